@@ -1,0 +1,31 @@
+package io.kinesisha.cli;
+
+import io.kinesisha.cli.local.LocalCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kinesis-ha} command: one entry point for operators, runbooks, scripts and the demo. */
+@Command(name = "kinesis-ha",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Keeps an Amazon Kinesis Data Streams workload available through a regional outage.",
+        subcommands = {LocalCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:the operation failed (the message says why)",
+            "2:bad command line or configuration (the message names the option or field)"})
+public final class KinesisHa {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and tests. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new KinesisHa());
+        cli.setExecutionExceptionHandler(new FailureHandler());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        return cli;
+    }
+}

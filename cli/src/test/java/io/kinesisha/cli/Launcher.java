@@ -1,0 +1,52 @@
+package io.kinesisha.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real {@code ./kinesis-ha} launcher as a user would, with its own KINESIS_HA_HOME. */
+final class Launcher {
+    private final Path root;
+    private final Path home;
+
+    Launcher(Path home) {
+        this.root = Paths.get(System.getProperty("kinesisha.root", "..")).toAbsolutePath().normalize();
+        this.home = home.toAbsolutePath();
+    }
+
+    Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(root.resolve("kinesis-ha").toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("kha-out", ".txt");
+        Path err = Files.createTempFile("kha-err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("KINESIS_HA_HOME", home.toString());
+        env.put("KINESIS_HA_SKIP_BUILD", "1");
+        Process process = builder.start();
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+            process.destroy();
+            throw new IllegalStateException("kinesis-ha " + String.join(" ", args) + " did not finish in 180 s");
+        }
+        Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        return result;
+    }
+
+    record Result(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        }
+    }
+}

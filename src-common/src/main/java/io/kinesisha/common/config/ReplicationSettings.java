@@ -1,0 +1,76 @@
+package io.kinesisha.common.config;
+
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_CHECKPOINT_INTERVAL_MS;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_ARN;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_LIFECYCLE;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_NAME;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_BATCH_RECORDS;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_IN_FLIGHT_BATCHES;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_READER;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_SHARD_DISCOVERY_INTERVAL_MS;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_STARTING_POSITION;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** How the Flink job reads the primary stream and writes the secondary one. */
+public final class ReplicationSettings {
+    private final String consumerName;
+    private final ConsumerLifecycle consumerLifecycle;
+    private final Optional<String> consumerArn;
+    private final ReaderType reader;
+    private final StartingPosition startingPosition;
+    private final Duration checkpointInterval;
+    private final Duration shardDiscoveryInterval;
+    private final int maxBatchRecords;
+    private final int maxInFlightBatches;
+
+    ReplicationSettings(Values values) {
+        this.consumerName = values.string(REPLICATION_CONSUMER_NAME);
+        this.consumerLifecycle = values.enumValue(REPLICATION_CONSUMER_LIFECYCLE, ConsumerLifecycle.class);
+        this.consumerArn = values.optional(REPLICATION_CONSUMER_ARN);
+        this.reader = values.enumValue(REPLICATION_READER, ReaderType.class);
+        this.startingPosition = values.enumValue(REPLICATION_STARTING_POSITION, StartingPosition.class);
+        this.checkpointInterval = values.millis(REPLICATION_CHECKPOINT_INTERVAL_MS);
+        this.shardDiscoveryInterval = values.millis(REPLICATION_SHARD_DISCOVERY_INTERVAL_MS);
+        this.maxBatchRecords = values.integer(REPLICATION_MAX_BATCH_RECORDS);
+        this.maxInFlightBatches = values.integer(REPLICATION_MAX_IN_FLIGHT_BATCHES);
+    }
+
+    public String consumerName() {
+        return consumerName;
+    }
+
+    public ConsumerLifecycle consumerLifecycle() {
+        return consumerLifecycle;
+    }
+
+    /** Present exactly when the lifecycle is SELF_MANAGED; always a consumer of the primary stream. */
+    public Optional<String> consumerArn() {
+        return consumerArn;
+    }
+
+    public ReaderType reader() {
+        return reader;
+    }
+
+    public StartingPosition startingPosition() {
+        return startingPosition;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public Duration shardDiscoveryInterval() {
+        return shardDiscoveryInterval;
+    }
+
+    public int maxBatchRecords() {
+        return maxBatchRecords;
+    }
+
+    public int maxInFlightBatches() {
+        return maxInFlightBatches;
+    }
+}
