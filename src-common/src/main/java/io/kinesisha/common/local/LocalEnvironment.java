@@ -107,7 +107,8 @@ public final class LocalEnvironment implements AutoCloseable {
         private final List<String> regionNames = new ArrayList<>();
         private String accountId = DEFAULT_ACCOUNT;
         private Path workDir;
-        private ClientTuning tuning = new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3);
+        /** Patient: a loaded emulator can take seconds per PutRecords; outage tests build impatient clients. */
+        private ClientTuning tuning = new ClientTuning(Duration.ofSeconds(120), Duration.ofSeconds(30), 3);
 
         public Builder region(String name) {
             if (regionNames.contains(name)) {

@@ -1,0 +1,209 @@
+package io.kinesisha.common.control;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The control store: one DynamoDB table (a global table with multi-region strong consistency on AWS) with a
+ * string partition key {@code pk} and sort key {@code sk}. Items per pair: the control record
+ * ({@code pair#<name>} / {@code control}) and progress per source shard ({@code pair#<name>#progress} /
+ * {@code <epoch>#<source region>#<shard id>}). Every change of the control record is a conditional write.
+ */
+public final class ControlStore {
+    static final String PK = "pk";
+    static final String SK = "sk";
+    /** Sequence numbers are up to 128-bit decimals: zero-padded so string order is numeric order. */
+    private static final int SEQUENCE_WIDTH = 48;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public ControlStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    /** Creates the table if missing (local environments and tests; on AWS the CDK app creates it). */
+    public void createTableIfMissing() {
+        try {
+            dynamo.createTable(b -> b.tableName(table)
+                    .keySchema(k -> k.attributeName(PK).keyType(KeyType.HASH), k -> k.attributeName(SK).keyType(KeyType.RANGE))
+                    .attributeDefinitions(a -> a.attributeName(PK).attributeType(ScalarAttributeType.S),
+                            a -> a.attributeName(SK).attributeType(ScalarAttributeType.S))
+                    .billingMode(BillingMode.PAY_PER_REQUEST));
+        } catch (ResourceInUseException exists) {
+            return;
+        }
+        dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
+    }
+
+    /** The control record, read strongly consistent. */
+    public Optional<ControlRecord> read(String pairName) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(key("pair#" + pairName, "control"))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRecord(item));
+    }
+
+    /** Writes the first record of a pair; false if one exists already. */
+    public boolean create(ControlRecord record) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(toItem(record)).conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    /** Replaces {@code expected} by {@code next} if nobody changed it meanwhile; false if we lost the race. */
+    public boolean replace(ControlRecord expected, ControlRecord next) {
+        if (next.version() != expected.version() + 1) {
+            throw new IllegalArgumentException("next version must be " + (expected.version() + 1) + ", was " + next.version());
+        }
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(toItem(next)).conditionExpression("version = :expected")
+                    .expressionAttributeValues(Map.of(":expected", n(expected.version()))));
+            return true;
+        } catch (ConditionalCheckFailedException lost) {
+            return false;
+        }
+    }
+
+    /** Records progress; never moves a shard's position backwards (false if the stored one is further). */
+    public boolean putProgress(ShardProgress p) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.putAll(key("pair#" + p.pairName() + "#progress", progressSortKey(p.epoch(), p.direction(), p.sourceShardId())));
+        item.put("direction", s(p.direction().toString()));
+        item.put("epoch", n(p.epoch()));
+        item.put("sourceShardId", s(p.sourceShardId()));
+        if (p.lastSequenceNumber() != null) {
+            item.put("lastSequenceNumber", s(p.lastSequenceNumber()));
+            item.put("lastSequenceOrder", s(pad(p.lastSequenceNumber())));
+        }
+        item.put("lastArrivalMillis", n(p.lastArrivalEpochMillis()));
+        item.put("millisBehindLatest", n(p.millisBehindLatest()));
+        if (p.targetShardId() != null) {
+            item.put("targetShardId", s(p.targetShardId()));
+            item.put("targetSequenceNumber", s(p.targetSequenceNumber()));
+        }
+        item.put("recordsReplicated", n(p.recordsReplicated()));
+        item.put("checkpointId", n(p.checkpointId()));
+        item.put("shardFinished", AttributeValue.fromBool(p.shardFinished()));
+        item.put("updatedMillis", n(p.updatedEpochMillis()));
+        try {
+            if (p.lastSequenceNumber() == null) {
+                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(lastSequenceOrder)"));
+            } else {
+                dynamo.putItem(b -> b.tableName(table).item(item)
+                        .conditionExpression("attribute_not_exists(lastSequenceOrder) OR lastSequenceOrder <= :seq")
+                        .expressionAttributeValues(Map.of(":seq", s(pad(p.lastSequenceNumber())))));
+            }
+            return true;
+        } catch (ConditionalCheckFailedException further) {
+            return false;
+        }
+    }
+
+    /** Progress of every source shard replicated under {@code epoch} in {@code direction}. */
+    public List<ShardProgress> readProgress(String pairName, ReplicationDirection direction, long epoch) {
+        List<ShardProgress> result = new ArrayList<>();
+        String prefix = epochPrefix(epoch) + "#" + direction.sourceRegion() + "#";
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                    .expressionAttributeValues(Map.of(":pk", s("pair#" + pairName + "#progress"), ":prefix", s(prefix)))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                result.add(toProgress(pairName, item));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return result;
+    }
+
+    static String progressSortKey(long epoch, ReplicationDirection direction, String shardId) {
+        return epochPrefix(epoch) + "#" + direction.sourceRegion() + "#" + shardId;
+    }
+
+    private static String epochPrefix(long epoch) {
+        return String.format("%012d", epoch);
+    }
+
+    static String pad(String sequenceNumber) {
+        if (sequenceNumber.length() > SEQUENCE_WIDTH || !sequenceNumber.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("not a Kinesis sequence number: " + sequenceNumber);
+        }
+        StringBuilder padded = new StringBuilder(SEQUENCE_WIDTH);
+        for (int i = sequenceNumber.length(); i < SEQUENCE_WIDTH; i++) {
+            padded.append('0');
+        }
+        return padded.append(sequenceNumber).toString();
+    }
+
+    private static ControlRecord toRecord(Map<String, AttributeValue> item) {
+        AttributeValue direction = item.get("direction");
+        return new ControlRecord(item.get("pairName").s(), item.get("activeRegion").s(),
+                direction == null || direction.s() == null || direction.s().isEmpty() ? null : ReplicationDirection.parse(direction.s()),
+                Long.parseLong(item.get("epoch").n()), item.get("state").s(), item.get("automationPaused").bool(),
+                Long.parseLong(item.get("version").n()), Instant.parse(item.get("updatedAt").s()));
+    }
+
+    private static Map<String, AttributeValue> toItem(ControlRecord r) {
+        Map<String, AttributeValue> item = new HashMap<>(key("pair#" + r.pairName(), "control"));
+        item.put("pairName", s(r.pairName()));
+        item.put("activeRegion", s(r.activeRegion()));
+        item.put("direction", s(r.direction() == null ? "" : r.direction().toString()));
+        item.put("epoch", n(r.epoch()));
+        item.put("state", s(r.state()));
+        item.put("automationPaused", AttributeValue.fromBool(r.automationPaused()));
+        item.put("version", n(r.version()));
+        item.put("updatedAt", s(r.updatedAt().toString()));
+        return item;
+    }
+
+    private static ShardProgress toProgress(String pairName, Map<String, AttributeValue> item) {
+        return new ShardProgress(pairName, ReplicationDirection.parse(item.get("direction").s()),
+                Long.parseLong(item.get("epoch").n()), item.get("sourceShardId").s(), str(item, "lastSequenceNumber"),
+                Long.parseLong(item.get("lastArrivalMillis").n()), Long.parseLong(item.get("millisBehindLatest").n()),
+                str(item, "targetShardId"), str(item, "targetSequenceNumber"),
+                Long.parseLong(item.get("recordsReplicated").n()), Long.parseLong(item.get("checkpointId").n()),
+                item.get("shardFinished").bool(), Long.parseLong(item.get("updatedMillis").n()));
+    }
+
+    private static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    private static Map<String, AttributeValue> key(String pk, String sk) {
+        Map<String, AttributeValue> key = new HashMap<>();
+        key.put(PK, s(pk));
+        key.put(SK, s(sk));
+        return key;
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}
