@@ -6,7 +6,9 @@ import java.time.Duration;
  * Timeouts and retry budget shared by every client: the SDK's own standard retry strategy does the retrying,
  * these numbers only bound it so an unreachable region turns into a timely error instead of a hang.
  */
-public final class ClientTuning {
+public final class ClientTuning implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public static final ClientTuning DEFAULT = new ClientTuning(Duration.ofSeconds(30), Duration.ofSeconds(10), 5);
 
     private final Duration apiCallTimeout;

@@ -1,0 +1,115 @@
+package io.kinesisha.replicator.source;
+
+import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.aws.ClientTuning;
+import io.kinesisha.common.config.ConsumerLifecycle;
+import io.kinesisha.common.config.ReaderType;
+import io.kinesisha.replicator.source.enumerator.assigner.ShardAssigner;
+import io.kinesisha.replicator.source.split.ShardStartingPosition;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** Builds a {@link KinesisSource}; only the stream, the target and the schema are required. */
+public final class KinesisSourceBuilder<T> {
+    private String streamArn;
+    private AwsTarget target;
+    private ClientTuning tuning = ClientTuning.DEFAULT;
+    private ReaderType readerType = ReaderType.EFO;
+    private ConsumerLifecycle consumerLifecycle = ConsumerLifecycle.JOB_MANAGED;
+    private String consumerName = "kinesis-ha-replicator";
+    private String consumerArn;
+    private ShardStartingPosition initialPosition = ShardStartingPosition.trimHorizon();
+    private final Map<String, ShardStartingPosition> shardPositions = new LinkedHashMap<>();
+    private Duration discoveryInterval = Duration.ofSeconds(10);
+    private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private int maxRecordsPerFetch = 10_000;
+    private KinesisDeserializationSchema<T> schema;
+    private ShardAssigner assigner = KinesisSource.defaultAssigner();
+
+    KinesisSourceBuilder() {
+    }
+
+    public KinesisSourceBuilder<T> streamArn(String arn) {
+        this.streamArn = arn;
+        return this;
+    }
+
+    public KinesisSourceBuilder<T> target(AwsTarget awsTarget) {
+        this.target = awsTarget;
+        return this;
+    }
+
+    public KinesisSourceBuilder<T> clientTuning(ClientTuning clientTuning) {
+        this.tuning = clientTuning;
+        return this;
+    }
+
+    public KinesisSourceBuilder<T> readerType(ReaderType type) {
+        this.readerType = type;
+        return this;
+    }
+
+    /** JOB_MANAGED: registered by name if missing and reused on restart. */
+    public KinesisSourceBuilder<T> jobManagedConsumer(String name) {
+        this.consumerLifecycle = ConsumerLifecycle.JOB_MANAGED;
+        this.consumerName = name;
+        this.consumerArn = null;
+        return this;
+    }
+
+    /** SELF_MANAGED: created by infrastructure (the CDK app); the job only uses it. */
+    public KinesisSourceBuilder<T> selfManagedConsumer(String arn) {
+        this.consumerLifecycle = ConsumerLifecycle.SELF_MANAGED;
+        this.consumerArn = arn;
+        return this;
+    }
+
+    /** Where shards found at the first start are read from (later shards always from TRIM_HORIZON). */
+    public KinesisSourceBuilder<T> initialPosition(ShardStartingPosition position) {
+        this.initialPosition = position;
+        return this;
+    }
+
+    /** An explicit start for one shard (reverse replication, orphan recovery); wins over the initial position. */
+    public KinesisSourceBuilder<T> shardPosition(String shardId, ShardStartingPosition position) {
+        this.shardPositions.put(shardId, position);
+        return this;
+    }
+
+    public KinesisSourceBuilder<T> discoveryInterval(Duration interval) {
+        this.discoveryInterval = interval;
+        return this;
+    }
+
+    public KinesisSourceBuilder<T> heartbeatInterval(Duration interval) {
+        this.heartbeatInterval = interval;
+        return this;
+    }
+
+    public KinesisSourceBuilder<T> maxRecordsPerFetch(int max) {
+        this.maxRecordsPerFetch = max;
+        return this;
+    }
+
+    public KinesisSourceBuilder<T> deserializer(KinesisDeserializationSchema<T> deserializer) {
+        this.schema = deserializer;
+        return this;
+    }
+
+    public KinesisSourceBuilder<T> assigner(ShardAssigner shardAssigner) {
+        this.assigner = shardAssigner;
+        return this;
+    }
+
+    public KinesisSource<T> build() {
+        Objects.requireNonNull(schema, "deserializer");
+        if (maxRecordsPerFetch < 1 || maxRecordsPerFetch > 10_000) {
+            throw new IllegalArgumentException("maxRecordsPerFetch must be 1..10000, was " + maxRecordsPerFetch);
+        }
+        return new KinesisSource<>(new KinesisSourceConfig(streamArn, target, tuning, readerType, consumerLifecycle,
+                consumerName, consumerArn, initialPosition, shardPositions, discoveryInterval, heartbeatInterval,
+                maxRecordsPerFetch), schema, assigner);
+    }
+}

@@ -1,0 +1,50 @@
+package io.kinesisha.replicator.source.reader;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Reader metrics: bytes read and the lag behind the tip of the stream (MillisBehindLatest, max over this
+ * subtask's shards), which stays true while a stream is idle because heartbeats refresh it.
+ */
+public final class SourceMetrics {
+    public static final String MILLIS_BEHIND_LATEST = "millisBehindLatest";
+    public static final String BYTES_READ = "kinesisBytesRead";
+    public static final String SHARDS_FINISHED = "shardsFinished";
+
+    private final Map<String, Long> behindByShard = new ConcurrentHashMap<>();
+    private final Counter bytesRead;
+    private final Counter shardsFinished;
+
+    public SourceMetrics(MetricGroup group) {
+        group.gauge(MILLIS_BEHIND_LATEST, this::millisBehindLatest);
+        this.bytesRead = group.counter(BYTES_READ);
+        this.shardsFinished = group.counter(SHARDS_FINISHED);
+    }
+
+    void recordRead(String shardId, int bytes, long millisBehindLatest) {
+        bytesRead.inc(bytes);
+        if (millisBehindLatest >= 0) {
+            behindByShard.put(shardId, millisBehindLatest);
+        }
+    }
+
+    void shardStatus(String shardId, long millisBehindLatest, boolean finished) {
+        if (finished) {
+            behindByShard.remove(shardId);
+            shardsFinished.inc();
+        } else {
+            behindByShard.put(shardId, millisBehindLatest);
+        }
+    }
+
+    public long millisBehindLatest() {
+        long max = 0;
+        for (long v : behindByShard.values()) {
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+}

@@ -1,0 +1,220 @@
+package io.kinesisha.replicator.source.reader.fanout;
+
+import io.kinesisha.replicator.source.reader.ShardBatch;
+import io.kinesisha.replicator.source.reader.ShardConsumer;
+import io.kinesisha.replicator.source.split.ShardStartingPosition;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletionException;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
+import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEventStream;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
+
+/**
+ * Reads a shard through an Enhanced Fan-Out subscription without ever blocking an SDK event-loop thread: the
+ * subscriber only queues what arrives and asks for one more event after the split reader has taken the last
+ * one. Back-pressure therefore stops the flow at the HTTP/2 stream instead of parking a Netty thread (the
+ * upstream connector's deadlock). Subscriptions that end (every 5 minutes) or fail are renewed from the last
+ * position; ResourceInUseException (a lease still held after a restart) is retried with backoff.
+ */
+public final class FanOutShardConsumer implements ShardConsumer {
+    private static final Logger LOG = LoggerFactory.getLogger(FanOutShardConsumer.class);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    private final KinesisAsyncClient kinesis;
+    private final String consumerArn;
+    private final String shardId;
+    private final Runnable dataArrived;
+    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    private ShardStartingPosition position;
+    private EventSubscriber current;
+    private int generation;
+    private long resubscribeAtNanos;
+    private Duration backoff = MIN_BACKOFF;
+    private boolean closed;
+
+    public FanOutShardConsumer(KinesisAsyncClient kinesis, String consumerArn, String shardId,
+                               ShardStartingPosition position, Runnable dataArrived) {
+        this.kinesis = kinesis;
+        this.consumerArn = consumerArn;
+        this.shardId = shardId;
+        this.position = position;
+        this.dataArrived = dataArrived;
+    }
+
+    @Override
+    public ShardBatch poll() throws IOException {
+        if (current == null) {
+            if (System.nanoTime() >= resubscribeAtNanos) {
+                subscribe();
+            }
+            return ShardBatch.nothing();
+        }
+        Object item;
+        while ((item = inbox.poll()) != null) {
+            Signal signal = (Signal) item;
+            if (signal.generation != generation) {
+                continue;
+            }
+            if (signal.event != null) {
+                return take(signal.event);
+            }
+            if (signal.error != null) {
+                failed(signal.error);
+                return ShardBatch.nothing();
+            }
+            LOG.debug("subscription to {} ended; renewing from {}", shardId, position);
+            current = null;
+            resubscribeAtNanos = 0;
+            return ShardBatch.nothing();
+        }
+        return ShardBatch.nothing();
+    }
+
+    private ShardBatch take(SubscribeToShardEvent event) {
+        List<Record> records = new ArrayList<>(event.records());
+        if (!records.isEmpty()) {
+            position = ShardStartingPosition.afterSequenceNumber(records.get(records.size() - 1).sequenceNumber());
+        } else if (event.continuationSequenceNumber() != null && position.sequenceNumber() == null) {
+            // nothing read yet: a renewed subscription must not jump to LATEST and skip what arrived meanwhile
+            position = ShardStartingPosition.atSequenceNumber(event.continuationSequenceNumber());
+        }
+        backoff = MIN_BACKOFF;
+        boolean end = event.continuationSequenceNumber() == null;
+        current.requestNext();
+        long behind = event.millisBehindLatest() == null ? -1 : event.millisBehindLatest();
+        return ShardBatch.of(records, behind, end);
+    }
+
+    private void failed(Throwable error) throws IOException {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        current = null;
+        if (cause instanceof ResourceNotFoundException || cause instanceof AccessDeniedException
+                || cause instanceof InvalidArgumentException) {
+            throw new IOException("SubscribeToShard " + shardId + " with " + consumerArn + " failed: " + cause.getMessage(), cause);
+        }
+        boolean leaseHeld = cause instanceof ResourceInUseException
+                || String.valueOf(cause.getMessage()).contains("ResourceInUse");
+        Duration wait = leaseHeld ? Duration.ofMillis(Math.max(backoff.toMillis(), 1000)) : backoff;
+        LOG.info("subscription to {} failed ({}); resubscribing in {} ms from {}", shardId, cause.toString(),
+                wait.toMillis(), position);
+        resubscribeAtNanos = System.nanoTime() + wait.toNanos();
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+
+    private void subscribe() {
+        if (closed) {
+            return;
+        }
+        int gen = ++generation;
+        EventSubscriber subscriber = new EventSubscriber(gen);
+        current = subscriber;
+        CompletableFuture<Void> done = kinesis.subscribeToShard(b -> b.consumerARN(consumerArn).shardId(shardId)
+                        .startingPosition(position.toStartingPosition()),
+                SubscribeToShardResponseHandler.builder()
+                        .subscriber(() -> subscriber)
+                        .onError(t -> deliver(new Signal(gen, null, t)))
+                        .build());
+        done.whenComplete((ok, t) -> {
+            if (t != null) {
+                deliver(new Signal(gen, null, t));
+            }
+        });
+    }
+
+    private void deliver(Signal signal) {
+        inbox.add(signal);
+        dataArrived.run();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (current != null) {
+            current.cancel();
+            current = null;
+        }
+    }
+
+    private static final class Signal {
+        final int generation;
+        final SubscribeToShardEvent event;
+        final Throwable error;
+
+        Signal(int generation, SubscribeToShardEvent event, Throwable error) {
+            this.generation = generation;
+            this.event = event;
+            this.error = error;
+        }
+    }
+
+    /** Runs on SDK threads: only queues and signals, never blocks. */
+    private final class EventSubscriber implements Subscriber<SubscribeToShardEventStream> {
+        private final int gen;
+        private volatile Subscription subscription;
+        private volatile boolean cancelled;
+
+        EventSubscriber(int gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            if (cancelled) {
+                s.cancel();
+            } else {
+                s.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(SubscribeToShardEventStream item) {
+            if (item instanceof SubscribeToShardEvent) {
+                deliver(new Signal(gen, (SubscribeToShardEvent) item, null));
+            } else {
+                requestNext();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            deliver(new Signal(gen, null, t));
+        }
+
+        @Override
+        public void onComplete() {
+            deliver(new Signal(gen, null, null));
+        }
+
+        void requestNext() {
+            Subscription s = subscription;
+            if (s != null && !cancelled) {
+                s.request(1);
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+}
