@@ -1,0 +1,129 @@
+package io.kinesisha.replicator;
+
+import io.kinesisha.common.aws.AwsClientFactory;
+import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.aws.AwsTargets;
+import io.kinesisha.common.aws.ClientTuning;
+import io.kinesisha.common.config.RegionConfig;
+import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.ReplicationDirection;
+import java.io.Serializable;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * What one replicator job does, fixed when the job is submitted: the direction, the epoch it holds (taken from
+ * the control record; if the controller later moves the epoch on, this job stays fenced until resubmitted), and
+ * the source and target streams. Creates the pair's first control record if none exists.
+ */
+public final class ReplicationPlan implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationPlan.class);
+
+    private final String pairName;
+    private final ReplicationDirection direction;
+    private final long epoch;
+    private final String sourceStreamArn;
+    private final AwsTarget source;
+    private final String targetStreamArn;
+    private final AwsTarget target;
+    private final AwsTarget controlStore;
+    private final String controlTable;
+    private final ClientTuning tuning;
+
+    ReplicationPlan(String pairName, ReplicationDirection direction, long epoch, String sourceStreamArn, AwsTarget source,
+                    String targetStreamArn, AwsTarget target, AwsTarget controlStore, String controlTable, ClientTuning tuning) {
+        this.pairName = pairName;
+        this.direction = direction;
+        this.epoch = epoch;
+        this.sourceStreamArn = sourceStreamArn;
+        this.source = source;
+        this.targetStreamArn = targetStreamArn;
+        this.target = target;
+        this.controlStore = controlStore;
+        this.controlTable = controlTable;
+        this.tuning = tuning;
+    }
+
+    /** Reads (or creates) the control record and fixes direction and epoch for a new job. */
+    public static ReplicationPlan prepare(ReplicationPairConfig config, boolean reverse) {
+        RegionConfig from = reverse ? config.secondary() : config.primary();
+        RegionConfig to = reverse ? config.primary() : config.secondary();
+        ReplicationDirection direction = new ReplicationDirection(from.region(), to.region());
+        ClientTuning tuning = AwsTargets.tuning(config);
+        AwsTarget controlStore = AwsTargets.controlStore(config);
+        long epoch;
+        try (AwsClientFactory clients = new AwsClientFactory(tuning); DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
+            ControlStore store = new ControlStore(dynamo, config.control().tableName());
+            ControlRecord record = store.read(config.pairName()).orElse(null);
+            if (record == null && !reverse) {
+                store.createTableIfMissing();
+                store.create(ControlRecord.initial(config.pairName(), config.primary().region(), config.secondary().region(),
+                        Instant.now()));
+                record = store.read(config.pairName()).orElseThrow(() ->
+                        new IllegalStateException("control record of " + config.pairName() + " vanished after creation"));
+            }
+            if (record == null) {
+                throw new IllegalStateException("no control record for pair '" + config.pairName() + "' in table "
+                        + config.control().tableName() + ": reverse replication is started by the controller (failback)");
+            }
+            epoch = record.epoch();
+            if (!record.permitsReplication(direction, epoch)) {
+                LOG.warn("the control record ({}) does not allow {} now: the job starts fenced and will not write",
+                        record, direction);
+            }
+        }
+        return new ReplicationPlan(config.pairName(), direction, epoch, from.streamArn().toString(),
+                AwsTargets.kinesis(config, from), to.streamArn().toString(), AwsTargets.kinesis(config, to), controlStore,
+                config.control().tableName(), tuning);
+    }
+
+    public String pairName() {
+        return pairName;
+    }
+
+    public ReplicationDirection direction() {
+        return direction;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public String sourceStreamArn() {
+        return sourceStreamArn;
+    }
+
+    public AwsTarget source() {
+        return source;
+    }
+
+    public String targetStreamArn() {
+        return targetStreamArn;
+    }
+
+    public AwsTarget target() {
+        return target;
+    }
+
+    public AwsTarget controlStore() {
+        return controlStore;
+    }
+
+    public String controlTable() {
+        return controlTable;
+    }
+
+    public ClientTuning tuning() {
+        return tuning;
+    }
+
+    @Override
+    public String toString() {
+        return pairName + " " + direction + " epoch " + epoch;
+    }
+}
