@@ -2,6 +2,7 @@ package io.kinesisha.common.aws;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -58,7 +59,19 @@ public final class AwsClientFactory implements AutoCloseable {
      * local emulator the endpoint must be its plain-HTTP port, which speaks h2c.
      */
     public KinesisAsyncClient kinesisAsync(AwsTarget target, ClientRole role) {
+        return kinesisAsync(target, role, overrides -> { });
+    }
+
+    /**
+     * Like {@link #kinesisAsync(AwsTarget, ClientRole)}, with {@code extraOverrides} applied on top of the shared
+     * timeouts and retry strategy (e.g. execution interceptors for metrics or fault injection in tests).
+     */
+    public KinesisAsyncClient kinesisAsync(AwsTarget target, ClientRole role,
+                                           Consumer<ClientOverrideConfiguration.Builder> extraOverrides) {
+        ClientOverrideConfiguration.Builder overrides = overrides().toBuilder();
+        extraOverrides.accept(overrides);
         return configure(KinesisAsyncClient.builder(), target)
+                .overrideConfiguration(overrides.build())
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .eventLoopGroup(eventLoop(role))
                         .protocol(Protocol.HTTP2)

@@ -1,0 +1,243 @@
+package io.kinesisha.replicator.fence;
+
+import io.kinesisha.common.aws.AwsClientFactory;
+import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.aws.ClientTuning;
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.replicator.sink.AwsTargetSpec;
+import io.kinesisha.replicator.sink.WriteGate;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.util.function.SerializableSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Makes a replicator "never write in a fenced direction": it may write only while the control record names the
+ * direction and epoch the job was started under, as confirmed by a read younger than the lease. A daemon thread
+ * reads the record (strongly consistent) every check interval; the sink asks {@link #permitsWrite()} from that
+ * cache before each batch. When the controller moves the direction or bumps the epoch, or the control store
+ * becomes unreachable, writing stops at the latest one lease (plus one request already in flight) later. The
+ * controller therefore waits at least lease + request timeout after a flip before it trusts the old direction
+ * to be silent.
+ */
+public final class EpochFence implements WriteGate {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EpochFence.class);
+
+    private final String pairName;
+    private final String controlTable;
+    private final SerializableSupplier<AwsTarget> controlStore;
+    private final String sourceRegion;
+    private final String targetRegion;
+    private final long epoch;
+    private final long checkIntervalMillis;
+    private final long leaseMillis;
+
+    private transient ScheduledExecutorService scheduler;
+    private transient AwsClientFactory clients;
+    private transient DynamoDbClient dynamo;
+    private transient ControlStore store;
+    private transient volatile Observation last;
+    private transient volatile String lastError;
+
+    private EpochFence(Builder b) {
+        this.pairName = Objects.requireNonNull(b.pairName, "pairName");
+        this.controlTable = Objects.requireNonNull(b.controlTable, "controlTable");
+        this.controlStore = Objects.requireNonNull(b.controlStore, "controlStore");
+        ReplicationDirection direction = Objects.requireNonNull(b.direction, "direction");
+        this.sourceRegion = direction.sourceRegion();
+        this.targetRegion = direction.targetRegion();
+        this.epoch = b.epoch;
+        this.checkIntervalMillis = b.checkInterval.toMillis();
+        this.leaseMillis = b.lease.toMillis();
+        if (checkIntervalMillis <= 0 || leaseMillis <= checkIntervalMillis) {
+            throw new IllegalArgumentException("need 0 < check interval < lease, was " + b.checkInterval + ", " + b.lease);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ReplicationDirection direction() {
+        return new ReplicationDirection(sourceRegion, targetRegion);
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public Duration lease() {
+        return Duration.ofMillis(leaseMillis);
+    }
+
+    @Override
+    public synchronized void open() {
+        if (scheduler != null) {
+            return;
+        }
+        // each read must end well within the lease, so an unreachable store fences instead of hanging
+        Duration attempt = Duration.ofMillis(Math.max(200, Math.min(leaseMillis / 2, 2_000)));
+        clients = new AwsClientFactory(new ClientTuning(attempt, attempt, 1));
+        dynamo = clients.dynamoDb(controlStore.get());
+        store = new ControlStore(dynamo, controlTable);
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "epoch-fence-" + pairName);
+            t.setDaemon(true);
+            return t;
+        });
+        executor.scheduleWithFixedDelay(this::check, 0, checkIntervalMillis, TimeUnit.MILLISECONDS);
+        scheduler = executor;
+        LOG.info("Epoch fence for pair {} opened: writing {} under epoch {}, control table {}, lease {} ms",
+                pairName, direction(), epoch, controlTable, leaseMillis);
+    }
+
+    /** One read of the control record; the read's start time is what the lease counts from. */
+    void check() {
+        long started = System.nanoTime();
+        try {
+            Optional<ControlRecord> record = store.read(pairName);
+            boolean permits = record.isPresent() && record.get().permitsReplication(direction(), epoch);
+            Observation previous = last;
+            String seen = record.map(r -> "direction " + r.direction() + ", epoch " + r.epoch()).orElse("no control record");
+            last = new Observation(started, permits, seen);
+            lastError = null;
+            if (previous == null || previous.permits != permits) {
+                if (permits) {
+                    LOG.info("Epoch fence for pair {}: writing {} under epoch {} is permitted ({})", pairName, direction(),
+                            epoch, seen);
+                } else {
+                    LOG.warn("Epoch fence for pair {}: writing {} under epoch {} is fenced ({})", pairName, direction(),
+                            epoch, seen);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (lastError == null) {
+                LOG.warn("Epoch fence for pair {}: cannot read the control record; writing stops when the lease of "
+                        + "{} ms runs out: {}", pairName, leaseMillis, e.toString());
+            }
+            lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    @Override
+    public boolean permitsWrite() {
+        Observation o = last;
+        return o != null && o.permits && System.nanoTime() - o.readAtNanos < TimeUnit.MILLISECONDS.toNanos(leaseMillis);
+    }
+
+    @Override
+    public String reason() {
+        Observation o = last;
+        if (o == null) {
+            return "control record not read yet" + (lastError == null ? "" : " (" + lastError + ")");
+        }
+        long ageMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - o.readAtNanos);
+        if (ageMillis >= leaseMillis) {
+            return "lease expired: last successful read " + ageMillis + " ms ago"
+                    + (lastError == null ? "" : " (" + lastError + ")");
+        }
+        return (o.permits ? "permitted: " : "fenced: this job holds " + direction() + " epoch " + epoch + ", record has ")
+                + o.seen;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+        if (dynamo != null) {
+            dynamo.close();
+            dynamo = null;
+        }
+        if (clients != null) {
+            clients.close();
+            clients = null;
+        }
+        last = null;
+    }
+
+    @Override
+    public String toString() {
+        return "EpochFence{pair=" + pairName + ", " + direction() + ", epoch " + epoch + ", lease " + leaseMillis + " ms}";
+    }
+
+    private static final class Observation {
+        final long readAtNanos;
+        final boolean permits;
+        final String seen;
+
+        Observation(long readAtNanos, boolean permits, String seen) {
+            this.readAtNanos = readAtNanos;
+            this.permits = permits;
+            this.seen = seen;
+        }
+    }
+
+    /** Pair, control table and store, the direction and epoch the job holds; interval 1 s and lease 3 s by default. */
+    public static final class Builder {
+        private String pairName;
+        private String controlTable;
+        private SerializableSupplier<AwsTarget> controlStore;
+        private ReplicationDirection direction;
+        private long epoch;
+        private Duration checkInterval = Duration.ofSeconds(1);
+        private Duration lease = Duration.ofSeconds(3);
+
+        private Builder() {
+        }
+
+        public Builder pairName(String name) {
+            this.pairName = name;
+            return this;
+        }
+
+        public Builder controlTable(String table) {
+            this.controlTable = table;
+            return this;
+        }
+
+        public Builder controlStore(AwsTarget target) {
+            this.controlStore = AwsTargetSpec.of(target);
+            return this;
+        }
+
+        public Builder controlStore(SerializableSupplier<AwsTarget> target) {
+            this.controlStore = target;
+            return this;
+        }
+
+        public Builder direction(ReplicationDirection heldDirection) {
+            this.direction = heldDirection;
+            return this;
+        }
+
+        public Builder epoch(long heldEpoch) {
+            this.epoch = heldEpoch;
+            return this;
+        }
+
+        public Builder checkInterval(Duration interval) {
+            this.checkInterval = interval;
+            return this;
+        }
+
+        public Builder lease(Duration leaseDuration) {
+            this.lease = leaseDuration;
+            return this;
+        }
+
+        public EpochFence build() {
+            return new EpochFence(this);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package io.kinesisha.replicator.sink;
+
+import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.aws.ClientTuning;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.util.function.SerializableSupplier;
+
+/**
+ * A Kinesis Data Streams sink that keeps per-partition-key order in the target even when PutRecords entries fail
+ * partially, are throttled or retried: it keeps at most one entry per key in flight, so a later record of a key
+ * can never overtake an earlier one (see {@link OrderedKinesisWriter}). At-least-once with checkpoints: a
+ * checkpoint completes only after everything before its barrier is acknowledged. Optionally fenced by a
+ * {@link WriteGate}: while the gate is closed nothing is sent and back-pressure builds up.
+ *
+ * <p>Upstream must route all elements of a partition key to the same sink subtask in order (e.g. {@code keyBy}
+ * on the partition key, or one source shard per subtask); the sink keeps the order it is given.
+ *
+ * @param <T> the element type
+ */
+public final class KinesisStreamsSink<T> implements Sink<T> {
+    private static final long serialVersionUID = 1L;
+
+    /** Kinesis limits for one PutRecords request. */
+    public static final int MAX_RECORDS_PER_REQUEST = 500;
+    public static final long MAX_BYTES_PER_REQUEST = 5L * 1024 * 1024;
+
+    private final SerializableSupplier<AwsTarget> target;
+    private final String streamArn;
+    private final long apiCallTimeoutMillis;
+    private final long apiCallAttemptTimeoutMillis;
+    private final int maxAttempts;
+    private final KinesisSinkElementConverter<T> converter;
+    private final int maxBatchSize;
+    private final long maxBatchBytes;
+    private final int maxInFlightBatches;
+    private final int maxBufferedRecords;
+    private final long initialBackoffMillis;
+    private final long maxBackoffMillis;
+    private final SinkWriteListener<T> listener;
+    private final WriteGate gate;
+    private final ClientOverrides clientOverrides;
+
+    private KinesisStreamsSink(Builder<T> b) {
+        this.target = Objects.requireNonNull(b.target, "target");
+        this.streamArn = Objects.requireNonNull(b.streamArn, "streamArn");
+        this.apiCallTimeoutMillis = b.tuning.apiCallTimeout().toMillis();
+        this.apiCallAttemptTimeoutMillis = b.tuning.apiCallAttemptTimeout().toMillis();
+        this.maxAttempts = b.tuning.maxAttempts();
+        this.converter = Objects.requireNonNull(b.converter, "converter");
+        this.maxBatchSize = b.maxBatchSize;
+        this.maxBatchBytes = b.maxBatchBytes;
+        this.maxInFlightBatches = b.maxInFlightBatches;
+        this.maxBufferedRecords = b.maxBufferedRecords;
+        this.initialBackoffMillis = b.initialBackoff.toMillis();
+        this.maxBackoffMillis = b.maxBackoff.toMillis();
+        this.listener = b.listener;
+        this.gate = b.gate;
+        this.clientOverrides = b.clientOverrides;
+    }
+
+    public static <T> Builder<T> builder() {
+        return new Builder<>();
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        return new OrderedKinesisWriter<>(this, context);
+    }
+
+    /** Flink 1.20 still declares the old factory method abstract; the runtime calls the one above. */
+    @Override
+    @Deprecated
+    public SinkWriter<T> createWriter(InitContext context) {
+        throw new UnsupportedOperationException("KinesisStreamsSink needs a WriterInitContext (Flink 1.20+)");
+    }
+
+    SerializableSupplier<AwsTarget> target() {
+        return target;
+    }
+
+    String streamArn() {
+        return streamArn;
+    }
+
+    ClientTuning tuning() {
+        return new ClientTuning(Duration.ofMillis(apiCallTimeoutMillis), Duration.ofMillis(apiCallAttemptTimeoutMillis),
+                maxAttempts);
+    }
+
+    KinesisSinkElementConverter<T> converter() {
+        return converter;
+    }
+
+    int maxBatchSize() {
+        return maxBatchSize;
+    }
+
+    long maxBatchBytes() {
+        return maxBatchBytes;
+    }
+
+    int maxInFlightBatches() {
+        return maxInFlightBatches;
+    }
+
+    int maxBufferedRecords() {
+        return maxBufferedRecords;
+    }
+
+    long initialBackoffMillis() {
+        return initialBackoffMillis;
+    }
+
+    long maxBackoffMillis() {
+        return maxBackoffMillis;
+    }
+
+    SinkWriteListener<T> listener() {
+        return listener;
+    }
+
+    WriteGate gate() {
+        return gate;
+    }
+
+    ClientOverrides clientOverrides() {
+        return clientOverrides;
+    }
+
+    @Override
+    public String toString() {
+        return "KinesisStreamsSink{" + streamArn + " in " + target + "}";
+    }
+
+    /** Builds a {@link KinesisStreamsSink}; target, stream ARN and converter are required. */
+    public static final class Builder<T> {
+        private SerializableSupplier<AwsTarget> target;
+        private String streamArn;
+        private ClientTuning tuning = ClientTuning.DEFAULT;
+        private KinesisSinkElementConverter<T> converter;
+        private int maxBatchSize = MAX_RECORDS_PER_REQUEST;
+        private long maxBatchBytes = MAX_BYTES_PER_REQUEST;
+        private int maxInFlightBatches = 4;
+        private int maxBufferedRecords = 10_000;
+        private Duration initialBackoff = Duration.ofMillis(100);
+        private Duration maxBackoff = Duration.ofSeconds(5);
+        private SinkWriteListener<T> listener;
+        private WriteGate gate;
+        private ClientOverrides clientOverrides = builder -> { };
+
+        private Builder() {
+        }
+
+        /** Region, endpoint and credentials of the target stream (default credentials chain or static keys). */
+        public Builder<T> target(AwsTarget awsTarget) {
+            this.target = AwsTargetSpec.of(awsTarget);
+            return this;
+        }
+
+        /** For credentials that cannot be serialized: builds the target on the task manager. */
+        public Builder<T> target(SerializableSupplier<AwsTarget> awsTarget) {
+            this.target = awsTarget;
+            return this;
+        }
+
+        public Builder<T> streamArn(String arn) {
+            this.streamArn = arn;
+            return this;
+        }
+
+        /** Timeouts and the SDK's own retry budget per request (default {@link ClientTuning#DEFAULT}). */
+        public Builder<T> clientTuning(ClientTuning clientTuning) {
+            this.tuning = Objects.requireNonNull(clientTuning, "clientTuning");
+            return this;
+        }
+
+        public Builder<T> elementConverter(KinesisSinkElementConverter<T> elementConverter) {
+            this.converter = elementConverter;
+            return this;
+        }
+
+        /** Entries per PutRecords request, 1 to 500 (default 500). */
+        public Builder<T> maxBatchSize(int records) {
+            if (records < 1 || records > MAX_RECORDS_PER_REQUEST) {
+                throw new IllegalArgumentException("maxBatchSize must be 1.." + MAX_RECORDS_PER_REQUEST + ", was " + records);
+            }
+            this.maxBatchSize = records;
+            return this;
+        }
+
+        /** Bytes (data plus keys) per request, 1 MiB to 5 MiB (default 5 MiB). */
+        public Builder<T> maxBatchBytes(long bytes) {
+            if (bytes < SinkEntry.MAX_RECORD_BYTES || bytes > MAX_BYTES_PER_REQUEST) {
+                throw new IllegalArgumentException("maxBatchBytes must be " + SinkEntry.MAX_RECORD_BYTES + ".."
+                        + MAX_BYTES_PER_REQUEST + ", was " + bytes);
+            }
+            this.maxBatchBytes = bytes;
+            return this;
+        }
+
+        /** PutRecords requests in flight per writer (default 4). */
+        public Builder<T> maxInFlightBatches(int batches) {
+            if (batches < 1) {
+                throw new IllegalArgumentException("maxInFlightBatches must be >= 1, was " + batches);
+            }
+            this.maxInFlightBatches = batches;
+            return this;
+        }
+
+        /** Unacknowledged entries per writer above which {@code write} back-pressures (default 10,000). */
+        public Builder<T> maxBufferedRecords(int records) {
+            if (records < 1) {
+                throw new IllegalArgumentException("maxBufferedRecords must be >= 1, was " + records);
+            }
+            this.maxBufferedRecords = records;
+            return this;
+        }
+
+        /** Backoff before an entry is sent again: doubles per attempt from {@code initial} up to {@code max}. */
+        public Builder<T> retryBackoff(Duration initial, Duration max) {
+            if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("retry backoff must satisfy 0 < initial <= max, was " + initial + ", " + max);
+            }
+            this.initialBackoff = initial;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        public Builder<T> listener(SinkWriteListener<T> writeListener) {
+            this.listener = writeListener;
+            return this;
+        }
+
+        public Builder<T> writeGate(WriteGate writeGate) {
+            this.gate = writeGate;
+            return this;
+        }
+
+        /** Extra SDK client configuration, e.g. execution interceptors. */
+        public Builder<T> clientOverrides(ClientOverrides overrides) {
+            this.clientOverrides = Objects.requireNonNull(overrides, "overrides");
+            return this;
+        }
+
+        public KinesisStreamsSink<T> build() {
+            if (streamArn == null || !streamArn.startsWith("arn:")) {
+                throw new IllegalArgumentException("streamArn must be a Kinesis stream ARN, was " + streamArn);
+            }
+            return new KinesisStreamsSink<>(this);
+        }
+    }
+}

@@ -1,0 +1,564 @@
+package io.kinesisha.replicator.sink;
+
+import io.kinesisha.common.aws.AwsClientFactory;
+import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.aws.ClientRole;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.util.function.ThrowingRunnable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+
+/**
+ * The writer of {@link KinesisStreamsSink}: keeps per-key order by never having more than one entry of a partition
+ * key in flight.
+ *
+ * <p>Entries wait in a FIFO queue per key. A batch takes the head of each key that has nothing in flight, in the
+ * order keys became ready, up to the count and byte limits. A failed entry (per-entry error or failed request)
+ * stays at the head of its queue and is sent again after a backoff, so later entries of its key cannot overtake
+ * it. The price: a single hot key gets one PutRecords round trip per record; many keys fill batches as usual.
+ *
+ * <p>Threading: all state belongs to the task thread. SDK completions and timers only post a mail to Flink's
+ * mailbox; {@code write} and {@code flush} yield to the mailbox while they wait (back-pressure, checkpoint
+ * flush), so no SDK thread is ever blocked and nothing is locked.
+ */
+public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderedKinesisWriter.class);
+    /** How often a closed write gate is asked again while entries wait. */
+    private static final long GATE_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final String streamArn;
+    private final KinesisSinkElementConverter<T> converter;
+    private final int maxBatchSize;
+    private final long maxBatchBytes;
+    private final int maxInFlightBatches;
+    private final int maxBufferedRecords;
+    private final long initialBackoffNanos;
+    private final long maxBackoffNanos;
+    private final SinkWriteListener<T> listener;
+    private final WriteGate gate;
+    private final MailboxExecutor mailbox;
+    private final TypeSerializer<T> copier;
+    private final int subtask;
+
+    private final AwsClientFactory clients;
+    private final KinesisAsyncClient kinesis;
+    private final ScheduledThreadPoolExecutor timer;
+
+    private final Map<String, KeyQueue<T>> keys = new HashMap<>();
+    /** Keys whose head may be sent now, in the order they became ready. */
+    private final ArrayDeque<KeyQueue<T>> ready = new ArrayDeque<>();
+    /** Keys whose head failed and waits for its backoff to pass. */
+    private final PriorityQueue<KeyQueue<T>> backingOff =
+            new PriorityQueue<>(Comparator.comparingLong((KeyQueue<T> k) -> k.retryAtNanos));
+    private long nextOrdinal;
+    private volatile int buffered;
+    private volatile int inFlightBatches;
+    private volatile boolean fenced;
+    private volatile long lastSendTimeMillis;
+    private long wakeupAtNanos = Long.MAX_VALUE;
+    private ScheduledFuture<?> wakeup;
+    private long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
+    private KinesisSinkException fatal;
+    private boolean closed;
+
+    private final Counter recordsOut;
+    private final Counter bytesOut;
+    private final Counter retries;
+    private final Counter throttled;
+    private final Counter failed;
+    private final Counter batches;
+    private final Counter reorders;
+    private final Counter flinkRecordsSend;
+    private final Counter flinkBytesSend;
+    private final Counter flinkSendErrors;
+
+    OrderedKinesisWriter(KinesisStreamsSink<T> sink, WriterInitContext context) throws IOException {
+        this.streamArn = sink.streamArn();
+        this.converter = sink.converter();
+        this.maxBatchSize = sink.maxBatchSize();
+        this.maxBatchBytes = sink.maxBatchBytes();
+        this.maxInFlightBatches = sink.maxInFlightBatches();
+        this.maxBufferedRecords = sink.maxBufferedRecords();
+        this.initialBackoffNanos = TimeUnit.MILLISECONDS.toNanos(sink.initialBackoffMillis());
+        this.maxBackoffNanos = TimeUnit.MILLISECONDS.toNanos(sink.maxBackoffMillis());
+        this.listener = sink.listener();
+        this.gate = sink.gate();
+        this.mailbox = context.getMailboxExecutor();
+        this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        // with object reuse the runtime may overwrite an element after write(): keep a copy if we hand it back later
+        this.copier = listener != null && context.isObjectReuseEnabled() ? context.<T>createInputSerializer() : null;
+
+        SinkWriterMetricGroup metrics = context.metricGroup();
+        this.recordsOut = metrics.counter(SinkMetrics.RECORDS_OUT);
+        this.bytesOut = metrics.counter(SinkMetrics.BYTES_OUT);
+        this.retries = metrics.counter(SinkMetrics.RETRIES);
+        this.throttled = metrics.counter(SinkMetrics.THROTTLED);
+        this.failed = metrics.counter(SinkMetrics.FAILED);
+        this.batches = metrics.counter(SinkMetrics.BATCHES);
+        this.reorders = metrics.counter(SinkMetrics.REORDERS);
+        metrics.gauge(SinkMetrics.IN_FLIGHT, () -> inFlightBatches);
+        metrics.gauge(SinkMetrics.BUFFERED, () -> buffered);
+        metrics.gauge(SinkMetrics.FENCED, () -> fenced ? 1 : 0);
+        metrics.setCurrentSendTimeGauge(() -> lastSendTimeMillis);
+        this.flinkRecordsSend = metrics.getNumRecordsSendCounter();
+        this.flinkBytesSend = metrics.getNumBytesSendCounter();
+        this.flinkSendErrors = metrics.getNumRecordsSendErrorsCounter();
+
+        AwsTarget target = sink.target().get();
+        this.clients = new AwsClientFactory(sink.tuning());
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "kinesis-sink-timer-" + subtask);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        KinesisAsyncClient client = null;
+        try {
+            client = clients.kinesisAsync(target, ClientRole.SINK, sink.clientOverrides()::apply);
+            if (gate != null) {
+                gate.open();
+            }
+            if (listener != null) {
+                listener.open(context);
+            }
+        } catch (Exception e) {
+            closeQuietly(client);
+            timer.shutdownNow();
+            clients.close();
+            throw e instanceof IOException ? (IOException) e : new IOException("could not start the Kinesis sink writer for "
+                    + streamArn + ": " + e.getMessage(), e);
+        }
+        this.kinesis = client;
+        LOG.info("Kinesis sink writer {} for {} in {}: batches of up to {} records / {} bytes, {} in flight, {} buffered{}",
+                subtask, streamArn, target, maxBatchSize, maxBatchBytes, maxInFlightBatches, maxBufferedRecords,
+                gate == null ? "" : ", fenced by " + gate);
+    }
+
+    @Override
+    public void write(T element, Context context) throws IOException, InterruptedException {
+        checkFatal();
+        while (buffered >= maxBufferedRecords) {
+            mailbox.yield();
+            checkFatal();
+        }
+        SinkEntry entry = converter.convert(element);
+        T kept = copier != null ? copier.copy(element) : element;
+        if (entry != null) {
+            enqueue(listener == null ? null : kept, entry);
+        }
+        if (listener != null) {
+            notifyListener(() -> listener.onAccepted(kept));
+        }
+        if (entry != null) {
+            trySend();
+        }
+    }
+
+    /** Returns once everything written before is acknowledged: what makes a checkpoint at-least-once. */
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        checkFatal();
+        trySend();
+        while (buffered > 0) {
+            mailbox.yield();
+            checkFatal();
+        }
+        if (listener != null) {
+            notifyListener(listener::onFlushed);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        closed = true;
+        if (wakeup != null) {
+            wakeup.cancel(false);
+        }
+        timer.shutdownNow();
+        Exception first = null;
+        for (AutoCloseable resource : new AutoCloseable[] {gate, listener == null ? null : listener::close, kinesis, clients}) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (buffered > 0) {
+            LOG.info("Kinesis sink writer {} closed with {} records not acknowledged (they are replayed from the last "
+                    + "checkpoint)", subtask, buffered);
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void enqueue(T element, SinkEntry entry) throws KinesisSinkException {
+        String key = entry.partitionKey();
+        if (key.isEmpty() || key.length() > SinkEntry.MAX_PARTITION_KEY_LENGTH) {
+            throw new KinesisSinkException("cannot write to " + streamArn + ": partition key must be 1 to "
+                    + SinkEntry.MAX_PARTITION_KEY_LENGTH + " characters, was " + key.length());
+        }
+        int size = entry.sizeInBytes();
+        if (size > SinkEntry.MAX_RECORD_BYTES) {
+            throw new KinesisSinkException("cannot write to " + streamArn + ": the record with partition key '" + key
+                    + "' has " + size + " bytes (data plus key), over the Kinesis limit of " + SinkEntry.MAX_RECORD_BYTES);
+        }
+        KeyQueue<T> queue = keys.get(key);
+        if (queue == null) {
+            queue = new KeyQueue<>(key);
+            keys.put(key, queue);
+        }
+        PutRecordsRequestEntry request = PutRecordsRequestEntry.builder().partitionKey(key)
+                .data(SdkBytes.fromByteArrayUnsafe(entry.data())).build();
+        queue.entries.addLast(new Pending<>(element, key, request, size, nextOrdinal++));
+        buffered++;
+        if (queue.state == KeyState.IDLE) {
+            queue.state = KeyState.READY;
+            ready.addLast(queue);
+        }
+    }
+
+    /** Sends what may be sent now; afterwards either a request is in flight or a wakeup is scheduled, if anything waits. */
+    private void trySend() {
+        if (closed || fatal != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        promoteDueRetries(now);
+        while (inFlightBatches < maxInFlightBatches && !ready.isEmpty() && gateOpen()) {
+            sendBatch();
+        }
+        long due = backingOff.isEmpty() ? Long.MAX_VALUE : backingOff.peek().retryAtNanos;
+        if (fenced && !ready.isEmpty()) {
+            due = Math.min(due, now + GATE_RECHECK_NANOS);
+        }
+        if (due != Long.MAX_VALUE) {
+            scheduleWakeup(due, now);
+        }
+    }
+
+    private boolean gateOpen() {
+        boolean nowFenced = gate != null && !gate.permitsWrite();
+        if (nowFenced != fenced) {
+            fenced = nowFenced;
+            if (nowFenced) {
+                LOG.warn("Kinesis sink writer {} for {} stops writing, the write gate is closed: {} ({} records held)",
+                        subtask, streamArn, gate.reason(), buffered);
+            } else {
+                LOG.info("Kinesis sink writer {} for {} resumes writing: {}", subtask, streamArn, gate.reason());
+            }
+        }
+        return !nowFenced;
+    }
+
+    private void promoteDueRetries(long now) {
+        List<KeyQueue<T>> due = null;
+        while (!backingOff.isEmpty() && backingOff.peek().retryAtNanos <= now) {
+            if (due == null) {
+                due = new ArrayList<>();
+            }
+            due.add(backingOff.poll());
+        }
+        if (due != null) {
+            // retried keys have waited longest: they go first, in the order their backoffs ended
+            for (int i = due.size() - 1; i >= 0; i--) {
+                KeyQueue<T> queue = due.get(i);
+                queue.state = KeyState.READY;
+                ready.addFirst(queue);
+            }
+        }
+    }
+
+    private void sendBatch() {
+        List<Pending<T>> batch = new ArrayList<>(Math.min(maxBatchSize, ready.size()));
+        List<PutRecordsRequestEntry> records = new ArrayList<>(Math.min(maxBatchSize, ready.size()));
+        long bytes = 0;
+        while (batch.size() < maxBatchSize && !ready.isEmpty()) {
+            KeyQueue<T> queue = ready.peekFirst();
+            Pending<T> head = queue.entries.peekFirst();
+            if (bytes + head.size > maxBatchBytes) {
+                break;
+            }
+            ready.pollFirst();
+            queue.state = KeyState.IN_FLIGHT;
+            batch.add(head);
+            records.add(head.request);
+            bytes += head.size;
+            if (head.attempts > 0) {
+                retries.inc();
+            }
+        }
+        PutRecordsRequest request = PutRecordsRequest.builder().streamARN(streamArn).records(records).build();
+        inFlightBatches++;
+        batches.inc();
+        long started = System.nanoTime();
+        CompletableFuture<PutRecordsResponse> future;
+        try {
+            future = kinesis.putRecords(request);
+        } catch (RuntimeException e) {
+            future = new CompletableFuture<>();
+            future.completeExceptionally(e);
+        }
+        // runs on an SDK thread: hand over to the task thread, touch nothing here
+        future.whenComplete((response, error) ->
+                post(() -> onResult(batch, response, error, started), "Kinesis PutRecords result"));
+    }
+
+    private void onResult(List<Pending<T>> batch, PutRecordsResponse response, Throwable error, long startedNanos)
+            throws Exception {
+        inFlightBatches--;
+        if (closed) {
+            return;
+        }
+        lastSendTimeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+        if (error != null) {
+            onRequestFailed(batch, KinesisErrors.unwrap(error));
+        } else {
+            onResponse(batch, response);
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+        trySend();
+    }
+
+    private void onRequestFailed(List<Pending<T>> batch, Throwable error) {
+        if (!KinesisErrors.isRetryable(error)) {
+            failed.inc(batch.size());
+            flinkSendErrors.inc(batch.size());
+            fatal = new KinesisSinkException("PutRecords to " + streamArn + " failed with a non-retryable error: "
+                    + KinesisErrors.describe(error) + " (" + batch.size() + " records not written)", error);
+            return;
+        }
+        boolean throttling = KinesisErrors.isThrottling(error);
+        long now = System.nanoTime();
+        for (Pending<T> pending : batch) {
+            if (throttling) {
+                throttled.inc();
+            }
+            backOff(pending, now);
+        }
+        if (now - lastWarnNanos >= WARN_INTERVAL_NANOS) {
+            lastWarnNanos = now;
+            LOG.warn("PutRecords to {} failed, {} records will be retried in order: {}", streamArn, batch.size(),
+                    KinesisErrors.describe(error));
+        }
+    }
+
+    private void onResponse(List<Pending<T>> batch, PutRecordsResponse response) throws Exception {
+        List<PutRecordsResultEntry> results = response.records();
+        if (results.size() != batch.size()) {
+            fatal = new KinesisSinkException("PutRecords to " + streamArn + " answered " + results.size()
+                    + " results for " + batch.size() + " records");
+            return;
+        }
+        long now = System.nanoTime();
+        int retried = 0;
+        String lastCode = null;
+        for (int i = 0; i < results.size(); i++) {
+            PutRecordsResultEntry result = results.get(i);
+            Pending<T> pending = batch.get(i);
+            String code = result.errorCode();
+            if (code == null) {
+                acknowledge(pending, result.shardId(), result.sequenceNumber());
+            } else if (KinesisErrors.isRetryableCode(code)) {
+                if (KinesisErrors.isThrottlingCode(code)) {
+                    throttled.inc();
+                }
+                backOff(pending, now);
+                retried++;
+                lastCode = code;
+            } else {
+                failed.inc();
+                flinkSendErrors.inc();
+                if (fatal == null) {
+                    fatal = new KinesisSinkException("PutRecords to " + streamArn + " rejected the record with partition key '"
+                            + pending.key + "': " + code + ": " + result.errorMessage()
+                            + " (not retryable; the record was not written)");
+                }
+            }
+        }
+        if (retried > 0 && now - lastWarnNanos >= WARN_INTERVAL_NANOS) {
+            lastWarnNanos = now;
+            LOG.warn("PutRecords to {}: {} of {} entries failed ({}), retrying them in order", streamArn, retried,
+                    batch.size(), lastCode);
+        }
+    }
+
+    private void acknowledge(Pending<T> pending, String shardId, String sequenceNumber) throws Exception {
+        KeyQueue<T> queue = keys.get(pending.key);
+        if (queue == null || queue.entries.peekFirst() != pending) {
+            // cannot happen while one entry per key is in flight; counted so a regression is visible
+            reorders.inc();
+            LOG.error("Kinesis sink writer {}: acknowledgement for key '{}' is not the oldest entry of its key", subtask,
+                    pending.key);
+            if (queue != null) {
+                queue.entries.remove(pending);
+            }
+        } else {
+            queue.entries.pollFirst();
+        }
+        if (queue != null) {
+            if (pending.ordinal < queue.lastAckedOrdinal) {
+                reorders.inc();
+            }
+            queue.lastAckedOrdinal = Math.max(queue.lastAckedOrdinal, pending.ordinal);
+        }
+        buffered--;
+        recordsOut.inc();
+        bytesOut.inc(pending.size);
+        flinkRecordsSend.inc();
+        flinkBytesSend.inc(pending.size);
+        if (listener != null) {
+            listener.onWritten(pending.element, shardId, sequenceNumber);
+        }
+        if (queue != null && queue.state == KeyState.IN_FLIGHT) {
+            if (queue.entries.isEmpty()) {
+                queue.state = KeyState.IDLE;
+                keys.remove(pending.key);
+            } else {
+                queue.state = KeyState.READY;
+                ready.addLast(queue);
+            }
+        }
+    }
+
+    /** The entry stays at the head of its key's queue; the key is ready again after the backoff. */
+    private void backOff(Pending<T> pending, long now) {
+        KeyQueue<T> queue = keys.get(pending.key);
+        pending.attempts++;
+        queue.retryAtNanos = now + backoffNanos(pending.attempts);
+        queue.state = KeyState.BACKING_OFF;
+        backingOff.add(queue);
+    }
+
+    private long backoffNanos(int attempts) {
+        long base = initialBackoffNanos << Math.min(attempts - 1, 20);
+        base = base <= 0 ? maxBackoffNanos : Math.min(base, maxBackoffNanos);
+        return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    }
+
+    private void scheduleWakeup(long dueNanos, long now) {
+        if (wakeup != null && wakeupAtNanos <= dueNanos) {
+            return;
+        }
+        if (wakeup != null) {
+            wakeup.cancel(false);
+        }
+        wakeupAtNanos = dueNanos;
+        try {
+            wakeup = timer.schedule(() -> post(this::onWakeup, "Kinesis sink wakeup"), Math.max(0, dueNanos - now),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            wakeup = null;
+        }
+    }
+
+    private void onWakeup() {
+        wakeup = null;
+        wakeupAtNanos = Long.MAX_VALUE;
+        trySend();
+    }
+
+    private void post(ThrowingRunnable<? extends Exception> action, String description) {
+        try {
+            mailbox.execute(action, description);
+        } catch (RejectedExecutionException mailboxClosed) {
+            LOG.debug("Kinesis sink writer {}: mailbox closed, dropped '{}'", subtask, description);
+        }
+    }
+
+    private void checkFatal() throws KinesisSinkException {
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
+    private static void notifyListener(ThrowingRunnable<Exception> callback) throws IOException {
+        try {
+            callback.run();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("sink write listener failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource != null) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.debug("closing {} failed", resource, e);
+            }
+        }
+    }
+
+    /** For tests and diagnostics: entries accepted and not yet acknowledged. */
+    int bufferedRecords() {
+        return buffered;
+    }
+
+    private enum KeyState { IDLE, READY, IN_FLIGHT, BACKING_OFF }
+
+    private static final class KeyQueue<T> {
+        final String key;
+        final ArrayDeque<Pending<T>> entries = new ArrayDeque<>();
+        KeyState state = KeyState.IDLE;
+        long retryAtNanos;
+        long lastAckedOrdinal = -1;
+
+        KeyQueue(String key) {
+            this.key = key;
+        }
+    }
+
+    private static final class Pending<T> {
+        final T element;
+        final String key;
+        final PutRecordsRequestEntry request;
+        final int size;
+        final long ordinal;
+        int attempts;
+
+        Pending(T element, String key, PutRecordsRequestEntry request, int size, long ordinal) {
+            this.element = element;
+            this.key = key;
+            this.request = request;
+            this.size = size;
+            this.ordinal = ordinal;
+        }
+    }
+}
