@@ -1,6 +1,7 @@
 package io.kinesisha.cli;
 
 import io.kinesisha.cli.local.LocalCommand;
+import io.kinesisha.cli.replicate.ReplicateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Keeps an Amazon Kinesis Data Streams workload available through a regional outage.",
-        subcommands = {LocalCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LocalCommand.class, ReplicateCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",

@@ -14,6 +14,7 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
  * What one replicator job does, fixed when the job is submitted: the direction, the epoch it holds (taken from
@@ -59,9 +60,8 @@ public final class ReplicationPlan implements Serializable {
         long epoch;
         try (AwsClientFactory clients = new AwsClientFactory(tuning); DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
             ControlStore store = new ControlStore(dynamo, config.control().tableName());
-            ControlRecord record = store.read(config.pairName()).orElse(null);
+            ControlRecord record = readOrCreateTable(store, config);
             if (record == null && !reverse) {
-                store.createTableIfMissing();
                 store.create(ControlRecord.initial(config.pairName(), config.primary().region(), config.secondary().region(),
                         Instant.now()));
                 record = store.read(config.pairName()).orElseThrow(() ->
@@ -80,6 +80,22 @@ public final class ReplicationPlan implements Serializable {
         return new ReplicationPlan(config.pairName(), direction, epoch, from.streamArn().toString(),
                 AwsTargets.kinesis(config, from), to.streamArn().toString(), AwsTargets.kinesis(config, to), controlStore,
                 config.control().tableName(), tuning);
+    }
+
+    private static ControlRecord readOrCreateTable(ControlStore store, ReplicationPairConfig config) {
+        try {
+            return store.read(config.pairName()).orElse(null);
+        } catch (ResourceNotFoundException missing) {
+            LOG.info("control table {} does not exist in {}: creating it", store.table(), config.control().region());
+            try {
+                store.createTableIfMissing();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("control table " + store.table() + " does not exist in "
+                        + config.control().region() + " and cannot be created (" + e.getMessage()
+                        + "); deploy it with the CDK app or check control.table-name", e);
+            }
+            return null;
+        }
     }
 
     public String pairName() {

@@ -3,21 +3,21 @@ package io.kinesisha.replicator.progress;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.replicator.ReplicatedRecord;
-import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Follows, per source shard, what the sink has accepted and what the target has acknowledged: the highest
- * source position written (with the target position that holds it), the lag, and heartbeats of idle or
- * finished shards. Lives on the sink's task thread; not thread-safe.
+ * Follows, per source shard, what the sink accepted and what the target acknowledged, and derives the exact
+ * replicated position: the last record of the shard such that it and every record before it are in the target
+ * (acknowledgements arrive out of order across keys, so the highest acknowledged record is not enough). Also
+ * the lag and heartbeats of idle or finished shards. Lives on the sink's task thread; not thread-safe.
  *
- * <p>Lag of a shard: with records accepted but not yet written, the age of the oldest of them (time since it
- * arrived in the source stream); otherwise how far the reader is behind the tip (0 when caught up). The
- * replication lag is the maximum over shards, and it stays true while the stream is idle.
+ * <p>Lag of a shard: with records not yet written, the age of the oldest of them (time since it arrived in the
+ * source stream); otherwise how far the reader is behind the tip (0 when caught up). The replication lag is the
+ * maximum over shards, and it stays true while the stream is idle.
  */
 public final class ShardProgressTracker {
     private final String pairName;
@@ -31,30 +31,37 @@ public final class ShardProgressTracker {
         this.epoch = epoch;
     }
 
-    /** Every element the sink accepted, heartbeats included. */
+    /** Every element the sink accepted, heartbeats included, in input order. */
     public void accepted(ReplicatedRecord element) {
         ShardState shard = shards.computeIfAbsent(element.getSourceShardId(), k -> new ShardState());
+        shard.millisBehindLatest = element.getMillisBehindLatest();
         if (element.isHeartbeat()) {
-            shard.millisBehindLatest = element.getMillisBehindLatest();
             shard.finished |= element.isShardFinished();
-            shard.changed = true;
             return;
         }
-        shard.millisBehindLatest = element.getMillisBehindLatest();
-        shard.pendingArrivals.merge(element.getArrivalEpochMillis(), 1, Integer::sum);
+        Pending pending = new Pending(element.getSequenceNumber(), element.getArrivalEpochMillis());
+        shard.unwritten.addLast(pending);
+        shard.bySequence.put(pending.sequenceNumber, pending);
     }
 
     /** The target acknowledged {@code element} at {@code targetShardId}/{@code targetSequenceNumber}. */
     public void written(ReplicatedRecord element, String targetShardId, String targetSequenceNumber) {
-        ShardState shard = shards.computeIfAbsent(element.getSourceShardId(), k -> new ShardState());
-        shard.pendingArrivals.computeIfPresent(element.getArrivalEpochMillis(), (k, n) -> n == 1 ? null : n - 1);
+        ShardState shard = shards.get(element.getSourceShardId());
+        Pending pending = shard == null ? null : shard.bySequence.remove(element.getSequenceNumber());
+        if (pending == null) {
+            throw new IllegalStateException("acknowledgement for a record the sink never accepted: "
+                    + element.getSourceShardId() + "@" + element.getSequenceNumber());
+        }
+        pending.written = true;
+        pending.targetShardId = targetShardId;
+        pending.targetSequenceNumber = targetSequenceNumber;
         shard.written++;
-        shard.changed = true;
-        if (shard.lastSequence == null || new BigInteger(element.getSequenceNumber()).compareTo(shard.lastSequenceNumber()) > 0) {
-            shard.lastSequence = element.getSequenceNumber();
-            shard.lastArrival = element.getArrivalEpochMillis();
-            shard.targetShardId = targetShardId;
-            shard.targetSequenceNumber = targetSequenceNumber;
+        while (!shard.unwritten.isEmpty() && shard.unwritten.peekFirst().written) {
+            Pending done = shard.unwritten.pollFirst();
+            shard.lastSequence = done.sequenceNumber;
+            shard.lastArrival = done.arrivalEpochMillis;
+            shard.targetShardId = done.targetShardId;
+            shard.targetSequenceNumber = done.targetSequenceNumber;
         }
     }
 
@@ -62,13 +69,11 @@ public final class ShardProgressTracker {
     public long lagMillis(long nowEpochMillis) {
         long lag = 0;
         for (ShardState shard : shards.values()) {
-            if (shard.finished && shard.pendingArrivals.isEmpty()) {
-                continue;
+            if (shard.unwritten.isEmpty()) {
+                lag = Math.max(lag, shard.finished ? 0 : shard.millisBehindLatest);
+            } else {
+                lag = Math.max(lag, Math.max(shard.millisBehindLatest, nowEpochMillis - shard.unwritten.peekFirst().arrivalEpochMillis));
             }
-            long shardLag = shard.pendingArrivals.isEmpty()
-                    ? shard.millisBehindLatest
-                    : Math.max(shard.millisBehindLatest, nowEpochMillis - shard.pendingArrivals.firstKey());
-            lag = Math.max(lag, shardLag);
         }
         return lag;
     }
@@ -81,23 +86,21 @@ public final class ShardProgressTracker {
         return total;
     }
 
-    /**
-     * Progress of every shard, to publish after a flush (when nothing is pending, so "the target holds everything
-     * up to lastSequenceNumber" is true). Heartbeat-only shards are included so idle shards keep their rows fresh.
-     */
-    public List<ShardProgress> progress(long checkpointId, long nowEpochMillis) {
+    /** Progress rows of every shard seen; {@code version} orders the snapshots of one writer. */
+    public List<ShardProgress> progress(long version, long nowEpochMillis) {
         List<ShardProgress> result = new ArrayList<>(shards.size());
         for (Map.Entry<String, ShardState> e : shards.entrySet()) {
             ShardState s = e.getValue();
             result.add(new ShardProgress(pairName, direction, epoch, e.getKey(), s.lastSequence, s.lastArrival,
-                    s.millisBehindLatest, s.targetShardId, s.targetSequenceNumber, s.written, checkpointId,
-                    s.finished && s.pendingArrivals.isEmpty(), nowEpochMillis));
+                    s.millisBehindLatest, s.targetShardId, s.targetSequenceNumber, s.written, version,
+                    s.finished && s.unwritten.isEmpty(), nowEpochMillis));
         }
         return result;
     }
 
     private static final class ShardState {
-        final TreeMap<Long, Integer> pendingArrivals = new TreeMap<>();
+        final ArrayDeque<Pending> unwritten = new ArrayDeque<>();
+        final Map<String, Pending> bySequence = new HashMap<>();
         String lastSequence;
         long lastArrival;
         String targetShardId;
@@ -105,10 +108,18 @@ public final class ShardProgressTracker {
         long millisBehindLatest;
         long written;
         boolean finished;
-        boolean changed;
+    }
 
-        BigInteger lastSequenceNumber() {
-            return new BigInteger(lastSequence);
+    private static final class Pending {
+        final String sequenceNumber;
+        final long arrivalEpochMillis;
+        boolean written;
+        String targetShardId;
+        String targetSequenceNumber;
+
+        Pending(String sequenceNumber, long arrivalEpochMillis) {
+            this.sequenceNumber = sequenceNumber;
+            this.arrivalEpochMillis = arrivalEpochMillis;
         }
     }
 }

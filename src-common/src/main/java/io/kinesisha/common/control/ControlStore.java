@@ -24,8 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 public final class ControlStore {
     static final String PK = "pk";
     static final String SK = "sk";
-    /** Sequence numbers are up to 128-bit decimals: zero-padded so string order is numeric order. */
-    private static final int SEQUENCE_WIDTH = 48;
+    /** Sequence numbers are decimals of up to 129 digits (the API's pattern): zero-padded so string order is numeric order. */
+    private static final int SEQUENCE_WIDTH = 129;
 
     private final DynamoDbClient dynamo;
     private final String table;

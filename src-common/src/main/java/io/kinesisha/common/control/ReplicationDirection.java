@@ -6,7 +6,9 @@ import java.util.Objects;
  * Which region's stream is copied into which: forward (primary to secondary) in normal operation, reverse
  * during failback. A replicator writes only while the control record names its direction and epoch.
  */
-public final class ReplicationDirection {
+public final class ReplicationDirection implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final String sourceRegion;
     private final String targetRegion;
 

@@ -1,0 +1,47 @@
+package io.kinesisha.cli.replicate;
+
+import io.kinesisha.cli.ConfigOptions;
+import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.replicator.ReplicationPlan;
+import io.kinesisha.replicator.Replicator;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Runs the replicator job embedded (a local Flink MiniCluster) until Ctrl-C. */
+@Command(name = "replicate", mixinStandardHelpOptions = true,
+        description = {"Run the replicator embedded in a local Flink MiniCluster until Ctrl-C: primary stream (EFO)",
+            "to secondary stream, per-key order kept, progress in the control store."})
+public final class ReplicateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--reverse", description = "Replicate secondary to primary (failback) instead.")
+    boolean reverse;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Override
+    public Integer call() throws Exception {
+        if (parallelism < 1 || parallelism > 64) {
+            throw new IllegalArgumentException("--parallelism must be 1..64, was " + parallelism);
+        }
+        ReplicationPairConfig pair = config.load();
+        ReplicationPlan plan = ReplicationPlan.prepare(pair, reverse);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+        Replicator.build(env, pair, plan);
+        spec.commandLine().getErr().println("kinesis-ha replicate: " + plan + " (" + plan.sourceStreamArn() + " -> "
+                + plan.targetStreamArn() + "); Ctrl-C stops it");
+        env.execute("kinesis-ha replicator " + plan);
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package io.kinesisha.replicator;
+
+import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import io.kinesisha.common.config.ConfigLoader;
+import io.kinesisha.common.config.ConsumerLifecycle;
+import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.common.config.ReplicationSettings;
+import io.kinesisha.common.config.StartingPosition;
+import io.kinesisha.replicator.fence.EpochFence;
+import io.kinesisha.replicator.progress.ProgressListener;
+import io.kinesisha.replicator.sink.KinesisStreamsSink;
+import io.kinesisha.replicator.sink.SinkEntry;
+import io.kinesisha.replicator.source.KinesisSource;
+import io.kinesisha.replicator.source.KinesisSourceBuilder;
+import io.kinesisha.replicator.source.split.ShardStartingPosition;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The replicator job: primary stream (EFO) to secondary stream, records unchanged, per-key order kept, progress
+ * in the control store, fenced by the epoch it was started under. Runs on any Flink cluster or Managed Service
+ * for Apache Flink (configuration from the runtime property group {@code kinesis-ha}), or embedded through
+ * {@code ./kinesis-ha replicate --config FILE}.
+ */
+public final class Replicator {
+    /** How often progress rows are refreshed between checkpoints (the switchover barrier reads them). */
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
+    private Replicator() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ReplicatorArgs parsed = ReplicatorArgs.parse(args);
+        ReplicationPairConfig config = parsed.configFile() != null
+                ? ConfigLoader.load(parsed.configFile(), System.getenv(), parsed.overrides())
+                : ConfigLoader.fromFlinkPropertyGroups(KinesisAnalyticsRuntime.getApplicationProperties());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (parsed.parallelism() != null) {
+            env.setParallelism(parsed.parallelism());
+        }
+        ReplicationPlan plan = ReplicationPlan.prepare(config, parsed.reverse());
+        build(env, config, plan);
+        env.execute("kinesis-ha replicator " + plan);
+    }
+
+    /** Adds the replication pipeline to {@code env}: source, sink, checkpointing. */
+    public static void build(StreamExecutionEnvironment env, ReplicationPairConfig config, ReplicationPlan plan) {
+        ReplicationSettings settings = config.replication();
+        env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.AT_LEAST_ONCE);
+        env.fromSource(source(config, plan), WatermarkStrategy.noWatermarks(), "kinesis source " + plan.direction().sourceRegion())
+                .uid("kinesis-source")
+                .sinkTo(sink(config, plan))
+                .name("kinesis sink " + plan.direction().targetRegion())
+                .uid("kinesis-sink");
+    }
+
+    static KinesisSource<ReplicatedRecord> source(ReplicationPairConfig config, ReplicationPlan plan) {
+        ReplicationSettings settings = config.replication();
+        KinesisSourceBuilder<ReplicatedRecord> builder = KinesisSource.<ReplicatedRecord>builder()
+                .streamArn(plan.sourceStreamArn())
+                .target(plan.source())
+                .clientTuning(plan.tuning())
+                .readerType(settings.reader())
+                .discoveryInterval(settings.shardDiscoveryInterval())
+                .initialPosition(settings.startingPosition() == StartingPosition.LATEST
+                        ? ShardStartingPosition.latest() : ShardStartingPosition.trimHorizon())
+                .deserializer(new ReplicatedRecordSchema());
+        boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
+        if (selfManaged) {
+            builder.selfManagedConsumer(settings.consumerArn().orElseThrow());
+        } else {
+            builder.jobManagedConsumer(settings.consumerName());
+        }
+        return builder.build();
+    }
+
+    static KinesisStreamsSink<ReplicatedRecord> sink(ReplicationPairConfig config, ReplicationPlan plan) {
+        ReplicationSettings settings = config.replication();
+        return KinesisStreamsSink.<ReplicatedRecord>builder()
+                .target(plan.target())
+                .streamArn(plan.targetStreamArn())
+                .clientTuning(plan.tuning())
+                .maxBatchSize(settings.maxBatchRecords())
+                .maxInFlightBatches(settings.maxInFlightBatches())
+                .elementConverter(record -> record.isHeartbeat() ? null : SinkEntry.of(record.getPartitionKey(), record.getData()))
+                .listener(new ProgressListener(plan.pairName(), plan.direction(), plan.epoch(), plan.controlStore(),
+                        plan.controlTable(), plan.tuning(), PROGRESS_INTERVAL))
+                .writeGate(EpochFence.builder()
+                        .pairName(plan.pairName())
+                        .controlTable(plan.controlTable())
+                        .controlStore(plan.controlStore())
+                        .direction(plan.direction())
+                        .epoch(plan.epoch())
+                        .build())
+                .build();
+    }
+
+    /** The configured (SELF_MANAGED) consumer belongs to the primary stream; reverse replication manages its own. */
+    private static boolean planIsReverse(ReplicationPairConfig config, ReplicationPlan plan) {
+        return !plan.direction().sourceRegion().equals(config.primary().region());
+    }
+}

@@ -1,0 +1,54 @@
+package io.kinesisha.replicator.it;
+
+import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.common.local.LocalRegion;
+import io.kinesisha.replicator.ReplicationPlan;
+import io.kinesisha.replicator.Replicator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** A replication pair on the local environment: streams in both regions, its config, and the job. */
+final class ReplicationHarness {
+    final LocalEnvironment env;
+    final String pair;
+    final String sourceArn;
+    final String targetArn;
+    final ReplicationPairConfig config;
+
+    ReplicationHarness(LocalEnvironment env, String pair, int sourceShards, int targetShards, Map<String, String> extra) {
+        this.env = env;
+        this.pair = pair;
+        LocalRegion primary = env.primary();
+        LocalRegion secondary = env.secondary();
+        this.sourceArn = primary.createStream(pair, sourceShards);
+        this.targetArn = secondary.createStream(pair, targetShards);
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("pair.name", pair);
+        keys.put("primary.stream-arn", sourceArn);
+        keys.put("primary.endpoint", primary.kinesisEndpoint().toString());
+        keys.put("secondary.stream-arn", targetArn);
+        keys.put("secondary.endpoint", secondary.kinesisEndpoint().toString());
+        keys.put("control.endpoint", env.controlStoreEndpoint().toString());
+        keys.put("control.table-name", "control-" + pair);
+        keys.put("replication.consumer-name", "replicator-" + pair);
+        keys.put("replication.checkpoint-interval-ms", "1000");
+        keys.put("replication.shard-discovery-interval-ms", "1000");
+        keys.put("aws.credentials", "static");
+        keys.put("aws.access-key-id", primary.accountId());
+        keys.put("aws.secret-access-key", "local-secret");
+        keys.putAll(extra);
+        this.config = ReplicationPairConfig.fromMap(keys);
+    }
+
+    /** Starts the replicator job on the test MiniCluster. */
+    JobClient start(int parallelism) throws Exception {
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+        flink.setParallelism(parallelism);
+        ReplicationPlan plan = ReplicationPlan.prepare(config, false);
+        Replicator.build(flink, config, plan);
+        return flink.executeAsync("replicate " + pair);
+    }
+}

@@ -1,0 +1,75 @@
+package io.kinesisha.replicator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+
+/** The whole replicator job between two emulated regions. */
+class ReplicatorJobTest {
+    @RegisterExtension
+    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @Test
+    void replicatesEveryRecordOnceWithKeysBytesAndPerKeyOrder() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "bulk", 4, 3, Map.of());
+        KeyedLoad load = new KeyedLoad(1000);
+        try (KinesisClient source = LOCAL.env().clients().kinesis(LOCAL.env().primary().target());
+             KinesisClient target = LOCAL.env().clients().kinesis(LOCAL.env().secondary().target())) {
+            JobClient job = pair.start(2);
+            try {
+                load.write(source, pair.sourceArn, 20_000);
+                await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2))
+                        .until(() -> StreamContents.read(target, pair.targetArn).size() >= 20_000);
+                StreamContents copied = StreamContents.read(target, pair.targetArn);
+                Map<String, Integer> counts = copied.counts();
+                assertThat(load.acknowledged()).hasSize(20_000);
+                assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(counts.values()).as("no duplicates without failures").allMatch(n -> n == 1);
+                assertThat(copied.mismatchedKeys()).isZero();
+                assertThat(copied.orderViolations()).isZero();
+
+                // progress: every source shard's row says the target holds everything the source had
+                try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget("us-west-2"))) {
+                    ControlStore store = new ControlStore(dynamo, "control-bulk");
+                    ReplicationDirection forward = new ReplicationDirection("us-west-2", "us-east-2");
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                        List<ShardProgress> progress = store.readProgress("bulk", forward, 1);
+                        assertThat(progress).hasSize(4);
+                        assertThat(progress.stream().mapToLong(ShardProgress::recordsReplicated).sum()).isEqualTo(20_000);
+                        for (ShardProgress p : progress) {
+                            assertThat(p.lastSequenceNumber()).isEqualTo(lastSequenceOf(source, pair.sourceArn, p.sourceShardId()));
+                        }
+                    });
+                }
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    /** The last sequence number of a shard, read with GetRecords. */
+    private static String lastSequenceOf(KinesisClient kinesis, String arn, String shardId) {
+        return StreamContents.read(kinesis, arn).records.stream()
+                .filter(r -> StreamContents.shardOf(r, shardId))
+                .map(software.amazon.awssdk.services.kinesis.model.Record::sequenceNumber)
+                .max(java.util.Comparator.comparing(java.math.BigInteger::new)).orElseThrow();
+    }
+}
