@@ -86,7 +86,8 @@ class KinesisStreamsSinkTest {
         String arn = region.createStream("sink-plain", 3);
         int total = 4_000;
 
-        JobExecutionResult result = runJob(total, sink(region, arn).listener(new CountingListener()).build());
+        JobExecutionResult result = runJob(total, sink(region, arn).listener(new CountingListener())
+                .maxBufferedRecords(300).build());
 
         List<TargetStream.Written> written = readTarget(region, arn);
         assertExactlyOnceInKeyOrder(written, total);
@@ -94,6 +95,8 @@ class KinesisStreamsSinkTest {
         assertThat(CountingListener.ACCEPTED.get()).isEqualTo(total);
         assertThat(CountingListener.WRITTEN.get()).isEqualTo(total - heartbeats);
         assertThat(CountingListener.OUT_OF_ORDER.get()).isZero();
+        // back-pressure: a writer never held more unacknowledged entries than allowed
+        assertThat(CountingListener.MAX_OUTSTANDING.get()).isBetween(1L, 300L);
         assertThat(CountingListener.FLUSHED.get()).isGreaterThanOrEqualTo(2); // end of input, one per writer
         assertThat(sum(result.getJobID(), SinkMetrics.RECORDS_OUT)).isEqualTo(total - heartbeats);
         assertThat(sum(result.getJobID(), SinkMetrics.REORDERS)).isZero();
@@ -156,6 +159,7 @@ class KinesisStreamsSinkTest {
         LocalRegion region = LOCAL.env().primary();
         String rawArn = region.createStream("raw-ingest", 3);
         String sinkArn = region.createStream("sink-ingest", 3);
+        String manyKeysArn = region.createStream("sink-ingest-many-keys", 3);
         int total = 4_000;
 
         try (KinesisAsyncClient raw = LOCAL.env().clients().kinesisAsync(region.target(),
@@ -175,12 +179,16 @@ class KinesisStreamsSinkTest {
             }
             window.forEach(f -> assertThat(f.join().failedRecordCount()).isZero());
         }
-        runJob(total, sink(region, sinkArn).build());
+        runJob(total, KEYS, sink(region, sinkArn).build());
+        runJob(total, 2_000, sink(region, manyKeysArn).build());
 
         double rawRate = rate(readTarget(region, rawArn));
         double sinkRate = rate(readTarget(region, sinkArn));
-        LOG.info("throughput: raw PutRecords {} records/s, sink {} records/s, ratio {}", Math.round(rawRate),
-                Math.round(sinkRate), String.format("%.2f", sinkRate / rawRate));
+        double manyKeysRate = rate(readTarget(region, manyKeysArn));
+        LOG.info("throughput: raw PutRecords {} records/s; sink with {} keys {} records/s (ratio {}), with 2000 keys {} "
+                        + "records/s (ratio {})", Math.round(rawRate), KEYS, Math.round(sinkRate),
+                String.format("%.2f", sinkRate / rawRate), Math.round(manyKeysRate),
+                String.format("%.2f", manyKeysRate / rawRate));
         assertThat(sinkRate).isGreaterThan(rawRate * 0.2);
     }
 
@@ -219,6 +227,10 @@ class KinesisStreamsSinkTest {
             JobClient job = env.executeAsync("fenced sink test");
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> readTarget(region, arn).size() >= 600);
+                long readStarted = System.nanoTime();
+                int before = readTarget(region, arn).size();
+                LOG.info("fenced run: {} records before the flip, reading them back took {} ms", before,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readStarted));
                 Instant flip = Instant.now();
                 ControlRecord current = store.read(pair).orElseThrow();
                 assertThat(store.replace(current, current.next(region.name(), current.direction().reversed(),
@@ -262,10 +274,10 @@ class KinesisStreamsSinkTest {
                 .maxBufferedRecords(2_000);
     }
 
-    /** {@code total} elements: index i is key {@code key-(i % 200)} with counter i; every 50th is a heartbeat. */
-    static DataGeneratorSource<Tuple2<String, Long>> generator(long total) {
+    /** {@code total} elements: index i is key {@code key-(i % keys)} with counter i; every 50th is a heartbeat. */
+    static DataGeneratorSource<Tuple2<String, Long>> generator(long total, int keys) {
         GeneratorFunction<Long, Tuple2<String, Long>> f =
-                i -> Tuple2.of(i % 50 == 49 ? HEARTBEAT : "key-" + (i % KEYS), i);
+                i -> Tuple2.of(i % 50 == 49 ? HEARTBEAT : "key-" + (i % keys), i);
         return new DataGeneratorSource<>(f, total, Types.TUPLE(Types.STRING, Types.LONG));
     }
 
@@ -274,12 +286,17 @@ class KinesisStreamsSinkTest {
     }
 
     private static JobExecutionResult runJob(int total, KinesisStreamsSink<Tuple2<String, Long>> sink) throws Exception {
+        return runJob(total, KEYS, sink);
+    }
+
+    private static JobExecutionResult runJob(int total, int keys, KinesisStreamsSink<Tuple2<String, Long>> sink)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.enableCheckpointing(500);
         env.configure(noRestarts());
         // one generator keeps each key's elements in order; keyBy routes a key to one sink subtask
-        env.fromSource(generator(total), WatermarkStrategy.noWatermarks(), "generator").setParallelism(1)
+        env.fromSource(generator(total, keys), WatermarkStrategy.noWatermarks(), "generator").setParallelism(1)
                 .keyBy(t -> t.f0, Types.STRING)
                 .sinkTo(sink).name("kinesis-sink");
         return env.execute("sink test");
@@ -358,6 +375,7 @@ class KinesisStreamsSinkTest {
         static final AtomicLong WRITTEN = new AtomicLong();
         static final AtomicLong FLUSHED = new AtomicLong();
         static final AtomicLong OUT_OF_ORDER = new AtomicLong();
+        static final AtomicLong MAX_OUTSTANDING = new AtomicLong();
         static final Map<String, Long> LAST_WRITTEN = new ConcurrentHashMap<>();
 
         static void reset() {
@@ -365,17 +383,26 @@ class KinesisStreamsSinkTest {
             WRITTEN.set(0);
             FLUSHED.set(0);
             OUT_OF_ORDER.set(0);
+            MAX_OUTSTANDING.set(0);
             LAST_WRITTEN.clear();
         }
+
+        /** Entries this writer accepted and has not seen written (one listener copy per writer). */
+        private long outstanding;
 
         @Override
         public void onAccepted(Tuple2<String, Long> element) {
             ACCEPTED.incrementAndGet();
+            if (!HEARTBEAT.equals(element.f0)) {
+                outstanding++;
+                MAX_OUTSTANDING.accumulateAndGet(outstanding, Math::max);
+            }
         }
 
         @Override
         public void onWritten(Tuple2<String, Long> element, String targetShardId, String targetSequenceNumber) {
             WRITTEN.incrementAndGet();
+            outstanding--;
             assertThat(targetShardId).startsWith("shardId-");
             assertThat(targetSequenceNumber).isNotBlank();
             Long previous = LAST_WRITTEN.put(element.f0, element.f1);

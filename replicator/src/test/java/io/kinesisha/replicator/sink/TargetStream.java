@@ -11,8 +11,12 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
-/** Reads a whole (test-sized) stream back with GetRecords, every shard from TRIM_HORIZON to its tip. */
+/**
+ * Reads a whole (test-sized) stream back with GetRecords, every shard from TRIM_HORIZON to its tip as of the read
+ * (the emulator never returns an empty page before the tip, unlike real Kinesis).
+ */
 final class TargetStream {
+    private static final int PAGE = 10_000;
     private TargetStream() {
     }
 
@@ -45,11 +49,12 @@ final class TargetStream {
                     .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
             while (iterator != null) {
                 String current = iterator;
-                GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(current).limit(10_000));
+                GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(current).limit(PAGE));
                 for (Record r : page.records()) {
                     all.add(new Written(shard.shardId(), r));
                 }
-                if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
+                // stop at the tip as of this page: a stream still being written would otherwise never end
+                if (page.records().size() < PAGE || page.millisBehindLatest() == null || page.millisBehindLatest() == 0) {
                     break;
                 }
                 iterator = page.nextShardIterator();
