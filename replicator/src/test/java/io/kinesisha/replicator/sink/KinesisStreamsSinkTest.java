@@ -1,0 +1,419 @@
+package io.kinesisha.replicator.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.aws.ClientTuning;
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.replicator.fence.EpochFence;
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.common.local.LocalRegion;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+
+/**
+ * The sink in a real Flink job (MiniCluster, parallelism 2, checkpoints) against the Kinesis emulator, checked
+ * from the target stream's own data: every record once, per-key order by sequence number within the shard.
+ */
+class KinesisStreamsSinkTest {
+    private static final Logger LOG = LoggerFactory.getLogger(KinesisStreamsSinkTest.class);
+    private static final int KEYS = 200;
+    private static final String HEARTBEAT = "heartbeat";
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-east-2");
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+            .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
+
+    @BeforeEach
+    void resetCounters() {
+        FaultInjectingInterceptor.reset();
+        CountingListener.reset();
+    }
+
+    @Test
+    void writesEveryRecordOnceInPerKeyOrder() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-plain", 3);
+        int total = 4_000;
+
+        JobExecutionResult result = runJob(total, sink(region, arn).listener(new CountingListener())
+                .maxBufferedRecords(300).build());
+
+        List<TargetStream.Written> written = readTarget(region, arn);
+        assertExactlyOnceInKeyOrder(written, total);
+        long heartbeats = expectedHeartbeats(total);
+        assertThat(CountingListener.ACCEPTED.get()).isEqualTo(total);
+        assertThat(CountingListener.WRITTEN.get()).isEqualTo(total - heartbeats);
+        assertThat(CountingListener.OUT_OF_ORDER.get()).isZero();
+        // back-pressure: a writer never held more unacknowledged entries than allowed
+        assertThat(CountingListener.MAX_OUTSTANDING.get()).isBetween(1L, 300L);
+        assertThat(CountingListener.FLUSHED.get()).isGreaterThanOrEqualTo(2); // end of input, one per writer
+        assertThat(sum(result.getJobID(), SinkMetrics.RECORDS_OUT)).isEqualTo(total - heartbeats);
+        assertThat(sum(result.getJobID(), SinkMetrics.REORDERS)).isZero();
+        assertThat(sum(result.getJobID(), SinkMetrics.RETRIES)).isZero();
+        logRate("no faults", written);
+    }
+
+    @Test
+    void keepsPerKeyOrderThroughPartialFailuresAndThrottling() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-faults", 3);
+        int total = 5_000;
+
+        JobExecutionResult result = runJob(total, sink(region, arn)
+                .clientOverrides(b -> b.addExecutionInterceptor(new FaultInjectingInterceptor(0.25, 0.05, 42)))
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
+                .build());
+
+        List<TargetStream.Written> written = readTarget(region, arn);
+        assertExactlyOnceInKeyOrder(written, total);
+        JobID job = result.getJobID();
+        long retries = sum(job, SinkMetrics.RETRIES);
+        long injected = FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get();
+        long requestFailures = FaultInjectingInterceptor.INJECTED_REQUEST_FAILURES.get();
+        LOG.info("fault run: {} requests, {} entries failed, {} whole requests throttled, {} retries, {} throttled entries, {} batches",
+                FaultInjectingInterceptor.REQUESTS.get(), injected, requestFailures, retries,
+                sum(job, SinkMetrics.THROTTLED), sum(job, SinkMetrics.BATCHES));
+        assertThat(injected).isGreaterThan(total / 10);
+        assertThat(requestFailures).isPositive();
+        assertThat(retries).isGreaterThanOrEqualTo(injected);
+        assertThat(sum(job, SinkMetrics.THROTTLED)).isGreaterThanOrEqualTo(injected);
+        assertThat(sum(job, SinkMetrics.REORDERS)).isZero();
+        assertThat(sum(job, SinkMetrics.FAILED)).isZero();
+        // failures hit records that had later records of the same key queued behind them: the reorder hazard
+        Map<String, Long> lastCounterPerKey = written.stream().collect(Collectors.toMap(w -> w.partitionKey,
+                TargetStream.Written::counter, Math::max));
+        long failedWithSuccessors = FaultInjectingInterceptor.FAILED_DATA.stream().filter(d -> {
+            String[] parts = d.split("\\|");
+            return Long.parseLong(parts[1]) < lastCounterPerKey.get(parts[0]);
+        }).count();
+        assertThat(failedWithSuccessors).isGreaterThan(100);
+        logRate("25% entry failures", written);
+    }
+
+    @Test
+    void nonRetryableErrorFailsTheJobNamingStreamAndError() {
+        LocalRegion region = LOCAL.env().primary();
+        String missing = region.streamArn("no-such-stream");
+
+        assertThatThrownBy(() -> runJob(50, sink(region, missing).build()))
+                .satisfies(e -> {
+                    Throwable cause = ExceptionUtils.findThrowable(e, KinesisSinkException.class).orElseThrow(() -> e);
+                    assertThat(cause).hasMessageContaining(missing).hasMessageContaining("ResourceNotFoundException");
+                });
+    }
+
+    /** Measures the sink against the emulator's own ingest rate for the same records (logged, loosely asserted). */
+    @Test
+    void throughputComparedToRawIngest() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String rawArn = region.createStream("raw-ingest", 3);
+        String sinkArn = region.createStream("sink-ingest", 3);
+        String manyKeysArn = region.createStream("sink-ingest-many-keys", 3);
+        int total = 4_000;
+
+        try (KinesisAsyncClient raw = LOCAL.env().clients().kinesisAsync(region.target(),
+                io.kinesisha.common.aws.ClientRole.SINK)) {
+            List<CompletableFuture<PutRecordsResponse>> window = new ArrayList<>();
+            for (int start = 0; start < total; start += 500) {
+                List<PutRecordsRequestEntry> entries = new ArrayList<>();
+                for (int i = start; i < Math.min(total, start + 500); i++) {
+                    String key = "key-" + (i % KEYS);
+                    entries.add(PutRecordsRequestEntry.builder().partitionKey(key)
+                            .data(SdkBytes.fromUtf8String(TargetStream.data(key, i))).build());
+                }
+                window.add(raw.putRecords(b -> b.streamARN(rawArn).records(entries)));
+                if (window.size() == 4) {
+                    window.remove(0).join();
+                }
+            }
+            window.forEach(f -> assertThat(f.join().failedRecordCount()).isZero());
+        }
+        runJob(total, KEYS, sink(region, sinkArn).build());
+        runJob(total, 2_000, sink(region, manyKeysArn).build());
+
+        double rawRate = rate(readTarget(region, rawArn));
+        double sinkRate = rate(readTarget(region, sinkArn));
+        double manyKeysRate = rate(readTarget(region, manyKeysArn));
+        LOG.info("throughput: raw PutRecords {} records/s; sink with {} keys {} records/s (ratio {}), with 2000 keys {} "
+                        + "records/s (ratio {})", Math.round(rawRate), KEYS, Math.round(sinkRate),
+                String.format("%.2f", sinkRate / rawRate), Math.round(manyKeysRate),
+                String.format("%.2f", manyKeysRate / rawRate));
+        assertThat(sinkRate).isGreaterThan(rawRate * 0.2);
+    }
+
+    /**
+     * A slow job fenced by an {@link EpochFence}: once the control record moves to another direction and epoch,
+     * nothing arrives in the target later than flip + lease + 2 s, and the target stops growing.
+     */
+    @Test
+    void stopsWritingWithinTheLeaseWhenTheEpochMoves() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-fenced", 3);
+        String pair = "orders";
+        String table = "kinesis-ha-control-sink-test";
+        AwsTarget controlTarget = LOCAL.env().controlStoreTarget(region.name());
+        Duration lease = Duration.ofMillis(1500);
+        try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(controlTarget)) {
+            ControlStore store = new ControlStore(dynamo, table);
+            store.createTableIfMissing();
+            ControlRecord initial = ControlRecord.initial(pair, "us-west-2", region.name(), Instant.now());
+            assertThat(store.create(initial)).isTrue();
+            EpochFence fence = EpochFence.builder().pairName(pair).controlTable(table).controlStore(controlTarget)
+                    .direction(initial.direction()).epoch(initial.epoch())
+                    .checkInterval(Duration.ofMillis(250)).lease(lease).build();
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            env.enableCheckpointing(500);
+            env.configure(noRestarts());
+            GeneratorFunction<Long, Tuple2<String, Long>> f =
+                    i -> Tuple2.of(i % 50 == 49 ? HEARTBEAT : "key-" + (i % KEYS), i);
+            env.fromSource(new DataGeneratorSource<>(f, 1_000_000, RateLimiterStrategy.perSecond(300),
+                            Types.TUPLE(Types.STRING, Types.LONG)), WatermarkStrategy.noWatermarks(), "generator")
+                    .setParallelism(1)
+                    .keyBy(t -> t.f0, Types.STRING)
+                    .sinkTo(sink(region, arn).writeGate(fence).maxBufferedRecords(500).build()).name("kinesis-sink");
+            JobClient job = env.executeAsync("fenced sink test");
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> readTarget(region, arn).size() >= 600);
+                long readStarted = System.nanoTime();
+                int before = readTarget(region, arn).size();
+                LOG.info("fenced run: {} records before the flip, reading them back took {} ms", before,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readStarted));
+                Instant flip = Instant.now();
+                ControlRecord current = store.read(pair).orElseThrow();
+                assertThat(store.replace(current, current.next(region.name(), current.direction().reversed(),
+                        "FAILING_BACK", false, flip))).isTrue();
+
+                AtomicLong previous = new AtomicLong(-1);
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> {
+                            long count = readTarget(region, arn).size();
+                            return count == previous.getAndSet(count);
+                        });
+                long stopped = readTarget(region, arn).size();
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> readTarget(region, arn).size() == stopped);
+
+                List<TargetStream.Written> written = readTarget(region, arn);
+                Instant lastArrival = written.stream().map(w -> w.arrival).max(Instant::compareTo).orElseThrow();
+                LOG.info("fenced run: {} records, flip at {}, last arrival {} ({} ms after the flip)", written.size(), flip,
+                        lastArrival, Duration.between(flip, lastArrival).toMillis());
+                assertThat(lastArrival).isBefore(flip.plus(lease).plusSeconds(2));
+                assertThat(sum(job.getJobID(), SinkMetrics.FENCED)).isEqualTo(2);
+                assertThat(sum(job.getJobID(), SinkMetrics.BUFFERED)).isPositive();
+                assertKeyOrder(written);
+            } finally {
+                long cancelStarted = System.nanoTime();
+                job.cancel().get(60, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> job.getJobStatus().get().isGloballyTerminalState());
+                LOG.info("fenced job cancelled in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelStarted));
+            }
+        }
+    }
+
+    private static KinesisStreamsSink.Builder<Tuple2<String, Long>> sink(LocalRegion region, String arn) {
+        return KinesisStreamsSink.<Tuple2<String, Long>>builder()
+                .target(region.target())
+                .streamArn(arn)
+                .clientTuning(new ClientTuning(Duration.ofSeconds(60), Duration.ofSeconds(20), 3))
+                .elementConverter(t -> HEARTBEAT.equals(t.f0) ? null
+                        : SinkEntry.of(t.f0, TargetStream.data(t.f0, t.f1).getBytes(StandardCharsets.UTF_8)))
+                .maxBufferedRecords(2_000);
+    }
+
+    /** {@code total} elements: index i is key {@code key-(i % keys)} with counter i; every 50th is a heartbeat. */
+    static DataGeneratorSource<Tuple2<String, Long>> generator(long total, int keys) {
+        GeneratorFunction<Long, Tuple2<String, Long>> f =
+                i -> Tuple2.of(i % 50 == 49 ? HEARTBEAT : "key-" + (i % keys), i);
+        return new DataGeneratorSource<>(f, total, Types.TUPLE(Types.STRING, Types.LONG));
+    }
+
+    static long expectedHeartbeats(long total) {
+        return total / 50;
+    }
+
+    private static JobExecutionResult runJob(int total, KinesisStreamsSink<Tuple2<String, Long>> sink) throws Exception {
+        return runJob(total, KEYS, sink);
+    }
+
+    private static JobExecutionResult runJob(int total, int keys, KinesisStreamsSink<Tuple2<String, Long>> sink)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(500);
+        env.configure(noRestarts());
+        // one generator keeps each key's elements in order; keyBy routes a key to one sink subtask
+        env.fromSource(generator(total, keys), WatermarkStrategy.noWatermarks(), "generator").setParallelism(1)
+                .keyBy(t -> t.f0, Types.STRING)
+                .sinkTo(sink).name("kinesis-sink");
+        return env.execute("sink test");
+    }
+
+    /** A failure fails the test at once instead of restarting forever (the default with checkpoints). */
+    static Configuration noRestarts() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return conf;
+    }
+
+    private static List<TargetStream.Written> readTarget(LocalRegion region, String arn) {
+        try (KinesisClient kinesis = LOCAL.env().clients().kinesis(region.target())) {
+            return TargetStream.readAll(kinesis, arn);
+        }
+    }
+
+    /** Every non-heartbeat element exactly once, bytes intact, and per key increasing counters in shard order. */
+    static void assertExactlyOnceInKeyOrder(List<TargetStream.Written> written, long total) {
+        Set<String> expected = new HashSet<>();
+        for (long i = 0; i < total; i++) {
+            if (i % 50 != 49) {
+                expected.add("key-" + (i % KEYS) + "/" + TargetStream.data("key-" + (i % KEYS), i));
+            }
+        }
+        List<String> actual = written.stream().map(w -> w.partitionKey + "/" + w.data).collect(Collectors.toList());
+        assertThat(actual).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(actual)).isEqualTo(expected);
+
+        assertKeyOrder(written);
+    }
+
+    /** Per key: one shard, and counters increasing with the sequence number. */
+    static void assertKeyOrder(List<TargetStream.Written> written) {
+        Map<String, List<TargetStream.Written>> byKey = written.stream().collect(Collectors.groupingBy(w -> w.partitionKey));
+        for (Map.Entry<String, List<TargetStream.Written>> key : byKey.entrySet()) {
+            List<TargetStream.Written> records = new ArrayList<>(key.getValue());
+            assertThat(records.stream().map(w -> w.shardId).distinct()).as("shards of %s", key.getKey()).hasSize(1);
+            records.sort((a, b) -> a.sequenceNumber.compareTo(b.sequenceNumber));
+            List<Long> counters = records.stream().map(TargetStream.Written::counter).collect(Collectors.toList());
+            assertThat(counters).as("counters of %s in target order", key.getKey()).isSorted().doesNotHaveDuplicates();
+        }
+    }
+
+    /** A sink metric summed over the writers of {@code job}. */
+    static long sum(JobID job, String metric) {
+        long total = 0;
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group : METRICS.getMetricsByGroup().entrySet()) {
+            Metric m = group.getValue().get(metric);
+            if (job.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
+                if (m instanceof Counter) {
+                    total += ((Counter) m).getCount();
+                } else if (m instanceof Gauge) {
+                    total += ((Number) ((Gauge<?>) m).getValue()).longValue();
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Records per second over the span of arrival timestamps in the target. */
+    private static double rate(List<TargetStream.Written> written) {
+        long first = written.stream().mapToLong(w -> w.arrival.toEpochMilli()).min().orElse(0);
+        long last = written.stream().mapToLong(w -> w.arrival.toEpochMilli()).max().orElse(0);
+        return written.size() * 1000.0 / Math.max(1, last - first);
+    }
+
+    private static void logRate(String run, List<TargetStream.Written> written) {
+        LOG.info("{}: {} records in the target, {} records/s by arrival time", run, written.size(), Math.round(rate(written)));
+    }
+
+    /** Counts callbacks across the writers (static: the listener is deserialized on the task manager). */
+    static final class CountingListener implements SinkWriteListener<Tuple2<String, Long>> {
+        static final AtomicLong ACCEPTED = new AtomicLong();
+        static final AtomicLong WRITTEN = new AtomicLong();
+        static final AtomicLong FLUSHED = new AtomicLong();
+        static final AtomicLong OUT_OF_ORDER = new AtomicLong();
+        static final AtomicLong MAX_OUTSTANDING = new AtomicLong();
+        static final Map<String, Long> LAST_WRITTEN = new ConcurrentHashMap<>();
+
+        static void reset() {
+            ACCEPTED.set(0);
+            WRITTEN.set(0);
+            FLUSHED.set(0);
+            OUT_OF_ORDER.set(0);
+            MAX_OUTSTANDING.set(0);
+            LAST_WRITTEN.clear();
+        }
+
+        /** Entries this writer accepted and has not seen written (one listener copy per writer). */
+        private long outstanding;
+
+        @Override
+        public void onAccepted(Tuple2<String, Long> element) {
+            ACCEPTED.incrementAndGet();
+            if (!HEARTBEAT.equals(element.f0)) {
+                outstanding++;
+                MAX_OUTSTANDING.accumulateAndGet(outstanding, Math::max);
+            }
+        }
+
+        @Override
+        public void onWritten(Tuple2<String, Long> element, String targetShardId, String targetSequenceNumber) {
+            WRITTEN.incrementAndGet();
+            outstanding--;
+            assertThat(targetShardId).startsWith("shardId-");
+            assertThat(targetSequenceNumber).isNotBlank();
+            Long previous = LAST_WRITTEN.put(element.f0, element.f1);
+            if (previous != null && previous > element.f1) {
+                OUT_OF_ORDER.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onFlushed() {
+            FLUSHED.incrementAndGet();
+        }
+    }
+}
