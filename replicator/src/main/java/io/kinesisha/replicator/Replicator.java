@@ -8,6 +8,7 @@ import io.kinesisha.common.config.ReplicationSettings;
 import io.kinesisha.common.config.StartingPosition;
 import io.kinesisha.replicator.fence.EpochFence;
 import io.kinesisha.replicator.progress.ProgressListener;
+import io.kinesisha.replicator.sink.ClientOverrides;
 import io.kinesisha.replicator.sink.KinesisStreamsSink;
 import io.kinesisha.replicator.sink.SinkEntry;
 import io.kinesisha.replicator.source.KinesisSource;
@@ -47,11 +48,20 @@ public final class Replicator {
 
     /** Adds the replication pipeline to {@code env}: source, sink, checkpointing. */
     public static void build(StreamExecutionEnvironment env, ReplicationPairConfig config, ReplicationPlan plan) {
+        build(env, config, plan, builder -> { });
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment, ReplicationPairConfig, ReplicationPlan)}, with additions to the
+     * sink's SDK client (interceptors for tracing or, in tests, fault injection).
+     */
+    public static void build(StreamExecutionEnvironment env, ReplicationPairConfig config, ReplicationPlan plan,
+                             ClientOverrides sinkOverrides) {
         ReplicationSettings settings = config.replication();
         env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.AT_LEAST_ONCE);
         env.fromSource(source(config, plan), WatermarkStrategy.noWatermarks(), "kinesis source " + plan.direction().sourceRegion())
                 .uid("kinesis-source")
-                .sinkTo(sink(config, plan))
+                .sinkTo(sink(config, plan, sinkOverrides))
                 .name("kinesis sink " + plan.direction().targetRegion())
                 .uid("kinesis-sink");
     }
@@ -76,7 +86,8 @@ public final class Replicator {
         return builder.build();
     }
 
-    static KinesisStreamsSink<ReplicatedRecord> sink(ReplicationPairConfig config, ReplicationPlan plan) {
+    static KinesisStreamsSink<ReplicatedRecord> sink(ReplicationPairConfig config, ReplicationPlan plan,
+                                                     ClientOverrides overrides) {
         ReplicationSettings settings = config.replication();
         return KinesisStreamsSink.<ReplicatedRecord>builder()
                 .target(plan.target())
@@ -84,6 +95,7 @@ public final class Replicator {
                 .clientTuning(plan.tuning())
                 .maxBatchSize(settings.maxBatchRecords())
                 .maxInFlightBatches(settings.maxInFlightBatches())
+                .clientOverrides(overrides)
                 .elementConverter(record -> record.isHeartbeat() ? null : SinkEntry.of(record.getPartitionKey(), record.getData()))
                 .listener(new ProgressListener(plan.pairName(), plan.direction(), plan.epoch(), plan.controlStore(),
                         plan.controlTable(), plan.tuning(), PROGRESS_INTERVAL))

@@ -6,7 +6,6 @@ import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
-import io.kinesisha.replicator.sink.AwsTargetSpec;
 import io.kinesisha.replicator.sink.WriteGate;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.util.function.SerializableSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -34,7 +32,7 @@ public final class EpochFence implements WriteGate {
 
     private final String pairName;
     private final String controlTable;
-    private final SerializableSupplier<AwsTarget> controlStore;
+    private final AwsTarget controlStore;
     private final String sourceRegion;
     private final String targetRegion;
     private final long epoch;
@@ -87,7 +85,7 @@ public final class EpochFence implements WriteGate {
         // each read must end well within the lease, so an unreachable store fences instead of hanging
         Duration attempt = Duration.ofMillis(Math.max(200, Math.min(leaseMillis / 2, 2_000)));
         clients = new AwsClientFactory(new ClientTuning(attempt, attempt, 1));
-        dynamo = clients.dynamoDb(controlStore.get());
+        dynamo = clients.dynamoDb(controlStore);
         store = new ControlStore(dynamo, controlTable);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "epoch-fence-" + pairName);
@@ -187,7 +185,7 @@ public final class EpochFence implements WriteGate {
     public static final class Builder {
         private String pairName;
         private String controlTable;
-        private SerializableSupplier<AwsTarget> controlStore;
+        private AwsTarget controlStore;
         private ReplicationDirection direction;
         private long epoch;
         private Duration checkInterval = Duration.ofSeconds(1);
@@ -207,11 +205,6 @@ public final class EpochFence implements WriteGate {
         }
 
         public Builder controlStore(AwsTarget target) {
-            this.controlStore = AwsTargetSpec.of(target);
-            return this;
-        }
-
-        public Builder controlStore(SerializableSupplier<AwsTarget> target) {
             this.controlStore = target;
             return this;
         }

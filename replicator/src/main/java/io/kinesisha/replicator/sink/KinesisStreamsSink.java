@@ -8,7 +8,6 @@ import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.util.function.SerializableSupplier;
 
 /**
  * A Kinesis Data Streams sink that keeps per-partition-key order in the target even when PutRecords entries fail
@@ -29,7 +28,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
     public static final int MAX_RECORDS_PER_REQUEST = 500;
     public static final long MAX_BYTES_PER_REQUEST = 5L * 1024 * 1024;
 
-    private final SerializableSupplier<AwsTarget> target;
+    private final AwsTarget target;
     private final String streamArn;
     private final long apiCallTimeoutMillis;
     private final long apiCallAttemptTimeoutMillis;
@@ -79,7 +78,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         throw new UnsupportedOperationException("KinesisStreamsSink needs a WriterInitContext (Flink 1.20+)");
     }
 
-    SerializableSupplier<AwsTarget> target() {
+    AwsTarget target() {
         return target;
     }
 
@@ -139,7 +138,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
 
     /** Builds a {@link KinesisStreamsSink}; target, stream ARN and converter are required. */
     public static final class Builder<T> {
-        private SerializableSupplier<AwsTarget> target;
+        private AwsTarget target;
         private String streamArn;
         private ClientTuning tuning = ClientTuning.DEFAULT;
         private KinesisSinkElementConverter<T> converter;
@@ -158,12 +157,6 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
 
         /** Region, endpoint and credentials of the target stream (default credentials chain or static keys). */
         public Builder<T> target(AwsTarget awsTarget) {
-            this.target = AwsTargetSpec.of(awsTarget);
-            return this;
-        }
-
-        /** For credentials that cannot be serialized: builds the target on the task manager. */
-        public Builder<T> target(SerializableSupplier<AwsTarget> awsTarget) {
             this.target = awsTarget;
             return this;
         }

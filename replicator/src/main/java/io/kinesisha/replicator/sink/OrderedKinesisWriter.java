@@ -130,7 +130,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         this.flinkBytesSend = metrics.getNumBytesSendCounter();
         this.flinkSendErrors = metrics.getNumRecordsSendErrorsCounter();
 
-        AwsTarget target = sink.target().get();
+        AwsTarget target = sink.target();
         this.clients = new AwsClientFactory(sink.tuning());
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "kinesis-sink-timer-" + subtask);

@@ -1,6 +1,12 @@
 package io.kinesisha.replicator.it;
 
 import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.replicator.sink.ClientOverrides;
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import io.kinesisha.common.local.LocalEnvironment;
 import io.kinesisha.common.local.LocalRegion;
 import io.kinesisha.replicator.ReplicationPlan;
@@ -45,10 +51,27 @@ final class ReplicationHarness {
 
     /** Starts the replicator job on the test MiniCluster. */
     JobClient start(int parallelism) throws Exception {
+        return start(parallelism, builder -> { });
+    }
+
+    /** Starts the job with additions to the sink's SDK client (fault injection). */
+    JobClient start(int parallelism, ClientOverrides sinkOverrides) throws Exception {
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
         flink.setParallelism(parallelism);
         ReplicationPlan plan = ReplicationPlan.prepare(config, false);
-        Replicator.build(flink, config, plan);
+        Replicator.build(flink, config, plan, sinkOverrides);
         return flink.executeAsync("replicate " + pair);
+    }
+
+    /** Progress rows of the forward direction under epoch 1. */
+    List<ShardProgress> progress() {
+        try (DynamoDbClient dynamo = env.clients().dynamoDb(env.controlStoreTarget(env.primary().name()))) {
+            return new ControlStore(dynamo, config.control().tableName())
+                    .readProgress(pair, new ReplicationDirection(env.primary().name(), env.secondary().name()), 1);
+        }
+    }
+
+    long recordsReplicated() {
+        return progress().stream().mapToLong(ShardProgress::recordsReplicated).sum();
     }
 }

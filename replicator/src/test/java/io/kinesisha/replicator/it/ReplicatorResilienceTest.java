@@ -1,0 +1,195 @@
+package io.kinesisha.replicator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.common.local.LocalRegion;
+import io.kinesisha.replicator.progress.ProgressListener;
+import io.kinesisha.replicator.sink.SinkMetrics;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/** The replicator through resharding, a job failure, a target-region outage and an idle stream. */
+class ReplicatorResilienceTest {
+    private static final InMemoryReporter METRICS = InMemoryReporter.create();
+
+    @RegisterExtension
+    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @Test
+    void keepsKeyOrderWhileSourceAndTargetReshard() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "reshard", 2, 2, Map.of());
+        KeyedLoad load = new KeyedLoad(200);
+        try (KinesisClient source = kinesis(LOCAL.env().primary()); KinesisClient target = kinesis(LOCAL.env().secondary())) {
+            JobClient job = pair.start(2);
+            try {
+                load.write(source, pair.sourceArn, 1000);
+                split(source, pair.sourceArn);
+                load.write(source, pair.sourceArn, 1000);
+                merge(target, pair.targetArn);
+                load.write(source, pair.sourceArn, 1000);
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> pair.recordsReplicated() >= 3000);
+                StreamContents copied = StreamContents.read(target, pair.targetArn);
+                assertThat(copied.counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(copied.counts().values()).allMatch(n -> n == 1);
+                assertThat(copied.orderViolations()).isZero();
+                assertThat(pair.progress()).as("rows for the parents and the children").hasSize(4);
+                assertThat(reorders(job)).isZero();
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    @Test
+    void restoresFromCheckpointAfterAJobFailureWithBoundedCountedDuplicates() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "restore", 2, 2, Map.of());
+        KeyedLoad load = new KeyedLoad(100);
+        try (KinesisClient source = kinesis(LOCAL.env().primary()); KinesisClient target = kinesis(LOCAL.env().secondary())) {
+            JobClient job = pair.start(2, b -> b.addExecutionInterceptor(new FailOnceInterceptor()));
+            try {
+                load.write(source, pair.sourceArn, 1000);
+                await().atMost(Duration.ofMinutes(2)).until(() -> pair.recordsReplicated() >= 1000);
+                FailOnceInterceptor.ARMED.set(true);
+                load.write(source, pair.sourceArn, 1000);
+                await().atMost(Duration.ofMinutes(2)).until(() -> !FailOnceInterceptor.ARMED.get());
+                long failedAt = FailOnceInterceptor.FIRED_AT_MILLIS.get();
+                load.write(source, pair.sourceArn, 500);
+                StreamContents[] copied = new StreamContents[1];
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                    copied[0] = StreamContents.read(target, pair.targetArn);
+                    return copied[0].counts().keySet().containsAll(load.acknowledged());
+                });
+                Map<String, Integer> counts = copied[0].counts();
+                long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
+                // what was written in the last two checkpoint intervals (1 s) before the failure is all a restore can repeat
+                long recentBeforeFailure = copied[0].records.stream()
+                        .filter(r -> counts.get(StreamContents.payload(r)) >= 1)
+                        .filter(r -> r.approximateArrivalTimestamp().toEpochMilli() > failedAt - 3_000
+                                && r.approximateArrivalTimestamp().toEpochMilli() <= failedAt)
+                        .map(StreamContents::payload).distinct().count();
+                System.out.printf("restore: %d records, %d duplicates, %d written in the 3 s before the failure%n",
+                        counts.size(), duplicates, recentBeforeFailure);
+                assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(duplicates).isLessThanOrEqualTo(recentBeforeFailure);
+                assertThat(copied[0].orderViolations()).isZero();
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    @Test
+    void survivesATargetRegionOutageWithoutOperatorAction() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "outage", 2, 2, Map.of());
+        KeyedLoad load = new KeyedLoad(100);
+        LocalRegion secondary = LOCAL.env().secondary();
+        try (KinesisClient source = kinesis(LOCAL.env().primary())) {
+            JobClient job = pair.start(2);
+            try {
+                load.write(source, pair.sourceArn, 300);
+                await().atMost(Duration.ofMinutes(2)).until(() -> pair.recordsReplicated() >= 300);
+                secondary.stop();
+                long down = System.nanoTime();
+                while (System.nanoTime() - down < Duration.ofSeconds(30).toNanos()) {
+                    load.write(source, pair.sourceArn, 50);
+                    await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+                }
+                secondary.start();
+                load.write(source, pair.sourceArn, 200);
+                try (KinesisClient target = kinesis(secondary)) {
+                    StreamContents[] copied = new StreamContents[1];
+                    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                        copied[0] = StreamContents.read(target, pair.targetArn);
+                        return copied[0].counts().keySet().containsAll(load.acknowledged());
+                    });
+                    long duplicates = copied[0].counts().values().stream().mapToLong(n -> n - 1).sum();
+                    System.out.printf("target outage: %d records acknowledged, all in the target, %d duplicates%n",
+                            load.acknowledged().size(), duplicates);
+                    assertThat(copied[0].orderViolations()).isZero();
+                    assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
+                }
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    @Test
+    void idleStreamKeepsLagAndProgressUpdating() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "idle", 2, 1, Map.of());
+        try (KinesisClient source = kinesis(LOCAL.env().primary())) {
+            JobClient job = pair.start(2);
+            try {
+                new KeyedLoad(10).write(source, pair.sourceArn, 50);
+                await().atMost(Duration.ofMinutes(1)).until(() -> pair.recordsReplicated() >= 50);
+                long before = pair.progress().stream().mapToLong(p -> p.updatedEpochMillis()).min().orElseThrow();
+                // nothing is written now; the rows and the lag must still move
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(pair.progress())
+                        .allSatisfy(p -> assertThat(p.updatedEpochMillis()).isGreaterThan(before + 2_000))
+                        .allSatisfy(p -> assertThat(p.millisBehindLatest()).isZero()));
+                List<Long> lags = gauges(job, ProgressListener.REPLICATION_LAG);
+                assertThat(lags).isNotEmpty().allSatisfy(lag -> assertThat(lag).isBetween(0L, 2_000L));
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    private static KinesisClient kinesis(LocalRegion region) {
+        return LOCAL.env().clients().kinesis(region.target());
+    }
+
+    private static long reorders(JobClient job) {
+        return METRICS.findMetrics(job.getJobID(), SinkMetrics.REORDERS).values().stream()
+                .mapToLong(m -> ((Counter) m).getCount()).sum();
+    }
+
+    private static List<Long> gauges(JobClient job, String name) {
+        return METRICS.findMetrics(job.getJobID(), name).values().stream()
+                .map(m -> ((Number) ((Gauge<?>) m).getValue()).longValue()).collect(Collectors.toList());
+    }
+
+    private static void split(KinesisClient kinesis, String arn) {
+        Shard shard = kinesis.listShards(b -> b.streamARN(arn)).shards().get(0);
+        String middle = new BigInteger(shard.hashKeyRange().startingHashKey())
+                .add(new BigInteger(shard.hashKeyRange().endingHashKey())).shiftRight(1).toString();
+        kinesis.splitShard(b -> b.streamARN(arn).shardToSplit(shard.shardId()).newStartingHashKey(middle));
+        awaitActive(kinesis, arn);
+    }
+
+    private static void merge(KinesisClient kinesis, String arn) {
+        List<Shard> shards = kinesis.listShards(b -> b.streamARN(arn)).shards();
+        kinesis.mergeShards(b -> b.streamARN(arn).shardToMerge(shards.get(0).shardId())
+                .adjacentShardToMerge(shards.get(1).shardId()));
+        awaitActive(kinesis, arn);
+    }
+
+    private static void awaitActive(KinesisClient kinesis, String arn) {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                kinesis.describeStreamSummary(b -> b.streamARN(arn)).streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
+    }
+
+}
