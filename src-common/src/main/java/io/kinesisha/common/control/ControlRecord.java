@@ -7,7 +7,8 @@ import java.util.Objects;
  * The one record per replication pair that says who is in charge: the active region (where producers and
  * consumers belong), the replication direction, and the epoch, a fencing token that every change of direction
  * or active region increases. Each change is a conditional write on {@link #version()}, so of two writers
- * racing, exactly one wins. The controller owns the state and operation fields.
+ * racing, exactly one wins. The controller owns the state and operation fields, and keeps the operation in
+ * progress and its health policy's memory here as opaque JSON, so they change in the same conditional write.
  */
 public final class ControlRecord {
     private final String pairName;
@@ -18,9 +19,18 @@ public final class ControlRecord {
     private final boolean automationPaused;
     private final long version;
     private final Instant updatedAt;
+    private final String operation;
+    private final String policyMemory;
 
     public ControlRecord(String pairName, String activeRegion, ReplicationDirection direction, long epoch, String state,
                          boolean automationPaused, long version, Instant updatedAt) {
+        this(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt, null, null);
+    }
+
+    /** With the controller's operation in progress and policy memory (JSON; {@code null} when none). */
+    public ControlRecord(String pairName, String activeRegion, ReplicationDirection direction, long epoch, String state,
+                         boolean automationPaused, long version, Instant updatedAt, String operation,
+                         String policyMemory) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.activeRegion = Objects.requireNonNull(activeRegion, "activeRegion");
         this.direction = direction;
@@ -29,6 +39,8 @@ public final class ControlRecord {
         this.automationPaused = automationPaused;
         this.version = version;
         this.updatedAt = Objects.requireNonNull(updatedAt, "updatedAt");
+        this.operation = operation;
+        this.policyMemory = policyMemory;
     }
 
     /** The first record of a pair: primary active, replicating primary to secondary, epoch 1, version 1. */
@@ -70,22 +82,48 @@ public final class ControlRecord {
         return updatedAt;
     }
 
+    /** The operation in progress as the controller serialised it; {@code null} when none runs. */
+    public String operation() {
+        return operation;
+    }
+
+    /** The controller's health policy memory (consecutive bad evaluations, recent failovers); may be {@code null}. */
+    public String policyMemory() {
+        return policyMemory;
+    }
+
+    /** The same record (same version) with another operation; combine with {@link #next}. */
+    public ControlRecord withOperation(String newOperation) {
+        return new ControlRecord(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt,
+                newOperation, policyMemory);
+    }
+
+    /** The same record (same version) with another policy memory; combine with {@link #next}. */
+    public ControlRecord withPolicyMemory(String newPolicyMemory) {
+        return new ControlRecord(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt,
+                operation, newPolicyMemory);
+    }
+
     /** True if a replicator holding {@code heldEpoch} for {@code heldDirection} may write. */
     public boolean permitsReplication(ReplicationDirection heldDirection, long heldEpoch) {
         return direction != null && direction.equals(heldDirection) && epoch == heldEpoch;
     }
 
-    /** The next version of this record, with a new epoch when direction or active region change. */
+    /**
+     * The next version of this record, with a new epoch when direction or active region change; the operation and
+     * policy memory carry over.
+     */
     public ControlRecord next(String newActiveRegion, ReplicationDirection newDirection, String newState,
                               boolean paused, Instant now) {
         boolean fencing = !newActiveRegion.equals(activeRegion) || !Objects.equals(newDirection, direction);
         return new ControlRecord(pairName, newActiveRegion, newDirection, fencing ? epoch + 1 : epoch, newState, paused,
-                version + 1, now);
+                version + 1, now, operation, policyMemory);
     }
 
     @Override
     public String toString() {
         return "ControlRecord{pair=" + pairName + ", active=" + activeRegion + ", direction=" + direction + ", epoch="
-                + epoch + ", state=" + state + ", paused=" + automationPaused + ", version=" + version + "}";
+                + epoch + ", state=" + state + ", paused=" + automationPaused + ", version=" + version
+                + (operation == null ? "" : ", operation=" + operation) + "}";
     }
 }

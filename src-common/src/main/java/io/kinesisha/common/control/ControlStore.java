@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -14,12 +15,16 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * The control store: one DynamoDB table (a global table with multi-region strong consistency on AWS) with a
  * string partition key {@code pk} and sort key {@code sk}. Items per pair: the control record
  * ({@code pair#<name>} / {@code control}) and progress per source shard ({@code pair#<name>#progress} /
- * {@code <epoch>#<source region>#<shard id>}). Every change of the control record is a conditional write.
+ * {@code <epoch>#<source region>#<shard id>}) and the audit trail ({@code pair#<name>#audit} /
+ * {@code <ISO instant>#<uuid>}). Every change of the control record is a conditional write; with an audit entry
+ * it is one transaction, so no decision is recorded that did not happen and none happens unrecorded.
  */
 public final class ControlStore {
     static final String PK = "pk";
@@ -82,6 +87,57 @@ public final class ControlStore {
         } catch (ConditionalCheckFailedException lost) {
             return false;
         }
+    }
+
+    /**
+     * Like {@link #replace(ControlRecord, ControlRecord)}, and writes {@code audit} in the same transaction: both or
+     * neither. False if we lost the race (the audit entry is then not written either).
+     */
+    public boolean replace(ControlRecord expected, ControlRecord next, AuditEntry audit) {
+        if (next.version() != expected.version() + 1) {
+            throw new IllegalArgumentException("next version must be " + (expected.version() + 1) + ", was " + next.version());
+        }
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(next))
+                            .conditionExpression("version = :expected")
+                            .expressionAttributeValues(Map.of(":expected", n(expected.version())))).build(),
+                    TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(audit))
+                            .conditionExpression("attribute_not_exists(pk)")).build()));
+            return true;
+        } catch (TransactionCanceledException cancelled) {
+            if (cancelled.hasCancellationReasons() && !cancelled.cancellationReasons().isEmpty()
+                    && "ConditionalCheckFailed".equals(cancelled.cancellationReasons().get(0).code())) {
+                return false;
+            }
+            throw cancelled;
+        }
+    }
+
+    /** Appends an entry to the audit trail (never overwrites one). */
+    public void appendAudit(AuditEntry entry) {
+        dynamo.putItem(b -> b.tableName(table).item(toItem(entry)).conditionExpression("attribute_not_exists(pk)"));
+    }
+
+    /** The newest {@code limit} audit entries of a pair, newest first. */
+    public List<AuditEntry> readAudit(String pairName, int limit) {
+        List<AuditEntry> result = new ArrayList<>();
+        if (limit <= 0) {
+            return result;
+        }
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true).scanIndexForward(false)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", s(auditKey(pairName))))
+                    .limit(limit - result.size()).exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                result.add(toAudit(pairName, item));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && result.size() < limit);
+        return result;
     }
 
     /** Records progress; never moves a shard's position backwards (false if the stored one is further). */
@@ -162,7 +218,34 @@ public final class ControlStore {
         return new ControlRecord(item.get("pairName").s(), item.get("activeRegion").s(),
                 direction == null || direction.s() == null || direction.s().isEmpty() ? null : ReplicationDirection.parse(direction.s()),
                 Long.parseLong(item.get("epoch").n()), item.get("state").s(), item.get("automationPaused").bool(),
-                Long.parseLong(item.get("version").n()), Instant.parse(item.get("updatedAt").s()));
+                Long.parseLong(item.get("version").n()), Instant.parse(item.get("updatedAt").s()),
+                str(item, "operation"), str(item, "policyMemory"));
+    }
+
+    private static String auditKey(String pairName) {
+        return "pair#" + pairName + "#audit";
+    }
+
+    private static Map<String, AttributeValue> toItem(AuditEntry e) {
+        Map<String, AttributeValue> item = new HashMap<>(key(auditKey(e.pairName()), e.sortKey()));
+        item.put("at", s(e.at().toString()));
+        item.put("id", s(e.id()));
+        item.put("kind", s(e.kind().name()));
+        item.put("message", s(e.message()));
+        Map<String, AttributeValue> evidence = new HashMap<>();
+        e.evidence().forEach((k, v) -> evidence.put(k, s(v)));
+        item.put("evidence", AttributeValue.fromM(evidence));
+        return item;
+    }
+
+    private static AuditEntry toAudit(String pairName, Map<String, AttributeValue> item) {
+        Map<String, String> evidence = new TreeMap<>();
+        AttributeValue m = item.get("evidence");
+        if (m != null && m.hasM()) {
+            m.m().forEach((k, v) -> evidence.put(k, v.s()));
+        }
+        return new AuditEntry(pairName, Instant.parse(item.get("at").s()), item.get("id").s(),
+                AuditEntry.Kind.valueOf(item.get("kind").s()), item.get("message").s(), evidence);
     }
 
     private static Map<String, AttributeValue> toItem(ControlRecord r) {
@@ -175,6 +258,12 @@ public final class ControlStore {
         item.put("automationPaused", AttributeValue.fromBool(r.automationPaused()));
         item.put("version", n(r.version()));
         item.put("updatedAt", s(r.updatedAt().toString()));
+        if (r.operation() != null) {
+            item.put("operation", s(r.operation()));
+        }
+        if (r.policyMemory() != null) {
+            item.put("policyMemory", s(r.policyMemory()));
+        }
         return item;
     }
 

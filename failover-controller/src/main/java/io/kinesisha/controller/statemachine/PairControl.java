@@ -1,0 +1,183 @@
+package io.kinesisha.controller.statemachine;
+
+import io.kinesisha.common.control.AuditEntry;
+import io.kinesisha.common.control.AuditEntry.Kind;
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.controller.statemachine.Outcome.Result;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Applies events and step progress to a pair's control record. Every change is one DynamoDB transaction: the
+ * conditional write of the record on its version plus the audit item that explains it. A writer that loses the
+ * race re-reads and returns {@link Result#LOST_RACE} with the winner's record, so two controllers never both act.
+ */
+public final class PairControl {
+    private final ControlStore store;
+    private final StateMachine machine;
+    private final Clock clock;
+    private final String actor;
+
+    /** {@code actor} names this controller in the audit trail (e.g. {@code lambda:us-east-2} or {@code cli:alice}). */
+    public PairControl(ControlStore store, StateMachine machine, Clock clock, String actor) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.machine = Objects.requireNonNull(machine, "machine");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.actor = Objects.requireNonNull(actor, "actor");
+    }
+
+    public ControlRecord read(String pair) {
+        return store.read(pair).orElseThrow(() -> new IllegalStateException("no control record for pair '" + pair + "'"));
+    }
+
+    /** {@link #fire(String, PairEvent, Map, Map, String)} keeping the policy memory as it is. */
+    public Outcome fire(String pair, PairEvent event, Map<String, String> parameters, Map<String, String> evidence) {
+        return fire(pair, event, parameters, evidence, null);
+    }
+
+    /**
+     * Applies {@code event} to the pair's current record. An allowed transition that enters a moving state starts
+     * its operation with {@code parameters} (an escalation keeps the replaced operation's parameters underneath).
+     * {@code policyMemory}, when not null, is written in the same transaction. Rejections are audited too.
+     */
+    public Outcome fire(String pair, PairEvent event, Map<String, String> parameters, Map<String, String> evidence,
+                        String policyMemory) {
+        ControlRecord current = read(pair);
+        PairState state = PairState.valueOf(current.state());
+        Transition t = machine.on(state, event);
+        Operation running = OperationCodec.fromJson(current.operation());
+        String guard = t.allowed() ? guard(event, running) : t.rejection();
+        Instant now = clock.instant();
+        Map<String, String> audit = evidence(evidence, current);
+        audit.put("event", event.name());
+        if (guard != null) {
+            store.appendAudit(AuditEntry.of(pair, now, Kind.DECISION, "rejected " + event + " in " + state + ": " + guard, audit));
+            return new Outcome(Result.REJECTED, current, guard);
+        }
+        Operation next = null;
+        if (t.starts() != null) {
+            Map<String, String> params = new LinkedHashMap<>(running == null ? Map.of() : running.parameters());
+            params.putAll(parameters);
+            next = Operation.start(t.starts(), params, now);
+        } else if (!t.to().resting()) {
+            next = running;
+        }
+        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), t.to().name(),
+                current.automationPaused(), now).withOperation(next == null ? null : OperationCodec.toJson(next));
+        if (policyMemory != null) {
+            proposed = proposed.withPolicyMemory(policyMemory);
+        }
+        audit.put("to", t.to().name());
+        if (next != null) {
+            audit.put("operation", next.type() + " " + next.id());
+        }
+        return write(current, proposed, AuditEntry.of(pair, now, Kind.DECISION, t.toString(), audit));
+    }
+
+    /**
+     * Records that {@code completed}, the current step of operation {@code operationId}, is done, adding
+     * {@code parameters} for later steps. Re-recording a step already passed is {@link Result#UNCHANGED}.
+     */
+    public Outcome completeStep(String pair, String operationId, Step completed, Map<String, String> parameters,
+                                Map<String, String> evidence) {
+        ControlRecord current = read(pair);
+        Operation op = OperationCodec.fromJson(current.operation());
+        if (op == null || !op.id().equals(operationId)) {
+            return new Outcome(Result.REJECTED, current, "operation " + operationId + " is not running (running: "
+                    + (op == null ? "none" : op.type() + " " + op.id()) + ")");
+        }
+        int index = op.steps().indexOf(completed);
+        if (index >= 0 && index < op.currentStep()) {
+            return new Outcome(Result.UNCHANGED, current, completed + " was already recorded as done");
+        }
+        if (op.finished() || op.step() != completed) {
+            return new Outcome(Result.REJECTED, current, "operation " + op.id() + " is at "
+                    + (op.finished() ? "its end" : op.step()) + ", not " + completed);
+        }
+        Instant now = clock.instant();
+        Operation advanced = op.advance(completed, now);
+        for (Map.Entry<String, String> p : parameters.entrySet()) {
+            advanced = advanced.withParameter(p.getKey(), p.getValue(), now);
+        }
+        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(),
+                current.automationPaused(), now).withOperation(OperationCodec.toJson(advanced));
+        Map<String, String> audit = evidence(evidence, current);
+        audit.put("operation", op.type() + " " + op.id());
+        audit.put("step", (op.currentStep() + 1) + "/" + op.steps().size() + " " + completed);
+        return write(current, proposed, AuditEntry.of(pair, now, Kind.ACTION, "completed step " + completed, audit));
+    }
+
+    /** The automation kill switch: while paused, health verdicts are recorded but never acted on. */
+    public Outcome setAutomationPaused(String pair, boolean paused, String reason) {
+        ControlRecord current = read(pair);
+        if (current.automationPaused() == paused) {
+            return new Outcome(Result.UNCHANGED, current, "automation already " + (paused ? "paused" : "running"));
+        }
+        Instant now = clock.instant();
+        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(), paused, now);
+        Map<String, String> audit = evidence(Map.of("reason", reason), current);
+        return write(current, proposed, AuditEntry.of(pair, now, Kind.DECISION,
+                (paused ? "paused" : "resumed") + " automation", audit));
+    }
+
+    /** Writes the policy memory after an evaluation, with the evaluation's audit item, as one transaction. */
+    public Outcome recordEvaluation(ControlRecord evaluated, String policyMemory, String message,
+                                    Map<String, String> evidence) {
+        Instant now = clock.instant();
+        ControlRecord proposed = evaluated.next(evaluated.activeRegion(), evaluated.direction(), evaluated.state(),
+                evaluated.automationPaused(), now).withPolicyMemory(policyMemory);
+        return write(evaluated, proposed, AuditEntry.of(evaluated.pairName(), now, Kind.EVALUATION, message,
+                evidence(evidence, evaluated)));
+    }
+
+    /** Changes active region and/or replication direction (a new epoch when either changes), audited as an action. */
+    public Outcome route(ControlRecord expected, String activeRegion, ReplicationDirection direction, String message,
+                         Map<String, String> evidence) {
+        Instant now = clock.instant();
+        ControlRecord proposed = expected.next(activeRegion, direction, expected.state(), expected.automationPaused(), now);
+        Map<String, String> audit = evidence(evidence, expected);
+        audit.put("newEpoch", Long.toString(proposed.epoch()));
+        return write(expected, proposed, AuditEntry.of(expected.pairName(), now, Kind.ACTION, message, audit));
+    }
+
+    /** Audits an action that did not change the record (e.g. a Lambda call, or a step that failed). */
+    public void auditAction(ControlRecord current, String message, Map<String, String> evidence) {
+        store.appendAudit(AuditEntry.of(current.pairName(), clock.instant(), Kind.ACTION, message, evidence(evidence, current)));
+    }
+
+    private Outcome write(ControlRecord current, ControlRecord proposed, AuditEntry audit) {
+        if (store.replace(current, proposed, audit)) {
+            return new Outcome(Result.APPLIED, proposed, null);
+        }
+        ControlRecord winner = read(current.pairName());
+        return new Outcome(Result.LOST_RACE, winner, "version " + current.version() + " was replaced by another writer (now "
+                + winner.version() + ", state " + winner.state() + "); standing down");
+    }
+
+    private static String guard(PairEvent event, Operation running) {
+        if (event == PairEvent.OPERATION_COMPLETED && (running == null || !running.finished())) {
+            return running == null ? "no operation is recorded" : "operation " + running.type() + " is at step "
+                    + (running.currentStep() + 1) + "/" + running.steps().size() + " (" + running.step() + ")";
+        }
+        if (event == PairEvent.OPERATION_ABORTED && running != null && running.currentStep() > 0) {
+            return "operation " + running.type() + " already completed " + running.currentStep()
+                    + " step(s); undoing steps is not supported, let it finish";
+        }
+        return null;
+    }
+
+    private Map<String, String> evidence(Map<String, String> given, ControlRecord current) {
+        Map<String, String> e = new LinkedHashMap<>(given);
+        e.put("actor", actor);
+        e.put("from", current.state());
+        e.put("version", Long.toString(current.version()));
+        e.put("epoch", Long.toString(current.epoch()));
+        e.put("activeRegion", current.activeRegion());
+        return e;
+    }
+}

@@ -1,0 +1,136 @@
+package io.kinesisha.controller.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kinesisha.common.control.AuditEntry;
+import io.kinesisha.common.control.AuditEntry.Kind;
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.controller.health.Verdict.Decision;
+import io.kinesisha.controller.statemachine.Outcome.Result;
+import io.kinesisha.controller.statemachine.PairControl;
+import io.kinesisha.controller.statemachine.StateMachine;
+import io.kinesisha.controller.statemachine.SteppingClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** Evaluations end in the control store: counted across controller instances, audited with their inputs. */
+class HealthEvaluatorTest {
+    private static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
+    private static final PolicySettings SETTINGS = new PolicySettings(1.0, Duration.ofMinutes(1), Duration.ofSeconds(30),
+            3, Duration.ofMinutes(30), 1, Duration.ofHours(24));
+
+    @RegisterExtension
+    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-west-2");
+
+    private static DynamoDbClient dynamo;
+    /** One clock for every controller instance of a test, so audit items have distinct, ordered times. */
+    private final SteppingClock clock = new SteppingClock(NOW);
+    private ControlStore store;
+    private String pair;
+
+    @BeforeAll
+    static void client() {
+        dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget("us-west-2"));
+    }
+
+    @AfterAll
+    static void close() {
+        dynamo.close();
+    }
+
+    @BeforeEach
+    void createPair() {
+        pair = "orders-" + UUID.randomUUID().toString().substring(0, 8);
+        store = new ControlStore(dynamo, "control-evaluations");
+        store.createTableIfMissing();
+        store.create(ControlRecord.initial(pair, "us-west-2", "us-east-2", NOW));
+    }
+
+    @Test
+    void threeBadEvaluationsByDifferentControllerInstancesFailOverOnceWithTheEvidence() {
+        List<Decision> decisions = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            // a fresh evaluator each round: the count lives in the control record, not in memory
+            decisions.add(evaluator("lambda-" + i).evaluate(pair, failingProbe(), Map.of("target", "us-east-2"))
+                    .verdict().decision());
+        }
+
+        assertThat(decisions).containsExactly(Decision.HOLD, Decision.HOLD, Decision.FAIL_OVER, Decision.HOLD);
+        ControlRecord r = store.read(pair).orElseThrow();
+        assertThat(r.state()).isEqualTo("FAILING_OVER");
+        assertThat(PolicyMemory.fromJson(r.policyMemory()).automaticFailovers()).hasSize(1);
+        List<AuditEntry> audit = store.readAudit(pair, 10);
+        assertThat(audit).extracting(AuditEntry::kind)
+                .containsExactly(Kind.EVALUATION, Kind.DECISION, Kind.EVALUATION, Kind.EVALUATION);
+        AuditEntry decision = audit.get(1);
+        assertThat(decision.message()).contains("ACTIVE_PRIMARY --PRIMARY_UNHEALTHY--> FAILING_OVER");
+        assertThat(decision.evidence()).containsEntry("consecutiveBad", "3/3").containsEntry("decision", "FAIL_OVER")
+                .hasEntrySatisfying("reasons", v -> assertThat(v).contains("probe of us-west-2 failed"));
+        assertThat(audit.get(0).evidence()).containsEntry("holdReason",
+                "automatic failover applies only in ACTIVE_PRIMARY; the pair is FAILING_OVER");
+        assertThat(audit.get(3).evidence()).containsEntry("consecutiveBad", "1/3").containsKey("errorRatePercent");
+    }
+
+    @Test
+    void withTheKillSwitchOnEvaluationsAreRecordedButNeverActedOn() {
+        PairControl control = new PairControl(store, new StateMachine(), clock, "cli");
+        control.setAutomationPaused(pair, true, "maintenance");
+        for (int i = 0; i < 5; i++) {
+            evaluator("lambda").evaluate(pair, failingProbe(), Map.of());
+        }
+
+        ControlRecord r = store.read(pair).orElseThrow();
+        assertThat(r.state()).isEqualTo("ACTIVE_PRIMARY");
+        assertThat(PolicyMemory.fromJson(r.policyMemory()).consecutiveBad()).isEqualTo(5);
+        assertThat(store.readAudit(pair, 3)).allSatisfy(a -> {
+            assertThat(a.kind()).isEqualTo(Kind.EVALUATION);
+            assertThat(a.message()).isEqualTo("primary unhealthy, holding: automation is paused (kill switch)");
+        });
+    }
+
+    @Test
+    void theAuditTrailReadsNewestFirstWithALimit() {
+        for (int i = 0; i < 5; i++) {
+            store.appendAudit(new AuditEntry(pair, NOW.plusMillis(i * 100L + (i == 2 ? 1 : 0)), "id-" + i, Kind.ACTION,
+                    "action " + i, Map.of("n", Integer.toString(i))));
+        }
+
+        List<AuditEntry> newest = store.readAudit(pair, 3);
+
+        assertThat(newest).extracting(AuditEntry::message).containsExactly("action 4", "action 3", "action 2");
+        assertThat(newest.get(2).at()).isEqualTo(NOW.plusMillis(201));
+        assertThat(newest.get(0).evidence()).containsEntry("n", "4");
+        assertThat(store.readAudit(pair, 0)).isEmpty();
+    }
+
+    private HealthEvaluator evaluator(String actor) {
+        return new HealthEvaluator(new PairControl(store, new StateMachine(), clock, actor),
+                new HealthPolicy(SETTINGS, Clock.fixed(NOW, ZoneOffset.UTC)));
+    }
+
+    private static Evidence failingProbe() {
+        Instant from = NOW.minusSeconds(360);
+        List<PeriodValue> zeros = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            zeros.add(new PeriodValue(from.plusSeconds(60L * i), 0.0));
+        }
+        Series s = new Series("x", zeros, "Complete");
+        return new Evidence(new StreamSignals("orders", from, from.plusSeconds(300), s, s), null,
+                List.of(new ProbeResult(NOW, "us-west-2", false, Duration.ofMillis(2000), null, "ApiCallTimeoutException")),
+                List.of());
+    }
+}
