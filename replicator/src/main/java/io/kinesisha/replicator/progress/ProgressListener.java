@@ -5,8 +5,11 @@ import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.replicator.ReplicatedRecord;
 import io.kinesisha.replicator.sink.SinkWriteListener;
+import java.math.BigInteger;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
@@ -19,6 +22,7 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
     public static final String REPLICATION_LAG = "replicationLagMillis";
     public static final String RECORDS_REPLICATED = "recordsReplicated";
     public static final String PROGRESS_FAILURES = "progressPublishFailures";
+    public static final String DUPLICATES_AFTER_RESTORE = "duplicatesAfterRestore";
 
     private final String pairName;
     private final ReplicationDirection direction;
@@ -34,6 +38,8 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
     private transient volatile long written;
     private transient long lastPublishMillis;
     private transient long version;
+    private transient Map<String, BigInteger> alreadyReplicated;
+    private transient Counter duplicates;
 
     public ProgressListener(String pairName, ReplicationDirection direction, long epoch, AwsTarget controlStore,
                             String controlTable, ClientTuning tuning, Duration publishInterval) {
@@ -50,7 +56,9 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
     public void open(WriterInitContext context) {
         tracker = new ShardProgressTracker(pairName, direction, epoch);
         publisher = new ProgressPublisher(controlStore, controlTable, tuning);
+        alreadyReplicated = publisher.replicatedPositions(pairName, direction, epoch);
         MetricGroup metrics = context.metricGroup();
+        duplicates = metrics.counter(DUPLICATES_AFTER_RESTORE);
         metrics.gauge(REPLICATION_LAG, () -> lag);
         metrics.gauge(RECORDS_REPLICATED, () -> written);
         metrics.gauge(PROGRESS_FAILURES, () -> publisher.failedSnapshots());
@@ -58,6 +66,9 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
 
     @Override
     public void onAccepted(ReplicatedRecord element) {
+        if (!element.isHeartbeat() && !alreadyReplicated.isEmpty()) {
+            countIfAlreadyReplicated(element);
+        }
         tracker.accepted(element);
         long now = System.currentTimeMillis();
         lag = tracker.lagMillis(now);
@@ -74,6 +85,22 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
         lag = tracker.lagMillis(now);
         if (now - lastPublishMillis >= publishInterval.toMillis()) {
             publish(now);
+        }
+    }
+
+    /**
+     * After a restore the source re-reads from the checkpoint: a record at or below the position the control store
+     * already recorded for its shard is certainly in the target already, so writing it again is a duplicate.
+     */
+    private void countIfAlreadyReplicated(ReplicatedRecord element) {
+        BigInteger replicated = alreadyReplicated.get(element.getSourceShardId());
+        if (replicated == null) {
+            return;
+        }
+        if (new BigInteger(element.getSequenceNumber()).compareTo(replicated) <= 0) {
+            duplicates.inc();
+        } else {
+            alreadyReplicated.remove(element.getSourceShardId());
         }
     }
 

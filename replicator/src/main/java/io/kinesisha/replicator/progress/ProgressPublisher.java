@@ -4,8 +4,12 @@ import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import java.math.BigInteger;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +68,25 @@ public final class ProgressPublisher implements AutoCloseable {
             LOG.warn("progress not written to the control store {} (will retry at the next checkpoint): {}",
                     store.table(), e.toString());
         }
+    }
+
+    /**
+     * The last replicated position per source shard as the control store has it (from an earlier run of this
+     * job); empty if unknown or unreachable, so a restore never waits on the control store.
+     */
+    public Map<String, BigInteger> replicatedPositions(String pairName, ReplicationDirection direction, long epoch) {
+        Map<String, BigInteger> positions = new HashMap<>();
+        try {
+            for (ShardProgress p : store.readProgress(pairName, direction, epoch)) {
+                if (p.lastSequenceNumber() != null) {
+                    positions.put(p.sourceShardId(), new BigInteger(p.lastSequenceNumber()));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read earlier progress from {} (duplicates after restore are not counted): {}",
+                    store.table(), e.toString());
+        }
+        return positions;
     }
 
     public long publishedSnapshots() {

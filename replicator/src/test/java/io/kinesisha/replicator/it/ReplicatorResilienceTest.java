@@ -90,8 +90,11 @@ class ReplicatorResilienceTest {
                         .filter(r -> r.approximateArrivalTimestamp().toEpochMilli() > failedAt - 3_000
                                 && r.approximateArrivalTimestamp().toEpochMilli() <= failedAt)
                         .map(StreamContents::payload).distinct().count();
-                System.out.printf("restore: %d records, %d duplicates, %d written in the 3 s before the failure%n",
-                        counts.size(), duplicates, recentBeforeFailure);
+                long counted = METRICS.findMetrics(job.getJobID(), ProgressListener.DUPLICATES_AFTER_RESTORE).values().stream()
+                        .mapToLong(m -> ((Counter) m).getCount()).sum();
+                System.out.printf("restore: %d records, %d duplicates in the target, %d counted by the job, %d written in the 3 s before the failure%n",
+                        counts.size(), duplicates, counted, recentBeforeFailure);
+                assertThat(counted).as("every counted duplicate is one").isLessThanOrEqualTo(duplicates);
                 assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
                 assertThat(duplicates).isLessThanOrEqualTo(recentBeforeFailure);
                 assertThat(copied[0].orderViolations()).isZero();

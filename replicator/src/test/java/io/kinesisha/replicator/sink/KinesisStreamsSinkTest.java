@@ -153,45 +153,6 @@ class KinesisStreamsSinkTest {
                 });
     }
 
-    /** Measures the sink against the emulator's own ingest rate for the same records (logged, loosely asserted). */
-    @Test
-    void throughputComparedToRawIngest() throws Exception {
-        LocalRegion region = LOCAL.env().primary();
-        String rawArn = region.createStream("raw-ingest", 3);
-        String sinkArn = region.createStream("sink-ingest", 3);
-        String manyKeysArn = region.createStream("sink-ingest-many-keys", 3);
-        int total = 4_000;
-
-        try (KinesisAsyncClient raw = LOCAL.env().clients().kinesisAsync(region.target(),
-                io.kinesisha.common.aws.ClientRole.SINK)) {
-            List<CompletableFuture<PutRecordsResponse>> window = new ArrayList<>();
-            for (int start = 0; start < total; start += 500) {
-                List<PutRecordsRequestEntry> entries = new ArrayList<>();
-                for (int i = start; i < Math.min(total, start + 500); i++) {
-                    String key = "key-" + (i % KEYS);
-                    entries.add(PutRecordsRequestEntry.builder().partitionKey(key)
-                            .data(SdkBytes.fromUtf8String(TargetStream.data(key, i))).build());
-                }
-                window.add(raw.putRecords(b -> b.streamARN(rawArn).records(entries)));
-                if (window.size() == 4) {
-                    window.remove(0).join();
-                }
-            }
-            window.forEach(f -> assertThat(f.join().failedRecordCount()).isZero());
-        }
-        runJob(total, KEYS, sink(region, sinkArn).build());
-        runJob(total, 2_000, sink(region, manyKeysArn).build());
-
-        double rawRate = rate(readTarget(region, rawArn));
-        double sinkRate = rate(readTarget(region, sinkArn));
-        double manyKeysRate = rate(readTarget(region, manyKeysArn));
-        LOG.info("throughput: raw PutRecords {} records/s; sink with {} keys {} records/s (ratio {}), with 2000 keys {} "
-                        + "records/s (ratio {})", Math.round(rawRate), KEYS, Math.round(sinkRate),
-                String.format("%.2f", sinkRate / rawRate), Math.round(manyKeysRate),
-                String.format("%.2f", manyKeysRate / rawRate));
-        assertThat(sinkRate).isGreaterThan(rawRate * 0.2);
-    }
-
     /**
      * A slow job fenced by an {@link EpochFence}: once the control record moves to another direction and epoch,
      * nothing arrives in the target later than flip + lease + 2 s, and the target stops growing.
