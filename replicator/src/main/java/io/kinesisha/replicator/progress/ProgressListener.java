@@ -3,6 +3,7 @@ package io.kinesisha.replicator.progress;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.ReplicatedRecord;
 import io.kinesisha.replicator.sink.SinkWriteListener;
 import java.math.BigInteger;
@@ -19,10 +20,6 @@ import org.apache.flink.metrics.MetricGroup;
  */
 public final class ProgressListener implements SinkWriteListener<ReplicatedRecord> {
     private static final long serialVersionUID = 1L;
-    public static final String REPLICATION_LAG = "replicationLagMillis";
-    public static final String RECORDS_REPLICATED = "recordsReplicated";
-    public static final String PROGRESS_FAILURES = "progressPublishFailures";
-    public static final String DUPLICATES_AFTER_RESTORE = "duplicatesAfterRestore";
 
     private final String pairName;
     private final ReplicationDirection direction;
@@ -58,10 +55,10 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
         publisher = new ProgressPublisher(controlStore, controlTable, tuning);
         alreadyReplicated = publisher.replicatedPositions(pairName, direction, epoch);
         MetricGroup metrics = context.metricGroup();
-        duplicates = metrics.counter(DUPLICATES_AFTER_RESTORE);
-        metrics.gauge(REPLICATION_LAG, () -> lag);
-        metrics.gauge(RECORDS_REPLICATED, () -> written);
-        metrics.gauge(PROGRESS_FAILURES, () -> publisher.failedSnapshots());
+        duplicates = metrics.counter(MetricNames.DUPLICATES_AFTER_RESTORE);
+        metrics.gauge(MetricNames.REPLICATION_LAG, () -> lag);
+        metrics.gauge(MetricNames.RECORDS_REPLICATED, () -> written);
+        metrics.gauge(MetricNames.PROGRESS_FAILURES, () -> publisher.failedSnapshots());
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.kinesisha.replicator.sink;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientRole;
+import io.kinesisha.common.metrics.MetricNames;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -84,6 +85,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private long wakeupAtNanos = Long.MAX_VALUE;
     private ScheduledFuture<?> wakeup;
     private long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
+    /** True while a flush waits: partial batches are sent even with requests in flight. */
+    private boolean flushing;
     private KinesisSinkException fatal;
     private boolean closed;
 
@@ -115,16 +118,16 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         this.copier = listener != null && context.isObjectReuseEnabled() ? context.<T>createInputSerializer() : null;
 
         SinkWriterMetricGroup metrics = context.metricGroup();
-        this.recordsOut = metrics.counter(SinkMetrics.RECORDS_OUT);
-        this.bytesOut = metrics.counter(SinkMetrics.BYTES_OUT);
-        this.retries = metrics.counter(SinkMetrics.RETRIES);
-        this.throttled = metrics.counter(SinkMetrics.THROTTLED);
-        this.failed = metrics.counter(SinkMetrics.FAILED);
-        this.batches = metrics.counter(SinkMetrics.BATCHES);
-        this.reorders = metrics.counter(SinkMetrics.REORDERS);
-        metrics.gauge(SinkMetrics.IN_FLIGHT, () -> inFlightBatches);
-        metrics.gauge(SinkMetrics.BUFFERED, () -> buffered);
-        metrics.gauge(SinkMetrics.FENCED, () -> fenced ? 1 : 0);
+        this.recordsOut = metrics.counter(MetricNames.RECORDS_OUT);
+        this.bytesOut = metrics.counter(MetricNames.BYTES_OUT);
+        this.retries = metrics.counter(MetricNames.RETRIES);
+        this.throttled = metrics.counter(MetricNames.THROTTLED);
+        this.failed = metrics.counter(MetricNames.FAILED);
+        this.batches = metrics.counter(MetricNames.BATCHES);
+        this.reorders = metrics.counter(MetricNames.REORDERS);
+        metrics.gauge(MetricNames.IN_FLIGHT, () -> inFlightBatches);
+        metrics.gauge(MetricNames.BUFFERED, () -> buffered);
+        metrics.gauge(MetricNames.FENCED, () -> fenced ? 1 : 0);
         metrics.setCurrentSendTimeGauge(() -> lastSendTimeMillis);
         this.flinkRecordsSend = metrics.getNumRecordsSendCounter();
         this.flinkBytesSend = metrics.getNumBytesSendCounter();
@@ -184,10 +187,15 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
         checkFatal();
-        trySend();
-        while (buffered > 0) {
-            mailbox.yield();
-            checkFatal();
+        flushing = true;
+        try {
+            trySend();
+            while (buffered > 0) {
+                mailbox.yield();
+                checkFatal();
+            }
+        } finally {
+            flushing = false;
         }
         if (listener != null) {
             notifyListener(listener::onFlushed);
@@ -257,7 +265,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
         long now = System.nanoTime();
         promoteDueRetries(now);
-        while (inFlightBatches < maxInFlightBatches && !ready.isEmpty() && gateOpen()) {
+        while (inFlightBatches < maxInFlightBatches && !ready.isEmpty() && worthSending() && gateOpen()) {
             sendBatch();
         }
         long due = backingOff.isEmpty() ? Long.MAX_VALUE : backingOff.peek().retryAtNanos;
@@ -267,6 +275,15 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         if (due != Long.MAX_VALUE) {
             scheduleWakeup(due, now);
         }
+    }
+
+    /**
+     * Nagle for PutRecords: with nothing in flight, send at once (lowest latency on a quiet stream); with requests in
+     * flight, send only full batches until one completes (each completion sends what gathered meanwhile) or a flush
+     * asks for everything. Many small requests would cost a round trip each and starve throughput.
+     */
+    private boolean worthSending() {
+        return inFlightBatches == 0 || flushing || ready.size() >= maxBatchSize;
     }
 
     private boolean gateOpen() {

@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.local.LocalEnvironmentExtension;
 import io.kinesisha.common.local.LocalRegion;
-import io.kinesisha.replicator.progress.ProgressListener;
-import io.kinesisha.replicator.sink.SinkMetrics;
+import io.kinesisha.common.metrics.MetricNames;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
@@ -90,7 +89,7 @@ class ReplicatorResilienceTest {
                         .filter(r -> r.approximateArrivalTimestamp().toEpochMilli() > failedAt - 3_000
                                 && r.approximateArrivalTimestamp().toEpochMilli() <= failedAt)
                         .map(StreamContents::payload).distinct().count();
-                long counted = METRICS.findMetrics(job.getJobID(), ProgressListener.DUPLICATES_AFTER_RESTORE).values().stream()
+                long counted = METRICS.findMetrics(job.getJobID(), MetricNames.DUPLICATES_AFTER_RESTORE).values().stream()
                         .mapToLong(m -> ((Counter) m).getCount()).sum();
                 System.out.printf("restore: %d records, %d duplicates in the target, %d counted by the job, %d written in the 3 s before the failure%n",
                         counts.size(), duplicates, counted, recentBeforeFailure);
@@ -153,7 +152,7 @@ class ReplicatorResilienceTest {
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(pair.progress())
                         .allSatisfy(p -> assertThat(p.updatedEpochMillis()).isGreaterThan(before + 2_000))
                         .allSatisfy(p -> assertThat(p.millisBehindLatest()).isZero()));
-                List<Long> lags = gauges(job, ProgressListener.REPLICATION_LAG);
+                List<Long> lags = gauges(job, MetricNames.REPLICATION_LAG);
                 assertThat(lags).isNotEmpty().allSatisfy(lag -> assertThat(lag).isBetween(0L, 2_000L));
             } finally {
                 job.cancel().get();
@@ -166,7 +165,7 @@ class ReplicatorResilienceTest {
     }
 
     private static long reorders(JobClient job) {
-        return METRICS.findMetrics(job.getJobID(), SinkMetrics.REORDERS).values().stream()
+        return METRICS.findMetrics(job.getJobID(), MetricNames.REORDERS).values().stream()
                 .mapToLong(m -> ((Counter) m).getCount()).sum();
     }
 

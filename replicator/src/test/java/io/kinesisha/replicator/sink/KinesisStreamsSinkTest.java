@@ -8,6 +8,7 @@ import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.fence.EpochFence;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
 import io.kinesisha.common.local.LocalRegion;
@@ -98,9 +99,9 @@ class KinesisStreamsSinkTest {
         // back-pressure: a writer never held more unacknowledged entries than allowed
         assertThat(CountingListener.MAX_OUTSTANDING.get()).isBetween(1L, 300L);
         assertThat(CountingListener.FLUSHED.get()).isGreaterThanOrEqualTo(2); // end of input, one per writer
-        assertThat(sum(result.getJobID(), SinkMetrics.RECORDS_OUT)).isEqualTo(total - heartbeats);
-        assertThat(sum(result.getJobID(), SinkMetrics.REORDERS)).isZero();
-        assertThat(sum(result.getJobID(), SinkMetrics.RETRIES)).isZero();
+        assertThat(sum(result.getJobID(), MetricNames.RECORDS_OUT)).isEqualTo(total - heartbeats);
+        assertThat(sum(result.getJobID(), MetricNames.REORDERS)).isZero();
+        assertThat(sum(result.getJobID(), MetricNames.RETRIES)).isZero();
         logRate("no faults", written);
     }
 
@@ -118,18 +119,18 @@ class KinesisStreamsSinkTest {
         List<TargetStream.Written> written = readTarget(region, arn);
         assertExactlyOnceInKeyOrder(written, total);
         JobID job = result.getJobID();
-        long retries = sum(job, SinkMetrics.RETRIES);
+        long retries = sum(job, MetricNames.RETRIES);
         long injected = FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get();
         long requestFailures = FaultInjectingInterceptor.INJECTED_REQUEST_FAILURES.get();
         LOG.info("fault run: {} requests, {} entries failed, {} whole requests throttled, {} retries, {} throttled entries, {} batches",
                 FaultInjectingInterceptor.REQUESTS.get(), injected, requestFailures, retries,
-                sum(job, SinkMetrics.THROTTLED), sum(job, SinkMetrics.BATCHES));
+                sum(job, MetricNames.THROTTLED), sum(job, MetricNames.BATCHES));
         assertThat(injected).isGreaterThan(total / 10);
         assertThat(requestFailures).isPositive();
         assertThat(retries).isGreaterThanOrEqualTo(injected);
-        assertThat(sum(job, SinkMetrics.THROTTLED)).isGreaterThanOrEqualTo(injected);
-        assertThat(sum(job, SinkMetrics.REORDERS)).isZero();
-        assertThat(sum(job, SinkMetrics.FAILED)).isZero();
+        assertThat(sum(job, MetricNames.THROTTLED)).isGreaterThanOrEqualTo(injected);
+        assertThat(sum(job, MetricNames.REORDERS)).isZero();
+        assertThat(sum(job, MetricNames.FAILED)).isZero();
         // failures hit records that had later records of the same key queued behind them: the reorder hazard
         Map<String, Long> lastCounterPerKey = written.stream().collect(Collectors.toMap(w -> w.partitionKey,
                 TargetStream.Written::counter, Math::max));
@@ -212,8 +213,8 @@ class KinesisStreamsSinkTest {
                 LOG.info("fenced run: {} records, flip at {}, last arrival {} ({} ms after the flip)", written.size(), flip,
                         lastArrival, Duration.between(flip, lastArrival).toMillis());
                 assertThat(lastArrival).isBefore(flip.plus(lease).plusSeconds(2));
-                assertThat(sum(job.getJobID(), SinkMetrics.FENCED)).isEqualTo(2);
-                assertThat(sum(job.getJobID(), SinkMetrics.BUFFERED)).isPositive();
+                assertThat(sum(job.getJobID(), MetricNames.FENCED)).isEqualTo(2);
+                assertThat(sum(job.getJobID(), MetricNames.BUFFERED)).isPositive();
                 assertKeyOrder(written);
             } finally {
                 long cancelStarted = System.nanoTime();

@@ -50,7 +50,7 @@ public final class AwsClientFactory implements AutoCloseable {
 
     public KinesisClient kinesis(AwsTarget target) {
         return configure(KinesisClient.builder(), target)
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64).socketTimeout(tuning.apiCallAttemptTimeout()))
                 .build();
     }
 
@@ -82,7 +82,7 @@ public final class AwsClientFactory implements AutoCloseable {
 
     public DynamoDbClient dynamoDb(AwsTarget target) {
         return configure(DynamoDbClient.builder(), target)
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(16))
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(16).socketTimeout(tuning.apiCallAttemptTimeout()))
                 .build();
     }
 

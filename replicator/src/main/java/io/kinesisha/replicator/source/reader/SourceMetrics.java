@@ -1,5 +1,6 @@
 package io.kinesisha.replicator.source.reader;
 
+import io.kinesisha.common.metrics.MetricNames;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Counter;
@@ -10,18 +11,15 @@ import org.apache.flink.metrics.MetricGroup;
  * subtask's shards), which stays true while a stream is idle because heartbeats refresh it.
  */
 public final class SourceMetrics {
-    public static final String MILLIS_BEHIND_LATEST = "millisBehindLatest";
-    public static final String BYTES_READ = "kinesisBytesRead";
-    public static final String SHARDS_FINISHED = "shardsFinished";
 
     private final Map<String, Long> behindByShard = new ConcurrentHashMap<>();
     private final Counter bytesRead;
     private final Counter shardsFinished;
 
     public SourceMetrics(MetricGroup group) {
-        group.gauge(MILLIS_BEHIND_LATEST, this::millisBehindLatest);
-        this.bytesRead = group.counter(BYTES_READ);
-        this.shardsFinished = group.counter(SHARDS_FINISHED);
+        group.gauge(MetricNames.MILLIS_BEHIND_LATEST, this::millisBehindLatest);
+        this.bytesRead = group.counter(MetricNames.BYTES_READ);
+        this.shardsFinished = group.counter(MetricNames.SHARDS_FINISHED);
     }
 
     void recordRead(String shardId, int bytes, long millisBehindLatest) {

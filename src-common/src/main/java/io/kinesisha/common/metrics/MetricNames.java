@@ -1,0 +1,50 @@
+package io.kinesisha.common.metrics;
+
+/**
+ * The names of the metrics kinesis-ha publishes, in one place: the replicator registers them in Flink (they reach
+ * CloudWatch on Managed Flink), the controller and the CDK app's alarms and dashboards read them.
+ */
+public final class MetricNames {
+    // replication, published by the sink's progress listener
+    /** Gauge: age of the oldest record not yet in the target, or MillisBehindLatest when none is pending (ms). */
+    public static final String REPLICATION_LAG = "replicationLagMillis";
+    /** Gauge: records this writer has seen acknowledged by the target. */
+    public static final String RECORDS_REPLICATED = "recordsReplicated";
+    /** Gauge: progress snapshots that could not be written to the control store. */
+    public static final String PROGRESS_FAILURES = "progressPublishFailures";
+    /** Counter: re-read records at or below the position the control store already recorded (certain duplicates). */
+    public static final String DUPLICATES_AFTER_RESTORE = "duplicatesAfterRestore";
+
+    // source
+    /** Gauge: MillisBehindLatest, max over this subtask's shards. */
+    public static final String MILLIS_BEHIND_LATEST = "millisBehindLatest";
+    /** Counter: bytes of record data read. */
+    public static final String BYTES_READ = "kinesisBytesRead";
+    /** Counter: shards read to their end. */
+    public static final String SHARDS_FINISHED = "shardsFinished";
+
+    // sink
+    /** Counter: entries acknowledged by Kinesis. */
+    public static final String RECORDS_OUT = "kinesisRecordsOut";
+    /** Counter: bytes (data plus partition key) acknowledged by Kinesis. */
+    public static final String BYTES_OUT = "kinesisBytesOut";
+    /** Counter: entries sent again after a retryable failure (entry error or failed request). */
+    public static final String RETRIES = "kinesisRetries";
+    /** Counter: entries that came back throttled (ProvisionedThroughputExceeded or a throttled request). */
+    public static final String THROTTLED = "kinesisThrottledEntries";
+    /** Counter: entries that failed with a non-retryable error (the job fails). */
+    public static final String FAILED = "kinesisFailedEntries";
+    /** Counter: PutRecords requests sent. */
+    public static final String BATCHES = "kinesisBatches";
+    /** Counter: acknowledgements for an entry older than one already acknowledged for its key. Must stay 0. */
+    public static final String REORDERS = "kinesisReorders";
+    /** Gauge: PutRecords requests in flight. */
+    public static final String IN_FLIGHT = "kinesisInFlightBatches";
+    /** Gauge: entries accepted and not yet acknowledged (including those in flight). */
+    public static final String BUFFERED = "kinesisBufferedRecords";
+    /** Gauge: 1 while the write gate does not permit writing, else 0. */
+    public static final String FENCED = "kinesisFenced";
+
+    private MetricNames() {
+    }
+}
