@@ -388,17 +388,19 @@ public final class DeploymentSettings {
                     pairOverrides.put(key.key(), String.valueOf(value));
                 }
             }
-            if (primaryRegion == null || secondaryRegion == null || account == null || !ACCOUNT.matcher(account).matches()) {
-                return;
-            }
+            // Bad regions or account are already reported: stand-ins keep the pair's own errors visible in this round.
+            String a = account != null && ACCOUNT.matcher(account).matches() ? account : "000000000000";
+            String p = primaryRegion != null ? primaryRegion : ContextKey.PRIMARY_REGION.defaultValue().orElseThrow();
+            String s = secondaryRegion != null && !secondaryRegion.equals(p) ? secondaryRegion
+                    : p.equals("us-east-2") ? "us-west-2" : "us-east-2";
             Reader r = this;
-            String partition = RegionInfo.get(primaryRegion).getPartition();
-            String primaryArn = Names.streamArn(partition, primaryRegion, account, streamName);
-            String secondaryArn = Names.streamArn(partition, secondaryRegion, account, streamName);
+            String partition = RegionInfo.get(p).getPartition();
+            String primaryArn = Names.streamArn(partition, p, a, streamName);
+            String secondaryArn = Names.streamArn(partition, s, a, streamName);
             String consumerName = pairOverrides.getOrDefault(ConfigKey.REPLICATION_CONSUMER_NAME.key(),
                     ConfigKey.REPLICATION_CONSUMER_NAME.defaultValue().orElseThrow());
             try {
-                r.pairConfig = ReplicationPairConfig.fromMap(baseMap(pairName, primaryArn, secondaryArn, primaryRegion,
+                r.pairConfig = ReplicationPairConfig.fromMap(baseMap(pairName, primaryArn, secondaryArn, p,
                         primaryArn + "/consumer/" + consumerName + ":0", pairOverrides));
             } catch (ConfigException e) {
                 for (ConfigError error : e.errors()) {
