@@ -1,0 +1,172 @@
+package io.kinesisha.infra.constructs;
+
+import static io.kinesisha.infra.constructs.ReplicatorApplication.allow;
+
+import io.kinesisha.common.config.ConfigKey;
+import io.kinesisha.infra.DeploymentSettings;
+import io.kinesisha.infra.Names;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Acknowledgment;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyDocument;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * The failover controller in one region. Its configuration is the pair's, passed as the {@code KINESIS_HA_*}
+ * variables the controller's config loader reads ({@link ConfigKey#envVar()}), with the control table read in its
+ * own region: a controller never depends on the region it may have to fail away from. In the standby region a
+ * schedule invokes it every minute; each invocation probes for most of that minute, so detection does not wait for
+ * CloudWatch, whose alarms in a failed region cannot fire.
+ */
+public final class ControllerFunction extends Construct {
+    public static final String HANDLER = "io.kinesisha.controller.lambda.ControllerHandler::handleRequest";
+    /** An invocation probes for about a minute; the timeout leaves room for a failover's actions after the last probe. */
+    static final Duration TIMEOUT = Duration.seconds(120);
+    static final int MEMORY_MB = 1024;
+
+    private final Function function;
+    private final Rule schedule;
+
+    public ControllerFunction(Construct scope, String id, DeploymentSettings settings, Map<String, String> pairProperties,
+                              boolean scheduled) {
+        super(scope, id);
+        String region = Stack.of(this).getRegion();
+        String functionName = Names.controllerFunction(settings);
+        String logGroupName = "/aws/lambda/" + functionName;
+        LogGroup logGroup = LogGroup.Builder.create(this, "Logs")
+                .logGroupName(logGroupName)
+                .retention(RetentionDays.THREE_MONTHS)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+
+        Role role = Role.Builder.create(this, "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("kinesis-ha " + functionName + " in " + region)
+                .inlinePolicies(Map.of("controller", PolicyDocument.Builder.create()
+                        .statements(statements(settings, region, Names.logGroupArn(settings, region, logGroupName))).build()))
+                .build();
+        Validations.of(role).acknowledge(Acknowledgment.builder().id("AwsSolutions-IAM5[Resource::*]")
+                .reason("cloudwatch:GetMetricData (the health evidence) and lambda:ListEventSourceMappings support no"
+                        + " resource-level permissions; both are read-only.").build());
+        Validations.of(role).acknowledge(Acknowledgment.builder()
+                .id("AwsSolutions-IAM5[Resource::" + Names.logGroupArn(settings, region, logGroupName) + ":log-stream:*]")
+                .reason("Lambda creates one log stream per execution environment with generated names, all inside the"
+                        + " function's own log group.").build());
+        for (String r : List.of(settings.primaryRegion(), settings.secondaryRegion())) {
+            if (!settings.consumerFunctions().isEmpty()) {
+                Validations.of(role).acknowledge(Acknowledgment.builder()
+                        .id("AwsSolutions-IAM5[Resource::" + eventSourceMappings(settings, r) + "]")
+                        .reason("Event source mapping ids are generated; the statement is limited to the configured"
+                                + " consumer functions by the lambda:FunctionArn condition.").build());
+            }
+        }
+
+        function = Function.Builder.create(this, "Function")
+                .functionName(functionName)
+                .description("kinesis-ha " + settings.pairName() + " failover controller (" + region + ")")
+                .runtime(settings.controllerRuntime().equals("java17") ? Runtime.JAVA_17 : Runtime.JAVA_21)
+                .handler(HANDLER)
+                .code(Code.fromAsset(settings.controllerJar().toString()))
+                .memorySize(MEMORY_MB)
+                .timeout(TIMEOUT)
+                .role(role)
+                .logGroup(logGroup)
+                .environment(environment(pairProperties))
+                .build();
+        function.getNode().addDependency(role);
+        Validations.of(function).acknowledge(Acknowledgment.builder().id("AwsSolutions-L1")
+                .reason("The controller is built and tested for Java 17/21 (an LTS the project supports); Java 25 is"
+                        + " newer than the toolchain it is compiled with.").build());
+
+        schedule = scheduled
+                ? Rule.Builder.create(this, "EvaluateEveryMinute")
+                        .ruleName(functionName + "-evaluate")
+                        .description("Standby-region health evaluation of " + settings.pairName()
+                                + ": works when the primary region's alarms cannot fire")
+                        .schedule(Schedule.rate(Duration.minutes(1)))
+                        .targets(List.of(LambdaFunction.Builder.create(function).retryAttempts(0).build()))
+                        .build()
+                : null;
+    }
+
+    /** The pair's settings as the controller's environment: one variable per key, names from {@link ConfigKey}. */
+    static Map<String, String> environment(Map<String, String> pairProperties) {
+        Map<String, String> env = new LinkedHashMap<>();
+        pairProperties.forEach((key, value) -> env.put(ConfigKey.fromKey(key)
+                .orElseThrow(() -> new IllegalArgumentException("not a config key: " + key)).envVar(), value));
+        return env;
+    }
+
+    private static String eventSourceMappings(DeploymentSettings s, String region) {
+        return "arn:" + Names.partition(region) + ":lambda:" + region + ":" + s.account() + ":event-source-mapping:*";
+    }
+
+    private static List<PolicyStatement> statements(DeploymentSettings s, String region, String logGroupArn) {
+        List<String> regions = List.of(s.primaryRegion(), s.secondaryRegion());
+        List<PolicyStatement> statements = new ArrayList<>();
+        statements.add(allow("WriteLogs", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                List.of(logGroupArn + ":log-stream:*")));
+        statements.add(allow("ControlStore", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"), List.of(Names.tableArn(s, region))));
+        statements.add(allow("ProbeStreams", List.of("kinesis:DescribeStreamSummary", "kinesis:ListShards"),
+                regions.stream().map(r -> Names.streamArn(s, r)).toList()));
+        statements.add(allow("ReadHealthMetrics", List.of("cloudwatch:GetMetricData"), List.of("*")));
+        statements.add(allow("MoveReplication", List.of("kinesisanalytics:DescribeApplication",
+                        "kinesisanalytics:StartApplication", "kinesisanalytics:StopApplication"),
+                List.of(Names.applicationArn(s, s.secondaryRegion(), Names.forwardApplication(s)),
+                        Names.applicationArn(s, s.primaryRegion(), Names.reverseApplication(s)))));
+        if (!s.producerFunctions().isEmpty()) {
+            statements.add(allow("MoveProducers", List.of("lambda:GetFunctionConfiguration",
+                            "lambda:UpdateFunctionConfiguration", "lambda:GetFunctionConcurrency",
+                            "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency"),
+                    functionArns(s, s.producerFunctions())));
+        }
+        if (!s.consumerFunctions().isEmpty()) {
+            statements.add(allow("FindConsumerMappings", List.of("lambda:ListEventSourceMappings"), List.of("*")));
+            statements.add(PolicyStatement.Builder.create().sid("MoveConsumers").effect(Effect.ALLOW)
+                    .actions(List.of("lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping",
+                            "lambda:GetEventSourceMapping"))
+                    .resources(regions.stream().map(r -> eventSourceMappings(s, r)).toList())
+                    .conditions(Map.of("ArnLike", Map.of("lambda:FunctionArn", functionArns(s, s.consumerFunctions()))))
+                    .build());
+        }
+        return statements;
+    }
+
+    private static List<String> functionArns(DeploymentSettings s, List<String> names) {
+        List<String> arns = new ArrayList<>();
+        for (String region : List.of(s.primaryRegion(), s.secondaryRegion())) {
+            for (String name : names) {
+                arns.add(Names.functionArn(s, region, name));
+            }
+        }
+        return arns;
+    }
+
+    public Function function() {
+        return function;
+    }
+
+    /** The every-minute evaluation rule; null where the function is not scheduled. */
+    public Rule schedule() {
+        return schedule;
+    }
+}

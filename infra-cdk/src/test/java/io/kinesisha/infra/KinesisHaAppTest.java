@@ -1,0 +1,363 @@
+package io.kinesisha.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import io.kinesisha.common.config.ConfigKey;
+import io.kinesisha.common.config.ConfigLoader;
+import io.kinesisha.common.config.ConsumerLifecycle;
+import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.infra.constructs.ControlTable;
+import io.kinesisha.infra.constructs.ControllerFunction;
+import io.kinesisha.infra.constructs.ReplicatorApplication;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.PolicyValidationPluginReport;
+import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.assertions.Template;
+import software.constructs.IConstruct;
+import software.constructs.MetadataEntry;
+
+/**
+ * One synthesis of the whole app (three stacks), then assertions on the templates: what is deployed where, with which
+ * configuration and permissions, and that cdk-nag has nothing left unacknowledged.
+ */
+class KinesisHaAppTest {
+    static final String ACCOUNT = "111111111111";
+    static final String PRIMARY = "us-west-2";
+    static final String SECONDARY = "us-east-2";
+    static final String PRIMARY_STREAM = "arn:aws:kinesis:us-west-2:111111111111:stream/orders";
+    static final String SECONDARY_STREAM = "arn:aws:kinesis:us-east-2:111111111111:stream/orders";
+
+    @TempDir
+    static Path dir;
+    static App app;
+    static KinesisHaApp.Stacks stacks;
+    static Template control;
+    static Template primary;
+    static Template secondary;
+
+    @BeforeAll
+    static void synthesize() throws IOException {
+        Map<String, Object> context = new HashMap<>();
+        context.put("account", ACCOUNT);
+        context.put("replicatorJar", TestJars.create(dir, "replicator.jar").toString());
+        context.put("controllerJar", TestJars.create(dir, "controller.jar").toString());
+        context.put("producerFunctions", "orders-producer");
+        context.put("consumerFunctions", "orders-consumer");
+        app = KinesisHaApp.newApp(context);
+        stacks = KinesisHaApp.build(app, DeploymentSettings.fromContext(key -> app.getNode().tryGetContext(key), null, dir));
+        control = Template.fromStack(stacks.control());
+        primary = Template.fromStack(stacks.primary());
+        secondary = Template.fromStack(stacks.secondary());
+    }
+
+    // ---- cdk-nag and IAM hygiene ----
+
+    @Test
+    void cdkNagAwsSolutionsHasNoUnacknowledgedFinding() {
+        PolicyValidationPluginReport report = new AwsSolutionsChecks().validateScope(app);
+        assertThat(report.getViolations().stream().map(v -> v.getRuleName() + " " + v.getViolatingResources().stream()
+                .map(r -> r.getConstructPath()).toList()).toList()).isEmpty();
+        assertThat(report.getSuccess()).isTrue();
+    }
+
+    @Test
+    void everyAcknowledgementIsSpecificAndGivesAReason() {
+        Map<String, String> acknowledged = acknowledgements();
+        List<String> rules = acknowledged.keySet().stream().map(k -> k.replaceAll("^.*? ", "").replaceAll("\\[.*", ""))
+                .distinct().sorted().toList();
+        assertThat(rules).containsExactly("AwsSolutions-IAM5", "AwsSolutions-KDS3", "AwsSolutions-L1");
+        acknowledged.forEach((id, reason) -> assertThat(reason).as(id).hasSizeGreaterThan(60));
+        assertThat(acknowledged.keySet()).noneMatch(id -> id.endsWith("AwsSolutions-IAM5"))
+                .as("IAM5 is acknowledged per finding, never as a whole rule");
+    }
+
+    @Test
+    void noPolicyAnywhereUsesAWildcardAction() {
+        for (Template t : List.of(control, primary, secondary)) {
+            List<String> actions = new ArrayList<>();
+            collectActions(t.toJSON(), actions);
+            assertThat(actions).noneMatch(a -> a.contains("*"));
+            assertThat(actions).as("the check sees the policies").hasSizeGreaterThan(t == control ? -1 : 20);
+        }
+    }
+
+    // ---- streams ----
+
+    @Test
+    void bothRegionsHaveAnEncryptedStreamOnlyThePrimaryTheReplicatorConsumer() {
+        for (Template t : List.of(primary, secondary)) {
+            Map<String, Object> stream = onlyResource(t, "AWS::Kinesis::Stream");
+            assertThat(stream).containsEntry("Name", "orders").containsEntry("ShardCount", 2)
+                    .containsEntry("RetentionPeriodHours", 168);
+            assertThat(map(stream.get("StreamEncryption"))).containsEntry("EncryptionType", "KMS");
+            assertThat(onlyResource(t, "AWS::KMS::Key")).containsEntry("EnableKeyRotation", true);
+        }
+        assertThat(onlyResource(primary, "AWS::Kinesis::StreamConsumer"))
+                .containsEntry("ConsumerName", ConfigKey.REPLICATION_CONSUMER_NAME.defaultValue().orElseThrow());
+        secondary.resourceCountIs("AWS::Kinesis::StreamConsumer", 0);
+    }
+
+    // ---- the replicator ----
+
+    @Test
+    void forwardReplicatorRunsInTheSecondaryWithTheJobConfigUnderConfigKeyNames() {
+        Map<String, Object> app = onlyResource(secondary, "AWS::KinesisAnalyticsV2::Application");
+        assertThat(app).containsEntry("ApplicationName", "kinesis-ha-orders-forward")
+                .containsEntry("RuntimeEnvironment", "FLINK-1_20");
+        Map<String, Object> props = jobProperties(app);
+        assertThat(props.keySet()).allMatch(k -> ConfigKey.fromKey(k).isPresent(), "a ConfigKey key")
+                .containsAll(Arrays.stream(ConfigKey.values()).filter(ConfigKey::isRequired).map(ConfigKey::key).toList());
+        assertThat(props)
+                .containsEntry(ConfigKey.PRIMARY_STREAM_ARN.key(), PRIMARY_STREAM)
+                .containsEntry(ConfigKey.SECONDARY_STREAM_ARN.key(), SECONDARY_STREAM)
+                .containsEntry(ConfigKey.REPLICATION_CONSUMER_LIFECYCLE.key(), ConsumerLifecycle.SELF_MANAGED.configValue())
+                .containsEntry(ConfigKey.CONTROL_REGION.key(), SECONDARY)
+                .containsKey(ConfigKey.REPLICATION_CONSUMER_ARN.key());
+
+        // What the job does at startup on Managed Flink: load this group. The consumer ARN is resolved at deploy time.
+        Properties group = new Properties();
+        props.forEach((k, v) -> group.setProperty(k, v instanceof String ? (String) v
+                : PRIMARY_STREAM + "/consumer/kinesis-ha-replicator:1700000000"));
+        ReplicationPairConfig loaded = ConfigLoader.fromFlinkPropertyGroups(Map.of(ConfigLoader.FLINK_PROPERTY_GROUP, group));
+        assertThat(loaded.secondary().region()).isEqualTo(SECONDARY);
+        assertThat(loaded.control().region()).isEqualTo(SECONDARY);
+
+        Map<String, Object> flink = map(map(app.get("ApplicationConfiguration")).get("FlinkApplicationConfiguration"));
+        assertThat(map(flink.get("CheckpointConfiguration"))).containsEntry("CheckpointingEnabled", true)
+                .containsEntry("CheckpointInterval", 10000);
+        assertThat(map(flink.get("ParallelismConfiguration"))).containsEntry("Parallelism", 2)
+                .containsEntry("ParallelismPerKPU", 1).containsEntry("AutoScalingEnabled", true);
+        secondary.resourceCountIs("AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption", 1);
+    }
+
+    @Test
+    void reverseReplicatorRunsInThePrimaryAndIsMarkedReverse() {
+        Map<String, Object> app = onlyResource(primary, "AWS::KinesisAnalyticsV2::Application");
+        assertThat(app).containsEntry("ApplicationName", "kinesis-ha-orders-reverse");
+        assertThat(jobProperties(app)).containsEntry(ConfigKey.CONTROL_REGION.key(), PRIMARY);
+        List<Map<String, Object>> groups = propertyGroups(app);
+        assertThat(groups).anySatisfy(g -> {
+            assertThat(g).containsEntry("PropertyGroupId", ReplicatorApplication.JOB_PROPERTY_GROUP);
+            assertThat(map(g.get("PropertyMap"))).containsEntry("reverse", "true");
+        });
+    }
+
+    @Test
+    void replicatorRoleReadsTheOtherRegionAndWritesItsOwn() {
+        Map<String, List<String>> forward = statements(secondary, "Replicator");
+        assertThat(forward.get("ReadSourceStream")).containsExactly(PRIMARY_STREAM);
+        assertThat(forward.get("ReadSourceWithFanOut")).hasSize(1).noneMatch(r -> r.contains("*"));
+        assertThat(forward.get("WriteTargetStream")).hasSize(1);
+        assertThat(forward.get("DecryptSourceStream")).containsExactly("arn:aws:kms:us-west-2:111111111111:key/*");
+        assertThat(forward.get("ControlStore")).containsExactly("arn:aws:dynamodb:us-east-2:111111111111:table/kinesis-ha-control");
+        assertThat(forward).doesNotContainKey("RegisterOwnConsumer");
+
+        Map<String, List<String>> reverse = statements(primary, "Replicator");
+        assertThat(reverse.get("ReadSourceStream")).containsExactly(SECONDARY_STREAM);
+        assertThat(reverse.get("RegisterOwnConsumer")).containsExactly(SECONDARY_STREAM);
+        assertThat(reverse.get("ReadSourceWithFanOut")).containsExactly(SECONDARY_STREAM + "/consumer/kinesis-ha-replicator:*");
+    }
+
+    // ---- the controller ----
+
+    @Test
+    void controllerInEachRegionConfiguredByConfigKeyVariablesReadingItsLocalReplica() {
+        for (var entry : Map.of(PRIMARY, primary, SECONDARY, secondary).entrySet()) {
+            Map<String, Object> fn = onlyResource(entry.getValue(), "AWS::Lambda::Function", "ControllerFunction");
+            assertThat(fn).containsEntry("FunctionName", "kinesis-ha-orders-controller")
+                    .containsEntry("Handler", ControllerFunction.HANDLER).containsEntry("Runtime", "java21");
+            Map<String, Object> env = map(map(fn.get("Environment")).get("Variables"));
+            assertThat(env.keySet()).allMatch(v -> ConfigKey.fromEnvVar(v).isPresent(), "a ConfigKey variable");
+            assertThat(env).containsEntry(ConfigKey.CONTROL_REGION.envVar(), entry.getKey())
+                    .containsEntry(ConfigKey.PAIR_NAME.envVar(), "orders");
+        }
+    }
+
+    @Test
+    void onlyTheStandbyRegionEvaluatesEveryMinute() {
+        Map<String, Object> rule = onlyResource(secondary, "AWS::Events::Rule");
+        assertThat(rule).containsEntry("ScheduleExpression", "rate(1 minute)").containsEntry("State", "ENABLED");
+        assertThat(rule.get("Targets").toString()).contains("ControllerFunction");
+        primary.resourceCountIs("AWS::Events::Rule", 0);
+    }
+
+    @Test
+    void controllerPermissionsAreScopedToThePairsResources() {
+        Map<String, List<String>> s = statements(secondary, "Controller");
+        assertThat(s.get("ControlStore")).containsExactly("arn:aws:dynamodb:us-east-2:111111111111:table/kinesis-ha-control");
+        assertThat(s.get("ProbeStreams")).containsExactly(PRIMARY_STREAM, SECONDARY_STREAM);
+        assertThat(s.get("MoveReplication")).containsExactly(
+                "arn:aws:kinesisanalytics:us-east-2:111111111111:application/kinesis-ha-orders-forward",
+                "arn:aws:kinesisanalytics:us-west-2:111111111111:application/kinesis-ha-orders-reverse");
+        assertThat(s.get("MoveProducers")).containsExactly("arn:aws:lambda:us-west-2:111111111111:function:orders-producer",
+                "arn:aws:lambda:us-east-2:111111111111:function:orders-producer");
+        assertThat(s.get("ReadHealthMetrics")).containsExactly("*");
+    }
+
+    // ---- alarms ----
+
+    @Test
+    void errorRateAlarmIsMetricMathOverTheFourSuccessMetricsAndInvokesTheController() {
+        for (Template t : List.of(primary, secondary)) {
+            Map<String, Object> alarm = onlyResource(t, "AWS::CloudWatch::Alarm", "AlarmsErrorRate");
+            assertThat(alarm).containsEntry("Threshold", 1).containsEntry("ComparisonOperator", "GreaterThanThreshold")
+                    .containsEntry("EvaluationPeriods", 1);
+            String metrics = alarm.get("Metrics").toString();
+            assertThat(metrics).contains("100 * (1 - AVG([putRecord, putRecords, getRecords, subscribe]))",
+                    "PutRecord.Success", "PutRecords.Success", "GetRecords.Success", "SubscribeToShard.Success", "Period=300");
+            assertInvokesController(alarm);
+        }
+    }
+
+    @Test
+    void secondaryAlarmsOnReplicationLagDowntimeAndRestartsPrimaryOnIteratorAge() {
+        Map<String, Object> lag = onlyResource(secondary, "AWS::CloudWatch::Alarm", "AlarmsReplicationLag");
+        assertThat(lag).containsEntry("Namespace", "AWS/KinesisAnalytics").containsEntry("MetricName", "replicationLagMillis")
+                .containsEntry("Threshold", 30000).containsEntry("TreatMissingData", "breaching");
+        assertThat(lag.get("Dimensions").toString()).contains("Name=Application", "Value=kinesis-ha-orders-forward");
+        assertInvokesController(lag);
+        assertThat(onlyResource(secondary, "AWS::CloudWatch::Alarm", "AlarmsDowntime"))
+                .containsEntry("MetricName", "downtime").containsEntry("Threshold", 0);
+        assertThat(onlyResource(secondary, "AWS::CloudWatch::Alarm", "AlarmsFullRestarts").get("Metrics").toString())
+                .contains("DIFF(restarts)", "fullRestarts");
+        Map<String, Object> age = onlyResource(primary, "AWS::CloudWatch::Alarm", "AlarmsIteratorAge");
+        assertThat(age).containsEntry("MetricName", "SubscribeToShardEvent.MillisBehindLatest").containsEntry("Threshold", 60000);
+        assertInvokesController(age);
+        secondary.resourceCountIs("AWS::CloudWatch::Alarm", 4);
+        primary.resourceCountIs("AWS::CloudWatch::Alarm", 2);
+        // one invoke permission per alarm, each limited to that alarm
+        secondary.resourceCountIs("AWS::Lambda::Permission", 5);
+    }
+
+    // ---- control table, dashboards, outputs ----
+
+    @Test
+    void controlTableIsAStronglyConsistentGlobalTableWithAWitness() {
+        Map<String, Object> table = onlyResource(control, "AWS::DynamoDB::GlobalTable");
+        assertThat(table).containsEntry("TableName", "kinesis-ha-control").containsEntry("MultiRegionConsistency", "STRONG")
+                .containsEntry("BillingMode", "PAY_PER_REQUEST");
+        assertThat(table.get("GlobalTableWitnesses").toString()).contains("Region=us-east-1");
+        assertThat(table.get("KeySchema").toString()).contains("AttributeName=" + ControlTable.PARTITION_KEY + ", KeyType=HASH",
+                "AttributeName=" + ControlTable.SORT_KEY + ", KeyType=RANGE");
+        assertThat(table.get("AttributeDefinitions").toString()).contains("AttributeName=pk, AttributeType=S",
+                "AttributeName=sk, AttributeType=S");
+        List<Map<String, Object>> replicas = list(table.get("Replicas"));
+        assertThat(replicas).extracting(r -> r.get("Region")).containsExactlyInAnyOrder(PRIMARY, SECONDARY);
+        assertThat(replicas).allSatisfy(r -> {
+            assertThat(r).containsEntry("DeletionProtectionEnabled", true);
+            assertThat(map(r.get("PointInTimeRecoverySpecification"))).containsEntry("PointInTimeRecoveryEnabled", true);
+        });
+    }
+
+    @Test
+    void dashboardsAndOutputs() {
+        assertThat(onlyResource(primary, "AWS::CloudWatch::Dashboard")).containsEntry("DashboardName", "kinesis-ha-orders-us-west-2");
+        assertThat(onlyResource(secondary, "AWS::CloudWatch::Dashboard")).containsEntry("DashboardName", "kinesis-ha-orders-us-east-2");
+        String body = onlyResource(secondary, "AWS::CloudWatch::Dashboard").get("DashboardBody").toString();
+        assertThat(body).contains("replicationLagMillis", "IncomingRecords", "PutRecords.Success", "ControllerState",
+                "OrphanRecords", "alarm");
+        assertThat(primary.findOutputs("*").keySet()).contains("StreamArn", "ReplicatorConsumerArn",
+                "ReplicatorApplicationName", "ControllerFunctionName", "DashboardUrl");
+        assertThat(secondary.findOutputs("*").keySet()).contains("StreamArn", "ReplicatorApplicationName",
+                "ControllerFunctionName", "DashboardUrl");
+    }
+
+    // ---- helpers ----
+
+    private static void assertInvokesController(Map<String, Object> alarm) {
+        assertThat(alarm.get("AlarmActions").toString()).contains("ControllerFunction");
+        assertThat(alarm.get("OKActions").toString()).contains("ControllerFunction");
+    }
+
+    private static Map<String, Object> jobProperties(Map<String, Object> application) {
+        return propertyGroups(application).stream()
+                .filter(g -> ReplicatorApplication.PROPERTY_GROUP.equals(g.get("PropertyGroupId")))
+                .map(g -> map(g.get("PropertyMap"))).findFirst().orElseThrow();
+    }
+
+    private static List<Map<String, Object>> propertyGroups(Map<String, Object> application) {
+        return list(map(map(application.get("ApplicationConfiguration")).get("EnvironmentProperties")).get("PropertyGroups"));
+    }
+
+    /** Statement sid -> resources of the role whose logical id starts with {@code prefix}. */
+    private static Map<String, List<String>> statements(Template t, String prefix) {
+        Map<String, Object> role = onlyResource(t, "AWS::IAM::Role", prefix + "Role");
+        Map<String, List<String>> bySid = new TreeMap<>();
+        for (Map<String, Object> policy : list(role.get("Policies"))) {
+            for (Map<String, Object> st : list(map(policy.get("PolicyDocument")).get("Statement"))) {
+                Object resource = st.get("Resource");
+                List<Object> resources = resource instanceof List<?> l ? new ArrayList<>(l) : List.of(resource);
+                bySid.put((String) st.get("Sid"), resources.stream().map(String::valueOf).toList());
+            }
+        }
+        return bySid;
+    }
+
+    private static Map<String, Object> onlyResource(Template t, String type) {
+        return onlyResource(t, type, "");
+    }
+
+    private static Map<String, Object> onlyResource(Template t, String type, String logicalIdPrefix) {
+        Map<String, Map<String, Object>> found = t.findResources(type);
+        List<Map<String, Object>> matching = found.entrySet().stream().filter(e -> e.getKey().startsWith(logicalIdPrefix))
+                .map(Map.Entry::getValue).toList();
+        assertThat(matching).as(type + " " + logicalIdPrefix).hasSize(1);
+        return map(matching.get(0).get("Properties"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object o) {
+        return (List<Map<String, Object>>) o;
+    }
+
+    private static void collectActions(Object node, List<String> actions) {
+        if (node instanceof Map<?, ?> m) {
+            for (var e : m.entrySet()) {
+                if (e.getKey().equals("Action") || e.getKey().equals("NotAction")) {
+                    Object a = e.getValue();
+                    if (a instanceof List<?> l) {
+                        l.forEach(x -> actions.add(String.valueOf(x)));
+                    } else {
+                        actions.add(String.valueOf(a));
+                    }
+                }
+                collectActions(e.getValue(), actions);
+            }
+        } else if (node instanceof List<?> l) {
+            l.forEach(x -> collectActions(x, actions));
+        }
+    }
+
+    /** "path id" -> reason of every acknowledgement in the app. */
+    static Map<String, String> acknowledgements() {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (IConstruct c : app.getNode().findAll()) {
+            for (MetadataEntry entry : c.getNode().getMetadata()) {
+                if (Validations.ACKNOWLEDGED_RULES_METADATA_KEY.equals(entry.getType()) && entry.getData() instanceof Map<?, ?> data) {
+                    data.forEach((id, reason) -> all.put(c.getNode().getPath() + " "
+                            + String.valueOf(id).replaceFirst("^(?i)annotation::", ""), String.valueOf(reason)));
+                }
+            }
+        }
+        return all;
+    }
+}
