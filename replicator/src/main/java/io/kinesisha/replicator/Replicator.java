@@ -15,6 +15,8 @@ import io.kinesisha.replicator.source.KinesisSource;
 import io.kinesisha.replicator.source.KinesisSourceBuilder;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,14 +36,21 @@ public final class Replicator {
 
     public static void main(String[] args) throws Exception {
         ReplicatorArgs parsed = ReplicatorArgs.parse(args);
-        ReplicationPairConfig config = parsed.configFile() != null
-                ? ConfigLoader.load(parsed.configFile(), System.getenv(), parsed.overrides())
-                : ConfigLoader.fromFlinkPropertyGroups(KinesisAnalyticsRuntime.getApplicationProperties());
+        ReplicationPairConfig config;
+        boolean reverse = parsed.reverse();
+        if (parsed.configFile() != null) {
+            config = ConfigLoader.load(parsed.configFile(), System.getenv(), parsed.overrides());
+        } else {
+            Map<String, Properties> groups = KinesisAnalyticsRuntime.getApplicationProperties();
+            config = ConfigLoader.fromFlinkPropertyGroups(groups);
+            Properties job = groups.get(ConfigLoader.FLINK_JOB_PROPERTY_GROUP);
+            reverse |= job != null && Boolean.parseBoolean(job.getProperty(ConfigLoader.JOB_REVERSE, "false"));
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (parsed.parallelism() != null) {
             env.setParallelism(parsed.parallelism());
         }
-        ReplicationPlan plan = ReplicationPlan.prepare(config, parsed.reverse());
+        ReplicationPlan plan = ReplicationPlan.prepare(config, reverse);
         build(env, config, plan);
         env.execute("kinesis-ha replicator " + plan);
     }

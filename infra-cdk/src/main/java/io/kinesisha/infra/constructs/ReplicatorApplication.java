@@ -38,7 +38,7 @@ public final class ReplicatorApplication extends Construct {
      * Property group that marks the reverse application. The job's {@code --reverse} switch has no Managed Flink
      * equivalent yet: the replicator must read this group (see runbooks/deploy.md, "Known gaps").
      */
-    public static final String JOB_PROPERTY_GROUP = "kinesis-ha-job";
+    public static final String JOB_PROPERTY_GROUP = io.kinesisha.common.config.ConfigLoader.FLINK_JOB_PROPERTY_GROUP;
     /** Minimum time between two checkpoints: half the default interval keeps the job from checkpointing back to back. */
     static final int MIN_PAUSE_BETWEEN_CHECKPOINTS_MS = 5000;
     static final String LOG_STREAM = "replicator";
@@ -190,7 +190,7 @@ public final class ReplicatorApplication extends Construct {
         groups.add(CfnApplication.PropertyGroupProperty.builder().propertyGroupId(PROPERTY_GROUP).propertyMap(properties).build());
         if (direction == Direction.REVERSE) {
             groups.add(CfnApplication.PropertyGroupProperty.builder().propertyGroupId(JOB_PROPERTY_GROUP)
-                    .propertyMap(Map.of("reverse", "true")).build());
+                    .propertyMap(Map.of(io.kinesisha.common.config.ConfigLoader.JOB_REVERSE, "true")).build());
         }
         return groups;
     }

@@ -54,7 +54,7 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
         tracker = new ShardProgressTracker(pairName, direction, epoch);
         publisher = new ProgressPublisher(controlStore, controlTable, tuning);
         alreadyReplicated = publisher.replicatedPositions(pairName, direction, epoch);
-        MetricGroup metrics = context.metricGroup();
+        MetricGroup metrics = context.metricGroup().addGroup(MetricNames.MANAGED_FLINK_GROUP);
         duplicates = metrics.counter(MetricNames.DUPLICATES_AFTER_RESTORE);
         metrics.gauge(MetricNames.REPLICATION_LAG, () -> lag);
         metrics.gauge(MetricNames.RECORDS_REPLICATED, () -> written);

@@ -27,6 +27,12 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
     /** The Managed Service for Apache Flink property group holding the dotted keys; other groups are Flink's own. */
     public static final String FLINK_PROPERTY_GROUP = "kinesis-ha";
+    /**
+     * Managed Flink passes no program arguments: the property group that carries the job's own switches
+     * ({@link #JOB_REVERSE} = "true" for the reverse, failback, application).
+     */
+    public static final String FLINK_JOB_PROPERTY_GROUP = "kinesis-ha-job";
+    public static final String JOB_REVERSE = "reverse";
 
     /**
      * {@code KINESIS_HA_*} variables that the launcher and tools read for themselves. They are not settings of a

@@ -5,6 +5,12 @@ package io.kinesisha.common.metrics;
  * CloudWatch on Managed Flink), the controller and the CDK app's alarms and dashboards read them.
  */
 public final class MetricNames {
+    /**
+     * Managed Service for Apache Flink exports custom metrics to CloudWatch (namespace AWS/KinesisAnalytics) only
+     * from this metric group: the replicator registers its replication metrics inside it.
+     */
+    public static final String MANAGED_FLINK_GROUP = "kinesisanalytics";
+
     // replication, published by the sink's progress listener
     /** Gauge: age of the oldest record not yet in the target, or MillisBehindLatest when none is pending (ms). */
     public static final String REPLICATION_LAG = "replicationLagMillis";
