@@ -2,6 +2,7 @@ package io.kinesisha.cli;
 
 import io.kinesisha.cli.local.LocalCommand;
 import io.kinesisha.cli.replicate.ReplicateCommand;
+import io.kinesisha.cli.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Keeps an Amazon Kinesis Data Streams workload available through a regional outage.",
-        subcommands = {LocalCommand.class, ReplicateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LocalCommand.class, ReplicateCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",
