@@ -43,6 +43,18 @@ final class Launcher {
         return result;
     }
 
+    /** Starts a long-running command (e.g. replicate) in the background; output goes to {@code log}. */
+    Process start(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(root.resolve("kinesis-ha").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("KINESIS_HA_HOME", home.toString());
+        builder.environment().put("KINESIS_HA_SKIP_BUILD", "1");
+        return builder.start();
+    }
+
     record Result(int exitCode, String out, String err) {
         @Override
         public String toString() {

@@ -35,6 +35,8 @@ public final class FanOutShardConsumer implements ShardConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(FanOutShardConsumer.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /** Longer than the 5 minutes a subscription lasts. */
+    private static final Duration SUBSCRIPTION_TIMEOUT = Duration.ofMinutes(6);
 
     private final KinesisAsyncClient kinesis;
     private final String consumerArn;
@@ -125,7 +127,10 @@ public final class FanOutShardConsumer implements ShardConsumer {
         EventSubscriber subscriber = new EventSubscriber(gen);
         current = subscriber;
         CompletableFuture<Void> done = kinesis.subscribeToShard(b -> b.consumerARN(consumerArn).shardId(shardId)
-                        .startingPosition(position.toStartingPosition()),
+                        .startingPosition(position.toStartingPosition())
+                        // a subscription streams for up to 5 minutes: the client's per-call timeouts must not cut it
+                        .overrideConfiguration(o -> o.apiCallTimeout(SUBSCRIPTION_TIMEOUT)
+                                .apiCallAttemptTimeout(SUBSCRIPTION_TIMEOUT)),
                 SubscribeToShardResponseHandler.builder()
                         .subscriber(() -> subscriber)
                         .onError(t -> deliver(new Signal(gen, null, t)))
