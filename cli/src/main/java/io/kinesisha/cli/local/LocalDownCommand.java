@@ -22,15 +22,15 @@ public final class LocalDownCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--name", defaultValue = "default", description = "Environment name (default: ${DEFAULT-VALUE}).")
-    String name;
+    @Mixin
+    EnvironmentName envName;
 
     @Option(names = "--timeout-seconds", defaultValue = "90", description = "How long to wait for the exit (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
-        Path stateFile = LocalHome.stateFile(LocalHome.dir(name));
+        Path stateFile = envName.stateFile();
         Optional<LocalEnvironmentState> state = LocalEnvironmentState.read(stateFile);
         Optional<ProcessHandle> process = state.flatMap(s -> ProcessHandle.of(s.pid())).filter(ProcessHandle::isAlive);
         if (process.isEmpty()) {
@@ -43,7 +43,7 @@ public final class LocalDownCommand implements Callable<Integer> {
         try {
             handle.onExit().get(timeoutSeconds, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("local environment '" + name + "' (pid " + handle.pid()
+            throw new IllegalStateException("local environment '" + envName.name + "' (pid " + handle.pid()
                     + ") did not stop within " + timeoutSeconds + " s; it is still running");
         }
         report(true, handle.pid());
@@ -52,11 +52,11 @@ public final class LocalDownCommand implements Callable<Integer> {
 
     private void report(boolean stopped, long pid) {
         if (output.json()) {
-            output.printJson(spec.commandLine().getOut(), Map.of("name", name, "stopped", stopped, "pid", pid));
+            output.printJson(spec.commandLine().getOut(), Map.of("name", envName.name, "stopped", stopped, "pid", pid));
         } else {
             spec.commandLine().getOut().println(stopped
-                    ? "Local environment '" + name + "' stopped (pid " + pid + ")."
-                    : "Local environment '" + name + "' is not running.");
+                    ? "Local environment '" + envName.name + "' stopped (pid " + pid + ")."
+                    : "Local environment '" + envName.name + "' is not running.");
         }
     }
 }

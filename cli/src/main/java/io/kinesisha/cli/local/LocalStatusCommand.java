@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Shows whether a named local environment is running, and its endpoints. Exit code 3 when it is not. */
@@ -22,21 +21,21 @@ public final class LocalStatusCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--name", defaultValue = "default", description = "Environment name (default: ${DEFAULT-VALUE}).")
-    String name;
+    @Mixin
+    EnvironmentName envName;
 
     @Override
     public Integer call() {
-        Optional<LocalEnvironmentState> state = LocalEnvironmentState.read(LocalHome.stateFile(LocalHome.dir(name)))
+        Optional<LocalEnvironmentState> state = LocalEnvironmentState.read(envName.stateFile())
                 .filter(LocalEnvironmentState::alive);
         if (state.isPresent()) {
             LocalUpCommand.print(spec.commandLine().getOut(), output, state.get());
             return 0;
         }
         if (output.json()) {
-            output.printJson(spec.commandLine().getOut(), Map.of("name", name, "running", false));
+            output.printJson(spec.commandLine().getOut(), Map.of("name", envName.name, "running", false));
         } else {
-            spec.commandLine().getOut().println("Local environment '" + name + "' is not running.");
+            spec.commandLine().getOut().println("Local environment '" + envName.name + "' is not running.");
         }
         return NOT_RUNNING;
     }

@@ -37,8 +37,8 @@ public final class LocalUpCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--name", defaultValue = "default", description = "Environment name (default: ${DEFAULT-VALUE}).")
-    String name;
+    @Mixin
+    EnvironmentName envName;
 
     @Option(names = "--primary-region", defaultValue = LocalEnvironment.DEFAULT_PRIMARY,
             description = "Primary region (default: ${DEFAULT-VALUE}).")
@@ -63,14 +63,14 @@ public final class LocalUpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        Path dir = LocalHome.dir(name);
-        Path stateFile = LocalHome.stateFile(dir);
+        Path dir = envName.dir();
+        Path stateFile = envName.stateFile();
         LocalEnvironmentState.read(stateFile).filter(LocalEnvironmentState::alive).ifPresent(running -> {
-            throw new IllegalArgumentException("local environment '" + name + "' is already running (pid "
-                    + running.pid() + "); stop it with: kinesis-ha local down --name " + name);
+            throw new IllegalArgumentException("local environment '" + envName.name + "' is already running (pid "
+                    + running.pid() + "); stop it with: kinesis-ha local down --name " + envName.name);
         });
         if (detach) {
-            return new Detacher(spec, output).launch(stateFile, dir, name);
+            return new Detacher(spec, output).launch(stateFile, dir, envName.name);
         }
         resetDir(dir);
         LocalEnvironment env = LocalEnvironment.builder()
@@ -91,7 +91,7 @@ public final class LocalUpCommand implements Callable<Integer> {
         state.write(stateFile);
         print(spec.commandLine().getOut(), output, state);
         if (!output.json()) {
-            spec.commandLine().getOut().println("Running. Ctrl-C (or 'kinesis-ha local down --name " + name + "') stops it.");
+            spec.commandLine().getOut().println("Running. Ctrl-C (or 'kinesis-ha local down --name " + envName.name + "') stops it.");
             spec.commandLine().getOut().flush();
         }
         stopped.await();
@@ -109,8 +109,8 @@ public final class LocalUpCommand implements Callable<Integer> {
         if (secondary < 1 || secondary > 50) {
             throw new IllegalArgumentException("--secondary-shards must be 1..50, was " + secondary);
         }
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")) {
-            throw new IllegalArgumentException("--name must be letters, digits, '-' or '_' (up to 64), was '" + name + "'");
+        if (!envName.name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")) {
+            throw new IllegalArgumentException("--name must be letters, digits, '-' or '_' (up to 64), was '" + envName.name + "'");
         }
         if (!stream.matches("[a-zA-Z0-9_.-]{1,128}")) {
             throw new IllegalArgumentException("--stream is not a valid Kinesis stream name: '" + stream + "'");
@@ -127,8 +127,8 @@ public final class LocalUpCommand implements Callable<Integer> {
         endpoints.put(primaryRegion, primary.kinesisEndpoint().toString());
         endpoints.put(secondaryRegion, secondary.kinesisEndpoint().toString());
         Path configFile = dir.resolve("kinesis-ha.yaml");
-        LocalConfigFile.write(configFile, name, primary, secondary, stream, env.controlStoreEndpoint().toString());
-        return new LocalEnvironmentState(name, ProcessHandle.current().pid(), dir.toString(), primaryRegion,
+        LocalConfigFile.write(configFile, envName.name, primary, secondary, stream, env.controlStoreEndpoint().toString());
+        return new LocalEnvironmentState(envName.name, ProcessHandle.current().pid(), dir.toString(), primaryRegion,
                 secondaryRegion, endpoints, arns, env.controlStoreEndpoint().toString(), configFile.toString(),
                 Instant.now().toString());
     }
