@@ -37,9 +37,6 @@ public final class LocalPair {
         k.put("aws.credentials", "static");
         k.put("aws.access-key-id", primary.accountId());
         k.put("aws.secret-access-key", "local-secret");
-        k.put("aws.api-call-timeout-ms", "3000");
-        k.put("aws.api-call-attempt-timeout-ms", "1000");
-        k.put("aws.max-attempts", "2");
         k.putAll(extra);
         this.keys = Map.copyOf(k);
         this.config = ReplicationPairConfig.fromMap(k);
