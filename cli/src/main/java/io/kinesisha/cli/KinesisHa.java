@@ -1,5 +1,12 @@
 package io.kinesisha.cli;
 
+import io.kinesisha.cli.control.AuditCommand;
+import io.kinesisha.cli.control.ControllerCommand;
+import io.kinesisha.cli.control.FailoverCommand;
+import io.kinesisha.cli.control.PauseAutomationCommand;
+import io.kinesisha.cli.control.ResumeAutomationCommand;
+import io.kinesisha.cli.control.StatusCommand;
+import io.kinesisha.cli.control.SwitchoverCommand;
 import io.kinesisha.cli.local.LocalCommand;
 import io.kinesisha.cli.replicate.ReplicateCommand;
 import io.kinesisha.cli.verify.VerifyCommand;
@@ -11,11 +18,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Keeps an Amazon Kinesis Data Streams workload available through a regional outage.",
-        subcommands = {LocalCommand.class, ReplicateCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LocalCommand.class, ReplicateCommand.class, StatusCommand.class, FailoverCommand.class,
+            SwitchoverCommand.class, PauseAutomationCommand.class, ResumeAutomationCommand.class, AuditCommand.class,
+            ControllerCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",
-            "1:the operation failed (the message says why)",
+            "1:the operation failed, was rejected or aborted, or was not confirmed (the message says why)",
             "2:bad command line or configuration (the message names the option or field)"})
 public final class KinesisHa {
 

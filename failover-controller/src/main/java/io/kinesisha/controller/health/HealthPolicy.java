@@ -92,6 +92,10 @@ public final class HealthPolicy {
 
     private void assessCloudWatch(Evidence evidence, List<String> reasons, Map<String, String> inputs) {
         StreamSignals cw = evidence.cloudWatch();
+        if (!evidence.cloudWatchUsed()) {
+            inputs.put("cloudWatch", Evidence.CLOUDWATCH_NOT_USED);
+            return;
+        }
         if (cw == null) {
             reasons.add("CloudWatch: no data (" + evidence.cloudWatchError() + "); missing primary data counts as unhealthy");
             inputs.put("cloudWatchError", String.valueOf(evidence.cloudWatchError()));

@@ -8,8 +8,10 @@ import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.controller.statemachine.Outcome.Result;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -18,6 +20,9 @@ import java.util.Objects;
  * race re-reads and returns {@link Result#LOST_RACE} with the winner's record, so two controllers never both act.
  */
 public final class PairControl {
+    /** Steps an abort undoes by itself: it clears the producers-paused flag in the same write. */
+    private static final Set<Step> UNDONE_BY_ABORT = EnumSet.of(Step.PAUSE_PRODUCERS, Step.AWAIT_REPLICATION_DRAIN);
+
     private final ControlStore store;
     private final StateMachine machine;
     private final Clock clock;
@@ -69,6 +74,9 @@ public final class PairControl {
         }
         ControlRecord proposed = current.next(current.activeRegion(), current.direction(), t.to().name(),
                 current.automationPaused(), now).withOperation(next == null ? null : OperationCodec.toJson(next));
+        if (event == PairEvent.OPERATION_ABORTED) {
+            proposed = proposed.withProducersPaused(false);
+        }
         if (policyMemory != null) {
             proposed = proposed.withPolicyMemory(policyMemory);
         }
@@ -110,6 +118,22 @@ public final class PairControl {
         audit.put("operation", op.type() + " " + op.id());
         audit.put("step", (op.currentStep() + 1) + "/" + op.steps().size() + " " + completed);
         return write(current, proposed, AuditEntry.of(pair, now, Kind.ACTION, "completed step " + completed, audit));
+    }
+
+    /**
+     * Sets the producers-paused flag that SDK producers follow through the resolver (the switchover barrier), with
+     * its audit item, in one transaction; {@link Result#UNCHANGED} when it already has that value.
+     */
+    public Outcome setProducersPaused(String pair, boolean paused, Map<String, String> evidence) {
+        ControlRecord current = read(pair);
+        if (current.producersPaused() == paused) {
+            return new Outcome(Result.UNCHANGED, current, "producers already " + (paused ? "paused" : "running"));
+        }
+        Instant now = clock.instant();
+        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(),
+                current.automationPaused(), now).withProducersPaused(paused);
+        return write(current, proposed, AuditEntry.of(pair, now, Kind.ACTION,
+                (paused ? "paused" : "resumed") + " producers (control record)", evidence(evidence, current)));
     }
 
     /** The automation kill switch: while paused, health verdicts are recorded but never acted on. */
@@ -164,9 +188,11 @@ public final class PairControl {
             return running == null ? "no operation is recorded" : "operation " + running.type() + " is at step "
                     + (running.currentStep() + 1) + "/" + running.steps().size() + " (" + running.step() + ")";
         }
-        if (event == PairEvent.OPERATION_ABORTED && running != null && running.currentStep() > 0) {
+        if (event == PairEvent.OPERATION_ABORTED && running != null
+                && !UNDONE_BY_ABORT.containsAll(running.steps().subList(0, running.currentStep()))) {
             return "operation " + running.type() + " already completed " + running.currentStep()
-                    + " step(s); undoing steps is not supported, let it finish";
+                    + " step(s) (" + running.steps().get(running.currentStep() - 1) + " last); only pausing producers "
+                    + "and waiting for the drain can be undone, let it finish";
         }
         return null;
     }

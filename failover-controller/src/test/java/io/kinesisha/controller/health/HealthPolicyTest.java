@@ -51,6 +51,20 @@ class HealthPolicyTest {
     }
 
     @Test
+    void withoutCloudWatchLocallyProbesAloneDecide() {
+        Verdict ok = evaluate(Evidence.withoutCloudWatch(List.of(probeOk()), progress(0, NOW)));
+        Verdict down = evaluate(Evidence.withoutCloudWatch(List.of(new ProbeResult(NOW, "us-west-2", false,
+                Duration.ofMillis(3), null, "SdkClientException: connection refused")), progress(0, NOW)));
+        Verdict cloudWatchFailed = evaluate(new Evidence(null, "timeout", List.of(probeOk()), progress(0, NOW)));
+
+        assertThat(ok.healthy()).as("no CloudWatch by design is not missing evidence").isTrue();
+        assertThat(ok.inputs()).containsEntry("cloudWatch", Evidence.CLOUDWATCH_NOT_USED);
+        assertThat(down.healthy()).isFalse();
+        assertThat(down.reasons()).singleElement().asString().contains("connection refused");
+        assertThat(cloudWatchFailed.healthy()).as("an unanswered CloudWatch still counts as unhealthy").isFalse();
+    }
+
+    @Test
     void errorRateIsJudgedOverTheWindowAverageAgainstThePercentThreshold() {
         Verdict justUnder = evaluate(evidence(rates(1.0, 1.0, 1.0, 1.0, 1.0), ages(0), probeOk(), progress(0, NOW)));
         Verdict over = evaluate(evidence(rates(0.0, 0.0, 0.0, 0.0, 5.5), ages(0), probeOk(), progress(0, NOW)));

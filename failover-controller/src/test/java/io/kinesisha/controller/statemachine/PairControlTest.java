@@ -183,7 +183,26 @@ class PairControlTest {
     }
 
     @Test
-    void completionIsRefusedUntilTheLastStepAndAbortOnlyBeforeTheFirst() {
+    void anAbortDuringTheDrainResumesProducersAndClearsTheOperationInOneWrite() {
+        PairControl control = control("cli:bob");
+        Operation op = OperationCodec.fromJson(control.fire(pair, PairEvent.SWITCHOVER_REQUESTED, Map.of(), Map.of())
+                .record().operation());
+        assertThat(control.setProducersPaused(pair, true, Map.of()).result()).isEqualTo(Result.APPLIED);
+        assertThat(control.setProducersPaused(pair, true, Map.of()).result()).isEqualTo(Result.UNCHANGED);
+        control.completeStep(pair, op.id(), Step.PAUSE_PRODUCERS, Map.of(), Map.of());
+
+        Outcome aborted = control.fire(pair, PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", "drain timed out"));
+
+        assertThat(aborted.result()).isEqualTo(Result.APPLIED);
+        ControlRecord after = store(PRIMARY).read(pair).orElseThrow();
+        assertThat(after.state()).isEqualTo("ACTIVE_PRIMARY");
+        assertThat(after.producersPaused()).isFalse();
+        assertThat(after.operation()).isNull();
+        assertThat(after.epoch()).as("nothing was fenced").isEqualTo(1);
+    }
+
+    @Test
+    void completionIsRefusedUntilTheLastStepAndAbortOnlyBeforeFencing() {
         PairControl control = control("cli:bob");
         Outcome started = control.fire(pair, PairEvent.SWITCHOVER_REQUESTED, Map.of(), Map.of());
         Operation op = OperationCodec.fromJson(started.record().operation());
@@ -191,8 +210,10 @@ class PairControlTest {
         assertThat(control.fire(pair, PairEvent.OPERATION_COMPLETED, Map.of(), Map.of()).reason())
                 .contains("step 1/" + op.steps().size());
         control.completeStep(pair, op.id(), Step.PAUSE_PRODUCERS, Map.of("previousReservedConcurrency", "5"), Map.of());
+        control.completeStep(pair, op.id(), Step.AWAIT_REPLICATION_DRAIN, Map.of(), Map.of());
+        control.completeStep(pair, op.id(), Step.FENCE_REPLICATION, Map.of(), Map.of());
         assertThat(control.fire(pair, PairEvent.OPERATION_ABORTED, Map.of(), Map.of()).reason())
-                .contains("already completed 1 step");
+                .contains("already completed 3 step(s) (FENCE_REPLICATION last)");
 
         Outcome escalated = control.fire(pair, PairEvent.PRIMARY_UNHEALTHY, Map.of("reason", "primary down"), Map.of());
         Operation failover = OperationCodec.fromJson(escalated.record().operation());

@@ -96,6 +96,17 @@ public enum ConfigKey {
     FAILBACK_ORPHAN_POLICY(Def.enumerated("failback.orphan-policy", OrphanPolicy.REPUBLISH)
             .describe("On failback, records only the secondary has: republish them to the primary or only report them.")),
 
+    PRODUCERS_LAMBDA_FUNCTIONS(Def.optional("producers.lambda-functions", Type.STRING)
+            .pattern(Patterns.LAMBDA_ARN + "(," + Patterns.LAMBDA_ARN + ")*")
+            .describe("Producer Lambda functions (comma-separated ARNs) the controller pauses (reserved concurrency 0) "
+                    + "and points at the active stream (KINESIS_HA_ACTIVE_REGION, KINESIS_HA_STREAM_ARN); SDK "
+                    + "producers need nothing here, they follow the control record.")),
+    CONSUMERS_LAMBDA_FUNCTIONS(Def.optional("consumers.lambda-functions", Type.STRING)
+            .pattern(Patterns.LAMBDA_NAME + "(," + Patterns.LAMBDA_NAME + ")*")
+            .describe("Consumer Lambda function names (comma-separated), deployed in both regions; the controller "
+                    + "enables their event source mapping on the active stream at the translated position and "
+                    + "disables it on the other.")),
+
     AWS_CREDENTIALS(Def.enumerated("aws.credentials", CredentialsMode.DEFAULT)
             .describe("default: the SDK default chain (roles, profiles); static: the keys below, for local use.")),
     AWS_ACCESS_KEY_ID(Def.optional("aws.access-key-id", Type.STRING)
@@ -253,6 +264,12 @@ public enum ConfigKey {
             }
         }
         return Collections.unmodifiableMap(index);
+    }
+
+    /** Value patterns shared by several keys (a holder, so enum constants can use them). */
+    private static final class Patterns {
+        static final String LAMBDA_NAME = "[A-Za-z0-9_-]{1,64}";
+        static final String LAMBDA_ARN = "arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:function:" + LAMBDA_NAME;
     }
 
     /** Builder for the enum constants, so each definition reads as a sentence. */

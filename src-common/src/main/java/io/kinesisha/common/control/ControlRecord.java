@@ -9,6 +9,7 @@ import java.util.Objects;
  * or active region increases. Each change is a conditional write on {@link #version()}, so of two writers
  * racing, exactly one wins. The controller owns the state and operation fields, and keeps the operation in
  * progress and its health policy's memory here as opaque JSON, so they change in the same conditional write.
+ * The producers-paused flag (planned switchover) lives here too, so SDK producers learn it with the active region.
  */
 public final class ControlRecord {
     private final String pairName;
@@ -21,6 +22,7 @@ public final class ControlRecord {
     private final Instant updatedAt;
     private final String operation;
     private final String policyMemory;
+    private final boolean producersPaused;
 
     public ControlRecord(String pairName, String activeRegion, ReplicationDirection direction, long epoch, String state,
                          boolean automationPaused, long version, Instant updatedAt) {
@@ -31,6 +33,17 @@ public final class ControlRecord {
     public ControlRecord(String pairName, String activeRegion, ReplicationDirection direction, long epoch, String state,
                          boolean automationPaused, long version, Instant updatedAt, String operation,
                          String policyMemory) {
+        this(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt, operation,
+                policyMemory, false);
+    }
+
+    /**
+     * With the producers-paused flag: true while a planned switchover holds SDK producers (they read it through
+     * the {@link ActiveRegionResolver}) so the replicator can drain before the active region changes.
+     */
+    public ControlRecord(String pairName, String activeRegion, ReplicationDirection direction, long epoch, String state,
+                         boolean automationPaused, long version, Instant updatedAt, String operation,
+                         String policyMemory, boolean producersPaused) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.activeRegion = Objects.requireNonNull(activeRegion, "activeRegion");
         this.direction = direction;
@@ -41,6 +54,7 @@ public final class ControlRecord {
         this.updatedAt = Objects.requireNonNull(updatedAt, "updatedAt");
         this.operation = operation;
         this.policyMemory = policyMemory;
+        this.producersPaused = producersPaused;
     }
 
     /** The first record of a pair: primary active, replicating primary to secondary, epoch 1, version 1. */
@@ -92,16 +106,27 @@ public final class ControlRecord {
         return policyMemory;
     }
 
+    /** True while producers must hold their writes (planned switchover barrier); SDK producers read it. */
+    public boolean producersPaused() {
+        return producersPaused;
+    }
+
     /** The same record (same version) with another operation; combine with {@link #next}. */
     public ControlRecord withOperation(String newOperation) {
         return new ControlRecord(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt,
-                newOperation, policyMemory);
+                newOperation, policyMemory, producersPaused);
     }
 
     /** The same record (same version) with another policy memory; combine with {@link #next}. */
     public ControlRecord withPolicyMemory(String newPolicyMemory) {
         return new ControlRecord(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt,
-                operation, newPolicyMemory);
+                operation, newPolicyMemory, producersPaused);
+    }
+
+    /** The same record (same version) with producers paused or not; combine with {@link #next}. */
+    public ControlRecord withProducersPaused(boolean paused) {
+        return new ControlRecord(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt,
+                operation, policyMemory, paused);
     }
 
     /** True if a replicator holding {@code heldEpoch} for {@code heldDirection} may write. */
@@ -117,13 +142,14 @@ public final class ControlRecord {
                               boolean paused, Instant now) {
         boolean fencing = !newActiveRegion.equals(activeRegion) || !Objects.equals(newDirection, direction);
         return new ControlRecord(pairName, newActiveRegion, newDirection, fencing ? epoch + 1 : epoch, newState, paused,
-                version + 1, now, operation, policyMemory);
+                version + 1, now, operation, policyMemory, producersPaused);
     }
 
     @Override
     public String toString() {
         return "ControlRecord{pair=" + pairName + ", active=" + activeRegion + ", direction=" + direction + ", epoch="
-                + epoch + ", state=" + state + ", paused=" + automationPaused + ", version=" + version
+                + epoch + ", state=" + state + ", paused=" + automationPaused
+                + (producersPaused ? ", producersPaused" : "") + ", version=" + version
                 + (operation == null ? "" : ", operation=" + operation) + "}";
     }
 }

@@ -219,7 +219,8 @@ public final class ControlStore {
                 direction == null || direction.s() == null || direction.s().isEmpty() ? null : ReplicationDirection.parse(direction.s()),
                 Long.parseLong(item.get("epoch").n()), item.get("state").s(), item.get("automationPaused").bool(),
                 Long.parseLong(item.get("version").n()), Instant.parse(item.get("updatedAt").s()),
-                str(item, "operation"), str(item, "policyMemory"));
+                str(item, "operation"), str(item, "policyMemory"),
+                item.containsKey("producersPaused") && Boolean.TRUE.equals(item.get("producersPaused").bool()));
     }
 
     private static String auditKey(String pairName) {
@@ -256,6 +257,7 @@ public final class ControlStore {
         item.put("epoch", n(r.epoch()));
         item.put("state", s(r.state()));
         item.put("automationPaused", AttributeValue.fromBool(r.automationPaused()));
+        item.put("producersPaused", AttributeValue.fromBool(r.producersPaused()));
         item.put("version", n(r.version()));
         item.put("updatedAt", s(r.updatedAt().toString()));
         if (r.operation() != null) {

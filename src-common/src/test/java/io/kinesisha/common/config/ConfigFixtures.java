@@ -59,6 +59,9 @@ final class ConfigFixtures {
         map.put("health.max-automatic-failovers", "2");
         map.put("health.automatic-failover-window-hours", "48");
         map.put("failback.orphan-policy", "report-only");
+        map.put("producers.lambda-functions", "arn:aws:lambda:eu-west-1:111122223333:function:orders-producer,"
+                + "arn:aws:lambda:eu-central-1:444455556666:function:orders-producer");
+        map.put("consumers.lambda-functions", "orders-consumer,orders-audit");
         map.put("aws.credentials", "static");
         map.put("aws.access-key-id", "AKIAEXAMPLE");
         map.put("aws.secret-access-key", SECRET);

@@ -1,0 +1,77 @@
+package io.kinesisha.controller.operations;
+
+import io.kinesisha.common.control.ShardProgress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+/**
+ * Where consumers resume in the new region. Exact translation: per source shard, the progress row pairs the last
+ * replicated source record with the target shard and sequence number of its copy, so an SDK consumer resumes
+ * after that target position. Lambda event source mappings take one timestamp for the whole stream: the earliest
+ * arrival time of those copies in the target, less a buffer (duplicates, never gaps). Without usable progress the
+ * reference design's fallback applies: now - replication lag - buffer.
+ */
+public record ConsumerStart(Instant timestamp, String method, Map<String, String> positions) {
+    public static final Duration DEFAULT_BUFFER = Duration.ofSeconds(5);
+
+    public ConsumerStart {
+        positions = Map.copyOf(positions);
+    }
+
+    public static ConsumerStart translate(List<ShardProgress> progress, KinesisClient target, String targetArn,
+                                          Instant now, Duration buffer) {
+        Map<String, String> positions = new LinkedHashMap<>();
+        long lag = progress.stream().mapToLong(ShardProgress::millisBehindLatest).max().orElse(0);
+        Instant fallback = now.minusMillis(lag).minus(buffer);
+        if (progress.isEmpty()) {
+            return new ConsumerStart(fallback, "fallback (no progress): now - lag " + lag + " ms - buffer " + buffer, positions);
+        }
+        Instant earliest = null;
+        String missing = null;
+        for (ShardProgress p : progress.stream().sorted(Comparator.comparing(ShardProgress::sourceShardId)).toList()) {
+            if (p.targetShardId() == null || p.targetSequenceNumber() == null) {
+                missing = p.sourceShardId() + " has no target position";
+                continue;
+            }
+            positions.put(p.sourceShardId(), p.targetShardId() + "@" + p.targetSequenceNumber());
+            try {
+                Instant arrival = arrival(target, targetArn, p.targetShardId(), p.targetSequenceNumber());
+                earliest = earliest == null || arrival.isBefore(earliest) ? arrival : earliest;
+            } catch (RuntimeException e) {
+                missing = "copy of " + p.sourceShardId() + " unreadable: " + e.getMessage();
+            }
+        }
+        if (missing != null || earliest == null) {
+            return new ConsumerStart(fallback, "fallback (" + missing + "): now - lag " + lag + " ms - buffer " + buffer,
+                    positions);
+        }
+        return new ConsumerStart(earliest.minus(buffer), "translated: earliest target arrival of the last replicated "
+                + "records " + earliest + " - buffer " + buffer, positions);
+    }
+
+    private static Instant arrival(KinesisClient kinesis, String arn, String shard, String sequence) {
+        String iterator = kinesis.getShardIterator(b -> b.streamARN(arn).shardId(shard)
+                .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).startingSequenceNumber(sequence)).shardIterator();
+        GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(arn).shardIterator(iterator).limit(1));
+        if (page.records().isEmpty()) {
+            throw new IllegalStateException("no record at " + shard + "@" + sequence);
+        }
+        return page.records().get(0).approximateArrivalTimestamp();
+    }
+
+    /** As step parameters: the timestamp, the method, and {@code consumer.position.<shard>}. */
+    public Map<String, String> parameters() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("consumer.startTimestamp", timestamp.toString());
+        p.put("consumer.startMethod", method);
+        positions.forEach((shard, pos) -> p.put("consumer.position." + shard, pos));
+        return p;
+    }
+}

@@ -1,0 +1,200 @@
+package io.kinesisha.controller.operations;
+
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.controller.actions.ApiCall;
+import io.kinesisha.controller.operations.ReplicationBarrier.DrainTimeoutException;
+import io.kinesisha.controller.statemachine.Operation;
+import io.kinesisha.controller.statemachine.OperationCodec;
+import io.kinesisha.controller.statemachine.OperationRunner;
+import io.kinesisha.controller.statemachine.OperationRunner.StepHandler;
+import io.kinesisha.controller.statemachine.OperationType;
+import io.kinesisha.controller.statemachine.Outcome;
+import io.kinesisha.controller.statemachine.PairEvent;
+import io.kinesisha.controller.statemachine.PairState;
+import io.kinesisha.controller.statemachine.StateMachine;
+import io.kinesisha.controller.statemachine.Step;
+import io.kinesisha.controller.statemachine.Transition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Starts operations and drives them to the end: fires the event (one conditional write decides who acts), then
+ * runs the recorded steps with the handler of the operation's type. The same entry points serve the CLI, the
+ * Lambda handler and the local controller loop; {@link #resume()} continues whatever a crashed controller left.
+ */
+public final class OperationDriver {
+    /** How a request ended; the CLI maps these to exit codes. */
+    public enum Result {
+        /** The operation ran to its end. */
+        COMPLETED,
+        /** A switchover gave up at its barrier; producers resumed in the old region, nothing moved. */
+        ABORTED,
+        /** The state machine refused the request (the message says why); nothing changed. */
+        REJECTED,
+        /** Another controller changed the record first and owns the operation now. */
+        LOST_RACE,
+        /** Nothing to do. */
+        UNCHANGED
+    }
+
+    /** The outcome, the record as it is now, and how long it took. */
+    public record Report(Result result, String message, ControlRecord record, String operationId, Duration took) {
+    }
+
+    /** A dry run: the transition the request would make and the mutating calls of each step. */
+    public record Plan(String transition, boolean allowed, List<PlannedStep> steps) {
+    }
+
+    public record PlannedStep(Step step, List<ApiCall> calls) {
+    }
+
+    private final PairContext ctx;
+    private final Consumer<String> progress;
+    private final StepActions actions;
+
+    public OperationDriver(PairContext ctx, Consumer<String> progress) {
+        this.ctx = ctx;
+        this.progress = progress;
+        this.actions = new StepActions(ctx, progress);
+    }
+
+    /** Unplanned failover to the secondary; resumes one already in progress. */
+    public Report failover(String reason) throws Exception {
+        long started = System.nanoTime();
+        ControlRecord record = ctx.control().read(ctx.pair());
+        if (PairState.valueOf(record.state()) == PairState.FAILING_OVER) {
+            progress.accept("a failover is in progress at " + describe(record) + "; resuming it");
+            return resume();
+        }
+        Outcome fired = ctx.control().fire(ctx.pair(), PairEvent.FAILOVER_REQUESTED, startParameters(record),
+                Map.of("reason", reason));
+        return drive(fired, started);
+    }
+
+    /**
+     * Planned switchover with the barrier bounded by {@code drainTimeout}; on timeout it is aborted (producers
+     * resume in the primary, the operation is cleared) and reported as {@link Result#ABORTED}.
+     */
+    public Report switchover(Duration drainTimeout, Duration pauseGrace, String reason) throws Exception {
+        long started = System.nanoTime();
+        ControlRecord record = ctx.control().read(ctx.pair());
+        Map<String, String> params = startParameters(record);
+        params.put(StepActions.DRAIN_TIMEOUT_MILLIS, Long.toString(drainTimeout.toMillis()));
+        params.put(StepActions.PAUSE_GRACE_MILLIS, Long.toString(pauseGrace.toMillis()));
+        Outcome fired = ctx.control().fire(ctx.pair(), PairEvent.SWITCHOVER_REQUESTED, params, Map.of("reason", reason));
+        return drive(fired, started);
+    }
+
+    /** Runs the recorded operation from its recorded step to the end (after a crash, or for the loop). */
+    public Report resume() throws Exception {
+        long started = System.nanoTime();
+        ControlRecord record = ctx.control().read(ctx.pair());
+        Operation op = OperationCodec.fromJson(record.operation());
+        if (op == null) {
+            return new Report(Result.UNCHANGED, "no operation is running", record, null, took(started));
+        }
+        return run(op, started);
+    }
+
+    /** What {@code event} would do now, and each step's calls (reads allowed, no writes). */
+    public Plan plan(PairEvent event) {
+        ControlRecord record = ctx.control().read(ctx.pair());
+        Transition t = new StateMachine().on(PairState.valueOf(record.state()), event);
+        Operation running = OperationCodec.fromJson(record.operation());
+        List<Step> steps = t.starts() != null ? t.starts().steps()
+                : running != null ? running.steps().subList(running.currentStep(), running.steps().size()) : List.of();
+        List<PlannedStep> planned = new ArrayList<>();
+        String target = ctx.secondaryRegion();
+        for (Step s : steps) {
+            planned.add(new PlannedStep(s, actions.describe(s, record, target)));
+        }
+        return new Plan(t.toString(), t.allowed(), planned);
+    }
+
+    public StepHandler handler(OperationType type) {
+        return switch (type) {
+            case FAILOVER -> new FailoverOperation(ctx, progress);
+            case SWITCHOVER -> new SwitchoverOperation(ctx, progress);
+            case FAILBACK -> throw new IllegalStateException("failback is not run by this controller version");
+        };
+    }
+
+    private Report drive(Outcome fired, long started) throws Exception {
+        return switch (fired.result()) {
+            case REJECTED -> new Report(Result.REJECTED, fired.reason(), fired.record(), null, took(started));
+            case LOST_RACE -> new Report(Result.LOST_RACE, fired.reason(), fired.record(), null, took(started));
+            case UNCHANGED -> new Report(Result.UNCHANGED, fired.reason(), fired.record(), null, took(started));
+            case APPLIED -> run(OperationCodec.fromJson(fired.record().operation()), started);
+        };
+    }
+
+    private Report run(Operation op, long started) throws Exception {
+        progress.accept(op.type() + " " + op.id() + ": running from step " + (op.currentStep() + 1) + "/"
+                + op.steps().size() + (op.finished() ? "" : " (" + op.step() + ")"));
+        Outcome outcome;
+        try {
+            outcome = new OperationRunner(ctx.control()).run(ctx.pair(), logging(handler(op.type())));
+        } catch (DrainTimeoutException timeout) {
+            return abort(op, timeout.getMessage(), started);
+        }
+        return switch (outcome.result()) {
+            case APPLIED -> new Report(Result.COMPLETED, op.type() + " completed: active region "
+                    + outcome.record().activeRegion() + ", epoch " + outcome.record().epoch(), outcome.record(), op.id(),
+                    took(started));
+            case LOST_RACE -> new Report(Result.LOST_RACE, outcome.reason(), outcome.record(), op.id(), took(started));
+            case REJECTED -> new Report(Result.REJECTED, outcome.reason(), outcome.record(), op.id(), took(started));
+            case UNCHANGED -> new Report(Result.UNCHANGED, outcome.reason(), outcome.record(), op.id(), took(started));
+        };
+    }
+
+    private Report abort(Operation op, String why, long started) {
+        progress.accept("switchover aborted: " + why + "; resuming producers in " + ctx.primaryRegion());
+        ControlRecord current = ctx.control().read(ctx.pair());
+        Operation recorded = OperationCodec.fromJson(current.operation());
+        actions.resumeProducers(recorded == null ? op : recorded);
+        Outcome aborted = ctx.control().fire(ctx.pair(), PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", why));
+        if (!aborted.applied()) {
+            return new Report(Result.REJECTED, "drain timed out (" + why + ") and the abort was refused: " + aborted.reason(),
+                    aborted.record(), op.id(), took(started));
+        }
+        return new Report(Result.ABORTED, why + "; producers resumed in " + aborted.record().activeRegion()
+                + ", nothing moved", aborted.record(), op.id(), took(started));
+    }
+
+    private StepHandler logging(StepHandler handler) {
+        return (step, op, record) -> {
+            long t = System.nanoTime();
+            progress.accept("step " + (op.currentStep() + 1) + "/" + op.steps().size() + " " + step + " ...");
+            OperationRunner.StepResult r = handler.run(step, op, record);
+            progress.accept("step " + (op.currentStep() + 1) + "/" + op.steps().size() + " " + step + " done in "
+                    + took(t).toMillis() + " ms");
+            return r;
+        };
+    }
+
+    private static Map<String, String> startParameters(ControlRecord record) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(StepActions.FROM_DIRECTION, record.direction() == null ? "" : record.direction().toString());
+        p.put(StepActions.FROM_EPOCH, Long.toString(record.epoch()));
+        return p;
+    }
+
+    /** The failover parameters the health evaluator passes when it starts one. */
+    public static Map<String, String> failoverParameters(ControlRecord record) {
+        return startParameters(record);
+    }
+
+    private static String describe(ControlRecord record) {
+        Operation op = OperationCodec.fromJson(record.operation());
+        return op == null ? "no step" : "step " + (op.currentStep() + 1) + "/" + op.steps().size()
+                + (op.finished() ? "" : " " + op.step());
+    }
+
+    private static Duration took(long startedNanos) {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+}

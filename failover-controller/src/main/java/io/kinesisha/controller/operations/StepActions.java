@@ -1,0 +1,301 @@
+package io.kinesisha.controller.operations;
+
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.controller.actions.ActionResult;
+import io.kinesisha.controller.actions.ApiCall;
+import io.kinesisha.controller.actions.ConsumerAction;
+import io.kinesisha.controller.actions.ProducerAction;
+import io.kinesisha.controller.actions.ReplicationAction;
+import io.kinesisha.controller.operations.ReplicationBarrier.Status;
+import io.kinesisha.controller.statemachine.Operation;
+import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
+import io.kinesisha.controller.statemachine.Outcome;
+import io.kinesisha.controller.statemachine.Outcome.Result;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The step implementations failover and switchover share. Every one is idempotent (a resumed controller re-runs
+ * the recorded step): control-record changes are no-ops when already made, Lambda actions find their work done.
+ * Parameters a later step needs are returned as step parameters and persisted with the step's completion.
+ */
+final class StepActions {
+    /** Operation parameters, set when the operation starts or by a step. */
+    static final String FROM_DIRECTION = "from.direction";
+    static final String FROM_EPOCH = "from.epoch";
+    static final String DRAIN_TIMEOUT_MILLIS = "drain.timeoutMillis";
+    static final String PAUSE_GRACE_MILLIS = "pause.graceMillis";
+    static final String PAUSED_AT = "producers.pausedAt";
+    static final String PREVIOUS_CONCURRENCY = "producer.previousConcurrency.";
+    static final String CONSUMER_START = "consumer.startTimestamp";
+
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Resolver refresh (1 s) plus time for a write a producer started before it saw the pause. */
+    static final Duration DEFAULT_PAUSE_GRACE = Duration.ofMillis(1500);
+    static final int CONSUMER_BATCH_SIZE = 100;
+
+    private final PairContext ctx;
+    private final Consumer<String> progress;
+
+    StepActions(PairContext ctx, Consumer<String> progress) {
+        this.ctx = ctx;
+        this.progress = progress;
+    }
+
+    /** The direction and epoch being replaced: from the record, or as saved when the operation started. */
+    ReplicationDirection fromDirection(Operation op, ControlRecord record) {
+        if (record.direction() != null) {
+            return record.direction();
+        }
+        String saved = op.parameter(FROM_DIRECTION);
+        return saved == null || saved.isEmpty() ? null : ReplicationDirection.parse(saved);
+    }
+
+    long fromEpoch(Operation op, ControlRecord record) {
+        String saved = op.parameter(FROM_EPOCH);
+        return record.direction() != null || saved == null ? record.epoch() : Long.parseLong(saved);
+    }
+
+    /** Stops replication (new epoch, no direction) after taking the RPO evidence and the consumer positions. */
+    StepResult fence(Operation op, ControlRecord record) {
+        Instant now = ctx.clock().instant();
+        ReplicationDirection from = fromDirection(op, record);
+        List<ShardProgress> rows = from == null ? List.of() : ctx.store().readProgress(ctx.pair(), from, fromEpoch(op, record));
+        Map<String, String> evidence = new LinkedHashMap<>(ReplicationEvidence.rpo(rows, now));
+        Map<String, String> parameters = new LinkedHashMap<>();
+        String target = from == null ? ctx.secondaryRegion() : from.targetRegion();
+        ConsumerStart start;
+        try {
+            start = ConsumerStart.translate(rows, ctx.kinesis(target), ctx.streamArn(target), now, ConsumerStart.DEFAULT_BUFFER);
+        } catch (RuntimeException e) {
+            start = new ConsumerStart(now.minus(ConsumerStart.DEFAULT_BUFFER), "fallback (" + e.getMessage() + ")", Map.of());
+        }
+        parameters.putAll(start.parameters());
+        evidence.put("consumer.startTimestamp", start.timestamp().toString());
+        evidence.put("consumer.startMethod", start.method());
+        ActionResult fenced = ReplicationAction.fence(ctx.control(), record).execute();
+        evidence.put("fence", fenced.changed() ? "epoch " + fenced.outputs().get("epoch") + ", replication stopped"
+                : "already fenced (epoch " + fenced.outputs().get("epoch") + ")");
+        return new StepResult(parameters, evidence);
+    }
+
+    /** Names {@code region} active in the control record: the resolver's answer for every SDK client. */
+    StepResult activate(String region) {
+        ActionResult r = new ReplicationAction(ctx.control(), ctx.pair(), region, null).execute();
+        return StepResult.done(Map.of("activeRegion", region, "epoch", r.outputs().get("epoch"),
+                "changed", Boolean.toString(r.changed())));
+    }
+
+    /** Points producer functions at the active stream; SDK producers already follow the record. */
+    StepResult redirectProducers(ControlRecord record, boolean bestEffortInOldRegion) {
+        String active = record.activeRegion();
+        Map<String, String> evidence = new LinkedHashMap<>();
+        evidence.put("producers.resolver", "SDK producers follow the control record: active " + active + ", epoch "
+                + record.epoch());
+        for (String fn : ctx.producerFunctions()) {
+            String region = PairContext.regionOf(fn);
+            try {
+                ActionResult r = ProducerAction.redirect(ctx.lambda(region), region, fn, Map.of(
+                        "KINESIS_HA_ACTIVE_REGION", active, "KINESIS_HA_STREAM_ARN", ctx.streamArn(active))).execute();
+                evidence.put("producer." + fn, r.changed() ? "redirected to " + active : "already on " + active);
+            } catch (RuntimeException e) {
+                if (!bestEffortInOldRegion || region.equals(active)) {
+                    throw e;
+                }
+                evidence.put("producer." + fn, "unreachable in the failed region, left as is: " + e.getMessage());
+            }
+        }
+        return StepResult.done(evidence);
+    }
+
+    StepResult startConsumers(Operation op, ControlRecord record) {
+        String active = record.activeRegion();
+        String saved = op.parameter(CONSUMER_START);
+        Instant start = saved == null ? ctx.clock().instant().minus(ConsumerStart.DEFAULT_BUFFER) : Instant.parse(saved);
+        Map<String, String> evidence = new LinkedHashMap<>();
+        evidence.put("consumer.startTimestamp", start.toString());
+        op.parameters().forEach((k, v) -> {
+            if (k.startsWith("consumer.position.")) {
+                evidence.put(k, v);
+            }
+        });
+        for (String fn : ctx.consumerFunctions()) {
+            ActionResult r = ConsumerAction.start(ctx.lambda(active), active, fn, ctx.streamArn(active), start,
+                    CONSUMER_BATCH_SIZE).execute();
+            evidence.put("consumer." + fn, (r.changed() ? "started" : "already running") + " mapping " + r.outputs().get("uuid"));
+        }
+        if (ctx.consumerFunctions().isEmpty()) {
+            evidence.put("consumers", "no consumer functions configured; SDK consumers follow the control record and "
+                    + "resume after consumer.position.<source shard> in the target");
+        }
+        return StepResult.done(evidence);
+    }
+
+    StepResult stopConsumers(ControlRecord record, boolean bestEffort) {
+        String old = ctx.other(record.activeRegion());
+        Map<String, String> evidence = new LinkedHashMap<>();
+        for (String fn : ctx.consumerFunctions()) {
+            try {
+                ActionResult r = ConsumerAction.stop(ctx.lambda(old), old, fn, ctx.streamArn(old)).execute();
+                evidence.put("consumer." + fn, r.changed() ? "stopped in " + old : "already stopped in " + old);
+            } catch (RuntimeException e) {
+                if (!bestEffort) {
+                    throw e;
+                }
+                evidence.put("consumer." + fn, "unreachable in " + old + ", left as is: " + e.getMessage());
+            }
+        }
+        if (evidence.isEmpty()) {
+            evidence.put("consumers", "no consumer functions configured");
+        }
+        return StepResult.done(evidence);
+    }
+
+    StepResult pauseProducers() {
+        Outcome o = ctx.control().setProducersPaused(ctx.pair(), true, Map.of("reason", "switchover barrier"));
+        requireWritten(o);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put(PAUSED_AT, o.record().updatedAt().toString());
+        Map<String, String> evidence = new LinkedHashMap<>();
+        evidence.put("producers.resolver", o.result() == Result.APPLIED ? "paused (control record)" : "already paused");
+        for (String fn : ctx.producerFunctions()) {
+            String region = PairContext.regionOf(fn);
+            ActionResult r = ProducerAction.pause(ctx.lambda(region), region, fn).execute();
+            String previous = r.outputs().get(ProducerAction.PREVIOUS_CONCURRENCY);
+            if (previous != null) {
+                parameters.put(PREVIOUS_CONCURRENCY + fn, previous);
+            }
+            evidence.put("producer." + fn, r.changed() ? "paused (was " + previous + ")" : "already paused");
+        }
+        return new StepResult(parameters, evidence);
+    }
+
+    StepResult resumeProducers(Operation op) {
+        Map<String, String> evidence = new LinkedHashMap<>();
+        for (String fn : ctx.producerFunctions()) {
+            String region = PairContext.regionOf(fn);
+            ActionResult r = ProducerAction.resume(ctx.lambda(region), region, fn,
+                    op == null ? null : op.parameter(PREVIOUS_CONCURRENCY + fn)).execute();
+            evidence.put("producer." + fn, r.changed() ? "resumed" : "not paused");
+        }
+        Outcome o = ctx.control().setProducersPaused(ctx.pair(), false, Map.of());
+        requireWritten(o);
+        evidence.put("producers.resolver", o.result() == Result.APPLIED ? "resumed (control record)" : "not paused");
+        return StepResult.done(evidence);
+    }
+
+    /** Waits for the switchover barrier; throws {@link ReplicationBarrier.DrainTimeoutException} when it runs out. */
+    StepResult awaitDrain(Operation op, ControlRecord record) throws InterruptedException {
+        if (record.direction() == null) {
+            throw new IllegalStateException("replication is fenced already; nothing can drain");
+        }
+        String source = record.direction().sourceRegion();
+        Duration timeout = millis(op.parameter(DRAIN_TIMEOUT_MILLIS), DEFAULT_DRAIN_TIMEOUT);
+        Duration grace = millis(op.parameter(PAUSE_GRACE_MILLIS), DEFAULT_PAUSE_GRACE);
+        String pausedAt = op.parameter(PAUSED_AT);
+        Instant notBefore = (pausedAt == null ? ctx.clock().instant() : Instant.parse(pausedAt)).plus(grace);
+        ReplicationBarrier barrier = new ReplicationBarrier(ctx.store(), ctx.kinesis(source), ctx.streamArn(source),
+                ctx.pair(), ctx.clock());
+        long started = System.nanoTime();
+        long[] lastReport = {0};
+        Status done = barrier.await(record.direction(), record.epoch(), notBefore, timeout, Duration.ofMillis(200), s -> {
+            long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            if (elapsed - lastReport[0] >= 1000 || lastReport[0] == 0) {
+                lastReport[0] = Math.max(elapsed, 1);
+                progress.accept("waiting for replication to drain: " + s.summary() + " (" + elapsed + " ms of "
+                        + timeout.toMillis() + " ms)");
+            }
+        });
+        return StepResult.done(Map.of("drain.waitedMillis", Long.toString(Duration.ofNanos(System.nanoTime() - started).toMillis()),
+                "drain.shards", Integer.toString(done.behind().size()), "drain.direction", record.direction().toString(),
+                "drain.epoch", Long.toString(record.epoch())));
+    }
+
+    /** Replicates from the active region to the other one under a new epoch. */
+    StepResult replicateFromActive(ControlRecord record) {
+        String active = record.activeRegion();
+        ReplicationDirection direction = new ReplicationDirection(active, ctx.other(active));
+        ActionResult r = new ReplicationAction(ctx.control(), ctx.pair(), active, direction).execute();
+        return StepResult.done(Map.of("direction", direction.toString(), "epoch", r.outputs().get("epoch"),
+                "replicator", "a replicator for " + direction + " writes only under epoch " + r.outputs().get("epoch")
+                        + "; start it with ./kinesis-ha replicate --reverse"));
+    }
+
+    /** The mutating calls a step would make now, for a dry run (reads are allowed, writes never). */
+    List<ApiCall> describe(io.kinesisha.controller.statemachine.Step step, ControlRecord record, String target) {
+        List<ApiCall> calls = new ArrayList<>();
+        String pk = "pair#" + ctx.pair() + "/control";
+        switch (step) {
+            case FENCE_REPLICATION -> calls.add(record("direction=none epoch=" + (record.epoch() + 1), pk));
+            case ACTIVATE_SECONDARY, ACTIVATE_PRIMARY -> calls.add(record("activeRegion=" + target, pk));
+            case PAUSE_PRODUCERS, RESUME_PRODUCERS -> {
+                boolean pause = step == io.kinesisha.controller.statemachine.Step.PAUSE_PRODUCERS;
+                calls.add(record("producersPaused=" + pause, pk));
+                for (String fn : ctx.producerFunctions()) {
+                    String region = PairContext.regionOf(fn);
+                    calls.addAll(describeSafely(() -> pause ? ProducerAction.pause(ctx.lambda(region), region, fn).describe()
+                            : ProducerAction.resume(ctx.lambda(region), region, fn, null).describe(), region, fn));
+                }
+            }
+            case REDIRECT_PRODUCERS -> {
+                for (String fn : ctx.producerFunctions()) {
+                    String region = PairContext.regionOf(fn);
+                    calls.addAll(describeSafely(() -> ProducerAction.redirect(ctx.lambda(region), region, fn, Map.of(
+                            "KINESIS_HA_ACTIVE_REGION", target, "KINESIS_HA_STREAM_ARN", ctx.streamArn(target))).describe(),
+                            region, fn));
+                }
+            }
+            case START_CONSUMERS -> {
+                for (String fn : ctx.consumerFunctions()) {
+                    calls.addAll(describeSafely(() -> ConsumerAction.start(ctx.lambda(target), target, fn,
+                            ctx.streamArn(target), ctx.clock().instant(), CONSUMER_BATCH_SIZE).describe(), target, fn));
+                }
+            }
+            case STOP_CONSUMERS -> {
+                String old = ctx.other(target);
+                for (String fn : ctx.consumerFunctions()) {
+                    calls.addAll(describeSafely(() -> ConsumerAction.stop(ctx.lambda(old), old, fn, ctx.streamArn(old))
+                            .describe(), old, fn));
+                }
+            }
+            case REPLICATE_FROM_ACTIVE -> calls.add(record("direction=" + target + "->" + ctx.other(target)
+                    + " epoch+1", pk));
+            default -> {
+                // read-only steps (the drain barrier) make no mutating call
+            }
+        }
+        return calls;
+    }
+
+    private static ApiCall record(String change, String key) {
+        return new ApiCall("dynamodb", "TransactWriteItems", "control", Map.of("Put control record", key + " " + change,
+                "ConditionExpression", "version = <current>", "Put audit item", "ACTION"));
+    }
+
+    private static List<ApiCall> describeSafely(java.util.function.Supplier<List<ApiCall>> describe, String region,
+                                                String fn) {
+        try {
+            return describe.get();
+        } catch (RuntimeException e) {
+            return List.of(new ApiCall("lambda", "(cannot plan: " + e.getClass().getSimpleName() + ")", region,
+                    Map.of("FunctionName", fn)));
+        }
+    }
+
+    private static void requireWritten(Outcome o) {
+        if (o.result() == Result.LOST_RACE || o.result() == Result.REJECTED) {
+            throw new IllegalStateException("control record not changed: " + o.reason());
+        }
+    }
+
+    private static Duration millis(String value, Duration otherwise) {
+        return value == null ? otherwise : Duration.ofMillis(Long.parseLong(value));
+    }
+}

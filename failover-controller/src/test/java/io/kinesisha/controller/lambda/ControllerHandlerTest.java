@@ -1,0 +1,131 @@
+package io.kinesisha.controller.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Malformed and unexpected events are rejected with the field named, logged, and never reach the controller. */
+class ControllerHandlerTest {
+    private final List<String> log = new ArrayList<>();
+    private final AtomicInteger rounds = new AtomicInteger();
+
+    static Map<String, Object> alarm(String state) {
+        Map<String, Object> e = base("CloudWatch Alarm State Change", "aws.cloudwatch");
+        e.put("resources", List.of("arn:aws:cloudwatch:us-west-2:111111111111:alarm:orders-primary-unhealthy"));
+        Map<String, Object> stateMap = new HashMap<>(Map.of("value", state, "reason", "Threshold Crossed"));
+        e.put("detail", new HashMap<>(Map.of("alarmName", "orders-primary-unhealthy", "state", stateMap,
+                "previousState", Map.of("value", "OK"))));
+        return e;
+    }
+
+    static Map<String, Object> scheduled() {
+        Map<String, Object> e = base("Scheduled Event", "aws.events");
+        e.put("resources", List.of("arn:aws:events:us-east-2:111111111111:rule/kinesis-ha-orders-evaluate"));
+        e.put("detail", new HashMap<>());
+        return e;
+    }
+
+    private static Map<String, Object> base(String detailType, String source) {
+        Map<String, Object> e = new HashMap<>();
+        e.put("version", "0");
+        e.put("id", "c4c1c1c9-6542-e61b-6ef0-8c4d36933a92");
+        e.put("detail-type", detailType);
+        e.put("source", source);
+        e.put("account", "111111111111");
+        e.put("time", "2026-11-21T10:00:00Z");
+        e.put("region", "us-east-2");
+        return e;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> detail(Map<String, Object> e) {
+        return (Map<String, Object>) e.get("detail");
+    }
+
+    private static Map<String, Object> with(Map<String, Object> e, Consumer<Map<String, Object>> change) {
+        change.accept(e);
+        return e;
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of("null event", null, "event: missing"),
+                Arguments.of("empty event", new HashMap<>(), "detail-type: missing"),
+                Arguments.of("unknown detail-type", with(scheduled(), e -> e.put("detail-type", "EC2 Instance State-change Notification")),
+                        "detail-type: must be 'CloudWatch Alarm State Change' or 'Scheduled Event', was 'EC2 Instance State-change Notification'"),
+                Arguments.of("detail-type not a string", with(scheduled(), e -> e.put("detail-type", 42)), "detail-type: must be a string"),
+                Arguments.of("source missing", with(alarm("ALARM"), e -> e.remove("source")), "source: missing"),
+                Arguments.of("alarm from another source", with(alarm("ALARM"), e -> e.put("source", "aws.events")),
+                        "source: must be 'aws.cloudwatch' for detail-type 'CloudWatch Alarm State Change', was 'aws.events'"),
+                Arguments.of("schedule from another source", with(scheduled(), e -> e.put("source", "custom.app")),
+                        "source: must be 'aws.events' for detail-type 'Scheduled Event', was 'custom.app'"),
+                Arguments.of("id blank", with(scheduled(), e -> e.put("id", " ")), "id: must not be blank"),
+                Arguments.of("time not an instant", with(scheduled(), e -> e.put("time", "yesterday")),
+                        "time: must be an ISO-8601 instant"),
+                Arguments.of("region missing", with(scheduled(), e -> e.remove("region")), "region: missing"),
+                Arguments.of("account malformed", with(scheduled(), e -> e.put("account", "1234")),
+                        "account: must be a 12-digit account id, was '1234'"),
+                Arguments.of("resources not a list", with(scheduled(), e -> e.put("resources", "arn:aws:events:x")),
+                        "resources: must be a list"),
+                Arguments.of("detail missing", with(scheduled(), e -> e.remove("detail")), "detail: must be an object, was missing"),
+                Arguments.of("detail not an object", with(alarm("ALARM"), e -> e.put("detail", "ALARM")), "detail: must be an object"),
+                Arguments.of("alarm name missing", with(alarm("ALARM"), e -> detail(e).remove("alarmName")), "detail.alarmName: missing"),
+                Arguments.of("alarm state missing", with(alarm("ALARM"), e -> detail(e).remove("state")),
+                        "detail.state: must be an object, was missing"),
+                Arguments.of("alarm state value missing", with(alarm("ALARM"), e -> detail(e).put("state", Map.of("reason", "x"))),
+                        "detail.state.value: missing"),
+                Arguments.of("alarm state value unknown", alarm("RED"),
+                        "detail.state.value: must be one of [ALARM, INSUFFICIENT_DATA, OK], was 'RED'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void rejectsWithTheFieldNamedAndNoAction(String name, Map<String, Object> event, String expected) {
+        Map<String, Object> result = handler().handleRequest(event, null);
+
+        assertThat(result).containsEntry("status", "REJECTED");
+        assertThat((String) result.get("error")).contains(expected);
+        assertThat(log).singleElement().asString()
+                .startsWith("kinesis-ha controller: rejected event, no action taken: ").contains(expected);
+        assertThat(rounds).as("the controller never ran").hasValue(0);
+    }
+
+    @Test
+    void anAlarmBackToOkIsIgnored() {
+        Map<String, Object> result = handler().handleRequest(alarm("OK"), null);
+
+        assertThat(result).containsEntry("status", "IGNORED").containsEntry("trigger", "ALARM_STATE_CHANGE");
+        assertThat(rounds).hasValue(0);
+    }
+
+    @Test
+    void validAlarmAndScheduleEventsRunOneRound() {
+        ControllerHandler handler = handler();
+
+        Map<String, Object> alarm = handler.handleRequest(alarm("ALARM"), null);
+        Map<String, Object> schedule = handler.handleRequest(scheduled(), null);
+
+        // the round itself fails here (no control store): the handler reports it, it does not throw
+        assertThat(alarm).containsEntry("status", "ERROR").containsEntry("trigger", "ALARM_STATE_CHANGE");
+        assertThat(schedule).containsEntry("status", "ERROR").containsEntry("trigger", "SCHEDULED");
+        assertThat(rounds).as("a round was tried for both events").hasValue(2);
+        assertThat(log).allMatch(l -> l.contains("round failed"));
+    }
+
+    private ControllerHandler handler() {
+        return new ControllerHandler(() -> {
+            rounds.incrementAndGet();
+            throw new IllegalStateException("no control store in this test");
+        }, log::add);
+    }
+}
