@@ -64,11 +64,11 @@ public final class ReplicationAction implements Action {
     }
 
     private ApiCall call(ControlRecord current) {
-        return new ApiCall("dynamodb", "TransactWriteItems", "control", Map.of(
+        return new ApiCall("dynamodb", "PutItem", "control", Map.of(
                 "Put control record", "pair#" + pair + "/control activeRegion=" + activeRegion + " direction="
                         + (direction == null ? "none" : direction) + " epoch=" + (current.epoch() + 1)
                         + " version=" + (current.version() + 1),
                 "ConditionExpression", "version = " + current.version(),
-                "Put audit item", "pair#" + pair + "#audit ACTION " + name()));
+                "then PutItem audit item", "pair#" + pair + "#audit ACTION " + name() + " (also embedded in the record as lastAudit)"));
     }
 }

@@ -275,8 +275,8 @@ final class StepActions {
     }
 
     private static ApiCall record(String change, String key) {
-        return new ApiCall("dynamodb", "TransactWriteItems", "control", Map.of("Put control record", key + " " + change,
-                "ConditionExpression", "version = <current>", "Put audit item", "ACTION"));
+        return new ApiCall("dynamodb", "PutItem", "control", Map.of("Put control record", key + " " + change,
+                "ConditionExpression", "version = <current>", "then PutItem audit item", "ACTION (also embedded as lastAudit)"));
     }
 
     private static List<ApiCall> describeSafely(java.util.function.Supplier<List<ApiCall>> describe, String region,

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -15,8 +17,6 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * The control store: one DynamoDB table (a global table with multi-region strong consistency on AWS) with a
@@ -27,8 +27,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * it is one transaction, so no decision is recorded that did not happen and none happens unrecorded.
  */
 public final class ControlStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlStore.class);
     static final String PK = "pk";
     static final String SK = "sk";
+    static final String LAST_AUDIT = "lastAudit";
     /** Sequence numbers are decimals of up to 129 digits (the API's pattern): zero-padded so string order is numeric order. */
     private static final int SEQUENCE_WIDTH = 129;
 
@@ -90,28 +92,33 @@ public final class ControlStore {
     }
 
     /**
-     * Like {@link #replace(ControlRecord, ControlRecord)}, and writes {@code audit} in the same transaction: both or
-     * neither. False if we lost the race (the audit entry is then not written either).
+     * Like {@link #replace(ControlRecord, ControlRecord)}, and records {@code audit} without a transaction (the
+     * control table is a strongly consistent global table; kinesis-ha does not rely on transactions there): the
+     * entry is embedded in the record's conditional write (attribute {@code lastAudit}), then appended to the trail.
+     * If the process dies between the two, {@link #readAudit} still shows the entry from the record. False if we
+     * lost the race (nothing written).
      */
     public boolean replace(ControlRecord expected, ControlRecord next, AuditEntry audit) {
         if (next.version() != expected.version() + 1) {
             throw new IllegalArgumentException("next version must be " + (expected.version() + 1) + ", was " + next.version());
         }
+        Map<String, AttributeValue> item = toItem(next);
+        item.put(LAST_AUDIT, AttributeValue.fromM(toItem(audit)));
         try {
-            dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(next))
-                            .conditionExpression("version = :expected")
-                            .expressionAttributeValues(Map.of(":expected", n(expected.version())))).build(),
-                    TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(audit))
-                            .conditionExpression("attribute_not_exists(pk)")).build()));
-            return true;
-        } catch (TransactionCanceledException cancelled) {
-            if (cancelled.hasCancellationReasons() && !cancelled.cancellationReasons().isEmpty()
-                    && "ConditionalCheckFailed".equals(cancelled.cancellationReasons().get(0).code())) {
-                return false;
-            }
-            throw cancelled;
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("version = :expected")
+                    .expressionAttributeValues(Map.of(":expected", n(expected.version()))));
+        } catch (ConditionalCheckFailedException lost) {
+            return false;
         }
+        try {
+            appendAudit(audit);
+        } catch (ConditionalCheckFailedException alreadyThere) {
+            // written by an earlier attempt of the same entry
+        } catch (RuntimeException e) {
+            LOG.warn("audit entry {} is kept in the control record only (the trail was not reachable): {}",
+                    audit.sortKey(), e.toString());
+        }
+        return true;
     }
 
     /** Appends an entry to the audit trail (never overwrites one). */
@@ -137,7 +144,27 @@ public final class ControlStore {
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null && result.size() < limit);
-        return result;
+        return withLastAuditOfRecord(pairName, result, limit);
+    }
+
+    /** The entry embedded in the control record is in the trail unless the process died before appending it. */
+    private List<AuditEntry> withLastAuditOfRecord(String pairName, List<AuditEntry> trail, int limit) {
+        Map<String, AttributeValue> record = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(key("pair#" + pairName, "control"))).item();
+        AttributeValue last = record == null ? null : record.get(LAST_AUDIT);
+        if (last == null || !last.hasM()) {
+            return trail;
+        }
+        AuditEntry embedded = toAudit(pairName, last.m());
+        for (AuditEntry e : trail) {
+            if (e.sortKey().equals(embedded.sortKey())) {
+                return trail;
+            }
+        }
+        List<AuditEntry> merged = new ArrayList<>(trail);
+        merged.add(embedded);
+        merged.sort((a, b) -> b.sortKey().compareTo(a.sortKey()));
+        return merged.size() > limit ? merged.subList(0, limit) : merged;
     }
 
     /** Records progress; never moves a shard's position backwards (false if the stored one is further). */

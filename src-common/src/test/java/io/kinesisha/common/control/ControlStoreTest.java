@@ -1,0 +1,50 @@
+package io.kinesisha.common.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** Transitions without transactions (global tables in strong consistency have none): the audit is never lost. */
+class ControlStoreTest {
+    @RegisterExtension
+    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-west-2");
+
+    @Test
+    void aTransitionIsOneConditionalWriteAndItsAuditSurvivesALostAppend() {
+        try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget("us-west-2"))) {
+            ControlStore store = new ControlStore(dynamo, "control-store-test");
+            store.createTableIfMissing();
+            Instant now = Instant.parse("2026-11-22T00:00:00Z");
+            ControlRecord first = ControlRecord.initial("p", "us-west-2", "us-east-2", now);
+            assertThat(store.create(first)).isTrue();
+            ControlRecord second = first.next("us-east-2", null, "ACTIVE_SECONDARY", false, now.plusSeconds(1));
+            AuditEntry decision = AuditEntry.of("p", now.plusSeconds(1), AuditEntry.Kind.DECISION, "fail over",
+                    Map.of("probe", "timeout"));
+
+            assertThat(store.replace(first, second, decision)).isTrue();
+            assertThat(store.read("p")).get().extracting(ControlRecord::epoch, ControlRecord::activeRegion)
+                    .containsExactly(2L, "us-east-2");
+            assertThat(store.readAudit("p", 10)).extracting(AuditEntry::message).containsExactly("fail over");
+
+            // a racing writer that read the first version loses, and its audit entry is not written
+            AuditEntry late = AuditEntry.of("p", now.plusSeconds(2), AuditEntry.Kind.DECISION, "stay", Map.of());
+            assertThat(store.replace(first, first.next("us-west-2", first.direction(), "ACTIVE_PRIMARY", false,
+                    now.plusSeconds(2)), late)).isFalse();
+            assertThat(store.readAudit("p", 10)).extracting(AuditEntry::message).containsExactly("fail over");
+
+            // the process died after the record write: the trail lacks the entry, the record still carries it
+            dynamo.deleteItem(b -> b.tableName("control-store-test").key(Map.of(
+                    "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("pair#p#audit"),
+                    "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(decision.sortKey()))));
+            List<AuditEntry> audit = store.readAudit("p", 10);
+            assertThat(audit).extracting(AuditEntry::message).containsExactly("fail over");
+            assertThat(audit.get(0).evidence()).containsEntry("probe", "timeout");
+        }
+    }
+}
