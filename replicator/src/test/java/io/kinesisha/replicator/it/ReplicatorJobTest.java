@@ -66,8 +66,7 @@ class ReplicatorJobTest {
 
     /** The last sequence number of a shard, read with GetRecords. */
     private static String lastSequenceOf(KinesisClient kinesis, String arn, String shardId) {
-        return StreamContents.read(kinesis, arn).records.stream()
-                .filter(r -> StreamContents.shardOf(r, shardId))
+        return StreamContents.readShard(kinesis, arn, shardId).stream()
                 .map(software.amazon.awssdk.services.kinesis.model.Record::sequenceNumber)
                 .max(java.util.Comparator.comparing(java.math.BigInteger::new)).orElseThrow();
     }

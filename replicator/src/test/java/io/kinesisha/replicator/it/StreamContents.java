@@ -22,29 +22,29 @@ final class StreamContents {
         this.records = records;
     }
 
-    private static final Map<Record, String> SHARD_OF = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-    static boolean shardOf(Record record, String shardId) {
-        return shardId.equals(SHARD_OF.get(record));
-    }
-
     static StreamContents read(KinesisClient kinesis, String streamArn) {
         List<Record> all = new ArrayList<>();
         for (Shard shard : kinesis.listShards(b -> b.streamARN(streamArn)).shards()) {
-            String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
-            while (iterator != null) {
-                String current = iterator;
-                GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(current).limit(10000));
-                all.addAll(page.records());
-                page.records().forEach(r -> SHARD_OF.put(r, shard.shardId()));
-                if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
-                    break;
-                }
-                iterator = page.nextShardIterator();
-            }
+            all.addAll(readShard(kinesis, streamArn, shard.shardId()));
         }
         return new StreamContents(all);
+    }
+
+    /** One shard from TRIM_HORIZON to its end or tip (three empty pages at the tip in a row). */
+    static List<Record> readShard(KinesisClient kinesis, String streamArn, String shardId) {
+        List<Record> records = new ArrayList<>();
+        String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shardId)
+                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        int emptyAtTip = 0;
+        while (iterator != null && emptyAtTip < 3) {
+            String current = iterator;
+            GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(current).limit(10000));
+            records.addAll(page.records());
+            boolean atTip = page.millisBehindLatest() == null || page.millisBehindLatest() == 0;
+            emptyAtTip = page.records().isEmpty() && atTip ? emptyAtTip + 1 : 0;
+            iterator = page.nextShardIterator();
+        }
+        return records;
     }
 
     int size() {

@@ -1,0 +1,128 @@
+package io.kinesisha.controller.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kinesisha.common.control.AuditEntry;
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.controller.operations.OperationDriver.Report;
+import io.kinesisha.controller.operations.OperationDriver.Result;
+import io.kinesisha.controller.statemachine.OperationRunner;
+import io.kinesisha.controller.statemachine.OperationType;
+import io.kinesisha.controller.statemachine.PairEvent;
+import io.kinesisha.controller.statemachine.Step;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A controller that dies right after any step's action took effect, before the step was recorded: a new controller
+ * resumes at the recorded step, re-runs it without a second effect, and ends exactly where an uninterrupted run
+ * ends (state, active region, direction, epoch, producers flag), each step completed once in the audit.
+ */
+class CrashResumeTest {
+    @RegisterExtension
+    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
+    private static final Map<OperationType, ControlRecord> REFERENCE = new HashMap<>();
+    private final List<String> progress = new CopyOnWriteArrayList<>();
+    private final List<PairContext> opened = new ArrayList<>();
+    private static int pairs;
+
+    @AfterEach
+    void close() {
+        opened.forEach(PairContext::close);
+    }
+
+    static Stream<Arguments> everyStep() {
+        List<Arguments> cases = new ArrayList<>();
+        for (OperationType type : new OperationType[] {OperationType.FAILOVER, OperationType.SWITCHOVER}) {
+            for (Step step : type.steps()) {
+                cases.add(Arguments.of(type, step));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}, crash after {1}")
+    @MethodSource("everyStep")
+    void aCrashAfterAnyStepResumesToTheSameEndState(OperationType type, Step crashAfter) throws Exception {
+        ControlRecord expected = reference(type);
+        PairContext ctx = pair();
+        start(ctx, type);
+        Step[] crashed = new Step[1];
+        assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {
+            var result = new OperationDriver(ctx, progress::add).handler(type).run(step, op, record);
+            if (step == crashAfter) {
+                crashed[0] = step;
+                throw new IllegalStateException("controller crashed after " + step);
+            }
+            return result;
+        })).hasMessageContaining("controller crashed");
+        assertThat(crashed[0]).isEqualTo(crashAfter);
+
+        Report resumed = new OperationDriver(ctx, progress::add).resume();
+
+        assertThat(resumed.result()).as(resumed.message()).isEqualTo(Result.COMPLETED);
+        ControlRecord end = ctx.control().read(ctx.pair());
+        assertThat(end.state()).isEqualTo(expected.state());
+        assertThat(end.activeRegion()).isEqualTo(expected.activeRegion());
+        assertThat(end.direction()).isEqualTo(expected.direction());
+        assertThat(end.epoch()).as("no fencing applied twice").isEqualTo(expected.epoch());
+        assertThat(end.producersPaused()).isEqualTo(expected.producersPaused());
+        List<AuditEntry> trail = ctx.store().readAudit(ctx.pair(), 200);
+        for (Step step : type.steps()) {
+            assertThat(trail).as("step %s completed once", step)
+                    .filteredOn(a -> a.message().equals("completed step " + step)).hasSize(1);
+        }
+    }
+
+    private ControlRecord reference(OperationType type) throws Exception {
+        ControlRecord known = REFERENCE.get(type);
+        if (known != null) {
+            return known;
+        }
+        PairContext ctx = pair();
+        start(ctx, type);
+        Report report = new OperationDriver(ctx, progress::add).resume();
+        assertThat(report.result()).as(report.message()).isEqualTo(Result.COMPLETED);
+        ControlRecord end = ctx.control().read(ctx.pair());
+        REFERENCE.put(type, end);
+        return end;
+    }
+
+    private void start(PairContext ctx, OperationType type) {
+        ControlRecord record = ctx.control().read(ctx.pair());
+        Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(record));
+        PairEvent event = PairEvent.FAILOVER_REQUESTED;
+        if (type == OperationType.SWITCHOVER) {
+            params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
+            params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
+            event = PairEvent.SWITCHOVER_REQUESTED;
+        }
+        ctx.control().fire(ctx.pair(), event, params, Map.of("reason", "crash test"));
+    }
+
+    private PairContext pair() {
+        LocalEnvironment env = LOCAL.env();
+        String name = "crash" + (++pairs);
+        LocalPair pair = new LocalPair(env, name, 1, Map.of());
+        PairContext ctx = PairContext.open(pair.config, "test", Clock.systemUTC());
+        opened.add(ctx);
+        ctx.store().createTableIfMissing();
+        ctx.store().create(ControlRecord.initial(name, env.primary().name(), env.secondary().name(), Instant.now()));
+        return ctx;
+    }
+}
