@@ -13,19 +13,41 @@ import org.slf4j.LoggerFactory;
 final class ControlStoreServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlStoreServer.class);
 
-    private final DynamoDBProxyServer server;
-    private final int port;
+    private DynamoDBProxyServer server;
+    private int port;
 
     ControlStoreServer() {
-        this.port = FreePorts.next();
-        try {
-            this.server = ServerRunner.createServerFromCommandLineArgs(new String[] {
-                "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
-            server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start DynamoDB Local on port " + port + ": " + e.getMessage(), e);
+        Exception last = null;
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            int candidate = FreePorts.next();
+            DynamoDBProxyServer started = null;
+            try {
+                started = ServerRunner.createServerFromCommandLineArgs(new String[] {
+                    "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(candidate)});
+                started.start();
+                this.server = started;
+                this.port = candidate;
+                LOG.info("DynamoDB Local (control store) up on 127.0.0.1:{}", port);
+                return;
+            } catch (Exception e) {
+                // another process took the port between the probe and the bind: try another one
+                last = e;
+                LOG.warn("DynamoDB Local could not start on port {} (attempt {}): {}", candidate, attempt, e.getMessage());
+                stopQuietly(started);
+            }
         }
-        LOG.info("DynamoDB Local (control store) up on 127.0.0.1:{}", port);
+        throw new IllegalStateException("cannot start DynamoDB Local: " + last.getMessage(), last);
+    }
+
+    private static void stopQuietly(DynamoDBProxyServer server) {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("DynamoDB Local stop after a failed start: {}", e.toString());
+        }
     }
 
     URI endpoint() {

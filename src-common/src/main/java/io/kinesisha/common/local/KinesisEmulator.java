@@ -44,6 +44,22 @@ final class KinesisEmulator {
     }
 
     synchronized void start() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                startOnce();
+                return;
+            } catch (IllegalStateException e) {
+                // a port probed free was taken by another process before node bound it: new ports, once more
+                boolean portTaken = String.valueOf(e.getMessage()).contains("EADDRINUSE");
+                if (!portTaken || attempt >= 3) {
+                    throw e;
+                }
+                LOG.warn("kinesis-local for {} lost its port to another process; retrying with new ports", region);
+            }
+        }
+    }
+
+    private void startOnce() {
         if (isRunning()) {
             return;
         }
