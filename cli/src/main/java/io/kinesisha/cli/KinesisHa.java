@@ -2,7 +2,9 @@ package io.kinesisha.cli;
 
 import io.kinesisha.cli.control.AuditCommand;
 import io.kinesisha.cli.control.ControllerCommand;
+import io.kinesisha.cli.control.FailbackCommand;
 import io.kinesisha.cli.control.FailoverCommand;
+import io.kinesisha.cli.control.OrphansCommand;
 import io.kinesisha.cli.control.PauseAutomationCommand;
 import io.kinesisha.cli.control.ResumeAutomationCommand;
 import io.kinesisha.cli.control.StatusCommand;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Command;
         description = "Keeps an Amazon Kinesis Data Streams workload available through a regional outage.",
         subcommands = {LocalCommand.class, ReplicateCommand.class, StatusCommand.class, FailoverCommand.class,
             SwitchoverCommand.class, PauseAutomationCommand.class, ResumeAutomationCommand.class, AuditCommand.class,
-            ControllerCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+            ControllerCommand.class, VerifyCommand.class, FailbackCommand.class, OrphansCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",

@@ -6,10 +6,12 @@ import java.util.Objects;
 
 /**
  * What flows from the source to the sink in the replicator: a record to copy (with its provenance, so progress
- * can say which source position the target holds) or a heartbeat of an idle or finished shard. A Flink POJO.
+ * can say which source position the target holds), a record to pass over (an orphan copy that came from the
+ * target region: it advances progress but is not written), or a heartbeat of an idle or finished shard. A Flink POJO.
  */
 public final class ReplicatedRecord {
     private boolean heartbeat;
+    private boolean skipped;
     private boolean shardFinished;
     private String sourceShardId;
     private String sequenceNumber;
@@ -32,6 +34,14 @@ public final class ReplicatedRecord {
         return r;
     }
 
+    /** A source record that must not be written (it came from the target region), still counted as passed. */
+    public static ReplicatedRecord skipped(KinesisRecord record) {
+        ReplicatedRecord r = of(record);
+        r.skipped = true;
+        r.data = new byte[0];
+        return r;
+    }
+
     public static ReplicatedRecord heartbeat(ShardStatus status, long nowEpochMillis) {
         ReplicatedRecord r = new ReplicatedRecord();
         r.heartbeat = true;
@@ -49,6 +59,19 @@ public final class ReplicatedRecord {
 
     public void setHeartbeat(boolean heartbeat) {
         this.heartbeat = heartbeat;
+    }
+
+    public boolean isSkipped() {
+        return skipped;
+    }
+
+    public void setSkipped(boolean skipped) {
+        this.skipped = skipped;
+    }
+
+    /** True for a record the sink writes (neither a heartbeat nor skipped). */
+    public boolean isWritable() {
+        return !heartbeat && !skipped;
     }
 
     public boolean isShardFinished() {
@@ -124,7 +147,7 @@ public final class ReplicatedRecord {
 
     @Override
     public String toString() {
-        return (heartbeat ? "Heartbeat" : "Record") + "{" + sourceShardId + "@" + sequenceNumber
+        return (heartbeat ? "Heartbeat" : skipped ? "Skipped" : "Record") + "{" + sourceShardId + "@" + sequenceNumber
                 + (heartbeat ? "" : " key=" + partitionKey) + (shardFinished ? " finished" : "") + "}";
     }
 }

@@ -9,12 +9,18 @@ import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.control.ReplicationLedger;
+import io.kinesisha.replicator.source.split.ShardStartingPosition;
+import java.util.Map;
+import java.util.Set;
 import java.io.Serializable;
+import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
  * What one replicator job does, fixed when the job is submitted: the direction, the epoch it holds (taken from
@@ -35,9 +41,11 @@ public final class ReplicationPlan implements Serializable {
     private final AwsTarget controlStore;
     private final String controlTable;
     private final ClientTuning tuning;
+    private final StartPositions start;
 
     ReplicationPlan(String pairName, ReplicationDirection direction, long epoch, String sourceStreamArn, AwsTarget source,
-                    String targetStreamArn, AwsTarget target, AwsTarget controlStore, String controlTable, ClientTuning tuning) {
+                    String targetStreamArn, AwsTarget target, AwsTarget controlStore, String controlTable, ClientTuning tuning,
+                    StartPositions start) {
         this.pairName = pairName;
         this.direction = direction;
         this.epoch = epoch;
@@ -48,6 +56,7 @@ public final class ReplicationPlan implements Serializable {
         this.controlStore = controlStore;
         this.controlTable = controlTable;
         this.tuning = tuning;
+        this.start = start;
     }
 
     /** Reads (or creates) the control record and fixes direction and epoch for a new job. */
@@ -56,8 +65,12 @@ public final class ReplicationPlan implements Serializable {
         RegionConfig to = reverse ? config.primary() : config.secondary();
         ReplicationDirection direction = new ReplicationDirection(from.region(), to.region());
         ClientTuning tuning = AwsTargets.tuning(config);
+        if (reverse) {
+            requireReachable(config, to);
+        }
         AwsTarget controlStore = AwsTargets.controlStore(config);
         long epoch;
+        StartPositions start;
         try (AwsClientFactory clients = new AwsClientFactory(tuning); DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
             ControlStore store = new ControlStore(dynamo, config.control().tableName());
             ControlRecord record = readOrCreateTable(store, config);
@@ -76,10 +89,29 @@ public final class ReplicationPlan implements Serializable {
                 LOG.warn("the control record ({}) does not allow {} now: the job starts fenced and will not write",
                         record, direction);
             }
+            start = StartPositions.resolve(store, new ReplicationLedger(dynamo, config.control().tableName()),
+                    config.pairName(), direction, epoch);
+            LOG.info("{} epoch {} starts from {}", direction, epoch, start.summary());
         }
         return new ReplicationPlan(config.pairName(), direction, epoch, from.streamArn().toString(),
                 AwsTargets.kinesis(config, from), to.streamArn().toString(), AwsTargets.kinesis(config, to), controlStore,
-                config.control().tableName(), tuning);
+                config.control().tableName(), tuning, start);
+    }
+
+    /**
+     * Reverse replication writes into the old primary: refuse to start while it cannot be reached (a job would
+     * only pile up retries and hide the fact from the operator).
+     */
+    private static void requireReachable(ReplicationPairConfig config, RegionConfig target) {
+        Duration probe = Duration.ofSeconds(3);
+        try (AwsClientFactory clients = new AwsClientFactory(new ClientTuning(probe, probe, 1));
+             KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(config, target))) {
+            kinesis.describeStreamSummary(b -> b.streamARN(target.streamArn().toString()));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("reverse replication refused: the target stream " + target.streamArn()
+                    + " in " + target.region() + " cannot be reached (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "); start it once that region is healthy again (./kinesis-ha failback checks it)", e);
+        }
     }
 
     private static ControlRecord readOrCreateTable(ControlStore store, ReplicationPairConfig config) {
@@ -138,8 +170,28 @@ public final class ReplicationPlan implements Serializable {
         return tuning;
     }
 
+    /** Explicit starting positions per source shard (progress or cut); others use the default. */
+    public Map<String, ShardStartingPosition> startPositions() {
+        return start.positions();
+    }
+
+    /** Source records not to copy ({@code <shard>@<sequence number>}: orphan copies from the target region). */
+    public Set<String> excluded() {
+        return start.excluded();
+    }
+
+    /** True when the job continues from a cut, so shards without an explicit position are read whole. */
+    public boolean resumes() {
+        return start.fromCut();
+    }
+
+    /** Where the job starts, for the operator. */
+    public String startSummary() {
+        return start.summary();
+    }
+
     @Override
     public String toString() {
-        return pairName + " " + direction + " epoch " + epoch;
+        return pairName + " " + direction + " epoch " + epoch + ", from " + start.summary();
     }
 }

@@ -83,9 +83,10 @@ public final class Replicator {
                 .clientTuning(plan.tuning())
                 .readerType(settings.reader())
                 .discoveryInterval(settings.shardDiscoveryInterval())
-                .initialPosition(settings.startingPosition() == StartingPosition.LATEST
-                        ? ShardStartingPosition.latest() : ShardStartingPosition.trimHorizon())
-                .deserializer(new ReplicatedRecordSchema());
+                .initialPosition(plan.resumes() || settings.startingPosition() != StartingPosition.LATEST
+                        ? ShardStartingPosition.trimHorizon() : ShardStartingPosition.latest())
+                .deserializer(new ReplicatedRecordSchema(plan.excluded()));
+        plan.startPositions().forEach(builder::shardPosition);
         boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
         if (selfManaged) {
             builder.selfManagedConsumer(settings.consumerArn().orElseThrow());
@@ -105,7 +106,7 @@ public final class Replicator {
                 .maxBatchSize(settings.maxBatchRecords())
                 .maxInFlightBatches(settings.maxInFlightBatches())
                 .clientOverrides(overrides)
-                .elementConverter(record -> record.isHeartbeat() ? null : SinkEntry.of(record.getPartitionKey(), record.getData()))
+                .elementConverter(record -> record.isWritable() ? SinkEntry.of(record.getPartitionKey(), record.getData()) : null)
                 .listener(new ProgressListener(plan.pairName(), plan.direction(), plan.epoch(), plan.controlStore(),
                         plan.controlTable(), plan.tuning(), PROGRESS_INTERVAL))
                 .writeGate(EpochFence.builder()

@@ -27,6 +27,10 @@ public final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--reverse", description = "Replicate secondary to primary (failback) instead.")
     boolean reverse;
 
+    @Option(names = "--follow", description = {"Replicate whichever direction the control record permits, and restart",
+        "the job when the controller changes it (failover, failback); idle while replication is fenced."})
+    boolean follow;
+
     @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
@@ -35,7 +39,30 @@ public final class ReplicateCommand implements Callable<Integer> {
         if (parallelism < 1 || parallelism > 64) {
             throw new IllegalArgumentException("--parallelism must be 1..64, was " + parallelism);
         }
+        if (follow && reverse) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--follow and --reverse exclude each other:"
+                    + " --follow takes the direction from the control record");
+        }
         ReplicationPairConfig pair = config.load();
+        if (follow) {
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            io.kinesisha.replicator.follow.ReplicatorSupervisor supervisor = new io.kinesisha.replicator.follow.ReplicatorSupervisor(pair, parallelism, java.time.Duration.ofSeconds(1),
+                    line -> {
+                        err.println(line);
+                        err.flush();
+                    });
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    supervisor.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            err.println("kinesis-ha replicate --follow: pair " + pair.pairName() + "; Ctrl-C stops it");
+            supervisor.start();
+            Thread.currentThread().join();
+            return 0;
+        }
         ReplicationPlan plan = ReplicationPlan.prepare(pair, reverse);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
         Replicator.build(env, pair, plan);

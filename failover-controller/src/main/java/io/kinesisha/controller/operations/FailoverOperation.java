@@ -24,9 +24,10 @@ public final class FailoverOperation implements StepHandler {
     }
 
     @Override
-    public StepResult run(Step step, Operation operation, ControlRecord record) {
+    public StepResult run(Step step, Operation operation, ControlRecord record) throws InterruptedException {
         return switch (step) {
             case FENCE_REPLICATION -> actions.fence(operation, record);
+            case MARK_CUT -> actions.markCut(operation, record, ctx.secondaryRegion(), true);
             case ACTIVATE_SECONDARY -> actions.activate(ctx.secondaryRegion());
             case REDIRECT_PRODUCERS -> actions.redirectProducers(record, true);
             case START_CONSUMERS -> actions.startConsumers(operation, record);

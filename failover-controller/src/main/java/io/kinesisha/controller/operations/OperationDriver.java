@@ -89,6 +89,40 @@ public final class OperationDriver {
         return drive(fired, started);
     }
 
+    /**
+     * Failback to the primary; resumes one already in progress. Refused without any change while the primary
+     * does not answer a probe. {@code dwell}: how long the primary must stay healthy first ({@code null}: config).
+     */
+    public Report failback(Duration dwell, String reason) throws Exception {
+        long started = System.nanoTime();
+        ControlRecord record = ctx.control().read(ctx.pair());
+        if (PairState.valueOf(record.state()) == PairState.FAILING_BACK) {
+            progress.accept("a failback is in progress at " + describe(record) + "; resuming it");
+            return resume();
+        }
+        String unhealthy = probePrimary();
+        if (unhealthy != null) {
+            return new Report(Result.REJECTED, "failback refused: the primary " + ctx.primaryRegion() + " is not healthy ("
+                    + unhealthy + "); nothing changed", record, null, took(started));
+        }
+        Map<String, String> params = startParameters(record);
+        if (dwell != null) {
+            params.put(StepActions.DWELL_MILLIS, Long.toString(dwell.toMillis()));
+        }
+        Outcome fired = ctx.control().fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", reason));
+        return drive(fired, started);
+    }
+
+    /** One probe of the primary: null when it answered, else what went wrong. */
+    private String probePrimary() {
+        try (io.kinesisha.controller.health.KinesisProbe probe = new io.kinesisha.controller.health.KinesisProbe(
+                io.kinesisha.common.aws.AwsTargets.kinesis(ctx.config(), ctx.side(ctx.primaryRegion())),
+                ctx.streamArn(ctx.primaryRegion()), ctx.config().health().probeTimeout(), ctx.clock())) {
+            io.kinesisha.controller.health.ProbeResult r = probe.probe();
+            return r.healthy() ? null : r.error();
+        }
+    }
+
     /** Runs the recorded operation from its recorded step to the end (after a crash, or for the loop). */
     public Report resume() throws Exception {
         long started = System.nanoTime();
@@ -108,9 +142,14 @@ public final class OperationDriver {
         List<Step> steps = t.starts() != null ? t.starts().steps()
                 : running != null ? running.steps().subList(running.currentStep(), running.steps().size()) : List.of();
         List<PlannedStep> planned = new ArrayList<>();
-        String target = ctx.secondaryRegion();
+        OperationType type = t.starts() != null ? t.starts() : running != null ? running.type() : null;
+        String target = type == OperationType.FAILBACK ? ctx.primaryRegion() : ctx.secondaryRegion();
+        String active = record.activeRegion();
         for (Step s : steps) {
-            planned.add(new PlannedStep(s, actions.describe(s, record, target)));
+            planned.add(new PlannedStep(s, actions.describe(s, record, target, active)));
+            if (s == Step.ACTIVATE_PRIMARY || s == Step.ACTIVATE_SECONDARY) {
+                active = target;
+            }
         }
         return new Plan(t.toString(), t.allowed(), planned);
     }
@@ -119,7 +158,7 @@ public final class OperationDriver {
         return switch (type) {
             case FAILOVER -> new FailoverOperation(ctx, progress);
             case SWITCHOVER -> new SwitchoverOperation(ctx, progress);
-            case FAILBACK -> throw new IllegalStateException("failback is not run by this controller version");
+            case FAILBACK -> new FailbackOperation(ctx, progress);
         };
     }
 
@@ -152,7 +191,7 @@ public final class OperationDriver {
     }
 
     private Report abort(Operation op, String why, long started) {
-        progress.accept("switchover aborted: " + why + "; resuming producers in " + ctx.primaryRegion());
+        progress.accept(op.type() + " aborted: " + why + "; resuming producers in " + ctx.control().read(ctx.pair()).activeRegion());
         ControlRecord current = ctx.control().read(ctx.pair());
         Operation recorded = OperationCodec.fromJson(current.operation());
         actions.resumeProducers(recorded == null ? op : recorded);

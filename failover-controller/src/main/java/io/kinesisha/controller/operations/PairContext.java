@@ -7,6 +7,7 @@ import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.config.RegionConfig;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.controller.statemachine.PairControl;
 import io.kinesisha.controller.statemachine.StateMachine;
 import java.net.URI;
@@ -31,6 +32,7 @@ public final class PairContext implements AutoCloseable {
     private final AwsClientFactory clients;
     private final DynamoDbClient dynamo;
     private final ControlStore store;
+    private final ReplicationLedger ledger;
     private final PairControl control;
     private final URI lambdaEndpoint;
     private final Map<String, KinesisClient> kinesis = new HashMap<>();
@@ -42,6 +44,7 @@ public final class PairContext implements AutoCloseable {
         this.clients = new AwsClientFactory(AwsTargets.tuning(config));
         this.dynamo = clients.dynamoDb(AwsTargets.controlStore(config));
         this.store = new ControlStore(dynamo, config.control().tableName());
+        this.ledger = new ReplicationLedger(dynamo, config.control().tableName());
         this.control = new PairControl(store, new StateMachine(), clock, actor);
         this.lambdaEndpoint = lambdaEndpoint;
     }
@@ -70,6 +73,11 @@ public final class PairContext implements AutoCloseable {
 
     public ControlStore store() {
         return store;
+    }
+
+    /** Cuts and the orphan republish ledger. */
+    public ReplicationLedger ledger() {
+        return ledger;
     }
 
     public PairControl control() {

@@ -34,6 +34,8 @@ public final class ReplicationBarrier {
     private final String sourceArn;
     private final String pair;
     private final Clock clock;
+    private Map<String, String> base = Map.of();
+    private java.util.Set<String> excluded = java.util.Set.of();
 
     public ReplicationBarrier(ControlStore store, KinesisClient source, String sourceArn, String pair, Clock clock) {
         this.store = store;
@@ -43,6 +45,21 @@ public final class ReplicationBarrier {
         this.clock = clock;
     }
 
+    /**
+     * Where replication started per shard when a shard has no progress row yet: the tips of the cut it started
+     * from ("" for a shard that was empty). Without it such a shard is counted from its start.
+     */
+    public ReplicationBarrier withBase(Map<String, String> cutTips) {
+        this.base = Map.copyOf(cutTips);
+        return this;
+    }
+
+    /** Records replication skips ({@code <shard>@<sequence number>}: republished orphans) never count as behind. */
+    public ReplicationBarrier withExcluded(java.util.Set<String> skipped) {
+        this.excluded = java.util.Set.copyOf(skipped);
+        return this;
+    }
+
     /** One look: records behind per source shard (shards at zero are drained). */
     public Status check(ReplicationDirection direction, long epoch) {
         Map<String, ShardProgress> progress = store.readProgress(pair, direction, epoch).stream()
@@ -50,7 +67,8 @@ public final class ReplicationBarrier {
         Map<String, Integer> behind = new TreeMap<>();
         for (Shard shard : shards()) {
             ShardProgress p = progress.get(shard.shardId());
-            behind.put(shard.shardId(), recordsAfter(shard.shardId(), p == null ? null : p.lastSequenceNumber()));
+            String position = p != null && p.lastSequenceNumber() != null ? p.lastSequenceNumber() : base.get(shard.shardId());
+            behind.put(shard.shardId(), recordsAfter(shard.shardId(), position == null || position.isEmpty() ? null : position));
         }
         return new Status(behind);
     }
@@ -110,7 +128,8 @@ public final class ReplicationBarrier {
             String current = iterator;
             int want = COUNT_LIMIT - count;
             GetRecordsResponse r = source.getRecords(b -> b.streamARN(sourceArn).shardIterator(current).limit(want));
-            count += r.records().size();
+            count += excluded.isEmpty() ? r.records().size() : (int) r.records().stream()
+                    .filter(rec -> !excluded.contains(shardId + "@" + rec.sequenceNumber())).count();
             boolean caughtUp = r.millisBehindLatest() == null || r.millisBehindLatest() == 0;
             if (r.records().isEmpty() && caughtUp) {
                 break;

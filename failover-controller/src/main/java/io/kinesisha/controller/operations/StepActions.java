@@ -35,6 +35,12 @@ final class StepActions {
     static final String PAUSED_AT = "producers.pausedAt";
     static final String PREVIOUS_CONCURRENCY = "producer.previousConcurrency.";
     static final String CONSUMER_START = "consumer.startTimestamp";
+    static final String FENCED_AT = "fence.at";
+    static final String SETTLE_MILLIS = "fence.settleMillis";
+    static final String DWELL_MILLIS = "health.dwellMillis";
+    static final String CATCH_UP_TIMEOUT_MILLIS = "catchUp.timeoutMillis";
+    /** A reverse replication within this many records of the active stream's end counts as caught up. */
+    static final int CAUGHT_UP_RECORDS = 200;
 
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /** Resolver refresh (1 s) plus time for a write a producer started before it saw the pause. */
@@ -83,6 +89,7 @@ final class StepActions {
         ActionResult fenced = ReplicationAction.fence(ctx.control(), record).execute();
         evidence.put("fence", fenced.changed() ? "epoch " + fenced.outputs().get("epoch") + ", replication stopped"
                 : "already fenced (epoch " + fenced.outputs().get("epoch") + ")");
+        parameters.put(FENCED_AT, op.parameter(FENCED_AT) != null && !fenced.changed() ? op.parameter(FENCED_AT) : now.toString());
         return new StepResult(parameters, evidence);
     }
 
@@ -202,7 +209,8 @@ final class StepActions {
         String pausedAt = op.parameter(PAUSED_AT);
         Instant notBefore = (pausedAt == null ? ctx.clock().instant() : Instant.parse(pausedAt)).plus(grace);
         ReplicationBarrier barrier = new ReplicationBarrier(ctx.store(), ctx.kinesis(source), ctx.streamArn(source),
-                ctx.pair(), ctx.clock());
+                ctx.pair(), ctx.clock()).withBase(cutTips(source, record.epoch()))
+                .withExcluded(republished(source, record.epoch()));
         long started = System.nanoTime();
         long[] lastReport = {0};
         Status done = barrier.await(record.direction(), record.epoch(), notBefore, timeout, Duration.ofMillis(200), s -> {
@@ -223,13 +231,142 @@ final class StepActions {
         String active = record.activeRegion();
         ReplicationDirection direction = new ReplicationDirection(active, ctx.other(active));
         ActionResult r = new ReplicationAction(ctx.control(), ctx.pair(), active, direction).execute();
-        return StepResult.done(Map.of("direction", direction.toString(), "epoch", r.outputs().get("epoch"),
-                "replicator", "a replicator for " + direction + " writes only under epoch " + r.outputs().get("epoch")
-                        + "; start it with ./kinesis-ha replicate --reverse"));
+        String epoch = r.outputs().get("epoch");
+        String start = ctx.ledger().latestCut(ctx.pair(), active, Long.parseLong(epoch))
+                .map(c -> "after the cut of " + active + " at epoch " + c.epoch() + " (" + c.takenAt() + ")")
+                .orElse("at the configured starting position (no cut of " + active + ")");
+        // a later fence in the same operation replaces this direction, also when it runs again after a crash
+        return new StepResult(Map.of(FROM_DIRECTION, direction.toString(), FROM_EPOCH, epoch),
+                Map.of("direction", direction.toString(), "epoch", epoch, "replicator", "a replicator for " + direction
+                        + " writes only under epoch " + epoch + " and starts " + start
+                        + " (./kinesis-ha replicate --follow, or the application of that direction on Managed Flink)"));
+    }
+
+    /**
+     * Records the cut of {@code region}: after an unplanned fence it first waits out the settle time (a fenced
+     * replicator may still finish a write), so the tips are final before producers arrive.
+     */
+    StepResult markCut(Operation op, ControlRecord record, String region, boolean settle) throws InterruptedException {
+        java.util.Optional<io.kinesisha.common.control.StreamCut> existing = ctx.ledger().cut(ctx.pair(), region, record.epoch());
+        Map<String, String> evidence = new LinkedHashMap<>();
+        io.kinesisha.common.control.StreamCut cut;
+        if (existing.isPresent()) {
+            cut = existing.get();
+            evidence.put("cut", "already taken at " + cut.takenAt());
+        } else {
+            if (settle) {
+                Duration wait = millis(op.parameter(SETTLE_MILLIS), ctx.config().failback().fenceSettle());
+                String fencedAt = op.parameter(FENCED_AT);
+                Instant until = (fencedAt == null ? ctx.clock().instant() : Instant.parse(fencedAt)).plus(wait);
+                long left = Duration.between(ctx.clock().instant(), until).toMillis();
+                if (left > 0) {
+                    progress.accept("letting the fence settle for " + left + " ms (a fenced replicator may finish a write)");
+                    Thread.sleep(left);
+                }
+                evidence.put("fence.settledMillis", Long.toString(wait.toMillis()));
+            }
+            Map<String, String> tips = io.kinesisha.controller.reconcile.StreamTips.take(ctx.kinesis(region),
+                    ctx.streamArn(region), ctx.clock());
+            cut = ctx.ledger().putCut(new io.kinesisha.common.control.StreamCut(ctx.pair(), region, record.epoch(),
+                    ctx.clock().instant(), fromDirection(op, record), fromEpoch(op, record), tips));
+        }
+        evidence.put("cut.region", cut.region());
+        evidence.put("cut.epoch", Long.toString(cut.epoch()));
+        evidence.put("cut.fenced", cut.fencedDirection() + " epoch " + cut.fencedEpoch());
+        cut.tips().forEach((shard, tip) -> evidence.put("cut." + shard, tip.isEmpty() ? "(empty)" : tip));
+        return StepResult.done(evidence);
+    }
+
+    /** Probes {@code region} until it has answered every probe for the dwell time; fails at the first bad probe. */
+    StepResult checkHealthy(Operation op, String region) throws InterruptedException {
+        Duration dwell = millis(op.parameter(DWELL_MILLIS), ctx.config().failback().healthDwell());
+        Duration interval = Duration.ofMillis(Math.max(100, Math.min(1000, dwell.toMillis() / 5)));
+        long started = System.nanoTime();
+        int probes = 0;
+        long worstMillis = 0;
+        try (io.kinesisha.controller.health.KinesisProbe probe = new io.kinesisha.controller.health.KinesisProbe(
+                io.kinesisha.common.aws.AwsTargets.kinesis(ctx.config(), ctx.side(region)), ctx.streamArn(region),
+                ctx.config().health().probeTimeout(), ctx.clock())) {
+            while (true) {
+                io.kinesisha.controller.health.ProbeResult r = probe.probe();
+                probes++;
+                if (!r.healthy()) {
+                    throw new IllegalStateException("failback refused: " + region + " is not healthy (" + r.error()
+                            + "); the failback waits at this step: run ./kinesis-ha failback --yes again once it is back");
+                }
+                worstMillis = Math.max(worstMillis, r.latency().toMillis());
+                long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
+                if (elapsed >= dwell.toMillis()) {
+                    break;
+                }
+                if (probes % 5 == 1) {
+                    progress.accept(region + " healthy for " + elapsed + " ms of " + dwell.toMillis() + " ms dwell");
+                }
+                Thread.sleep(interval.toMillis());
+            }
+        }
+        return StepResult.done(Map.of("health.region", region, "health.probes", Integer.toString(probes),
+                "health.dwellMillis", Long.toString(dwell.toMillis()), "health.worstLatencyMillis", Long.toString(worstMillis)));
+    }
+
+    /** Applies the orphan policy to what the switch that made the active region's cut left in the old primary. */
+    StepResult reconcileOrphans(ControlRecord record) {
+        io.kinesisha.controller.reconcile.Reconciliation.Result r = new io.kinesisha.controller.reconcile.Reconciliation(ctx, progress)
+                .run(record, ctx.config().failback().orphanPolicy(), true);
+        return StepResult.done(r.evidence());
+    }
+
+    /** Waits until replication out of the active region is within {@link #CAUGHT_UP_RECORDS} of its end. */
+    StepResult awaitCatchUp(Operation op, ControlRecord record) throws InterruptedException {
+        if (record.direction() == null) {
+            throw new IllegalStateException("no replication direction is set: nothing can catch up");
+        }
+        String source = record.direction().sourceRegion();
+        Duration timeout = millis(op.parameter(CATCH_UP_TIMEOUT_MILLIS), ctx.config().failback().catchUpTimeout());
+        ReplicationBarrier barrier = new ReplicationBarrier(ctx.store(), ctx.kinesis(source), ctx.streamArn(source),
+                ctx.pair(), ctx.clock()).withBase(cutTips(source, record.epoch()))
+                .withExcluded(republished(source, record.epoch()));
+        long started = System.nanoTime();
+        long lastReport = -1;
+        while (true) {
+            Status s = barrier.check(record.direction(), record.epoch());
+            long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            if (s.behind().values().stream().allMatch(n -> n <= CAUGHT_UP_RECORDS)) {
+                return StepResult.done(Map.of("catchUp.waitedMillis", Long.toString(elapsed), "catchUp.recordsBehind",
+                        Integer.toString(s.recordsBehind()), "catchUp.direction", record.direction().toString(),
+                        "catchUp.epoch", Long.toString(record.epoch())));
+            }
+            if (elapsed > timeout.toMillis()) {
+                throw new IllegalStateException(record.direction() + " (epoch " + record.epoch() + ") did not catch up within "
+                        + timeout.toMillis() + " ms: " + s.summary() + "; is its replicator running (./kinesis-ha replicate"
+                        + " --follow, or the application of that direction)? The failback resumes at this step");
+            }
+            if (lastReport < 0 || elapsed - lastReport >= 2000) {
+                lastReport = elapsed;
+                progress.accept("waiting for " + record.direction() + " to catch up: " + s.summary());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Where orphans were copied into {@code region} after its cut: replication skips them. */
+    java.util.Set<String> republished(String region, long epoch) {
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        ctx.ledger().latestCut(ctx.pair(), region, epoch).ifPresent(cut -> ctx.ledger().batches(ctx.pair(), cut.epoch())
+                .forEach(b -> targets.addAll(b.targets())));
+        targets.remove(null);
+        return targets;
+    }
+
+    /** The tips of {@code region}'s cut for {@code epoch}: where replication out of it started. */
+    Map<String, String> cutTips(String region, long epoch) {
+        return ctx.ledger().latestCut(ctx.pair(), region, epoch).map(io.kinesisha.common.control.StreamCut::tips)
+                .orElse(Map.of());
     }
 
     /** The mutating calls a step would make now, for a dry run (reads are allowed, writes never). */
-    List<ApiCall> describe(io.kinesisha.controller.statemachine.Step step, ControlRecord record, String target) {
+    List<ApiCall> describe(io.kinesisha.controller.statemachine.Step step, ControlRecord record, String target,
+                           String activeAtStep) {
         List<ApiCall> calls = new ArrayList<>();
         String pk = "pair#" + ctx.pair() + "/control";
         switch (step) {
@@ -265,8 +402,18 @@ final class StepActions {
                             .describe(), old, fn));
                 }
             }
-            case REPLICATE_FROM_ACTIVE -> calls.add(record("direction=" + target + "->" + ctx.other(target)
+            case REPLICATE_FROM_ACTIVE -> calls.add(record("direction=" + activeAtStep + "->" + ctx.other(activeAtStep)
                     + " epoch+1", pk));
+            case MARK_CUT -> calls.add(new ApiCall("dynamodb", "PutItem", "control", Map.of("Put cut item",
+                    "pair#" + ctx.pair() + "#cut " + target + "#<epoch>: last sequence number per shard of "
+                            + ctx.streamArn(target), "ConditionExpression", "attribute_not_exists(pk)")));
+            case RECONCILE_ORPHANS -> {
+                calls.add(new ApiCall("kinesis", "PutRecords", activeAtStep, Map.of("StreamARN", ctx.streamArn(activeAtStep),
+                        "Records", "the orphans of " + ctx.other(activeAtStep) + " (policy "
+                                + ctx.config().failback().orphanPolicy() + "; see ./kinesis-ha orphans)")));
+                calls.add(new ApiCall("dynamodb", "PutItem", "control", Map.of("Put republish batch",
+                        "pair#" + ctx.pair() + "#republish <cut epoch>#<batch>: INTENDED before, COPIED after each PutRecords")));
+            }
             default -> {
                 // read-only steps (the drain barrier) make no mutating call
             }

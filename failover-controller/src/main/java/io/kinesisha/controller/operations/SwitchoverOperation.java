@@ -28,6 +28,7 @@ public final class SwitchoverOperation implements StepHandler {
             case PAUSE_PRODUCERS -> actions.pauseProducers();
             case AWAIT_REPLICATION_DRAIN -> actions.awaitDrain(operation, record);
             case FENCE_REPLICATION -> actions.fence(operation, record);
+            case MARK_CUT -> actions.markCut(operation, record, ctx.secondaryRegion(), false);
             case ACTIVATE_SECONDARY -> actions.activate(ctx.secondaryRegion());
             case REDIRECT_PRODUCERS -> actions.redirectProducers(record, false);
             case START_CONSUMERS -> actions.startConsumers(operation, record);

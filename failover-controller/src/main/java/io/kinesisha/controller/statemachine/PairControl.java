@@ -99,11 +99,11 @@ public final class PairControl {
             return new Outcome(Result.REJECTED, current, "operation " + operationId + " is not running (running: "
                     + (op == null ? "none" : op.type() + " " + op.id()) + ")");
         }
-        int index = op.steps().indexOf(completed);
-        if (index >= 0 && index < op.currentStep()) {
+        boolean isCurrent = !op.finished() && op.step() == completed;
+        if (!isCurrent && op.steps().subList(0, op.currentStep()).contains(completed)) {
             return new Outcome(Result.UNCHANGED, current, completed + " was already recorded as done");
         }
-        if (op.finished() || op.step() != completed) {
+        if (!isCurrent) {
             return new Outcome(Result.REJECTED, current, "operation " + op.id() + " is at "
                     + (op.finished() ? "its end" : op.step()) + ", not " + completed);
         }

@@ -11,6 +11,11 @@ public enum Step {
     PAUSE_PRODUCERS,
     /** Wait until the replicator has copied every record of the old region (switchover barrier). */
     AWAIT_REPLICATION_DRAIN,
+    /**
+     * Record where the region about to become active stands (its stream's last record per shard), once the fence
+     * has settled and before producers move: replication out of it later starts after this cut.
+     */
+    MARK_CUT,
     /** Name the secondary as active region in the control record (the resolver's source of truth). */
     ACTIVATE_SECONDARY,
     /** Name the primary as active region in the control record. */
@@ -28,5 +33,7 @@ public enum Step {
     /** Wait until replication from the active region has caught up (failback precondition). */
     AWAIT_REPLICATION_CATCH_UP,
     /** Find records written to the lost region but never replicated, and apply the orphan policy. */
-    RECONCILE_ORPHANS
+    RECONCILE_ORPHANS,
+    /** Require the old primary to answer every probe for the dwell time before failing back to it. */
+    CHECK_PRIMARY_HEALTH
 }

@@ -48,7 +48,7 @@ class CrashResumeTest {
 
     static Stream<Arguments> everyStep() {
         List<Arguments> cases = new ArrayList<>();
-        for (OperationType type : new OperationType[] {OperationType.FAILOVER, OperationType.SWITCHOVER}) {
+        for (OperationType type : OperationType.values()) {
             for (Step step : type.steps()) {
                 cases.add(Arguments.of(type, step));
             }
@@ -82,11 +82,40 @@ class CrashResumeTest {
         assertThat(end.direction()).isEqualTo(expected.direction());
         assertThat(end.epoch()).as("no fencing applied twice").isEqualTo(expected.epoch());
         assertThat(end.producersPaused()).isEqualTo(expected.producersPaused());
-        List<AuditEntry> trail = ctx.store().readAudit(ctx.pair(), 200);
+        List<AuditEntry> trail = ctx.store().readAudit(ctx.pair(), 400);
         for (Step step : type.steps()) {
-            assertThat(trail).as("step %s completed once", step)
-                    .filteredOn(a -> a.message().equals("completed step " + step)).hasSize(1);
+            long times = type.steps().stream().filter(step::equals).count();
+            assertThat(trail).as("step %s completed %d time(s)", step, times)
+                    .filteredOn(a -> a.message().equals("completed step " + step)
+                            && a.evidence().getOrDefault("operation", "").startsWith(type.name()))
+                    .hasSize((int) times);
         }
+        if (type == OperationType.FAILBACK) {
+            assertThat(payloads(ctx, ctx.secondaryRegion())).as("every orphan copied into the secondary exactly once")
+                    .containsExactlyInAnyOrderElementsOf(ORPHANS);
+        }
+    }
+
+    private static final List<String> ORPHANS = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "orphan-" + i).toList();
+
+    private static List<String> payloads(PairContext ctx, String region) {
+        String arn = ctx.streamArn(region);
+        var kinesis = ctx.kinesis(region);
+        List<String> out = new ArrayList<>();
+        for (var shard : kinesis.listShards(b -> b.streamARN(arn)).shards()) {
+            String it = kinesis.getShardIterator(b -> b.streamARN(arn).shardId(shard.shardId())
+                    .shardIteratorType(software.amazon.awssdk.services.kinesis.model.ShardIteratorType.TRIM_HORIZON)).shardIterator();
+            while (it != null) {
+                String current = it;
+                var page = kinesis.getRecords(b -> b.streamARN(arn).shardIterator(current));
+                page.records().forEach(r -> out.add(r.data().asUtf8String()));
+                if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
+                    break;
+                }
+                it = page.nextShardIterator();
+            }
+        }
+        return out;
     }
 
     private ControlRecord reference(OperationType type) throws Exception {
@@ -103,7 +132,15 @@ class CrashResumeTest {
         return end;
     }
 
-    private void start(PairContext ctx, OperationType type) {
+    private void start(PairContext ctx, OperationType type) throws Exception {
+        if (type == OperationType.FAILBACK) {
+            // the primary acknowledged records no replicator copied, then failed over: orphans to reconcile
+            var entries = ORPHANS.stream().map(p -> software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry.builder()
+                    .partitionKey(p).data(software.amazon.awssdk.core.SdkBytes.fromUtf8String(p)).build()).toList();
+            ctx.kinesis(ctx.primaryRegion()).putRecords(b -> b.streamARN(ctx.streamArn(ctx.primaryRegion())).records(entries));
+            Report failover = new OperationDriver(ctx, progress::add).failover("crash test setup");
+            assertThat(failover.result()).as(failover.message()).isEqualTo(Result.COMPLETED);
+        }
         ControlRecord record = ctx.control().read(ctx.pair());
         Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(record));
         PairEvent event = PairEvent.FAILOVER_REQUESTED;
@@ -112,13 +149,20 @@ class CrashResumeTest {
             params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
             event = PairEvent.SWITCHOVER_REQUESTED;
         }
+        if (type == OperationType.FAILBACK) {
+            params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
+            params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
+            params.put(StepActions.DWELL_MILLIS, "0");
+            params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "10000");
+            event = PairEvent.FAILBACK_REQUESTED;
+        }
         ctx.control().fire(ctx.pair(), event, params, Map.of("reason", "crash test"));
     }
 
     private PairContext pair() {
         LocalEnvironment env = LOCAL.env();
         String name = "crash" + (++pairs);
-        LocalPair pair = new LocalPair(env, name, 1, Map.of());
+        LocalPair pair = new LocalPair(env, name, 1, Map.of("failover.fence-settle-ms", "0"));
         PairContext ctx = PairContext.open(pair.config, "test", Clock.systemUTC());
         opened.add(ctx);
         ctx.store().createTableIfMissing();

@@ -63,13 +63,13 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
 
     @Override
     public void onAccepted(ReplicatedRecord element) {
-        if (!element.isHeartbeat() && !alreadyReplicated.isEmpty()) {
+        if (element.isWritable() && !alreadyReplicated.isEmpty()) {
             countIfAlreadyReplicated(element);
         }
         tracker.accepted(element);
         long now = System.currentTimeMillis();
         lag = tracker.lagMillis(now);
-        if (element.isHeartbeat() && now - lastPublishMillis >= publishInterval.toMillis()) {
+        if (!element.isWritable() && now - lastPublishMillis >= publishInterval.toMillis()) {
             publish(now);
         }
     }

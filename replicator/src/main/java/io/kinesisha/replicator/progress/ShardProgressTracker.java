@@ -40,6 +40,14 @@ public final class ShardProgressTracker {
             return;
         }
         Pending pending = new Pending(element.getSequenceNumber(), element.getArrivalEpochMillis());
+        if (element.isSkipped()) {
+            // passed over, never written: done as soon as everything before it is
+            pending.written = true;
+            shard.skipped++;
+            shard.unwritten.addLast(pending);
+            advance(shard);
+            return;
+        }
         shard.unwritten.addLast(pending);
         shard.bySequence.put(pending.sequenceNumber, pending);
     }
@@ -56,13 +64,28 @@ public final class ShardProgressTracker {
         pending.targetShardId = targetShardId;
         pending.targetSequenceNumber = targetSequenceNumber;
         shard.written++;
+        advance(shard);
+    }
+
+    private static void advance(ShardState shard) {
         while (!shard.unwritten.isEmpty() && shard.unwritten.peekFirst().written) {
             Pending done = shard.unwritten.pollFirst();
             shard.lastSequence = done.sequenceNumber;
             shard.lastArrival = done.arrivalEpochMillis;
-            shard.targetShardId = done.targetShardId;
-            shard.targetSequenceNumber = done.targetSequenceNumber;
+            if (done.targetShardId != null) {
+                shard.targetShardId = done.targetShardId;
+                shard.targetSequenceNumber = done.targetSequenceNumber;
+            }
         }
+    }
+
+    /** Records passed over (orphan copies), over all shards. */
+    public long recordsSkipped() {
+        long total = 0;
+        for (ShardState shard : shards.values()) {
+            total += shard.skipped;
+        }
+        return total;
     }
 
     /** Max lag over shards, in milliseconds. */
@@ -107,6 +130,7 @@ public final class ShardProgressTracker {
         String targetSequenceNumber;
         long millisBehindLatest;
         long written;
+        long skipped;
         boolean finished;
     }
 

@@ -93,8 +93,20 @@ public enum ConfigKey {
             .range(1, 720)
             .describe("Window over which `health.max-automatic-failovers` is counted.")),
 
+    FAILOVER_FENCE_SETTLE_MS(Def.defaulted("failover.fence-settle-ms", Type.LONG, "4000").range(0, 600000)
+            .describe("After fencing replication in an unplanned failover, wait this long before producers move: the "
+                    + "replicator's fence lease (3 s) plus one write in flight, so no late replicated record lands among "
+                    + "producers' writes in the secondary (order) or after the failover cut (duplicates on failback). "
+                    + "0 trades that for a lower RTO.")),
     FAILBACK_ORPHAN_POLICY(Def.enumerated("failback.orphan-policy", OrphanPolicy.REPUBLISH)
-            .describe("On failback, records only the secondary has: republish them to the primary or only report them.")),
+            .describe("Orphans (records the old primary acknowledged that never reached the secondary): `republish` "
+                    + "copies them into the active stream once on failback (default: nothing acknowledged is lost; "
+                    + "they arrive after newer records of their keys, which the report counts); `report-only` leaves "
+                    + "them in the old primary and reports them (for consumers that cannot take a late record).")),
+    FAILBACK_HEALTH_DWELL_MS(Def.defaulted("failback.health-dwell-ms", Type.LONG, "30000").range(0, 3600000)
+            .describe("Failback starts only after the old primary has answered every probe for this long.")),
+    FAILBACK_CATCH_UP_TIMEOUT_MS(Def.defaulted("failback.catch-up-timeout-ms", Type.LONG, "600000").range(1000, 86400000)
+            .describe("How long failback waits for reverse replication to catch up before it stops (resumable).")),
 
     PRODUCERS_LAMBDA_FUNCTIONS(Def.optional("producers.lambda-functions", Type.STRING)
             .pattern(Patterns.LAMBDA_ARN + "(," + Patterns.LAMBDA_ARN + ")*")

@@ -1,11 +1,30 @@
 package io.kinesisha.common.config;
 
-/** How failing back to the primary treats what only the secondary received while it was active. */
+/** Switching back: the fence settle of the failover that precedes it, orphan policy, health dwell, catch-up bound. */
 public final class FailbackSettings {
     private final OrphanPolicy orphanPolicy;
+    private final java.time.Duration fenceSettle;
+    private final java.time.Duration healthDwell;
+    private final java.time.Duration catchUpTimeout;
 
     FailbackSettings(Values values) {
         this.orphanPolicy = values.enumValue(ConfigKey.FAILBACK_ORPHAN_POLICY, OrphanPolicy.class);
+        this.fenceSettle = values.millis(ConfigKey.FAILOVER_FENCE_SETTLE_MS);
+        this.healthDwell = values.millis(ConfigKey.FAILBACK_HEALTH_DWELL_MS);
+        this.catchUpTimeout = values.millis(ConfigKey.FAILBACK_CATCH_UP_TIMEOUT_MS);
+    }
+
+    /** Wait after the failover fence before producers move (see {@link ConfigKey#FAILOVER_FENCE_SETTLE_MS}). */
+    public java.time.Duration fenceSettle() {
+        return fenceSettle;
+    }
+
+    public java.time.Duration healthDwell() {
+        return healthDwell;
+    }
+
+    public java.time.Duration catchUpTimeout() {
+        return catchUpTimeout;
     }
 
     public OrphanPolicy orphanPolicy() {
