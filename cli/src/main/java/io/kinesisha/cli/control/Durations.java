@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.Locale;
 
 /** Durations on the command line: {@code 1500ms}, {@code 30s}, {@code 2m}; errors name the option. */
-final class Durations {
+public final class Durations {
     private Durations() {
     }
 
-    static Duration parse(String option, String text, Duration min, Duration max) {
+    public static Duration parse(String option, String text, Duration min, Duration max) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         Duration d;
         try {

@@ -97,7 +97,8 @@ public final class ReplicatorSupervisor implements AutoCloseable {
             while (running) {
                 Duration wait = poll;
                 try {
-                    reconcile(store.read(config.pairName()).orElse(null));
+                    ControlRecord record = readOrPrepare(store);
+                    reconcile(record);
                     lastError = null;
                 } catch (Exception e) {
                     if (!Objects.equals(lastError, e.getMessage())) {
@@ -111,8 +112,28 @@ public final class ReplicatorSupervisor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            boolean interrupted = Thread.interrupted(); // cancel the job even when stopped by an interrupt
             stopCurrent("supervisor stopped");
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** The control record; a new pair gets its table and first record the way a forward job would create them. */
+    private ControlRecord readOrPrepare(ControlStore store) {
+        Optional<ControlRecord> record;
+        try {
+            record = store.read(config.pairName());
+        } catch (software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException missingTable) {
+            record = Optional.empty();
+        }
+        if (record.isPresent()) {
+            return record.get();
+        }
+        ReplicationPlan.prepare(config, false);
+        return store.read(config.pairName()).orElseThrow(() -> new IllegalStateException("control record of "
+                + config.pairName() + " missing after creation"));
     }
 
     private void reconcile(ControlRecord record) throws Exception {

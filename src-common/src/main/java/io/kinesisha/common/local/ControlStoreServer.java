@@ -21,16 +21,21 @@ final class ControlStoreServer implements AutoCloseable {
         for (int attempt = 1; attempt <= 5; attempt++) {
             int candidate = FreePorts.next();
             DynamoDBProxyServer started = null;
+            java.io.PrintStream stdout = System.out;
             try {
+                // DynamoDB Local prints a banner on stdout, which belongs to the command's output (--output json)
+                System.setOut(System.err);
                 started = ServerRunner.createServerFromCommandLineArgs(new String[] {
                     "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(candidate)});
                 started.start();
+                System.setOut(stdout);
                 this.server = started;
                 this.port = candidate;
                 LOG.info("DynamoDB Local (control store) up on 127.0.0.1:{}", port);
                 return;
             } catch (Exception e) {
                 // another process took the port between the probe and the bind: try another one
+                System.setOut(stdout);
                 last = e;
                 LOG.warn("DynamoDB Local could not start on port {} (attempt {}): {}", candidate, attempt, e.getMessage());
                 stopQuietly(started);

@@ -1,0 +1,100 @@
+package io.kinesisha.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo as a newcomer runs it, shortened: through ./kinesis-ha, a regional outage under keyed load, automatic
+ * failover, the primary back, failback, and the record-by-record verdict. This is also the full-cycle test of
+ * failback: nothing acknowledged lost in either region, no loop, per-key order kept within each region except the
+ * republished orphans (counted), duplicates only from the write in doubt at the outage. Ctrl-C leaves nothing running.
+ */
+class DemoIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theDemoFailsOverAndBackWithoutLosingARecord() throws Exception {
+        Path home = Paths.get("target", "kha-home-demo-" + System.currentTimeMillis()).toAbsolutePath();
+        Path html = home.resolve("demo-report.html");
+        Launcher.Result demo = new Launcher(home).run("demo", "--duration", "20s", "--rate", "100", "--keys", "50",
+                "--shards", "2", "--report", html.toString(), "--output", "json");
+        System.out.println("DEMO stderr (tail):\n" + tail(demo.err(), 40));
+        System.out.println("DEMO JSON:\n" + demo.out());
+        assertThat(demo.exitCode()).as(demo.toString()).isZero();
+        JsonNode root = JSON.readTree(demo.out());
+        JsonNode r = root.get("report");
+        assertThat(root.get("passed").asBoolean()).isTrue();
+        assertThat(r.get("acknowledgedByPrimary").asLong()).as("load before the outage and after failback").isPositive();
+        assertThat(r.get("acknowledgedBySecondary").asLong()).as("load while failed over").isPositive();
+        assertThat(r.get("lostInPrimary").asLong()).isZero();
+        assertThat(r.get("lostInSecondary").asLong()).isZero();
+        assertThat(r.get("loops").asLong()).isZero();
+        assertThat(r.get("reordersInPrimary").asLong()).isZero();
+        assertThat(r.get("unexpectedReordersInSecondary").asLong()).isZero();
+        assertThat(r.get("orphansCopied").asLong()).as("every orphan copied once").isEqualTo(r.get("orphans").asLong());
+        assertThat(r.get("replicatedBack").asLong()).as("everything acknowledged by the secondary reached the primary")
+                .isEqualTo(r.get("acknowledgedBySecondary").asLong());
+        assertThat(r.get("duplicatesInPrimary").asLong()).as("only the write in doubt at the outage is duplicated")
+                .isLessThanOrEqualTo(r.get("inDoubt").asLong());
+        assertThat(r.get("detectionMillis").asLong()).isBetween(1L, 15_000L);
+        assertThat(r.get("failoverRtoMillis").asLong()).isPositive();
+        JsonNode consumer = r.get("consumer");
+        assertThat(consumer.get("notSeen").asLong()).as("the consumer saw every acknowledged record").isZero();
+        assertThat(consumer.get("consumed").asLong()).isGreaterThanOrEqualTo(r.get("acknowledged").asLong());
+        String page = Files.readString(Paths.get(root.get("html").asText()), StandardCharsets.UTF_8);
+        assertThat(page).contains("<img", "data:image/png;base64,", "RTO failover", "failback done");
+        assertThat(leftovers(home)).as("no emulator left running").isEmpty();
+    }
+
+    @Test
+    void ctrlCStopsEverythingItStarted() throws Exception {
+        Path home = Paths.get("target", "kha-home-demo-int-" + System.currentTimeMillis()).toAbsolutePath();
+        Files.createDirectories(home);
+        Path log = home.resolve("demo.log");
+        Process demo = new Launcher(home).start(log, "demo", "--duration", "60s");
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> Files.readString(log).contains("phase: warm-up"));
+            assertThat(leftovers(home)).as("the demo runs its emulators").isNotEmpty();
+            // Ctrl-C: the launcher exec's java, so the JVM is this process; SIGINT runs the shutdown hooks
+            new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor();
+            assertThat(demo.waitFor(90, TimeUnit.SECONDS)).as("the demo exits after Ctrl-C").isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> leftovers(home).isEmpty());
+        } finally {
+            if (demo.isAlive()) {
+                demo.destroy();
+            }
+        }
+    }
+
+    /** kinesis-local processes whose data lives under {@code home} (PERSIST_PATH in their environment). */
+    private static List<Long> leftovers(Path home) {
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().arguments().map(a -> a.length > 0 && a[a.length - 1].equals("main.js")).orElse(false))
+                .filter(h -> {
+                    try {
+                        byte[] environ = Files.readAllBytes(Paths.get("/proc", Long.toString(h.pid()), "environ"));
+                        return new String(environ, StandardCharsets.UTF_8).contains(home.toString());
+                    } catch (java.io.IOException | RuntimeException gone) {
+                        return false;
+                    }
+                })
+                .map(ProcessHandle::pid).toList();
+    }
+
+    private static String tail(String text, int lines) {
+        String[] all = text.split("\n");
+        return String.join("\n", java.util.Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
+    }
+}
