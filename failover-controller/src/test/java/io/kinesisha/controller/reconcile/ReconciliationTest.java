@@ -1,0 +1,215 @@
+package io.kinesisha.controller.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kinesisha.common.config.OrphanPolicy;
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.controller.operations.LocalPair;
+import io.kinesisha.controller.operations.OperationDriver;
+import io.kinesisha.controller.operations.PairContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+/**
+ * Orphans found exactly and reconciled once. The replicator's part is played by hand so the boundary is known:
+ * per primary shard the first records are copied to the secondary and a progress row names the last of them; of the
+ * rest, a few are copied too without a progress row (replicated after the last progress, before the fence); then
+ * the pair fails over. The orphans are exactly the records after the progress rows less those late copies.
+ */
+class ReconciliationTest {
+    @RegisterExtension
+    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
+    private static int pairs;
+    private final List<String> progress = new CopyOnWriteArrayList<>();
+    private final List<PairContext> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        opened.forEach(PairContext::close);
+    }
+
+    @Test
+    void findsExactlyTheUnreplicatedRecordsAndCopiesThemOnceWhenRunTwice() throws Exception {
+        Setup s = failedOverWithOrphans();
+        Reconciliation.Result first = new Reconciliation(s.ctx, progress::add).run(s.record(), OrphanPolicy.REPUBLISH, true);
+        Reconciliation.Result second = new Reconciliation(s.ctx, progress::add).run(s.record(), OrphanPolicy.REPUBLISH, true);
+
+        OrphanReport r = first.report();
+        assertThat(r.orphans()).isEqualTo(s.expectedOrphans.size());
+        assertThat(r.replicatedAfterLastProgress()).as("late copies recognised by content").isEqualTo(s.lateCopies);
+        assertThat(r.keys()).isEqualTo(s.expectedOrphans.stream().map(p -> p.substring(0, p.indexOf(':'))).distinct().count());
+        for (OrphanReport.ShardOrphans shard : r.shards()) {
+            List<Record> expected = s.expectedByShard.get(shard.shardId());
+            assertThat(shard.count()).isEqualTo(expected.size());
+            assertThat(shard.firstSequenceNumber()).isEqualTo(expected.get(0).sequenceNumber());
+            assertThat(shard.lastSequenceNumber()).isEqualTo(expected.get(expected.size() - 1).sequenceNumber());
+            assertThat(shard.firstArrival()).isEqualTo(expected.get(0).approximateArrivalTimestamp());
+        }
+        assertThat(r.republish().copiedNow()).isEqualTo(s.expectedOrphans.size());
+        assertThat(second.report().republish().copiedNow()).as("the second run copies nothing").isZero();
+        assertThat(second.report().republish().alreadyCopied()).isEqualTo(s.expectedOrphans.size());
+        assertThat(first.evidence()).containsEntry("orphans.count", Integer.toString(s.expectedOrphans.size()));
+
+        Map<String, Long> inSecondary = count(read(s.ctx.kinesis(s.secondary), s.ctx.streamArn(s.secondary)));
+        assertThat(inSecondary).as("every primary record is in the secondary exactly once")
+                .isEqualTo(count(read(s.ctx.kinesis(s.primary), s.ctx.streamArn(s.primary))));
+    }
+
+    @Test
+    void aRunInterruptedBetweenTheCopyAndTheLedgerFinishesWithoutCopyingTwice() throws Exception {
+        Setup s = failedOverWithOrphans();
+        assertThatThrownBy(() -> new Reconciliation(s.ctx, progress::add).withHook(batch -> {
+            throw new IllegalStateException("controller died after batch " + batch);
+        }).run(s.record(), OrphanPolicy.REPUBLISH, true)).hasMessageContaining("controller died after batch 0");
+
+        Reconciliation.Result resumed = new Reconciliation(s.ctx, progress::add).run(s.record(), OrphanPolicy.REPUBLISH, true);
+
+        OrphanReport.Republish p = resumed.report().republish();
+        assertThat(p.recoveredFromInterruptedBatch()).as("the interrupted batch is found by content").isPositive();
+        assertThat(p.recoveredFromInterruptedBatch() + p.copiedNow()).isEqualTo(s.expectedOrphans.size());
+        assertThat(count(read(s.ctx.kinesis(s.secondary), s.ctx.streamArn(s.secondary))))
+                .isEqualTo(count(read(s.ctx.kinesis(s.primary), s.ctx.streamArn(s.primary))));
+    }
+
+    @Test
+    void reportOnlyChangesNothing() throws Exception {
+        Setup s = failedOverWithOrphans();
+        List<Record> before = read(s.ctx.kinesis(s.secondary), s.ctx.streamArn(s.secondary));
+        OrphanReport r = new Reconciliation(s.ctx, progress::add).run(s.record(), OrphanPolicy.REPORT_ONLY, true).report();
+        assertThat(r.orphans()).isEqualTo(s.expectedOrphans.size());
+        assertThat(r.republish().remaining()).isEqualTo(s.expectedOrphans.size());
+        assertThat(r.note()).contains("report-only");
+        assertThat(read(s.ctx.kinesis(s.secondary), s.ctx.streamArn(s.secondary))).hasSameSizeAs(before);
+    }
+
+    @Test
+    void failbackIsRefusedWhileThePrimaryIsBlackholedAndNothingChanges() throws Exception {
+        Setup s = failedOverWithOrphans();
+        LocalEnvironment env = LOCAL.env();
+        env.primary().blackhole();
+        try {
+            ControlRecord before = s.record();
+            OperationDriver.Report r = new OperationDriver(s.ctx, progress::add).failback(Duration.ZERO, "test");
+            assertThat(r.result()).isEqualTo(OperationDriver.Result.REJECTED);
+            assertThat(r.message()).contains("failback refused", s.primary, "not healthy");
+            assertThat(s.record().version()).as("the record is untouched").isEqualTo(before.version());
+            assertThatThrownBy(() -> io.kinesisha.replicator.ReplicationPlan.prepare(s.ctx.config(), true))
+                    .hasMessageContaining("reverse replication refused").hasMessageContaining(s.primary);
+        } finally {
+            env.primary().restore();
+        }
+    }
+
+    private record Setup(PairContext ctx, String primary, String secondary, List<String> expectedOrphans,
+                         Map<String, List<Record>> expectedByShard, long lateCopies) {
+        ControlRecord record() {
+            return ctx.control().read(ctx.pair());
+        }
+    }
+
+    /** 120 records over 12 keys in 2 shards; per shard half "replicated" with a progress row, then 2 late copies. */
+    private Setup failedOverWithOrphans() throws Exception {
+        LocalEnvironment env = LOCAL.env();
+        String name = "orphans" + (++pairs);
+        LocalPair pair = new LocalPair(env, name, 2, Map.of("failover.fence-settle-ms", "0"));
+        PairContext ctx = PairContext.open(pair.config, "test", Clock.systemUTC());
+        opened.add(ctx);
+        ctx.store().createTableIfMissing();
+        ctx.store().create(ControlRecord.initial(name, env.primary().name(), env.secondary().name(), Instant.now()));
+        String primary = env.primary().name();
+        String secondary = env.secondary().name();
+        KinesisClient west = ctx.kinesis(primary);
+        KinesisClient east = ctx.kinesis(secondary);
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            payloads.add("k" + (i % 12) + ":" + (i / 12));
+        }
+        for (String p : payloads) { // one at a time: per-key order in the primary is the payload order
+            west.putRecord(b -> b.streamARN(pair.primaryArn).partitionKey(p.substring(0, p.indexOf(':'))).data(SdkBytes.fromUtf8String(p)));
+        }
+        ReplicationDirection forward = new ReplicationDirection(primary, secondary);
+        long epoch = ctx.control().read(name).epoch();
+        Map<String, List<Record>> byShard = read(west, pair.primaryArn).stream()
+                .collect(Collectors.groupingBy(r -> shardOf(west, pair.primaryArn, r), TreeMap::new, Collectors.toList()));
+        List<String> expected = new ArrayList<>();
+        Map<String, List<Record>> expectedByShard = new LinkedHashMap<>();
+        long late = 0;
+        for (Map.Entry<String, List<Record>> shard : byShard.entrySet()) {
+            List<Record> records = shard.getValue();
+            int watermark = records.size() / 2;
+            copy(east, pair.secondaryArn, records.subList(0, watermark));
+            Record last = records.get(watermark - 1);
+            ctx.store().putProgress(new ShardProgress(name, forward, epoch, shard.getKey(), last.sequenceNumber(),
+                    last.approximateArrivalTimestamp().toEpochMilli(), 0, null, null, watermark, 1, false,
+                    System.currentTimeMillis()));
+            // the replicator copied the next two after its last progress row, then the outage
+            copy(east, pair.secondaryArn, records.subList(watermark, watermark + 2));
+            late += 2;
+            List<Record> orphans = records.subList(watermark + 2, records.size());
+            expectedByShard.put(shard.getKey(), orphans);
+            orphans.forEach(r -> expected.add(r.data().asUtf8String()));
+        }
+        OperationDriver.Report failover = new OperationDriver(ctx, progress::add).failover("test outage");
+        assertThat(failover.result()).as(failover.message()).isEqualTo(OperationDriver.Result.COMPLETED);
+        return new Setup(ctx, primary, secondary, expected, expectedByShard, late);
+    }
+
+    private static final Map<String, String> SHARD_OF = new HashMap<>();
+
+    private static String shardOf(KinesisClient k, String arn, Record r) {
+        return SHARD_OF.get(arn + "@" + r.sequenceNumber());
+    }
+
+    private static void copy(KinesisClient east, String arn, List<Record> records) {
+        for (Record r : records) {
+            east.putRecords(b -> b.streamARN(arn).records(PutRecordsRequestEntry.builder().partitionKey(r.partitionKey())
+                    .data(r.data()).build()));
+        }
+    }
+
+    private static List<Record> read(KinesisClient k, String arn) {
+        List<Record> out = new ArrayList<>();
+        for (var shard : k.listShards(b -> b.streamARN(arn)).shards()) {
+            String it = k.getShardIterator(b -> b.streamARN(arn).shardId(shard.shardId())
+                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+            while (it != null) {
+                String current = it;
+                var page = k.getRecords(b -> b.streamARN(arn).shardIterator(current));
+                page.records().forEach(r -> SHARD_OF.put(arn + "@" + r.sequenceNumber(), shard.shardId()));
+                out.addAll(page.records());
+                if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
+                    break;
+                }
+                it = page.nextShardIterator();
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Long> count(List<Record> records) {
+        return records.stream().collect(Collectors.groupingBy(r -> r.data().asUtf8String(), TreeMap::new, Collectors.counting()));
+    }
+}
