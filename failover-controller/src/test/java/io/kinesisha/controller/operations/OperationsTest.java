@@ -102,7 +102,7 @@ class OperationsTest {
         })).hasMessage("controller crashed");
         ControlRecord crashed = ctx.control().read("crash");
         assertThat(crashed.state()).isEqualTo("FAILING_OVER");
-        assertThat(crashed.operation()).contains("\"currentStep\":1");
+        assertThat(crashed.operation()).contains("\"currentStep\":2");
         assertThat(crashed.epoch()).isEqualTo(2);
 
         Report resumed = new OperationDriver(ctx, progress::add).failover("operator retries");
