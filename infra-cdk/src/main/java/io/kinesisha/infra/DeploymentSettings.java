@@ -212,6 +212,8 @@ public final class DeploymentSettings {
         Map<String, String> flat = baseMap(region, Names.placeholderConsumerArn(this));
         Map<String, String> effective = new LinkedHashMap<>(ReplicationPairConfig.fromMap(flat).toProperties());
         effective.put(ConfigKey.REPLICATION_CONSUMER_ARN.key(), consumerArn);
+        effective.put(ConfigKey.REPLICATION_FORWARD_APPLICATION.key(), Names.forwardApplication(this));
+        effective.put(ConfigKey.REPLICATION_REVERSE_APPLICATION.key(), Names.reverseApplication(this));
         return effective;
     }
 

@@ -1,5 +1,6 @@
 package io.kinesisha.cli.drill;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,44 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
                            List<String> notSeenExamples) {
     }
 
+    /** Acknowledged records missing in either region (must be 0). */
+    @JsonProperty("lost")
+    public long lost() {
+        return lostInPrimary + lostInSecondary;
+    }
+
+    /** Extra copies over both regions (the write in doubt at the outage). */
+    @JsonProperty("duplicates")
+    public long duplicates() {
+        return duplicatesInPrimary + duplicatesInSecondary;
+    }
+
+    /** Per-key order violations within a region that are not republished orphans (must be 0). */
+    @JsonProperty("reorders")
+    public long reorders() {
+        return reordersInPrimary + unexpectedReordersInSecondary;
+    }
+
+    /** Records copied by replication, both directions. */
+    @JsonProperty("replicated")
+    public long replicated() {
+        return replicatedForward + replicatedBack;
+    }
+
+    /** The failover's RPO before reconciliation: records the primary acknowledged but had not replicated. */
+    @JsonProperty("rpoRecords")
+    public long rpoRecords() {
+        return orphans;
+    }
+
+    /** Outage to the first write acknowledged by the secondary. */
+    @JsonProperty("rtoMillis")
+    public long rtoMillis() {
+        return failoverRtoMillis;
+    }
+
     /** Nothing acknowledged lost in either region, no loop, no unexplained reorder. */
+    @JsonProperty("passed")
     public boolean passed() {
         return lostInPrimary == 0 && lostInSecondary == 0 && loops == 0 && reordersInPrimary == 0
                 && unexpectedReordersInSecondary == 0 && (consumer == null || consumer.notSeen() == 0);

@@ -148,7 +148,7 @@ class ControlCommandsTest {
         assertThat(dry.exit()).isZero();
         JsonNode plan = JSON.readTree(dry.out());
         assertThat(plan.get("transition").asText()).contains("FAILOVER_REQUESTED--> FAILING_OVER");
-        assertThat(plan.get("steps")).hasSize(6);
+        assertThat(plan.get("steps")).hasSize(7);
         assertThat(JSON.readTree(run("status", "-c", file.toString(), "-o", "json").out()).get("version").asLong())
                 .as("neither the refusal nor the dry run wrote").isEqualTo(1);
 
@@ -157,7 +157,7 @@ class ControlCommandsTest {
         JsonNode report = JSON.readTree(done.out());
         assertThat(report.get("result").asText()).isEqualTo("COMPLETED");
         assertThat(report.get("record").get("activeRegion").asText()).isEqualTo("us-east-2");
-        assertThat(done.err()).contains("step 1/6 FENCE_REPLICATION");
+        assertThat(done.err()).contains("step 1/7 FENCE_REPLICATION");
 
         Run again = run("failover", "--config", file.toString(), "--yes");
         assertThat(again.exit()).isEqualTo(1);

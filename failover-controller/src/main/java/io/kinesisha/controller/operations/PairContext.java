@@ -19,6 +19,7 @@ import java.util.Map;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesisanalyticsv2.KinesisAnalyticsV2Client;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
@@ -37,6 +38,7 @@ public final class PairContext implements AutoCloseable {
     private final URI lambdaEndpoint;
     private final Map<String, KinesisClient> kinesis = new HashMap<>();
     private final Map<String, LambdaClient> lambda = new HashMap<>();
+    private final Map<String, KinesisAnalyticsV2Client> flink = new HashMap<>();
 
     private PairContext(ReplicationPairConfig config, String actor, Clock clock, URI lambdaEndpoint) {
         this.config = config;
@@ -122,6 +124,24 @@ public final class PairContext implements AutoCloseable {
         });
     }
 
+    /** Managed Flink in {@code region} (the replicator applications); same endpoint override as Lambda in tests. */
+    public synchronized KinesisAnalyticsV2Client flink(String region) {
+        return flink.computeIfAbsent(region, r -> {
+            AwsTarget target = AwsTargets.kinesis(config, side(r)).withEndpoint(lambdaEndpoint);
+            return clients.configure(KinesisAnalyticsV2Client.builder(), target).httpClientBuilder(ApacheHttpClient.builder()).build();
+        });
+    }
+
+    /** The Managed Flink application replicating {@code direction}, when the pair names both applications. */
+    public java.util.Optional<String> replicatorApplication(io.kinesisha.common.control.ReplicationDirection direction) {
+        java.util.Optional<String> forward = config.value(ConfigKey.REPLICATION_FORWARD_APPLICATION);
+        java.util.Optional<String> reverse = config.value(ConfigKey.REPLICATION_REVERSE_APPLICATION);
+        if (forward.isEmpty() || reverse.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return direction.sourceRegion().equals(primaryRegion()) ? forward : reverse;
+    }
+
     /** Producer function ARNs from {@code producers.lambda-functions}; empty: producers follow the resolver only. */
     public List<String> producerFunctions() {
         return list(ConfigKey.PRODUCERS_LAMBDA_FUNCTIONS);
@@ -145,6 +165,7 @@ public final class PairContext implements AutoCloseable {
     public synchronized void close() {
         kinesis.values().forEach(KinesisClient::close);
         lambda.values().forEach(LambdaClient::close);
+        flink.values().forEach(KinesisAnalyticsV2Client::close);
         dynamo.close();
         clients.close();
     }

@@ -41,6 +41,9 @@ final class StepActions {
     static final String CATCH_UP_TIMEOUT_MILLIS = "catchUp.timeoutMillis";
     /** A reverse replication within this many records of the active stream's end counts as caught up. */
     static final int CAUGHT_UP_RECORDS = 200;
+    /** Managed Flink applications take minutes to stop and start. */
+    static final Duration APPLICATION_WAIT = Duration.ofMinutes(10);
+    static final Duration APPLICATION_POLL = Duration.ofSeconds(5);
 
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /** Resolver refresh (1 s) plus time for a write a producer started before it saw the pause. */
@@ -235,11 +238,31 @@ final class StepActions {
         String start = ctx.ledger().latestCut(ctx.pair(), active, Long.parseLong(epoch))
                 .map(c -> "after the cut of " + active + " at epoch " + c.epoch() + " (" + c.takenAt() + ")")
                 .orElse("at the configured starting position (no cut of " + active + ")");
+        Map<String, String> evidence = new LinkedHashMap<>();
+        evidence.put("direction", direction.toString());
+        evidence.put("epoch", epoch);
+        evidence.put("replicator", "a replicator for " + direction + " writes only under epoch " + epoch + " and starts "
+                + start);
+        ReplicationDirection opposite = new ReplicationDirection(direction.targetRegion(), direction.sourceRegion());
+        java.util.Optional<String> app = ctx.replicatorApplication(direction);
+        if (app.isPresent()) {
+            String otherApp = ctx.replicatorApplication(opposite).orElseThrow();
+            ActionResult stopped = new io.kinesisha.controller.actions.ReplicatorApplicationAction(
+                    ctx.flink(opposite.targetRegion()), opposite.targetRegion(), otherApp,
+                    io.kinesisha.controller.actions.ReplicatorApplicationAction.Goal.STOP, APPLICATION_WAIT,
+                    APPLICATION_POLL, progress).execute();
+            evidence.put("application." + otherApp, stopped.changed() ? "stopped" : "not running");
+            ActionResult started = new io.kinesisha.controller.actions.ReplicatorApplicationAction(
+                    ctx.flink(direction.targetRegion()), direction.targetRegion(), app.get(),
+                    io.kinesisha.controller.actions.ReplicatorApplicationAction.Goal.START_FRESH, APPLICATION_WAIT,
+                    APPLICATION_POLL, progress).execute();
+            evidence.put("application." + app.get(), "started without a snapshot in " + direction.targetRegion()
+                    + (started.calls().size() > 1 ? " (was running under an older epoch: restarted)" : ""));
+        } else {
+            evidence.put("application", "no Managed Flink applications configured: run ./kinesis-ha replicate --follow");
+        }
         // a later fence in the same operation replaces this direction, also when it runs again after a crash
-        return new StepResult(Map.of(FROM_DIRECTION, direction.toString(), FROM_EPOCH, epoch),
-                Map.of("direction", direction.toString(), "epoch", epoch, "replicator", "a replicator for " + direction
-                        + " writes only under epoch " + epoch + " and starts " + start
-                        + " (./kinesis-ha replicate --follow, or the application of that direction on Managed Flink)"));
+        return new StepResult(Map.of(FROM_DIRECTION, direction.toString(), FROM_EPOCH, epoch), evidence);
     }
 
     /**

@@ -41,6 +41,15 @@ public enum ConfigKey {
     REPLICATION_CONSUMER_NAME(Def.defaulted("replication.consumer-name", Type.STRING, "kinesis-ha-replicator")
             .pattern("[a-zA-Z0-9_.-]{1,128}")
             .describe("Name of the enhanced fan-out consumer the job registers on the primary stream.")),
+    REPLICATION_FORWARD_APPLICATION(Def.optional("replication.forward-application", Type.STRING)
+            .pattern("[a-zA-Z0-9_.-]{1,128}")
+            .describe("Managed Flink application replicating primary -> secondary (in the secondary region); when set "
+                    + "with `replication.reverse-application`, the controller starts and stops the applications as the "
+                    + "replication direction changes (failback, switchover). Unset: replication jobs are run by you "
+                    + "(e.g. `replicate --follow`).")),
+    REPLICATION_REVERSE_APPLICATION(Def.optional("replication.reverse-application", Type.STRING)
+            .pattern("[a-zA-Z0-9_.-]{1,128}")
+            .describe("Managed Flink application replicating secondary -> primary (in the primary region), for failback.")),
     REPLICATION_CONSUMER_LIFECYCLE(Def.enumerated("replication.consumer-lifecycle", ConsumerLifecycle.JOB_MANAGED)
             .describe("JOB_MANAGED: the job registers its consumer; SELF_MANAGED: it uses `replication.consumer-arn`.")),
     REPLICATION_CONSUMER_ARN(Def.optional("replication.consumer-arn", Type.CONSUMER_ARN)

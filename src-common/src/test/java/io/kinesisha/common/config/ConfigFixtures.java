@@ -37,6 +37,8 @@ final class ConfigFixtures {
         map.put("secondary.stream-arn", "arn:aws:kinesis:eu-central-1:444455556666:stream/orders.copy");
         map.put("secondary.endpoint", "https://vpce-1.kinesis.eu-central-1.vpce.amazonaws.com");
         map.put("replication.consumer-name", "ignored-for-self-managed");
+        map.put("replication.forward-application", "kinesis-ha-orders-eu-forward");
+        map.put("replication.reverse-application", "kinesis-ha-orders-eu-reverse");
         map.put("replication.consumer-lifecycle", "SELF_MANAGED");
         map.put("replication.consumer-arn", "arn:aws:kinesis:eu-west-1:111122223333:stream/orders/consumer/ha:1700000000");
         map.put("replication.reader", "POLLING");

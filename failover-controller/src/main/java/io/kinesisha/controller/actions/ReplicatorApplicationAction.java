@@ -1,0 +1,120 @@
+package io.kinesisha.controller.actions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.kinesisanalyticsv2.KinesisAnalyticsV2Client;
+import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationRestoreType;
+import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationStatus;
+
+/**
+ * Runs the Managed Flink application of a replication direction under the control record's current epoch, or
+ * stops it. A replicator reads its epoch and start positions when its job starts, so an application that already
+ * runs (fenced under an older epoch) is stopped and started again, and every start skips the snapshot: the job
+ * resumes from its epoch's progress rows or the cut, never from split positions of an older direction (which
+ * would copy records back where they came from).
+ */
+public final class ReplicatorApplicationAction implements Action {
+    /** Run the application fresh, or stop it. */
+    public enum Goal { START_FRESH, STOP }
+
+    private final KinesisAnalyticsV2Client client;
+    private final String region;
+    private final String application;
+    private final Goal goal;
+    private final Duration wait;
+    private final Duration poll;
+    private final Consumer<String> progress;
+
+    public ReplicatorApplicationAction(KinesisAnalyticsV2Client client, String region, String application, Goal goal,
+                                       Duration wait, Duration poll, Consumer<String> progress) {
+        this.client = client;
+        this.region = region;
+        this.application = application;
+        this.goal = goal;
+        this.wait = wait;
+        this.poll = poll;
+        this.progress = progress;
+    }
+
+    @Override
+    public String name() {
+        return (goal == Goal.STOP ? "stop" : "start (fresh)") + " Managed Flink application " + application + " in " + region;
+    }
+
+    @Override
+    public List<ApiCall> describe() {
+        ApplicationStatus status = status();
+        List<ApiCall> calls = new ArrayList<>();
+        boolean running = status == ApplicationStatus.RUNNING || status == ApplicationStatus.STARTING
+                || status == ApplicationStatus.UPDATING || status == ApplicationStatus.AUTOSCALING;
+        if (running) {
+            calls.add(stopCall());
+        }
+        if (goal == Goal.START_FRESH) {
+            calls.add(startCall());
+        }
+        return calls;
+    }
+
+    @Override
+    public ActionResult execute() {
+        ApplicationStatus status = awaitSettled(status());
+        List<ApiCall> calls = new ArrayList<>();
+        if (status == ApplicationStatus.RUNNING) {
+            client.stopApplication(b -> b.applicationName(application).force(false));
+            calls.add(stopCall());
+            progress.accept("stopping " + application + " in " + region + " (it runs under an older epoch)");
+            status = awaitSettled(ApplicationStatus.STOPPING);
+        }
+        if (status != ApplicationStatus.READY) {
+            throw new IllegalStateException(application + " in " + region + " is " + status + ", not READY: cannot "
+                    + (goal == Goal.STOP ? "confirm it stopped" : "start it") + "; fix it and resume the operation");
+        }
+        if (goal == Goal.START_FRESH) {
+            client.startApplication(b -> b.applicationName(application).runConfiguration(r -> r
+                    .applicationRestoreConfiguration(c -> c.applicationRestoreType(ApplicationRestoreType.SKIP_RESTORE_FROM_SNAPSHOT))));
+            calls.add(startCall());
+            progress.accept("started " + application + " in " + region + " without restoring a snapshot");
+        }
+        return new ActionResult(name(), !calls.isEmpty(), calls, Map.of("application", application, "region", region));
+    }
+
+    private ApplicationStatus status() {
+        return client.describeApplication(b -> b.applicationName(application)).applicationDetail().applicationStatus();
+    }
+
+    /** Waits while the application is in a transitional state (starting, stopping, updating). */
+    private ApplicationStatus awaitSettled(ApplicationStatus first) {
+        ApplicationStatus status = first;
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (status == ApplicationStatus.STARTING || status == ApplicationStatus.STOPPING
+                || status == ApplicationStatus.UPDATING || status == ApplicationStatus.AUTOSCALING
+                || status == ApplicationStatus.FORCE_STOPPING || status == ApplicationStatus.ROLLING_BACK) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(application + " in " + region + " is still " + status + " after "
+                        + wait.toSeconds() + " s; resume the operation when it has settled");
+            }
+            try {
+                Thread.sleep(poll.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + application, e);
+            }
+            status = status();
+        }
+        return status;
+    }
+
+    private ApiCall stopCall() {
+        return new ApiCall("kinesisanalyticsv2", "StopApplication", region, Map.of("ApplicationName", application,
+                "Force", "false"));
+    }
+
+    private ApiCall startCall() {
+        return new ApiCall("kinesisanalyticsv2", "StartApplication", region, Map.of("ApplicationName", application,
+                "ApplicationRestoreType", "SKIP_RESTORE_FROM_SNAPSHOT"));
+    }
+}
