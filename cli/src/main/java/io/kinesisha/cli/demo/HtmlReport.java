@@ -149,9 +149,14 @@ public final class HtmlReport {
         if (withLag.isEmpty()) {
             h.append("<p>no lag samples</p>\n");
         } else {
+            // from the first measurement on; an unknown lag (replication fenced: outage, switches) is a gap, not a line
+            List<Timeline.Sample> fromFirst = samples.subList(samples.indexOf(withLag.get(0)), samples.size());
             XYChart chart = chart("Replication lag", "ms");
-            addSeries(chart, "replication lag (ms)", withLag, start, s -> s.lagMillis());
+            addSeries(chart, "replication lag (ms)", fromFirst, start,
+                    s -> s.lagMillis() == null ? Double.NaN : s.lagMillis());
             img(h, "replication lag chart", "lag", chart, events, start, max(withLag, s -> s.lagMillis()));
+            h.append("<p>Gaps: no replication direction is permitted (the outage until failback reverses replication, "
+                    + "and the moment of each switch), so there is no lag to measure.</p>\n");
         }
         h.append("<h2>Throughput</h2>\n");
         if (samples.isEmpty()) {
