@@ -30,10 +30,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Load time around the outage, e.g. 60s, 2m (default: ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--rate", defaultValue = "200", description = "Records per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "50", description = {"Records per second (default: ${DEFAULT-VALUE}). The emulator replicates",
+        "roughly 100-200 records/s on 2 cores: above that, replication back cannot catch up and failback waits."})
     int rate;
 
-    @Option(names = "--keys", defaultValue = "100", description = "Partition keys (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--keys", defaultValue = "50", description = "Partition keys (default: ${DEFAULT-VALUE}).")
     int keys;
 
     @Option(names = "--shards", defaultValue = "2", description = "Shards per stream (default: ${DEFAULT-VALUE}).")

@@ -66,6 +66,8 @@ public final class GameDay implements AutoCloseable {
 
     static final String PAIR = "gameday";
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(3);
+    /** The failback runs in this process: the loop must not take it over as an orphaned operation meanwhile. */
+    private static final Duration FAILBACK_TIMEOUT = Duration.ofMinutes(10);
 
     private final Settings settings;
     private final Consumer<String> log;
@@ -119,7 +121,7 @@ public final class GameDay implements AutoCloseable {
                 .switchStart(change -> consumerStart(ctx)).build()) : null;
         EvidenceCollector evidence = closing(new EvidenceCollector(ctx, false));
         ControllerLoop loop = closing(new ControllerLoop(new ControllerTick(ctx, evidence, l -> log.accept("controller: " + l),
-                ControllerTick.DEFAULT_STALE_OPERATION), config.health().probeInterval(), r -> { },
+                FAILBACK_TIMEOUT), config.health().probeInterval(), r -> { },
                 e -> log.accept("controller round failed: " + e.getMessage())));
         timeline.startSampling(load::acknowledgedCount, () -> consumer == null ? 0 : consumer.consumedCount(),
                 () -> lag(ctx), () -> resolver.activeRegion());
