@@ -37,6 +37,10 @@ public final class FailbackCommand implements Callable<Integer> {
             description = "How long the primary must answer every probe first, e.g. 30s (default: failback.health-dwell-ms).")
     String dwell;
 
+    @Option(names = "--abort", description = {"Abandon the failback in progress (with --yes): possible until it fences",
+        "replication; the secondary stays active, producers resume, reverse replication keeps running."})
+    boolean abort;
+
     @Option(names = "--reason", defaultValue = "operator failback", description = "Why (kept in the audit trail).")
     String reason;
 
@@ -49,6 +53,12 @@ public final class FailbackCommand implements Callable<Integer> {
         try (PairContext ctx = ControlSession.open(config)) {
             ControlSession.requireRecord(ctx);
             OperationDriver driver = new OperationDriver(ctx, Progress.to(spec, output));
+            if (abort) {
+                if (!yes) {
+                    throw new IllegalArgumentException("--abort changes the pair: add --yes to confirm");
+                }
+                return Progress.printReport(spec, output, driver.abortFailback(reason));
+            }
             if (!yes) {
                 int code = Progress.printPlan(spec, output, driver.plan(PairEvent.FAILBACK_REQUESTED));
                 spec.commandLine().getErr().println("kinesis-ha failback: dry run, nothing changed; run with --yes to fail back");

@@ -113,6 +113,28 @@ public final class OperationDriver {
         return drive(fired, started);
     }
 
+    /**
+     * Abandons a failback before it fences replication: producers resume where they are (the secondary), which
+     * stays active, and reverse replication keeps running. Refused once the failback has fenced replication.
+     */
+    public Report abortFailback(String reason) {
+        long started = System.nanoTime();
+        ControlRecord record = ctx.control().read(ctx.pair());
+        Operation op = OperationCodec.fromJson(record.operation());
+        if (PairState.valueOf(record.state()) != PairState.FAILING_BACK || op == null) {
+            return new Report(Result.REJECTED, "no failback is in progress (state " + record.state() + ")", record,
+                    null, took(started));
+        }
+        Outcome aborted = ctx.control().fire(ctx.pair(), PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", reason));
+        if (!aborted.applied()) {
+            return new Report(Result.REJECTED, aborted.reason(), aborted.record(), op.id(), took(started));
+        }
+        actions.resumeProducers(op);
+        ControlRecord now = ctx.control().read(ctx.pair());
+        return new Report(Result.ABORTED, "failback abandoned: " + now.activeRegion() + " stays active, replication "
+                + (now.direction() == null ? "none" : now.direction()) + ", producers resumed", now, op.id(), took(started));
+    }
+
     /** One probe of the primary: null when it answered, else what went wrong. */
     private String probePrimary() {
         try (io.kinesisha.controller.health.KinesisProbe probe = new io.kinesisha.controller.health.KinesisProbe(

@@ -22,6 +22,12 @@ import java.util.Objects;
 public final class PairControl {
     /** Steps an abort undoes by itself: it clears the producers-paused flag in the same write. */
     private static final Set<Step> UNDONE_BY_ABORT = EnumSet.of(Step.PAUSE_PRODUCERS, Step.AWAIT_REPLICATION_DRAIN);
+    /**
+     * A failback may also be abandoned after its preparation (health, orphans, reverse replication, catch-up): the
+     * secondary stays active and reverse replication keeps running, as after a switchover. Not once fenced.
+     */
+    private static final Set<Step> FAILBACK_ABORTABLE = EnumSet.of(Step.CHECK_PRIMARY_HEALTH, Step.RECONCILE_ORPHANS,
+            Step.REPLICATE_FROM_ACTIVE, Step.AWAIT_REPLICATION_CATCH_UP, Step.PAUSE_PRODUCERS, Step.AWAIT_REPLICATION_DRAIN);
 
     private final ControlStore store;
     private final StateMachine machine;
@@ -188,11 +194,13 @@ public final class PairControl {
             return running == null ? "no operation is recorded" : "operation " + running.type() + " is at step "
                     + (running.currentStep() + 1) + "/" + running.steps().size() + " (" + running.step() + ")";
         }
+        Set<Step> abortable = running != null && running.type() == OperationType.FAILBACK ? FAILBACK_ABORTABLE : UNDONE_BY_ABORT;
         if (event == PairEvent.OPERATION_ABORTED && running != null
-                && !UNDONE_BY_ABORT.containsAll(running.steps().subList(0, running.currentStep()))) {
+                && !abortable.containsAll(running.steps().subList(0, running.currentStep()))) {
             return "operation " + running.type() + " already completed " + running.currentStep()
-                    + " step(s) (" + running.steps().get(running.currentStep() - 1) + " last); only pausing producers "
-                    + "and waiting for the drain can be undone, let it finish";
+                    + " step(s) (" + running.steps().get(running.currentStep() - 1) + " last); "
+                    + (running.type() == OperationType.FAILBACK ? "a failback can be abandoned only before it fences "
+                    + "replication" : "only pausing producers and waiting for the drain can be undone") + ", let it finish";
         }
         return null;
     }

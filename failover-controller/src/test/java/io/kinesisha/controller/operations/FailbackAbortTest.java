@@ -1,0 +1,119 @@
+package io.kinesisha.controller.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.controller.operations.OperationDriver.Report;
+import io.kinesisha.controller.operations.OperationDriver.Result;
+import io.kinesisha.controller.statemachine.OperationRunner;
+import io.kinesisha.controller.statemachine.PairEvent;
+import io.kinesisha.controller.statemachine.Step;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * An operator abandons a failback: before it fences replication the secondary stays active with producers
+ * resumed and reverse replication running; once fenced the abort is refused and the failback completes.
+ */
+class FailbackAbortTest {
+    @RegisterExtension
+    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
+    private static int pairs;
+    private final List<String> progress = new CopyOnWriteArrayList<>();
+    private final List<PairContext> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        opened.forEach(PairContext::close);
+    }
+
+    @Test
+    void aFailbackStoppedAtItsDrainIsAbandonedAndTheSecondaryKeepsServing() throws Exception {
+        PairContext ctx = failedOverPairInFailback();
+        stopAfter(ctx, Step.PAUSE_PRODUCERS);
+        assertThat(ctx.control().read(ctx.pair()).producersPaused()).isTrue();
+
+        Report abort = new OperationDriver(ctx, progress::add).abortFailback("operator changed their mind");
+
+        assertThat(abort.result()).as(abort.message()).isEqualTo(Result.ABORTED);
+        ControlRecord r = ctx.control().read(ctx.pair());
+        assertThat(r.state()).isEqualTo("ACTIVE_SECONDARY");
+        assertThat(r.activeRegion()).isEqualTo(ctx.secondaryRegion());
+        assertThat(r.producersPaused()).isFalse();
+        assertThat(r.operation()).isNull();
+        assertThat(r.direction()).as("reverse replication keeps the primary in step")
+                .isEqualTo(new ReplicationDirection(ctx.secondaryRegion(), ctx.primaryRegion()));
+        assertThat(ctx.store().readAudit(ctx.pair(), 50))
+                .anyMatch(a -> a.message().startsWith("FAILING_BACK --OPERATION_ABORTED--> ACTIVE_SECONDARY"));
+    }
+
+    @Test
+    void onceFencedTheFailbackCannotBeAbandonedAndCompletes() throws Exception {
+        PairContext ctx = failedOverPairInFailback();
+        stopAfter(ctx, Step.FENCE_REPLICATION);
+
+        Report abort = new OperationDriver(ctx, progress::add).abortFailback("too late");
+
+        assertThat(abort.result()).isEqualTo(Result.REJECTED);
+        assertThat(abort.message()).contains("only before it fences replication");
+        Report resumed = new OperationDriver(ctx, progress::add).failback(null, "finish it");
+        assertThat(resumed.result()).as(resumed.message()).isEqualTo(Result.COMPLETED);
+        assertThat(ctx.control().read(ctx.pair()).state()).isEqualTo("ACTIVE_PRIMARY");
+    }
+
+    @Test
+    void thereIsNothingToAbandonWithoutAFailback() {
+        PairContext ctx = pair();
+        Report abort = new OperationDriver(ctx, progress::add).abortFailback("nothing");
+        assertThat(abort.result()).isEqualTo(Result.REJECTED);
+        assertThat(abort.message()).contains("no failback is in progress");
+    }
+
+    /** Runs the failback until {@code last} is recorded, then the controller "dies". */
+    private void stopAfter(PairContext ctx, Step last) {
+        assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {
+            if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
+                throw new IllegalStateException("controller stopped after " + last);
+            }
+            return new OperationDriver(ctx, progress::add).handler(op.type()).run(step, op, record);
+        })).hasMessageContaining("controller stopped after " + last);
+    }
+
+    private PairContext failedOverPairInFailback() throws Exception {
+        PairContext ctx = pair();
+        Report failover = new OperationDriver(ctx, progress::add).failover("test outage");
+        assertThat(failover.result()).as(failover.message()).isEqualTo(Result.COMPLETED);
+        Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
+        params.put(StepActions.DWELL_MILLIS, "0");
+        params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
+        params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
+        params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "10000");
+        assertThat(ctx.control().fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test")).applied())
+                .isTrue();
+        return ctx;
+    }
+
+    private PairContext pair() {
+        LocalEnvironment env = LOCAL.env();
+        String name = "abort" + (++pairs);
+        LocalPair pair = new LocalPair(env, name, 1, Map.of("failover.fence-settle-ms", "0"));
+        PairContext ctx = PairContext.open(pair.config, "test", Clock.systemUTC());
+        opened.add(ctx);
+        ctx.store().createTableIfMissing();
+        ctx.store().create(ControlRecord.initial(name, env.primary().name(), env.secondary().name(), Instant.now()));
+        return ctx;
+    }
+}
