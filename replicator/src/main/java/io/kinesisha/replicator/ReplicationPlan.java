@@ -106,7 +106,8 @@ public final class ReplicationPlan implements Serializable {
         Duration probe = Duration.ofSeconds(3);
         try (AwsClientFactory clients = new AwsClientFactory(new ClientTuning(probe, probe, 1));
              KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(config, target))) {
-            kinesis.describeStreamSummary(b -> b.streamARN(target.streamArn().toString()));
+            // ListShards: the call the job's role may make on its target (the CDK app grants it with PutRecords)
+            kinesis.listShards(b -> b.streamARN(target.streamArn().toString()).maxResults(1));
         } catch (RuntimeException e) {
             throw new IllegalStateException("reverse replication refused: the target stream " + target.streamArn()
                     + " in " + target.region() + " cannot be reached (" + e.getClass().getSimpleName() + ": "
