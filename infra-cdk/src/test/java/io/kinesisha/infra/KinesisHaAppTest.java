@@ -183,7 +183,9 @@ class KinesisHaAppTest {
             Map<String, Object> env = map(map(fn.get("Environment")).get("Variables"));
             assertThat(env.keySet()).allMatch(v -> ConfigKey.fromEnvVar(v).isPresent(), "a ConfigKey variable");
             assertThat(env).containsEntry(ConfigKey.CONTROL_REGION.envVar(), entry.getKey())
-                    .containsEntry(ConfigKey.PAIR_NAME.envVar(), "orders");
+                    .containsEntry(ConfigKey.PAIR_NAME.envVar(), "orders")
+                    .containsEntry(ConfigKey.REPLICATION_FORWARD_APPLICATION.envVar(), "kinesis-ha-orders-forward")
+                    .containsEntry(ConfigKey.REPLICATION_REVERSE_APPLICATION.envVar(), "kinesis-ha-orders-reverse");
         }
     }
 
@@ -200,6 +202,7 @@ class KinesisHaAppTest {
         Map<String, List<String>> s = statements(secondary, "Controller");
         assertThat(s.get("ControlStore")).containsExactly("arn:aws:dynamodb:us-east-2:111111111111:table/kinesis-ha-control");
         assertThat(s.get("ProbeStreams")).containsExactly(PRIMARY_STREAM, SECONDARY_STREAM);
+        assertThat(s.get("ReadAndRepublish")).containsExactly(PRIMARY_STREAM, SECONDARY_STREAM);
         assertThat(s.get("MoveReplication")).containsExactly(
                 "arn:aws:kinesisanalytics:us-east-2:111111111111:application/kinesis-ha-orders-forward",
                 "arn:aws:kinesisanalytics:us-west-2:111111111111:application/kinesis-ha-orders-reverse");

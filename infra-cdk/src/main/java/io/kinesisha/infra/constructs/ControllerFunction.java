@@ -71,6 +71,11 @@ public final class ControllerFunction extends Construct {
                 .reason("Lambda creates one log stream per execution environment with generated names, all inside the"
                         + " function's own log group.").build());
         for (String r : List.of(settings.primaryRegion(), settings.secondaryRegion())) {
+            Validations.of(role).acknowledge(Acknowledgment.builder()
+                    .id("AwsSolutions-IAM5[Resource::" + Names.anyKeyArn(settings, r) + "]")
+                    .reason("The stream's KMS key id is generated; use is limited to the stream key's alias and to calls"
+                            + " made through Kinesis in that region (kms:ResourceAliases, kms:ViaService): reading the"
+                            + " streams for cuts and orphans, republishing orphans.").build());
             if (!settings.consumerFunctions().isEmpty()) {
                 Validations.of(role).acknowledge(Acknowledgment.builder()
                         .id("AwsSolutions-IAM5[Resource::" + eventSourceMappings(settings, r) + "]")
@@ -128,6 +133,19 @@ public final class ControllerFunction extends Construct {
                 "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"), List.of(Names.tableArn(s, region))));
         statements.add(allow("ProbeStreams", List.of("kinesis:DescribeStreamSummary", "kinesis:ListShards"),
                 regions.stream().map(r -> Names.streamArn(s, r)).toList()));
+        // cuts, the switchover barrier, position translation and orphan reconciliation read both streams;
+        // republishing orphans writes to the active one
+        statements.add(allow("ReadAndRepublish", List.of("kinesis:GetShardIterator", "kinesis:GetRecords",
+                "kinesis:PutRecords"), regions.stream().map(r -> Names.streamArn(s, r)).toList()));
+        for (String r : regions) {
+            statements.add(PolicyStatement.Builder.create().sid("StreamKey" + r.replace("-", "")).effect(Effect.ALLOW)
+                    .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+                    .resources(List.of(Names.anyKeyArn(s, r)))
+                    .conditions(Map.of(
+                            "StringEquals", Map.of("kms:ViaService", "kinesis." + r + ".amazonaws.com"),
+                            "ForAnyValue:StringEquals", Map.of("kms:ResourceAliases", Names.streamKeyAlias(s))))
+                    .build());
+        }
         statements.add(allow("ReadHealthMetrics", List.of("cloudwatch:GetMetricData"), List.of("*")));
         statements.add(allow("MoveReplication", List.of("kinesisanalytics:DescribeApplication",
                         "kinesisanalytics:StartApplication", "kinesisanalytics:StopApplication"),
