@@ -26,26 +26,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--duration", defaultValue = "60s", paramLabel = "DURATION",
-            description = "Load time around the outage, e.g. 60s, 2m (default: ${DEFAULT-VALUE}).")
-    String duration;
-
-    @Option(names = "--rate", defaultValue = "50", description = {"Records per second (default: ${DEFAULT-VALUE}). The emulator replicates",
-        "roughly 100-200 records/s on 2 cores: above that, replication back cannot catch up and failback waits."})
-    int rate;
-
-    @Option(names = "--keys", defaultValue = "50", description = "Partition keys (default: ${DEFAULT-VALUE}).")
-    int keys;
-
-    @Option(names = "--shards", defaultValue = "2", description = "Shards per stream (default: ${DEFAULT-VALUE}).")
-    int shards;
+    @Mixin
+    GameDayOptions size;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Where to write the HTML report (default: in the run's folder).")
     Path reportFile;
 
     @Override
     public Integer call() throws Exception {
-        GameDay.Settings settings = DrillCommand.settings(duration, rate, keys, shards, true, "demo");
+        GameDay.Settings settings = size.settings(true, "demo");
         GameDayReport report = GameDayRun.run(spec, settings, output.json());
         Path html = reportFile != null ? reportFile : settings.workDir().resolve("report.html");
         Path written = writeHtml(report, GameDayRun.lastTimeline(), html);

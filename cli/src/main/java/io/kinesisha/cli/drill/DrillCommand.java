@@ -1,18 +1,11 @@
 package io.kinesisha.cli.drill;
 
 import io.kinesisha.cli.OutputOptions;
-import io.kinesisha.cli.control.Durations;
-import io.kinesisha.common.local.LocalEnvironment;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** A game day on the local environment, with a report; exit 0 only when nothing was lost. */
@@ -30,23 +23,12 @@ public final class DrillCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--duration", defaultValue = "60s", paramLabel = "DURATION",
-            description = "Load time around the outage, e.g. 60s, 2m (default: ${DEFAULT-VALUE}).")
-    String duration;
-
-    @Option(names = "--rate", defaultValue = "50", description = {"Records per second (default: ${DEFAULT-VALUE}). The emulator replicates",
-        "roughly 100-200 records/s on 2 cores: above that, replication back cannot catch up and failback waits."})
-    int rate;
-
-    @Option(names = "--keys", defaultValue = "50", description = "Partition keys (default: ${DEFAULT-VALUE}).")
-    int keys;
-
-    @Option(names = "--shards", defaultValue = "2", description = "Shards per stream (default: ${DEFAULT-VALUE}).")
-    int shards;
+    @Mixin
+    GameDayOptions size;
 
     @Override
     public Integer call() throws Exception {
-        GameDay.Settings settings = settings(duration, rate, keys, shards, false, "drill");
+        GameDay.Settings settings = size.settings(false, "drill");
         GameDayReport report = GameDayRun.run(spec, settings, output.json());
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
@@ -56,17 +38,5 @@ public final class DrillCommand implements Callable<Integer> {
             report.printText(out);
         }
         return report.passed() ? 0 : FAILED;
-    }
-
-    static GameDay.Settings settings(String duration, int rate, int keys, int shards, boolean consumer, String name)
-            throws java.io.IOException {
-        Duration d = Durations.parse("--duration", duration, Duration.ofSeconds(20), Duration.ofHours(2));
-        String home = System.getenv("KINESIS_HA_HOME");
-        Path base = home == null || home.isBlank() ? Paths.get(".kinesis-ha") : Paths.get(home);
-        Path dir = base.resolve(name).resolve(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now())).toAbsolutePath();
-        Files.createDirectories(dir);
-        return new GameDay.Settings(d, rate, keys, shards, consumer, dir, LocalEnvironment.DEFAULT_PRIMARY,
-                LocalEnvironment.DEFAULT_SECONDARY);
     }
 }
