@@ -13,8 +13,6 @@ import io.kinesisha.controller.statemachine.OperationRunner;
 import io.kinesisha.controller.statemachine.OperationType;
 import io.kinesisha.controller.statemachine.PairEvent;
 import io.kinesisha.controller.statemachine.Step;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -163,10 +161,8 @@ class CrashResumeTest {
         LocalEnvironment env = LOCAL.env();
         String name = "crash" + (++pairs);
         LocalPair pair = new LocalPair(env, name, 1, Map.of("failover.fence-settle-ms", "0"));
-        PairContext ctx = PairContext.open(pair.config, "test", Clock.systemUTC());
+        PairContext ctx = pair.openWithRecord(env);
         opened.add(ctx);
-        ctx.store().createTableIfMissing();
-        ctx.store().create(ControlRecord.initial(name, env.primary().name(), env.secondary().name(), Instant.now()));
         return ctx;
     }
 }

@@ -41,4 +41,13 @@ public final class LocalPair {
         this.keys = Map.copyOf(k);
         this.config = ReplicationPairConfig.fromMap(k);
     }
+
+    /** A controller context on this pair, with the control table and the pair's first record created. */
+    public PairContext openWithRecord(LocalEnvironment env) {
+        PairContext ctx = PairContext.open(config, "test", java.time.Clock.systemUTC());
+        ctx.store().createTableIfMissing();
+        ctx.store().create(io.kinesisha.common.control.ControlRecord.initial(name, env.primary().name(),
+                env.secondary().name(), java.time.Instant.now()));
+        return ctx;
+    }
 }
