@@ -25,6 +25,7 @@ final class KinesisEmulator {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** kinesis-local persists before it exits; an outage simulation waits for that, however long it takes. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final String PERSIST_INTERVAL = "300s";
 
     private final Path packageDir;
     private final String region;
@@ -80,7 +81,9 @@ final class KinesisEmulator {
             env.put("SHOULD_PERSIST_DATA", "true");
             env.put("LOAD_DATA_IF_EXISTS", "true");
             env.put("PERSIST_PATH", dataDir.toAbsolutePath().toString());
-            env.put("PERSIST_INTERVAL", "1s");
+            // it persists at exit (SIGTERM), which is what an outage needs; a periodic persist rewrites every record
+            // held and kept an idle emulator at half a core, so it is rare (crash insurance only)
+            env.put("PERSIST_INTERVAL", PERSIST_INTERVAL);
             env.putIfAbsent("LOG_LEVEL", "WARN");
             long started = System.nanoTime();
             process = builder.start();
