@@ -1,15 +1,9 @@
 package io.kinesisha.bench;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.sun.management.OperatingSystemMXBean;
 import io.kinesisha.common.aws.AwsClientFactory;
+import io.kinesisha.common.aws.ClientRole;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.ControlStore;
@@ -19,7 +13,6 @@ import io.kinesisha.common.local.LocalEnvironment;
 import io.kinesisha.common.local.LocalRegion;
 import io.kinesisha.replicator.ReplicationPlan;
 import io.kinesisha.replicator.Replicator;
-import java.lang.management.ManagementFactory;
 import java.math.BigInteger;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -28,6 +21,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,11 +37,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
 /**
  * The replicator's speed: (1) throughput into an emulated target against the emulator's raw PutRecords ingest
@@ -55,7 +54,11 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  */
 class ReplicatorBenchmark {
     private static final int KEYS = 1000;
-    private static final int RECORDS = 10_000;
+    private static final int RECORDS = 20_000;
+    private static final int SMALL_RECORDS = 2_000;
+    private static final int CPU_RUNS = 5;
+    private static final int FLOOR_SAMPLES = 50;
+    private static final int FLOOR_BATCH = 50;
     private static final int PAYLOAD = 512;
     private static final List<String> ROWS = new ArrayList<>();
 
@@ -86,42 +89,60 @@ class ReplicatorBenchmark {
     void throughputLatencyAndCpu() throws Exception {
         LocalRegion primary = env.primary();
         LocalRegion secondary = env.secondary();
+        Map<String, Long> emulators = new LinkedHashMap<>();
+        emulators.put("source emulator", primary.pid());
+        emulators.put("target emulator", secondary.pid());
+        CpuMeter meter = new CpuMeter(emulators, name -> name.startsWith(FastKinesisTarget.THREAD_PREFIX));
         String source = primary.createStream("bench-source", 4);
         try (KinesisClient west = env.clients().kinesis(primary.target()); KinesisClient east = env.clients().kinesis(secondary.target())) {
             List<List<PutRecordsRequestEntry>> batches = batches(RECORDS, 0);
             ingest(west, source, batches);
 
-            // (1) raw ingest of the same records into a fresh target stream vs the replicator into another
-            String rawTarget = secondary.createStream("bench-raw", 3);
-            long t0 = System.nanoTime();
-            ingest(east, rawTarget, batches);
-            double rawRate = RECORDS / seconds(t0);
+            // (1) raw ingest of the same records into fresh target streams, before and after the replicator (the
+            // emulator slows down as it holds more), against the replicator into another fresh stream
+            CpuMeter.Snapshot raw0 = meter.snapshot();
+            ingest(east, secondary.createStream("bench-raw-before", 3), batches);
+            CpuMeter.Snapshot raw1 = meter.snapshot();
+            double rawBefore = RECORDS / raw1.wallSeconds(raw0);
 
             String replTarget = secondary.createStream("bench-repl", 3);
             ReplicationPairConfig config = config("bench", source, primary, replTarget, secondary.kinesisEndpoint().toString());
-            long t1 = System.nanoTime();
+            CpuMeter.Snapshot submitted = meter.snapshot();
             JobClient job = startJob(config);
+            Watch watch;
             try {
-                awaitReplicated(config, RECORDS, Duration.ofMinutes(5));
+                watch = awaitReplicated(config, RECORDS, Duration.ofMinutes(5), meter);
             } finally {
                 job.cancel().get();
             }
-            double replRate = RECORDS / seconds(t1);
-            ROWS.add(String.format("| raw PutRecords ingest into the emulated target (%d x %d B, 2 in flight) | %.0f records/s |", RECORDS, PAYLOAD, rawRate));
-            ROWS.add(String.format("| replicator into the emulated target (backlog, 1,000 keys, 4 -> 3 shards, incl. job start) | %.0f records/s |", replRate));
-            ROWS.add(String.format("| ratio replicator / raw ingest | %.2f |", replRate / rawRate));
+            CpuMeter.Snapshot raw2 = meter.snapshot();
+            ingest(east, secondary.createStream("bench-raw-after", 3), batches);
+            CpuMeter.Snapshot raw3 = meter.snapshot();
+            double rawAfter = RECORDS / raw3.wallSeconds(raw2);
+            double raw = (rawBefore + rawAfter) / 2;
+            double withStart = RECORDS / watch.done.wallSeconds(submitted);
+            double steady = (RECORDS - watch.firstRecords) / watch.done.wallSeconds(watch.first);
+            ROWS.add(String.format("| raw PutRecords ingest into the emulated target (%d x %d B, batches of 500, 2 in flight), before / after / mean | %.0f / %.0f / %.0f records/s |",
+                    RECORDS, PAYLOAD, rawBefore, rawAfter, raw));
+            ROWS.add(String.format("| replicator into the emulated target (backlog, %d keys, 4 -> 3 shards): job start (submit to first progress row) | %.1f s |",
+                    KEYS, watch.first.wallSeconds(submitted)));
+            ROWS.add(String.format("| replicator, steady (first progress row to last, %d records) / including job start | %.0f / %.0f records/s |",
+                    RECORDS - watch.firstRecords, steady, withStart));
+            ROWS.add(String.format("| **ratio replicator / raw ingest**, steady / including job start | **%.2f** / %.2f |", steady / raw, withStart / raw));
+            ROWS.add("| CPU during raw ingest (before) | " + raw1.describe(raw0) + " |");
+            ROWS.add("| CPU while replicating (steady) | " + watch.done.describe(watch.first) + " |");
 
             // (3) latency at half the replicator's measured rate: target arrival - source arrival, per record
             String latencySource = primary.createStream("bench-lat-source", 4);
             String latencyTarget = secondary.createStream("bench-lat-target", 3);
             ReplicationPairConfig latencyConfig = config("latency", latencySource, primary, latencyTarget, secondary.kinesisEndpoint().toString());
             JobClient latencyJob = startJob(latencyConfig);
-            int rate = (int) Math.max(50, replRate / 2);
+            int rate = (int) Math.max(50, steady / 2);
             int total = rate * 20;
             try {
-                awaitReplicated(latencyConfig, 0, Duration.ofMinutes(1));
+                awaitReplicated(latencyConfig, 0, Duration.ofMinutes(1), meter);
                 paced(west, latencySource, total, rate);
-                awaitReplicated(latencyConfig, total, Duration.ofMinutes(3));
+                awaitReplicated(latencyConfig, total, Duration.ofMinutes(3), meter);
             } finally {
                 latencyJob.cancel().get();
             }
@@ -129,42 +150,121 @@ class ReplicatorBenchmark {
             Collections.sort(latencies);
             ROWS.add(String.format("| replication latency at %d records/s (50%% of max), %d records: p50 / p99 / max | %d / %d / %d ms |",
                     rate, latencies.size(), pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1)));
-        }
 
-        // (2) CPU per MB against an in-process fast target
-        WireMockServer fast = new WireMockServer(wireMockConfig().dynamicPort().containerThreads(16).asynchronousResponseEnabled(false));
-        fast.start();
-        try {
-            fast.stubFor(any(anyUrl()).withHeader("X-Amz-Target", containing("PutRecords")).willReturn(aResponse()
-                    .withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-                    .withBody("{\"FailedRecordCount\":0,\"Records\":[{{#each (jsonPath request.body '$.Records') as |r|}}"
-                            + "{\"SequenceNumber\":\"49600000000000000000000000000000000000000000000000{{@index}}\",\"ShardId\":\"shardId-000000000000\"}"
-                            + "{{#unless @last}},{{/unless}}{{/each}}]}")
-                    .withTransformers("response-template")));
-            String fastArn = "arn:aws:kinesis:us-east-2:" + LocalEnvironment.DEFAULT_ACCOUNT + ":stream/fast";
-            ReplicationPairConfig fastConfig = config("cpu", primary.streamArn("bench-source"), primary, fastArn,
-                    "http://127.0.0.1:" + fast.port());
-            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            JobClient job = startJob(fastConfig);
-            long warm = RECORDS / 5;
-            long cpu0;
-            long wall0;
-            try {
-                // measure after warm-up (JIT, job start, EFO registration): from 20 % to 100 % of the records
-                awaitReplicated(fastConfig, warm, Duration.ofMinutes(5));
-                cpu0 = os.getProcessCpuTime();
-                wall0 = System.nanoTime();
-                awaitReplicated(fastConfig, RECORDS, Duration.ofMinutes(5));
-            } finally {
-                job.cancel().get();
+            emulatorFloor(west, east, primary, secondary);
+
+            // (2) CPU per MB against an in-process fast target: the marginal cost of the larger source over the
+            // smaller one (job start, EFO registration and the fixed per-run work cancel out), median of 3 pairs
+            String small = primary.createStream("bench-source-small", 4);
+            ingest(west, small, batches(SMALL_RECORDS, 0));
+            cpuPerMegabyte(primary, source, small, meter);
+        }
+    }
+
+    /**
+     * What the emulators alone add to a record's latency: EFO delivery by the source emulator (put to event received by
+     * a plain SDK subscriber) and a PutRecords round trip of a small batch into the target emulator.
+     */
+    private static void emulatorFloor(KinesisClient west, KinesisClient east, LocalRegion primary, LocalRegion secondary)
+            throws Exception {
+        String arn = primary.createStream("bench-floor", 1);
+        String consumer = west.registerStreamConsumer(b -> b.streamARN(arn).consumerName("floor")).consumer().consumerARN();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (west.describeStreamConsumer(b -> b.consumerARN(consumer)).consumerDescription().consumerStatus() != ConsumerStatus.ACTIVE) {
+            assertThat(System.nanoTime()).as("consumer active in time").isLessThan(deadline);
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+        List<Long> delivery = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger events = new AtomicInteger();
+        try (KinesisAsyncClient async = env.clients().kinesisAsync(primary.target(), ClientRole.SOURCE)) {
+            async.subscribeToShard(b -> b.consumerARN(consumer).shardId("shardId-000000000000")
+                            .startingPosition(p -> p.type(ShardIteratorType.LATEST)),
+                    SubscribeToShardResponseHandler.builder().subscriber(event -> {
+                        long now = System.currentTimeMillis();
+                        events.incrementAndGet();
+                        if (event instanceof SubscribeToShardEvent) {
+                            ((SubscribeToShardEvent) event).records()
+                                    .forEach(r -> delivery.add(now - r.approximateArrivalTimestamp().toEpochMilli()));
+                        }
+                    }).build());
+            while (events.get() < 2) {
+                assertThat(System.nanoTime()).as("subscribed in time").isLessThan(deadline);
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
-            double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
-            double wall = seconds(wall0);
-            double mb = (RECORDS - warm) * (double) PAYLOAD / 1e6;
-            ROWS.add(String.format("| fast in-process target (WireMock), warm: %.1f MB in %.1f s wall (%.1f MB/s); process CPU %.1f s incl. the fast target | %.2f CPU s per MB = %.1f MB/s per core |",
-                    mb, wall, mb / wall, cpuSeconds, cpuSeconds / mb, mb / cpuSeconds));
+            for (int i = 0; i < FLOOR_SAMPLES; i++) {
+                west.putRecord(b -> b.streamARN(arn).partitionKey("floor").data(SdkBytes.fromByteArray(new byte[PAYLOAD])));
+                LockSupport.parkNanos(Duration.ofMillis(137).toNanos()); // not a multiple of the 1 s event period
+            }
+            while (delivery.size() < FLOOR_SAMPLES) {
+                assertThat(System.nanoTime()).as("all floor records delivered in time").isLessThan(deadline + Duration.ofSeconds(30).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
         } finally {
-            fast.stop();
+            west.deregisterStreamConsumer(b -> b.consumerARN(consumer));
+        }
+        String target = secondary.createStream("bench-floor-target", 3);
+        List<Long> roundTrips = new ArrayList<>();
+        for (int i = 0; i < FLOOR_SAMPLES; i++) {
+            List<PutRecordsRequestEntry> batch = batches(FLOOR_BATCH, i * FLOOR_BATCH).get(0);
+            long t = System.nanoTime();
+            assertThat(east.putRecords(b -> b.streamARN(target).records(batch)).failedRecordCount()).isZero();
+            roundTrips.add((System.nanoTime() - t) / 1_000_000);
+        }
+        List<Long> sortedDelivery = new ArrayList<>(delivery);
+        Collections.sort(sortedDelivery);
+        Collections.sort(roundTrips);
+        ROWS.add(String.format("| emulator floor: EFO delivery by the source emulator (put to event received), %d records: p50 / p99 | %d / %d ms |",
+                FLOOR_SAMPLES, pct(sortedDelivery, 50), pct(sortedDelivery, 99)));
+        ROWS.add(String.format("| emulator floor: PutRecords of %d records into the idle target emulator, %d requests: p50 / p99 | %d / %d ms |",
+                FLOOR_BATCH, FLOOR_SAMPLES, pct(roundTrips, 50), pct(roundTrips, 99)));
+    }
+
+    private static void cpuPerMegabyte(LocalRegion primary, String large, String small, CpuMeter meter) throws Exception {
+        try (FastKinesisTarget fast = new FastKinesisTarget()) {
+            List<Double> marginal = new ArrayList<>();
+            List<Double> marginalJobThreads = new ArrayList<>();
+            List<Double> whole = new ArrayList<>();
+            double mb = (RECORDS - SMALL_RECORDS) * (double) PAYLOAD / 1e6;
+            for (int run = 0; run <= CPU_RUNS; run++) {
+                double[] largeCpu = cpuOfRun("cpu-large-" + run, large, RECORDS, primary, fast, meter);
+                double[] smallCpu = cpuOfRun("cpu-small-" + run, small, SMALL_RECORDS, primary, fast, meter);
+                if (run > 0) { // the first pair warms the JIT up
+                    marginal.add((largeCpu[0] - smallCpu[0]) / mb);
+                    marginalJobThreads.add((largeCpu[1] - smallCpu[1]) / mb);
+                    whole.add(largeCpu[0] / (RECORDS * (double) PAYLOAD / 1e6));
+                }
+            }
+            Collections.sort(marginal);
+            Collections.sort(marginalJobThreads);
+            Collections.sort(whole);
+            double median = marginal.get(CPU_RUNS / 2);
+            ROWS.add(String.format("| CPU per MB against an in-process fast target, marginal (%d - %d records of %d B), JVM less the stand-ins, %d runs: min / median / max | %.3f / %.3f / %.3f CPU s per MB |",
+                    RECORDS, SMALL_RECORDS, PAYLOAD, CPU_RUNS, marginal.get(0), median, marginal.get(CPU_RUNS - 1)));
+            ROWS.add(String.format("| same, the job's own threads only (no GC, JIT, JobManager): min / median / max | %.3f / %.3f / %.3f CPU s per MB |",
+                    marginalJobThreads.get(0), marginalJobThreads.get(CPU_RUNS / 2), marginalJobThreads.get(CPU_RUNS - 1)));
+            ROWS.add(String.format("| **MB/s per core** (median marginal, JVM) / job threads / whole run of %d records incl. job start | **%.1f** / %.1f / %.1f |",
+                    RECORDS, 1 / median, 1 / marginalJobThreads.get(CPU_RUNS / 2), 1 / whole.get(CPU_RUNS / 2)));
+            assertThat(fast.recordsAccepted()).as("records the fast target took")
+                    .isGreaterThanOrEqualTo((CPU_RUNS + 1L) * (RECORDS + SMALL_RECORDS));
+        }
+    }
+
+    /**
+     * From job submission to all replicated: JVM CPU seconds less the stand-ins' threads (the fast target's and
+     * DynamoDB Local's Jetty pools), and the CPU of the threads the job started.
+     */
+    private static double[] cpuOfRun(String pair, String source, int records, LocalRegion primary, FastKinesisTarget fast,
+                                     CpuMeter meter) throws Exception {
+        ReplicationPairConfig config = config(pair, source, primary,
+                "arn:aws:kinesis:us-east-2:" + LocalEnvironment.DEFAULT_ACCOUNT + ":stream/fast", fast.endpoint());
+        Set<Long> threadsBefore = CpuMeter.liveThreads();
+        CpuMeter.Snapshot before = meter.snapshot();
+        JobClient job = startJob(config);
+        try {
+            Watch watch = awaitReplicated(config, records, Duration.ofMinutes(5), meter);
+            return new double[] {watch.done.jvmSeconds(before), CpuMeter.cpuOfThreadsStartedSince(threadsBefore)};
+        } finally {
+            job.cancel().get();
         }
     }
 
@@ -193,8 +293,16 @@ class ReplicatorBenchmark {
         return flink.executeAsync("bench " + config.pairName());
     }
 
-    private static void awaitReplicated(ReplicationPairConfig config, long records, Duration timeout) {
+    /** When the first progress row showed records, how many, and when all were replicated. */
+    private static final class Watch {
+        CpuMeter.Snapshot first;
+        long firstRecords;
+        CpuMeter.Snapshot done;
+    }
+
+    private static Watch awaitReplicated(ReplicationPairConfig config, long records, Duration timeout, CpuMeter meter) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Watch watch = new Watch();
         try (AwsClientFactory clients = new AwsClientFactory();
              DynamoDbClient dynamo = clients.dynamoDb(env.controlStoreTarget(env.primary().name()))) {
             ControlStore store = new ControlStore(dynamo, "bench-control");
@@ -207,11 +315,19 @@ class ReplicatorBenchmark {
                     progress = List.of();
                 }
                 long done = progress.stream().mapToLong(ShardProgress::recordsReplicated).sum();
+                if (watch.first == null && done > 0) {
+                    watch.first = meter.snapshot();
+                    watch.firstRecords = done;
+                }
                 if (done >= records && (records > 0 || !progress.isEmpty())) {
-                    return;
+                    watch.done = meter.snapshot();
+                    if (watch.first == null) {
+                        watch.first = watch.done;
+                    }
+                    return watch;
                 }
                 assertThat(System.nanoTime()).as("replicated %d of %d in time", done, records).isLessThan(deadline);
-                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
         }
     }
@@ -303,9 +419,4 @@ class ReplicatorBenchmark {
     private static long pct(List<Long> sorted, int p) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
-
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
-
 }

@@ -85,8 +85,6 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private long wakeupAtNanos = Long.MAX_VALUE;
     private ScheduledFuture<?> wakeup;
     private long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
-    /** True while a flush waits: partial batches are sent even with requests in flight. */
-    private boolean flushing;
     private KinesisSinkException fatal;
     private boolean closed;
 
@@ -187,15 +185,10 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
         checkFatal();
-        flushing = true;
-        try {
-            trySend();
-            while (buffered > 0) {
-                mailbox.yield();
-                checkFatal();
-            }
-        } finally {
-            flushing = false;
+        trySend();
+        while (buffered > 0) {
+            mailbox.yield();
+            checkFatal();
         }
         if (listener != null) {
             notifyListener(listener::onFlushed);
@@ -223,6 +216,10 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                 }
             }
         }
+        LOG.info("Kinesis sink writer {} for {}: {} records written in {} PutRecords requests (mean {} per request), "
+                + "{} retried, {} throttled", subtask, streamArn, recordsOut.getCount(), batches.getCount(),
+                batches.getCount() == 0 ? 0 : recordsOut.getCount() / batches.getCount(), retries.getCount(),
+                throttled.getCount());
         if (buffered > 0) {
             LOG.info("Kinesis sink writer {} closed with {} records not acknowledged (they are replayed from the last "
                     + "checkpoint)", subtask, buffered);
@@ -279,11 +276,12 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
 
     /**
      * Nagle for PutRecords: with nothing in flight, send at once (lowest latency on a quiet stream); with requests in
-     * flight, send only full batches until one completes (each completion sends what gathered meanwhile) or a flush
-     * asks for everything. Many small requests would cost a round trip each and starve throughput.
+     * flight, send only full batches until one completes (each completion sends what gathered meanwhile). A flush
+     * waits the same way: sending the keys that are ready as extra small requests would split the keys into cohorts
+     * that each cost a round trip from then on, and every completion sends the rest anyway.
      */
     private boolean worthSending() {
-        return inFlightBatches == 0 || flushing || ready.size() >= maxBatchSize;
+        return inFlightBatches == 0 || ready.size() >= maxBatchSize;
     }
 
     private boolean gateOpen() {
