@@ -1,14 +1,16 @@
 package io.kinesisha.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -27,37 +29,53 @@ final class CpuMeter {
         this.excludedThreads = excludedThreads;
     }
 
-    /** The threads alive now: what {@link #cpuOfThreadsStartedSince} leaves out. */
-    static Set<Long> liveThreads() {
-        Set<Long> ids = new HashSet<>();
-        for (long id : THREADS.getAllThreadIds()) {
-            ids.add(id);
-        }
-        return ids;
-    }
-
-    /** CPU seconds of the threads alive now that were not alive at {@code before} (a job's own threads). */
-    static double cpuOfThreadsStartedSince(Set<Long> before) {
-        long nanos = 0;
-        for (long id : THREADS.getAllThreadIds()) {
-            if (!before.contains(id)) {
-                nanos += Math.max(0, THREADS.getThreadCpuTime(id));
-            }
-        }
-        return nanos / 1e9;
-    }
-
     Snapshot snapshot() {
         Map<String, Long> cpu = new LinkedHashMap<>();
         pids.forEach((name, pid) -> cpu.put(name, ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration())
                 .map(Duration::toNanos).orElse(0L)));
         long excluded = 0;
+        Map<Long, Long> threads = new HashMap<>();
         for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-            if (info != null && excludedThreads.test(info.getThreadName())) {
-                excluded += Math.max(0, THREADS.getThreadCpuTime(info.getThreadId()));
+            if (info == null) {
+                continue;
+            }
+            long nanos = Math.max(0, THREADS.getThreadCpuTime(info.getThreadId()));
+            if (excludedThreads.test(info.getThreadName())) {
+                excluded += nanos;
+            } else {
+                threads.put(info.getThreadId(), nanos);
             }
         }
-        return new Snapshot(System.nanoTime(), OS.getProcessCpuTime() - excluded, cpu);
+        return new Snapshot(System.nanoTime(), OS.getProcessCpuTime() - excluded, cpu, threads, vmThreadNanos());
+    }
+
+    /**
+     * CPU of the JVM's own native threads by kind (GC, JIT), read from /proc/self/task (Linux; empty elsewhere):
+     * ThreadMXBean does not see them.
+     */
+    private static Map<String, Long> vmThreadNanos() {
+        Map<String, Long> byKind = new HashMap<>();
+        File[] tasks = new File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return byKind;
+        }
+        for (File task : tasks) {
+            try {
+                String name = Files.readString(task.toPath().resolve("comm")).trim();
+                String kind = name.startsWith("GC Thread") || name.startsWith("G1 ") ? "GC"
+                        : name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? "JIT" : null;
+                if (kind == null) {
+                    continue;
+                }
+                String stat = Files.readString(task.toPath().resolve("stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                byKind.merge(kind, ticks * 10_000_000L, Long::sum); // USER_HZ = 100
+            } catch (IOException | RuntimeException threadGone) {
+                // the thread ended between the listing and the read
+            }
+        }
+        return byKind;
     }
 
     /** CPU used between two snapshots. */
@@ -65,11 +83,36 @@ final class CpuMeter {
         final long wallNanos;
         final long jvmNanos;
         final Map<String, Long> processNanos;
+        /** CPU so far of each live thread that is not left out, by thread id. */
+        final Map<Long, Long> threadNanos;
 
-        Snapshot(long wallNanos, long jvmNanos, Map<String, Long> processNanos) {
+        /** CPU so far of the JVM's GC and JIT threads. */
+        final Map<String, Long> vmNanos;
+
+        Snapshot(long wallNanos, long jvmNanos, Map<String, Long> processNanos, Map<Long, Long> threadNanos,
+                 Map<String, Long> vmNanos) {
+            this.vmNanos = vmNanos;
             this.wallNanos = wallNanos;
             this.jvmNanos = jvmNanos;
             this.processNanos = processNanos;
+            this.threadNanos = threadNanos;
+        }
+
+        /** CPU of the threads started since {@code before} (a job's own: tasks, fetchers, SDK event loops, timers). */
+        double newThreadSeconds(Snapshot before) {
+            return threadNanos.entrySet().stream().filter(e -> !before.threadNanos.containsKey(e.getKey()))
+                    .mapToLong(Map.Entry::getValue).sum() / 1e9;
+        }
+
+        /** CPU of the JVM's GC ("GC") or JIT ("JIT") threads between the snapshots. */
+        double vmSeconds(Snapshot before, String kind) {
+            return (vmNanos.getOrDefault(kind, 0L) - before.vmNanos.getOrDefault(kind, 0L)) / 1e9;
+        }
+
+        /** CPU of the threads alive at both snapshots (the Flink runtime's, the SDK's shared ones). */
+        double oldThreadSeconds(Snapshot before) {
+            return threadNanos.entrySet().stream().filter(e -> before.threadNanos.containsKey(e.getKey()))
+                    .mapToLong(e -> e.getValue() - before.threadNanos.get(e.getKey())).sum() / 1e9;
         }
 
         double wallSeconds(Snapshot before) {

@@ -337,6 +337,10 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
         PutRecordsRequest request = PutRecordsRequest.builder().streamARN(streamArn).records(records).build();
         inFlightBatches++;
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("writer {}: PutRecords of {} entries ({} in flight, {} keys ready, {} buffered)", subtask,
+                    records.size(), inFlightBatches, ready.size(), buffered);
+        }
         batches.inc();
         long started = System.nanoTime();
         CompletableFuture<PutRecordsResponse> future;
