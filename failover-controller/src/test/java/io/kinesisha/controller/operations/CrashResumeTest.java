@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
-import io.kinesisha.common.local.LocalEnvironment;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,16 +31,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CrashResumeTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+    @RegisterExtension
+    static final LocalPairs PAIRS = new LocalPairs(LOCAL, "crash");
 
     private static final Map<OperationType, ControlRecord> REFERENCE = new HashMap<>();
     private final List<String> progress = new CopyOnWriteArrayList<>();
-    private final List<PairContext> opened = new ArrayList<>();
-    private static int pairs;
-
-    @AfterEach
-    void close() {
-        opened.forEach(PairContext::close);
-    }
 
     static Stream<Arguments> everyStep() {
         List<Arguments> cases = new ArrayList<>();
@@ -158,11 +151,6 @@ class CrashResumeTest {
     }
 
     private PairContext pair() {
-        LocalEnvironment env = LOCAL.env();
-        String name = "crash" + (++pairs);
-        LocalPair pair = new LocalPair(env, name, 1, Map.of("failover.fence-settle-ms", "0"));
-        PairContext ctx = pair.openWithRecord(env);
-        opened.add(ctx);
-        return ctx;
+        return PAIRS.open(1);
     }
 }

@@ -5,19 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
-import io.kinesisha.common.local.LocalEnvironment;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
 import io.kinesisha.controller.statemachine.OperationRunner;
 import io.kinesisha.controller.statemachine.PairEvent;
 import io.kinesisha.controller.statemachine.Step;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,15 +25,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FailbackAbortTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+    @RegisterExtension
+    static final LocalPairs PAIRS = new LocalPairs(LOCAL, "abort");
 
-    private static int pairs;
     private final List<String> progress = new CopyOnWriteArrayList<>();
-    private final List<PairContext> opened = new ArrayList<>();
-
-    @AfterEach
-    void close() {
-        opened.forEach(PairContext::close);
-    }
 
     @Test
     void aFailbackStoppedAtItsDrainIsAbandonedAndTheSecondaryKeepsServing() throws Exception {
@@ -105,11 +97,6 @@ class FailbackAbortTest {
     }
 
     private PairContext pair() {
-        LocalEnvironment env = LOCAL.env();
-        String name = "abort" + (++pairs);
-        LocalPair pair = new LocalPair(env, name, 1, Map.of("failover.fence-settle-ms", "0"));
-        PairContext ctx = pair.openWithRecord(env);
-        opened.add(ctx);
-        return ctx;
+        return PAIRS.open(1);
     }
 }

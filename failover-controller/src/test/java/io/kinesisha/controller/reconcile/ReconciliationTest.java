@@ -10,6 +10,7 @@ import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.local.LocalEnvironment;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.LocalPair;
+import io.kinesisha.controller.operations.LocalPairs;
 import io.kinesisha.controller.operations.OperationDriver;
 import io.kinesisha.controller.operations.PairContext;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
@@ -39,15 +39,10 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 class ReconciliationTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+    @RegisterExtension
+    static final LocalPairs PAIRS = new LocalPairs(LOCAL, "orphans");
 
-    private static int pairs;
     private final List<String> progress = new CopyOnWriteArrayList<>();
-    private final List<PairContext> opened = new ArrayList<>();
-
-    @AfterEach
-    void close() {
-        opened.forEach(PairContext::close);
-    }
 
     @Test
     void findsExactlyTheUnreplicatedRecordsAndCopiesThemOnceWhenRunTwice() throws Exception {
@@ -131,10 +126,9 @@ class ReconciliationTest {
     /** 120 records over 12 keys in 2 shards; per shard half "replicated" with a progress row, then 2 late copies. */
     private Setup failedOverWithOrphans() throws Exception {
         LocalEnvironment env = LOCAL.env();
-        String name = "orphans" + (++pairs);
-        LocalPair pair = new LocalPair(env, name, 2, Map.of("failover.fence-settle-ms", "0"));
-        PairContext ctx = pair.openWithRecord(env);
-        opened.add(ctx);
+        LocalPair pair = PAIRS.create(2);
+        String name = pair.name;
+        PairContext ctx = PAIRS.open(pair);
         String primary = env.primary().name();
         String secondary = env.secondary().name();
         KinesisClient west = ctx.kinesis(primary);

@@ -1,0 +1,50 @@
+package io.kinesisha.controller.operations;
+
+import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.common.local.LocalEnvironmentExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fresh pairs for controller tests on the local environment: unique names within a test class, no fence settle,
+ * control table and first record created; every context opened in a test is closed after it. Register it as a
+ * static field after the {@link LocalEnvironmentExtension} it uses.
+ */
+public final class LocalPairs implements AfterEachCallback {
+    private final LocalEnvironmentExtension local;
+    private final String prefix;
+    private final List<PairContext> opened = new ArrayList<>();
+    private int count;
+
+    public LocalPairs(LocalEnvironmentExtension local, String prefix) {
+        this.local = local;
+        this.prefix = prefix;
+    }
+
+    /** Streams with {@code shards} shards in both regions and the config naming them. */
+    public LocalPair create(int shards) {
+        return new LocalPair(local.env(), prefix + (++count), shards, Map.of("failover.fence-settle-ms", "0"));
+    }
+
+    /** A controller context on {@code pair}, closed after the test. */
+    public PairContext open(LocalPair pair) {
+        LocalEnvironment env = local.env();
+        PairContext ctx = pair.openWithRecord(env);
+        opened.add(ctx);
+        return ctx;
+    }
+
+    /** A controller context on a new pair of {@code shards}-shard streams, closed after the test. */
+    public PairContext open(int shards) {
+        return open(create(shards));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        opened.forEach(PairContext::close);
+        opened.clear();
+    }
+}
