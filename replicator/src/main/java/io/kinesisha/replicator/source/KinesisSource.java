@@ -5,6 +5,7 @@ import io.kinesisha.replicator.source.enumerator.EnumeratorStateSerializer;
 import io.kinesisha.replicator.source.enumerator.ShardSplitEnumerator;
 import io.kinesisha.replicator.source.enumerator.assigner.HashRangeShardAssigner;
 import io.kinesisha.replicator.source.enumerator.assigner.ShardAssigner;
+import io.kinesisha.replicator.source.proxy.StreamProxyFactory;
 import io.kinesisha.replicator.source.reader.KinesisSourceReader;
 import io.kinesisha.replicator.source.reader.ShardRecordEmitter;
 import io.kinesisha.replicator.source.reader.ShardSplitReader;
@@ -13,6 +14,7 @@ import io.kinesisha.replicator.source.split.ShardSplit;
 import io.kinesisha.replicator.source.split.ShardSplitSerializer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -36,11 +38,14 @@ public final class KinesisSource<T> implements Source<T, ShardSplit, EnumeratorS
     private final KinesisSourceConfig config;
     private final KinesisDeserializationSchema<T> schema;
     private final ShardAssigner assigner;
+    private final StreamProxyFactory proxies;
 
-    KinesisSource(KinesisSourceConfig config, KinesisDeserializationSchema<T> schema, ShardAssigner assigner) {
+    KinesisSource(KinesisSourceConfig config, KinesisDeserializationSchema<T> schema, ShardAssigner assigner,
+                  StreamProxyFactory proxies) {
         this.config = config;
         this.schema = schema;
         this.assigner = assigner;
+        this.proxies = proxies;
     }
 
     public static <T> KinesisSourceBuilder<T> builder() {
@@ -59,20 +64,22 @@ public final class KinesisSource<T> implements Source<T, ShardSplit, EnumeratorS
     @Override
     public SourceReader<T, ShardSplit> createReader(SourceReaderContext context) {
         Set<String> closedShards = ConcurrentHashMap.newKeySet();
+        AtomicReference<String> consumerArn = new AtomicReference<>();
         SourceMetrics metrics = new SourceMetrics(context.metricGroup());
-        return new KinesisSourceReader<>(() -> new ShardSplitReader(config, closedShards),
-                new ShardRecordEmitter<>(schema, metrics), new Configuration(), context, closedShards);
+        return new KinesisSourceReader<>(
+                () -> new ShardSplitReader(config, proxies.create(config), closedShards, consumerArn::get, metrics),
+                new ShardRecordEmitter<>(schema, metrics), new Configuration(), context, closedShards, consumerArn);
     }
 
     @Override
     public SplitEnumerator<ShardSplit, EnumeratorState> createEnumerator(SplitEnumeratorContext<ShardSplit> context) {
-        return new ShardSplitEnumerator(context, config, assigner, null);
+        return new ShardSplitEnumerator(context, config, assigner, null, proxies.create(config));
     }
 
     @Override
     public SplitEnumerator<ShardSplit, EnumeratorState> restoreEnumerator(SplitEnumeratorContext<ShardSplit> context,
                                                                          EnumeratorState state) {
-        return new ShardSplitEnumerator(context, config, assigner, state);
+        return new ShardSplitEnumerator(context, config, assigner, state, proxies.create(config));
     }
 
     @Override

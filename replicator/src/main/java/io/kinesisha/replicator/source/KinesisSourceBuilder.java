@@ -5,6 +5,7 @@ import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.config.ConsumerLifecycle;
 import io.kinesisha.common.config.ReaderType;
 import io.kinesisha.replicator.source.enumerator.assigner.ShardAssigner;
+import io.kinesisha.replicator.source.proxy.StreamProxyFactory;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ public final class KinesisSourceBuilder<T> {
     private int maxRecordsPerFetch = 10_000;
     private KinesisDeserializationSchema<T> schema;
     private ShardAssigner assigner = KinesisSource.defaultAssigner();
+    private StreamProxyFactory proxies = StreamProxyFactory.sdk();
 
     KinesisSourceBuilder() {
     }
@@ -98,6 +100,12 @@ public final class KinesisSourceBuilder<T> {
         return this;
     }
 
+    /** Where the source's Kinesis calls go (default: the AWS SDK); tests and wrappers put their own in. */
+    public KinesisSourceBuilder<T> streamProxies(StreamProxyFactory factory) {
+        this.proxies = java.util.Objects.requireNonNull(factory, "factory");
+        return this;
+    }
+
     public KinesisSourceBuilder<T> assigner(ShardAssigner shardAssigner) {
         this.assigner = shardAssigner;
         return this;
@@ -110,6 +118,6 @@ public final class KinesisSourceBuilder<T> {
         }
         return new KinesisSource<>(new KinesisSourceConfig(streamArn, target, tuning, readerType, consumerLifecycle,
                 consumerName, consumerArn, initialPosition, shardPositions, discoveryInterval, heartbeatInterval,
-                maxRecordsPerFetch), schema, assigner);
+                maxRecordsPerFetch), schema, assigner, proxies);
     }
 }

@@ -16,6 +16,12 @@ final class FailOnceInterceptor implements ExecutionInterceptor {
     static final AtomicLong FIRED_AT_MILLIS = new AtomicLong();
     private static final java.util.concurrent.atomic.AtomicInteger PASSED = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** Arms it: the next {@link #PASS_BEFORE_FAILING} + 1st PutRecords fails. */
+    static void arm() {
+        PASSED.set(0);
+        ARMED.set(true);
+    }
+
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         if (!context.request().getClass().getSimpleName().equals("PutRecordsRequest") || !ARMED.get()) {

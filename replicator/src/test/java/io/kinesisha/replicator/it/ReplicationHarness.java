@@ -56,7 +56,16 @@ final class ReplicationHarness {
 
     /** Starts the job with additions to the sink's SDK client (fault injection). */
     JobClient start(int parallelism, ClientOverrides sinkOverrides) throws Exception {
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+        return start(parallelism, sinkOverrides, null);
+    }
+
+    /** Starts the job, restoring it from {@code savepoint} when that is not null. */
+    JobClient start(int parallelism, ClientOverrides sinkOverrides, String savepoint) throws Exception {
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        if (savepoint != null) {
+            conf.set(org.apache.flink.runtime.jobgraph.SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         flink.setParallelism(parallelism);
         ReplicationPlan plan = ReplicationPlan.prepare(config, false);
         Replicator.build(flink, config, plan, sinkOverrides);

@@ -20,6 +20,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
@@ -62,6 +63,108 @@ class ReplicatorResilienceTest {
         }
     }
 
+    /**
+     * Issue 12, defect 1 end to end: one subtask fails alone (region failover; the enumerator is not restored) while
+     * a parent shard is drained, once during a split and once during a merge. Nothing is lost, and every record's
+     * first occurrence keeps its key's order (re-read tails may repeat, later).
+     */
+    @Test
+    void oneSubtaskRestartingWhileParentsAreDrainedLosesAndReordersNothing() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "partial", 2, 3,
+                Map.of("replication.checkpoint-interval-ms", "3000"));
+        KeyedLoad load = new KeyedLoad(200);
+        try (KinesisClient source = kinesis(LOCAL.env().primary()); KinesisClient target = kinesis(LOCAL.env().secondary())) {
+            JobClient job = pair.start(2, b -> b.addExecutionInterceptor(new FailOnceInterceptor()));
+            try {
+                load.write(source, pair.sourceArn, 600);
+                await().atMost(Duration.ofMinutes(2)).until(() -> pair.recordsReplicated() >= 600);
+                load.write(source, pair.sourceArn, 400);
+                FailOnceInterceptor.arm();
+                split(source, pair.sourceArn);
+                load.write(source, pair.sourceArn, 600);
+                await().atMost(Duration.ofMinutes(2)).until(() -> !FailOnceInterceptor.ARMED.get());
+                load.write(source, pair.sourceArn, 400);
+                FailOnceInterceptor.arm();
+                mergeOpen(source, pair.sourceArn);
+                load.write(source, pair.sourceArn, 600);
+                await().atMost(Duration.ofMinutes(2)).until(() -> !FailOnceInterceptor.ARMED.get());
+                load.write(source, pair.sourceArn, 400);
+                StreamContents[] copied = new StreamContents[1];
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                    copied[0] = StreamContents.read(target, pair.targetArn);
+                    return copied[0].counts().keySet().containsAll(load.acknowledged());
+                });
+                long duplicates = copied[0].counts().values().stream().mapToLong(n -> n - 1).sum();
+                System.out.printf("partial restarts: %d records, all in the target, %d duplicates, %d first-occurrence reorders%n",
+                        load.acknowledged().size(), duplicates, copied[0].orderViolations());
+                assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(copied[0].orderViolations()).isZero();
+                assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    /** Issue 12, defect 4: a shard read from LATEST that emitted nothing is restored where it was, not at a new LATEST. */
+    @Test
+    void latestRestoredFromASavepointKeepsWhatArrivedWhileTheJobWasDown(@TempDir java.nio.file.Path savepoints) throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "latest", 2, 2,
+                Map.of("replication.starting-position", "LATEST"));
+        KeyedLoad load = new KeyedLoad(50);
+        try (KinesisClient source = kinesis(LOCAL.env().primary()); KinesisClient target = kinesis(LOCAL.env().secondary())) {
+            JobClient job = pair.start(2);
+            String savepoint;
+            try {
+                await().atMost(Duration.ofMinutes(1)).until(() -> pair.progress().size() == 2);
+                savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(),
+                        org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
+            } catch (Exception e) {
+                job.cancel().get();
+                throw e;
+            }
+            load.write(source, pair.sourceArn, 300);
+            JobClient restored = pair.start(2, b -> { }, savepoint);
+            try {
+                StreamContents[] copied = new StreamContents[1];
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    copied[0] = StreamContents.read(target, pair.targetArn);
+                    assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                });
+                assertThat(copied[0].orderViolations()).isZero();
+            } finally {
+                restored.cancel().get();
+            }
+        }
+    }
+
+    /** Issue 12, defect 5: a deregistered EFO consumer is replaced; the job neither crash-loops nor loses records. */
+    @Test
+    void aDeregisteredConsumerIsReplacedWithoutLosingRecords() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "deregistered", 2, 2, Map.of());
+        KeyedLoad load = new KeyedLoad(50);
+        try (KinesisClient source = kinesis(LOCAL.env().primary()); KinesisClient target = kinesis(LOCAL.env().secondary())) {
+            JobClient job = pair.start(2);
+            try {
+                load.write(source, pair.sourceArn, 200);
+                await().atMost(Duration.ofMinutes(2)).until(() -> pair.recordsReplicated() >= 200);
+                source.deregisterStreamConsumer(b -> b.streamARN(pair.sourceArn).consumerName("replicator-deregistered"));
+                load.write(source, pair.sourceArn, 300);
+                StreamContents[] copied = new StreamContents[1];
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    copied[0] = StreamContents.read(target, pair.targetArn);
+                    assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                });
+                assertThat(copied[0].orderViolations()).isZero();
+                assertThat(source.describeStreamConsumer(b -> b.streamARN(pair.sourceArn).consumerName("replicator-deregistered"))
+                        .consumerDescription().consumerStatusAsString()).isEqualTo("ACTIVE");
+                assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
     @Test
     void restoresFromCheckpointAfterAJobFailureWithBoundedCountedDuplicates() throws Exception {
         ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "restore", 2, 2, Map.of());
@@ -71,7 +174,7 @@ class ReplicatorResilienceTest {
             try {
                 load.write(source, pair.sourceArn, 1000);
                 await().atMost(Duration.ofMinutes(2)).until(() -> pair.recordsReplicated() >= 1000);
-                FailOnceInterceptor.ARMED.set(true);
+                FailOnceInterceptor.arm();
                 load.write(source, pair.sourceArn, 1000);
                 await().atMost(Duration.ofMinutes(2)).until(() -> !FailOnceInterceptor.ARMED.get());
                 long failedAt = FailOnceInterceptor.FIRED_AT_MILLIS.get();
@@ -186,6 +289,17 @@ class ReplicatorResilienceTest {
         List<Shard> shards = kinesis.listShards(b -> b.streamARN(arn)).shards();
         kinesis.mergeShards(b -> b.streamARN(arn).shardToMerge(shards.get(0).shardId())
                 .adjacentShardToMerge(shards.get(1).shardId()));
+        awaitActive(kinesis, arn);
+    }
+
+    /** Merges the two adjacent open shards with the lowest hash keys. */
+    private static void mergeOpen(KinesisClient kinesis, String arn) {
+        List<Shard> open = kinesis.listShards(b -> b.streamARN(arn)).shards().stream()
+                .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null)
+                .sorted(java.util.Comparator.comparing(s -> new BigInteger(s.hashKeyRange().startingHashKey())))
+                .collect(Collectors.toList());
+        kinesis.mergeShards(b -> b.streamARN(arn).shardToMerge(open.get(0).shardId())
+                .adjacentShardToMerge(open.get(1).shardId()));
         awaitActive(kinesis, arn);
     }
 

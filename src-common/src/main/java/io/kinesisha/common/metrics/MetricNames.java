@@ -28,6 +28,14 @@ public final class MetricNames {
     public static final String BYTES_READ = "kinesisBytesRead";
     /** Counter: shards read to their end. */
     public static final String SHARDS_FINISHED = "shardsFinished";
+    /** Counter: shards finished because Kinesis no longer has them (past retention); what they held after the last read position is lost. */
+    public static final String SHARDS_EXPIRED = "shardsExpired";
+    /** Counter (enumerator): failed attempts to register, find or validate the EFO consumer; retried every discovery interval. */
+    public static final String CONSUMER_REGISTRATION_FAILURES = "consumerRegistrationFailures";
+    /** Gauge (enumerator): 1 while the enumerator holds a usable EFO consumer, 0 while it has none (readers cannot subscribe). */
+    public static final String CONSUMER_REGISTERED = "consumerRegistered";
+    /** Gauge (enumerator): shards discovered and waiting for their parents to be finished durably. */
+    public static final String SHARDS_WAITING_FOR_PARENTS = "shardsWaitingForParents";
 
     // sink
     /** Counter: entries acknowledged by Kinesis. */

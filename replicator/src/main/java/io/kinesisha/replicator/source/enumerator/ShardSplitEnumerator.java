@@ -3,31 +3,39 @@ package io.kinesisha.replicator.source.enumerator;
 import io.kinesisha.common.config.ConsumerLifecycle;
 import io.kinesisha.common.config.ReaderType;
 import io.kinesisha.common.kinesis.HashKeys;
+import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.source.KinesisSourceConfig;
 import io.kinesisha.replicator.source.enumerator.assigner.ShardAssigner;
+import io.kinesisha.replicator.source.event.ConsumerArnEvent;
 import io.kinesisha.replicator.source.event.ShardsClosedEvent;
 import io.kinesisha.replicator.source.event.SplitsFinishedEvent;
-import io.kinesisha.replicator.source.proxy.KinesisStreamProxy;
+import io.kinesisha.replicator.source.proxy.StreamProxy;
 import io.kinesisha.replicator.source.split.ShardSplit;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.SplitsAssignment;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * Discovers shards periodically and hands them to readers in lineage order. A child shard is assigned only when
@@ -35,65 +43,121 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * began after that report has completed. Since the sink flushes at every checkpoint, that means every record of
  * the parents is already in the target before a record of the child is read: per-key order holds across
  * splits and merges, even when parent and child are read by different subtasks.
+ *
+ * <p>A finish report belongs to the subtask that sent it and to the checkpoint that makes it durable. When Flink
+ * restarts one subtask alone (region failover: the enumerator is not restored), every report of that subtask that
+ * no completed checkpoint covers is rolled back: the restored reader reads those splits again from its checkpoint
+ * and reports them again, and the splits assigned to it after that checkpoint come back through
+ * {@link #addSplitsBack} and are queued again. So a child is never handed out while its parent's tail is re-read,
+ * and no split is dropped.
+ *
+ * <p>The EFO consumer is the enumerator's alone: it registers it (or waits for a self-managed one), checks at every
+ * discovery that it still exists, registers it again if it was deregistered, and tells every reader the ARN
+ * ({@link ConsumerArnEvent}). Failures are retried at the next discovery and counted, never fatal.
  */
 public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, EnumeratorState> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSplitEnumerator.class);
     private static final long NOT_YET_CHECKPOINTED = -1L;
+    private static final Duration CONSUMER_TIMEOUT = Duration.ofMinutes(2);
 
     private final SplitEnumeratorContext<ShardSplit> context;
     private final KinesisSourceConfig config;
     private final ShardAssigner assigner;
+    private final StreamProxy proxy;
+    private final LongSupplier wallClock;
     private final boolean restored;
     private final Map<String, ShardSplit> unassigned = new LinkedHashMap<>();
-    private final Set<String> assigned = new LinkedHashSet<>();
+    /** Assigned and not reported finished: split id to the subtask holding it ({@link #UNKNOWN_OWNER} after a restore). */
+    private final Map<String, Integer> owners = new LinkedHashMap<>();
+    /** Reported finished, not yet durable. */
+    private final Map<String, FinishReport> finishing = new LinkedHashMap<>();
     private final Set<String> finished = new LinkedHashSet<>();
-    /** Reported finished, not yet durable: split id to the checkpoint that makes it durable. */
-    private final Map<String, Long> finishing = new LinkedHashMap<>();
-    private KinesisStreamProxy proxy;
+    private final Counter registrationFailures;
+    private long lastCompletedCheckpoint = -1L;
+    private List<Shard> lastListing = List.of();
     private volatile String consumerArn;
+    private volatile int waitingForParents;
     private boolean discoveredOnce;
 
+    private static final int UNKNOWN_OWNER = -1;
+
     public ShardSplitEnumerator(SplitEnumeratorContext<ShardSplit> context, KinesisSourceConfig config,
-                                ShardAssigner assigner, EnumeratorState state) {
+                                ShardAssigner assigner, EnumeratorState state, StreamProxy proxy) {
+        this(context, config, assigner, state, proxy, System::currentTimeMillis);
+    }
+
+    ShardSplitEnumerator(SplitEnumeratorContext<ShardSplit> context, KinesisSourceConfig config, ShardAssigner assigner,
+                         EnumeratorState state, StreamProxy proxy, LongSupplier wallClock) {
         this.context = context;
         this.config = config;
         this.assigner = assigner;
+        this.proxy = proxy;
+        this.wallClock = wallClock;
         this.restored = state != null;
         if (state != null) {
             unassigned.putAll(state.unassigned());
-            assigned.addAll(state.assigned());
+            state.assigned().forEach(id -> owners.put(id, UNKNOWN_OWNER));
             finished.addAll(state.finished());
+        }
+        MetricGroup metrics = context.metricGroup();
+        if (metrics != null) {
+            this.registrationFailures = metrics.counter(MetricNames.CONSUMER_REGISTRATION_FAILURES);
+            metrics.gauge(MetricNames.CONSUMER_REGISTERED, () -> consumerArn == null ? 0 : 1);
+            metrics.gauge(MetricNames.SHARDS_WAITING_FOR_PARENTS, () -> waitingForParents);
+        } else {
+            this.registrationFailures = new SimpleCounter();
         }
     }
 
     @Override
     public void start() {
-        proxy = new KinesisStreamProxy(config.target(), config.tuning());
         context.callAsync(this::discover, this::onDiscovery, 0, config.discoveryInterval().toMillis());
     }
 
-    /** Runs on a worker thread: no enumerator state is touched here. */
-    private List<Shard> discover() {
-        if (config.readerType() == ReaderType.EFO && consumerArn == null) {
-            consumerArn = config.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED
-                    ? proxy.awaitActive(config.consumerArn(), Duration.ofMinutes(2))
-                    : proxy.registerConsumer(config.streamArn(), config.consumerName(), Duration.ofMinutes(2));
-        }
-        return proxy.listShards(config.streamArn());
+    /** Runs on a worker thread: reads only the volatile consumer ARN, touches no other state. */
+    private Discovery discover() {
+        String arn = config.readerType() == ReaderType.EFO ? usableConsumer(consumerArn) : null;
+        return new Discovery(proxy.listShards(config.streamArn()), arn);
     }
 
-    private void onDiscovery(List<Shard> shards, Throwable error) {
-        if (error != null) {
-            if (error instanceof IllegalStateException) {
-                throw (IllegalStateException) error;
+    private String usableConsumer(String current) {
+        try {
+            if (current != null) {
+                if (proxy.consumerUsable(current)) {
+                    return current;
+                }
+                LOG.warn("EFO consumer {} was deregistered or is being deleted; finding or registering it again", current);
             }
+            return config.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED
+                    ? proxy.awaitActive(config.consumerArn(), CONSUMER_TIMEOUT)
+                    : proxy.registerConsumer(config.streamArn(), config.consumerName(), CONSUMER_TIMEOUT);
+        } catch (RuntimeException e) {
+            registrationFailures.inc();
+            LOG.warn("no usable EFO consumer for {} ({}): readers cannot subscribe, the lag grows; retrying in {} ms",
+                    config.streamArn(), e.getMessage(), config.discoveryInterval().toMillis());
+            return null;
+        }
+    }
+
+    private void onDiscovery(Discovery discovery, Throwable error) {
+        if (error != null) {
             LOG.warn("shard discovery of {} failed, retrying in {} ms: {}", config.streamArn(),
                     config.discoveryInterval().toMillis(), error.toString());
             return;
         }
+        if (config.readerType() == ReaderType.EFO && !Objects.equals(discovery.consumerArn, consumerArn)) {
+            consumerArn = discovery.consumerArn;
+            if (consumerArn != null) {
+                LOG.info("EFO consumer for {}: {}", config.streamArn(), consumerArn);
+                for (int reader : context.registeredReaders().keySet()) {
+                    context.sendEventToSourceReader(reader, new ConsumerArnEvent(consumerArn));
+                }
+            }
+        }
         boolean initial = !restored && !discoveredOnce;
         discoveredOnce = true;
-        for (Shard shard : shards) {
+        lastListing = discovery.shards;
+        for (Shard shard : discovery.shards) {
             String id = shard.shardId();
             if (known(id)) {
                 continue;
@@ -106,38 +170,48 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
             unassigned.put(id, splitOf(shard, position));
             LOG.info("discovered {} (parents {}), start {}", id, parents(shard), position);
         }
-        notifyClosedShards(shards);
+        notifyClosedShards();
         assignReady();
     }
 
     /** Readers drain closed shards with GetRecords: the emulator's EFO never signals the end of a shard. */
-    private void notifyClosedShards(List<Shard> shards) {
-        Map<Integer, Set<String>> byOwner = new HashMap<>();
-        for (Shard shard : shards) {
-            if (!HashKeys.isOpen(shard) && assigned.contains(shard.shardId())) {
-                int owner = assigner.assign(splitOf(shard, ShardStartingPosition.trimHorizon()), context.currentParallelism());
-                byOwner.computeIfAbsent(owner, k -> new HashSet<>()).add(shard.shardId());
+    private void notifyClosedShards() {
+        Set<String> closed = new LinkedHashSet<>();
+        for (Shard shard : lastListing) {
+            if (!HashKeys.isOpen(shard) && owners.containsKey(shard.shardId())) {
+                closed.add(shard.shardId());
             }
         }
-        for (Map.Entry<Integer, Set<String>> e : byOwner.entrySet()) {
-            if (context.registeredReaders().containsKey(e.getKey())) {
-                context.sendEventToSourceReader(e.getKey(), new ShardsClosedEvent(e.getValue()));
-            }
+        if (closed.isEmpty()) {
+            return;
+        }
+        for (int reader : context.registeredReaders().keySet()) {
+            context.sendEventToSourceReader(reader, new ShardsClosedEvent(closed));
         }
     }
 
+    /**
+     * Where a newly discovered shard starts. LATEST is resolved here, once, to the discovery time: a split
+     * checkpointed before it read anything must not restart at a later LATEST and skip what arrived meanwhile.
+     */
     private ShardStartingPosition positionFor(Shard shard, boolean initial) {
         ShardStartingPosition explicit = config.shardPositions().get(shard.shardId());
         if (explicit != null) {
-            return explicit;
+            return resolved(explicit);
         }
         if (!initial) {
             return ShardStartingPosition.trimHorizon();
         }
-        if (config.initialPosition().type() == software.amazon.awssdk.services.kinesis.model.ShardIteratorType.LATEST) {
-            return HashKeys.isOpen(shard) ? ShardStartingPosition.latest() : null;
+        if (config.initialPosition().type() == ShardIteratorType.LATEST) {
+            return HashKeys.isOpen(shard) ? resolved(config.initialPosition()) : null;
         }
         return config.initialPosition();
+    }
+
+    private ShardStartingPosition resolved(ShardStartingPosition position) {
+        return position.type() == ShardIteratorType.LATEST
+                ? ShardStartingPosition.atTimestamp(Instant.ofEpochMilli(wallClock.getAsLong()))
+                : position;
     }
 
     private ShardSplit splitOf(Shard shard, ShardStartingPosition position) {
@@ -158,7 +232,7 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     }
 
     private boolean known(String id) {
-        return unassigned.containsKey(id) || assigned.contains(id) || finished.contains(id) || finishing.containsKey(id);
+        return unassigned.containsKey(id) || owners.containsKey(id) || finished.contains(id) || finishing.containsKey(id);
     }
 
     private boolean parentsDone(ShardSplit split) {
@@ -174,23 +248,22 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     private void assignReady() {
         int parallelism = context.currentParallelism();
         Map<Integer, List<ShardSplit>> assignment = new HashMap<>();
+        int waiting = 0;
         for (Iterator<ShardSplit> it = unassigned.values().iterator(); it.hasNext(); ) {
             ShardSplit split = it.next();
             if (!parentsDone(split)) {
+                waiting++;
                 continue;
             }
             int owner = assigner.assign(split, parallelism);
             if (!context.registeredReaders().containsKey(owner)) {
                 continue;
             }
-            ShardSplit withConsumer = split.consumerArn() == null && consumerArn != null
-                    ? new ShardSplit(split.streamArn(), split.shardId(), split.parentShardIds(), split.startingHashKey(),
-                            split.endingHashKey(), consumerArn, split.startingPosition(), false)
-                    : split;
-            assignment.computeIfAbsent(owner, k -> new ArrayList<>()).add(withConsumer);
-            assigned.add(split.splitId());
+            assignment.computeIfAbsent(owner, k -> new ArrayList<>()).add(split);
+            owners.put(split.splitId(), owner);
             it.remove();
         }
+        waitingForParents = waiting;
         if (!assignment.isEmpty()) {
             LOG.info("assigning {}", assignment);
             context.assignSplits(new SplitsAssignment<>(assignment));
@@ -200,14 +273,14 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     @Override
     public void handleSourceEvent(int subtaskId, SourceEvent event) {
         if (event instanceof SplitsFinishedEvent) {
-            for (String id : ((SplitsFinishedEvent) event).splitIds()) {
+            Set<String> reported = ((SplitsFinishedEvent) event).splitIds();
+            for (String id : reported) {
                 if (!finished.contains(id)) {
-                    assigned.remove(id);
-                    finishing.putIfAbsent(id, NOT_YET_CHECKPOINTED);
+                    owners.remove(id);
+                    finishing.putIfAbsent(id, new FinishReport(subtaskId));
                 }
             }
-            LOG.info("subtask {} finished {}; children wait for the next completed checkpoint", subtaskId,
-                    ((SplitsFinishedEvent) event).splitIds());
+            LOG.info("subtask {} finished {}; children wait for the next completed checkpoint", subtaskId, reported);
         }
     }
 
@@ -216,40 +289,67 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
         // splits are pushed: discovery and checkpoint completion assign them
     }
 
+    /**
+     * Flink restarts {@code subtaskId} from its last checkpoint; {@code splits} were assigned to it after that
+     * checkpoint. Those go back to the queue (their records may not all be in the target), and every finish report
+     * of the subtask that no completed checkpoint covers is withdrawn: its restored reader re-reads those splits.
+     */
     @Override
     public void addSplitsBack(List<ShardSplit> splits, int subtaskId) {
+        Set<String> givenBack = new LinkedHashSet<>();
         for (ShardSplit split : splits) {
-            assigned.remove(split.splitId());
-            if (!finished.contains(split.splitId()) && !finishing.containsKey(split.splitId())) {
-                unassigned.put(split.splitId(), split);
+            owners.remove(split.splitId());
+            finishing.remove(split.splitId());
+            if (!finished.contains(split.splitId())) {
+                unassigned.put(split.splitId(), split.asUnfinished());
+                givenBack.add(split.splitId());
             }
         }
+        Set<String> rereading = new LinkedHashSet<>();
+        for (Iterator<Map.Entry<String, FinishReport>> it = finishing.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, FinishReport> e = it.next();
+            FinishReport report = e.getValue();
+            if (report.subtask == subtaskId
+                    && (report.checkpointId == NOT_YET_CHECKPOINTED || report.checkpointId > lastCompletedCheckpoint)) {
+                it.remove();
+                owners.put(e.getKey(), subtaskId);
+                rereading.add(e.getKey());
+            }
+        }
+        LOG.info("subtask {} restarts from its last checkpoint: queued again {}, finish reports withdrawn (re-read by "
+                + "the restored reader) {}", subtaskId, givenBack, rereading);
+        assignReady();
     }
 
     @Override
     public void addReader(int subtaskId) {
+        if (consumerArn != null) {
+            context.sendEventToSourceReader(subtaskId, new ConsumerArnEvent(consumerArn));
+        }
+        notifyClosedShards();
         assignReady();
     }
 
     @Override
     public EnumeratorState snapshotState(long checkpointId) {
-        for (Map.Entry<String, Long> e : finishing.entrySet()) {
-            if (e.getValue() == NOT_YET_CHECKPOINTED) {
-                e.setValue(checkpointId);
+        for (FinishReport report : finishing.values()) {
+            if (report.checkpointId == NOT_YET_CHECKPOINTED) {
+                report.checkpointId = checkpointId;
             }
         }
         // restoring from this checkpoint means it completed: what is finishing now is durable then
         Set<String> durableOnRestore = new LinkedHashSet<>(finished);
         durableOnRestore.addAll(finishing.keySet());
-        return new EnumeratorState(unassigned, new LinkedHashSet<>(assigned), durableOnRestore);
+        return new EnumeratorState(unassigned, new LinkedHashSet<>(owners.keySet()), durableOnRestore);
     }
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
+        lastCompletedCheckpoint = Math.max(lastCompletedCheckpoint, checkpointId);
         boolean moved = false;
-        for (Iterator<Map.Entry<String, Long>> it = finishing.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> e = it.next();
-            if (e.getValue() != NOT_YET_CHECKPOINTED && e.getValue() <= checkpointId) {
+        for (Iterator<Map.Entry<String, FinishReport>> it = finishing.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, FinishReport> e = it.next();
+            if (e.getValue().checkpointId != NOT_YET_CHECKPOINTED && e.getValue().checkpointId <= checkpointId) {
                 finished.add(e.getKey());
                 it.remove();
                 moved = true;
@@ -262,8 +362,27 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
 
     @Override
     public void close() {
-        if (proxy != null) {
-            proxy.close();
+        proxy.close();
+    }
+
+    /** A reader's report that a split is read to its end. */
+    private static final class FinishReport {
+        final int subtask;
+        long checkpointId = NOT_YET_CHECKPOINTED;
+
+        FinishReport(int subtask) {
+            this.subtask = subtask;
+        }
+    }
+
+    /** What one discovery found: the shards and the consumer to read them with. */
+    private static final class Discovery {
+        final List<Shard> shards;
+        final String consumerArn;
+
+        Discovery(List<Shard> shards, String consumerArn) {
+            this.shards = shards;
+            this.consumerArn = consumerArn;
         }
     }
 }

@@ -5,8 +5,10 @@ import java.util.Set;
 import org.apache.flink.api.connector.source.SourceEvent;
 
 /**
- * Enumerator to reader: ListShards reports these shards closed (resharded). The reader drains each with
- * GetRecords until the shard's end, so the end is found even where the EFO end-of-shard event never comes.
+ * Enumerator to every reader: ListShards reports these shards closed (resharded) and they are not finished yet. A
+ * reader drains each one it holds with GetRecords until the shard's end, so the end is found even where the EFO
+ * end-of-shard event never comes. Sent to all readers, again at every discovery: after a restore or a rescale the
+ * enumerator does not know which reader holds a split, and an event sent while a reader restarted is lost.
  */
 public final class ShardsClosedEvent implements SourceEvent {
     private static final long serialVersionUID = 1L;

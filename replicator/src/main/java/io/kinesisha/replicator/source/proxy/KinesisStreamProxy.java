@@ -7,9 +7,12 @@ import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kinesisha.common.aws.ClientRole;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.Consumer;
 import software.amazon.awssdk.services.kinesis.model.ConsumerDescription;
@@ -19,23 +22,31 @@ import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
 /**
- * The synchronous Kinesis calls of the source (shard discovery, polling, EFO consumer registration) in one
- * place; the SDK's retry strategy (from {@link AwsClientFactory}) handles throttling and transient errors.
+ * The source's Kinesis calls on the AWS SDK: a synchronous client for discovery, polling and consumer registration,
+ * and (created on first use) an asynchronous HTTP/2 client for Enhanced Fan-Out subscriptions. The SDK's retry
+ * strategy (from {@link AwsClientFactory}) handles throttling and transient errors.
  */
-public final class KinesisStreamProxy implements AutoCloseable {
+public final class KinesisStreamProxy implements StreamProxy {
+    /** Longer than the 5 minutes a subscription lasts: the client's per-call timeouts must not cut it. */
+    private static final Duration SUBSCRIPTION_TIMEOUT = Duration.ofMinutes(6);
+
     private static final Logger LOG = LoggerFactory.getLogger(KinesisStreamProxy.class);
 
     private final AwsClientFactory factory;
+    private final AwsTarget target;
     private final KinesisClient kinesis;
+    private KinesisAsyncClient kinesisAsync;
 
     public KinesisStreamProxy(AwsTarget target, ClientTuning tuning) {
         this.factory = new AwsClientFactory(tuning);
+        this.target = target;
         this.kinesis = factory.kinesis(target);
     }
 
-    /** Every shard of the stream, open and closed (within retention), following pagination. */
+    @Override
     public List<Shard> listShards(String streamArn) {
         List<Shard> shards = new ArrayList<>();
         String next = null;
@@ -50,19 +61,18 @@ public final class KinesisStreamProxy implements AutoCloseable {
         return shards;
     }
 
+    @Override
     public String shardIterator(String streamArn, String shardId, ShardStartingPosition position) {
         return kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shardId).shardIteratorType(position.type())
                 .startingSequenceNumber(position.sequenceNumber()).timestamp(position.timestamp())).shardIterator();
     }
 
+    @Override
     public GetRecordsResponse getRecords(String streamArn, String shardIterator, int limit) {
         return kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(shardIterator).limit(limit));
     }
 
-    /**
-     * The ACTIVE consumer named {@code name} on the stream, registering it if it does not exist (JOB_MANAGED).
-     * Idempotent: a job that restarts reuses its consumer, so nothing leaks.
-     */
+    @Override
     public String registerConsumer(String streamArn, String name, Duration timeout) {
         String arn;
         try {
@@ -76,7 +86,7 @@ public final class KinesisStreamProxy implements AutoCloseable {
         return awaitActive(arn, timeout);
     }
 
-    /** Waits until the given (SELF_MANAGED) consumer is ACTIVE; fails clearly if it does not exist. */
+    @Override
     public String awaitActive(String consumerArn, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -98,7 +108,44 @@ public final class KinesisStreamProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public boolean consumerUsable(String consumerArn) {
+        try {
+            ConsumerStatus status = kinesis.describeStreamConsumer(b -> b.consumerARN(consumerArn))
+                    .consumerDescription().consumerStatus();
+            return status != ConsumerStatus.DELETING;
+        } catch (ResourceNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void deregisterConsumer(String consumerArn) {
+        try {
+            kinesis.deregisterStreamConsumer(b -> b.consumerARN(consumerArn));
+            LOG.info("deregistered EFO consumer {}", consumerArn);
+        } catch (ResourceNotFoundException gone) {
+            LOG.info("EFO consumer {} was already deregistered", consumerArn);
+        }
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> subscribeToShard(String consumerArn, String shardId,
+                                                                 ShardStartingPosition position,
+                                                                 SubscribeToShardResponseHandler handler) {
+        if (kinesisAsync == null) {
+            kinesisAsync = factory.kinesisAsync(target, ClientRole.SOURCE);
+        }
+        return kinesisAsync.subscribeToShard(b -> b.consumerARN(consumerArn).shardId(shardId)
+                .startingPosition(position.toStartingPosition())
+                .overrideConfiguration(o -> o.apiCallTimeout(SUBSCRIPTION_TIMEOUT).apiCallAttemptTimeout(SUBSCRIPTION_TIMEOUT)),
+                handler);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (kinesisAsync != null) {
+            kinesisAsync.close();
+        }
         kinesis.close();
         factory.close();
     }

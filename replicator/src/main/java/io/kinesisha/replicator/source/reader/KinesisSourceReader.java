@@ -1,5 +1,6 @@
 package io.kinesisha.replicator.source.reader;
 
+import io.kinesisha.replicator.source.event.ConsumerArnEvent;
 import io.kinesisha.replicator.source.event.ShardsClosedEvent;
 import io.kinesisha.replicator.source.event.SplitsFinishedEvent;
 import io.kinesisha.replicator.source.split.ShardSplit;
@@ -11,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -27,13 +29,16 @@ public final class KinesisSourceReader<T> extends SingleThreadMultiplexSourceRea
     private static final long NOT_SNAPSHOTTED = Long.MAX_VALUE;
 
     private final Set<String> closedShards;
+    private final AtomicReference<String> consumerArn;
     /** Finished splits to the first checkpoint that held them. */
     private final Map<String, FinishedSplit> finishedSplits = new LinkedHashMap<>();
 
     public KinesisSourceReader(Supplier<SplitReader<ShardElement, ShardSplit>> splitReaders, ShardRecordEmitter<T> emitter,
-                               Configuration config, SourceReaderContext context, Set<String> closedShards) {
+                               Configuration config, SourceReaderContext context, Set<String> closedShards,
+                               AtomicReference<String> consumerArn) {
         super(splitReaders, emitter, config, context);
         this.closedShards = closedShards;
+        this.consumerArn = consumerArn;
     }
 
     @Override
@@ -93,7 +98,12 @@ public final class KinesisSourceReader<T> extends SingleThreadMultiplexSourceRea
     @Override
     public void handleSourceEvents(SourceEvent event) {
         if (event instanceof ShardsClosedEvent) {
-            closedShards.addAll(((ShardsClosedEvent) event).shardIds());
+            // the enumerator sends every closed, unfinished shard each time: what it no longer lists is done
+            Set<String> closed = ((ShardsClosedEvent) event).shardIds();
+            closedShards.retainAll(closed);
+            closedShards.addAll(closed);
+        } else if (event instanceof ConsumerArnEvent) {
+            consumerArn.set(((ConsumerArnEvent) event).consumerArn());
         } else {
             super.handleSourceEvents(event);
         }

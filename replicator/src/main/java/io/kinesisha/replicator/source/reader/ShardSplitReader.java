@@ -1,23 +1,25 @@
 package io.kinesisha.replicator.source.reader;
 
-import io.kinesisha.common.aws.AwsClientFactory;
-import io.kinesisha.common.aws.ClientRole;
 import io.kinesisha.common.config.ReaderType;
 import io.kinesisha.replicator.source.KinesisRecord;
 import io.kinesisha.replicator.source.KinesisSourceConfig;
 import io.kinesisha.replicator.source.ShardStatus;
-import io.kinesisha.replicator.source.proxy.KinesisStreamProxy;
+import io.kinesisha.replicator.source.proxy.StreamProxy;
+import io.kinesisha.replicator.source.reader.fanout.ConsumerNotFoundException;
 import io.kinesisha.replicator.source.reader.fanout.FanOutShardConsumer;
 import io.kinesisha.replicator.source.reader.polling.PollingShardConsumer;
 import io.kinesisha.replicator.source.split.ShardSplit;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
@@ -25,37 +27,48 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Record;
 
 /**
  * Reads all splits of one subtask on the fetcher thread: polls each shard's consumer (EFO or GetRecords),
  * emits heartbeats for idle shards, and finishes a split at the end of its shard. A shard that ListShards
  * reports closed is drained with GetRecords (its end is certain there), replacing its EFO subscription.
+ *
+ * <p>Lag never lies: a shard's lag is what Kinesis last said (MillisBehindLatest) plus, once nothing has answered
+ * for {@link #STALE_AFTER}, the whole time since the last answer - so a shard never read, or whose subscription
+ * keeps failing, shows a lag that grows until the lag alarm fires. A shard that no longer exists (past retention)
+ * is finished, counted and logged at WARN with its id, never retried forever.
  */
 public final class ShardSplitReader implements SplitReader<ShardElement, ShardSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSplitReader.class);
     private static final long IDLE_WAIT_MILLIS = 100;
+    /** No answer from Kinesis for this long and the lag starts counting the silence. */
+    static final Duration STALE_AFTER = Duration.ofSeconds(10);
+    /** How long a reader waits for the enumerator to replace a deregistered consumer before failing. */
+    static final Duration CONSUMER_REPLACEMENT_TIMEOUT = Duration.ofMinutes(5);
 
     private final KinesisSourceConfig config;
+    private final StreamProxy proxy;
     private final Set<String> closedShards;
+    private final Supplier<String> consumerArns;
+    private final SourceMetrics metrics;
+    private final LongSupplier nanoClock;
     private final Map<String, ShardReading> readings = new LinkedHashMap<>();
     private final Semaphore dataArrived = new Semaphore(0);
-    private final KinesisStreamProxy proxy;
-    private final AwsClientFactory asyncFactory;
-    private final KinesisAsyncClient kinesisAsync;
 
-    public ShardSplitReader(KinesisSourceConfig config, Set<String> closedShards) {
+    public ShardSplitReader(KinesisSourceConfig config, StreamProxy proxy, Set<String> closedShards,
+                            Supplier<String> consumerArns, SourceMetrics metrics) {
+        this(config, proxy, closedShards, consumerArns, metrics, System::nanoTime);
+    }
+
+    ShardSplitReader(KinesisSourceConfig config, StreamProxy proxy, Set<String> closedShards,
+                     Supplier<String> consumerArns, SourceMetrics metrics, LongSupplier nanoClock) {
         this.config = config;
+        this.proxy = proxy;
         this.closedShards = closedShards;
-        this.proxy = new KinesisStreamProxy(config.target(), config.tuning());
-        if (config.readerType() == ReaderType.EFO) {
-            this.asyncFactory = new AwsClientFactory(config.tuning());
-            this.kinesisAsync = asyncFactory.kinesisAsync(config.target(), ClientRole.SOURCE);
-        } else {
-            this.asyncFactory = null;
-            this.kinesisAsync = null;
-        }
+        this.consumerArns = consumerArns;
+        this.metrics = metrics;
+        this.nanoClock = nanoClock;
     }
 
     @Override
@@ -78,19 +91,34 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     private boolean pollAll(RecordsBySplits.Builder<ShardElement> out) throws IOException {
         boolean any = false;
         int budget = config.maxRecordsPerFetch();
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         for (Iterator<ShardReading> it = readings.values().iterator(); it.hasNext() && budget > 0; ) {
             ShardReading reading = it.next();
-            if (!reading.draining && closedShards.contains(reading.split.shardId())) {
-                reading.drain(proxy, config);
+            String shardId = reading.split.shardId();
+            if (!reading.draining && closedShards.contains(shardId)) {
+                reading.drain(proxy, config, nanoClock);
             }
-            ShardBatch batch = reading.consumer.poll();
+            ShardBatch batch;
+            try {
+                batch = reading.consumer.poll();
+            } catch (ShardGoneException | ConsumerNotFoundException notFound) {
+                if (!shardStillListed(shardId, notFound)) {
+                    finishGone(reading, out);
+                    it.remove();
+                    any = true;
+                    continue;
+                }
+                consumerReplacementAwaited(reading, notFound, now);
+                batch = ShardBatch.nothing();
+            }
             if (batch.millisBehindLatest() >= 0) {
                 reading.millisBehindLatest = batch.millisBehindLatest();
+                reading.lastAnswerNanos = now;
+                reading.consumerMissingSinceNanos = Long.MIN_VALUE;
             }
             for (Record r : batch.records()) {
-                out.add(reading.split.shardId(), ShardElement.record(new KinesisRecord(config.streamArn(),
-                        reading.split.shardId(), r.partitionKey(), r.sequenceNumber(),
+                out.add(shardId, ShardElement.record(new KinesisRecord(config.streamArn(), shardId, r.partitionKey(),
+                        r.sequenceNumber(),
                         r.approximateArrivalTimestamp() == null ? 0 : r.approximateArrivalTimestamp().toEpochMilli(),
                         reading.millisBehindLatest, r.data().asByteArrayUnsafe())));
                 reading.lastSequenceNumber = r.sequenceNumber();
@@ -99,17 +127,17 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             }
             budget -= batch.records().size();
             if (batch.endOfShard()) {
-                out.add(reading.split.shardId(), ShardElement.status(status(reading, true)));
-                out.addFinishedSplit(reading.split.shardId());
-                LOG.info("shard {} read to its end (last {})", reading.split.shardId(), reading.lastSequenceNumber);
+                out.add(shardId, ShardElement.status(status(reading, true, now)));
+                out.addFinishedSplit(shardId);
+                LOG.info("shard {} read to its end (last {})", shardId, reading.lastSequenceNumber);
                 reading.consumer.close();
-                closedShards.remove(reading.split.shardId());
+                closedShards.remove(shardId);
                 it.remove();
                 any = true;
             } else if (!batch.records().isEmpty()) {
                 reading.lastStatusNanos = now;
             } else if (now - reading.lastStatusNanos >= config.heartbeatInterval().toNanos()) {
-                out.add(reading.split.shardId(), ShardElement.status(status(reading, false)));
+                out.add(shardId, ShardElement.status(status(reading, false, now)));
                 reading.lastStatusNanos = now;
                 any = true;
             }
@@ -117,9 +145,48 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         return any;
     }
 
-    private ShardStatus status(ShardReading reading, boolean finished) {
+    /** True if ListShards still lists the shard; a stream that is gone is an error, never a finished shard. */
+    private boolean shardStillListed(String shardId, IOException cause) throws IOException {
+        try {
+            return proxy.listShards(config.streamArn()).stream().anyMatch(s -> s.shardId().equals(shardId));
+        } catch (RuntimeException e) {
+            IOException error = new IOException("shard " + shardId + " of " + config.streamArn()
+                    + " cannot be read, and the stream cannot be listed: " + e.getMessage(), e);
+            error.addSuppressed(cause);
+            throw error;
+        }
+    }
+
+    private void consumerReplacementAwaited(ShardReading reading, IOException cause, long now) throws IOException {
+        if (!(cause instanceof ConsumerNotFoundException)) {
+            throw new IOException("shard " + reading.split.shardId() + " is listed but cannot be read: "
+                    + cause.getMessage(), cause);
+        }
+        if (reading.consumerMissingSinceNanos == Long.MIN_VALUE) {
+            reading.consumerMissingSinceNanos = now;
+            LOG.warn("the EFO consumer of {} is gone ({}); waiting for the enumerator to register it again",
+                    reading.split.shardId(), cause.getMessage());
+        } else if (now - reading.consumerMissingSinceNanos > CONSUMER_REPLACEMENT_TIMEOUT.toNanos()) {
+            throw new IOException("no usable EFO consumer for " + config.streamArn() + " after "
+                    + CONSUMER_REPLACEMENT_TIMEOUT.toMinutes() + " minutes: " + cause.getMessage(), cause);
+        }
+    }
+
+    private void finishGone(ShardReading reading, RecordsBySplits.Builder<ShardElement> out) {
+        String shardId = reading.split.shardId();
+        LOG.warn("shard {} of {} no longer exists (past the stream's retention): finishing it after {}; any record "
+                        + "it held after that position is lost to retention", shardId, config.streamArn(),
+                reading.readAny ? reading.lastSequenceNumber : reading.split.startingPosition());
+        metrics.shardExpired();
+        reading.consumer.close();
+        closedShards.remove(shardId);
+        out.add(shardId, ShardElement.status(status(reading, true, nanoClock.getAsLong())));
+        out.addFinishedSplit(shardId);
+    }
+
+    private ShardStatus status(ShardReading reading, boolean finished, long now) {
         return new ShardStatus(config.streamArn(), reading.split.shardId(), reading.lastSequenceNumber,
-                Math.max(0, reading.millisBehindLatest), finished);
+                finished ? 0 : reading.lagMillis(now), finished);
     }
 
     @Override
@@ -127,13 +194,14 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         if (!(changes instanceof SplitsAddition)) {
             throw new UnsupportedOperationException("unsupported split change " + changes.getClass().getName());
         }
+        long now = nanoClock.getAsLong();
         for (ShardSplit split : changes.splits()) {
-            ShardConsumer consumer = split.consumerArn() != null && kinesisAsync != null
-                    ? new FanOutShardConsumer(kinesisAsync, split.consumerArn(), split.shardId(), split.startingPosition(),
+            ShardConsumer consumer = config.readerType() == ReaderType.EFO
+                    ? new FanOutShardConsumer(proxy, consumerArns, split.shardId(), split.startingPosition(),
                             dataArrived::release)
                     : new PollingShardConsumer(proxy, split.streamArn(), split.shardId(), split.startingPosition(),
-                            config.maxRecordsPerFetch());
-            readings.put(split.shardId(), new ShardReading(split, consumer));
+                            config.maxRecordsPerFetch(), nanoClock);
+            readings.put(split.shardId(), new ShardReading(split, consumer, now));
             LOG.info("reading {} from {} with {}", split.shardId(), split.startingPosition(),
                     consumer.getClass().getSimpleName());
         }
@@ -150,10 +218,6 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             reading.consumer.close();
         }
         readings.clear();
-        if (kinesisAsync != null) {
-            kinesisAsync.close();
-            asyncFactory.close();
-        }
         proxy.close();
     }
 
@@ -162,18 +226,27 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         final ShardSplit split;
         ShardConsumer consumer;
         String lastSequenceNumber;
-        long millisBehindLatest = -1;
-        long lastStatusNanos = System.nanoTime();
+        long millisBehindLatest;
+        long lastAnswerNanos;
+        long lastStatusNanos;
+        long consumerMissingSinceNanos = Long.MIN_VALUE;
         boolean draining;
         boolean readAny;
 
-        ShardReading(ShardSplit split, ShardConsumer consumer) {
+        ShardReading(ShardSplit split, ShardConsumer consumer, long now) {
             this.split = split;
             this.consumer = consumer;
             this.lastSequenceNumber = split.startingPosition().sequenceNumber();
+            this.lastAnswerNanos = now;
+            this.lastStatusNanos = now;
         }
 
-        void drain(KinesisStreamProxy proxy, KinesisSourceConfig config) {
+        long lagMillis(long now) {
+            long silent = TimeUnit.NANOSECONDS.toMillis(now - lastAnswerNanos);
+            return millisBehindLatest + (silent >= STALE_AFTER.toMillis() ? silent : 0);
+        }
+
+        void drain(StreamProxy proxy, KinesisSourceConfig config, LongSupplier nanoClock) {
             draining = true;
             if (consumer instanceof PollingShardConsumer) {
                 return;
@@ -183,7 +256,8 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                     ? ShardStartingPosition.afterSequenceNumber(lastSequenceNumber)
                     : split.startingPosition();
             LOG.info("shard {} is closed: draining it with GetRecords from {}", split.shardId(), from);
-            consumer = new PollingShardConsumer(proxy, split.streamArn(), split.shardId(), from, config.maxRecordsPerFetch());
+            consumer = new PollingShardConsumer(proxy, split.streamArn(), split.shardId(), from, config.maxRecordsPerFetch(),
+                    nanoClock);
         }
     }
 }

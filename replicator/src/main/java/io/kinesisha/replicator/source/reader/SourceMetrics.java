@@ -15,11 +15,13 @@ public final class SourceMetrics {
     private final Map<String, Long> behindByShard = new ConcurrentHashMap<>();
     private final Counter bytesRead;
     private final Counter shardsFinished;
+    private final Counter shardsExpired;
 
     public SourceMetrics(MetricGroup group) {
         group.gauge(MetricNames.MILLIS_BEHIND_LATEST, this::millisBehindLatest);
         this.bytesRead = group.counter(MetricNames.BYTES_READ);
         this.shardsFinished = group.counter(MetricNames.SHARDS_FINISHED);
+        this.shardsExpired = group.counter(MetricNames.SHARDS_EXPIRED);
     }
 
     void recordRead(String shardId, int bytes, long millisBehindLatest) {
@@ -36,6 +38,10 @@ public final class SourceMetrics {
         } else {
             behindByShard.put(shardId, millisBehindLatest);
         }
+    }
+
+    void shardExpired() {
+        shardsExpired.inc();
     }
 
     public long millisBehindLatest() {

@@ -59,7 +59,10 @@ public final class ShardSplit implements SourceSplit {
         return endingHashKey;
     }
 
-    /** The EFO consumer ARN, or {@code null} when the split is read by polling. */
+    /**
+     * The EFO consumer ARN when the split was created, for information only: readers subscribe with the ARN the
+     * enumerator gives them now, since a restored one may have been deregistered.
+     */
     public String consumerArn() {
         return consumerArn;
     }
@@ -74,6 +77,12 @@ public final class ShardSplit implements SourceSplit {
 
     public ShardSplit withPosition(ShardStartingPosition position) {
         return new ShardSplit(streamArn, shardId, parentShardIds, startingHashKey, endingHashKey, consumerArn, position, finished);
+    }
+
+    /** The split as first assigned: read again from its starting position. */
+    public ShardSplit asUnfinished() {
+        return finished ? new ShardSplit(streamArn, shardId, parentShardIds, startingHashKey, endingHashKey, consumerArn,
+                startingPosition, false) : this;
     }
 
     public ShardSplit asFinished() {

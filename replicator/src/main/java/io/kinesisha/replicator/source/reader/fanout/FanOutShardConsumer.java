@@ -1,5 +1,6 @@
 package io.kinesisha.replicator.source.reader.fanout;
 
+import io.kinesisha.replicator.source.proxy.StreamProxy;
 import io.kinesisha.replicator.source.reader.ShardBatch;
 import io.kinesisha.replicator.source.reader.ShardConsumer;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
@@ -10,11 +11,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
 import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -30,30 +31,34 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
  * one. Back-pressure therefore stops the flow at the HTTP/2 stream instead of parking a Netty thread (the
  * upstream connector's deadlock). Subscriptions that end (every 5 minutes) or fail are renewed from the last
  * position; ResourceInUseException (a lease still held after a restart) is retried with backoff.
+ *
+ * <p>The consumer ARN is asked for at every subscription, never taken from restored state: the enumerator owns it
+ * and replaces it when the consumer was deregistered. A subscription that fails with ResourceNotFoundException
+ * marks that ARN stale ({@link ConsumerNotFoundException}); the split reader decides whether the shard or the
+ * consumer is gone.
  */
 public final class FanOutShardConsumer implements ShardConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(FanOutShardConsumer.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
-    /** Longer than the 5 minutes a subscription lasts. */
-    private static final Duration SUBSCRIPTION_TIMEOUT = Duration.ofMinutes(6);
-
-    private final KinesisAsyncClient kinesis;
-    private final String consumerArn;
+    private final StreamProxy proxy;
+    private final Supplier<String> consumerArns;
     private final String shardId;
     private final Runnable dataArrived;
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private ShardStartingPosition position;
     private EventSubscriber current;
     private int generation;
+    private String consumerArn;
+    private String staleConsumerArn;
     private long resubscribeAtNanos;
     private Duration backoff = MIN_BACKOFF;
     private boolean closed;
 
-    public FanOutShardConsumer(KinesisAsyncClient kinesis, String consumerArn, String shardId,
+    public FanOutShardConsumer(StreamProxy proxy, Supplier<String> consumerArns, String shardId,
                                ShardStartingPosition position, Runnable dataArrived) {
-        this.kinesis = kinesis;
-        this.consumerArn = consumerArn;
+        this.proxy = proxy;
+        this.consumerArns = consumerArns;
         this.shardId = shardId;
         this.position = position;
         this.dataArrived = dataArrived;
@@ -106,7 +111,12 @@ public final class FanOutShardConsumer implements ShardConsumer {
     private void failed(Throwable error) throws IOException {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         current = null;
-        if (cause instanceof ResourceNotFoundException || cause instanceof AccessDeniedException
+        if (cause instanceof ResourceNotFoundException) {
+            staleConsumerArn = consumerArn;
+            resubscribeAtNanos = System.nanoTime() + MAX_BACKOFF.toNanos();
+            throw new ConsumerNotFoundException(shardId, consumerArn, cause);
+        }
+        if (cause instanceof AccessDeniedException
                 || cause instanceof InvalidArgumentException) {
             throw new IOException("SubscribeToShard " + shardId + " with " + consumerArn + " failed: " + cause.getMessage(), cause);
         }
@@ -123,14 +133,17 @@ public final class FanOutShardConsumer implements ShardConsumer {
         if (closed) {
             return;
         }
+        String arn = consumerArns.get();
+        if (arn == null || arn.equals(staleConsumerArn)) {
+            // the enumerator has not (re-)registered the consumer yet: ask again shortly
+            resubscribeAtNanos = System.nanoTime() + MIN_BACKOFF.toNanos();
+            return;
+        }
+        consumerArn = arn;
         int gen = ++generation;
         EventSubscriber subscriber = new EventSubscriber(gen);
         current = subscriber;
-        CompletableFuture<Void> done = kinesis.subscribeToShard(b -> b.consumerARN(consumerArn).shardId(shardId)
-                        .startingPosition(position.toStartingPosition())
-                        // a subscription streams for up to 5 minutes: the client's per-call timeouts must not cut it
-                        .overrideConfiguration(o -> o.apiCallTimeout(SUBSCRIPTION_TIMEOUT)
-                                .apiCallAttemptTimeout(SUBSCRIPTION_TIMEOUT)),
+        CompletableFuture<Void> done = proxy.subscribeToShard(arn, shardId, position,
                 SubscribeToShardResponseHandler.builder()
                         .subscriber(() -> subscriber)
                         .onError(t -> deliver(new Signal(gen, null, t)))

@@ -1,12 +1,14 @@
 package io.kinesisha.replicator.source.reader.polling;
 
-import io.kinesisha.replicator.source.proxy.KinesisStreamProxy;
+import io.kinesisha.replicator.source.proxy.StreamProxy;
 import io.kinesisha.replicator.source.reader.ShardBatch;
+import io.kinesisha.replicator.source.reader.ShardGoneException;
 import io.kinesisha.replicator.source.reader.ShardConsumer;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -25,16 +27,23 @@ public final class PollingShardConsumer implements ShardConsumer {
     static final Duration BUSY_INTERVAL = Duration.ofMillis(200);
     static final Duration IDLE_INTERVAL = Duration.ofMillis(500);
 
-    private final KinesisStreamProxy proxy;
+    private final StreamProxy proxy;
     private final String streamArn;
     private final String shardId;
     private final int limit;
+    private final LongSupplier nanoClock;
     private ShardStartingPosition position;
     private String iterator;
     private long nextPollNanos;
 
-    public PollingShardConsumer(KinesisStreamProxy proxy, String streamArn, String shardId, ShardStartingPosition position,
+    public PollingShardConsumer(StreamProxy proxy, String streamArn, String shardId, ShardStartingPosition position,
                                 int limit) {
+        this(proxy, streamArn, shardId, position, limit, System::nanoTime);
+    }
+
+    public PollingShardConsumer(StreamProxy proxy, String streamArn, String shardId, ShardStartingPosition position,
+                                int limit, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.proxy = proxy;
         this.streamArn = streamArn;
         this.shardId = shardId;
@@ -44,7 +53,7 @@ public final class PollingShardConsumer implements ShardConsumer {
 
     @Override
     public ShardBatch poll() throws IOException {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         if (now < nextPollNanos) {
             return ShardBatch.nothing();
         }
@@ -67,15 +76,15 @@ public final class PollingShardConsumer implements ShardConsumer {
             boolean end = iterator == null;
             long behind = response.millisBehindLatest() == null ? -1 : response.millisBehindLatest();
             boolean caughtUp = records.isEmpty() || behind == 0;
-            nextPollNanos = System.nanoTime() + (caughtUp ? IDLE_INTERVAL : BUSY_INTERVAL).toNanos();
+            nextPollNanos = nanoClock.getAsLong() + (caughtUp ? IDLE_INTERVAL : BUSY_INTERVAL).toNanos();
             return ShardBatch.of(records, behind, end);
         } catch (ResourceNotFoundException e) {
-            throw new IOException("shard " + shardId + " of " + streamArn + " cannot be read: " + e.getMessage(), e);
+            throw new ShardGoneException(shardId, e);
         } catch (SdkException e) {
             // the SDK already retried; try again at the next poll from the same position
             LOG.warn("GetRecords on {} failed, retrying: {}", shardId, e.toString());
             iterator = null;
-            nextPollNanos = System.nanoTime() + IDLE_INTERVAL.toNanos();
+            nextPollNanos = nanoClock.getAsLong() + IDLE_INTERVAL.toNanos();
             return ShardBatch.nothing();
         }
     }
