@@ -34,6 +34,7 @@ public final class ReplicationPlan implements Serializable {
     private final String pairName;
     private final ReplicationDirection direction;
     private final long epoch;
+    private final String runId;
     private final String sourceStreamArn;
     private final AwsTarget source;
     private final String targetStreamArn;
@@ -57,6 +58,12 @@ public final class ReplicationPlan implements Serializable {
         this.controlTable = controlTable;
         this.tuning = tuning;
         this.start = start;
+        this.runId = java.util.UUID.randomUUID().toString();
+    }
+
+    /** This plan's job: the owner of its {@link io.kinesisha.replicator.fence.JobLease}, the same across its restarts. */
+    public String runId() {
+        return runId;
     }
 
     /** Reads (or creates) the control record and fixes direction and epoch for a new job. */

@@ -7,6 +7,7 @@ import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.config.ReplicationSettings;
 import io.kinesisha.common.config.StartingPosition;
 import io.kinesisha.replicator.fence.EpochFence;
+import io.kinesisha.replicator.fence.JobLease;
 import io.kinesisha.replicator.progress.ProgressListener;
 import io.kinesisha.replicator.sink.ClientOverrides;
 import io.kinesisha.replicator.sink.KinesisStreamsSink;
@@ -85,7 +86,9 @@ public final class Replicator {
                 .discoveryInterval(settings.shardDiscoveryInterval())
                 .initialPosition(plan.resumes() || settings.startingPosition() != StartingPosition.LATEST
                         ? ShardStartingPosition.trimHorizon() : ShardStartingPosition.latest())
-                .deserializer(new ReplicatedRecordSchema(plan.excluded()));
+                .deserializer(new ReplicatedRecordSchema(plan.excluded()))
+                .readLease(new JobLease(plan.pairName(), plan.controlTable(), plan.controlStore(), plan.tuning(),
+                        plan.direction(), plan.epoch(), plan.runId()));
         plan.startPositions().forEach(builder::shardPosition);
         boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
         if (selfManaged) {
@@ -117,6 +120,26 @@ public final class Replicator {
                         .epoch(plan.epoch())
                         .build())
                 .build();
+    }
+
+    /**
+     * Deregisters the job-managed EFO consumer of {@code plan}'s source: call it when replication in that direction
+     * is stopped for good (not on a restart, which reuses the consumer). A self-managed consumer is the operator's and
+     * stays. Best effort: a consumer left behind costs its hourly EFO charge, and the next job reuses it.
+     */
+    public static void retireJobManagedConsumer(ReplicationPairConfig config, ReplicationPlan plan) {
+        ReplicationSettings settings = config.replication();
+        boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
+        if (selfManaged || settings.reader() != io.kinesisha.common.config.ReaderType.EFO) {
+            return;
+        }
+        try (io.kinesisha.replicator.source.proxy.KinesisStreamProxy proxy =
+                     new io.kinesisha.replicator.source.proxy.KinesisStreamProxy(plan.source(), plan.tuning())) {
+            proxy.deregisterConsumer(plan.sourceStreamArn(), settings.consumerName());
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Replicator.class).warn("could not deregister EFO consumer {} of {}: {}",
+                    settings.consumerName(), plan.sourceStreamArn(), e.toString());
+        }
     }
 
     /** The configured (SELF_MANAGED) consumer belongs to the primary stream; reverse replication manages its own. */

@@ -5,7 +5,9 @@ import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.replicator.ReplicationPlan;
 import io.kinesisha.replicator.Replicator;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,7 +70,19 @@ public final class ReplicateCommand implements Callable<Integer> {
         Replicator.build(env, pair, plan);
         spec.commandLine().getErr().println("kinesis-ha replicate: " + plan + " (" + plan.sourceStreamArn() + " -> "
                 + plan.targetStreamArn() + "); Ctrl-C stops it");
-        env.execute("kinesis-ha replicator " + plan);
+        JobClient job = env.executeAsync("kinesis-ha replicator " + plan);
+        Thread stopper = new Thread(() -> {
+            // Ctrl-C: cancel the job so its read lease is released at once, then retire its EFO consumer
+            try {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("kinesis-ha replicate: cancelling the job failed: " + e);
+            }
+            Replicator.retireJobManagedConsumer(pair, plan);
+        }, "replicate-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        job.getJobExecutionResult().get();
+        Runtime.getRuntime().removeShutdownHook(stopper);
         return 0;
     }
 }

@@ -42,11 +42,17 @@ public final class ReplicatorSupervisor implements AutoCloseable {
         private final ReplicationDirection direction;
         private final long epoch;
         private final JobClient job;
+        private final ReplicationPlan plan;
 
-        Running(ReplicationDirection direction, long epoch, JobClient job) {
+        Running(ReplicationDirection direction, long epoch, JobClient job, ReplicationPlan plan) {
             this.direction = direction;
             this.epoch = epoch;
             this.job = job;
+            this.plan = plan;
+        }
+
+        ReplicationPlan plan() {
+            return plan;
         }
 
         ReplicationDirection direction() {
@@ -113,7 +119,12 @@ public final class ReplicatorSupervisor implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             boolean interrupted = Thread.interrupted(); // cancel the job even when stopped by an interrupt
+            Running last = current;
             stopCurrent("supervisor stopped");
+            if (last != null) {
+                // stopped for good: the job-managed EFO consumer would only keep costing
+                Replicator.retireJobManagedConsumer(config, last.plan());
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -159,7 +170,7 @@ public final class ReplicatorSupervisor implements AutoCloseable {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
             Replicator.build(env, config, plan);
             JobClient job = env.executeAsync("kinesis-ha replicator " + plan);
-            current = new Running(wanted, plan.epoch(), job);
+            current = new Running(wanted, plan.epoch(), job, plan);
             jobsStarted++;
             log.accept("replicator: started " + plan);
         }

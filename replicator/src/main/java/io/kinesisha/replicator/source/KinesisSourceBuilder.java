@@ -29,6 +29,7 @@ public final class KinesisSourceBuilder<T> {
     private KinesisDeserializationSchema<T> schema;
     private ShardAssigner assigner = KinesisSource.defaultAssigner();
     private StreamProxyFactory proxies = StreamProxyFactory.sdk();
+    private ReadLease lease;
 
     KinesisSourceBuilder() {
     }
@@ -106,6 +107,12 @@ public final class KinesisSourceBuilder<T> {
         return this;
     }
 
+    /** Only one job holding {@code readLease} reads (see {@link ReadLease}); default: no lease. */
+    public KinesisSourceBuilder<T> readLease(ReadLease readLease) {
+        this.lease = readLease;
+        return this;
+    }
+
     public KinesisSourceBuilder<T> assigner(ShardAssigner shardAssigner) {
         this.assigner = shardAssigner;
         return this;
@@ -118,6 +125,6 @@ public final class KinesisSourceBuilder<T> {
         }
         return new KinesisSource<>(new KinesisSourceConfig(streamArn, target, tuning, readerType, consumerLifecycle,
                 consumerName, consumerArn, initialPosition, shardPositions, discoveryInterval, heartbeatInterval,
-                maxRecordsPerFetch), schema, assigner, proxies);
+                maxRecordsPerFetch, lease), schema, assigner, proxies);
     }
 }

@@ -28,11 +28,12 @@ public final class KinesisSourceConfig implements Serializable {
     final Duration discoveryInterval;
     final Duration heartbeatInterval;
     final int maxRecordsPerFetch;
+    final ReadLease lease;
 
     KinesisSourceConfig(String streamArn, AwsTarget target, ClientTuning tuning, ReaderType readerType,
                         ConsumerLifecycle consumerLifecycle, String consumerName, String consumerArn,
                         ShardStartingPosition initialPosition, Map<String, ShardStartingPosition> shardPositions,
-                        Duration discoveryInterval, Duration heartbeatInterval, int maxRecordsPerFetch) {
+                        Duration discoveryInterval, Duration heartbeatInterval, int maxRecordsPerFetch, ReadLease lease) {
         this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
         this.target = Objects.requireNonNull(target, "target");
         this.tuning = Objects.requireNonNull(tuning, "tuning");
@@ -45,6 +46,7 @@ public final class KinesisSourceConfig implements Serializable {
         this.discoveryInterval = Objects.requireNonNull(discoveryInterval, "discoveryInterval");
         this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         this.maxRecordsPerFetch = maxRecordsPerFetch;
+        this.lease = lease;
         if (readerType == ReaderType.EFO && consumerLifecycle == ConsumerLifecycle.SELF_MANAGED && consumerArn == null) {
             throw new IllegalArgumentException("a SELF_MANAGED EFO consumer needs its consumer ARN");
         }
@@ -99,5 +101,10 @@ public final class KinesisSourceConfig implements Serializable {
 
     public int maxRecordsPerFetch() {
         return maxRecordsPerFetch;
+    }
+
+    /** The lease the enumerator must hold to read, or {@code null} when any number of jobs may read. */
+    public ReadLease lease() {
+        return lease;
     }
 }

@@ -144,11 +144,14 @@ class ReplicatorResilienceTest {
         ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "deregistered", 2, 2, Map.of());
         KeyedLoad load = new KeyedLoad(50);
         try (KinesisClient source = kinesis(LOCAL.env().primary()); KinesisClient target = kinesis(LOCAL.env().secondary())) {
-            JobClient job = pair.start(2);
+            JobClient job = pair.start(2, b -> b.addExecutionInterceptor(new FailOnceInterceptor()));
             try {
                 load.write(source, pair.sourceArn, 200);
                 await().atMost(Duration.ofMinutes(2)).until(() -> pair.recordsReplicated() >= 200);
                 source.deregisterStreamConsumer(b -> b.streamARN(pair.sourceArn).consumerName("replicator-deregistered"));
+                // a subtask restarts (AWS also ends the subscriptions of a deregistered consumer; the emulator does not):
+                // its restored splits must not subscribe with the ARN they were checkpointed with
+                FailOnceInterceptor.arm();
                 load.write(source, pair.sourceArn, 300);
                 StreamContents[] copied = new StreamContents[1];
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
@@ -161,6 +164,50 @@ class ReplicatorResilienceTest {
                 assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
             } finally {
                 job.cancel().get();
+            }
+        }
+    }
+
+    /**
+     * Issue 12, defect 9: a second job of the same direction and epoch (an upgrade overlap, --follow beside Managed
+     * Flink) stops at once, without restarts and without reading; the first keeps replicating, each record once; once
+     * the first stops, a new job may take over.
+     */
+    @Test
+    void aSecondJobOfTheSameDirectionAndEpochStopsWithoutReading() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "twice", 2, 2, Map.of());
+        KeyedLoad load = new KeyedLoad(50);
+        try (KinesisClient source = kinesis(LOCAL.env().primary()); KinesisClient target = kinesis(LOCAL.env().secondary())) {
+            JobClient first = pair.start(1);
+            JobClient second = null;
+            try {
+                load.write(source, pair.sourceArn, 200);
+                await().atMost(Duration.ofMinutes(2)).until(() -> pair.recordsReplicated() >= 200);
+                second = pair.start(1);
+                JobClient refused = second;
+                await().atMost(Duration.ofMinutes(1)).until(() -> refused.getJobStatus().get().isGloballyTerminalState());
+                assertThat(second.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.FAILED);
+                Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> refused.getJobExecutionResult().get());
+                assertThat(org.apache.flink.util.ExceptionUtils.stringifyException(failure))
+                        .contains("another job reads").contains("replicator us-west-2->us-east-2 epoch 1");
+                load.write(source, pair.sourceArn, 200);
+                StreamContents[] copied = new StreamContents[1];
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    copied[0] = StreamContents.read(target, pair.targetArn);
+                    assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                });
+                assertThat(copied[0].counts().values()).as("the refused job wrote nothing").allMatch(n -> n == 1);
+            } finally {
+                first.cancel().get();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.getJobStatus().get().isGloballyTerminalState());
+            JobClient next = pair.start(1);
+            try {
+                load.write(source, pair.sourceArn, 100);
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                        StreamContents.read(target, pair.targetArn).counts().keySet().containsAll(load.acknowledged()));
+            } finally {
+                next.cancel().get();
             }
         }
     }

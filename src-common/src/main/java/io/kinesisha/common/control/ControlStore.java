@@ -296,6 +296,55 @@ public final class ControlStore {
         return item;
     }
 
+    /**
+     * Takes or renews the lease {@code name} of the pair for {@code owner}: succeeds if nobody holds it, the owner
+     * already does, or the holder let it expire. A conditional put, so of two runners racing exactly one wins.
+     */
+    public boolean acquireLease(String pairName, String name, String owner, long nowEpochMillis, long ttlMillis,
+                                String description) {
+        Map<String, AttributeValue> item = new HashMap<>(key("pair#" + pairName + "#lease", name));
+        item.put("owner", s(owner));
+        item.put("acquiredMillis", n(nowEpochMillis));
+        item.put("expiresMillis", n(nowEpochMillis + ttlMillis));
+        item.put("description", s(description));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk) OR #owner = :owner OR expiresMillis < :now")
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":owner", s(owner), ":now", n(nowEpochMillis))));
+            return true;
+        } catch (ConditionalCheckFailedException held) {
+            return false;
+        }
+    }
+
+    /** Gives the lease up if {@code owner} holds it (it expires now; nothing is deleted). */
+    public void releaseLease(String pairName, String name, String owner, long nowEpochMillis) {
+        Map<String, AttributeValue> item = new HashMap<>(key("pair#" + pairName + "#lease", name));
+        item.put("owner", s(owner));
+        item.put("acquiredMillis", n(nowEpochMillis));
+        item.put("expiresMillis", n(nowEpochMillis));
+        item.put("description", s("released"));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("#owner = :owner")
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":owner", s(owner))));
+        } catch (ConditionalCheckFailedException notOurs) {
+            LOG.info("lease {} of {} is not held by {}: nothing to release", name, pairName, owner);
+        }
+    }
+
+    /** The lease as stored (held or expired), read strongly consistent. */
+    public Optional<RunnerLease> readLease(String pairName, String name) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(key("pair#" + pairName + "#lease", name))).item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new RunnerLease(name, item.get("owner").s(), Long.parseLong(item.get("acquiredMillis").n()),
+                Long.parseLong(item.get("expiresMillis").n()), str(item, "description")));
+    }
+
     private static ShardProgress toProgress(String pairName, Map<String, AttributeValue> item) {
         return new ShardProgress(pairName, ReplicationDirection.parse(item.get("direction").s()),
                 Long.parseLong(item.get("epoch").n()), item.get("sourceShardId").s(), str(item, "lastSequenceNumber"),

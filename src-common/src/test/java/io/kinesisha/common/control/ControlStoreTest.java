@@ -16,6 +16,29 @@ class ControlStoreTest {
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-west-2");
 
     @Test
+    void aLeaseHasOneHolderUntilItExpiresOrIsReleased() {
+        try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget("us-west-2"))) {
+            ControlStore store = new ControlStore(dynamo, "control-store-leases");
+            store.createTableIfMissing();
+            long t = 1_000_000L;
+            assertThat(store.acquireLease("p", "replicator", "run-a", t, 60_000, "first")).isTrue();
+            assertThat(store.acquireLease("p", "replicator", "run-b", t + 1_000, 60_000, "second")).as("held").isFalse();
+            assertThat(store.acquireLease("p", "replicator", "run-a", t + 30_000, 60_000, "renewal")).isTrue();
+            assertThat(store.acquireLease("p", "replicator", "run-b", t + 80_000, 60_000, "second")).as("renewed").isFalse();
+            assertThat(store.readLease("p", "replicator")).get().extracting(RunnerLease::owner, RunnerLease::expiresEpochMillis)
+                    .containsExactly("run-a", t + 90_000);
+            assertThat(store.acquireLease("p", "replicator", "run-b", t + 90_001, 60_000, "second")).as("expired").isTrue();
+
+            store.releaseLease("p", "replicator", "run-a", t + 90_002);
+            assertThat(store.readLease("p", "replicator")).get().extracting(RunnerLease::owner).as("not a's to release")
+                    .isEqualTo("run-b");
+            store.releaseLease("p", "replicator", "run-b", t + 90_003);
+            assertThat(store.acquireLease("p", "replicator", "run-c", t + 90_004, 60_000, "third")).as("released").isTrue();
+            assertThat(store.readLease("p", "other")).isEmpty();
+        }
+    }
+
+    @Test
     void aTransitionIsOneConditionalWriteAndItsAuditSurvivesALostAppend() {
         try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget("us-west-2"))) {
             ControlStore store = new ControlStore(dynamo, "control-store-test");

@@ -13,9 +13,13 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Versioned binary form of {@link EnumeratorState}. */
+/**
+ * Versioned binary form of {@link EnumeratorState}. Version 2 records the split format of the splits it holds, so
+ * the split format can change without a new enumerator-state version; version 1 (splits in split format 1) stays
+ * readable.
+ */
 public final class EnumeratorStateSerializer implements SimpleVersionedSerializer<EnumeratorState> {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -25,6 +29,7 @@ public final class EnumeratorStateSerializer implements SimpleVersionedSerialize
     @Override
     public byte[] serialize(EnumeratorState state) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(1024);
+        out.writeInt(ShardSplitSerializer.VERSION);
         out.writeInt(state.unassigned().size());
         for (ShardSplit split : state.unassigned().values()) {
             ShardSplitSerializer.write(split, out);
@@ -36,14 +41,15 @@ public final class EnumeratorStateSerializer implements SimpleVersionedSerialize
 
     @Override
     public EnumeratorState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown enumerator state version " + version);
+        if (version < 1 || version > VERSION) {
+            throw new IOException("unknown enumerator state version " + version + " (this jar reads 1 to " + VERSION + ")");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
+        int splitVersion = version == 1 ? 1 : in.readInt();
         int count = in.readInt();
         Map<String, ShardSplit> unassigned = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
-            ShardSplit split = ShardSplitSerializer.read(in);
+            ShardSplit split = ShardSplitSerializer.read(splitVersion, in);
             unassigned.put(split.splitId(), split);
         }
         return new EnumeratorState(unassigned, readIds(in), readIds(in));

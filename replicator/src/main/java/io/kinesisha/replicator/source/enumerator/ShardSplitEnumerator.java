@@ -32,6 +32,7 @@ import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -54,6 +55,10 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * <p>The EFO consumer is the enumerator's alone: it registers it (or waits for a self-managed one), checks at every
  * discovery that it still exists, registers it again if it was deregistered, and tells every reader the ARN
  * ({@link ConsumerArnEvent}). Failures are retried at the next discovery and counted, never fatal.
+ *
+ * <p>With a {@link io.kinesisha.replicator.source.ReadLease}, nothing is assigned and no consumer is announced
+ * until the lease is held, and it is renewed before every discovery: a second job of the same kind fails at its
+ * first discovery, without restarts, naming the holder; it never subscribes.
  */
 public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, EnumeratorState> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSplitEnumerator.class);
@@ -78,6 +83,7 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     private volatile String consumerArn;
     private volatile int waitingForParents;
     private boolean discoveredOnce;
+    private boolean leaseHeld;
 
     private static final int UNKNOWN_OWNER = -1;
 
@@ -116,6 +122,9 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
 
     /** Runs on a worker thread: reads only the volatile consumer ARN, touches no other state. */
     private Discovery discover() {
+        if (config.lease() != null && !config.lease().renew()) {
+            return Discovery.leaseLost(config.lease().holder());
+        }
         String arn = config.readerType() == ReaderType.EFO ? usableConsumer(consumerArn) : null;
         return new Discovery(proxy.listShards(config.streamArn()), arn);
     }
@@ -145,6 +154,11 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
                     config.discoveryInterval().toMillis(), error.toString());
             return;
         }
+        if (discovery.leaseHolder != null) {
+            throw new SuppressRestartsException(new IllegalStateException("another job reads " + config.streamArn()
+                    + " (" + discovery.leaseHolder + "): this one stops without reading; stop the other first"));
+        }
+        leaseHeld = true;
         if (config.readerType() == ReaderType.EFO && !Objects.equals(discovery.consumerArn, consumerArn)) {
             consumerArn = discovery.consumerArn;
             if (consumerArn != null) {
@@ -246,6 +260,9 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     }
 
     private void assignReady() {
+        if (config.lease() != null && !leaseHeld) {
+            return;
+        }
         int parallelism = context.currentParallelism();
         Map<Integer, List<ShardSplit>> assignment = new HashMap<>();
         int waiting = 0;
@@ -323,7 +340,7 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
 
     @Override
     public void addReader(int subtaskId) {
-        if (consumerArn != null) {
+        if (consumerArn != null && (config.lease() == null || leaseHeld)) {
             context.sendEventToSourceReader(subtaskId, new ConsumerArnEvent(consumerArn));
         }
         notifyClosedShards();
@@ -362,6 +379,13 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
 
     @Override
     public void close() {
+        if (leaseHeld) {
+            try {
+                config.lease().release();
+            } catch (RuntimeException e) {
+                LOG.warn("could not release the read lease (it expires by itself): {}", e.toString());
+            }
+        }
         proxy.close();
     }
 
@@ -379,10 +403,20 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     private static final class Discovery {
         final List<Shard> shards;
         final String consumerArn;
+        final String leaseHolder;
 
         Discovery(List<Shard> shards, String consumerArn) {
+            this(shards, consumerArn, null);
+        }
+
+        private Discovery(List<Shard> shards, String consumerArn, String leaseHolder) {
             this.shards = shards;
             this.consumerArn = consumerArn;
+            this.leaseHolder = leaseHolder;
+        }
+
+        static Discovery leaseLost(String holder) {
+            return new Discovery(List.of(), null, holder);
         }
     }
 }

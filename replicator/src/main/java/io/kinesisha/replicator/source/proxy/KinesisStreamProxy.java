@@ -119,12 +119,12 @@ public final class KinesisStreamProxy implements StreamProxy {
     }
 
     @Override
-    public void deregisterConsumer(String consumerArn) {
+    public void deregisterConsumer(String streamArn, String consumerName) {
         try {
-            kinesis.deregisterStreamConsumer(b -> b.consumerARN(consumerArn));
-            LOG.info("deregistered EFO consumer {}", consumerArn);
+            kinesis.deregisterStreamConsumer(b -> b.streamARN(streamArn).consumerName(consumerName));
+            LOG.info("deregistered EFO consumer {} of {}", consumerName, streamArn);
         } catch (ResourceNotFoundException gone) {
-            LOG.info("EFO consumer {} was already deregistered", consumerArn);
+            LOG.info("EFO consumer {} of {} was already deregistered", consumerName, streamArn);
         }
     }
 

@@ -32,8 +32,8 @@ public interface StreamProxy extends AutoCloseable {
     /** True while the consumer exists and is not being deleted. */
     boolean consumerUsable(String consumerArn);
 
-    /** Deregisters the consumer; a consumer already gone is not an error. */
-    void deregisterConsumer(String consumerArn);
+    /** Deregisters the stream's consumer of this name; a consumer already gone is not an error. */
+    void deregisterConsumer(String streamArn, String consumerName);
 
     /**
      * Starts an Enhanced Fan-Out subscription; the handler receives the events. The future completes when the

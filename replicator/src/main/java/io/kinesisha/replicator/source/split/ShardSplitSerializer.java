@@ -12,10 +12,14 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
-/** Versioned binary form of {@link ShardSplit} for checkpoints and savepoints. */
+/**
+ * Versioned binary form of {@link ShardSplit} for checkpoints and savepoints. Every version ever written stays
+ * readable (a savepoint outlives the jar that wrote it); a test restores a fixture of each one.
+ */
 public final class ShardSplitSerializer implements SimpleVersionedSerializer<ShardSplit> {
     public static final ShardSplitSerializer INSTANCE = new ShardSplitSerializer();
-    private static final int VERSION = 1;
+    /** The version written now. Version 1: the fields as below, since the first release. */
+    public static final int VERSION = 1;
 
     @Override
     public int getVersion() {
@@ -31,10 +35,15 @@ public final class ShardSplitSerializer implements SimpleVersionedSerializer<Sha
 
     @Override
     public ShardSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown ShardSplit serializer version " + version);
+        return read(version, new DataInputDeserializer(serialized));
+    }
+
+    /** Reads a split written in {@code version}. */
+    public static ShardSplit read(int version, DataInputView in) throws IOException {
+        if (version != 1) {
+            throw new IOException("unknown ShardSplit serializer version " + version + " (this jar reads 1 to " + VERSION + ")");
         }
-        return read(new DataInputDeserializer(serialized));
+        return read(in);
     }
 
     public static void write(ShardSplit split, DataOutputView out) throws IOException {
@@ -54,7 +63,7 @@ public final class ShardSplitSerializer implements SimpleVersionedSerializer<Sha
         out.writeBoolean(split.finished());
     }
 
-    public static ShardSplit read(DataInputView in) throws IOException {
+    private static ShardSplit read(DataInputView in) throws IOException {
         String streamArn = in.readUTF();
         String shardId = in.readUTF();
         int parents = in.readInt();

@@ -188,8 +188,8 @@ public final class FakeStreamProxy implements StreamProxy {
     }
 
     @Override
-    public synchronized void deregisterConsumer(String consumerArn) {
-        consumers.values().remove(consumerArn);
+    public synchronized void deregisterConsumer(String streamArn, String consumerName) {
+        consumers.remove(consumerName);
     }
 
     @Override
