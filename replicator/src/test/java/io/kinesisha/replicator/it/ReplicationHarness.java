@@ -23,6 +23,8 @@ final class ReplicationHarness {
     final String sourceArn;
     final String targetArn;
     final ReplicationPairConfig config;
+    /** The config as dotted keys, for a job that reads it from a file. */
+    final Map<String, String> keys;
 
     ReplicationHarness(LocalEnvironment env, String pair, int sourceShards, int targetShards, Map<String, String> extra) {
         this.env = env;
@@ -46,7 +48,19 @@ final class ReplicationHarness {
         keys.put("aws.access-key-id", primary.accountId());
         keys.put("aws.secret-access-key", "local-secret");
         keys.putAll(extra);
+        this.keys = java.util.Collections.unmodifiableMap(keys);
         this.config = ReplicationPairConfig.fromMap(keys);
+    }
+
+    /** Writes the config as a .properties file (what {@code --config FILE} reads). */
+    java.nio.file.Path writeConfig(java.nio.file.Path file) throws java.io.IOException {
+        java.util.Properties properties = new java.util.Properties();
+        properties.putAll(keys);
+        java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(file)) {
+            properties.store(out, "replication pair " + pair);
+        }
+        return file.toAbsolutePath();
     }
 
     /** Starts the replicator job on the test MiniCluster. */
