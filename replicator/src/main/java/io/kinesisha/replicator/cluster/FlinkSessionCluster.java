@@ -151,6 +151,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
         return await(client.getJobStatus(job), "the status of job " + job);
     }
 
+    /** The job's name as the cluster reports it (the replicator names its direction and epoch). */
+    public String jobName(JobID job) {
+        return await(client.getJobDetails(job), "the details of job " + job).getName();
+    }
+
     /**
      * Stops the job with a savepoint (sources stop, everything in flight is written) and returns its path.
      *

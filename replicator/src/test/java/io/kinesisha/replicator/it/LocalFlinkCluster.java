@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * submitted jar. Ports are free ones, checkpoints and logs go under {@code dir}; every process is stopped by its
  * PID on {@link #close()} (SIGTERM, then forcibly after a grace period) or when the JVM exits.
  */
-final class LocalFlinkCluster implements AutoCloseable {
+public final class LocalFlinkCluster implements AutoCloseable {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -60,7 +60,7 @@ final class LocalFlinkCluster implements AutoCloseable {
     }
 
     /** Starts the JobManager and {@code taskManagers} TaskManagers and waits until all have registered. */
-    static LocalFlinkCluster start(Path dir, int taskManagers, int slotsPerTaskManager) {
+    public static LocalFlinkCluster start(Path dir, int taskManagers, int slotsPerTaskManager) {
         LocalFlinkCluster cluster = new LocalFlinkCluster(dir.toAbsolutePath(), slotsPerTaskManager);
         try {
             cluster.jobManager = cluster.launch("jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
@@ -77,33 +77,33 @@ final class LocalFlinkCluster implements AutoCloseable {
     }
 
     /** Starts a TaskManager whose resource id (as the REST API reports it) is {@code name}. */
-    void startTaskManager(String name) {
+    public void startTaskManager(String name) {
         taskManagers.put(name, launch(name, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
                 List.of("-Xmx256m", "-Xms256m", "-XX:MaxMetaspaceSize=192m"),
                 List.of("-Dtaskmanager.resource-id=" + name)));
     }
 
     /** SIGKILL, as when a machine dies: nothing of the TaskManager gets to clean up. */
-    void kill(String taskManager) throws InterruptedException {
+    public void kill(String taskManager) throws InterruptedException {
         Process process = taskManagers.get(taskManager);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
         LIVE.remove(process);
     }
 
-    String restUrl() {
+    public String restUrl() {
         return "http://localhost:" + restPort;
     }
 
-    Path checkpoints() {
+    public Path checkpoints() {
         return dir.resolve("checkpoints");
     }
 
-    Path savepoints() {
+    public Path savepoints() {
         return dir.resolve("savepoints");
     }
 
-    void awaitTaskManagers(int count) {
+    public void awaitTaskManagers(int count) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
             assertAlive();
             try (FlinkSessionCluster cluster = FlinkSessionCluster.connect(restUrl(), Duration.ofSeconds(5))) {
