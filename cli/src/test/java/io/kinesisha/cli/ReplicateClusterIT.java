@@ -79,7 +79,7 @@ class ReplicateClusterIT {
         String nobody = "http://localhost:" + FreePorts.next();
         Launcher.Result unreachable = launcher.run("replicate", "-c", c, "--cluster", nobody, "--output", "json");
         assertThat(unreachable.exitCode()).as(unreachable.toString()).isEqualTo(1);
-        assertThat(unreachable.err()).contains("--cluster " + nobody, "no Flink REST API answers");
+        assertThat(unreachable.err()).contains("--cluster: no Flink REST API answers at " + nobody);
         assertThat(unreachable.out()).isEmpty();
 
         Launcher.Result noJar = launcher.run("replicate", "-c", c, "--cluster", nobody, "--job-jar", "/nonexistent.jar");

@@ -57,7 +57,7 @@ final class ClusterSubmission {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--cluster " + e.getMessage(), e);
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("--cluster " + url + ": " + e.getMessage(), e);
+            throw new IllegalStateException("--cluster: " + e.getMessage(), e);
         }
         try (cluster) {
             JobID job = cluster.submit(jar, args, parallelism, savepoint);

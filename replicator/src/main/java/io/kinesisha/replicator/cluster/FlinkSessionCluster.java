@@ -75,7 +75,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
             cluster.overview();
         } catch (RuntimeException e) {
             client.close();
-            throw new IllegalStateException("no Flink REST API answers at " + uri + " (" + e.getMessage() + ")", e);
+            throw new IllegalStateException("no Flink REST API answers at " + uri + ": " + rootMessage(e), e);
         }
         return cluster;
     }
@@ -135,13 +135,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
             graph = PackagedProgramUtils.createJobGraph(program, config, defaultParallelism, false);
         } catch (ProgramInvocationException e) {
             // the program's own exceptions come from the jar's class loader: report the root cause's message
-            Throwable root = ExceptionUtils.stripException(e, ProgramInvocationException.class);
-            Throwable cause = root;
-            while (cause.getCause() != null && cause.getCause() != cause) {
-                cause = cause.getCause();
-            }
             throw new IllegalStateException("the job in " + jobJar.getFileName() + " could not be built: "
-                    + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), e);
+                    + rootMessage(e), e);
         }
         return await(client.submitJob(graph), "the job submission");
     }
@@ -186,12 +181,20 @@ public final class FlinkSessionCluster implements AutoCloseable {
             throw new IllegalStateException(url + " did not answer " + what + " within " + limit.toSeconds() + " s", e);
         } catch (ExecutionException e) {
             Throwable cause = ExceptionUtils.stripExecutionException(e);
-            throw new IllegalStateException(what + " failed at " + url + ": "
-                    + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+            throw new IllegalStateException(what + " failed at " + url + ": " + rootMessage(cause), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting for " + what, e);
         }
+    }
+
+    /** The innermost cause's message: the REST client wraps "Connection refused" in retry and future exceptions. */
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
     @Override

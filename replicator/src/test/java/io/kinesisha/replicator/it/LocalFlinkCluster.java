@@ -32,7 +32,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "flink-cluster-reaper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(new ArrayList<>(LIVE), 5), "flink-cluster-reaper"));
     }
 
     private final Path dir;
@@ -158,9 +158,10 @@ public final class LocalFlinkCluster implements AutoCloseable {
         c.put("restart-strategy.type", "fixed-delay");
         c.put("restart-strategy.fixed-delay.attempts", 30);
         c.put("restart-strategy.fixed-delay.delay", "1 s");
-        // a dead TaskManager is noticed in seconds, not the default 50
+        // a killed TaskManager is noticed when two heartbeat RPCs in a row fail (about 2 s), not after the default
+        // 50 s timeout; the timeout stays long enough for a busy machine's GC pauses
         c.put("heartbeat.interval", 1000);
-        c.put("heartbeat.timeout", 5000);
+        c.put("heartbeat.timeout", 15000);
         c.put("metrics.fetcher.update-interval", 1000);
         c.put("state.backend.type", "hashmap");
         c.put("state.checkpoints.dir", checkpoints().toUri().toString());
@@ -211,10 +212,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
         if (jobManager != null) {
             all.add(jobManager);
         }
-        all.forEach(Process::destroy);
-        for (Process process : all) {
+        stop(all, 15);
+    }
+
+    private static void stop(List<Process> processes, int graceSeconds) {
+        processes.forEach(Process::destroy);
+        for (Process process : processes) {
             try {
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
@@ -239,5 +244,5 @@ public final class LocalFlinkCluster implements AutoCloseable {
             "logger.netty.level = WARN",
             "logger.pekko.name = org.apache.pekko",
             "logger.pekko.level = WARN",
-            "") ;
+            "");
 }

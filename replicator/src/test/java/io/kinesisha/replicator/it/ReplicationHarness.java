@@ -5,7 +5,13 @@ import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.replicator.sink.ClientOverrides;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.Properties;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import io.kinesisha.common.local.LocalEnvironment;
 import io.kinesisha.common.local.LocalRegion;
@@ -48,16 +54,16 @@ final class ReplicationHarness {
         keys.put("aws.access-key-id", primary.accountId());
         keys.put("aws.secret-access-key", "local-secret");
         keys.putAll(extra);
-        this.keys = java.util.Collections.unmodifiableMap(keys);
+        this.keys = Collections.unmodifiableMap(keys);
         this.config = ReplicationPairConfig.fromMap(keys);
     }
 
     /** Writes the config as a .properties file (what {@code --config FILE} reads). */
-    java.nio.file.Path writeConfig(java.nio.file.Path file) throws java.io.IOException {
-        java.util.Properties properties = new java.util.Properties();
+    Path writeConfig(Path file) throws IOException {
+        Properties properties = new Properties();
         properties.putAll(keys);
-        java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-        try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(file)) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Writer out = Files.newBufferedWriter(file)) {
             properties.store(out, "replication pair " + pair);
         }
         return file.toAbsolutePath();
