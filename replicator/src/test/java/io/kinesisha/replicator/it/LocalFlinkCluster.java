@@ -202,6 +202,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 throw new UncheckedIOException("cannot read the Flink classpath " + file, e);
             }
         }
+        List<String> ours = entries.stream().filter(e -> e.contains("kinesis-ha") || e.endsWith("classes"))
+                .collect(Collectors.toList());
+        if (!ours.isEmpty()) {
+            throw new IllegalStateException("the Flink cluster's classpath must hold Flink's jars only, not " + ours);
+        }
         return String.join(java.io.File.pathSeparator, entries);
     }
 
