@@ -19,6 +19,16 @@ public final class ConfigOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one config key (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    /** The config file given, or null. */
+    public Path configFile() {
+        return configFile;
+    }
+
+    /** The {@code --set} overrides, in the order given. */
+    public Map<String, String> overrides() {
+        return java.util.Collections.unmodifiableMap(overrides);
+    }
+
     public ReplicationPairConfig load() {
         try {
             return ConfigLoader.load(configFile, System.getenv(), overrides);

@@ -4,6 +4,8 @@ import io.kinesisha.cli.ConfigOptions;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.replicator.ReplicationPlan;
 import io.kinesisha.replicator.Replicator;
+import io.kinesisha.cli.OutputOptions;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
@@ -15,10 +17,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Runs the replicator job embedded (a local Flink MiniCluster) until Ctrl-C. */
+/**
+ * Runs the replicator job embedded (a local Flink MiniCluster) until Ctrl-C, or submits it to a running Flink
+ * session cluster ({@code --cluster URL}) for users who outgrew the embedded mode.
+ */
 @Command(name = "replicate", mixinStandardHelpOptions = true,
         description = {"Run the replicator embedded in a local Flink MiniCluster until Ctrl-C: primary stream (EFO)",
-            "to secondary stream, per-key order kept, progress in the control store."})
+            "to secondary stream, per-key order kept, progress in the control store.",
+            "With --cluster URL, submit it to a running Flink 1.20 session cluster instead and print the job id."})
 public final class ReplicateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -36,6 +42,22 @@ public final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--cluster", paramLabel = "URL", description = {"Submit to the Flink session cluster whose REST",
+        "endpoint is URL (http://host:port) and return; the config is read here, the cluster's TaskManagers must",
+        "reach the endpoints it names."})
+    String cluster;
+
+    @Option(names = "--job-jar", paramLabel = "FILE", description = {"The shaded job jar --cluster submits",
+        "(default: replicator/target/kinesis-ha-replicator-<version>-flink-job.jar of this checkout)."})
+    Path jobJar;
+
+    @Option(names = "--from-savepoint", paramLabel = "PATH", description = {"With --cluster: start from this",
+        "savepoint or retained checkpoint (all of its state must be restored)."})
+    String savepoint;
+
+    @Mixin
+    OutputOptions output;
+
     @Override
     public Integer call() throws Exception {
         if (parallelism < 1 || parallelism > 64) {
@@ -45,7 +67,19 @@ public final class ReplicateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--follow and --reverse exclude each other:"
                     + " --follow takes the direction from the control record");
         }
+        if (cluster == null && (jobJar != null || savepoint != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    (jobJar != null ? "--job-jar" : "--from-savepoint") + " needs --cluster URL");
+        }
+        if (cluster != null && follow) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--follow and --cluster exclude each"
+                    + " other: --follow restarts an embedded job; on a cluster, submit --reverse after a failover");
+        }
         ReplicationPairConfig pair = config.load();
+        if (cluster != null) {
+            return new ClusterSubmission(cluster, jobJar, savepoint).submit(spec.commandLine().getOut(),
+                    spec.commandLine().getErr(), output, config, reverse, parallelism);
+        }
         if (follow) {
             java.io.PrintWriter err = spec.commandLine().getErr();
             io.kinesisha.replicator.follow.ReplicatorSupervisor supervisor = new io.kinesisha.replicator.follow.ReplicatorSupervisor(pair, parallelism, java.time.Duration.ofSeconds(1),

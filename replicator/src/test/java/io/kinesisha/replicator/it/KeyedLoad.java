@@ -16,18 +16,18 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
  * Test producer: records {@code <key>:<counter>} with a per-key counter, so order and completeness can be
  * checked from the data itself. Remembers what the source acknowledged.
  */
-final class KeyedLoad {
+public final class KeyedLoad {
     private final int keys;
     private final Map<String, Integer> nextCounter = new ConcurrentHashMap<>();
     private final List<String> acknowledged = new ArrayList<>();
     private int produced;
 
-    KeyedLoad(int keys) {
+    public KeyedLoad(int keys) {
         this.keys = keys;
     }
 
     /** Writes {@code count} records in batches of up to 500; every entry must be acknowledged. */
-    synchronized void write(KinesisClient kinesis, String streamArn, int count) {
+    public synchronized void write(KinesisClient kinesis, String streamArn, int count) {
         for (int done = 0; done < count; ) {
             int size = Math.min(500, count - done);
             List<PutRecordsRequestEntry> batch = new ArrayList<>(size);
@@ -47,7 +47,7 @@ final class KeyedLoad {
         }
     }
 
-    synchronized List<String> acknowledged() {
+    public synchronized List<String> acknowledged() {
         return new ArrayList<>(acknowledged);
     }
 }

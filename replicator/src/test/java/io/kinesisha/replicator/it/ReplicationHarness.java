@@ -5,7 +5,13 @@ import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.replicator.sink.ClientOverrides;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.Properties;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import io.kinesisha.common.local.LocalEnvironment;
 import io.kinesisha.common.local.LocalRegion;
@@ -23,6 +29,8 @@ final class ReplicationHarness {
     final String sourceArn;
     final String targetArn;
     final ReplicationPairConfig config;
+    /** The config as dotted keys, for a job that reads it from a file. */
+    final Map<String, String> keys;
 
     ReplicationHarness(LocalEnvironment env, String pair, int sourceShards, int targetShards, Map<String, String> extra) {
         this.env = env;
@@ -46,7 +54,19 @@ final class ReplicationHarness {
         keys.put("aws.access-key-id", primary.accountId());
         keys.put("aws.secret-access-key", "local-secret");
         keys.putAll(extra);
+        this.keys = Collections.unmodifiableMap(keys);
         this.config = ReplicationPairConfig.fromMap(keys);
+    }
+
+    /** Writes the config as a .properties file (what {@code --config FILE} reads). */
+    Path writeConfig(Path file) throws IOException {
+        Properties properties = new Properties();
+        properties.putAll(keys);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Writer out = Files.newBufferedWriter(file)) {
+            properties.store(out, "replication pair " + pair);
+        }
+        return file.toAbsolutePath();
     }
 
     /** Starts the replicator job on the test MiniCluster. */

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
 import io.kinesisha.common.local.LocalRegion;
 import io.kinesisha.common.metrics.MetricNames;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.Shard;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /** The replicator through resharding, a job failure, a target-region outage and an idle stream. */
 class ReplicatorResilienceTest {
@@ -45,9 +42,9 @@ class ReplicatorResilienceTest {
             JobClient job = pair.start(2);
             try {
                 load.write(source, pair.sourceArn, 1000);
-                split(source, pair.sourceArn);
+                Reshard.splitFirst(source, pair.sourceArn);
                 load.write(source, pair.sourceArn, 1000);
-                merge(target, pair.targetArn);
+                Reshard.mergeFirstTwo(target, pair.targetArn);
                 load.write(source, pair.sourceArn, 1000);
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> pair.recordsReplicated() >= 3000);
@@ -80,12 +77,12 @@ class ReplicatorResilienceTest {
                 await().atMost(Duration.ofMinutes(2)).until(() -> pair.recordsReplicated() >= 600);
                 load.write(source, pair.sourceArn, 400);
                 FailOnceInterceptor.arm();
-                split(source, pair.sourceArn);
+                Reshard.splitFirst(source, pair.sourceArn);
                 load.write(source, pair.sourceArn, 600);
                 await().atMost(Duration.ofMinutes(2)).until(() -> !FailOnceInterceptor.ARMED.get());
                 load.write(source, pair.sourceArn, 400);
                 FailOnceInterceptor.arm();
-                mergeOpen(source, pair.sourceArn);
+                Reshard.mergeLowestOpen(source, pair.sourceArn);
                 load.write(source, pair.sourceArn, 600);
                 await().atMost(Duration.ofMinutes(2)).until(() -> !FailOnceInterceptor.ARMED.get());
                 load.write(source, pair.sourceArn, 400);
@@ -323,36 +320,4 @@ class ReplicatorResilienceTest {
         return METRICS.findMetrics(job.getJobID(), name).values().stream()
                 .map(m -> ((Number) ((Gauge<?>) m).getValue()).longValue()).collect(Collectors.toList());
     }
-
-    private static void split(KinesisClient kinesis, String arn) {
-        Shard shard = kinesis.listShards(b -> b.streamARN(arn)).shards().get(0);
-        String middle = new BigInteger(shard.hashKeyRange().startingHashKey())
-                .add(new BigInteger(shard.hashKeyRange().endingHashKey())).shiftRight(1).toString();
-        kinesis.splitShard(b -> b.streamARN(arn).shardToSplit(shard.shardId()).newStartingHashKey(middle));
-        awaitActive(kinesis, arn);
-    }
-
-    private static void merge(KinesisClient kinesis, String arn) {
-        List<Shard> shards = kinesis.listShards(b -> b.streamARN(arn)).shards();
-        kinesis.mergeShards(b -> b.streamARN(arn).shardToMerge(shards.get(0).shardId())
-                .adjacentShardToMerge(shards.get(1).shardId()));
-        awaitActive(kinesis, arn);
-    }
-
-    /** Merges the two adjacent open shards with the lowest hash keys. */
-    private static void mergeOpen(KinesisClient kinesis, String arn) {
-        List<Shard> open = kinesis.listShards(b -> b.streamARN(arn)).shards().stream()
-                .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null)
-                .sorted(java.util.Comparator.comparing(s -> new BigInteger(s.hashKeyRange().startingHashKey())))
-                .collect(Collectors.toList());
-        kinesis.mergeShards(b -> b.streamARN(arn).shardToMerge(open.get(0).shardId())
-                .adjacentShardToMerge(open.get(1).shardId()));
-        awaitActive(kinesis, arn);
-    }
-
-    private static void awaitActive(KinesisClient kinesis, String arn) {
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                kinesis.describeStreamSummary(b -> b.streamARN(arn)).streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
-    }
-
 }

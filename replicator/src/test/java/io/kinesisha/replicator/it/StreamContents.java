@@ -15,14 +15,14 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /** Everything a stream holds, read with GetRecords from every shard, and the checks the replicator must pass. */
-final class StreamContents {
+public final class StreamContents {
     final List<Record> records;
 
     private StreamContents(List<Record> records) {
         this.records = records;
     }
 
-    static StreamContents read(KinesisClient kinesis, String streamArn) {
+    public static StreamContents read(KinesisClient kinesis, String streamArn) {
         List<Record> all = new ArrayList<>();
         for (Shard shard : kinesis.listShards(b -> b.streamARN(streamArn)).shards()) {
             all.addAll(readShard(kinesis, streamArn, shard.shardId()));
@@ -56,7 +56,7 @@ final class StreamContents {
     }
 
     /** Payload to how many times it is in the stream. */
-    Map<String, Integer> counts() {
+    public Map<String, Integer> counts() {
         Map<String, Integer> counts = new HashMap<>();
         for (Record r : records) {
             counts.merge(payload(r), 1, Integer::sum);
@@ -73,7 +73,7 @@ final class StreamContents {
      * Per-key order violations: for each key, the first appearance of each record, in sequence-number order,
      * must have increasing counters. Re-deliveries (duplicates after a restore) are counted separately, not here.
      */
-    long orderViolations() {
+    public long orderViolations() {
         Map<String, List<Record>> byKey = new LinkedHashMap<>();
         for (Record r : records) {
             byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(r);

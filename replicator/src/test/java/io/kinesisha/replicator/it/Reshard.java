@@ -1,0 +1,65 @@
+package io.kinesisha.replicator.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/** Splits and merges shards of a stream and waits until it is ACTIVE again. */
+final class Reshard {
+    private Reshard() {
+    }
+
+    /** Splits the stream's first shard in the middle of its hash range; returns that shard's id. */
+    static String splitFirst(KinesisClient kinesis, String arn) {
+        Shard shard = kinesis.listShards(b -> b.streamARN(arn)).shards().get(0);
+        String middle = new BigInteger(shard.hashKeyRange().startingHashKey())
+                .add(new BigInteger(shard.hashKeyRange().endingHashKey())).shiftRight(1).toString();
+        kinesis.splitShard(b -> b.streamARN(arn).shardToSplit(shard.shardId()).newStartingHashKey(middle));
+        awaitActive(kinesis, arn);
+        return shard.shardId();
+    }
+
+    /** Merges the stream's first two shards (listing order, open or not: a stream that was never resharded). */
+    static void mergeFirstTwo(KinesisClient kinesis, String arn) {
+        List<Shard> shards = kinesis.listShards(b -> b.streamARN(arn)).shards();
+        merge(kinesis, arn, shards.get(0).shardId(), shards.get(1).shardId());
+    }
+
+    /** Merges the two children of {@code parent} back into one shard. */
+    static void mergeChildrenOf(KinesisClient kinesis, String arn, String parent) {
+        List<String> children = kinesis.listShards(b -> b.streamARN(arn)).shards().stream()
+                .filter(s -> parent.equals(s.parentShardId()))
+                .sorted((a, b) -> new BigInteger(a.hashKeyRange().startingHashKey())
+                        .compareTo(new BigInteger(b.hashKeyRange().startingHashKey())))
+                .map(Shard::shardId).collect(Collectors.toList());
+        if (children.size() != 2) {
+            throw new IllegalStateException("shard " + parent + " has children " + children + ", not two");
+        }
+        merge(kinesis, arn, children.get(0), children.get(1));
+    }
+
+    /** Merges the two adjacent open shards with the lowest hash keys. */
+    static void mergeLowestOpen(KinesisClient kinesis, String arn) {
+        java.util.List<Shard> open = kinesis.listShards(b -> b.streamARN(arn)).shards().stream()
+                .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null)
+                .sorted(java.util.Comparator.comparing(s -> new java.math.BigInteger(s.hashKeyRange().startingHashKey())))
+                .collect(java.util.stream.Collectors.toList());
+        merge(kinesis, arn, open.get(0).shardId(), open.get(1).shardId());
+    }
+
+    private static void merge(KinesisClient kinesis, String arn, String shard, String adjacent) {
+        kinesis.mergeShards(b -> b.streamARN(arn).shardToMerge(shard).adjacentShardToMerge(adjacent));
+        awaitActive(kinesis, arn);
+    }
+
+    static void awaitActive(KinesisClient kinesis, String arn) {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                kinesis.describeStreamSummary(b -> b.streamARN(arn)).streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
+    }
+}
