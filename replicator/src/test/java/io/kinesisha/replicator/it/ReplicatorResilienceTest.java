@@ -196,6 +196,9 @@ class ReplicatorResilienceTest {
                 assertThat(copied[0].counts().values()).as("the refused job wrote nothing").allMatch(n -> n == 1);
             } finally {
                 first.cancel().get();
+                if (second != null && !second.getJobStatus().get().isGloballyTerminalState()) {
+                    second.cancel().get();
+                }
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> first.getJobStatus().get().isGloballyTerminalState());
             JobClient next = pair.start(1);
