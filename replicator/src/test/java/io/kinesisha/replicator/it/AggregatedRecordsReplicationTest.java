@@ -3,17 +3,26 @@ package io.kinesisha.replicator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.common.metrics.MetricNames;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -21,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.kinesis.retrieval.AggregatorUtil;
 import software.amazon.kinesis.retrieval.KinesisClientRecord;
@@ -36,9 +46,12 @@ class AggregatedRecordsReplicationTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
 
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+            .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
 
     @Test
     void kclConsumersOfTheTargetSeeEveryUserRecordOnceInKeyOrder() throws Exception {
@@ -47,8 +60,10 @@ class AggregatedRecordsReplicationTest {
         try (KinesisClient source = LOCAL.env().clients().kinesis(LOCAL.env().primary().target());
              KinesisClient target = LOCAL.env().clients().kinesis(LOCAL.env().secondary().target())) {
             JobClient job = pair.start(2);
+            byte[] corrupted;
             try {
                 load.write(source, pair.sourceArn, 3_000, 300, 40);
+                corrupted = load.writeCorrupted(source, pair.sourceArn, "corrupt-1");
                 LOG.info("source: {} user records in {} aggregates, {} plain records", load.userRecords().size(),
                         load.aggregates(), load.plainRecords().size());
                 // the producer wrote what the KPL writes: KCL reads every user record back from the source
@@ -56,9 +71,20 @@ class AggregatedRecordsReplicationTest {
 
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> pair.recordsReplicated() == load.sourceRecords());
+                // progress counts source records, and claims a shard's last one only once all its user records are in
+                for (ShardProgress p : pair.progress()) {
+                    assertThat(p.lastSequenceNumber()).isEqualTo(lastSequenceOf(source, pair.sourceArn, p.sourceShardId()));
+                }
+                assertThat(sum(job.getJobID(), MetricNames.KPL_AGGREGATES)).isEqualTo(load.aggregates());
+                assertThat(sum(job.getJobID(), MetricNames.KPL_USER_RECORDS)).isEqualTo(load.userRecords().size());
+                assertThat(sum(job.getJobID(), MetricNames.KPL_INVALID_AGGREGATES)).isEqualTo(1);
             } finally {
                 job.cancel().get();
             }
+            assertThat(StreamContents.read(target, pair.targetArn).records)
+                    .filteredOn(r -> r.partitionKey().equals("corrupt-1"))
+                    .as("a record that is not a valid aggregate is copied byte-identical")
+                    .singleElement().satisfies(r -> assertThat(r.data().asByteArray()).isEqualTo(corrupted));
 
             KclView copied = kclView(target, pair.targetArn);
             Map<String, Long> counts = copied.payloads().stream().collect(Collectors.groupingBy(p -> p, Collectors.counting()));
@@ -75,6 +101,24 @@ class AggregatedRecordsReplicationTest {
             assertThat(copied.records).filteredOn(r -> r.partitionKey.startsWith("ehk-")).isNotEmpty()
                     .allMatch(r -> copied.holds(r.shardId, new BigInteger(load.explicitHashKey(r.partitionKey))));
         }
+    }
+
+    /** The last sequence number of a shard, read with GetRecords. */
+    private static String lastSequenceOf(KinesisClient kinesis, String arn, String shardId) {
+        return StreamContents.readShard(kinesis, arn, shardId).stream().map(Record::sequenceNumber)
+                .max(Comparator.comparing(BigInteger::new)).orElseThrow();
+    }
+
+    /** A metric summed over the writers of {@code job}. */
+    private static long sum(JobID job, String metric) {
+        long total = 0;
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group : METRICS.getMetricsByGroup().entrySet()) {
+            Metric m = group.getValue().get(metric);
+            if (m instanceof Counter && job.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
+                total += ((Counter) m).getCount();
+            }
+        }
+        return total;
     }
 
     private static List<String> expected(KplLoad load) {
@@ -94,6 +138,9 @@ class AggregatedRecordsReplicationTest {
             view.shards.put(shard.shardId(), shard);
             for (KinesisClientRecord r : aggregatorUtil.deaggregate(raw, shard.hashKeyRange().startingHashKey(),
                     shard.hashKeyRange().endingHashKey())) {
+                if (r.partitionKey().startsWith("corrupt-")) {
+                    continue; // checked byte by byte
+                }
                 view.records.add(new UserRecord(shard.shardId(), r.partitionKey(), r.explicitHashKey(),
                         StandardCharsets.UTF_8.decode(r.data()).toString()));
             }

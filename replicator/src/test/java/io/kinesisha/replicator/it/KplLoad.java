@@ -87,6 +87,20 @@ final class KplLoad {
         put(kinesis, streamArn, batch);
     }
 
+    /**
+     * Writes an aggregate whose MD5 trailer is wrong, under partition key {@code corrupt}: not an aggregate for KCL
+     * (a plain record), and the replicator must copy it byte-identical.
+     */
+    byte[] writeCorrupted(KinesisClient kinesis, String streamArn, String corrupt) throws Exception {
+        AggRecord aggregate = new AggRecord();
+        aggregate.addUserRecord("inner-1", null, "never seen as a user record".getBytes(StandardCharsets.UTF_8));
+        byte[] data = aggregate.toRecordBytes();
+        data[data.length - 1] ^= 1;
+        put(kinesis, streamArn, new ArrayList<>(List.of(PutRecordsRequestEntry.builder().partitionKey(corrupt)
+                .data(SdkBytes.fromByteArray(data)).build())));
+        return data;
+    }
+
     private PutRecordsRequestEntry entry(AggRecord aggregate) {
         aggregates++;
         return PutRecordsRequestEntry.builder().partitionKey(aggregate.getPartitionKey())
