@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * What one element becomes in the target stream: a partition key, the data bytes and, rarely, an explicit hash
- * key. Order is kept per partition key, so the key is the ordering unit; it is also the routing unit unless an
+ * What one element becomes in the target stream: a partition key, the data bytes and, optionally, an explicit
+ * hash key. Order is kept per partition key, so the key is the ordering unit; it is also the routing unit unless an
  * explicit hash key overrides it (a de-aggregated KPL user record that was routed by one keeps its routing).
  */
 public final class SinkEntry {
