@@ -11,7 +11,6 @@ import io.kinesisha.replicator.fence.JobLease;
 import io.kinesisha.replicator.progress.ProgressListener;
 import io.kinesisha.replicator.sink.ClientOverrides;
 import io.kinesisha.replicator.sink.KinesisStreamsSink;
-import io.kinesisha.replicator.sink.SinkEntry;
 import io.kinesisha.replicator.source.KinesisSource;
 import io.kinesisha.replicator.source.KinesisSourceBuilder;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
@@ -23,7 +22,8 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The replicator job: primary stream (EFO) to secondary stream, records unchanged, per-key order kept, progress
+ * The replicator job: primary stream (EFO) to secondary stream, records unchanged (KPL aggregates as their user
+ * records, see {@link ReplicatedRecordConverter}), per-key order kept, progress
  * in the control store, fenced by the epoch it was started under. Runs on any Flink cluster or Managed Service
  * for Apache Flink (configuration from the runtime property group {@code kinesis-ha}), or embedded through
  * {@code ./kinesis-ha replicate --config FILE}.
@@ -109,7 +109,7 @@ public final class Replicator {
                 .maxBatchSize(settings.maxBatchRecords())
                 .maxInFlightBatches(settings.maxInFlightBatches())
                 .clientOverrides(overrides)
-                .elementConverter(record -> record.isWritable() ? SinkEntry.of(record.getPartitionKey(), record.getData()) : null)
+                .elementConverter(new ReplicatedRecordConverter())
                 .listener(new ProgressListener(plan.pairName(), plan.direction(), plan.epoch(), plan.controlStore(),
                         plan.controlTable(), plan.tuning(), PROGRESS_INTERVAL))
                 .writeGate(EpochFence.builder()

@@ -1,10 +1,14 @@
 package io.kinesisha.replicator.sink;
 
 import java.io.Serializable;
+import java.util.List;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * Turns a stream element into a Kinesis entry, or into nothing: elements such as heartbeats travel through the
- * sink (so a {@link SinkWriteListener} sees them in order with the data) but are never written.
+ * Turns a stream element into Kinesis entries, or into nothing: elements such as heartbeats travel through the
+ * sink (so a {@link SinkWriteListener} sees them in order with the data) but are never written. An element may
+ * also become several entries (a KPL aggregate written as its user records): the listener then hears of it once,
+ * when the last of them is acknowledged.
  *
  * @param <T> the element type
  */
@@ -15,4 +19,17 @@ public interface KinesisSinkElementConverter<T> extends Serializable {
      * task thread; must not block.
      */
     SinkEntry convert(T element);
+
+    /**
+     * The entries to write for {@code element}, in order (each keeps its place in its partition key's order), or
+     * none. What the writer calls; by default the one entry of {@link #convert}.
+     */
+    default List<SinkEntry> convertAll(T element) {
+        SinkEntry entry = convert(element);
+        return entry == null ? List.of() : List.of(entry);
+    }
+
+    /** Called once when a writer starts, before any conversion (e.g. to register metrics). */
+    default void open(WriterInitContext context) {
+    }
 }

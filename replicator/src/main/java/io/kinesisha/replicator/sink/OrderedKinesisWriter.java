@@ -142,6 +142,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         KinesisAsyncClient client = null;
         try {
             client = clients.kinesisAsync(target, ClientRole.SINK, sink.clientOverrides()::apply);
+            converter.open(context);
             if (gate != null) {
                 gate.open();
             }
@@ -168,15 +169,17 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             mailbox.yield();
             checkFatal();
         }
-        SinkEntry entry = converter.convert(element);
+        List<SinkEntry> entries = converter.convertAll(element);
         T kept = copier != null ? copier.copy(element) : element;
-        if (entry != null) {
-            enqueue(listener == null ? null : kept, entry);
+        // an element written as several entries is reported written once, when the last of them is acknowledged
+        EntryGroup group = entries.size() > 1 ? new EntryGroup(entries.size()) : null;
+        for (SinkEntry entry : entries) {
+            enqueue(listener == null ? null : kept, entry, group);
         }
         if (listener != null) {
             notifyListener(() -> listener.onAccepted(kept));
         }
-        if (entry != null) {
+        if (!entries.isEmpty()) {
             trySend();
         }
     }
@@ -229,7 +232,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
     }
 
-    private void enqueue(T element, SinkEntry entry) throws KinesisSinkException {
+    private void enqueue(T element, SinkEntry entry, EntryGroup group) throws KinesisSinkException {
         String key = entry.partitionKey();
         if (key.isEmpty() || key.length() > SinkEntry.MAX_PARTITION_KEY_LENGTH) {
             throw new KinesisSinkException("cannot write to " + streamArn + ": partition key must be 1 to "
@@ -246,8 +249,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             keys.put(key, queue);
         }
         PutRecordsRequestEntry request = PutRecordsRequestEntry.builder().partitionKey(key)
-                .data(SdkBytes.fromByteArrayUnsafe(entry.data())).build();
-        queue.entries.addLast(new Pending<>(element, key, request, size, nextOrdinal++));
+                .explicitHashKey(entry.explicitHashKey()).data(SdkBytes.fromByteArrayUnsafe(entry.data())).build();
+        queue.entries.addLast(new Pending<>(element, key, request, size, nextOrdinal++, group));
         buffered++;
         if (queue.state == KeyState.IDLE) {
             queue.state = KeyState.READY;
@@ -460,7 +463,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         bytesOut.inc(pending.size);
         flinkRecordsSend.inc();
         flinkBytesSend.inc(pending.size);
-        if (listener != null) {
+        if (listener != null && (pending.group == null || --pending.group.unacknowledged == 0)) {
             listener.onWritten(pending.element, shardId, sequenceNumber);
         }
         if (queue != null && queue.state == KeyState.IN_FLIGHT) {
@@ -570,14 +573,26 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         final PutRecordsRequestEntry request;
         final int size;
         final long ordinal;
+        /** Null when the element is this one entry. */
+        final EntryGroup group;
         int attempts;
 
-        Pending(T element, String key, PutRecordsRequestEntry request, int size, long ordinal) {
+        Pending(T element, String key, PutRecordsRequestEntry request, int size, long ordinal, EntryGroup group) {
             this.element = element;
             this.key = key;
             this.request = request;
             this.size = size;
             this.ordinal = ordinal;
+            this.group = group;
+        }
+    }
+
+    /** The entries of one element that became several: how many are not acknowledged yet. */
+    private static final class EntryGroup {
+        int unacknowledged;
+
+        EntryGroup(int entries) {
+            this.unacknowledged = entries;
         }
     }
 }

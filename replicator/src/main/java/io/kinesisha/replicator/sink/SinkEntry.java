@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * What one element becomes in the target stream: a partition key and the data bytes. Order is kept per
- * partition key, so the key is both the routing and the ordering unit.
+ * What one element becomes in the target stream: a partition key, the data bytes and, optionally, an explicit
+ * hash key. Order is kept per partition key, so the key is the ordering unit; it is also the routing unit unless an
+ * explicit hash key overrides it (a de-aggregated KPL user record that was routed by one keeps its routing).
  */
 public final class SinkEntry {
     /** The most a record may weigh in Kinesis: data plus partition key. */
@@ -15,15 +16,25 @@ public final class SinkEntry {
 
     private final String partitionKey;
     private final byte[] data;
+    private final String explicitHashKey;
 
-    private SinkEntry(String partitionKey, byte[] data) {
+    private SinkEntry(String partitionKey, byte[] data, String explicitHashKey) {
         this.partitionKey = Objects.requireNonNull(partitionKey, "partitionKey");
         this.data = Objects.requireNonNull(data, "data");
+        this.explicitHashKey = explicitHashKey;
     }
 
     /** An entry with these bytes (not copied: do not modify them afterwards). */
     public static SinkEntry of(String partitionKey, byte[] data) {
-        return new SinkEntry(partitionKey, data);
+        return new SinkEntry(partitionKey, data, null);
+    }
+
+    /**
+     * An entry routed by {@code explicitHashKey} (a decimal 0 to 2^128-1) instead of its partition key's MD5, or by
+     * the key if it is null.
+     */
+    public static SinkEntry of(String partitionKey, byte[] data, String explicitHashKey) {
+        return new SinkEntry(partitionKey, data, explicitHashKey);
     }
 
     public String partitionKey() {
@@ -32,6 +43,11 @@ public final class SinkEntry {
 
     public byte[] data() {
         return data;
+    }
+
+    /** The explicit hash key, or null when the partition key routes the entry. */
+    public String explicitHashKey() {
+        return explicitHashKey;
     }
 
     /** The size Kinesis counts against its per-record and per-request limits: data plus UTF-8 key. */

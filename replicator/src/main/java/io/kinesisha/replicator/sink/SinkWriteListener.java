@@ -22,7 +22,8 @@ public interface SinkWriteListener<T> extends Serializable {
 
     /**
      * An element's entry is durably in the target stream. Per partition key in input order; across keys in no
-     * particular order.
+     * particular order. An element the converter turned into several entries is reported once, when the last of
+     * them is acknowledged, with that entry's shard and sequence number.
      */
     default void onWritten(T element, String targetShardId, String targetSequenceNumber) throws Exception {
     }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,8 +35,11 @@ final class FaultInjectingInterceptor implements ExecutionInterceptor {
     static final AtomicLong REQUESTS = new AtomicLong();
     /** Data of every entry reported failed (to show failures hit keys that had later records). */
     static final ConcurrentLinkedQueue<String> FAILED_DATA = new ConcurrentLinkedQueue<>();
+    /** Data of every entry the target acknowledged, recorded before the sink hears of it. */
+    static final Set<String> ACKNOWLEDGED_DATA = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final ExecutionAttribute<boolean[]> DROPPED = new ExecutionAttribute<>("injectedDrops");
+    private static final ExecutionAttribute<List<PutRecordsRequestEntry>> SENT = new ExecutionAttribute<>("sentEntries");
 
     private final double entryFailureRate;
     private final double requestFailureRate;
@@ -52,6 +57,7 @@ final class FaultInjectingInterceptor implements ExecutionInterceptor {
         INJECTED_REQUEST_FAILURES.set(0);
         REQUESTS.set(0);
         FAILED_DATA.clear();
+        ACKNOWLEDGED_DATA.clear();
     }
 
     @Override
@@ -94,6 +100,7 @@ final class FaultInjectingInterceptor implements ExecutionInterceptor {
             }
         }
         attributes.putAttribute(DROPPED, drop);
+        attributes.putAttribute(SENT, kept);
         return request.toBuilder().records(kept).build();
     }
 
@@ -104,6 +111,12 @@ final class FaultInjectingInterceptor implements ExecutionInterceptor {
             return context.response();
         }
         PutRecordsResponse response = (PutRecordsResponse) context.response();
+        List<PutRecordsRequestEntry> sent = attributes.getAttribute(SENT);
+        for (int i = 0; i < response.records().size(); i++) {
+            if (response.records().get(i).errorCode() == null) {
+                ACKNOWLEDGED_DATA.add(sent.get(i).data().asUtf8String());
+            }
+        }
         Iterator<PutRecordsResultEntry> written = response.records().iterator();
         List<PutRecordsResultEntry> results = new ArrayList<>(drop.length);
         int failures = 0;

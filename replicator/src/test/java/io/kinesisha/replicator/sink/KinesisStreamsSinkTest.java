@@ -79,6 +79,8 @@ class KinesisStreamsSinkTest {
     void resetCounters() {
         FaultInjectingInterceptor.reset();
         CountingListener.reset();
+        GroupCheckingListener.WRITTEN.set(0);
+        GroupCheckingListener.EARLY.set(0);
     }
 
     @Test
@@ -140,6 +142,76 @@ class KinesisStreamsSinkTest {
         }).count();
         assertThat(failedWithSuccessors).isGreaterThan(100);
         logRate("25% entry failures", written);
+    }
+
+    /**
+     * An element written as several entries (a de-aggregated KPL record) is reported written once, after the last
+     * of its entries is acknowledged, also when its entries fail and are retried at different times.
+     */
+    @Test
+    void reportsAnElementWrittenOnceAfterAllOfItsEntries() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-groups", 3);
+        int total = 1_500;
+
+        JobExecutionResult result = runJob(total, KinesisStreamsSink.<Tuple2<String, Long>>builder()
+                .target(region.target()).streamArn(arn)
+                .clientTuning(new ClientTuning(Duration.ofSeconds(60), Duration.ofSeconds(20), 3))
+                .elementConverter(new ThreeEntries())
+                .clientOverrides(b -> b.addExecutionInterceptor(new FaultInjectingInterceptor(0.25, 0.05, 11)))
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
+                .listener(new GroupCheckingListener())
+                .build());
+
+        List<TargetStream.Written> written = readTarget(region, arn);
+        long elements = total - expectedHeartbeats(total);
+        assertThat(written).hasSize((int) elements * 3);
+        assertThat(written.stream().map(w -> w.data)).doesNotHaveDuplicates();
+        assertKeyOrder(written);
+        assertThat(FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get()).isGreaterThan(elements / 10);
+        assertThat(GroupCheckingListener.WRITTEN.get()).as("one onWritten per element").isEqualTo(elements);
+        assertThat(GroupCheckingListener.EARLY.get()).as("onWritten before all entries were acknowledged").isZero();
+        assertThat(sum(result.getJobID(), MetricNames.RECORDS_OUT)).isEqualTo(elements * 3);
+    }
+
+    /** Each element becomes three entries of three keys derived from its own. */
+    static final class ThreeEntries implements KinesisSinkElementConverter<Tuple2<String, Long>> {
+        @Override
+        public SinkEntry convert(Tuple2<String, Long> element) {
+            throw new UnsupportedOperationException("the writer asks convertAll");
+        }
+
+        @Override
+        public List<SinkEntry> convertAll(Tuple2<String, Long> t) {
+            if (HEARTBEAT.equals(t.f0)) {
+                return List.of();
+            }
+            List<SinkEntry> entries = new ArrayList<>();
+            for (String key : entryKeys(t.f0)) {
+                entries.add(SinkEntry.of(key, TargetStream.data(key, t.f1).getBytes(StandardCharsets.UTF_8)));
+            }
+            return entries;
+        }
+
+        static List<String> entryKeys(String key) {
+            return List.of(key + "-a", key + "-b", key + "-c");
+        }
+    }
+
+    /** Checks at each onWritten that the target had acknowledged every entry of the element (static: see above). */
+    static final class GroupCheckingListener implements SinkWriteListener<Tuple2<String, Long>> {
+        static final AtomicLong WRITTEN = new AtomicLong();
+        static final AtomicLong EARLY = new AtomicLong();
+
+        @Override
+        public void onWritten(Tuple2<String, Long> element, String targetShardId, String targetSequenceNumber) {
+            WRITTEN.incrementAndGet();
+            for (String key : ThreeEntries.entryKeys(element.f0)) {
+                if (!FaultInjectingInterceptor.ACKNOWLEDGED_DATA.contains(TargetStream.data(key, element.f1))) {
+                    EARLY.incrementAndGet();
+                }
+            }
+        }
     }
 
     @Test

@@ -21,6 +21,17 @@ public final class MetricNames {
     /** Counter: re-read records at or below the position the control store already recorded (certain duplicates). */
     public static final String DUPLICATES_AFTER_RESTORE = "duplicatesAfterRestore";
 
+    // KPL aggregates, counted by the replicator's element converter (in the Managed Flink group)
+    /** Counter: source records recognised as KPL aggregates and written as their user records. */
+    public static final String KPL_AGGREGATES = "kplAggregates";
+    /** Counter: user records taken out of KPL aggregates (each one a record in the target). */
+    public static final String KPL_USER_RECORDS = "kplUserRecords";
+    /**
+     * Counter: records that start with the KPL magic but fail its MD5, parsing or key checks; copied byte-identical
+     * as plain records (what KCL does with them too).
+     */
+    public static final String KPL_INVALID_AGGREGATES = "kplInvalidAggregates";
+
     // source
     /** Gauge: MillisBehindLatest, max over this subtask's shards. */
     public static final String MILLIS_BEHIND_LATEST = "millisBehindLatest";
