@@ -44,6 +44,7 @@ public final class StatusCommand implements Callable<Integer> {
             if (output.json()) {
                 Map<String, Object> m = Views.record(r);
                 m.put("progress", Views.progress(rows, now));
+                m.putAll(Coverage.of(ctx));
                 output.printJson(out, m);
                 return 0;
             }
@@ -64,6 +65,18 @@ public final class StatusCommand implements Callable<Integer> {
                         p.recordsReplicated(), p.millisBehindLatest(), now.toEpochMilli() - p.updatedEpochMillis(),
                         p.shardFinished() ? ", finished" : "");
             }
+            Map<String, Object> coverage = Coverage.of(ctx);
+            @SuppressWarnings("unchecked")
+            Map<String, List<String>> moves = (Map<String, List<String>>) coverage.get("moves");
+            out.println("a failover, switchover or failback moves:");
+            moves.forEach((kind, items) -> {
+                if (items.isEmpty()) {
+                    out.printf("  %s: none configured%n", kind);
+                }
+                items.forEach(item -> out.printf("  %s: %s%n", kind, item));
+            });
+            out.println("it does not move:");
+            Coverage.NEVER_MOVED.forEach(item -> out.printf("  %s%n", item));
             out.flush();
             return 0;
         }

@@ -114,7 +114,12 @@ class ControlCommandsTest {
         assertThat(json.get("direction").asText()).isEqualTo("us-west-2->us-east-2");
         assertThat(json.get("producersPaused").asBoolean()).isFalse();
         assertThat(json.get("progress").isArray()).isTrue();
-        assertThat(run("status", "--config", config.toString()).out()).contains("pair cli-main: ").contains("no operation running");
+        assertThat(json.at("/moves/producers/0").asText()).contains("ActiveRegionResolver");
+        assertThat(json.at("/moves/consumers").isArray()).isTrue();
+        assertThat(json.at("/moves/replication/0").asText()).contains("replicate --follow");
+        assertThat(json.get("notMoved").toString()).contains("Firehose").contains("KCL").contains("KPL");
+        assertThat(run("status", "--config", config.toString()).out()).contains("pair cli-main: ").contains("no operation running")
+                .contains("it does not move:");
     }
 
     @Test
