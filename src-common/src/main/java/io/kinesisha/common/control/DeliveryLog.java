@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReplicatedWriteConflictExc
  * retries asynchronous invocations, possibly in another execution environment - acts once. A delivery is claimed by
  * a conditional write before acting and marked DONE or FAILED after; a FAILED one (or one RUNNING for longer than any
  * invocation lasts) can be claimed again, so a retry after a failure still acts. Items carry {@code expiresAt}
- * (epoch seconds) for the table's time to live.
+ * (epoch seconds), ready for a time to live on the table (one small item per alarm state change).
  */
 public final class DeliveryLog {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);
