@@ -3,6 +3,7 @@ package io.kinesisha.controller.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kinesisha.common.control.AuditEntry;
+import io.kinesisha.common.control.DeliveryLog;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.controller.operations.LocalPairs;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.kinesisha.common.control.DeliveryLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -2,6 +2,11 @@ package io.kinesisha.controller.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,8 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Malformed and unexpected events are rejected with the field named, logged, and never reach the controller. */
+/**
+ * The documented alarm payloads run a round; malformed and unexpected events are rejected with the field named,
+ * logged, and never reach the controller.
+ */
 class ControllerHandlerTest {
     private final List<String> log = new ArrayList<>();
     private final AtomicInteger rounds = new AtomicInteger();
@@ -101,18 +110,21 @@ class ControllerHandlerTest {
         assertThat(rounds).as("the controller never ran").hasValue(0);
     }
 
-    /** The payload an alarm action sends when it invokes the function directly (how the CDK app wires the alarms). */
+    /**
+     * A payload as AWS documents it (src/test/resources/events): the alarm action's own (how the CDK app wires the
+     * alarms) or EventBridge's "CloudWatch Alarm State Change".
+     */
     static Map<String, Object> fixture(String name) {
-        try (java.io.InputStream in = ControllerHandlerTest.class.getResourceAsStream("/events/" + name)) {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(in,
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        try (InputStream in = ControllerHandlerTest.class.getResourceAsStream("/events/" + name)) {
+            return new ObjectMapper().readValue(in,
+                    new TypeReference<Map<String, Object>>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"lambda-alarm-action-metric.json",
+    @ValueSource(strings = {"lambda-alarm-action-metric.json",
             "eventbridge-alarm-state-change-metric.json", "eventbridge-alarm-state-change-math.json"})
     void theDocumentedAlarmPayloadsRunOneRound(String file) {
         Map<String, Object> result = handler().handleRequest(fixture(file), null);
