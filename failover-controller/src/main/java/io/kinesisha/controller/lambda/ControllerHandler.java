@@ -94,32 +94,34 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             result.put("error", e.toString());
             return result;
         }
+        ControllerTick.Result r;
         try {
-            ControllerTick.Result r = s.round().run();
-            s.deliveries().finish(s.pair(), parsed.deliveryKey(), owner, DeliveryLog.Status.DONE, s.clock().instant());
-            log(context, "kinesis-ha controller: " + trigger + " -> " + r);
-            result.put("status", "OK");
-            result.put("action", r.action());
-            result.put("detail", r.detail());
-            if (r.decision() != null) {
-                result.put("decision", r.decision().name());
-            }
-            return result;
+            r = s.round().run();
         } catch (Exception e) {
             log(context, "kinesis-ha controller: round failed: " + e);
-            release(s, parsed, owner, context);
+            finish(s, parsed, owner, DeliveryLog.Status.FAILED, context);
             result.put("status", "ERROR");
             result.put("error", e.toString());
             return result;
         }
+        finish(s, parsed, owner, DeliveryLog.Status.DONE, context);
+        log(context, "kinesis-ha controller: " + trigger + " -> " + r);
+        result.put("status", "OK");
+        result.put("action", r.action());
+        result.put("detail", r.detail());
+        if (r.decision() != null) {
+            result.put("decision", r.decision().name());
+        }
+        return result;
     }
 
-    private void release(Services s, ControllerEvent parsed, String owner, Context context) {
+    /** Records the round's outcome; if that fails the claim stays RUNNING and a redelivery acts after it is abandoned. */
+    private void finish(Services s, ControllerEvent parsed, String owner, DeliveryLog.Status status, Context context) {
         try {
-            s.deliveries().finish(s.pair(), parsed.deliveryKey(), owner, DeliveryLog.Status.FAILED, s.clock().instant());
+            s.deliveries().finish(s.pair(), parsed.deliveryKey(), owner, status, s.clock().instant());
         } catch (RuntimeException e) {
-            log(context, "kinesis-ha controller: could not record the failed round of " + parsed.deliveryKey()
-                    + " (a retry acts after " + ABANDONED_AFTER + "): " + e);
+            log(context, "kinesis-ha controller: could not record " + status + " for " + parsed.deliveryKey()
+                    + " (a redelivery acts again after " + ABANDONED_AFTER + "): " + e);
         }
     }
 

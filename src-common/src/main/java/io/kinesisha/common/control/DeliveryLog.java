@@ -46,7 +46,7 @@ public final class DeliveryLog {
                     .conditionExpression("attribute_not_exists(pk) OR #status = :failed OR (#status = :running AND #at < :abandoned)")
                     .expressionAttributeNames(Map.of("#status", "status", "#at", "at"))
                     .expressionAttributeValues(Map.of(":failed", s(Status.FAILED.name()), ":running", s(Status.RUNNING.name()),
-                            ":abandoned", s(now.minus(abandonedAfter).toString()))));
+                            ":abandoned", n(now.minus(abandonedAfter).toEpochMilli()))));
             return true;
         } catch (ConditionalCheckFailedException duplicate) {
             return false;
@@ -81,8 +81,8 @@ public final class DeliveryLog {
         item.put(ControlStore.SK, s(key));
         item.put("status", s(status.name()));
         item.put("owner", s(owner));
-        item.put("at", s(now.toString()));
-        item.put("expiresAt", AttributeValue.fromN(Long.toString(now.plus(RETENTION).getEpochSecond())));
+        item.put("at", n(now.toEpochMilli()));
+        item.put("expiresAt", n(now.plus(RETENTION).getEpochSecond()));
         return item;
     }
 
@@ -92,5 +92,9 @@ public final class DeliveryLog {
 
     private static AttributeValue s(String value) {
         return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
     }
 }
