@@ -145,6 +145,28 @@ class CloudWatchEvidenceTest {
         assertThat(decisions).containsOnly(Decision.NONE);
     }
 
+    @Test
+    void oneBadMinuteJudgedByFiveInvocationsCountsOnceAndTheNextMinuteCountsAgain() {
+        wireMock.stubFor(post(urlEqualTo(RecordedMetricData.PATH))
+                .willReturn(RecordedMetricData.response("putrecords-partial-failures.json")));
+        PolicyMemory memory = PolicyMemory.EMPTY;
+        List<Decision> decisions = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Verdict v = policy().evaluate(collect(i), PairState.ACTIVE_PRIMARY, false, memory);
+            decisions.add(v.decision());
+            memory = v.memory();
+        }
+        CloudWatchSignals aMinuteLater = new CloudWatchSignals(cloudWatch, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
+                Duration.ofMinutes(1), Duration.ofMinutes(1));
+        Verdict next = new HealthPolicy(DEFAULTS, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC)).evaluate(
+                new Evidence(aMinuteLater.read("orders", List.of("kinesis-ha-replicator"), Duration.ofMinutes(5)), null,
+                        collect(6).probes(), collect(6).progress()), PairState.ACTIVE_PRIMARY, false, memory);
+
+        assertThat(decisions).containsOnly(Decision.HOLD);
+        assertThat(memory.consecutiveBad()).isEqualTo(1);
+        assertThat(next.memory().consecutiveBad()).isEqualTo(2);
+    }
+
     private Verdict evaluate(String fixture) {
         return evaluate(fixture, PolicyMemory.EMPTY);
     }
