@@ -50,7 +50,7 @@ public final class RegionStack extends Stack {
                 settings.pairProperties(region, consumerArn), !primary);
 
         alarms = new HealthAlarms(this, "Alarms", settings, controller.function());
-        alarms.errorRate(settings.streamName(), settings.consumerName());
+        alarms.errorRate(settings.streamName());
         if (primary) {
             alarms.iteratorAge(settings.streamName(), settings.consumerName());
         } else {

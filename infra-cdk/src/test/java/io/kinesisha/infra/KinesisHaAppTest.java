@@ -9,6 +9,7 @@ import io.kinesisha.common.config.ConsumerLifecycle;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.infra.constructs.ControlTable;
 import io.kinesisha.infra.constructs.ControllerFunction;
+import io.kinesisha.infra.constructs.HealthAlarms;
 import io.kinesisha.infra.constructs.ReplicatorApplication;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -214,16 +215,35 @@ class KinesisHaAppTest {
     // ---- alarms ----
 
     @Test
-    void errorRateAlarmIsMetricMathOverTheFourSuccessMetricsAndInvokesTheController() {
+    void errorRateAlarmIsFailedCallsAndRecordsOverAllOfThemWithoutThrottlingAndInvokesTheController() {
         for (Template t : List.of(primary, secondary)) {
             Map<String, Object> alarm = onlyResource(t, "AWS::CloudWatch::Alarm", "AlarmsErrorRate");
             assertThat(alarm).containsEntry("Threshold", 1).containsEntry("ComparisonOperator", "GreaterThanThreshold")
-                    .containsEntry("EvaluationPeriods", 1);
-            String metrics = alarm.get("Metrics").toString();
-            assertThat(metrics).contains("100 * (1 - AVG([putRecord, putRecords, getRecords, subscribe]))",
-                    "PutRecord.Success", "PutRecords.Success", "GetRecords.Success", "SubscribeToShard.Success", "Period=300");
+                    .containsEntry("EvaluationPeriods", 1).containsEntry("TreatMissingData", "notBreaching");
+            List<Map<String, Object>> metrics = list(alarm.get("Metrics"));
+            assertThat(metrics).as("an alarm may use at most 10 metrics").filteredOn(m -> m.containsKey("MetricStat"))
+                    .hasSizeLessThanOrEqualTo(10);
+            String all = metrics.toString();
+            assertThat(all).contains(HealthAlarms.ERROR_RATE, "PutRecord.Success", "PutRecords.TotalRecords",
+                    "PutRecords.FailedRecords", "PutRecords.ThrottledRecords", "WriteProvisionedThroughputExceeded",
+                    "GetRecords.Success", "ReadProvisionedThroughputExceeded", "Stat=SampleCount", "Period=300");
             assertInvokesController(alarm);
         }
+    }
+
+    @Test
+    void alarmsInvokeTheControllerDirectlyAsAlarmActionsEachAllowedByItsOwnPermission() {
+        // the handler accepts the alarm action's own payload (ControllerHandlerTest: lambda-alarm-action-metric.json)
+        Map<String, Map<String, Object>> permissions = secondary.findResources("AWS::Lambda::Permission", Map.of());
+        Map<String, Map<String, Object>> alarms = secondary.findResources("AWS::CloudWatch::Alarm", Map.of());
+        List<Map<String, Object>> fromAlarms = permissions.values().stream().map(r -> map(r.get("Properties")))
+                .filter(p -> "lambda.alarms.cloudwatch.amazonaws.com".equals(p.get("Principal"))).toList();
+        assertThat(fromAlarms).hasSize(alarms.size()).allSatisfy(p -> {
+            assertThat(p.get("SourceArn").toString()).contains("Alarms");
+            assertThat(p.get("FunctionName").toString()).contains("ControllerFunction");
+        });
+        assertThat(permissions.values()).map(r -> map(r.get("Properties")).get("Principal"))
+                .containsOnly("lambda.alarms.cloudwatch.amazonaws.com", "events.amazonaws.com");
     }
 
     @Test
@@ -271,7 +291,7 @@ class KinesisHaAppTest {
         assertThat(onlyResource(primary, "AWS::CloudWatch::Dashboard")).containsEntry("DashboardName", "kinesis-ha-orders-us-west-2");
         assertThat(onlyResource(secondary, "AWS::CloudWatch::Dashboard")).containsEntry("DashboardName", "kinesis-ha-orders-us-east-2");
         String body = onlyResource(secondary, "AWS::CloudWatch::Dashboard").get("DashboardBody").toString();
-        assertThat(body).contains("replicationLagMillis", "IncomingRecords", "PutRecords.Success", "ControllerState",
+        assertThat(body).contains("replicationLagMillis", "IncomingRecords", "PutRecords.FailedRecords", "ControllerState",
                 "OrphanRecords", "alarm");
         assertThat(primary.findOutputs("*").keySet()).contains("StreamArn", "ReplicatorConsumerArn",
                 "ReplicatorApplicationName", "ControllerFunctionName", "DashboardUrl");

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.GetMetricDataRequest;
@@ -17,20 +16,37 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricDataResult;
 import software.amazon.awssdk.services.cloudwatch.model.ScanBy;
 
 /**
- * Reads a stream's health from CloudWatch in one GetMetricData call, letting metric math do the arithmetic:
- * error rate = 100 * (1 - AVG of the {@code *.Success} averages of PutRecord, PutRecords, GetRecords and
- * SubscribeToShard) and iterator age = MAX(GetRecords.IteratorAgeMilliseconds, SubscribeToShardEvent
- * .MillisBehindLatest). Every period of the window is reported; a period without a datapoint is
- * {@link PeriodValue#missing}, never silently dropped, because a region that stopped publishing looks quiet.
+ * Reads a stream's health from CloudWatch in one GetMetricData call: the error rate as failed calls and failed
+ * records over all calls and records, weighted by traffic (an idle API neither dominates nor drops out, and
+ * per-record PutRecords failures count), with throttling kept apart as a capacity signal; and the readers' iterator
+ * age. Kinesis publishes per call, so a period without datapoints means no calls, not an outage (SubscribeToShard
+ * reports about once per 5 minutes per shard): absent metrics count as zero; the probes are what notice a region that
+ * went dark.
+ *
+ * <p>Per period: failed = (PutRecord calls - successes - throttled PutRecord calls) + PutRecords.FailedRecords +
+ * (GetRecords calls - successes - ReadProvisionedThroughputExceeded) + (SubscribeToShard calls - successes), total =
+ * PutRecord calls + PutRecords.TotalRecords + GetRecords calls + SubscribeToShard calls, where calls are the
+ * {@code .Success} metric's SampleCount and successes its Sum, and throttled PutRecord calls are
+ * WriteProvisionedThroughputExceeded less PutRecords.ThrottledRecords. The window's rate is sum(failed) / sum(total).
  *
  * <p>The window ends {@code publishDelay} before now, rounded down to the period, so periods CloudWatch has not
- * aggregated yet are not mistaken for missing ones. SubscribeToShard metrics carry a ConsumerName dimension,
- * hence the consumer names (the replicator's EFO consumer keeps the primary's metrics flowing on an idle stream).
+ * aggregated yet are not read. SubscribeToShard metrics carry a ConsumerName dimension, hence the consumer names.
  */
 public final class CloudWatchSignals {
-    static final String ERROR_RATE_ID = "errorRatePercent";
-    static final String ITERATOR_AGE_ID = "iteratorAgeMillis";
     private static final String NAMESPACE = "AWS/Kinesis";
+    static final String PUT_RECORD_CALLS = "putRecordCalls";
+    static final String PUT_RECORD_OK = "putRecordOk";
+    static final String PUT_RECORDS_RECORDS = "putRecordsRecords";
+    static final String PUT_RECORDS_FAILED = "putRecordsFailed";
+    static final String PUT_RECORDS_THROTTLED = "putRecordsThrottled";
+    static final String GET_RECORDS_CALLS = "getRecordsCalls";
+    static final String GET_RECORDS_OK = "getRecordsOk";
+    static final String READ_THROTTLED = "readThrottled";
+    static final String WRITE_THROTTLED = "writeThrottled";
+    static final String GET_RECORDS_AGE = "getRecordsAge";
+    static final String SUBSCRIBE_CALLS = "subscribeCalls";
+    static final String SUBSCRIBE_OK = "subscribeOk";
+    static final String SUBSCRIBE_BEHIND = "subscribeBehind";
 
     private final CloudWatchClient cloudWatch;
     private final Clock clock;
@@ -47,7 +63,7 @@ public final class CloudWatchSignals {
         this.publishDelay = publishDelay;
     }
 
-    /** The stream's error rate and iterator age over the last {@code window} (a multiple of the period). */
+    /** The stream's calls, failures and iterator age over the last {@code window} (a multiple of the period). */
     public StreamSignals read(String streamName, List<String> consumerNames, Duration window) {
         long p = period.toSeconds();
         long endSecond = Math.floorDiv(clock.instant().minus(publishDelay).getEpochSecond(), p) * p;
@@ -55,7 +71,7 @@ public final class CloudWatchSignals {
         Instant start = end.minus(window);
         GetMetricDataRequest request = request(streamName, consumerNames, start, end);
         Map<String, Map<Instant, Double>> points = new HashMap<>();
-        Map<String, String> status = new HashMap<>();
+        String status = "Complete";
         String token = null;
         do {
             GetMetricDataResponse page = cloudWatch.getMetricData(request.toBuilder().nextToken(token).build());
@@ -64,42 +80,36 @@ public final class CloudWatchSignals {
                 for (int i = 0; i < r.timestamps().size() && i < r.values().size(); i++) {
                     byTime.put(r.timestamps().get(i), r.values().get(i));
                 }
-                status.put(r.id(), r.statusCodeAsString());
+                if (!"Complete".equals(r.statusCodeAsString())) {
+                    status = r.statusCodeAsString();
+                }
             }
             token = page.nextToken();
         } while (token != null && !token.isEmpty());
-        return new StreamSignals(streamName, start, end, series(ERROR_RATE_ID, points, status, start, end),
-                series(ITERATOR_AGE_ID, points, status, start, end));
+        return signals(streamName, consumerNames.size(), points, status, start, end);
     }
 
     /** The exact request {@link #read} sends (also what a dry run shows). */
     public GetMetricDataRequest request(String streamName, List<String> consumerNames, Instant start, Instant end) {
-        List<MetricDataQuery> queries = new ArrayList<>();
-        StringJoiner successes = new StringJoiner(", ");
-        StringJoiner ages = new StringJoiner(", ");
-        int n = 0;
-        for (String metric : List.of("PutRecord.Success", "PutRecords.Success", "GetRecords.Success")) {
-            String id = "s" + n++;
-            queries.add(metric(id, metric, "Average", streamName, null));
-            successes.add(id);
+        List<MetricDataQuery> q = new ArrayList<>();
+        q.add(metric(PUT_RECORD_CALLS, "PutRecord.Success", "SampleCount", streamName, null));
+        q.add(metric(PUT_RECORD_OK, "PutRecord.Success", "Sum", streamName, null));
+        q.add(metric(PUT_RECORDS_RECORDS, "PutRecords.TotalRecords", "Sum", streamName, null));
+        q.add(metric(PUT_RECORDS_FAILED, "PutRecords.FailedRecords", "Sum", streamName, null));
+        q.add(metric(PUT_RECORDS_THROTTLED, "PutRecords.ThrottledRecords", "Sum", streamName, null));
+        q.add(metric(GET_RECORDS_CALLS, "GetRecords.Success", "SampleCount", streamName, null));
+        q.add(metric(GET_RECORDS_OK, "GetRecords.Success", "Sum", streamName, null));
+        q.add(metric(READ_THROTTLED, "ReadProvisionedThroughputExceeded", "Sum", streamName, null));
+        q.add(metric(WRITE_THROTTLED, "WriteProvisionedThroughputExceeded", "Sum", streamName, null));
+        q.add(metric(GET_RECORDS_AGE, "GetRecords.IteratorAgeMilliseconds", "Maximum", streamName, null));
+        for (int i = 0; i < consumerNames.size(); i++) {
+            String consumer = consumerNames.get(i);
+            q.add(metric(SUBSCRIBE_CALLS + i, "SubscribeToShard.Success", "SampleCount", streamName, consumer));
+            q.add(metric(SUBSCRIBE_OK + i, "SubscribeToShard.Success", "Sum", streamName, consumer));
+            q.add(metric(SUBSCRIBE_BEHIND + i, "SubscribeToShardEvent.MillisBehindLatest", "Maximum", streamName, consumer));
         }
-        queries.add(metric("a0", "GetRecords.IteratorAgeMilliseconds", "Maximum", streamName, null));
-        ages.add("a0");
-        int c = 1;
-        for (String consumer : consumerNames) {
-            String sid = "s" + n++;
-            queries.add(metric(sid, "SubscribeToShard.Success", "Average", streamName, consumer));
-            successes.add(sid);
-            String aid = "a" + c++;
-            queries.add(metric(aid, "SubscribeToShardEvent.MillisBehindLatest", "Maximum", streamName, consumer));
-            ages.add(aid);
-        }
-        queries.add(MetricDataQuery.builder().id(ERROR_RATE_ID).label("error rate %")
-                .expression("100 * (1 - AVG([" + successes + "]))").period((int) period.toSeconds()).returnData(true).build());
-        queries.add(MetricDataQuery.builder().id(ITERATOR_AGE_ID).label("iterator age ms")
-                .expression("MAX([" + ages + "])").period((int) period.toSeconds()).returnData(true).build());
         return GetMetricDataRequest.builder().startTime(start).endTime(end).scanBy(ScanBy.TIMESTAMP_ASCENDING)
-                .metricDataQueries(queries).build();
+                .metricDataQueries(q).build();
     }
 
     private MetricDataQuery metric(String id, String name, String stat, String stream, String consumer) {
@@ -108,20 +118,57 @@ public final class CloudWatchSignals {
         if (consumer != null) {
             dims.add(Dimension.builder().name("ConsumerName").value(consumer).build());
         }
-        return MetricDataQuery.builder().id(id).returnData(false)
+        return MetricDataQuery.builder().id(id).returnData(true)
                 .metricStat(s -> s.stat(stat).period((int) period.toSeconds())
                         .metric(m -> m.namespace(NAMESPACE).metricName(name).dimensions(dims)))
                 .build();
     }
 
-    private Series series(String id, Map<String, Map<Instant, Double>> points, Map<String, String> status,
-                          Instant start, Instant end) {
-        Map<Instant, Double> byTime = points.getOrDefault(id, Map.of());
-        List<PeriodValue> values = new ArrayList<>();
+    private StreamSignals signals(String stream, int consumers, Map<String, Map<Instant, Double>> points, String status,
+                                  Instant start, Instant end) {
+        List<PeriodValue> rates = new ArrayList<>();
+        List<PeriodValue> ages = new ArrayList<>();
+        double total = 0;
+        double failed = 0;
+        double throttled = 0;
         for (Instant t = start; t.isBefore(end); t = t.plus(period)) {
-            Double v = byTime.get(t);
-            values.add(v == null || v.isNaN() ? PeriodValue.missing(t) : new PeriodValue(t, v));
+            Period at = new Period(points, t);
+            double writeThrottled = at.value(WRITE_THROTTLED);
+            double readThrottled = at.value(READ_THROTTLED);
+            double putRecordThrottled = Math.max(0, writeThrottled - at.value(PUT_RECORDS_THROTTLED));
+            double periodFailed = Math.max(0, at.value(PUT_RECORD_CALLS) - at.value(PUT_RECORD_OK) - putRecordThrottled)
+                    + at.value(PUT_RECORDS_FAILED)
+                    + Math.max(0, at.value(GET_RECORDS_CALLS) - at.value(GET_RECORDS_OK) - readThrottled);
+            double periodTotal = at.value(PUT_RECORD_CALLS) + at.value(PUT_RECORDS_RECORDS) + at.value(GET_RECORDS_CALLS);
+            Double age = at.max(GET_RECORDS_AGE);
+            for (int i = 0; i < consumers; i++) {
+                periodFailed += Math.max(0, at.value(SUBSCRIBE_CALLS + i) - at.value(SUBSCRIBE_OK + i));
+                periodTotal += at.value(SUBSCRIBE_CALLS + i);
+                Double behind = at.max(SUBSCRIBE_BEHIND + i);
+                if (behind != null && (age == null || behind > age)) {
+                    age = behind;
+                }
+            }
+            rates.add(periodTotal > 0 ? new PeriodValue(t, 100 * periodFailed / periodTotal) : PeriodValue.missing(t));
+            ages.add(age == null ? PeriodValue.missing(t) : new PeriodValue(t, age));
+            total += periodTotal;
+            failed += periodFailed;
+            throttled += writeThrottled + readThrottled;
         }
-        return new Series(id, values, status.getOrDefault(id, "Missing"));
+        return new StreamSignals(stream, start, end, new StreamSignals.Counts(total, failed, throttled),
+                new Series("errorRatePercent", rates, status), new Series("iteratorAgeMillis", ages, status));
+    }
+
+    /** One period's datapoints by query id; a metric without one had no calls then. */
+    private record Period(Map<String, Map<Instant, Double>> points, Instant at) {
+        double value(String id) {
+            Double v = max(id);
+            return v == null ? 0 : v;
+        }
+
+        Double max(String id) {
+            Double v = points.getOrDefault(id, Map.of()).get(at);
+            return v == null || v.isNaN() ? null : v;
+        }
     }
 }

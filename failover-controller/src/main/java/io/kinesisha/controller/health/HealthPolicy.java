@@ -17,10 +17,16 @@ import java.util.stream.Collectors;
  * Turns evidence about the primary into a verdict. Pure logic with an injected clock, so every rule is tested
  * without waiting.
  *
- * <p>Unhealthy evidence: error rate above the threshold, iterator age above the threshold, a failed probe, and
- * any <em>missing</em> data from the primary (missing periods, no probe, CloudWatch unreachable) - a region that
- * went dark must never look healthy. Replicator lag is only a warning: failing over because the replicator is
- * behind would lose more data, not less.
+ * <p>Only evidence about the primary itself is unhealthy: a failed probe, no probe at all, and an error rate (failed
+ * calls and records over all of them, throttling excluded) above the threshold. Everything else warns and never
+ * fails over: replicator lag and readers' iterator age (failing over into the lagging side loses more data, not
+ * less), throttling (capacity, not health), and CloudWatch without data or unreachable - its metrics are sparse and a
+ * minute late, and a CloudWatch-only outage while every probe answers says nothing about Kinesis.
+ *
+ * <p>Bad evaluations count distinct observations: a failed probe counts when it was taken at least half a probe
+ * interval after the last one counted, a bad error rate when its window ends after the last one counted, so
+ * invocations judging the same probe or the same minute count it once. The count belongs to the record's epoch and
+ * starts again after a failover or any other switch.
  *
  * <p>Safeguards against flapping, checked in this order after the primary looked bad: N consecutive bad
  * evaluations; the pair is in {@link PairState#ACTIVE_PRIMARY}; the automation kill switch; automatic failover
@@ -36,25 +42,31 @@ public final class HealthPolicy {
         this.clock = clock;
     }
 
+    /** {@link #evaluate(Evidence, PairState, boolean, PolicyMemory, long)} in the memory's own epoch. */
     public Verdict evaluate(Evidence evidence, PairState state, boolean automationPaused, PolicyMemory memory) {
+        return evaluate(evidence, state, automationPaused, memory, memory.epoch());
+    }
+
+    /** Judges {@code evidence} for a pair in {@code state} at {@code epoch}, continuing {@code memory}'s count. */
+    public Verdict evaluate(Evidence evidence, PairState state, boolean automationPaused, PolicyMemory memory, long epoch) {
         Instant now = clock.instant();
         Map<String, String> inputs = new LinkedHashMap<>();
         List<String> reasons = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        assessCloudWatch(evidence, reasons, inputs);
-        assessProbes(evidence.probes(), reasons, inputs);
+        Instant badWindowEnd = assessCloudWatch(evidence, reasons, warnings, inputs);
+        Instant failedProbe = assessProbes(evidence.probes(), reasons, inputs);
         assessReplication(evidence.progress(), now, warnings, inputs);
 
-        boolean healthy = reasons.isEmpty();
-        int bad = healthy ? 0 : memory.consecutiveBad() + 1;
         List<Instant> recent = memory.automaticFailovers().stream()
                 .filter(t -> t.isAfter(now.minus(settings.automaticFailoverWindow()))).collect(Collectors.toList());
-        PolicyMemory kept = new PolicyMemory(bad, recent);
+        PolicyMemory kept = count(memory.epoch() == epoch ? memory : memory.reset(epoch, memory.automaticFailovers()),
+                reasons.isEmpty(), failedProbe, badWindowEnd, epoch, recent);
+        int bad = kept.consecutiveBad();
         inputs.put("state", state.name());
         inputs.put("automationPaused", Boolean.toString(automationPaused));
         inputs.put("consecutiveBad", bad + "/" + settings.consecutiveBadEvaluations());
         inputs.put("automaticFailoversInWindow", recent.size() + "/" + settings.maxAutomaticFailovers());
-        if (healthy) {
+        if (reasons.isEmpty()) {
             return new Verdict(true, Decision.NONE, reasons, null, warnings, kept, inputs);
         }
         String hold = holdReason(now, state, automationPaused, bad, recent, memory.lastAutomaticFailover());
@@ -63,7 +75,24 @@ public final class HealthPolicy {
         }
         List<Instant> withThis = new ArrayList<>(recent);
         withThis.add(now);
-        return new Verdict(false, Decision.FAIL_OVER, reasons, null, warnings, new PolicyMemory(bad, withThis), inputs);
+        // the failover is a switch: the next count starts from zero
+        return new Verdict(false, Decision.FAIL_OVER, reasons, null, warnings, kept.reset(epoch, withThis), inputs);
+    }
+
+    /** The memory after this evaluation: reset when healthy, one more only for an observation not counted yet. */
+    private PolicyMemory count(PolicyMemory m, boolean healthy, Instant failedProbe, Instant badWindowEnd, long epoch,
+                               List<Instant> recent) {
+        if (healthy) {
+            return m.reset(epoch, recent);
+        }
+        boolean newProbe = failedProbe != null && (m.lastCountedProbe() == null
+                || !failedProbe.isBefore(m.lastCountedProbe().plus(settings.distinctProbeSpacing())));
+        boolean newWindow = badWindowEnd != null && (m.lastCountedWindowEnd() == null
+                || badWindowEnd.isAfter(m.lastCountedWindowEnd()));
+        boolean nothingDated = failedProbe == null && badWindowEnd == null;
+        int bad = newProbe || newWindow || nothingDated ? m.consecutiveBad() + 1 : m.consecutiveBad();
+        return new PolicyMemory(bad, recent, epoch, newProbe ? failedProbe : m.lastCountedProbe(),
+                newWindow ? badWindowEnd : m.lastCountedWindowEnd());
     }
 
     private String holdReason(Instant now, PairState state, boolean paused, int bad, List<Instant> recent,
@@ -90,55 +119,61 @@ public final class HealthPolicy {
         return null;
     }
 
-    private void assessCloudWatch(Evidence evidence, List<String> reasons, Map<String, String> inputs) {
+    /** Adds CloudWatch's reasons and warnings; the end of the window when its error rate was bad, else null. */
+    private Instant assessCloudWatch(Evidence evidence, List<String> reasons, List<String> warnings,
+                                     Map<String, String> inputs) {
         StreamSignals cw = evidence.cloudWatch();
         if (!evidence.cloudWatchUsed()) {
             inputs.put("cloudWatch", Evidence.CLOUDWATCH_NOT_USED);
-            return;
+            return null;
         }
         if (cw == null) {
-            reasons.add("CloudWatch: no data (" + evidence.cloudWatchError() + "); missing primary data counts as unhealthy");
+            warnings.add("CloudWatch: no data (" + evidence.cloudWatchError() + "); the probes decide");
             inputs.put("cloudWatchError", String.valueOf(evidence.cloudWatchError()));
-            return;
+            return null;
         }
+        StreamSignals.Counts counts = cw.window();
         inputs.put("window", cw.from() + "/" + cw.to());
-        Series errors = cw.errorRatePercent();
-        inputs.put("errorRatePercent", errors.toString());
-        missing(errors, "error rate", reasons);
-        errors.mean().ifPresent(mean -> {
-            if (mean > settings.errorRateThresholdPercent()) {
-                reasons.add(String.format(Locale.ROOT, "error rate %.2f%% > %.2f%% over %s", mean,
-                        settings.errorRateThresholdPercent(), Duration.between(cw.from(), cw.to())));
-            }
-        });
-        Series age = cw.iteratorAgeMillis();
-        inputs.put("iteratorAgeMillis", age.toString());
-        missing(age, "iterator age", reasons);
-        age.max().ifPresent(max -> {
-            if (max > settings.iteratorAgeThreshold().toMillis()) {
-                reasons.add(String.format(Locale.ROOT, "iterator age %.0f ms > %d ms", max,
-                        settings.iteratorAgeThreshold().toMillis()));
-            }
-        });
-    }
-
-    private static void missing(Series s, String what, List<String> reasons) {
-        if (s.missingCount() > 0) {
-            reasons.add(what + ": " + s.missingCount() + " of " + s.values().size()
-                    + " periods missing; missing primary data counts as unhealthy");
+        inputs.put("errorRatePercent", counts.errorRatePercent().stream()
+                .mapToObj(r -> String.format(Locale.ROOT, "%.3f", r)).findFirst().orElse("no calls"));
+        inputs.put("callsAndRecords", String.format(Locale.ROOT, "%.0f", counts.total()));
+        inputs.put("failed", String.format(Locale.ROOT, "%.0f", counts.failed()));
+        inputs.put("throttled", String.format(Locale.ROOT, "%.0f", counts.throttled()));
+        inputs.put("errorRateByPeriod", cw.errorRatePercent().toString());
+        inputs.put("iteratorAgeMillis", cw.iteratorAgeMillis().toString());
+        Instant bad = null;
+        if (counts.errorRatePercent().isPresent() && counts.errorRatePercent().getAsDouble() > settings.errorRateThresholdPercent()) {
+            reasons.add(String.format(Locale.ROOT, "error rate %.2f%% > %.2f%% over %s (%s)", counts.errorRatePercent().getAsDouble(),
+                    settings.errorRateThresholdPercent(), Duration.between(cw.from(), cw.to()), counts));
+            bad = cw.to();
         }
+        if (counts.throttled() > 0) {
+            warnings.add(String.format(Locale.ROOT, "%.0f calls or records throttled over %s (capacity, not health: add"
+                    + " shards or slow the writers)", counts.throttled(), Duration.between(cw.from(), cw.to())));
+        }
+        cw.iteratorAgeMillis().max().ifPresent(max -> {
+            if (max > settings.iteratorAgeThreshold().toMillis()) {
+                warnings.add(String.format(Locale.ROOT, "iterator age %.0f ms > %d ms (readers behind; a failover"
+                        + " now loses more data, not less)", max, settings.iteratorAgeThreshold().toMillis()));
+            }
+        });
+        return bad;
     }
 
-    private static void assessProbes(List<ProbeResult> probes, List<String> reasons, Map<String, String> inputs) {
+    /** Adds the probes' reasons; the time of the newest failed probe, else null. */
+    private static Instant assessProbes(List<ProbeResult> probes, List<String> reasons, Map<String, String> inputs) {
         inputs.put("probes", probes.toString());
         if (probes.isEmpty()) {
             reasons.add("no probe result; missing primary data counts as unhealthy");
         }
+        Instant newest = null;
         for (ProbeResult p : probes) {
             if (!p.healthy()) {
                 reasons.add("probe of " + p.region() + " failed after " + p.latency().toMillis() + " ms: " + p.error());
+                newest = newest == null || p.at().isAfter(newest) ? p.at() : newest;
             }
         }
+        return newest;
     }
 
     private void assessReplication(List<ShardProgress> progress, Instant now, List<String> warnings,

@@ -3,7 +3,7 @@ package io.kinesisha.controller.health;
 import java.time.Instant;
 import java.util.Objects;
 
-/** One period of a metric: its start and value, or explicitly missing (no datapoint: evidence of nothing healthy). */
+/** One period of a metric: its start and value, or explicitly missing (no datapoint in that period). */
 public record PeriodValue(Instant start, Double value) {
     public PeriodValue {
         Objects.requireNonNull(start, "start");

@@ -4,35 +4,54 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.kinesisha.common.config.ConfigLoader;
 import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.common.control.DeliveryLog;
 import io.kinesisha.controller.lambda.ControllerEvent.InvalidEventException;
 import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.runtime.ControllerTick;
 import io.kinesisha.controller.runtime.EvidenceCollector;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The controller as a Lambda function: invoked by EventBridge for CloudWatch alarm state changes and on a
- * schedule, it runs one {@link ControllerTick} (resume an unfinished failover, or evaluate the primary and fail
- * over). Configuration comes from {@code KINESIS_HA_*} environment variables. A malformed or unexpected event is
- * logged with the field that is wrong and answered with {@code status=REJECTED}; nothing is touched.
+ * The controller as a Lambda function: invoked by the CloudWatch alarms' Lambda actions (or EventBridge alarm state
+ * changes) and on a schedule, it runs one {@link ControllerTick} (resume an unfinished failover, or evaluate the
+ * primary and fail over). Configuration comes from {@code KINESIS_HA_*} environment variables. A malformed or
+ * unexpected event is logged with the field that is wrong and answered with {@code status=REJECTED}; nothing is
+ * touched. Each delivery is claimed in the control table first, so one alarm state change delivered twice - to this
+ * or another execution environment - runs one round ({@code status=DUPLICATE} for the others); a failed round
+ * releases it for Lambda's retry.
  */
 public final class ControllerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
-    private final Supplier<ControllerTick> tickFactory;
+    /** A claim older than this belongs to an invocation that died (the function's timeout is 120 s). */
+    static final Duration ABANDONED_AFTER = Duration.ofMinutes(5);
+
+    /** One controller round. */
+    @FunctionalInterface
+    public interface Round {
+        ControllerTick.Result run() throws Exception;
+    }
+
+    /** What the handler runs events with: the round, and where the pair's handled deliveries are recorded. */
+    public record Services(Round round, DeliveryLog deliveries, String pair, Clock clock) {
+    }
+
+    private final Supplier<Services> servicesFactory;
     private final Consumer<String> fallbackLog;
-    private ControllerTick tick;
+    private Services services;
 
     /** The Lambda runtime's constructor: configuration from the environment, clients made on the first event. */
     public ControllerHandler() {
         this(ControllerHandler::fromEnvironment, System.err::println);
     }
 
-    /** For tests: {@code tickFactory} builds the round on first use; {@code log} sees every log line. */
-    public ControllerHandler(Supplier<ControllerTick> tickFactory, Consumer<String> log) {
-        this.tickFactory = tickFactory;
+    /** For tests: {@code services} are built on first use (again after a failure); {@code log} sees every line. */
+    public ControllerHandler(Supplier<Services> services, Consumer<String> log) {
+        this.servicesFactory = services;
         this.fallbackLog = log;
     }
 
@@ -56,30 +75,61 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             result.put("reason", "alarm " + parsed.alarmName() + " state OK");
             return result;
         }
+        String trigger = parsed.kind() + (parsed.alarmName() == null ? "" : " " + parsed.alarmName() + " "
+                + parsed.previousState() + "->" + parsed.alarmState() + " at " + parsed.stateChangedAt());
+        String owner = context != null && context.getAwsRequestId() != null ? context.getAwsRequestId()
+                : UUID.randomUUID().toString();
+        Services s;
         try {
-            ControllerTick.Result r = tick().tick();
-            log(context, "kinesis-ha controller: " + parsed.kind() + (parsed.alarmName() == null ? "" : " "
-                    + parsed.alarmName() + "=" + parsed.alarmState()) + " -> " + r);
-            result.put("status", "OK");
-            result.put("action", r.action());
-            result.put("detail", r.detail());
-            if (r.decision() != null) {
-                result.put("decision", r.decision().name());
+            s = services();
+            if (!s.deliveries().claim(s.pair(), parsed.deliveryKey(), owner, s.clock().instant(), ABANDONED_AFTER)) {
+                log(context, "kinesis-ha controller: " + trigger + " was delivered before; acted on once already");
+                result.put("status", "DUPLICATE");
+                result.put("deliveryKey", parsed.deliveryKey());
+                return result;
             }
-            return result;
         } catch (Exception e) {
             log(context, "kinesis-ha controller: round failed: " + e);
             result.put("status", "ERROR");
             result.put("error", e.toString());
             return result;
         }
+        ControllerTick.Result r;
+        try {
+            r = s.round().run();
+        } catch (Exception e) {
+            log(context, "kinesis-ha controller: round failed: " + e);
+            finish(s, parsed, owner, DeliveryLog.Status.FAILED, context);
+            result.put("status", "ERROR");
+            result.put("error", e.toString());
+            return result;
+        }
+        finish(s, parsed, owner, DeliveryLog.Status.DONE, context);
+        log(context, "kinesis-ha controller: " + trigger + " -> " + r);
+        result.put("status", "OK");
+        result.put("action", r.action());
+        result.put("detail", r.detail());
+        if (r.decision() != null) {
+            result.put("decision", r.decision().name());
+        }
+        return result;
     }
 
-    private synchronized ControllerTick tick() {
-        if (tick == null) {
-            tick = tickFactory.get();
+    /** Records the round's outcome; if that fails the claim stays RUNNING and a redelivery acts after it is abandoned. */
+    private void finish(Services s, ControllerEvent parsed, String owner, DeliveryLog.Status status, Context context) {
+        try {
+            s.deliveries().finish(s.pair(), parsed.deliveryKey(), owner, status, s.clock().instant());
+        } catch (RuntimeException e) {
+            log(context, "kinesis-ha controller: could not record " + status + " for " + parsed.deliveryKey()
+                    + " (a redelivery acts again after " + ABANDONED_AFTER + "): " + e);
         }
-        return tick;
+    }
+
+    private synchronized Services services() {
+        if (services == null) {
+            services = servicesFactory.get();
+        }
+        return services;
     }
 
     private void log(Context context, String line) {
@@ -90,11 +140,12 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
         }
     }
 
-    private static ControllerTick fromEnvironment() {
+    private static Services fromEnvironment() {
         ReplicationPairConfig config = ConfigLoader.load(null, System.getenv(), Map.of());
         String region = System.getenv().getOrDefault("AWS_REGION", "unknown-region");
         PairContext ctx = PairContext.open(config, "lambda:" + region, Clock.systemUTC());
-        return new ControllerTick(ctx, new EvidenceCollector(ctx, !EvidenceCollector.isLocal(ctx)), line -> { },
-                ControllerTick.DEFAULT_STALE_OPERATION);
+        ControllerTick tick = new ControllerTick(ctx, new EvidenceCollector(ctx, !EvidenceCollector.isLocal(ctx)),
+                line -> { }, ControllerTick.DEFAULT_STALE_OPERATION);
+        return new Services(tick::tick, ctx.deliveries(), ctx.pair(), ctx.clock());
     }
 }

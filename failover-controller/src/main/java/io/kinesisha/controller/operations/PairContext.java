@@ -7,6 +7,7 @@ import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.config.RegionConfig;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.DeliveryLog;
 import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.controller.statemachine.PairControl;
 import io.kinesisha.controller.statemachine.StateMachine;
@@ -34,6 +35,7 @@ public final class PairContext implements AutoCloseable {
     private final DynamoDbClient dynamo;
     private final ControlStore store;
     private final ReplicationLedger ledger;
+    private final DeliveryLog deliveries;
     private final PairControl control;
     private final URI lambdaEndpoint;
     private final Map<String, KinesisClient> kinesis = new HashMap<>();
@@ -47,6 +49,7 @@ public final class PairContext implements AutoCloseable {
         this.dynamo = clients.dynamoDb(AwsTargets.controlStore(config));
         this.store = new ControlStore(dynamo, config.control().tableName());
         this.ledger = new ReplicationLedger(dynamo, config.control().tableName());
+        this.deliveries = new DeliveryLog(dynamo, config.control().tableName());
         this.control = new PairControl(store, new StateMachine(), clock, actor);
         this.lambdaEndpoint = lambdaEndpoint;
     }
@@ -80,6 +83,11 @@ public final class PairContext implements AutoCloseable {
     /** Cuts and the orphan republish ledger. */
     public ReplicationLedger ledger() {
         return ledger;
+    }
+
+    /** The events already acted on (duplicate alarm deliveries act once). */
+    public DeliveryLog deliveries() {
+        return deliveries;
     }
 
     public PairControl control() {

@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.Objects;
 
 /**
- * Applies events and step progress to a pair's control record. Every change is one DynamoDB transaction: the
- * conditional write of the record on its version plus the audit item that explains it. A writer that loses the
+ * Applies events and step progress to a pair's control record. Every change is one conditional write of the record
+ * on its version, carrying the audit item that explains it (see {@link ControlStore#replace}). A writer that loses the
  * race re-reads and returns {@link Result#LOST_RACE} with the winner's record, so two controllers never both act.
  */
 public final class PairControl {
@@ -58,7 +58,18 @@ public final class PairControl {
      */
     public Outcome fire(String pair, PairEvent event, Map<String, String> parameters, Map<String, String> evidence,
                         String policyMemory) {
-        ControlRecord current = read(pair);
+        return fire(read(pair), event, parameters, evidence, policyMemory);
+    }
+
+    /**
+     * Applies {@code event} to {@code judged}, the record a decision was made on, not to whatever the record is now:
+     * the write is conditional on that version, so a change in between (the kill switch, another controller's
+     * decision) makes it {@link Result#LOST_RACE} and the caller decides again on the new record.
+     */
+    public Outcome fire(ControlRecord judged, PairEvent event, Map<String, String> parameters,
+                        Map<String, String> evidence, String policyMemory) {
+        ControlRecord current = judged;
+        String pair = judged.pairName();
         PairState state = PairState.valueOf(current.state());
         Transition t = machine.on(state, event);
         Operation running = OperationCodec.fromJson(current.operation());

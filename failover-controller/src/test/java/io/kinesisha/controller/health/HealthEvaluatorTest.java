@@ -1,9 +1,22 @@
 package io.kinesisha.controller.health;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinesisha.common.control.AuditEntry;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.kinesisha.common.aws.AwsClientFactory;
+import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.AuditEntry.Kind;
+import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
@@ -12,14 +25,17 @@ import io.kinesisha.controller.statemachine.Outcome.Result;
 import io.kinesisha.controller.statemachine.PairControl;
 import io.kinesisha.controller.statemachine.StateMachine;
 import io.kinesisha.controller.statemachine.SteppingClock;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,7 +81,7 @@ class HealthEvaluatorTest {
         List<Decision> decisions = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             // a fresh evaluator each round: the count lives in the control record, not in memory
-            decisions.add(evaluator("lambda-" + i).evaluate(pair, failingProbe(), Map.of("target", "us-east-2"))
+            decisions.add(evaluator("lambda-" + i).evaluate(pair, failingProbe(i), Map.of("target", "us-east-2"))
                     .verdict().decision());
         }
 
@@ -80,8 +96,8 @@ class HealthEvaluatorTest {
         assertThat(decision.message()).contains("ACTIVE_PRIMARY --PRIMARY_UNHEALTHY--> FAILING_OVER");
         assertThat(decision.evidence()).containsEntry("consecutiveBad", "3/3").containsEntry("decision", "FAIL_OVER")
                 .hasEntrySatisfying("reasons", v -> assertThat(v).contains("probe of us-west-2 failed"));
-        assertThat(audit.get(0).evidence()).containsEntry("holdReason",
-                "automatic failover applies only in ACTIVE_PRIMARY; the pair is FAILING_OVER");
+        assertThat(audit.get(0).evidence()).as("the count started again with the failover")
+                .containsEntry("holdReason", "1 of 3 consecutive bad evaluations").containsEntry("state", "FAILING_OVER");
         assertThat(audit.get(3).evidence()).containsEntry("consecutiveBad", "1/3").containsKey("errorRatePercent");
     }
 
@@ -90,7 +106,7 @@ class HealthEvaluatorTest {
         PairControl control = new PairControl(store, new StateMachine(), clock, "cli");
         control.setAutomationPaused(pair, true, "maintenance");
         for (int i = 0; i < 5; i++) {
-            evaluator("lambda").evaluate(pair, failingProbe(), Map.of());
+            evaluator("lambda").evaluate(pair, failingProbe(i), Map.of());
         }
 
         ControlRecord r = store.read(pair).orElseThrow();
@@ -100,6 +116,111 @@ class HealthEvaluatorTest {
             assertThat(a.kind()).isEqualTo(Kind.EVALUATION);
             assertThat(a.message()).isEqualTo("primary unhealthy, holding: automation is paused (kill switch)");
         });
+    }
+
+    @Test
+    void theSameBadObservationEvaluatedFiveTimesCountsOnce() {
+        for (int i = 0; i < 5; i++) {
+            // five invocations (alarm deliveries, the schedule, retries) judging the same probe and the same minute
+            evaluator("lambda-" + i).evaluate(pair, failingProbe(0), Map.of("target", "us-east-2"));
+        }
+
+        ControlRecord r = store.read(pair).orElseThrow();
+        assertThat(r.state()).isEqualTo("ACTIVE_PRIMARY");
+        assertThat(PolicyMemory.fromJson(r.policyMemory()).consecutiveBad()).isEqualTo(1);
+    }
+
+    @Test
+    void theCountStartsAgainAfterAFailover() {
+        for (int i = 0; i < 3; i++) {
+            evaluator("lambda").evaluate(pair, failingProbe(i), Map.of("target", "us-east-2"));
+        }
+
+        ControlRecord r = store.read(pair).orElseThrow();
+        assertThat(r.state()).isEqualTo("FAILING_OVER");
+        assertThat(PolicyMemory.fromJson(r.policyMemory()).consecutiveBad()).as("bad rounds before the switch do not count after it")
+                .isZero();
+        assertThat(PolicyMemory.fromJson(r.policyMemory()).automaticFailovers()).hasSize(1);
+    }
+
+    @Test
+    void aPauseLandingBetweenTheJudgementAndTheFailoverStopsIt() {
+        PairControl operator = new PairControl(store, new StateMachine(), clock, "cli:operator");
+        evaluator("lambda").evaluate(pair, failingProbe(0), Map.of());
+        evaluator("lambda").evaluate(pair, failingProbe(1), Map.of());
+        AtomicBoolean paused = new AtomicBoolean();
+        // the policy reads its clock after the evaluator read the record and before it fires: the operator pauses then
+        Clock pausesOnFirstReading = new Clock() {
+            @Override
+            public Instant instant() {
+                if (paused.compareAndSet(false, true)) {
+                    operator.setAutomationPaused(pair, true, "incident: hold everything");
+                }
+                return NOW;
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        HealthEvaluator racing = new HealthEvaluator(new PairControl(store, new StateMachine(), clock, "lambda"),
+                new HealthPolicy(SETTINGS, pausesOnFirstReading));
+
+        HealthEvaluator.Result result = racing.evaluate(pair, failingProbe(2), Map.of("target", "us-east-2"));
+
+        ControlRecord r = store.read(pair).orElseThrow();
+        assertThat(paused).isTrue();
+        assertThat(r.state()).as("the kill switch wins").isEqualTo("ACTIVE_PRIMARY");
+        assertThat(r.automationPaused()).isTrue();
+        assertThat(result.verdict().decision()).isEqualTo(Decision.HOLD);
+        assertThat(result.verdict().holdReason()).isEqualTo("automation is paused (kill switch)");
+        assertThat(store.readAudit(pair, 10)).noneMatch(a -> a.message().contains("PRIMARY_UNHEALTHY"));
+    }
+
+    @Test
+    void aReplicatedWriteConflictIsALostRaceThatIsDecidedAgain() {
+        WireMockServer proxy = new WireMockServer(wireMockConfig().dynamicPort());
+        proxy.start();
+        AwsTarget direct = LOCAL.env().controlStoreTarget("us-west-2");
+        String dynamoUrl = direct.endpoint().orElseThrow().toString();
+        // every attempt the SDK makes at the record's conditional write is answered with the conflict (the
+        // exception is retryable: 3 attempts), then requests reach DynamoDB Local again
+        proxy.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(dynamoUrl)));
+        String state = Scenario.STARTED;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            String next = "conflict-" + attempt;
+            proxy.stubFor(post(anyUrl()).atPriority(1).inScenario("conflict").whenScenarioStateIs(state)
+                    .withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.PutItem"))
+                    .withRequestBody(containing("version = :expected"))
+                    .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.0")
+                            .withBody("{\"__type\":\"com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException\","
+                                    + "\"message\":\"Replicated write conflict\"}"))
+                    .willSetStateTo(next));
+            state = next;
+        }
+        try (DynamoDbClient viaProxy = new AwsClientFactory(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3))
+                .dynamoDb(direct.withEndpoint(URI.create(proxy.baseUrl())))) {
+            ControlStore conflicted = new ControlStore(viaProxy, "control-evaluations");
+            HealthEvaluator evaluator = new HealthEvaluator(new PairControl(conflicted, new StateMachine(), clock, "lambda"),
+                    new HealthPolicy(SETTINGS, Clock.fixed(NOW, ZoneOffset.UTC)));
+
+            HealthEvaluator.Result result = evaluator.evaluate(pair, failingProbe(0), Map.of());
+
+            assertThat(result.outcome().applied()).isTrue();
+            ControlRecord r = store.read(pair).orElseThrow();
+            assertThat(r.version()).as("written once").isEqualTo(2);
+            assertThat(PolicyMemory.fromJson(r.policyMemory()).consecutiveBad()).isEqualTo(1);
+            assertThat(proxy.findAll(postRequestedFor(anyUrl()).withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.PutItem"))
+                    .withRequestBody(containing("version = :expected")))).hasSize(4);
+        } finally {
+            proxy.stop();
+        }
     }
 
     @Test
@@ -122,15 +243,18 @@ class HealthEvaluatorTest {
                 new HealthPolicy(SETTINGS, Clock.fixed(NOW, ZoneOffset.UTC)));
     }
 
-    private static Evidence failingProbe() {
+    /** A failed probe taken {@code round} probe intervals (5 s) after NOW: each round is a new observation. */
+    private static Evidence failingProbe(int round) {
         Instant from = NOW.minusSeconds(360);
         List<PeriodValue> zeros = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             zeros.add(new PeriodValue(from.plusSeconds(60L * i), 0.0));
         }
         Series s = new Series("x", zeros, "Complete");
-        return new Evidence(new StreamSignals("orders", from, from.plusSeconds(300), s, s), null,
-                List.of(new ProbeResult(NOW, "us-west-2", false, Duration.ofMillis(2000), null, "ApiCallTimeoutException")),
+        return new Evidence(new StreamSignals("orders", from, from.plusSeconds(300), new StreamSignals.Counts(1000, 0, 0), s, s),
+                null,
+                List.of(new ProbeResult(NOW.plusSeconds(5L * round), "us-west-2", false, Duration.ofMillis(2000), null,
+                        "ApiCallTimeoutException")),
                 List.of());
     }
 }

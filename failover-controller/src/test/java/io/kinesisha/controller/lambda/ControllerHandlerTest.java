@@ -2,6 +2,11 @@ package io.kinesisha.controller.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,8 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Malformed and unexpected events are rejected with the field named, logged, and never reach the controller. */
+/**
+ * The documented alarm payloads run a round; malformed and unexpected events are rejected with the field named,
+ * logged, and never reach the controller.
+ */
 class ControllerHandlerTest {
     private final List<String> log = new ArrayList<>();
     private final AtomicInteger rounds = new AtomicInteger();
@@ -22,7 +31,8 @@ class ControllerHandlerTest {
     static Map<String, Object> alarm(String state) {
         Map<String, Object> e = base("CloudWatch Alarm State Change", "aws.cloudwatch");
         e.put("resources", List.of("arn:aws:cloudwatch:us-west-2:111111111111:alarm:orders-primary-unhealthy"));
-        Map<String, Object> stateMap = new HashMap<>(Map.of("value", state, "reason", "Threshold Crossed"));
+        Map<String, Object> stateMap = new HashMap<>(Map.of("value", state, "reason", "Threshold Crossed",
+                "timestamp", "2026-11-21T09:59:59.871+0000"));
         e.put("detail", new HashMap<>(Map.of("alarmName", "orders-primary-unhealthy", "state", stateMap,
                 "previousState", Map.of("value", "OK"))));
         return e;
@@ -98,6 +108,68 @@ class ControllerHandlerTest {
         assertThat(log).singleElement().asString()
                 .startsWith("kinesis-ha controller: rejected event, no action taken: ").contains(expected);
         assertThat(rounds).as("the controller never ran").hasValue(0);
+    }
+
+    /**
+     * A payload as AWS documents it (src/test/resources/events): the alarm action's own (how the CDK app wires the
+     * alarms) or EventBridge's "CloudWatch Alarm State Change".
+     */
+    static Map<String, Object> fixture(String name) {
+        try (InputStream in = ControllerHandlerTest.class.getResourceAsStream("/events/" + name)) {
+            return new ObjectMapper().readValue(in,
+                    new TypeReference<Map<String, Object>>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"lambda-alarm-action-metric.json",
+            "eventbridge-alarm-state-change-metric.json", "eventbridge-alarm-state-change-math.json"})
+    void theDocumentedAlarmPayloadsRunOneRound(String file) {
+        Map<String, Object> result = handler().handleRequest(fixture(file), null);
+
+        assertThat(result).containsEntry("trigger", "ALARM_STATE_CHANGE").containsEntry("status", "ERROR");
+        assertThat(rounds).as("a round was tried").hasValue(1);
+    }
+
+    static Stream<Arguments> malformedDirect() {
+        return Stream.of(
+                Arguments.of("alarmData missing", with(fixture("lambda-alarm-action-metric.json"), e -> e.remove("alarmData")),
+                        "alarmData: must be an object, was missing"),
+                Arguments.of("alarmArn missing", with(fixture("lambda-alarm-action-metric.json"), e -> e.remove("alarmArn")),
+                        "alarmArn: missing"),
+                Arguments.of("alarmArn not an alarm", with(fixture("lambda-alarm-action-metric.json"),
+                        e -> e.put("alarmArn", "arn:aws:sns:us-east-1:444455556666:topic")), "alarmArn: must be a CloudWatch alarm ARN"),
+                Arguments.of("source wrong", with(fixture("lambda-alarm-action-metric.json"), e -> e.put("source", "aws.events")),
+                        "source: must be 'aws.cloudwatch' for an alarm action payload, was 'aws.events'"),
+                Arguments.of("account malformed", with(fixture("lambda-alarm-action-metric.json"), e -> e.put("accountId", "x")),
+                        "accountId: must be a 12-digit account id, was 'x'"),
+                Arguments.of("state value unknown", with(fixture("lambda-alarm-action-metric.json"),
+                        e -> alarmData(e).put("state", Map.of("value", "RED", "timestamp", "2023-08-04T12:36:15.490+0000"))),
+                        "alarmData.state.value: must be one of [ALARM, INSUFFICIENT_DATA, OK], was 'RED'"),
+                Arguments.of("state timestamp missing", with(fixture("lambda-alarm-action-metric.json"),
+                        e -> alarmData(e).put("state", Map.of("value", "ALARM"))), "alarmData.state.timestamp: missing"),
+                Arguments.of("state timestamp garbage", with(fixture("lambda-alarm-action-metric.json"),
+                        e -> alarmData(e).put("state", Map.of("value", "ALARM", "timestamp", "soon"))),
+                        "alarmData.state.timestamp: must be an ISO-8601 instant"),
+                Arguments.of("previous state missing", with(fixture("lambda-alarm-action-metric.json"),
+                        e -> alarmData(e).remove("previousState")), "alarmData.previousState: must be an object, was missing"),
+                Arguments.of("envelope state timestamp missing", with(fixture("eventbridge-alarm-state-change-metric.json"),
+                        e -> detail(e).put("state", Map.of("value", "ALARM"))), "detail.state.timestamp: missing"),
+                Arguments.of("envelope without the alarm's ARN", with(fixture("eventbridge-alarm-state-change-metric.json"),
+                        e -> e.put("resources", List.of())), "resources: must hold the alarm's ARN"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> alarmData(Map<String, Object> e) {
+        return (Map<String, Object>) e.get("alarmData");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedDirect")
+    void malformedAlarmPayloadsAreRejectedWithTheFieldNamed(String name, Map<String, Object> event, String expected) {
+        rejectsWithTheFieldNamedAndNoAction(name, event, expected);
     }
 
     @Test

@@ -63,7 +63,7 @@ public final class Dashboard extends Construct {
                         metric(KINESIS, "GetRecords.Records", streamDims, "Sum", PERIOD),
                         metric(KINESIS, "SubscribeToShardEvent.Records", consumerDims, "Sum", PERIOD))),
                 graph("Error rate (%)", List.of(
-                        HealthAlarms.errorRateExpression(stream, consumerName, PERIOD),
+                        HealthAlarms.errorRateExpression(stream, PERIOD),
                         metric(KINESIS, "WriteProvisionedThroughputExceeded", streamDims, "Sum", PERIOD),
                         metric(KINESIS, "ReadProvisionedThroughputExceeded", streamDims, "Sum", PERIOD))));
         dashboard.addWidgets(

@@ -40,15 +40,19 @@ public final class HealthAlarms extends Construct {
         this.controller = controller;
     }
 
-    /** Failed calls of the stream's API (writes, polling reads, fan-out subscriptions) as a percentage. */
-    public Alarm errorRate(String streamName, String consumerName) {
+    /**
+     * Failed calls and records of the stream (writes and polling reads) as a percentage of all of them over
+     * {@code health.error-rate-window-minutes}, throttling excluded; it invokes the controller, which judges the
+     * same rate (plus the replicator's SubscribeToShard calls) with its probes before acting.
+     */
+    public Alarm errorRate(String streamName) {
         HealthThresholds h = settings.pairConfig().health();
         Duration window = Duration.minutes(h.errorRateWindow().toMinutes());
-        MathExpression expression = errorRateExpression(streamName, consumerName, window);
+        MathExpression expression = errorRateExpression(streamName, window);
         return add(Alarm.Builder.create(this, "ErrorRate")
                 .alarmName(name("error-rate-" + streamName))
-                .alarmDescription("Failed Kinesis calls on " + streamName + " above health.error-rate-threshold-percent over"
-                        + " health.error-rate-window-minutes; invokes the controller")
+                .alarmDescription("Failed Kinesis calls and records on " + streamName + " (throttling excluded) above"
+                        + " health.error-rate-threshold-percent over health.error-rate-window-minutes; invokes the controller")
                 .metric(expression)
                 .threshold(h.errorRateThresholdPercent())
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
@@ -57,21 +61,37 @@ public final class HealthAlarms extends Construct {
                 .build());
     }
 
-    /** 100 * (1 - the average of the Success metrics): each is 1 for a success and 0 for a failure. */
-    public static MathExpression errorRateExpression(String streamName, String consumerName, Duration window) {
+    /**
+     * The controller's error rate (CloudWatchSignals) as metric math: failed PutRecord calls (less the throttled
+     * ones: WriteProvisionedThroughputExceeded minus PutRecords.ThrottledRecords), PutRecords.FailedRecords and failed
+     * GetRecords calls (less ReadProvisionedThroughputExceeded), over PutRecord calls, PutRecords.TotalRecords and
+     * GetRecords calls; calls are a {@code .Success} metric's SampleCount, successes its Sum, and a metric without a
+     * datapoint had no calls (FILL 0). An alarm may use at most 10 metrics, so SubscribeToShard is left to the
+     * controller. No calls at all is no datapoint (not breaching).
+     */
+    public static MathExpression errorRateExpression(String streamName, Duration window) {
         Map<String, String> stream = Map.of("StreamName", streamName);
+        Map<String, IMetric> metrics = new java.util.LinkedHashMap<>();
+        metrics.put("putCalls", metric(KINESIS, "PutRecord.Success", stream, "SampleCount", window));
+        metrics.put("putOk", metric(KINESIS, "PutRecord.Success", stream, "Sum", window));
+        metrics.put("batchRecords", metric(KINESIS, "PutRecords.TotalRecords", stream, "Sum", window));
+        metrics.put("batchFailed", metric(KINESIS, "PutRecords.FailedRecords", stream, "Sum", window));
+        metrics.put("batchThrottled", metric(KINESIS, "PutRecords.ThrottledRecords", stream, "Sum", window));
+        metrics.put("writeThrottled", metric(KINESIS, "WriteProvisionedThroughputExceeded", stream, "Sum", window));
+        metrics.put("getCalls", metric(KINESIS, "GetRecords.Success", stream, "SampleCount", window));
+        metrics.put("getOk", metric(KINESIS, "GetRecords.Success", stream, "Sum", window));
+        metrics.put("readThrottled", metric(KINESIS, "ReadProvisionedThroughputExceeded", stream, "Sum", window));
         return MathExpression.Builder.create()
-                .expression("100 * (1 - AVG([putRecord, putRecords, getRecords, subscribe]))")
+                .expression(ERROR_RATE)
                 .label("error rate % " + streamName)
                 .period(window)
-                .usingMetrics(Map.<String, IMetric>of(
-                        "putRecord", metric(KINESIS, "PutRecord.Success", stream, "Average", window),
-                        "putRecords", metric(KINESIS, "PutRecords.Success", stream, "Average", window),
-                        "getRecords", metric(KINESIS, "GetRecords.Success", stream, "Average", window),
-                        "subscribe", metric(KINESIS, "SubscribeToShard.Success",
-                                Map.of("StreamName", streamName, "ConsumerName", consumerName), "Average", window)))
+                .usingMetrics(metrics)
                 .build();
     }
+
+    public static final String ERROR_RATE = "100 * ((FILL(putCalls, 0) - FILL(putOk, 0) - (FILL(writeThrottled, 0) - FILL(batchThrottled, 0)))"
+            + " + FILL(batchFailed, 0) + (FILL(getCalls, 0) - FILL(getOk, 0) - FILL(readThrottled, 0)))"
+            + " / (FILL(putCalls, 0) + FILL(batchRecords, 0) + FILL(getCalls, 0))";
 
     /** How far the replicator's fan-out reader is behind the tip of the stream it reads. */
     public Alarm iteratorAge(String streamName, String consumerName) {

@@ -79,12 +79,14 @@ public enum ConfigKey {
 
     HEALTH_ERROR_RATE_THRESHOLD_PERCENT(Def.defaulted("health.error-rate-threshold-percent", Type.DOUBLE, "1.0")
             .rangeAboveMin(0, 100)
-            .describe("Percentage of failed calls over the window above which a region counts as unhealthy.")),
+            .describe("Percentage of failed calls and records (PutRecords per record; throttling excluded) over all"
+                    + " calls and records in the window above which a region counts as unhealthy.")),
     HEALTH_ERROR_RATE_WINDOW_MINUTES(Def.defaulted("health.error-rate-window-minutes", Type.INT, "5").range(1, 60)
             .describe("Window the error rate is computed over.")),
     HEALTH_ITERATOR_AGE_THRESHOLD_MS(Def.defaulted("health.iterator-age-threshold-ms", Type.LONG, "60000")
             .range(1000, 86400000)
-            .describe("Replicator iterator age above which replication counts as falling behind.")),
+            .describe("Readers' iterator age above which they count as falling behind (a warning; never a reason to"
+                    + " fail over).")),
     HEALTH_REPLICATION_LAG_THRESHOLD_MS(Def.defaulted("health.replication-lag-threshold-ms", Type.LONG, "30000")
             .range(100, 86400000)
             .describe("Delay between a write to the primary and its copy in the secondary above which replication counts as unhealthy.")),

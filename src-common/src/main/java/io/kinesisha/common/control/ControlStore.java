@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReplicatedWriteConflictException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -25,6 +26,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@code <epoch>#<source region>#<shard id>}) and the audit trail ({@code pair#<name>#audit} /
  * {@code <ISO instant>#<uuid>}). Every change of the control record is a conditional write; with an audit entry
  * it is one transaction, so no decision is recorded that did not happen and none happens unrecorded.
+ *
+ * <p>On the strongly consistent global table a write that races one from the other region is refused with
+ * {@code ReplicatedWriteConflictException} (after the SDK's own retries): nothing was written, exactly like a failed
+ * condition, so the conditional writes here report it as a lost race and the caller re-reads and decides again.
  */
 public final class ControlStore {
     private static final Logger LOG = LoggerFactory.getLogger(ControlStore.class);
@@ -67,13 +72,15 @@ public final class ControlStore {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRecord(item));
     }
 
-    /** Writes the first record of a pair; false if one exists already. */
+    /** Writes the first record of a pair; false if one exists already (or a concurrent write from another region won). */
     public boolean create(ControlRecord record) {
         try {
             dynamo.putItem(b -> b.tableName(table).item(toItem(record)).conditionExpression("attribute_not_exists(pk)"));
             return true;
         } catch (ConditionalCheckFailedException exists) {
             return false;
+        } catch (ReplicatedWriteConflictException conflict) {
+            return lostToOtherRegion(record, conflict);
         }
     }
 
@@ -88,7 +95,15 @@ public final class ControlStore {
             return true;
         } catch (ConditionalCheckFailedException lost) {
             return false;
+        } catch (ReplicatedWriteConflictException conflict) {
+            return lostToOtherRegion(expected, conflict);
         }
+    }
+
+    private static boolean lostToOtherRegion(ControlRecord record, ReplicatedWriteConflictException conflict) {
+        LOG.info("control record of {} (version {}) was being written from another region ({}): a lost race",
+                record.pairName(), record.version(), conflict.getMessage());
+        return false;
     }
 
     /**
@@ -109,6 +124,8 @@ public final class ControlStore {
                     .expressionAttributeValues(Map.of(":expected", n(expected.version()))));
         } catch (ConditionalCheckFailedException lost) {
             return false;
+        } catch (ReplicatedWriteConflictException conflict) {
+            return lostToOtherRegion(expected, conflict);
         }
         try {
             appendAudit(audit);
