@@ -3,19 +3,15 @@ package io.kinesisha.controller.health;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.kinesisha.common.aws.AwsClientFactory;
-import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.controller.health.Verdict.Decision;
 import io.kinesisha.controller.statemachine.PairState;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +22,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 
 /**
@@ -43,24 +38,22 @@ class CloudWatchEvidenceTest {
             "primary.stream-arn", "arn:aws:kinesis:us-west-2:111111111111:stream/orders",
             "secondary.stream-arn", "arn:aws:kinesis:us-east-2:111111111111:stream/orders")).health());
 
+    private CloudWatchStub stub;
     private WireMockServer wireMock;
     private CloudWatchClient cloudWatch;
     private CloudWatchSignals signals;
 
     @BeforeEach
     void start() {
-        wireMock = new WireMockServer(wireMockConfig().dynamicPort());
-        wireMock.start();
-        AwsTarget target = AwsTarget.local("us-west-2", URI.create(wireMock.baseUrl()), "AKIDLOCAL", "local-secret");
-        cloudWatch = new AwsClientFactory(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(3), 2))
-                .configure(CloudWatchClient.builder(), target).httpClientBuilder(ApacheHttpClient.builder()).build();
+        stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(3), 2));
+        wireMock = stub.wireMock;
+        cloudWatch = stub.client;
         signals = new CloudWatchSignals(cloudWatch, CLOCK, Duration.ofMinutes(1), Duration.ofMinutes(1));
     }
 
     @AfterEach
     void stop() {
-        cloudWatch.close();
-        wireMock.stop();
+        stub.close();
     }
 
     @Test

@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.kinesisha.controller.health.RecordedMetricData.PATH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,11 +15,8 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.kinesisha.common.aws.AwsClientFactory;
-import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +27,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.CloudWatchException;
 
@@ -45,24 +40,22 @@ class CloudWatchSignalsTest {
     private static final Instant FROM = Instant.parse("2026-11-21T10:01:00Z");
     private static final ObjectMapper CBOR = new CBORMapper();
 
+    private CloudWatchStub stub;
     private WireMockServer wireMock;
     private CloudWatchClient cloudWatch;
     private CloudWatchSignals signals;
 
     @BeforeEach
     void start() {
-        wireMock = new WireMockServer(wireMockConfig().dynamicPort());
-        wireMock.start();
-        AwsTarget target = AwsTarget.local("us-west-2", URI.create(wireMock.baseUrl()), "AKIDLOCAL", "local-secret");
-        cloudWatch = new AwsClientFactory(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3))
-                .configure(CloudWatchClient.builder(), target).httpClientBuilder(ApacheHttpClient.builder()).build();
+        stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3));
+        wireMock = stub.wireMock;
+        cloudWatch = stub.client;
         signals = new CloudWatchSignals(cloudWatch, CLOCK, Duration.ofMinutes(1), Duration.ofMinutes(1));
     }
 
     @AfterEach
     void stop() {
-        cloudWatch.close();
-        wireMock.stop();
+        stub.close();
     }
 
     @Test

@@ -86,16 +86,12 @@ class ReplicatorResilienceTest {
                 load.write(source, pair.sourceArn, 600);
                 await().atMost(Duration.ofMinutes(2)).until(() -> !FailOnceInterceptor.ARMED.get());
                 load.write(source, pair.sourceArn, 400);
-                StreamContents[] copied = new StreamContents[1];
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-                    copied[0] = StreamContents.read(target, pair.targetArn);
-                    return copied[0].counts().keySet().containsAll(load.acknowledged());
-                });
-                long duplicates = copied[0].counts().values().stream().mapToLong(n -> n - 1).sum();
+                StreamContents copied = awaitAllCopied(target, pair.targetArn, load, Duration.ofMinutes(3));
+                long duplicates = copied.counts().values().stream().mapToLong(n -> n - 1).sum();
                 System.out.printf("partial restarts: %d records, all in the target, %d duplicates, %d first-occurrence reorders%n",
-                        load.acknowledged().size(), duplicates, copied[0].orderViolations());
-                assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
-                assertThat(copied[0].orderViolations()).isZero();
+                        load.acknowledged().size(), duplicates, copied.orderViolations());
+                assertThat(copied.counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(copied.orderViolations()).isZero();
                 assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
             } finally {
                 job.cancel().get();
@@ -123,12 +119,8 @@ class ReplicatorResilienceTest {
             load.write(source, pair.sourceArn, 300);
             JobClient restored = pair.start(2, b -> { }, savepoint);
             try {
-                StreamContents[] copied = new StreamContents[1];
-                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                    copied[0] = StreamContents.read(target, pair.targetArn);
-                    assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
-                });
-                assertThat(copied[0].orderViolations()).isZero();
+                StreamContents copied = awaitExactlyCopied(target, pair.targetArn, load, Duration.ofMinutes(2));
+                assertThat(copied.orderViolations()).isZero();
             } finally {
                 restored.cancel().get();
             }
@@ -150,12 +142,8 @@ class ReplicatorResilienceTest {
                 // its restored splits must not subscribe with the ARN they were checkpointed with
                 FailOnceInterceptor.arm();
                 load.write(source, pair.sourceArn, 300);
-                StreamContents[] copied = new StreamContents[1];
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                    copied[0] = StreamContents.read(target, pair.targetArn);
-                    assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
-                });
-                assertThat(copied[0].orderViolations()).isZero();
+                StreamContents copied = awaitExactlyCopied(target, pair.targetArn, load, Duration.ofMinutes(3));
+                assertThat(copied.orderViolations()).isZero();
                 assertThat(source.describeStreamConsumer(b -> b.streamARN(pair.sourceArn).consumerName("replicator-deregistered"))
                         .consumerDescription().consumerStatusAsString()).isEqualTo("ACTIVE");
                 assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
@@ -188,12 +176,8 @@ class ReplicatorResilienceTest {
                 assertThat(org.apache.flink.util.ExceptionUtils.stringifyException(failure))
                         .contains("another job reads").contains("replicator us-west-2->us-east-2 epoch 1");
                 load.write(source, pair.sourceArn, 200);
-                StreamContents[] copied = new StreamContents[1];
-                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                    copied[0] = StreamContents.read(target, pair.targetArn);
-                    assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
-                });
-                assertThat(copied[0].counts().values()).as("the refused job wrote nothing").allMatch(n -> n == 1);
+                StreamContents copied = awaitExactlyCopied(target, pair.targetArn, load, Duration.ofMinutes(2));
+                assertThat(copied.counts().values()).as("the refused job wrote nothing").allMatch(n -> n == 1);
             } finally {
                 first.cancel().get();
                 if (second != null && !second.getJobStatus().get().isGloballyTerminalState()) {
@@ -226,15 +210,11 @@ class ReplicatorResilienceTest {
                 await().atMost(Duration.ofMinutes(2)).until(() -> !FailOnceInterceptor.ARMED.get());
                 long failedAt = FailOnceInterceptor.FIRED_AT_MILLIS.get();
                 load.write(source, pair.sourceArn, 500);
-                StreamContents[] copied = new StreamContents[1];
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-                    copied[0] = StreamContents.read(target, pair.targetArn);
-                    return copied[0].counts().keySet().containsAll(load.acknowledged());
-                });
-                Map<String, Integer> counts = copied[0].counts();
+                StreamContents copied = awaitAllCopied(target, pair.targetArn, load, Duration.ofMinutes(3));
+                Map<String, Integer> counts = copied.counts();
                 long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
                 // what was written in the last two checkpoint intervals (1 s) before the failure is all a restore can repeat
-                long recentBeforeFailure = copied[0].records.stream()
+                long recentBeforeFailure = copied.records.stream()
                         .filter(r -> counts.get(StreamContents.payload(r)) >= 1)
                         .filter(r -> r.approximateArrivalTimestamp().toEpochMilli() > failedAt - 3_000
                                 && r.approximateArrivalTimestamp().toEpochMilli() <= failedAt)
@@ -246,7 +226,7 @@ class ReplicatorResilienceTest {
                 assertThat(counted).as("every counted duplicate is one").isLessThanOrEqualTo(duplicates);
                 assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
                 assertThat(duplicates).isLessThanOrEqualTo(recentBeforeFailure);
-                assertThat(copied[0].orderViolations()).isZero();
+                assertThat(copied.orderViolations()).isZero();
             } finally {
                 job.cancel().get();
             }
@@ -272,15 +252,11 @@ class ReplicatorResilienceTest {
                 secondary.start();
                 load.write(source, pair.sourceArn, 200);
                 try (KinesisClient target = kinesis(secondary)) {
-                    StreamContents[] copied = new StreamContents[1];
-                    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-                        copied[0] = StreamContents.read(target, pair.targetArn);
-                        return copied[0].counts().keySet().containsAll(load.acknowledged());
-                    });
-                    long duplicates = copied[0].counts().values().stream().mapToLong(n -> n - 1).sum();
+                    StreamContents copied = awaitAllCopied(target, pair.targetArn, load, Duration.ofMinutes(3));
+                    long duplicates = copied.counts().values().stream().mapToLong(n -> n - 1).sum();
                     System.out.printf("target outage: %d records acknowledged, all in the target, %d duplicates%n",
                             load.acknowledged().size(), duplicates);
-                    assertThat(copied[0].orderViolations()).isZero();
+                    assertThat(copied.orderViolations()).isZero();
                     assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
                 }
             } finally {
@@ -308,6 +284,26 @@ class ReplicatorResilienceTest {
                 job.cancel().get();
             }
         }
+    }
+
+    /** Waits until the target holds every acknowledged record (duplicates allowed); returns what it holds then. */
+    private static StreamContents awaitAllCopied(KinesisClient target, String arn, KeyedLoad load, Duration atMost) {
+        StreamContents[] copied = new StreamContents[1];
+        await().atMost(atMost).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            copied[0] = StreamContents.read(target, arn);
+            return copied[0].counts().keySet().containsAll(load.acknowledged());
+        });
+        return copied[0];
+    }
+
+    /** Waits until the target holds exactly the acknowledged records (as keys; copies counted apart). */
+    private static StreamContents awaitExactlyCopied(KinesisClient target, String arn, KeyedLoad load, Duration atMost) {
+        StreamContents[] copied = new StreamContents[1];
+        await().atMost(atMost).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            copied[0] = StreamContents.read(target, arn);
+            assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+        });
+        return copied[0];
     }
 
     private static KinesisClient kinesis(LocalRegion region) {
