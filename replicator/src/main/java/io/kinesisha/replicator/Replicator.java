@@ -102,7 +102,7 @@ public final class Replicator {
         return KinesisStreamsSink.<ReplicatedRecord>builder()
                 .target(plan.target())
                 .streamArn(plan.targetStreamArn())
-                .clientTuning(plan.tuning())
+                .requestTimeout(settings.sinkRequestTimeout())
                 .maxBatchSize(settings.maxBatchRecords())
                 .maxInFlightBatches(settings.maxInFlightBatches())
                 .clientOverrides(overrides)

@@ -14,7 +14,9 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * partially, are throttled or retried: it keeps at most one entry per key in flight, so a later record of a key
  * can never overtake an earlier one (see {@link OrderedKinesisWriter}). At-least-once with checkpoints: a
  * checkpoint completes only after everything before its barrier is acknowledged. Optionally fenced by a
- * {@link WriteGate}: while the gate is closed nothing is sent and back-pressure builds up.
+ * {@link WriteGate}: while the gate is closed nothing is sent and back-pressure builds up. Each PutRecords call is
+ * one SDK attempt bounded by the request timeout; the writer, not the SDK, retries, and only after asking the gate
+ * again, so no request is sent later than one gate confirmation and lives longer than one request timeout.
  *
  * <p>Upstream must route all elements of a partition key to the same sink subtask in order (e.g. {@code keyBy}
  * on the partition key, or one source shard per subtask); the sink keeps the order it is given.
@@ -27,12 +29,12 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
     /** Kinesis limits for one PutRecords request. */
     public static final int MAX_RECORDS_PER_REQUEST = 500;
     public static final long MAX_BYTES_PER_REQUEST = 5L * 1024 * 1024;
+    /** PutRecords answers in tens of milliseconds; a second means the target is in trouble. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(1);
 
     private final AwsTarget target;
     private final String streamArn;
-    private final long apiCallTimeoutMillis;
-    private final long apiCallAttemptTimeoutMillis;
-    private final int maxAttempts;
+    private final long requestTimeoutMillis;
     private final KinesisSinkElementConverter<T> converter;
     private final int maxBatchSize;
     private final long maxBatchBytes;
@@ -47,9 +49,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
     private KinesisStreamsSink(Builder<T> b) {
         this.target = Objects.requireNonNull(b.target, "target");
         this.streamArn = Objects.requireNonNull(b.streamArn, "streamArn");
-        this.apiCallTimeoutMillis = b.tuning.apiCallTimeout().toMillis();
-        this.apiCallAttemptTimeoutMillis = b.tuning.apiCallAttemptTimeout().toMillis();
-        this.maxAttempts = b.tuning.maxAttempts();
+        this.requestTimeoutMillis = b.requestTimeout.toMillis();
         this.converter = Objects.requireNonNull(b.converter, "converter");
         this.maxBatchSize = b.maxBatchSize;
         this.maxBatchBytes = b.maxBatchBytes;
@@ -86,9 +86,10 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         return streamArn;
     }
 
+    /** One attempt per call, bounded by the request timeout: the SDK never resends behind the write gate's back. */
     ClientTuning tuning() {
-        return new ClientTuning(Duration.ofMillis(apiCallTimeoutMillis), Duration.ofMillis(apiCallAttemptTimeoutMillis),
-                maxAttempts);
+        Duration timeout = Duration.ofMillis(requestTimeoutMillis);
+        return new ClientTuning(timeout, timeout, 1);
     }
 
     KinesisSinkElementConverter<T> converter() {
@@ -140,7 +141,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
     public static final class Builder<T> {
         private AwsTarget target;
         private String streamArn;
-        private ClientTuning tuning = ClientTuning.DEFAULT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private KinesisSinkElementConverter<T> converter;
         private int maxBatchSize = MAX_RECORDS_PER_REQUEST;
         private long maxBatchBytes = MAX_BYTES_PER_REQUEST;
@@ -166,9 +167,15 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
             return this;
         }
 
-        /** Timeouts and the SDK's own retry budget per request (default {@link ClientTuning#DEFAULT}). */
-        public Builder<T> clientTuning(ClientTuning clientTuning) {
-            this.tuning = Objects.requireNonNull(clientTuning, "clientTuning");
+        /**
+         * The whole life of one PutRecords call, a single attempt (default 1 s). With a write gate, the gate's lease
+         * plus this is the longest a record can land after the gate closes.
+         */
+        public Builder<T> requestTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be positive, was " + timeout);
+            }
+            this.requestTimeout = timeout;
             return this;
         }
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.aws.AwsTarget;
-import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.fence.EpochFence;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
@@ -226,11 +226,81 @@ class KinesisStreamsSinkTest {
         }
     }
 
+    /**
+     * Issue 12, defect 3: the target answers slowly at the moment the control record flips (requests arrive, answers
+     * come 12 s late). With the production fence (3 s lease) and sink client settings, no copy may land in the target
+     * later than flip + {@code failover.fence-settle-ms}: a request the sink gave up on must not be sent again without
+     * asking the fence (the SDK's own retries did, 10 s later).
+     */
+    @Test
+    void noCopyLandsAfterTheFenceSettleTimeWhenTheTargetAnswersSlowly() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-settle", 2);
+        String pair = "settle";
+        String table = "kinesis-ha-control-settle-test";
+        AwsTarget controlTarget = LOCAL.env().controlStoreTarget(region.name());
+        Duration settle = Duration.ofMillis(Long.parseLong(ConfigKey.FAILOVER_FENCE_SETTLE_MS.defaultValue().orElseThrow()));
+        try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(controlTarget)) {
+            ControlStore store = new ControlStore(dynamo, table);
+            store.createTableIfMissing();
+            ControlRecord initial = ControlRecord.initial(pair, "us-west-2", region.name(), Instant.now());
+            assertThat(store.create(initial)).isTrue();
+            EpochFence fence = EpochFence.builder().pairName(pair).controlTable(table).controlStore(controlTarget)
+                    .direction(initial.direction()).epoch(initial.epoch()).build();
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            env.enableCheckpointing(500);
+            env.configure(noRestarts());
+            GeneratorFunction<Long, Tuple2<String, Long>> f = i -> Tuple2.of("key-" + (i % KEYS), i);
+            env.fromSource(new DataGeneratorSource<>(f, 1_000_000, RateLimiterStrategy.perSecond(300),
+                            Types.TUPLE(Types.STRING, Types.LONG)), WatermarkStrategy.noWatermarks(), "generator")
+                    .setParallelism(1)
+                    .keyBy(t -> t.f0, Types.STRING)
+                    .sinkTo(productionSink(region, arn).writeGate(fence).build()).name("kinesis-sink");
+            JobClient job = env.executeAsync("settle sink test");
+            try (KinesisClient observer = LOCAL.env().clients().kinesis(region.directTarget())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> TargetStream.readAll(observer, arn).size() >= 300);
+                region.answerSlowly(Duration.ofSeconds(12));
+                ControlRecord current = store.read(pair).orElseThrow();
+                assertThat(store.replace(current, current.next(region.name(), current.direction().reversed(),
+                        "FAILING_BACK", false, Instant.now()))).isTrue();
+                Instant flip = Instant.now();
+
+                // quiet for longer than the SDK's old attempt timeout (10 s): a late retry would have landed by then
+                AtomicLong previous = new AtomicLong(-1);
+                await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> TargetStream.readAll(observer, arn).size() == previous.getAndSet(
+                                TargetStream.readAll(observer, arn).size()));
+                List<TargetStream.Written> written = TargetStream.readAll(observer, arn);
+                Instant lastArrival = written.stream().map(w -> w.arrival).max(Instant::compareTo).orElseThrow();
+                long late = written.stream().filter(w -> w.arrival.isAfter(flip.plus(settle))).count();
+                LOG.info("slow target at the flip: {} records, last arrival {} ms after the flip, {} later than the settle "
+                        + "time of {} ms", written.size(), Duration.between(flip, lastArrival).toMillis(), late, settle.toMillis());
+                assertThat(late).as("copies landing later than flip + %s", settle).isZero();
+                assertKeyOrder(written);
+            } finally {
+                region.restore();
+                job.cancel().get(60, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get().isGloballyTerminalState());
+            }
+        }
+    }
+
+    /** The sink as the replicator builds it from a default configuration (request timeout included). */
+    private static KinesisStreamsSink.Builder<Tuple2<String, Long>> productionSink(LocalRegion region, String arn) {
+        return KinesisStreamsSink.<Tuple2<String, Long>>builder()
+                .target(region.target())
+                .streamArn(arn)
+                .elementConverter(t -> SinkEntry.of(t.f0, TargetStream.data(t.f0, t.f1).getBytes(StandardCharsets.UTF_8)))
+                .maxBufferedRecords(500);
+    }
+
     private static KinesisStreamsSink.Builder<Tuple2<String, Long>> sink(LocalRegion region, String arn) {
         return KinesisStreamsSink.<Tuple2<String, Long>>builder()
                 .target(region.target())
                 .streamArn(arn)
-                .clientTuning(new ClientTuning(Duration.ofSeconds(60), Duration.ofSeconds(20), 3))
+                .requestTimeout(Duration.ofSeconds(20))
                 .elementConverter(t -> HEARTBEAT.equals(t.f0) ? null
                         : SinkEntry.of(t.f0, TargetStream.data(t.f0, t.f1).getBytes(StandardCharsets.UTF_8)))
                 .maxBufferedRecords(2_000);
