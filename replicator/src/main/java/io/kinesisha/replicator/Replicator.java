@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -66,13 +67,23 @@ public final class Replicator {
      */
     public static void build(StreamExecutionEnvironment env, ReplicationPairConfig config, ReplicationPlan plan,
                              ClientOverrides sinkOverrides) {
-        ReplicationSettings settings = config.replication();
-        env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.AT_LEAST_ONCE);
+        configureCheckpointing(env, config.replication());
         env.fromSource(source(config, plan), WatermarkStrategy.noWatermarks(), "kinesis source " + plan.direction().sourceRegion())
                 .uid("kinesis-source")
                 .sinkTo(sink(config, plan, sinkOverrides))
                 .name("kinesis sink " + plan.direction().targetRegion())
                 .uid("kinesis-sink");
+    }
+
+    /**
+     * At-least-once checkpoints: a checkpoint waits until the sink has every earlier record acknowledged, so it is
+     * bounded (the sink caps a hot key's backlog) and a stuck one is abandoned instead of stalling progress forever.
+     */
+    static void configureCheckpointing(StreamExecutionEnvironment env, ReplicationSettings settings) {
+        env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.AT_LEAST_ONCE);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setCheckpointTimeout(settings.checkpointTimeout().toMillis());
+        checkpoints.setTolerableCheckpointFailureNumber(settings.tolerableCheckpointFailures());
     }
 
     static KinesisSource<ReplicatedRecord> source(ReplicationPairConfig config, ReplicationPlan plan) {
@@ -105,6 +116,7 @@ public final class Replicator {
                 .requestTimeout(settings.sinkRequestTimeout())
                 .maxBatchSize(settings.maxBatchRecords())
                 .maxInFlightBatches(settings.maxInFlightBatches())
+                .maxBufferedPerKey(settings.maxBufferedPerKey())
                 .clientOverrides(overrides)
                 .elementConverter(record -> record.isWritable() ? SinkEntry.of(record.getPartitionKey(), record.getData()) : null)
                 .listener(new ProgressListener(plan.pairName(), plan.direction(), plan.epoch(), plan.controlStore(),

@@ -29,6 +29,8 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
     /** Kinesis limits for one PutRecords request. */
     public static final int MAX_RECORDS_PER_REQUEST = 500;
     public static final long MAX_BYTES_PER_REQUEST = 5L * 1024 * 1024;
+    /** Records of one partition key a writer holds before {@code write} waits (see {@link Builder#maxBufferedPerKey}). */
+    public static final int DEFAULT_MAX_BUFFERED_PER_KEY = 200;
     /** PutRecords answers in tens of milliseconds; a second means the target is in trouble. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(1);
 
@@ -40,6 +42,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
     private final long maxBatchBytes;
     private final int maxInFlightBatches;
     private final int maxBufferedRecords;
+    private final int maxBufferedPerKey;
     private final long initialBackoffMillis;
     private final long maxBackoffMillis;
     private final SinkWriteListener<T> listener;
@@ -55,6 +58,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         this.maxBatchBytes = b.maxBatchBytes;
         this.maxInFlightBatches = b.maxInFlightBatches;
         this.maxBufferedRecords = b.maxBufferedRecords;
+        this.maxBufferedPerKey = b.maxBufferedPerKey;
         this.initialBackoffMillis = b.initialBackoff.toMillis();
         this.maxBackoffMillis = b.maxBackoff.toMillis();
         this.listener = b.listener;
@@ -112,6 +116,10 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         return maxBufferedRecords;
     }
 
+    int maxBufferedPerKey() {
+        return maxBufferedPerKey;
+    }
+
     long initialBackoffMillis() {
         return initialBackoffMillis;
     }
@@ -147,6 +155,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         private long maxBatchBytes = MAX_BYTES_PER_REQUEST;
         private int maxInFlightBatches = 4;
         private int maxBufferedRecords = 10_000;
+        private int maxBufferedPerKey = DEFAULT_MAX_BUFFERED_PER_KEY;
         private Duration initialBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(5);
         private SinkWriteListener<T> listener;
@@ -218,6 +227,18 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
                 throw new IllegalArgumentException("maxBufferedRecords must be >= 1, was " + records);
             }
             this.maxBufferedRecords = records;
+            return this;
+        }
+
+        /**
+         * Unacknowledged entries of one partition key above which {@code write} waits (default 200). A key's entries
+         * go one round trip each, so this bounds how long a checkpoint flush takes with a hot key.
+         */
+        public Builder<T> maxBufferedPerKey(int records) {
+            if (records < 1) {
+                throw new IllegalArgumentException("maxBufferedPerKey must be >= 1, was " + records);
+            }
+            this.maxBufferedPerKey = records;
             return this;
         }
 

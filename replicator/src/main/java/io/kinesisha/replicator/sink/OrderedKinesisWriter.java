@@ -42,6 +42,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * order keys became ready, up to the count and byte limits. A failed entry (per-entry error or failed request)
  * stays at the head of its queue and is sent again after a backoff, so later entries of its key cannot overtake
  * it. The price: a single hot key gets one PutRecords round trip per record; many keys fill batches as usual.
+ * So that a hot key's backlog (and with it a checkpoint flush) stays a bounded number of round trips, a key holds
+ * at most {@code maxBufferedPerKey} entries; {@code write} waits for room like it does for the whole buffer.
  *
  * <p>Threading: all state belongs to the task thread. SDK completions and timers only post a mail to Flink's
  * mailbox; {@code write} and {@code flush} yield to the mailbox while they wait (back-pressure, checkpoint
@@ -59,6 +61,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private final long maxBatchBytes;
     private final int maxInFlightBatches;
     private final int maxBufferedRecords;
+    private final int maxBufferedPerKey;
     private final long initialBackoffNanos;
     private final long maxBackoffNanos;
     private final SinkWriteListener<T> listener;
@@ -106,6 +109,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         this.maxBatchBytes = sink.maxBatchBytes();
         this.maxInFlightBatches = sink.maxInFlightBatches();
         this.maxBufferedRecords = sink.maxBufferedRecords();
+        this.maxBufferedPerKey = sink.maxBufferedPerKey();
         this.initialBackoffNanos = TimeUnit.MILLISECONDS.toNanos(sink.initialBackoffMillis());
         this.maxBackoffNanos = TimeUnit.MILLISECONDS.toNanos(sink.maxBackoffMillis());
         this.listener = sink.listener();
@@ -156,9 +160,9 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                     + streamArn + ": " + e.getMessage(), e);
         }
         this.kinesis = client;
-        LOG.info("Kinesis sink writer {} for {} in {}: batches of up to {} records / {} bytes, {} in flight, {} buffered{}",
-                subtask, streamArn, target, maxBatchSize, maxBatchBytes, maxInFlightBatches, maxBufferedRecords,
-                gate == null ? "" : ", fenced by " + gate);
+        LOG.info("Kinesis sink writer {} for {} in {}: batches of up to {} records / {} bytes, {} in flight, {} buffered "
+                + "({} per key){}", subtask, streamArn, target, maxBatchSize, maxBatchBytes, maxInFlightBatches,
+                maxBufferedRecords, maxBufferedPerKey, gate == null ? "" : ", fenced by " + gate);
     }
 
     @Override
@@ -169,6 +173,9 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             checkFatal();
         }
         SinkEntry entry = converter.convert(element);
+        if (entry != null) {
+            awaitRoomForKey(entry.partitionKey());
+        }
         T kept = copier != null ? copier.copy(element) : element;
         if (entry != null) {
             enqueue(listener == null ? null : kept, entry);
@@ -178,6 +185,16 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
         if (entry != null) {
             trySend();
+        }
+    }
+
+    /** A hot key waits here, not in the buffer: its backlog costs one round trip per entry to drain. */
+    private void awaitRoomForKey(String key) throws IOException, InterruptedException {
+        KeyQueue<T> queue = keys.get(key);
+        while (queue != null && queue.entries.size() >= maxBufferedPerKey) {
+            mailbox.yield();
+            checkFatal();
+            queue = keys.get(key);
         }
     }
 

@@ -65,6 +65,9 @@ class KinesisStreamsSinkTest {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisStreamsSinkTest.class);
     private static final int KEYS = 200;
     private static final String HEARTBEAT = "heartbeat";
+    /** About 100 single-record round trips of a busy emulator; the hot key's cap below is 25. */
+    private static final Duration HOT_KEY_CHECKPOINT_TIMEOUT = Duration.ofSeconds(10);
+    private static final int HOT_KEY_CAP = 25;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
@@ -224,6 +227,42 @@ class KinesisStreamsSinkTest {
                 LOG.info("fenced job cancelled in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelStarted));
             }
         }
+    }
+
+    /**
+     * Issue 12, defect 6: one hot key is written one round trip per record, so its buffered records bound how long
+     * a checkpoint flush takes. The sink holds at most its per-key cap of them (the reader waits), and checkpoints
+     * complete within a short timeout that fails the job (no tolerated failures) if one does not.
+     */
+    @Test
+    void oneHotKeyIsCappedSoCheckpointsCompleteWithinTheTimeout() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-hot-key", 1);
+        int total = 250; // ~60-140 ms per record for one key against the emulator: a backlog of all is ~15-35 s
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.enableCheckpointing(500);
+        env.getCheckpointConfig().setCheckpointTimeout(HOT_KEY_CHECKPOINT_TIMEOUT.toMillis());
+        env.getCheckpointConfig().setTolerableCheckpointFailureNumber(0);
+        env.configure(noRestarts());
+        env.fromSource(generator(total, 1), WatermarkStrategy.noWatermarks(), "generator")
+                .sinkTo(sink(region, arn).listener(new CountingListener()).maxBufferedRecords(10_000)
+                        .maxBufferedPerKey(HOT_KEY_CAP).build())
+                .name("kinesis-sink");
+        long started = System.nanoTime();
+        JobExecutionResult result = env.execute("hot key sink test");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        List<TargetStream.Written> written = readTarget(region, arn);
+        assertThat(written).hasSize((int) (total - expectedHeartbeats(total)));
+        assertKeyOrder(written);
+        LOG.info("one hot key: {} records in {} ms ({} records/s end to end, {} by arrival), at most {} buffered, "
+                        + "{} flushes", written.size(), millis, written.size() * 1000L / Math.max(1, millis),
+                Math.round(rate(written)), CountingListener.MAX_OUTSTANDING.get(), CountingListener.FLUSHED.get());
+        assertThat(CountingListener.MAX_OUTSTANDING.get()).isBetween(1L, (long) HOT_KEY_CAP);
+        // checkpoints completed while the key was busy (one flush is the end of input)
+        assertThat(CountingListener.FLUSHED.get()).isGreaterThanOrEqualTo(3);
+        assertThat(sum(result.getJobID(), MetricNames.REORDERS)).isZero();
     }
 
     /**

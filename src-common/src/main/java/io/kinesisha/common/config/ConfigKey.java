@@ -75,7 +75,7 @@ public enum ConfigKey {
             .describe("Records per PutRecords call to the secondary stream (500 is the API limit).")),
     REPLICATION_MAX_IN_FLIGHT_BATCHES(Def.defaulted("replication.max-in-flight-batches", Type.INT, "4").range(1, 100)
             .describe("PutRecords calls outstanding at once; more raises throughput and memory use.")),
-    REPLICATION_MAX_BUFFERED_PER_KEY(Def.defaulted("replication.max-buffered-per-key", Type.INT, "500").range(1, 10000)
+    REPLICATION_MAX_BUFFERED_PER_KEY(Def.defaulted("replication.max-buffered-per-key", Type.INT, "200").range(1, 10000)
             .describe("Records of one partition key the sink holds unacknowledged before the next one waits (back-pressure "
                     + "on the reader). A key's records are written one round trip each to keep their order, so a hot key "
                     + "needs about this many PutRecords round trips to flush at a checkpoint.")),
