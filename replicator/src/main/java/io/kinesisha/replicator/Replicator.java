@@ -10,6 +10,7 @@ import io.kinesisha.replicator.fence.EpochFence;
 import io.kinesisha.replicator.progress.ProgressListener;
 import io.kinesisha.replicator.sink.ClientOverrides;
 import io.kinesisha.replicator.sink.KinesisStreamsSink;
+import io.kinesisha.replicator.sink.RecordDescriber;
 import io.kinesisha.replicator.sink.SinkEntry;
 import io.kinesisha.replicator.source.KinesisSource;
 import io.kinesisha.replicator.source.KinesisSourceBuilder;
@@ -119,6 +120,7 @@ public final class Replicator {
                 .maxBufferedPerKey(settings.maxBufferedPerKey())
                 .clientOverrides(overrides)
                 .elementConverter(record -> record.isWritable() ? SinkEntry.of(record.getPartitionKey(), record.getData()) : null)
+                .recordDescriber(describer(plan.sourceStreamArn(), plan.sourceMaxRecordBytes()))
                 .listener(new ProgressListener(plan.pairName(), plan.direction(), plan.epoch(), plan.controlStore(),
                         plan.controlTable(), plan.tuning(), PROGRESS_INTERVAL))
                 .writeGate(EpochFence.builder()
@@ -129,6 +131,13 @@ public final class Replicator {
                         .epoch(plan.epoch())
                         .build())
                 .build();
+    }
+
+    /** Names a record by its source position, with the source's limit next to the target's in the sink's error. */
+    static RecordDescriber<ReplicatedRecord> describer(String sourceStreamArn, int sourceMaxRecordBytes) {
+        return record -> "source stream " + sourceStreamArn + ", shard " + record.getSourceShardId()
+                + ", sequence number " + record.getSequenceNumber() + "; the source accepts up to " + sourceMaxRecordBytes
+                + " bytes (" + sourceMaxRecordBytes / 1024 + " KiB)";
     }
 
     /** The configured (SELF_MANAGED) consumer belongs to the primary stream; reverse replication manages its own. */

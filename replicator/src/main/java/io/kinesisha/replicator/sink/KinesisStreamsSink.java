@@ -19,7 +19,8 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * again, so no request is sent later than one gate confirmation and lives longer than one request timeout.
  *
  * <p>Upstream must route all elements of a partition key to the same sink subtask in order (e.g. {@code keyBy}
- * on the partition key, or one source shard per subtask); the sink keeps the order it is given.
+ * on the partition key, or one source shard per subtask); the sink keeps the order it is given. Each writer reads
+ * the target's maximum record size when it starts; a larger record fails the job (it is never dropped).
  *
  * @param <T> the element type
  */
@@ -46,6 +47,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
     private final long initialBackoffMillis;
     private final long maxBackoffMillis;
     private final SinkWriteListener<T> listener;
+    private final RecordDescriber<T> describer;
     private final WriteGate gate;
     private final ClientOverrides clientOverrides;
 
@@ -62,6 +64,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         this.initialBackoffMillis = b.initialBackoff.toMillis();
         this.maxBackoffMillis = b.maxBackoff.toMillis();
         this.listener = b.listener;
+        this.describer = b.describer;
         this.gate = b.gate;
         this.clientOverrides = b.clientOverrides;
     }
@@ -132,6 +135,10 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         return listener;
     }
 
+    RecordDescriber<T> describer() {
+        return describer;
+    }
+
     WriteGate gate() {
         return gate;
     }
@@ -159,6 +166,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         private Duration initialBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(5);
         private SinkWriteListener<T> listener;
+        private RecordDescriber<T> describer;
         private WriteGate gate;
         private ClientOverrides clientOverrides = builder -> { };
 
@@ -202,7 +210,10 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
             return this;
         }
 
-        /** Bytes (data plus keys) per request, 1 MiB to 5 MiB (default 5 MiB). */
+        /**
+         * Bytes (data plus keys) per request, 1 MiB to 5 MiB (default 5 MiB). A record larger than this (a stream
+         * may accept up to 10 MiB) is sent in a request of its own.
+         */
         public Builder<T> maxBatchBytes(long bytes) {
             if (bytes < SinkEntry.MAX_RECORD_BYTES || bytes > MAX_BYTES_PER_REQUEST) {
                 throw new IllegalArgumentException("maxBatchBytes must be " + SinkEntry.MAX_RECORD_BYTES + ".."
@@ -254,6 +265,12 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
 
         public Builder<T> listener(SinkWriteListener<T> writeListener) {
             this.listener = writeListener;
+            return this;
+        }
+
+        /** Where an element comes from, named in the error when the target refuses its size. */
+        public Builder<T> recordDescriber(RecordDescriber<T> recordDescriber) {
+            this.describer = recordDescriber;
             return this;
         }
 

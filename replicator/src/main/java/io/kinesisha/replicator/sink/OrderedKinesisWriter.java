@@ -65,6 +65,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private final long initialBackoffNanos;
     private final long maxBackoffNanos;
     private final SinkWriteListener<T> listener;
+    private final RecordDescriber<T> describer;
     private final WriteGate gate;
     private final MailboxExecutor mailbox;
     private final TypeSerializer<T> copier;
@@ -73,6 +74,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private final AwsClientFactory clients;
     private final KinesisAsyncClient kinesis;
     private final ScheduledThreadPoolExecutor timer;
+    /** Data plus key, as the target stream accepts (read from it at start). */
+    private final int maxRecordBytes;
 
     private final Map<String, KeyQueue<T>> keys = new HashMap<>();
     /** Keys whose head may be sent now, in the order they became ready. */
@@ -113,6 +116,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         this.initialBackoffNanos = TimeUnit.MILLISECONDS.toNanos(sink.initialBackoffMillis());
         this.maxBackoffNanos = TimeUnit.MILLISECONDS.toNanos(sink.maxBackoffMillis());
         this.listener = sink.listener();
+        this.describer = sink.describer();
         this.gate = sink.gate();
         this.mailbox = context.getMailboxExecutor();
         this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
@@ -144,8 +148,13 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         });
         timer.setRemoveOnCancelPolicy(true);
         KinesisAsyncClient client = null;
+        int recordLimit;
         try {
             client = clients.kinesisAsync(target, ClientRole.SINK, sink.clientOverrides()::apply);
+            KinesisAsyncClient describing = client;
+            recordLimit = RecordLimits.maxRecordBytes(streamArn, () -> describing.describeStreamSummary(b -> b
+                    .streamARN(streamArn).overrideConfiguration(o -> o.apiCallTimeout(RecordLimits.DESCRIBE_TIMEOUT)
+                            .apiCallAttemptTimeout(RecordLimits.DESCRIBE_TIMEOUT))).join());
             if (gate != null) {
                 gate.open();
             }
@@ -160,6 +169,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                     + streamArn + ": " + e.getMessage(), e);
         }
         this.kinesis = client;
+        this.maxRecordBytes = recordLimit;
         LOG.info("Kinesis sink writer {} for {} in {}: batches of up to {} records / {} bytes, {} in flight, {} buffered "
                 + "({} per key){}", subtask, streamArn, target, maxBatchSize, maxBatchBytes, maxInFlightBatches,
                 maxBufferedRecords, maxBufferedPerKey, gate == null ? "" : ", fenced by " + gate);
@@ -178,7 +188,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
         T kept = copier != null ? copier.copy(element) : element;
         if (entry != null) {
-            enqueue(listener == null ? null : kept, entry);
+            enqueue(listener == null ? null : kept, entry, element);
         }
         if (listener != null) {
             notifyListener(() -> listener.onAccepted(kept));
@@ -246,16 +256,20 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
     }
 
-    private void enqueue(T element, SinkEntry entry) throws KinesisSinkException {
+    private void enqueue(T element, SinkEntry entry, T original) throws KinesisSinkException {
         String key = entry.partitionKey();
         if (key.isEmpty() || key.length() > SinkEntry.MAX_PARTITION_KEY_LENGTH) {
             throw new KinesisSinkException("cannot write to " + streamArn + ": partition key must be 1 to "
                     + SinkEntry.MAX_PARTITION_KEY_LENGTH + " characters, was " + key.length());
         }
         int size = entry.sizeInBytes();
-        if (size > SinkEntry.MAX_RECORD_BYTES) {
+        if (size > maxRecordBytes) {
+            failed.inc();
+            flinkSendErrors.inc();
             throw new KinesisSinkException("cannot write to " + streamArn + ": the record with partition key '" + key
-                    + "' has " + size + " bytes (data plus key), over the Kinesis limit of " + SinkEntry.MAX_RECORD_BYTES);
+                    + "'" + (describer == null ? "" : " (" + describer.describe(original) + ")") + " has " + size
+                    + " bytes (data plus key), over the " + maxRecordBytes + " bytes (" + maxRecordBytes / 1024
+                    + " KiB) the target stream accepts; raise its limit with UpdateMaxRecordSize (up to 10240 KiB)");
         }
         KeyQueue<T> queue = keys.get(key);
         if (queue == null) {
@@ -340,7 +354,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         while (batch.size() < maxBatchSize && !ready.isEmpty()) {
             KeyQueue<T> queue = ready.peekFirst();
             Pending<T> head = queue.entries.peekFirst();
-            if (bytes + head.size > maxBatchBytes) {
+            // a record larger than the batch budget (up to the stream's record limit) goes in a request of its own
+            if (!batch.isEmpty() && bytes + head.size > maxBatchBytes) {
                 break;
             }
             ready.pollFirst();

@@ -14,6 +14,8 @@ import io.kinesisha.replicator.Replicator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** A replication pair on the local environment: streams in both regions, its config, and the job. */
@@ -56,8 +58,20 @@ final class ReplicationHarness {
 
     /** Starts the job with additions to the sink's SDK client (fault injection). */
     JobClient start(int parallelism, ClientOverrides sinkOverrides) throws Exception {
+        return start(parallelism, sinkOverrides, new Configuration());
+    }
+
+    /** Starts the job so that its first failure ends it (instead of restarting forever). */
+    JobClient startWithoutRestarts(int parallelism) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return start(parallelism, builder -> { }, conf);
+    }
+
+    private JobClient start(int parallelism, ClientOverrides sinkOverrides, Configuration conf) throws Exception {
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
         flink.setParallelism(parallelism);
+        flink.configure(conf);
         ReplicationPlan plan = ReplicationPlan.prepare(config, false);
         Replicator.build(flink, config, plan, sinkOverrides);
         return flink.executeAsync("replicate " + pair);

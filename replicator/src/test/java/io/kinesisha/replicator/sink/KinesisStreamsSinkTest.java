@@ -230,6 +230,70 @@ class KinesisStreamsSinkTest {
     }
 
     /**
+     * Issue 12, defect 7: a target raised to 8 MiB with UpdateMaxRecordSize takes records up to that size; the sink
+     * reads the limit and sends a record larger than a request's 5 MiB budget in a request of its own.
+     */
+    @Test
+    void writesRecordsUpToTheTargetsRaisedLimit() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-large", 1);
+        int limit = 8 * 1024 * 1024;
+        try (KinesisClient kinesis = LOCAL.env().clients().kinesis(region.target())) {
+            kinesis.updateMaxRecordSize(b -> b.streamARN(arn).maxRecordSizeInKiB(limit / 1024));
+        }
+        int total = 12;
+        // key-0 and key-1; every 4th record is large, the last large one exactly at the limit (data plus key)
+        Map<Long, Integer> sizes = Map.of(0L, 3 * 1024 * 1024, 4L, 6 * 1024 * 1024, 8L, limit - "key-0".length());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.configure(noRestarts());
+        env.fromSource(generator(total, 2), WatermarkStrategy.noWatermarks(), "generator")
+                .sinkTo(sink(region, arn).elementConverter(t -> SinkEntry.of(t.f0,
+                        padded(TargetStream.data(t.f0, t.f1), sizes.getOrDefault(t.f1, 0)))).build())
+                .name("kinesis-sink");
+        env.execute("large record sink test");
+
+        List<TargetStream.Written> written = readTarget(region, arn);
+        assertThat(written).hasSize(total);
+        assertThat(written.stream().collect(Collectors.toMap(TargetStream.Written::counter, w -> w.data.length())))
+                .containsEntry(0L, 3 * 1024 * 1024).containsEntry(4L, 6 * 1024 * 1024)
+                .containsEntry(8L, limit - "key-0".length()).containsEntry(1L, 100);
+        assertKeyOrder(written);
+    }
+
+    /** {@code data} padded with 'x' to {@code size} bytes (or left as it is when size is smaller). */
+    private static byte[] padded(String data, int size) {
+        byte[] bytes = new byte[Math.max(size, data.length())];
+        java.util.Arrays.fill(bytes, (byte) 'x');
+        byte[] head = data.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        return bytes;
+    }
+
+    /** A record over the target's limit (1 MiB, the default, unreported by the stream) fails the job naming both. */
+    @Test
+    void aRecordOverTheTargetsLimitFailsTheJobNamingItAndTheLimit() {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-too-large", 1);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.configure(noRestarts());
+        env.fromSource(generator(3, 1), WatermarkStrategy.noWatermarks(), "generator")
+                .sinkTo(sink(region, arn).recordDescriber(t -> "element " + t.f1)
+                        .elementConverter(t -> SinkEntry.of(t.f0, padded(TargetStream.data(t.f0, t.f1),
+                                t.f1 == 1 ? 1024 * 1024 + 1 - t.f0.length() : 0))).build())
+                .name("kinesis-sink");
+
+        assertThatThrownBy(() -> env.execute("too large record sink test")).satisfies(e -> {
+            Throwable cause = ExceptionUtils.findThrowable(e, KinesisSinkException.class).orElseThrow(() -> e);
+            assertThat(cause).hasMessageContaining(arn).hasMessageContaining("element 1")
+                    .hasMessageContaining("1048577 bytes").hasMessageContaining("1048576 bytes (1024 KiB)");
+        });
+        // nothing of the key after the refused record is written (element 0 may or may not have landed)
+        assertThat(readTarget(region, arn)).extracting(TargetStream.Written::counter).doesNotContain(1L, 2L);
+    }
+
+    /**
      * Issue 12, defect 6: one hot key is written one round trip per record, so its buffered records bound how long
      * a checkpoint flush takes. The sink holds at most its per-key cap of them (the reader waits), and checkpoints
      * complete within a short timeout that fails the job (no tolerated failures) if one does not.
