@@ -47,6 +47,10 @@ final class ReplicationHarness {
         keys.put("aws.credentials", "static");
         keys.put("aws.access-key-id", primary.accountId());
         keys.put("aws.secret-access-key", "local-secret");
+        // the emulator can take seconds for a 500-record PutRecords under load (AWS: tens of milliseconds); the
+        // settle time must cover the fence lease (3 s) plus that (checked at config load)
+        keys.put("replication.sink-request-timeout-ms", "10000");
+        keys.put("failover.fence-settle-ms", "13000");
         keys.putAll(extra);
         this.config = ReplicationPairConfig.fromMap(keys);
     }
