@@ -326,6 +326,9 @@ class ReplicatorBenchmark {
         keys.put("aws.secret-access-key", "local-secret");
         keys.put("aws.api-call-timeout-ms", "120000");
         keys.put("aws.api-call-attempt-timeout-ms", "60000");
+        // the emulator can take seconds per PutRecords under load; nothing here fails over, so no settle time
+        keys.put("replication.sink-request-timeout-ms", "60000");
+        keys.put("failover.fence-settle-ms", "0");
         return ReplicationPairConfig.fromMap(keys);
     }
 

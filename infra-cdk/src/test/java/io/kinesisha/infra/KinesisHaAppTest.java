@@ -163,12 +163,17 @@ class KinesisHaAppTest {
         assertThat(forward.get("ReadSourceStream")).containsExactly(PRIMARY_STREAM);
         assertThat(forward.get("ReadSourceWithFanOut")).hasSize(1).noneMatch(r -> r.contains("*"));
         assertThat(forward.get("WriteTargetStream")).hasSize(1);
+        // the record size limits of both streams (the target's stream ARN is a token of its own stack)
+        assertThat(forward.get("DescribeStreams")).hasSize(2).contains(PRIMARY_STREAM)
+                .containsAll(forward.get("WriteTargetStream"));
         assertThat(forward.get("DecryptSourceStream")).containsExactly("arn:aws:kms:us-west-2:111111111111:key/*");
         assertThat(forward.get("ControlStore")).containsExactly("arn:aws:dynamodb:us-east-2:111111111111:table/kinesis-ha-control");
         assertThat(forward).doesNotContainKey("RegisterOwnConsumer");
 
         Map<String, List<String>> reverse = statements(primary, "Replicator");
         assertThat(reverse.get("ReadSourceStream")).containsExactly(SECONDARY_STREAM);
+        assertThat(reverse.get("DescribeStreams")).hasSize(2).contains(SECONDARY_STREAM)
+                .containsAll(reverse.get("WriteTargetStream"));
         assertThat(reverse.get("RegisterOwnConsumer")).containsExactly(SECONDARY_STREAM);
         assertThat(reverse.get("ReadSourceWithFanOut")).containsExactly(SECONDARY_STREAM + "/consumer/kinesis-ha-replicator:*");
     }

@@ -10,6 +10,7 @@ import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ReplicationLedger;
+import io.kinesisha.replicator.sink.RecordLimits;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.util.Map;
 import java.util.Set;
@@ -43,10 +44,11 @@ public final class ReplicationPlan implements Serializable {
     private final String controlTable;
     private final ClientTuning tuning;
     private final StartPositions start;
+    private final int sourceMaxRecordBytes;
 
     ReplicationPlan(String pairName, ReplicationDirection direction, long epoch, String sourceStreamArn, AwsTarget source,
                     String targetStreamArn, AwsTarget target, AwsTarget controlStore, String controlTable, ClientTuning tuning,
-                    StartPositions start) {
+                    StartPositions start, int sourceMaxRecordBytes) {
         this.pairName = pairName;
         this.direction = direction;
         this.epoch = epoch;
@@ -58,6 +60,7 @@ public final class ReplicationPlan implements Serializable {
         this.controlTable = controlTable;
         this.tuning = tuning;
         this.start = start;
+        this.sourceMaxRecordBytes = sourceMaxRecordBytes;
         this.runId = java.util.UUID.randomUUID().toString();
     }
 
@@ -100,9 +103,19 @@ public final class ReplicationPlan implements Serializable {
                     config.pairName(), direction, epoch);
             LOG.info("{} epoch {} starts from {}", direction, epoch, start.summary());
         }
-        return new ReplicationPlan(config.pairName(), direction, epoch, from.streamArn().toString(),
-                AwsTargets.kinesis(config, from), to.streamArn().toString(), AwsTargets.kinesis(config, to), controlStore,
-                config.control().tableName(), tuning, start);
+        AwsTarget source = AwsTargets.kinesis(config, from);
+        return new ReplicationPlan(config.pairName(), direction, epoch, from.streamArn().toString(), source,
+                to.streamArn().toString(), AwsTargets.kinesis(config, to), controlStore, config.control().tableName(),
+                tuning, start, sourceMaxRecordBytes(source, from.streamArn().toString()));
+    }
+
+    /** For messages only: a source record the target refuses is named with both streams' limits. */
+    private static int sourceMaxRecordBytes(AwsTarget source, String streamArn) {
+        Duration timeout = RecordLimits.DESCRIBE_TIMEOUT;
+        try (AwsClientFactory clients = new AwsClientFactory(new ClientTuning(timeout, timeout, 1));
+             KinesisClient kinesis = clients.kinesis(source)) {
+            return RecordLimits.maxRecordBytes(streamArn, () -> kinesis.describeStreamSummary(b -> b.streamARN(streamArn)));
+        }
     }
 
     /**
@@ -176,6 +189,11 @@ public final class ReplicationPlan implements Serializable {
 
     public ClientTuning tuning() {
         return tuning;
+    }
+
+    /** The largest record the source stream accepts (data plus key), as read when the plan was made. */
+    public int sourceMaxRecordBytes() {
+        return sourceMaxRecordBytes;
     }
 
     /** Explicit starting positions per source shard (progress or cut); others use the default. */

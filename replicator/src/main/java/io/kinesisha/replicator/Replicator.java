@@ -11,6 +11,7 @@ import io.kinesisha.replicator.fence.JobLease;
 import io.kinesisha.replicator.progress.ProgressListener;
 import io.kinesisha.replicator.sink.ClientOverrides;
 import io.kinesisha.replicator.sink.KinesisStreamsSink;
+import io.kinesisha.replicator.sink.RecordDescriber;
 import io.kinesisha.replicator.source.KinesisSource;
 import io.kinesisha.replicator.source.KinesisSourceBuilder;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -67,13 +69,23 @@ public final class Replicator {
      */
     public static void build(StreamExecutionEnvironment env, ReplicationPairConfig config, ReplicationPlan plan,
                              ClientOverrides sinkOverrides) {
-        ReplicationSettings settings = config.replication();
-        env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.AT_LEAST_ONCE);
+        configureCheckpointing(env, config.replication());
         env.fromSource(source(config, plan), WatermarkStrategy.noWatermarks(), "kinesis source " + plan.direction().sourceRegion())
                 .uid("kinesis-source")
                 .sinkTo(sink(config, plan, sinkOverrides))
                 .name("kinesis sink " + plan.direction().targetRegion())
                 .uid("kinesis-sink");
+    }
+
+    /**
+     * At-least-once checkpoints: a checkpoint waits until the sink has every earlier record acknowledged, so it is
+     * bounded (the sink caps a hot key's backlog) and a stuck one is abandoned instead of stalling progress forever.
+     */
+    static void configureCheckpointing(StreamExecutionEnvironment env, ReplicationSettings settings) {
+        env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.AT_LEAST_ONCE);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setCheckpointTimeout(settings.checkpointTimeout().toMillis());
+        checkpoints.setTolerableCheckpointFailureNumber(settings.tolerableCheckpointFailures());
     }
 
     static KinesisSource<ReplicatedRecord> source(ReplicationPairConfig config, ReplicationPlan plan) {
@@ -105,11 +117,13 @@ public final class Replicator {
         return KinesisStreamsSink.<ReplicatedRecord>builder()
                 .target(plan.target())
                 .streamArn(plan.targetStreamArn())
-                .clientTuning(plan.tuning())
+                .requestTimeout(settings.sinkRequestTimeout())
                 .maxBatchSize(settings.maxBatchRecords())
                 .maxInFlightBatches(settings.maxInFlightBatches())
+                .maxBufferedPerKey(settings.maxBufferedPerKey())
                 .clientOverrides(overrides)
                 .elementConverter(new ReplicatedRecordConverter())
+                .recordDescriber(describer(plan.sourceStreamArn(), plan.sourceMaxRecordBytes()))
                 .listener(new ProgressListener(plan.pairName(), plan.direction(), plan.epoch(), plan.controlStore(),
                         plan.controlTable(), plan.tuning(), PROGRESS_INTERVAL))
                 .writeGate(EpochFence.builder()
@@ -140,6 +154,13 @@ public final class Replicator {
             org.slf4j.LoggerFactory.getLogger(Replicator.class).warn("could not deregister EFO consumer {} of {}: {}",
                     settings.consumerName(), plan.sourceStreamArn(), e.toString());
         }
+    }
+
+    /** Names a record by its source position, with the source's limit next to the target's in the sink's error. */
+    static RecordDescriber<ReplicatedRecord> describer(String sourceStreamArn, int sourceMaxRecordBytes) {
+        return record -> "source stream " + sourceStreamArn + ", shard " + record.getSourceShardId()
+                + ", sequence number " + record.getSequenceNumber() + "; the source accepts up to " + sourceMaxRecordBytes
+                + " bytes (" + sourceMaxRecordBytes / 1024 + " KiB)";
     }
 
     /** The configured (SELF_MANAGED) consumer belongs to the primary stream; reverse replication manages its own. */

@@ -311,6 +311,11 @@ public final class GameDay implements AutoCloseable {
         k.put("aws.credentials", "static");
         k.put("aws.access-key-id", env.region(settings.primaryRegion()).accountId());
         k.put("aws.secret-access-key", "local-secret");
+        // the emulator can take seconds for a 500-record PutRecords under load (AWS: tens of milliseconds); at the game
+        // day's rates requests stay small, so 5 s bounds them; the settle time must cover the fence lease (3 s) plus
+        // that (checked at config load), and the failover's RTO includes it
+        k.put("replication.sink-request-timeout-ms", "5000");
+        k.put("failover.fence-settle-ms", "8000");
         return k;
     }
 

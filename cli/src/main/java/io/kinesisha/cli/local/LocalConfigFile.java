@@ -31,6 +31,10 @@ final class LocalConfigFile {
         keys.put("aws.credentials", "static");
         keys.put("aws.access-key-id", primary.accountId());
         keys.put("aws.secret-access-key", "local-secret");
+        // the emulator can take seconds for a 500-record PutRecords under load (AWS: tens of milliseconds); the
+        // fence settle time must cover the fence lease (3 s) plus a request's longest life (checked at config load)
+        keys.put("replication.sink-request-timeout-ms", "10000");
+        keys.put("failover.fence-settle-ms", "13000");
         try {
             Files.writeString(file, "# kinesis-ha config for the local environment '" + pairName + "' (written by 'local up')\n"
                     + YAML.writeValueAsString(nest(keys)));

@@ -37,6 +37,10 @@ public final class LocalPair {
         k.put("aws.credentials", "static");
         k.put("aws.access-key-id", primary.accountId());
         k.put("aws.secret-access-key", "local-secret");
+        // the emulator can take seconds for a 500-record PutRecords under load (AWS: tens of milliseconds); the
+        // settle time must cover the fence lease (3 s) plus that (checked at config load)
+        k.put("replication.sink-request-timeout-ms", "10000");
+        k.put("failover.fence-settle-ms", "13000");
         k.putAll(extra);
         this.keys = Map.copyOf(k);
         this.config = ReplicationPairConfig.fromMap(k);

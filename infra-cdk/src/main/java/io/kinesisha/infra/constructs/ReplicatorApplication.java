@@ -85,6 +85,10 @@ public final class ReplicatorApplication extends Construct {
                 List.of(logGroupArn + ":log-stream:*", logGroupArn + ":log-stream:" + LOG_STREAM)));
         statements.add(allow("ReadSourceStream", List.of("kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"),
                 List.of(sourceStreamArn)));
+        // the maximum record size of each stream: the sink writes records up to the target's and names both when
+        // a record is too large
+        statements.add(allow("DescribeStreams", List.of("kinesis:DescribeStreamSummary"),
+                List.of(sourceStreamArn, target.stream().getStreamArn())));
         if (direction == Direction.FORWARD) {
             statements.add(allow("ReadSourceWithFanOut", List.of("kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"),
                     List.of(sourceConsumerArn)));

@@ -3,6 +3,7 @@ package io.kinesisha.replicator.fence;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
+import io.kinesisha.common.config.ReplicationSettings;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
@@ -23,8 +24,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * reads the record (strongly consistent) every check interval; the sink asks {@link #permitsWrite()} from that
  * cache before each batch. When the controller moves the direction or bumps the epoch, or the control store
  * becomes unreachable, writing stops at the latest one lease (plus one request already in flight) later. The
- * controller therefore waits at least lease + request timeout after a flip before it trusts the old direction
- * to be silent.
+ * controller therefore waits at least lease + the sink's request timeout after a flip before it trusts the old
+ * direction to be silent (checked at config load, see {@link ReplicationSettings#longestWriteAfterFence()}).
  */
 public final class EpochFence implements WriteGate {
     private static final long serialVersionUID = 1L;
@@ -189,7 +190,7 @@ public final class EpochFence implements WriteGate {
         private ReplicationDirection direction;
         private long epoch;
         private Duration checkInterval = Duration.ofSeconds(1);
-        private Duration lease = Duration.ofSeconds(3);
+        private Duration lease = ReplicationSettings.FENCE_LEASE;
 
         private Builder() {
         }

@@ -42,6 +42,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * order keys became ready, up to the count and byte limits. A failed entry (per-entry error or failed request)
  * stays at the head of its queue and is sent again after a backoff, so later entries of its key cannot overtake
  * it. The price: a single hot key gets one PutRecords round trip per record; many keys fill batches as usual.
+ * So that a hot key's backlog (and with it a checkpoint flush) stays a bounded number of round trips, a key holds
+ * at most {@code maxBufferedPerKey} entries; {@code write} waits for room like it does for the whole buffer.
  *
  * <p>Threading: all state belongs to the task thread. SDK completions and timers only post a mail to Flink's
  * mailbox; {@code write} and {@code flush} yield to the mailbox while they wait (back-pressure, checkpoint
@@ -59,9 +61,11 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private final long maxBatchBytes;
     private final int maxInFlightBatches;
     private final int maxBufferedRecords;
+    private final int maxBufferedPerKey;
     private final long initialBackoffNanos;
     private final long maxBackoffNanos;
     private final SinkWriteListener<T> listener;
+    private final RecordDescriber<T> describer;
     private final WriteGate gate;
     private final MailboxExecutor mailbox;
     private final TypeSerializer<T> copier;
@@ -70,6 +74,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private final AwsClientFactory clients;
     private final KinesisAsyncClient kinesis;
     private final ScheduledThreadPoolExecutor timer;
+    /** Data plus key, as the target stream accepts (read from it at start). */
+    private final int maxRecordBytes;
 
     private final Map<String, KeyQueue<T>> keys = new HashMap<>();
     /** Keys whose head may be sent now, in the order they became ready. */
@@ -106,9 +112,11 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         this.maxBatchBytes = sink.maxBatchBytes();
         this.maxInFlightBatches = sink.maxInFlightBatches();
         this.maxBufferedRecords = sink.maxBufferedRecords();
+        this.maxBufferedPerKey = sink.maxBufferedPerKey();
         this.initialBackoffNanos = TimeUnit.MILLISECONDS.toNanos(sink.initialBackoffMillis());
         this.maxBackoffNanos = TimeUnit.MILLISECONDS.toNanos(sink.maxBackoffMillis());
         this.listener = sink.listener();
+        this.describer = sink.describer();
         this.gate = sink.gate();
         this.mailbox = context.getMailboxExecutor();
         this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
@@ -140,9 +148,14 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         });
         timer.setRemoveOnCancelPolicy(true);
         KinesisAsyncClient client = null;
+        int recordLimit;
         try {
             client = clients.kinesisAsync(target, ClientRole.SINK, sink.clientOverrides()::apply);
             converter.open(context);
+            KinesisAsyncClient describing = client;
+            recordLimit = RecordLimits.maxRecordBytes(streamArn, () -> describing.describeStreamSummary(b -> b
+                    .streamARN(streamArn).overrideConfiguration(o -> o.apiCallTimeout(RecordLimits.DESCRIBE_TIMEOUT)
+                            .apiCallAttemptTimeout(RecordLimits.DESCRIBE_TIMEOUT))).join());
             if (gate != null) {
                 gate.open();
             }
@@ -157,9 +170,10 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                     + streamArn + ": " + e.getMessage(), e);
         }
         this.kinesis = client;
-        LOG.info("Kinesis sink writer {} for {} in {}: batches of up to {} records / {} bytes, {} in flight, {} buffered{}",
-                subtask, streamArn, target, maxBatchSize, maxBatchBytes, maxInFlightBatches, maxBufferedRecords,
-                gate == null ? "" : ", fenced by " + gate);
+        this.maxRecordBytes = recordLimit;
+        LOG.info("Kinesis sink writer {} for {} in {}: batches of up to {} records / {} bytes, {} in flight, {} buffered "
+                + "({} per key){}", subtask, streamArn, target, maxBatchSize, maxBatchBytes, maxInFlightBatches,
+                maxBufferedRecords, maxBufferedPerKey, gate == null ? "" : ", fenced by " + gate);
     }
 
     @Override
@@ -170,17 +184,30 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             checkFatal();
         }
         List<SinkEntry> entries = converter.convertAll(element);
+        for (SinkEntry entry : entries) {
+            awaitRoomForKey(entry.partitionKey());
+        }
         T kept = copier != null ? copier.copy(element) : element;
         // an element written as several entries is reported written once, when the last of them is acknowledged
         EntryGroup group = entries.size() > 1 ? new EntryGroup(entries.size()) : null;
         for (SinkEntry entry : entries) {
-            enqueue(listener == null ? null : kept, entry, group);
+            enqueue(listener == null ? null : kept, entry, group, element);
         }
         if (listener != null) {
             notifyListener(() -> listener.onAccepted(kept));
         }
         if (!entries.isEmpty()) {
             trySend();
+        }
+    }
+
+    /** A hot key waits here, not in the buffer: its backlog costs one round trip per entry to drain. */
+    private void awaitRoomForKey(String key) throws IOException, InterruptedException {
+        KeyQueue<T> queue = keys.get(key);
+        while (queue != null && queue.entries.size() >= maxBufferedPerKey) {
+            mailbox.yield();
+            checkFatal();
+            queue = keys.get(key);
         }
     }
 
@@ -232,16 +259,20 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
     }
 
-    private void enqueue(T element, SinkEntry entry, EntryGroup group) throws KinesisSinkException {
+    private void enqueue(T element, SinkEntry entry, EntryGroup group, T original) throws KinesisSinkException {
         String key = entry.partitionKey();
         if (key.isEmpty() || key.length() > SinkEntry.MAX_PARTITION_KEY_LENGTH) {
             throw new KinesisSinkException("cannot write to " + streamArn + ": partition key must be 1 to "
                     + SinkEntry.MAX_PARTITION_KEY_LENGTH + " characters, was " + key.length());
         }
         int size = entry.sizeInBytes();
-        if (size > SinkEntry.MAX_RECORD_BYTES) {
+        if (size > maxRecordBytes) {
+            failed.inc();
+            flinkSendErrors.inc();
             throw new KinesisSinkException("cannot write to " + streamArn + ": the record with partition key '" + key
-                    + "' has " + size + " bytes (data plus key), over the Kinesis limit of " + SinkEntry.MAX_RECORD_BYTES);
+                    + "'" + (describer == null ? "" : " (" + describer.describe(original) + ")") + " has " + size
+                    + " bytes (data plus key), over the " + maxRecordBytes + " bytes (" + maxRecordBytes / 1024
+                    + " KiB) the target stream accepts; raise its limit with UpdateMaxRecordSize (up to 10240 KiB)");
         }
         KeyQueue<T> queue = keys.get(key);
         if (queue == null) {
@@ -326,7 +357,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         while (batch.size() < maxBatchSize && !ready.isEmpty()) {
             KeyQueue<T> queue = ready.peekFirst();
             Pending<T> head = queue.entries.peekFirst();
-            if (bytes + head.size > maxBatchBytes) {
+            // a record larger than the batch budget (up to the stream's record limit) goes in a request of its own
+            if (!batch.isEmpty() && bytes + head.size > maxBatchBytes) {
                 break;
             }
             ready.pollFirst();

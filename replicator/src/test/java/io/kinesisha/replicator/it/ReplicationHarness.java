@@ -20,6 +20,8 @@ import io.kinesisha.replicator.Replicator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** A replication pair on the local environment: streams in both regions, its config, and the job. */
@@ -53,6 +55,10 @@ final class ReplicationHarness {
         keys.put("aws.credentials", "static");
         keys.put("aws.access-key-id", primary.accountId());
         keys.put("aws.secret-access-key", "local-secret");
+        // the emulator can take seconds for a 500-record PutRecords under load (AWS: tens of milliseconds); the
+        // settle time must cover the fence lease (3 s) plus that (checked at config load)
+        keys.put("replication.sink-request-timeout-ms", "10000");
+        keys.put("failover.fence-settle-ms", "13000");
         keys.putAll(extra);
         this.keys = Collections.unmodifiableMap(keys);
         this.config = ReplicationPairConfig.fromMap(keys);
@@ -76,17 +82,27 @@ final class ReplicationHarness {
 
     /** Starts the job with additions to the sink's SDK client (fault injection). */
     JobClient start(int parallelism, ClientOverrides sinkOverrides) throws Exception {
-        return start(parallelism, sinkOverrides, null);
+        return start(parallelism, sinkOverrides, new Configuration());
     }
 
-    /** Starts the job, restoring it from {@code savepoint} when that is not null. */
-    JobClient start(int parallelism, ClientOverrides sinkOverrides, String savepoint) throws Exception {
-        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
-        if (savepoint != null) {
-            conf.set(org.apache.flink.runtime.jobgraph.SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
-        }
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    /** Starts the job restored from {@code savepoint}. */
+    JobClient startFromSavepoint(int parallelism, String savepoint) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(org.apache.flink.runtime.jobgraph.SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
+        return start(parallelism, builder -> { }, conf);
+    }
+
+    /** Starts the job so that its first failure ends it (instead of restarting forever). */
+    JobClient startWithoutRestarts(int parallelism) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return start(parallelism, builder -> { }, conf);
+    }
+
+    private JobClient start(int parallelism, ClientOverrides sinkOverrides, Configuration conf) throws Exception {
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
         flink.setParallelism(parallelism);
+        flink.configure(conf);
         ReplicationPlan plan = ReplicationPlan.prepare(config, false);
         Replicator.build(flink, config, plan, sinkOverrides);
         return flink.executeAsync("replicate " + pair);

@@ -1,6 +1,7 @@
 package io.kinesisha.replicator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.control.ControlStore;
@@ -10,6 +11,11 @@ import io.kinesisha.common.local.LocalEnvironmentExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import io.kinesisha.replicator.sink.KinesisSinkException;
+import org.apache.flink.util.ExceptionUtils;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -61,6 +67,28 @@ class ReplicatorJobTest {
             } finally {
                 job.cancel().get();
             }
+        }
+    }
+
+    /**
+     * Issue 12, defect 7: the source takes 2 MiB records, the target only the default 1 MiB. The job fails naming the
+     * target stream, the record's source shard and sequence number, its size and both limits.
+     */
+    @Test
+    void aRecordLargerThanTheTargetAcceptsFailsTheJobNamingItsSourceAndBothLimits() throws Exception {
+        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "large", 1, 1, Map.of());
+        try (KinesisClient source = LOCAL.env().clients().kinesis(LOCAL.env().primary().target())) {
+            source.updateMaxRecordSize(b -> b.streamARN(pair.sourceArn).maxRecordSizeInKiB(2048));
+            byte[] data = new byte[1536 * 1024];
+            PutRecordResponse put = source.putRecord(b -> b.streamARN(pair.sourceArn).partitionKey("big")
+                    .data(SdkBytes.fromByteArray(data)));
+            JobClient job = pair.startWithoutRestarts(1);
+
+            assertThatThrownBy(() -> job.getJobExecutionResult().get(3, TimeUnit.MINUTES)).satisfies(e -> {
+                Throwable cause = ExceptionUtils.findThrowable(e, KinesisSinkException.class).orElseThrow(() -> e);
+                assertThat(cause.getMessage()).contains(pair.targetArn, put.shardId(), put.sequenceNumber(),
+                        (data.length + 3) + " bytes", "2097152 bytes (2048 KiB)", "1048576 bytes (1024 KiB)");
+            });
         }
     }
 

@@ -117,7 +117,7 @@ class ReplicatorResilienceTest {
                 throw e;
             }
             load.write(source, pair.sourceArn, 300);
-            JobClient restored = pair.start(2, b -> { }, savepoint);
+            JobClient restored = pair.startFromSavepoint(2, savepoint);
             try {
                 StreamContents copied = awaitExactlyCopied(target, pair.targetArn, load, Duration.ofMinutes(2));
                 assertThat(copied.orderViolations()).isZero();

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.aws.AwsTarget;
-import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.fence.EpochFence;
 import io.kinesisha.common.local.LocalEnvironmentExtension;
@@ -65,6 +65,9 @@ class KinesisStreamsSinkTest {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisStreamsSinkTest.class);
     private static final int KEYS = 200;
     private static final String HEARTBEAT = "heartbeat";
+    /** About 100 single-record round trips of a busy emulator; the hot key's cap below is 25. */
+    private static final Duration HOT_KEY_CHECKPOINT_TIMEOUT = Duration.ofSeconds(10);
+    private static final int HOT_KEY_CAP = 25;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
@@ -156,7 +159,7 @@ class KinesisStreamsSinkTest {
 
         JobExecutionResult result = runJob(total, KinesisStreamsSink.<Tuple2<String, Long>>builder()
                 .target(region.target()).streamArn(arn)
-                .clientTuning(new ClientTuning(Duration.ofSeconds(60), Duration.ofSeconds(20), 3))
+                .requestTimeout(Duration.ofSeconds(20))
                 .elementConverter(new ThreeEntries())
                 .clientOverrides(b -> b.addExecutionInterceptor(new FaultInjectingInterceptor(0.25, 0.05, 11)))
                 .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
@@ -298,11 +301,181 @@ class KinesisStreamsSinkTest {
         }
     }
 
+    /**
+     * Issue 12, defect 7: a target raised to 8 MiB with UpdateMaxRecordSize takes records up to that size; the sink
+     * reads the limit and sends a record larger than a request's 5 MiB budget in a request of its own.
+     */
+    @Test
+    void writesRecordsUpToTheTargetsRaisedLimit() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-large", 1);
+        int limit = 8 * 1024 * 1024;
+        try (KinesisClient kinesis = LOCAL.env().clients().kinesis(region.target())) {
+            kinesis.updateMaxRecordSize(b -> b.streamARN(arn).maxRecordSizeInKiB(limit / 1024));
+        }
+        int total = 12;
+        // key-0 and key-1; every 4th record is large, the last large one exactly at the limit (data plus key)
+        Map<Long, Integer> sizes = Map.of(0L, 3 * 1024 * 1024, 4L, 6 * 1024 * 1024, 8L, limit - "key-0".length());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.configure(noRestarts());
+        env.fromSource(generator(total, 2), WatermarkStrategy.noWatermarks(), "generator")
+                .sinkTo(sink(region, arn).elementConverter(t -> SinkEntry.of(t.f0,
+                        padded(TargetStream.data(t.f0, t.f1), sizes.getOrDefault(t.f1, 0)))).build())
+                .name("kinesis-sink");
+        env.execute("large record sink test");
+
+        List<TargetStream.Written> written = readTarget(region, arn);
+        assertThat(written).hasSize(total);
+        assertThat(written.stream().collect(Collectors.toMap(TargetStream.Written::counter, w -> w.data.length())))
+                .containsEntry(0L, 3 * 1024 * 1024).containsEntry(4L, 6 * 1024 * 1024)
+                .containsEntry(8L, limit - "key-0".length()).containsEntry(1L, 100);
+        assertKeyOrder(written);
+    }
+
+    /** {@code data} padded with 'x' to {@code size} bytes (or left as it is when size is smaller). */
+    private static byte[] padded(String data, int size) {
+        byte[] bytes = new byte[Math.max(size, data.length())];
+        java.util.Arrays.fill(bytes, (byte) 'x');
+        byte[] head = data.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        return bytes;
+    }
+
+    /** A record over the target's limit (1 MiB, the default, unreported by the stream) fails the job naming both. */
+    @Test
+    void aRecordOverTheTargetsLimitFailsTheJobNamingItAndTheLimit() {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-too-large", 1);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.configure(noRestarts());
+        env.fromSource(generator(3, 1), WatermarkStrategy.noWatermarks(), "generator")
+                .sinkTo(sink(region, arn).recordDescriber(t -> "element " + t.f1)
+                        .elementConverter(t -> SinkEntry.of(t.f0, padded(TargetStream.data(t.f0, t.f1),
+                                t.f1 == 1 ? 1024 * 1024 + 1 - t.f0.length() : 0))).build())
+                .name("kinesis-sink");
+
+        assertThatThrownBy(() -> env.execute("too large record sink test")).satisfies(e -> {
+            Throwable cause = ExceptionUtils.findThrowable(e, KinesisSinkException.class).orElseThrow(() -> e);
+            assertThat(cause).hasMessageContaining(arn).hasMessageContaining("element 1")
+                    .hasMessageContaining("1048577 bytes").hasMessageContaining("1048576 bytes (1024 KiB)");
+        });
+        // nothing of the key after the refused record is written (element 0 may or may not have landed)
+        assertThat(readTarget(region, arn)).extracting(TargetStream.Written::counter).doesNotContain(1L, 2L);
+    }
+
+    /**
+     * Issue 12, defect 6: one hot key is written one round trip per record, so its buffered records bound how long
+     * a checkpoint flush takes. The sink holds at most its per-key cap of them (the reader waits), and checkpoints
+     * complete within a short timeout that fails the job (no tolerated failures) if one does not.
+     */
+    @Test
+    void oneHotKeyIsCappedSoCheckpointsCompleteWithinTheTimeout() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-hot-key", 1);
+        int total = 250; // ~60-140 ms per record for one key against the emulator: a backlog of all is ~15-35 s
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.enableCheckpointing(500);
+        env.getCheckpointConfig().setCheckpointTimeout(HOT_KEY_CHECKPOINT_TIMEOUT.toMillis());
+        env.getCheckpointConfig().setTolerableCheckpointFailureNumber(0);
+        env.configure(noRestarts());
+        env.fromSource(generator(total, 1), WatermarkStrategy.noWatermarks(), "generator")
+                .sinkTo(sink(region, arn).listener(new CountingListener()).maxBufferedRecords(10_000)
+                        .maxBufferedPerKey(HOT_KEY_CAP).build())
+                .name("kinesis-sink");
+        long started = System.nanoTime();
+        JobExecutionResult result = env.execute("hot key sink test");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        List<TargetStream.Written> written = readTarget(region, arn);
+        assertThat(written).hasSize((int) (total - expectedHeartbeats(total)));
+        assertKeyOrder(written);
+        LOG.info("one hot key: {} records in {} ms ({} records/s end to end, {} by arrival), at most {} buffered, "
+                        + "{} flushes", written.size(), millis, written.size() * 1000L / Math.max(1, millis),
+                Math.round(rate(written)), CountingListener.MAX_OUTSTANDING.get(), CountingListener.FLUSHED.get());
+        assertThat(CountingListener.MAX_OUTSTANDING.get()).isBetween(1L, (long) HOT_KEY_CAP);
+        // checkpoints completed while the key was busy (one flush is the end of input)
+        assertThat(CountingListener.FLUSHED.get()).isGreaterThanOrEqualTo(3);
+        assertThat(sum(result.getJobID(), MetricNames.REORDERS)).isZero();
+    }
+
+    /**
+     * Issue 12, defect 3: the target answers slowly at the moment the control record flips (requests arrive, answers
+     * come 12 s late). With the production fence (3 s lease) and sink client settings, no copy may land in the target
+     * later than flip + {@code failover.fence-settle-ms}: a request the sink gave up on must not be sent again without
+     * asking the fence (the SDK's own retries did, 10 s later).
+     */
+    @Test
+    void noCopyLandsAfterTheFenceSettleTimeWhenTheTargetAnswersSlowly() throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream("sink-settle", 2);
+        String pair = "settle";
+        String table = "kinesis-ha-control-settle-test";
+        AwsTarget controlTarget = LOCAL.env().controlStoreTarget(region.name());
+        Duration settle = Duration.ofMillis(Long.parseLong(ConfigKey.FAILOVER_FENCE_SETTLE_MS.defaultValue().orElseThrow()));
+        try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(controlTarget)) {
+            ControlStore store = new ControlStore(dynamo, table);
+            store.createTableIfMissing();
+            ControlRecord initial = ControlRecord.initial(pair, "us-west-2", region.name(), Instant.now());
+            assertThat(store.create(initial)).isTrue();
+            EpochFence fence = EpochFence.builder().pairName(pair).controlTable(table).controlStore(controlTarget)
+                    .direction(initial.direction()).epoch(initial.epoch()).build();
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            env.enableCheckpointing(500);
+            env.configure(noRestarts());
+            GeneratorFunction<Long, Tuple2<String, Long>> f = i -> Tuple2.of("key-" + (i % KEYS), i);
+            env.fromSource(new DataGeneratorSource<>(f, 1_000_000, RateLimiterStrategy.perSecond(300),
+                            Types.TUPLE(Types.STRING, Types.LONG)), WatermarkStrategy.noWatermarks(), "generator")
+                    .setParallelism(1)
+                    .keyBy(t -> t.f0, Types.STRING)
+                    .sinkTo(productionSink(region, arn).writeGate(fence).build()).name("kinesis-sink");
+            JobClient job = env.executeAsync("settle sink test");
+            try (KinesisClient observer = LOCAL.env().clients().kinesis(region.directTarget())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> TargetStream.readAll(observer, arn).size() >= 300);
+                region.answerSlowly(Duration.ofSeconds(12));
+                ControlRecord current = store.read(pair).orElseThrow();
+                assertThat(store.replace(current, current.next(region.name(), current.direction().reversed(),
+                        "FAILING_BACK", false, Instant.now()))).isTrue();
+                Instant flip = Instant.now();
+
+                // quiet for longer than the SDK's old attempt timeout (10 s): a late retry would have landed by then
+                AtomicLong previous = new AtomicLong(-1);
+                await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> TargetStream.readAll(observer, arn).size() == previous.getAndSet(
+                                TargetStream.readAll(observer, arn).size()));
+                List<TargetStream.Written> written = TargetStream.readAll(observer, arn);
+                Instant lastArrival = written.stream().map(w -> w.arrival).max(Instant::compareTo).orElseThrow();
+                long late = written.stream().filter(w -> w.arrival.isAfter(flip.plus(settle))).count();
+                LOG.info("slow target at the flip: {} records, last arrival {} ms after the flip, {} later than the settle "
+                        + "time of {} ms", written.size(), Duration.between(flip, lastArrival).toMillis(), late, settle.toMillis());
+                assertThat(late).as("copies landing later than flip + %s", settle).isZero();
+                assertKeyOrder(written);
+            } finally {
+                region.restore();
+                job.cancel().get(60, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get().isGloballyTerminalState());
+            }
+        }
+    }
+
+    /** The sink as the replicator builds it from a default configuration (request timeout included). */
+    private static KinesisStreamsSink.Builder<Tuple2<String, Long>> productionSink(LocalRegion region, String arn) {
+        return KinesisStreamsSink.<Tuple2<String, Long>>builder()
+                .target(region.target())
+                .streamArn(arn)
+                .elementConverter(t -> SinkEntry.of(t.f0, TargetStream.data(t.f0, t.f1).getBytes(StandardCharsets.UTF_8)))
+                .maxBufferedRecords(500);
+    }
+
     private static KinesisStreamsSink.Builder<Tuple2<String, Long>> sink(LocalRegion region, String arn) {
         return KinesisStreamsSink.<Tuple2<String, Long>>builder()
                 .target(region.target())
                 .streamArn(arn)
-                .clientTuning(new ClientTuning(Duration.ofSeconds(60), Duration.ofSeconds(20), 3))
+                .requestTimeout(Duration.ofSeconds(20))
                 .elementConverter(t -> HEARTBEAT.equals(t.f0) ? null
                         : SinkEntry.of(t.f0, TargetStream.data(t.f0, t.f1).getBytes(StandardCharsets.UTF_8)))
                 .maxBufferedRecords(2_000);

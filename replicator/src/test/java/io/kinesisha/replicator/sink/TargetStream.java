@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  */
 final class TargetStream {
     private static final int PAGE = 10_000;
+    private static final long FULL_PAGE_BYTES = 2L * 1024 * 1024;
     private TargetStream() {
     }
 
@@ -53,8 +54,12 @@ final class TargetStream {
                 for (Record r : page.records()) {
                     all.add(new Written(shard.shardId(), r));
                 }
-                // stop at the tip as of this page: a stream still being written would otherwise never end
-                if (page.records().size() < PAGE || page.millisBehindLatest() == null || page.millisBehindLatest() == 0) {
+                // stop at the tip as of this page: a stream still being written would otherwise never end (a short
+                // page is not the tip when large records filled GetRecords' 10 MiB response)
+                long bytes = page.records().stream().mapToLong(r -> r.data().asByteArrayUnsafe().length).sum();
+                boolean full = page.records().size() == PAGE || bytes > FULL_PAGE_BYTES;
+                if (page.records().isEmpty() || !full || page.millisBehindLatest() == null
+                        || page.millisBehindLatest() == 0) {
                     break;
                 }
                 iterator = page.nextShardIterator();

@@ -61,6 +61,13 @@ public enum ConfigKey {
     REPLICATION_CHECKPOINT_INTERVAL_MS(Def.defaulted("replication.checkpoint-interval-ms", Type.LONG, "10000")
             .range(1000, 3600000)
             .describe("How often the job checkpoints; bounds how many records are sent again after a restart.")),
+    REPLICATION_CHECKPOINT_TIMEOUT_MS(Def.defaulted("replication.checkpoint-timeout-ms", Type.LONG, "120000")
+            .range(10000, 3600000)
+            .describe("A checkpoint not complete after this long is abandoned (it waits for every buffered record to be "
+                    + "acknowledged; see `replication.max-buffered-per-key`).")),
+    REPLICATION_TOLERABLE_CHECKPOINT_FAILURES(Def.defaulted("replication.tolerable-checkpoint-failures", Type.INT, "3")
+            .range(0, 1000)
+            .describe("Checkpoints in a row that may fail or time out before the job restarts from the last good one.")),
     REPLICATION_SHARD_DISCOVERY_INTERVAL_MS(Def.defaulted("replication.shard-discovery-interval-ms", Type.LONG, "10000")
             .range(1000, 3600000)
             .describe("How soon the job notices shards created by a reshard of the primary stream.")),
@@ -68,6 +75,16 @@ public enum ConfigKey {
             .describe("Records per PutRecords call to the secondary stream (500 is the API limit).")),
     REPLICATION_MAX_IN_FLIGHT_BATCHES(Def.defaulted("replication.max-in-flight-batches", Type.INT, "4").range(1, 100)
             .describe("PutRecords calls outstanding at once; more raises throughput and memory use.")),
+    REPLICATION_MAX_BUFFERED_PER_KEY(Def.defaulted("replication.max-buffered-per-key", Type.INT, "200").range(1, 10000)
+            .describe("Records of one partition key the sink holds unacknowledged before the next one waits (back-pressure "
+                    + "on the reader). A key's records are written one round trip each to keep their order, so a hot key "
+                    + "needs about this many PutRecords round trips to flush at a checkpoint.")),
+    REPLICATION_SINK_REQUEST_TIMEOUT_MS(Def.defaulted("replication.sink-request-timeout-ms", Type.LONG, "1000")
+            .range(100, 60000)
+            .describe("The longest one PutRecords call to the secondary stream may take: one attempt, no SDK retries; "
+                    + "the job retries it in order after asking the epoch fence again. The fence lease (3000 ms) plus "
+                    + "this is the longest a replicated record can land after the fence closes, so "
+                    + "`failover.fence-settle-ms` must be at least their sum.")),
 
     CONTROL_TABLE_NAME(Def.defaulted("control.table-name", Type.STRING, "kinesis-ha-control")
             .pattern("[a-zA-Z0-9_.-]{3,255}")
@@ -106,9 +123,9 @@ public enum ConfigKey {
 
     FAILOVER_FENCE_SETTLE_MS(Def.defaulted("failover.fence-settle-ms", Type.LONG, "4000").range(0, 600000)
             .describe("After fencing replication in an unplanned failover, wait this long before producers move: the "
-                    + "replicator's fence lease (3 s) plus one write in flight, so no late replicated record lands among "
-                    + "producers' writes in the secondary (order) or after the failover cut (duplicates on failback). "
-                    + "0 trades that for a lower RTO.")),
+                    + "replicator's fence lease (3000 ms) plus `replication.sink-request-timeout-ms` (checked), so no late "
+                    + "replicated record lands among producers' writes in the secondary (order) or after the failover "
+                    + "cut (duplicates on failback). 0 skips the wait and trades that for a lower RTO.")),
     FAILBACK_ORPHAN_POLICY(Def.enumerated("failback.orphan-policy", OrphanPolicy.REPUBLISH)
             .describe("Orphans (records the old primary acknowledged that never reached the secondary): `republish` "
                     + "copies them into the active stream once on failback (default: nothing acknowledged is lost; "

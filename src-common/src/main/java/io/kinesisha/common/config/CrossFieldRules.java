@@ -6,6 +6,7 @@ import static io.kinesisha.common.config.ConfigKey.AWS_API_CALL_TIMEOUT_MS;
 import static io.kinesisha.common.config.ConfigKey.AWS_CREDENTIALS;
 import static io.kinesisha.common.config.ConfigKey.AWS_SECRET_ACCESS_KEY;
 import static io.kinesisha.common.config.ConfigKey.CONTROL_REGION;
+import static io.kinesisha.common.config.ConfigKey.FAILOVER_FENCE_SETTLE_MS;
 import static io.kinesisha.common.config.ConfigKey.HEALTH_PROBE_INTERVAL_MS;
 import static io.kinesisha.common.config.ConfigKey.HEALTH_PROBE_TIMEOUT_MS;
 import static io.kinesisha.common.config.ConfigKey.PRIMARY_ACCOUNT;
@@ -13,6 +14,7 @@ import static io.kinesisha.common.config.ConfigKey.PRIMARY_REGION;
 import static io.kinesisha.common.config.ConfigKey.PRIMARY_STREAM_ARN;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_ARN;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_LIFECYCLE;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_SINK_REQUEST_TIMEOUT_MS;
 import static io.kinesisha.common.config.ConfigKey.SECONDARY_ACCOUNT;
 import static io.kinesisha.common.config.ConfigKey.SECONDARY_REGION;
 import static io.kinesisha.common.config.ConfigKey.SECONDARY_STREAM_ARN;
@@ -57,6 +59,24 @@ final class CrossFieldRules {
             fail(AWS_API_CALL_ATTEMPT_TIMEOUT_MS, "must be at most " + AWS_API_CALL_TIMEOUT_MS.key() + " ("
                     + values.get(AWS_API_CALL_TIMEOUT_MS) + "), which bounds the whole call"
                     + ConfigBinder.got(AWS_API_CALL_ATTEMPT_TIMEOUT_MS, values.get(AWS_API_CALL_ATTEMPT_TIMEOUT_MS)));
+        }
+        settleCoversLateWrites();
+    }
+
+    /** A settle time shorter than the longest life of a replicated write lets a late copy land after the cut. */
+    private void settleCoversLateWrites() {
+        if (!isSet(FAILOVER_FENCE_SETTLE_MS) || !isSet(REPLICATION_SINK_REQUEST_TIMEOUT_MS)) {
+            return;
+        }
+        long settle = number(FAILOVER_FENCE_SETTLE_MS);
+        long lease = ReplicationSettings.FENCE_LEASE.toMillis();
+        long request = number(REPLICATION_SINK_REQUEST_TIMEOUT_MS);
+        if (settle != 0 && settle < lease + request) {
+            fail(FAILOVER_FENCE_SETTLE_MS, "must be at least " + (lease + request) + ": the replicator's fence lease ("
+                    + lease + " ms) plus " + REPLICATION_SINK_REQUEST_TIMEOUT_MS.key() + " (" + request
+                    + " ms), the longest a replicated record can land after the fence closes (or 0 to skip the wait); "
+                    + "raise it or lower " + REPLICATION_SINK_REQUEST_TIMEOUT_MS.key()
+                    + ConfigBinder.got(FAILOVER_FENCE_SETTLE_MS, values.get(FAILOVER_FENCE_SETTLE_MS)));
         }
     }
 

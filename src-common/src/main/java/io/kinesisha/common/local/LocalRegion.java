@@ -89,8 +89,22 @@ public final class LocalRegion {
         proxy.blackhole();
     }
 
+    /**
+     * On the connections open now the region gets requests on time but answers {@code delay} late: clients time out
+     * on requests it applied. New connections are served normally.
+     */
+    public void answerSlowly(Duration delay) {
+        proxy.delayResponses(delay);
+    }
+
+    /** Ends a blackhole or slow answers. */
     public void restore() {
         proxy.restore();
+    }
+
+    /** Region and credentials with the emulator's own port, past the proxy: for observers while the proxy misbehaves. */
+    public AwsTarget directTarget() {
+        return AwsTarget.local(name, URI.create("http://127.0.0.1:" + emulator.port()), accountId, "local-secret");
     }
 
     public boolean isRunning() {

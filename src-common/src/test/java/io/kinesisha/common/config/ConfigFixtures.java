@@ -47,6 +47,10 @@ final class ConfigFixtures {
         map.put("replication.shard-discovery-interval-ms", "15000");
         map.put("replication.max-batch-records", "250");
         map.put("replication.max-in-flight-batches", "8");
+        map.put("replication.sink-request-timeout-ms", "800");
+        map.put("replication.checkpoint-timeout-ms", "60000");
+        map.put("replication.tolerable-checkpoint-failures", "5");
+        map.put("replication.max-buffered-per-key", "200");
         map.put("control.table-name", "ha-control");
         map.put("control.region", "eu-north-1");
         map.put("control.endpoint", "http://localhost:8000");

@@ -171,7 +171,24 @@ class ConfigValidationTest {
                         "health.probe-interval-ms", "1000", "health.probe-timeout-ms", "1500"),
                 bad("attempt timeout above call timeout", "aws.api-call-attempt-timeout-ms",
                         "must be at most aws.api-call-timeout-ms (10000)",
-                        "aws.api-call-timeout-ms", "10000", "aws.api-call-attempt-timeout-ms", "10001"));
+                        "aws.api-call-timeout-ms", "10000", "aws.api-call-attempt-timeout-ms", "10001"),
+                bad("settle shorter than fence lease plus sink request", "failover.fence-settle-ms",
+                        "must be at least 4000: the replicator's fence lease (3000 ms) plus "
+                                + "replication.sink-request-timeout-ms (1000 ms)", "failover.fence-settle-ms", "3999"),
+                bad("sink request timeout raised past the default settle", "failover.fence-settle-ms",
+                        "must be at least 5000", "replication.sink-request-timeout-ms", "2000"));
+    }
+
+    @Test
+    void settleZeroSkipsTheWaitAndAnExactSumIsEnough() {
+        Map<String, String> input = ConfigFixtures.minimal();
+        input.put("failover.fence-settle-ms", "0");
+        input.put("replication.sink-request-timeout-ms", "5000");
+        assertThat(ReplicationPairConfig.fromMap(input).failback().fenceSettle()).isZero();
+
+        input.put("failover.fence-settle-ms", "8000");
+        ReplicationPairConfig config = ReplicationPairConfig.fromMap(input);
+        assertThat(config.replication().longestWriteAfterFence()).isEqualTo(config.failback().fenceSettle());
     }
 
     @ParameterizedTest(name = "{0}")
