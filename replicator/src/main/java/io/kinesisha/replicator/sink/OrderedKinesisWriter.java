@@ -5,13 +5,8 @@ import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientRole;
 import io.kinesisha.common.metrics.MetricNames;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -38,10 +33,10 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * The writer of {@link KinesisStreamsSink}: keeps per-key order by never having more than one entry of a partition
  * key in flight.
  *
- * <p>Entries wait in a FIFO queue per key. A batch takes the head of each key that has nothing in flight, in the
- * order keys became ready, up to the count and byte limits. A failed entry (per-entry error or failed request)
- * stays at the head of its queue and is sent again after a backoff, so later entries of its key cannot overtake
- * it. The price: a single hot key gets one PutRecords round trip per record; many keys fill batches as usual.
+ * <p>Entries wait in a FIFO queue per key ({@link KeyScheduler}, the rule without the I/O). A batch takes the head of
+ * each key that has nothing in flight, in the order keys became ready, up to the count and byte limits. A failed entry
+ * (per-entry error or failed request) stays at the head of its queue and is sent again after a backoff, so later
+ * entries of its key cannot overtake it. The price: a single hot key gets one PutRecords round trip per record; many keys fill batches as usual.
  * So that a hot key's backlog (and with it a checkpoint flush) stays a bounded number of round trips, a key holds
  * at most {@code maxBufferedPerKey} entries; {@code write} waits for room like it does for the whole buffer.
  *
@@ -77,13 +72,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     /** Data plus key, as the target stream accepts (read from it at start). */
     private final int maxRecordBytes;
 
-    private final Map<String, KeyQueue<T>> keys = new HashMap<>();
-    /** Keys whose head may be sent now, in the order they became ready. */
-    private final ArrayDeque<KeyQueue<T>> ready = new ArrayDeque<>();
-    /** Keys whose head failed and waits for its backoff to pass. */
-    private final PriorityQueue<KeyQueue<T>> backingOff =
-            new PriorityQueue<>(Comparator.comparingLong((KeyQueue<T> k) -> k.retryAtNanos));
-    private long nextOrdinal;
+    private final KeyScheduler<Pending<T>> scheduler = new KeyScheduler<>();
     private volatile int buffered;
     private volatile int inFlightBatches;
     private volatile boolean fenced;
@@ -203,11 +192,9 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
 
     /** A hot key waits here, not in the buffer: its backlog costs one round trip per entry to drain. */
     private void awaitRoomForKey(String key) throws IOException, InterruptedException {
-        KeyQueue<T> queue = keys.get(key);
-        while (queue != null && queue.entries.size() >= maxBufferedPerKey) {
+        while (scheduler.queued(key) >= maxBufferedPerKey) {
             mailbox.yield();
             checkFatal();
-            queue = keys.get(key);
         }
     }
 
@@ -274,19 +261,10 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                     + " bytes (data plus key), over the " + maxRecordBytes + " bytes (" + maxRecordBytes / 1024
                     + " KiB) the target stream accepts; raise its limit with UpdateMaxRecordSize (up to 10240 KiB)");
         }
-        KeyQueue<T> queue = keys.get(key);
-        if (queue == null) {
-            queue = new KeyQueue<>(key);
-            keys.put(key, queue);
-        }
         PutRecordsRequestEntry request = PutRecordsRequestEntry.builder().partitionKey(key)
                 .explicitHashKey(entry.explicitHashKey()).data(SdkBytes.fromByteArrayUnsafe(entry.data())).build();
-        queue.entries.addLast(new Pending<>(element, key, request, size, nextOrdinal++, group));
+        scheduler.add(new Pending<>(element, key, request, size, group));
         buffered++;
-        if (queue.state == KeyState.IDLE) {
-            queue.state = KeyState.READY;
-            ready.addLast(queue);
-        }
     }
 
     /** Sends what may be sent now; afterwards either a request is in flight or a wakeup is scheduled, if anything waits. */
@@ -295,12 +273,12 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             return;
         }
         long now = System.nanoTime();
-        promoteDueRetries(now);
-        while (inFlightBatches < maxInFlightBatches && !ready.isEmpty() && worthSending() && gateOpen()) {
+        scheduler.promoteDue(now);
+        while (inFlightBatches < maxInFlightBatches && scheduler.readyKeys() > 0 && worthSending() && gateOpen()) {
             sendBatch();
         }
-        long due = backingOff.isEmpty() ? Long.MAX_VALUE : backingOff.peek().retryAtNanos;
-        if (fenced && !ready.isEmpty()) {
+        long due = scheduler.nextRetryAtNanos();
+        if (fenced && scheduler.readyKeys() > 0) {
             due = Math.min(due, now + GATE_RECHECK_NANOS);
         }
         if (due != Long.MAX_VALUE) {
@@ -315,7 +293,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
      * that each cost a round trip from then on, and every completion sends the rest anyway.
      */
     private boolean worthSending() {
-        return inFlightBatches == 0 || ready.size() >= maxBatchSize;
+        return inFlightBatches == 0 || scheduler.readyKeys() >= maxBatchSize;
     }
 
     private boolean gateOpen() {
@@ -332,41 +310,13 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         return !nowFenced;
     }
 
-    private void promoteDueRetries(long now) {
-        List<KeyQueue<T>> due = null;
-        while (!backingOff.isEmpty() && backingOff.peek().retryAtNanos <= now) {
-            if (due == null) {
-                due = new ArrayList<>();
-            }
-            due.add(backingOff.poll());
-        }
-        if (due != null) {
-            // retried keys have waited longest: they go first, in the order their backoffs ended
-            for (int i = due.size() - 1; i >= 0; i--) {
-                KeyQueue<T> queue = due.get(i);
-                queue.state = KeyState.READY;
-                ready.addFirst(queue);
-            }
-        }
-    }
-
     private void sendBatch() {
-        List<Pending<T>> batch = new ArrayList<>(Math.min(maxBatchSize, ready.size()));
-        List<PutRecordsRequestEntry> records = new ArrayList<>(Math.min(maxBatchSize, ready.size()));
-        long bytes = 0;
-        while (batch.size() < maxBatchSize && !ready.isEmpty()) {
-            KeyQueue<T> queue = ready.peekFirst();
-            Pending<T> head = queue.entries.peekFirst();
-            // a record larger than the batch budget (up to the stream's record limit) goes in a request of its own
-            if (!batch.isEmpty() && bytes + head.size > maxBatchBytes) {
-                break;
-            }
-            ready.pollFirst();
-            queue.state = KeyState.IN_FLIGHT;
-            batch.add(head);
-            records.add(head.request);
-            bytes += head.size;
-            if (head.attempts > 0) {
+        // a record larger than the batch budget (up to the stream's record limit) goes in a request of its own
+        List<Pending<T>> batch = scheduler.takeBatch(maxBatchSize, maxBatchBytes);
+        List<PutRecordsRequestEntry> records = new ArrayList<>(batch.size());
+        for (Pending<T> pending : batch) {
+            records.add(pending.request);
+            if (pending.attempts > 0) {
                 retries.inc();
             }
         }
@@ -374,7 +324,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         inFlightBatches++;
         if (LOG.isDebugEnabled()) {
             LOG.debug("writer {}: PutRecords of {} entries ({} in flight, {} keys ready, {} buffered)", subtask,
-                    records.size(), inFlightBatches, ready.size(), buffered);
+                    records.size(), inFlightBatches, scheduler.readyKeys(), buffered);
         }
         batches.inc();
         long started = System.nanoTime();
@@ -472,23 +422,11 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     }
 
     private void acknowledge(Pending<T> pending, String shardId, String sequenceNumber) throws Exception {
-        KeyQueue<T> queue = keys.get(pending.key);
-        if (queue == null || queue.entries.peekFirst() != pending) {
+        if (!scheduler.acknowledged(pending)) {
             // cannot happen while one entry per key is in flight; counted so a regression is visible
             reorders.inc();
             LOG.error("Kinesis sink writer {}: acknowledgement for key '{}' is not the oldest entry of its key", subtask,
                     pending.key);
-            if (queue != null) {
-                queue.entries.remove(pending);
-            }
-        } else {
-            queue.entries.pollFirst();
-        }
-        if (queue != null) {
-            if (pending.ordinal < queue.lastAckedOrdinal) {
-                reorders.inc();
-            }
-            queue.lastAckedOrdinal = Math.max(queue.lastAckedOrdinal, pending.ordinal);
         }
         buffered--;
         recordsOut.inc();
@@ -498,24 +436,12 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         if (listener != null && (pending.group == null || --pending.group.unacknowledged == 0)) {
             listener.onWritten(pending.element, shardId, sequenceNumber);
         }
-        if (queue != null && queue.state == KeyState.IN_FLIGHT) {
-            if (queue.entries.isEmpty()) {
-                queue.state = KeyState.IDLE;
-                keys.remove(pending.key);
-            } else {
-                queue.state = KeyState.READY;
-                ready.addLast(queue);
-            }
-        }
     }
 
     /** The entry stays at the head of its key's queue; the key is ready again after the backoff. */
     private void backOff(Pending<T> pending, long now) {
-        KeyQueue<T> queue = keys.get(pending.key);
         pending.attempts++;
-        queue.retryAtNanos = now + backoffNanos(pending.attempts);
-        queue.state = KeyState.BACKING_OFF;
-        backingOff.add(queue);
+        scheduler.retryAt(pending, now + backoffNanos(pending.attempts));
     }
 
     private long backoffNanos(int attempts) {
@@ -585,37 +511,31 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         return buffered;
     }
 
-    private enum KeyState { IDLE, READY, IN_FLIGHT, BACKING_OFF }
-
-    private static final class KeyQueue<T> {
-        final String key;
-        final ArrayDeque<Pending<T>> entries = new ArrayDeque<>();
-        KeyState state = KeyState.IDLE;
-        long retryAtNanos;
-        long lastAckedOrdinal = -1;
-
-        KeyQueue(String key) {
-            this.key = key;
-        }
-    }
-
-    private static final class Pending<T> {
+    private static final class Pending<T> implements KeyScheduler.Entry {
         final T element;
         final String key;
         final PutRecordsRequestEntry request;
         final int size;
-        final long ordinal;
         /** Null when the element is this one entry. */
         final EntryGroup group;
         int attempts;
 
-        Pending(T element, String key, PutRecordsRequestEntry request, int size, long ordinal, EntryGroup group) {
+        Pending(T element, String key, PutRecordsRequestEntry request, int size, EntryGroup group) {
             this.element = element;
             this.key = key;
             this.request = request;
             this.size = size;
-            this.ordinal = ordinal;
             this.group = group;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
     }
 
