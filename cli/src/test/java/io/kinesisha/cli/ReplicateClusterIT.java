@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kinesisha.common.local.FreePorts;
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.FreePorts;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.replicator.cluster.FlinkSessionCluster;
 import io.kinesisha.replicator.it.KeyedLoad;
 import io.kinesisha.replicator.it.LocalFlinkCluster;

@@ -139,7 +139,7 @@ class ReplicatorApplicationActionTest {
         JobManagedConsumer consumer = new JobManagedConsumer("c", "arn:aws:kinesis:us-east-2:111111111111:stream/orders");
 
         ActionResult r = stopRetiring(consumer, () -> {
-            try (KinesisClient down = kinesis(URI.create("http://localhost:" + io.kinesisha.common.local.FreePorts.next()))) {
+            try (KinesisClient down = kinesis(URI.create("http://localhost:" + io.kinesisha.testkit.FreePorts.next()))) {
                 return consumer.retire(down);
             }
         }).execute();
