@@ -76,6 +76,15 @@ class ReplicateVerifyIT {
                 assertThat(ReplicateClusterIT.consumers(kinesis, arn))
                         .as("Ctrl-C stops the job for good: its EFO consumer is retired").isEmpty();
             }
+            // started again at once, it reads: Ctrl-C released the job's read lease (else held for its 60 s TTL)
+            Path again = home.resolve("replicate-again.log");
+            replicate = launcher.start(again, "replicate", "--config", config);
+            Process restarted = replicate;
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(Files.readString(again)).doesNotContain("another job reads");
+                assertThat(restarted.isAlive()).as("the restarted replicate runs; log %s", again).isTrue();
+                assertThat(Files.readString(again)).contains("reading shardId");
+            });
         } finally {
             if (replicate != null && replicate.isAlive()) {
                 replicate.destroy();

@@ -102,8 +102,7 @@ public final class Replicator {
                 .initialPosition(plan.resumes() || settings.startingPosition() != StartingPosition.LATEST
                         ? ShardStartingPosition.trimHorizon() : ShardStartingPosition.latest())
                 .deserializer(new ReplicatedRecordSchema(plan.excluded()))
-                .readLease(new JobLease(plan.pairName(), plan.controlTable(), plan.controlStore(), plan.tuning(),
-                        plan.direction(), plan.epoch(), plan.runId()));
+                .readLease(jobLease(plan));
         plan.startPositions().forEach(builder::shardPosition);
         boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
         if (selfManaged) {
@@ -137,6 +136,25 @@ public final class Replicator {
                         .epoch(plan.epoch())
                         .build())
                 .build();
+    }
+
+    private static JobLease jobLease(ReplicationPlan plan) {
+        return new JobLease(plan.pairName(), plan.controlTable(), plan.controlStore(), plan.tuning(), plan.direction(),
+                plan.epoch(), plan.runId());
+    }
+
+    /**
+     * Releases the read lease of this plan's job once the job has ended. Its source releases it when it closes, but a
+     * JVM that exits right after cancelling (Ctrl-C of an embedded job) may end before the source is closed, and the
+     * next {@code replicate} would find the lease held for its whole TTL. Failures are logged: the lease expires.
+     */
+    public static void releaseJobLease(ReplicationPlan plan) {
+        try {
+            jobLease(plan).release();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Replicator.class).warn("could not release the read lease of {} (it expires"
+                    + " within {} s): {}", plan, JobLease.TTL.toSeconds(), e.toString());
+        }
     }
 
     /**

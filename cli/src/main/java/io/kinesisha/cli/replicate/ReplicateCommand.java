@@ -132,9 +132,10 @@ public final class ReplicateCommand implements Callable<Integer> {
                 + plan.targetStreamArn() + "); Ctrl-C stops it");
         JobClient job = env.executeAsync("kinesis-ha replicator " + plan);
         Thread stopper = new Thread(() -> {
-            // Ctrl-C: cancel the job so its read lease is released at once, then retire its EFO consumer
+            // Ctrl-C: cancel the job, release its read lease (the JVM may exit before the source closes), retire its consumer
             try {
                 job.cancel().get(30, TimeUnit.SECONDS);
+                Replicator.releaseJobLease(plan); // only once it no longer reads
             } catch (Exception e) {
                 spec.commandLine().getErr().println("kinesis-ha replicate: cancelling the job failed: " + e);
             }
