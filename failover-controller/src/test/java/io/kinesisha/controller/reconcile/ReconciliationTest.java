@@ -72,6 +72,18 @@ class ReconciliationTest {
     }
 
     @Test
+    void identicalPayloadsOfAKeyAreCountedNotMatchedByBytes() throws Exception {
+        Setup s = failedOverWithOrphans(true);
+        Reconciliation.Result r = new Reconciliation(s.ctx, progress::add).run(s.record(), OrphanPolicy.REPUBLISH, true);
+
+        assertThat(r.report().orphans()).as(r.report().summary()).isEqualTo(s.expectedOrphans.size());
+        assertThat(r.report().replicatedAfterLastProgress()).isEqualTo(s.lateCopies);
+        assertThat(count(read(s.ctx.kinesis(s.secondary), s.ctx.streamArn(s.secondary))))
+                .as("every primary record is in the secondary exactly once")
+                .isEqualTo(count(read(s.ctx.kinesis(s.primary), s.ctx.streamArn(s.primary))));
+    }
+
+    @Test
     void aRunInterruptedBetweenTheCopyAndTheLedgerFinishesWithoutCopyingTwice() throws Exception {
         Setup s = failedOverWithOrphans();
         assertThatThrownBy(() -> new Reconciliation(s.ctx, progress::add).withHook(batch -> {
@@ -125,6 +137,11 @@ class ReconciliationTest {
 
     /** 120 records over 12 keys in 2 shards; per shard half "replicated" with a progress row, then 2 late copies. */
     private Setup failedOverWithOrphans() throws Exception {
+        return failedOverWithOrphans(false);
+    }
+
+    /** {@code identicalPayloads}: every record of a key carries the same bytes (a heartbeat). */
+    private Setup failedOverWithOrphans(boolean identicalPayloads) throws Exception {
         LocalEnvironment env = LOCAL.env();
         LocalPair pair = PAIRS.create(2);
         String name = pair.name;
@@ -135,7 +152,7 @@ class ReconciliationTest {
         KinesisClient east = ctx.kinesis(secondary);
         List<String> payloads = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
-            payloads.add("k" + (i % 12) + ":" + (i / 12));
+            payloads.add("k" + (i % 12) + ":" + (identicalPayloads ? "heartbeat" : Integer.toString(i / 12)));
         }
         for (String p : payloads) { // one at a time: per-key order in the primary is the payload order
             west.putRecord(b -> b.streamARN(pair.primaryArn).partitionKey(p.substring(0, p.indexOf(':'))).data(SdkBytes.fromUtf8String(p)));
