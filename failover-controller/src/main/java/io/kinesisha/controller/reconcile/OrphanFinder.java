@@ -4,11 +4,14 @@ import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
-import java.time.Duration;
+import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.control.ReplicationStart;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,15 +26,15 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
- * Finds the orphans of the switch that made {@code cut}: per shard of the old primary, the records after the
- * position the stopped replication's progress row names (or, for a shard without one, after where that
- * replication started), less those that did reach the active region after the last progress row. Those are
- * recognised per key: the replicator keeps each key's order, so the active stream's records of a key up to the cut
- * end with the first ones of the key's candidates; the longest such overlap is taken as replicated.
+ * Finds the orphans of the switch that made {@code cut}: records the old primary acknowledged from producers that
+ * never reached the active region. Exact by positions, never by payload: the old primary's own records are those
+ * after where the fenced replication started reading it and before any later replication into it started writing
+ * ({@link ReplicationStart}: records that arrived by replication are never candidates); the copies of them in the
+ * active stream are those after where the fenced replication started writing there, up to the cut. The replicator
+ * keeps each key's order, so per key the first n records of the old primary are the ones replicated, n being the
+ * number of copies of that key; everything after the progress rows beyond those n is an orphan.
  */
 public final class OrphanFinder {
-    /** How far before the oldest progress row the active stream is searched for late replicated records. */
-    static final Duration PROGRESS_SLACK = Duration.ofSeconds(30);
     static final int KEY_EXAMPLES = 20;
 
     private final ControlStore store;
@@ -48,52 +51,83 @@ public final class OrphanFinder {
     public record Findings(OrphanReport report, List<Orphan> orphans, List<Record> afterCut, Map<String, String> afterCutShard) {
     }
 
+    /** A record of the old primary in the fenced replication's scope; {@code orphan} null if a progress row covers it. */
+    private record Entry(String id, Orphan candidate) {
+    }
+
     public Findings find(StreamCut cut, String oldPrimary, KinesisClient oldClient, String oldArn, KinesisClient activeClient,
                          String activeArn, String policy) {
         ShardReader old = new ShardReader(oldClient, oldArn);
         ShardReader active = new ShardReader(activeClient, activeArn);
-        List<ShardProgress> rows = cut.fencedDirection() == null ? List.of()
-                : store.readProgress(pair, cut.fencedDirection(), cut.fencedEpoch());
+        ReplicationDirection fenced = cut.fencedDirection();
+        List<ShardProgress> rows = fenced == null ? List.of() : store.readProgress(pair, fenced, cut.fencedEpoch());
         Map<String, ShardProgress> byShard = rows.stream().collect(Collectors.toMap(ShardProgress::sourceShardId, Function.identity()));
         Optional<StreamCut> oldCut = ledger.latestCut(pair, oldPrimary, cut.fencedEpoch());
+        Optional<ReplicationStart> fencedStart = fenced == null ? Optional.empty()
+                : ledger.start(pair, fenced, cut.fencedEpoch());
+        Map<String, String> readFrom = fencedStart.map(ReplicationStart::sourceTips)
+                .orElseGet(() -> oldCut.map(StreamCut::tips).orElse(Map.of()));
+        ReplicatedRanges intoOld = ReplicatedRanges.after(ledger.starts(pair, oldPrimary), cut.fencedEpoch());
+        Set<String> republishedIntoOld = new HashSet<>();
+        oldCut.ifPresent(c -> ledger.batches(pair, c.epoch()).forEach(b -> republishedIntoOld.addAll(b.targets())));
 
-        // candidates: every record after the replicated position, per key in the old primary's order
-        Map<String, List<Orphan>> candidatesByKey = new LinkedHashMap<>();
+        // the old primary's own records, per key in its order
+        Map<String, List<Entry>> byKey = new LinkedHashMap<>();
         List<Orphan> candidates = new ArrayList<>();
         for (Shard shard : old.shards()) {
-            String after = startOf(shard.shardId(), byShard, oldCut);
-            for (Record r : old.after(shard.shardId(), after, null)) {
-                Orphan o = new Orphan(shard.shardId(), r.sequenceNumber(), arrival(r), r.partitionKey(), r.data().asByteArray());
-                candidates.add(o);
-                candidatesByKey.computeIfAbsent(o.partitionKey(), k -> new ArrayList<>()).add(o);
+            String id = shard.shardId();
+            if (intoOld.excludesWhole(id)) {
+                continue;
+            }
+            ShardProgress row = byShard.get(id);
+            BigInteger replicatedTo = row == null || row.lastSequenceNumber() == null ? null : new BigInteger(row.lastSequenceNumber());
+            for (Record r : old.after(id, emptyToNull(readFrom.get(id)), intoOld.lastOwn(id))) {
+                String recordId = id + "@" + r.sequenceNumber();
+                if (republishedIntoOld.contains(recordId)) {
+                    continue;
+                }
+                Orphan candidate = null;
+                if (replicatedTo == null || new BigInteger(r.sequenceNumber()).compareTo(replicatedTo) > 0) {
+                    candidate = new Orphan(id, r.sequenceNumber(), arrival(r), r.partitionKey(), r.data().asByteArray());
+                    candidates.add(candidate);
+                }
+                byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(new Entry(recordId, candidate));
             }
         }
 
-        // late replication: the active stream up to the cut, from shortly before the oldest progress row
-        Set<String> replicated = new java.util.HashSet<>();
+        // their copies in the active stream: from where the fenced replication started writing to the cut
+        Map<String, Integer> copies = new HashMap<>();
         if (!candidates.isEmpty()) {
-            Instant from = rows.isEmpty() ? null : Instant.ofEpochMilli(rows.stream()
-                    .mapToLong(ShardProgress::updatedEpochMillis).min().orElseThrow()).minus(PROGRESS_SLACK);
-            Map<String, List<String>> tailByKey = new HashMap<>();
+            Map<String, String> writtenFrom = fencedStart.map(ReplicationStart::targetTips).orElse(Map.of());
             for (Map.Entry<String, String> tip : cut.tips().entrySet()) {
                 if (tip.getValue().isEmpty()) {
                     continue;
                 }
-                List<Record> tail = from == null ? active.after(tip.getKey(), null, tip.getValue())
-                        : active.since(tip.getKey(), from, tip.getValue());
-                for (Record r : tail) {
-                    if (candidatesByKey.containsKey(r.partitionKey())) {
-                        tailByKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(content(r));
+                for (Record r : active.after(tip.getKey(), emptyToNull(writtenFrom.get(tip.getKey())), tip.getValue())) {
+                    if (byKey.containsKey(r.partitionKey())) {
+                        copies.merge(r.partitionKey(), 1, Integer::sum);
                     }
                 }
             }
-            candidatesByKey.forEach((key, list) -> {
-                int overlap = overlap(tailByKey.getOrDefault(key, List.of()), list);
-                for (int i = 0; i < overlap; i++) {
-                    replicated.add(list.get(i).id());
-                }
-            });
         }
+        Set<String> replicated = new HashSet<>();
+        Set<String> unrecognised = new TreeSet<>();
+        byKey.forEach((key, entries) -> {
+            int copied = Math.min(copies.getOrDefault(key, 0), entries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                if (i < copied && e.candidate() != null) {
+                    replicated.add(e.id());
+                } else if (i >= copied && e.candidate() == null) {
+                    unrecognised.add(key); // fewer copies than progress rows vouch for: no count can be trusted
+                }
+            }
+        });
+        byKey.forEach((key, entries) -> {
+            if (unrecognised.contains(key)) {
+                entries.forEach(e -> replicated.remove(e.id()));
+            }
+        });
         List<Orphan> orphans = candidates.stream().filter(o -> !replicated.contains(o.id())).collect(Collectors.toList());
 
         // the active stream after the cut: newer records of the orphans' keys, and where copies landed
@@ -117,33 +151,13 @@ public final class OrphanFinder {
                 cut.fencedDirection() == null ? null : cut.fencedDirection().toString(), cut.fencedEpoch(), orphans.size(),
                 orphanKeys.size(), keysAfter.size(), replicated.size(), perShard(orphans),
                 orphanKeys.stream().limit(KEY_EXAMPLES).collect(Collectors.toList()), policy, null,
-                orphans.isEmpty() ? "nothing the old primary acknowledged is missing in " + cut.region()
+                (unrecognised.isEmpty() ? "" : unrecognised.size() + " key(s) with fewer copies in " + cut.region()
+                        + " than the progress rows vouch for (e.g. " + unrecognised.iterator().next() + "): all their records"
+                        + " after the progress rows count as orphans (a copy may result twice, none is lost); ")
+                        + (orphans.isEmpty() ? "nothing the old primary acknowledged is missing in " + cut.region()
                         : "a republished orphan lands after newer records of its key in " + cut.region() + " (" + keysAfter.size()
-                        + " key(s) affected); consumers see it late, in its own key's order among the orphans");
+                        + " key(s) affected); consumers see it late, in its own key's order among the orphans"));
         return new Findings(report, orphans, afterCut, afterCutShard);
-    }
-
-    /** Where the stopped replication had got to in {@code shardId}: null means from the shard's start. */
-    private static String startOf(String shardId, Map<String, ShardProgress> rows, Optional<StreamCut> oldCut) {
-        ShardProgress row = rows.get(shardId);
-        if (row != null && row.lastSequenceNumber() != null) {
-            return row.lastSequenceNumber();
-        }
-        return oldCut.map(c -> c.tip(shardId)).orElse(null);
-    }
-
-    /** The longest k such that the last k of {@code tail} equal the first k of {@code candidates}. */
-    static int overlap(List<String> tail, List<Orphan> candidates) {
-        for (int k = Math.min(tail.size(), candidates.size()); k > 0; k--) {
-            boolean match = true;
-            for (int i = 0; i < k && match; i++) {
-                match = tail.get(tail.size() - k + i).equals(candidates.get(i).content());
-            }
-            if (match) {
-                return k;
-            }
-        }
-        return 0;
     }
 
     private static List<OrphanReport.ShardOrphans> perShard(List<Orphan> orphans) {
@@ -160,6 +174,10 @@ public final class OrphanFinder {
 
     static String content(Record r) {
         return r.partitionKey() + '\u0000' + Base64.getEncoder().encodeToString(r.data().asByteArray());
+    }
+
+    private static String emptyToNull(String position) {
+        return position == null || position.isEmpty() ? null : position;
     }
 
     private static long arrival(Record r) {

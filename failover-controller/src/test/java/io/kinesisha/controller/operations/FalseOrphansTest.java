@@ -104,7 +104,7 @@ class FalseOrphansTest {
         failBack(ctx);
         produce(ctx, ctx.primaryRegion(), "p2", 10);
         awaitReplicated(ctx);
-        assertCleanBothWays(ctx);
+        assertCleanBothWays(ctx, 10);
         assertThat(count(ctx, ctx.primaryRegion())).isEqualTo(written);
     }
 
@@ -176,6 +176,15 @@ class FalseOrphansTest {
     }
 
     private void assertCleanBothWays(PairContext ctx) {
+        assertCleanBothWays(ctx, 0);
+    }
+
+    /**
+     * Nothing lost, no duplicate, no loop; {@code republished} orphans land after newer records of their keys in the
+     * active region (the report's keysOrderedAfterNewer), so at most that many copies are out of their key's order
+     * seen from the primary (seen from the secondary the same inversion is counted on the newer records).
+     */
+    private void assertCleanBothWays(PairContext ctx, int republished) {
         Instant to = Instant.now().plusSeconds(60);
         for (String source : List.of(ctx.primaryRegion(), ctx.secondaryRegion())) {
             String target = ctx.other(source);
@@ -184,7 +193,12 @@ class FalseOrphansTest {
             assertThat(v.missingInTarget).as(source + " -> " + target + " lost " + v.missingExamples).isZero();
             assertThat(v.unexpectedInTarget).as("unexpected " + v.unexpectedExamples).isZero();
             assertThat(v.duplicatesInTarget).as("duplicates/loops " + v.duplicateExamples).isZero();
-            assertThat(v.orderViolations).as("order " + v.orderExamples).isZero();
+            if (republished == 0) {
+                assertThat(v.orderViolations).as("order " + v.orderExamples).isZero();
+            } else if (source.equals(ctx.primaryRegion())) {
+                assertThat(v.orderViolations).as("order " + v.orderExamples).isLessThanOrEqualTo(republished);
+                assertThat(v.orderExamples).allMatch(e -> e.contains(":orphan-"));
+            }
             assertThat(v.sourceRecords).as("records in " + source).isEqualTo(written);
         }
     }
