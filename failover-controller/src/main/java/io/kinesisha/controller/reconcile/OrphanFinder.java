@@ -9,6 +9,7 @@ import io.kinesisha.common.control.ReplicationStart;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +33,10 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * ({@link ReplicationStart}: records that arrived by replication are never candidates); the copies of them in the
  * active stream are those after where the fenced replication started writing there, up to the cut. The replicator
  * keeps each key's order, so per key the first n records of the old primary are the ones replicated, n being the
- * number of copies of that key; everything after the progress rows beyond those n is an orphan.
+ * number of copies of that key; everything after the progress rows beyond those n is an orphan. A progress row's
+ * flush mark (see {@link ShardProgress#withMark}) narrows both reads to what followed the replicator's last flush.
+ * Payloads are only a check that the copies line up with the records (a key whose copies do not, e.g. after a
+ * duplicate, has all its unconfirmed records reported as orphans: a copy may result twice, none is lost).
  */
 public final class OrphanFinder {
     static final int KEY_EXAMPLES = 20;
@@ -51,8 +55,8 @@ public final class OrphanFinder {
     public record Findings(OrphanReport report, List<Orphan> orphans, List<Record> afterCut, Map<String, String> afterCutShard) {
     }
 
-    /** A record of the old primary in the fenced replication's scope; {@code orphan} null if a progress row covers it. */
-    private record Entry(String id, Orphan candidate) {
+    /** A record of the old primary in scope; {@code candidate} null if a progress row covers it. */
+    private record Entry(String id, Orphan candidate, int contentHash) {
     }
 
     public Findings find(StreamCut cut, String oldPrimary, KinesisClient oldClient, String oldArn, KinesisClient activeClient,
@@ -71,61 +75,39 @@ public final class OrphanFinder {
         Set<String> republishedIntoOld = new HashSet<>();
         oldCut.ifPresent(c -> ledger.batches(pair, c.epoch()).forEach(b -> republishedIntoOld.addAll(b.targets())));
 
-        // the old primary's own records, per key in its order
-        Map<String, List<Entry>> byKey = new LinkedHashMap<>();
-        List<Orphan> candidates = new ArrayList<>();
-        for (Shard shard : old.shards()) {
-            String id = shard.shardId();
-            if (intoOld.excludesWhole(id)) {
-                continue;
-            }
-            ShardProgress row = byShard.get(id);
-            BigInteger replicatedTo = row == null || row.lastSequenceNumber() == null ? null : new BigInteger(row.lastSequenceNumber());
-            for (Record r : old.after(id, emptyToNull(readFrom.get(id)), intoOld.lastOwn(id))) {
-                String recordId = id + "@" + r.sequenceNumber();
-                if (republishedIntoOld.contains(recordId)) {
-                    continue;
-                }
-                Orphan candidate = null;
-                if (replicatedTo == null || new BigInteger(r.sequenceNumber()).compareTo(replicatedTo) > 0) {
-                    candidate = new Orphan(id, r.sequenceNumber(), arrival(r), r.partitionKey(), r.data().asByteArray());
-                    candidates.add(candidate);
-                }
-                byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(new Entry(recordId, candidate));
-            }
+        Map<String, String> eraTarget = fencedStart.map(ReplicationStart::targetTips).orElse(Map.of());
+        Map<String, ShardProgress> marked = marks(rows, cut);
+        Scan scan = scanOld(old, readFrom, intoOld, republishedIntoOld, byShard, marked);
+        if (scan.keysInSeveralShards() && !marked.isEmpty()) {
+            marked = Map.of(); // a key read from two shards (resharding) needs one bound for all its records
+            scan = scanOld(old, readFrom, intoOld, republishedIntoOld, byShard, marked);
         }
+        List<Orphan> candidates = scan.candidates();
+        Map<String, List<Integer>> copies = candidates.isEmpty() ? Map.of() : copies(active, cut, scan, marked, eraTarget);
 
-        // their copies in the active stream: from where the fenced replication started writing to the cut
-        Map<String, Integer> copies = new HashMap<>();
-        if (!candidates.isEmpty()) {
-            Map<String, String> writtenFrom = fencedStart.map(ReplicationStart::targetTips).orElse(Map.of());
-            for (Map.Entry<String, String> tip : cut.tips().entrySet()) {
-                if (tip.getValue().isEmpty()) {
-                    continue;
-                }
-                for (Record r : active.after(tip.getKey(), emptyToNull(writtenFrom.get(tip.getKey())), tip.getValue())) {
-                    if (byKey.containsKey(r.partitionKey())) {
-                        copies.merge(r.partitionKey(), 1, Integer::sum);
-                    }
-                }
-            }
-        }
+        // per key the first n records are the replicated ones, n copies found; the copies must line up with them
         Set<String> replicated = new HashSet<>();
         Set<String> unrecognised = new TreeSet<>();
-        byKey.forEach((key, entries) -> {
-            int copied = Math.min(copies.getOrDefault(key, 0), entries.size());
+        scan.byKey().forEach((key, entries) -> {
+            List<Integer> found = copies.getOrDefault(key, List.of());
+            int copied = Math.min(found.size(), entries.size());
+            boolean aligned = found.size() <= entries.size();
+            Set<String> ofKey = new HashSet<>();
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
-                if (i < copied && e.candidate() != null) {
-                    replicated.add(e.id());
-                } else if (i >= copied && e.candidate() == null) {
-                    unrecognised.add(key); // fewer copies than progress rows vouch for: no count can be trusted
+                if (i < copied) {
+                    aligned &= found.get(i) == e.contentHash();
+                    if (e.candidate() != null) {
+                        ofKey.add(e.id());
+                    }
+                } else if (e.candidate() == null) {
+                    aligned = false; // fewer copies than progress rows vouch for
                 }
             }
-        });
-        byKey.forEach((key, entries) -> {
-            if (unrecognised.contains(key)) {
-                entries.forEach(e -> replicated.remove(e.id()));
+            if (aligned) {
+                replicated.addAll(ofKey);
+            } else {
+                unrecognised.add(key);
             }
         });
         List<Orphan> orphans = candidates.stream().filter(o -> !replicated.contains(o.id())).collect(Collectors.toList());
@@ -158,6 +140,96 @@ public final class OrphanFinder {
                         : "a republished orphan lands after newer records of its key in " + cut.region() + " (" + keysAfter.size()
                         + " key(s) affected); consumers see it late, in its own key's order among the orphans"));
         return new Findings(report, orphans, afterCut, afterCutShard);
+    }
+
+    /** The old primary's records in scope, per key in its order; which shard each key was read from. */
+    private record Scan(Map<String, List<Entry>> byKey, List<Orphan> candidates, Map<String, String> keyShard,
+                        boolean keysInSeveralShards) {
+    }
+
+    /** Rows whose flush mark bounds every shard of the active stream the cut names (others fall back to the start). */
+    private static Map<String, ShardProgress> marks(List<ShardProgress> rows, StreamCut cut) {
+        Map<String, ShardProgress> marked = new HashMap<>();
+        for (ShardProgress row : rows) {
+            boolean covers = row.markSequenceNumber() != null && cut.tips().entrySet().stream()
+                    .allMatch(t -> t.getValue().isEmpty() || row.markTargets().containsKey(t.getKey()));
+            if (covers) {
+                marked.put(row.sourceShardId(), row);
+            }
+        }
+        return marked;
+    }
+
+    /**
+     * Per shard of the old primary: from its flush mark (or where the fenced replication started reading) to the
+     * end of its own records, less the orphan copies republished into it.
+     */
+    private static Scan scanOld(ShardReader old, Map<String, String> readFrom, ReplicatedRanges intoOld,
+                                Set<String> republishedIntoOld, Map<String, ShardProgress> byShard,
+                                Map<String, ShardProgress> marked) {
+        Map<String, List<Entry>> byKey = new LinkedHashMap<>();
+        List<Orphan> candidates = new ArrayList<>();
+        Map<String, String> keyShard = new HashMap<>();
+        boolean several = false;
+        for (Shard shard : old.shards()) {
+            String id = shard.shardId();
+            if (intoOld.excludesWhole(id)) {
+                continue;
+            }
+            ShardProgress row = byShard.get(id);
+            BigInteger replicatedTo = row == null || row.lastSequenceNumber() == null ? null : new BigInteger(row.lastSequenceNumber());
+            String from = marked.containsKey(id) ? marked.get(id).markSequenceNumber() : emptyToNull(readFrom.get(id));
+            for (Record r : old.after(id, from, intoOld.lastOwn(id))) {
+                String recordId = id + "@" + r.sequenceNumber();
+                if (republishedIntoOld.contains(recordId)) {
+                    continue;
+                }
+                Orphan candidate = null;
+                if (replicatedTo == null || new BigInteger(r.sequenceNumber()).compareTo(replicatedTo) > 0) {
+                    candidate = new Orphan(id, r.sequenceNumber(), arrival(r), r.partitionKey(), r.data().asByteArray());
+                    candidates.add(candidate);
+                }
+                String first = keyShard.putIfAbsent(r.partitionKey(), id);
+                several |= first != null && !first.equals(id);
+                byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>())
+                        .add(new Entry(recordId, candidate, Arrays.hashCode(r.data().asByteArray())));
+            }
+        }
+        return new Scan(byKey, candidates, keyShard, several);
+    }
+
+    /**
+     * Content hashes, per key in order, of the copies in the active stream up to the cut that the fenced replication
+     * made of the records {@link #scanOld} read: after the key's shard's flush mark in each target shard, or after
+     * where the replication started writing.
+     */
+    private static Map<String, List<Integer>> copies(ShardReader active, StreamCut cut, Scan scan,
+                                                     Map<String, ShardProgress> marked, Map<String, String> eraTarget) {
+        boolean allMarked = marked.keySet().containsAll(scan.keyShard().values());
+        Map<String, List<Integer>> copies = new HashMap<>();
+        for (Map.Entry<String, String> tip : cut.tips().entrySet()) {
+            String target = tip.getKey();
+            if (tip.getValue().isEmpty()) {
+                continue;
+            }
+            String from = emptyToNull(eraTarget.get(target));
+            if (allMarked) {
+                from = scan.keyShard().values().stream().distinct().map(s -> new BigInteger(marked.get(s).markTargets().get(target)))
+                        .min(BigInteger::compareTo).map(BigInteger::toString).orElse(from);
+            }
+            for (Record r : active.after(target, from, tip.getValue())) {
+                String source = scan.keyShard().get(r.partitionKey());
+                if (source == null) {
+                    continue;
+                }
+                String bound = marked.containsKey(source) ? marked.get(source).markTargets().get(target)
+                        : emptyToNull(eraTarget.get(target));
+                if (bound == null || new BigInteger(r.sequenceNumber()).compareTo(new BigInteger(bound)) > 0) {
+                    copies.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(Arrays.hashCode(r.data().asByteArray()));
+                }
+            }
+        }
+        return copies;
     }
 
     private static List<OrphanReport.ShardOrphans> perShard(List<Orphan> orphans) {

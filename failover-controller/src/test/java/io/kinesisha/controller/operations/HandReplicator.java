@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * The replicator's part played in the test JVM, one record at a time, so a test of the controller's orphan logic
  * runs in seconds: it follows the control record's direction and epoch, starts where {@code StartPositions} says
  * (its epoch's progress, else the source's cut, else the shard's start), skips republished orphan copies, checks
- * the epoch before every write (the fence) and writes a progress row after every copy, with the target position.
+ * the epoch before every write (the fence) and writes a progress row after every copy, with the target position and
+ * a flush mark (it writes one record at a time, so after each copy nothing is in flight).
  */
 public final class HandReplicator implements AutoCloseable {
     private final PairContext ctx;
@@ -36,6 +37,7 @@ public final class HandReplicator implements AutoCloseable {
     });
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Map<String, Long> copied = new HashMap<>();
+    private final Map<String, Map<String, String>> highest = new HashMap<>();
 
     public HandReplicator(PairContext ctx) {
         this.ctx = ctx;
@@ -107,10 +109,12 @@ public final class HandReplicator implements AutoCloseable {
                         targetShard = put.shardId();
                         targetSequence = put.sequenceNumber();
                         copied.merge(d.toString(), 1L, Long::sum);
+                        highest.computeIfAbsent(d + "#" + epoch, k -> new HashMap<>()).put(targetShard, targetSequence);
                     }
                     ctx.store().putProgress(new ShardProgress(ctx.pair(), d, epoch, shard.shardId(), r.sequenceNumber(),
                             r.approximateArrivalTimestamp().toEpochMilli(), 0, targetShard, targetSequence,
-                            copied.getOrDefault(d.toString(), 0L), 0, false, System.currentTimeMillis()));
+                            copied.getOrDefault(d.toString(), 0L), 0, false, System.currentTimeMillis())
+                            .withMark(r.sequenceNumber(), highest.getOrDefault(d + "#" + epoch, Map.of())));
                 }
                 if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
                     break;
