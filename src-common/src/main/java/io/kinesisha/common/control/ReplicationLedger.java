@@ -87,20 +87,11 @@ public final class ReplicationLedger {
     /** Every recorded start of a replication into {@code targetRegion}, oldest epoch first. */
     public List<ReplicationStart> starts(String pairName, String targetRegion) {
         List<ReplicationStart> result = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                    .expressionAttributeValues(Map.of(":pk", s(startKey(pairName)), ":prefix", s(targetRegion + "#")))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                result.add(new ReplicationStart(pairName, ReplicationDirection.parse(item.get("direction").s()),
-                        Long.parseLong(item.get("epoch").n()), Instant.parse(item.get("takenAt").s()),
-                        tips(item.get("sourceTips")), tips(item.get("targetTips"))));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        for (Map<String, AttributeValue> item : queryPrefix(startKey(pairName), targetRegion + "#")) {
+            result.add(new ReplicationStart(pairName, ReplicationDirection.parse(item.get("direction").s()),
+                    Long.parseLong(item.get("epoch").n()), Instant.parse(item.get("takenAt").s()),
+                    tips(item.get("sourceTips")), tips(item.get("targetTips"))));
+        }
         return result;
     }
 
@@ -146,22 +137,29 @@ public final class ReplicationLedger {
     /** Every batch recorded against the cut of {@code cutEpoch}, in number order. */
     public List<RepublishBatch> batches(String pairName, long cutEpoch) {
         List<RepublishBatch> result = new ArrayList<>();
+        for (Map<String, AttributeValue> item : queryPrefix(batchKey(pairName), pad(cutEpoch) + "#")) {
+            String sk = item.get("sk").s();
+            result.add(new RepublishBatch(pairName, cutEpoch, Integer.parseInt(sk.substring(sk.indexOf('#') + 1)),
+                    RepublishBatch.State.valueOf(item.get("state").s()), strings(item.get("orphans")),
+                    strings(item.get("targets")), Instant.parse(item.get("at").s())));
+        }
+        return result;
+    }
+
+    /** Every item of {@code pk} whose sort key starts with {@code prefix}, in sort-key order, all pages. */
+    private List<Map<String, AttributeValue>> queryPrefix(String pk, String prefix) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
             QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
                     .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                    .expressionAttributeValues(Map.of(":pk", s(batchKey(pairName)), ":prefix", s(pad(cutEpoch) + "#")))
+                    .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(prefix)))
                     .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                String sk = item.get("sk").s();
-                result.add(new RepublishBatch(pairName, cutEpoch, Integer.parseInt(sk.substring(sk.indexOf('#') + 1)),
-                        RepublishBatch.State.valueOf(item.get("state").s()), strings(item.get("orphans")),
-                        strings(item.get("targets")), Instant.parse(item.get("at").s())));
-            }
+            items.addAll(page.items());
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        return result;
+        return items;
     }
 
     private static StreamCut toCut(String pairName, Map<String, AttributeValue> item) {
