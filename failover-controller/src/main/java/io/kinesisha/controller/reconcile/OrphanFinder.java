@@ -76,11 +76,13 @@ public final class OrphanFinder {
         oldCut.ifPresent(c -> ledger.batches(pair, c.epoch()).forEach(b -> republishedIntoOld.addAll(b.targets())));
 
         Map<String, String> eraTarget = fencedStart.map(ReplicationStart::targetTips).orElse(Map.of());
-        Map<String, ShardProgress> marked = marks(rows, cut);
-        Scan scan = scanOld(old, readFrom, intoOld, republishedIntoOld, byShard, marked);
+        Map<String, ShardProgress> marked = marks(rows);
+        TargetShards targets = new TargetShards(marked.isEmpty() ? List.of() : active.shards().stream()
+                .filter(s -> cut.covers(s.shardId())).collect(Collectors.toList()));
+        Scan scan = scanOld(old, readFrom, intoOld, republishedIntoOld, byShard, marked, targets);
         if (scan.keysInSeveralShards() && !marked.isEmpty()) {
-            marked = Map.of(); // a key read from two shards (resharding) needs one bound for all its records
-            scan = scanOld(old, readFrom, intoOld, republishedIntoOld, byShard, marked);
+            marked = new HashMap<>(); // a key read from two shards (resharding) needs one bound for all its records
+            scan = scanOld(old, readFrom, intoOld, republishedIntoOld, byShard, marked, targets);
         }
         List<Orphan> candidates = scan.candidates();
         Map<String, List<Integer>> copies = candidates.isEmpty() ? Map.of() : copies(active, cut, scan, marked, eraTarget);
@@ -147,26 +149,21 @@ public final class OrphanFinder {
                         boolean keysInSeveralShards) {
     }
 
-    /** Rows whose flush mark bounds every shard of the active stream the cut names (others fall back to the start). */
-    private static Map<String, ShardProgress> marks(List<ShardProgress> rows, StreamCut cut) {
+    /** Rows with a flush mark, by source shard. */
+    private static Map<String, ShardProgress> marks(List<ShardProgress> rows) {
         Map<String, ShardProgress> marked = new HashMap<>();
-        for (ShardProgress row : rows) {
-            boolean covers = row.markSequenceNumber() != null && cut.tips().entrySet().stream()
-                    .allMatch(t -> t.getValue().isEmpty() || row.markTargets().containsKey(t.getKey()));
-            if (covers) {
-                marked.put(row.sourceShardId(), row);
-            }
-        }
+        rows.stream().filter(r -> r.markSequenceNumber() != null).forEach(r -> marked.put(r.sourceShardId(), r));
         return marked;
     }
 
     /**
      * Per shard of the old primary: from its flush mark (or where the fenced replication started reading) to the
-     * end of its own records, less the orphan copies republished into it.
+     * end of its own records, less the orphan copies republished into it. A mark is used only if it bounds the
+     * target shard of every key read after it; otherwise the shard is read from the start and leaves {@code marked}.
      */
     private static Scan scanOld(ShardReader old, Map<String, String> readFrom, ReplicatedRanges intoOld,
                                 Set<String> republishedIntoOld, Map<String, ShardProgress> byShard,
-                                Map<String, ShardProgress> marked) {
+                                Map<String, ShardProgress> marked, TargetShards targets) {
         Map<String, List<Entry>> byKey = new LinkedHashMap<>();
         List<Orphan> candidates = new ArrayList<>();
         Map<String, String> keyShard = new HashMap<>();
@@ -178,8 +175,19 @@ public final class OrphanFinder {
             }
             ShardProgress row = byShard.get(id);
             BigInteger replicatedTo = row == null || row.lastSequenceNumber() == null ? null : new BigInteger(row.lastSequenceNumber());
-            String from = marked.containsKey(id) ? marked.get(id).markSequenceNumber() : emptyToNull(readFrom.get(id));
-            for (Record r : old.after(id, from, intoOld.lastOwn(id))) {
+            ShardProgress mark = marked.get(id);
+            List<Record> records = null;
+            if (mark != null) {
+                records = old.after(id, mark.markSequenceNumber(), intoOld.lastOwn(id));
+                if (!records.stream().allMatch(r -> mark.markTargets().containsKey(targets.of(r.partitionKey())))) {
+                    marked.remove(id);
+                    records = null;
+                }
+            }
+            if (records == null) {
+                records = old.after(id, emptyToNull(readFrom.get(id)), intoOld.lastOwn(id));
+            }
+            for (Record r : records) {
                 String recordId = id + "@" + r.sequenceNumber();
                 if (republishedIntoOld.contains(recordId)) {
                     continue;
@@ -214,13 +222,21 @@ public final class OrphanFinder {
             }
             String from = emptyToNull(eraTarget.get(target));
             if (allMarked) {
-                from = scan.keyShard().values().stream().distinct().map(s -> new BigInteger(marked.get(s).markTargets().get(target)))
-                        .min(BigInteger::compareTo).map(BigInteger::toString).orElse(from);
+                Optional<BigInteger> lowest = scan.keyShard().values().stream().distinct()
+                        .map(s -> marked.get(s).markTargets().get(target)).filter(java.util.Objects::nonNull)
+                        .map(BigInteger::new).min(BigInteger::compareTo);
+                if (lowest.isEmpty()) {
+                    continue; // no key read after a mark lands here
+                }
+                from = lowest.get().toString();
             }
             for (Record r : active.after(target, from, tip.getValue())) {
                 String source = scan.keyShard().get(r.partitionKey());
                 if (source == null) {
                     continue;
+                }
+                if (marked.containsKey(source) && !marked.get(source).markTargets().containsKey(target)) {
+                    continue; // not where the key lands: counting it could only take an orphan for a copy
                 }
                 String bound = marked.containsKey(source) ? marked.get(source).markTargets().get(target)
                         : emptyToNull(eraTarget.get(target));
