@@ -234,14 +234,17 @@ final class StepActions {
     StepResult replicateFromActive(ControlRecord record) {
         String active = record.activeRegion();
         ReplicationDirection direction = new ReplicationDirection(active, ctx.other(active));
-        ActionResult r = new ReplicationAction(ctx.control(), ctx.pair(), active, direction).execute();
-        String epoch = r.outputs().get("epoch");
+        Map<String, String> startEvidence = new LinkedHashMap<>();
+        String epoch = Long.toString(ReplicationStarts.routeAndRecord(ctx, record, direction, () -> Long.parseLong(
+                new ReplicationAction(ctx.control(), ctx.pair(), active, direction).execute().outputs().get("epoch")),
+                startEvidence));
         String start = ctx.ledger().latestCut(ctx.pair(), active, Long.parseLong(epoch))
                 .map(c -> "after the cut of " + active + " at epoch " + c.epoch() + " (" + c.takenAt() + ")")
                 .orElse("at the configured starting position (no cut of " + active + ")");
         Map<String, String> evidence = new LinkedHashMap<>();
         evidence.put("direction", direction.toString());
         evidence.put("epoch", epoch);
+        evidence.putAll(startEvidence);
         evidence.put("replicator", "a replicator for " + direction + " writes only under epoch " + epoch + " and starts "
                 + start);
         ReplicationDirection opposite = new ReplicationDirection(direction.targetRegion(), direction.sourceRegion());

@@ -205,6 +205,12 @@ public final class ControlStore {
         item.put("checkpointId", n(p.checkpointId()));
         item.put("shardFinished", AttributeValue.fromBool(p.shardFinished()));
         item.put("updatedMillis", n(p.updatedEpochMillis()));
+        if (p.markSequenceNumber() != null) {
+            item.put("markSequenceNumber", s(p.markSequenceNumber()));
+            Map<String, AttributeValue> targets = new HashMap<>();
+            p.markTargets().forEach((shard, seq) -> targets.put(shard, s(seq)));
+            item.put("markTargets", AttributeValue.fromM(targets));
+        }
         try {
             if (p.lastSequenceNumber() == null) {
                 dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(lastSequenceOrder)"));
@@ -363,12 +369,19 @@ public final class ControlStore {
     }
 
     private static ShardProgress toProgress(String pairName, Map<String, AttributeValue> item) {
-        return new ShardProgress(pairName, ReplicationDirection.parse(item.get("direction").s()),
+        ShardProgress row = new ShardProgress(pairName, ReplicationDirection.parse(item.get("direction").s()),
                 Long.parseLong(item.get("epoch").n()), item.get("sourceShardId").s(), str(item, "lastSequenceNumber"),
                 Long.parseLong(item.get("lastArrivalMillis").n()), Long.parseLong(item.get("millisBehindLatest").n()),
                 str(item, "targetShardId"), str(item, "targetSequenceNumber"),
                 Long.parseLong(item.get("recordsReplicated").n()), Long.parseLong(item.get("checkpointId").n()),
                 item.get("shardFinished").bool(), Long.parseLong(item.get("updatedMillis").n()));
+        AttributeValue targets = item.get("markTargets");
+        if (str(item, "markSequenceNumber") == null || targets == null || !targets.hasM()) {
+            return row; // rows of older writers have no mark
+        }
+        Map<String, String> marks = new HashMap<>();
+        targets.m().forEach((shard, seq) -> marks.put(shard, seq.s()));
+        return row.withMark(str(item, "markSequenceNumber"), marks);
     }
 
     private static String str(Map<String, AttributeValue> item, String name) {

@@ -39,6 +39,34 @@ class ControlStoreTest {
     }
 
     @Test
+    void progressRowsKeepTheirFlushMarkAndReplicationStartsAreWrittenOnce() {
+        try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget("us-west-2"))) {
+            ControlStore store = new ControlStore(dynamo, "control-store-marks");
+            store.createTableIfMissing();
+            ReplicationDirection d = new ReplicationDirection("us-west-2", "us-east-2");
+            ShardProgress plain = new ShardProgress("p", d, 3, "s0", "100", 1L, 0, "t0", "900", 1, 1, false, 2L);
+            store.putProgress(plain);
+            assertThat(store.readProgress("p", d, 3)).singleElement().extracting(ShardProgress::markSequenceNumber)
+                    .as("a row without a mark (older writers) reads as unmarked").isNull();
+            store.putProgress(new ShardProgress("p", d, 3, "s0", "120", 1L, 0, "t0", "950", 2, 2, false, 3L)
+                    .withMark("110", Map.of("t0", "940", "t1", "20")));
+            ShardProgress read = store.readProgress("p", d, 3).get(0);
+            assertThat(read.markSequenceNumber()).isEqualTo("110");
+            assertThat(read.markTargets()).isEqualTo(Map.of("t0", "940", "t1", "20"));
+
+            ReplicationLedger ledger = new ReplicationLedger(dynamo, "control-store-marks");
+            ReplicationStart first = new ReplicationStart("p", d, 4, Instant.EPOCH, Map.of("s0", "120"), Map.of("t0", "950", "t1", ""));
+            ledger.putStart(first);
+            ReplicationStart again = ledger.putStart(new ReplicationStart("p", d, 4, Instant.EPOCH.plusSeconds(9), Map.of(),
+                    Map.of("t0", "999")));
+            assertThat(again.targetTips()).as("the first start stays").isEqualTo(first.targetTips());
+            assertThat(ledger.start("p", d, 4)).get().extracting(ReplicationStart::sourceTips).isEqualTo(Map.of("s0", "120"));
+            assertThat(ledger.starts("p", "us-east-2")).hasSize(1);
+            assertThat(ledger.starts("p", "us-west-2")).isEmpty();
+        }
+    }
+
+    @Test
     void aTransitionIsOneConditionalWriteAndItsAuditSurvivesALostAppend() {
         try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget("us-west-2"))) {
             ControlStore store = new ControlStore(dynamo, "control-store-test");
