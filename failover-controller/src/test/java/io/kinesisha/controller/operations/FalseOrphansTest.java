@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.config.OrphanPolicy;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
 import io.kinesisha.controller.reconcile.OrphanReport;
