@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * unexpected event is logged with the field that is wrong and answered with {@code status=REJECTED}; nothing is
  * touched. Each delivery is claimed in the control table first, so one alarm state change delivered twice - to this
  * or another execution environment - runs one round ({@code status=DUPLICATE} for the others); a failed round
- * releases it for Lambda's retry.
+ * (a failed step included) releases it and fails the invocation ({@link RoundFailedException}), so Lambda counts
+ * an error and retries.
  */
 public final class ControllerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     /** A claim older than this belongs to an invocation that died (the function's timeout is 120 s). */
@@ -38,6 +39,18 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
 
     /** What the handler runs events with: the round, and where the pair's handled deliveries are recorded. */
     public record Services(Round round, DeliveryLog deliveries, String pair, Clock clock) {
+    }
+
+    /**
+     * Thrown after a failed round has been logged and recorded: the invocation fails, so Lambda's Errors metric
+     * (and the alarm on it) sees the failure and an asynchronous invocation is retried.
+     */
+    public static final class RoundFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RoundFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private final Supplier<Services> servicesFactory;
@@ -90,9 +103,7 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             }
         } catch (Exception e) {
             log(context, "kinesis-ha controller: round failed: " + e);
-            result.put("status", "ERROR");
-            result.put("error", e.toString());
-            return result;
+            throw new RoundFailedException(trigger + ": round failed before it started: " + e, e);
         }
         ControllerTick.Result r;
         try {
@@ -100,9 +111,7 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
         } catch (Exception e) {
             log(context, "kinesis-ha controller: round failed: " + e);
             finish(s, parsed, owner, DeliveryLog.Status.FAILED, context);
-            result.put("status", "ERROR");
-            result.put("error", e.toString());
-            return result;
+            throw new RoundFailedException(trigger + ": round failed: " + e, e);
         }
         finish(s, parsed, owner, DeliveryLog.Status.DONE, context);
         log(context, "kinesis-ha controller: " + trigger + " -> " + r);
