@@ -16,6 +16,7 @@ import software.amazon.awscdk.services.iam.PolicyDocument;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.iam.ServicePrincipalOpts;
 import software.amazon.awscdk.services.kinesisanalyticsv2.CfnApplication;
 import software.amazon.awscdk.services.kinesisanalyticsv2.CfnApplicationCloudWatchLoggingOption;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -81,8 +82,8 @@ public final class ReplicatorApplication extends Construct {
         String logGroupArn = Names.logGroupArn(settings, region, logGroupName);
         statements.add(allow("FindLogGroups", List.of("logs:DescribeLogGroups"),
                 List.of(Names.logGroupArn(settings, region, "*"))));
-        statements.add(allow("WriteLogs", List.of("logs:DescribeLogStreams", "logs:PutLogEvents"),
-                List.of(logGroupArn + ":log-stream:*", logGroupArn + ":log-stream:" + LOG_STREAM)));
+        statements.add(allow("FindLogStream", List.of("logs:DescribeLogStreams"), List.of(logGroupArn + ":log-stream:*")));
+        statements.add(allow("WriteLogs", List.of("logs:PutLogEvents"), List.of(logGroupArn + ":log-stream:" + LOG_STREAM)));
         statements.add(allow("ReadSourceStream", List.of("kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"),
                 List.of(sourceStreamArn)));
         // the maximum record size of each stream: the sink writes records up to the target's and names both when
@@ -104,14 +105,16 @@ public final class ReplicatorApplication extends Construct {
                         "StringEquals", Map.of("kms:ViaService", "kinesis." + sourceRegion + ".amazonaws.com"),
                         "ForAnyValue:StringEquals", Map.of("kms:ResourceAliases", Names.streamKeyAlias(settings))))
                 .build());
-        statements.add(allow("WriteTargetStream", List.of("kinesis:ListShards", "kinesis:PutRecords", "kinesis:PutRecord"),
+        // the sink writes with PutRecords only
+        statements.add(allow("WriteTargetStream", List.of("kinesis:ListShards", "kinesis:PutRecords"),
                 List.of(target.stream().getStreamArn())));
         statements.add(allow("EncryptTargetStream", List.of("kms:GenerateDataKey"), List.of(target.key().getKeyArn())));
-        statements.add(allow("ControlStore", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                "dynamodb:Query", "dynamodb:ConditionCheckItem"), List.of(Names.tableArn(settings, region))));
+        // fence, lease and progress read, put (conditionally) and query; nothing updates, deletes or uses transactions
+        statements.add(allow("ControlStore", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                List.of(Names.tableArn(settings, region))));
 
         role = Role.Builder.create(this, "Role")
-                .assumedBy(new ServicePrincipal("kinesisanalytics.amazonaws.com"))
+                .assumedBy(trustedService(settings, region, applicationName))
                 .description("kinesis-ha " + applicationName + ": read " + sourceRegion + ", write " + region)
                 .inlinePolicies(Map.of("replicator", PolicyDocument.Builder.create().statements(statements).build()))
                 .build();
@@ -197,6 +200,18 @@ public final class ReplicatorApplication extends Construct {
                     .propertyMap(Map.of(io.kinesisha.common.config.ConfigLoader.JOB_REVERSE, "true")).build());
         }
         return groups;
+    }
+
+    /**
+     * Managed Flink may assume the role only for this application of this account (confused-deputy protection): a
+     * role name guessed by another account's application is useless to it.
+     */
+    static ServicePrincipal trustedService(DeploymentSettings settings, String region, String application) {
+        return new ServicePrincipal("kinesisanalytics.amazonaws.com", ServicePrincipalOpts.builder()
+                .conditions(Map.of(
+                        "StringEquals", Map.of("aws:SourceAccount", settings.account()),
+                        "ArnEquals", Map.of("aws:SourceArn", Names.applicationArn(settings, region, application))))
+                .build());
     }
 
     static PolicyStatement allow(String sid, List<String> actions, List<String> resources) {
