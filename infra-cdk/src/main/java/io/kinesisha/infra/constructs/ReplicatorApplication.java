@@ -36,8 +36,8 @@ public final class ReplicatorApplication extends Construct {
     /** Property group the job reads its {@code ConfigKey} settings from (the job ignores every other group). */
     public static final String PROPERTY_GROUP = ConfigLoader.FLINK_PROPERTY_GROUP;
     /**
-     * Property group that marks the reverse application. The job's {@code --reverse} switch has no Managed Flink
-     * equivalent yet: the replicator must read this group (see runbooks/deploy.md, "Known gaps").
+     * Property group that marks the reverse application: Managed Flink passes no program arguments, so the job reads
+     * {@code reverse=true} from this group instead of its {@code --reverse} switch.
      */
     public static final String JOB_PROPERTY_GROUP = io.kinesisha.common.config.ConfigLoader.FLINK_JOB_PROPERTY_GROUP;
     /** Minimum time between two checkpoints: half the default interval keeps the job from checkpointing back to back. */
