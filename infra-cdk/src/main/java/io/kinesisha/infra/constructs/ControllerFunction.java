@@ -105,8 +105,9 @@ public final class ControllerFunction extends Construct {
                 .build();
         function.getNode().addDependency(role);
         Validations.of(function).acknowledge(Acknowledgment.builder().id("AwsSolutions-L1")
-                .reason("The controller is built and tested for Java 17/21 (an LTS the project supports); Java 25 is"
-                        + " newer than the toolchain it is compiled with.").build());
+                .reason("The controller is compiled for Java 17 and its tests run on JDK 17, the project's toolchain;"
+                        + " it runs on the java17 or java21 Lambda runtime (both LTS) and has never been run on Java 25,"
+                        + " the newest runtime.").build());
 
         schedule = Rule.Builder.create(this, "EvaluateEveryMinute")
                 .ruleName(functionName + "-evaluate")

@@ -120,8 +120,9 @@ public final class ReplicatorApplication extends Construct {
                 .build();
         Validations.of(role).acknowledge(Acknowledgment.builder()
                 .id("AwsSolutions-IAM5[Resource::" + Names.logGroupArn(settings, region, "*") + "]")
-                .reason("Managed Flink checks its logging option with logs:DescribeLogGroups, which has no resource-level"
-                        + " permission narrower than log-group:*; it only lists names.").build());
+                .reason("Managed Flink checks its logging option with logs:DescribeLogGroups, which is authorized on"
+                        + " the account's log groups of the region (log-group:*), not on one group; it returns log group"
+                        + " metadata, never log events.").build());
         Validations.of(role).acknowledge(Acknowledgment.builder()
                 .id("AwsSolutions-IAM5[Resource::" + logGroupArn + ":log-stream:*]")
                 .reason("Managed Flink looks its log stream up with logs:DescribeLogStreams, which is authorized on the"
