@@ -161,7 +161,8 @@ class DeploymentSettingsTest {
                 .isEqualTo(new ReplicatorSizing(4, 1));
         assertThat(ReplicatorSizing.of(settings(Map.of("shards", "2", "expectedWriteMbPerSecond", "20"))))
                 .as("no more subtasks than shards").isEqualTo(new ReplicatorSizing(2, 1));
-        assertThat(ReplicatorSizing.of(settings(Map.of("shards", "on-demand", "expectedWriteMbPerSecond", "20"))))
+        assertThat(ReplicatorSizing.of(settings(Map.of("shards", "on-demand", "expectedWriteMbPerSecond", "20",
+                "replicatorMbPerSecondPerCore", "2"))))
                 .isEqualTo(new ReplicatorSizing(20, 1));
     }
 }

@@ -13,7 +13,7 @@ import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.controller.operations.OperationDriver;
 import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.operations.ReplicationBarrier;

@@ -3,6 +3,7 @@ package io.kinesisha.controller.operations;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.common.kinesis.JobManagedConsumer;
 import io.kinesisha.controller.actions.ActionResult;
 import io.kinesisha.controller.actions.ApiCall;
 import io.kinesisha.controller.actions.ConsumerAction;
@@ -250,8 +251,13 @@ final class StepActions {
             ActionResult stopped = new io.kinesisha.controller.actions.ReplicatorApplicationAction(
                     ctx.flink(opposite.targetRegion()), opposite.targetRegion(), otherApp,
                     io.kinesisha.controller.actions.ReplicatorApplicationAction.Goal.STOP, APPLICATION_WAIT,
-                    APPLICATION_POLL, progress).execute();
+                    APPLICATION_POLL, progress, JobManagedConsumer.of(ctx.config(), opposite),
+                    () -> JobManagedConsumer.of(ctx.config(), opposite).orElseThrow()
+                            .retire(ctx.kinesis(opposite.sourceRegion()))).execute();
             evidence.put("application." + otherApp, stopped.changed() ? "stopped" : "not running");
+            if (stopped.outputs().containsKey("consumer")) {
+                evidence.put("application." + otherApp + ".consumer", stopped.outputs().get("consumer"));
+            }
             ActionResult started = new io.kinesisha.controller.actions.ReplicatorApplicationAction(
                     ctx.flink(direction.targetRegion()), direction.targetRegion(), app.get(),
                     io.kinesisha.controller.actions.ReplicatorApplicationAction.Goal.START_FRESH, APPLICATION_WAIT,

@@ -8,7 +8,7 @@ import io.kinesisha.common.control.AuditEntry.Kind;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.actions.ActionResult;
 import io.kinesisha.controller.actions.ReplicationAction;
 import io.kinesisha.controller.statemachine.OperationRunner.StepResult;

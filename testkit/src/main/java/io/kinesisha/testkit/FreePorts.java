@@ -1,4 +1,4 @@
-package io.kinesisha.common.local;
+package io.kinesisha.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.kinesisha.common.local;
+package io.kinesisha.testkit;
 
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;

@@ -1,4 +1,4 @@
-package io.kinesisha.common.local;
+package io.kinesisha.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.kinesisha.common.local;
+package io.kinesisha.testkit;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.ClientTuning;
-import io.kinesisha.common.local.FaultProxy;
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.FaultProxy;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.kinesisha.common.local;
+package io.kinesisha.testkit;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;

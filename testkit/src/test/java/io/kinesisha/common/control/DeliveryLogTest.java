@@ -3,7 +3,7 @@ package io.kinesisha.common.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kinesisha.common.control.DeliveryLog.Status;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
