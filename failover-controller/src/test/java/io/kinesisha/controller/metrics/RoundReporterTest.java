@@ -2,7 +2,7 @@ package io.kinesisha.controller.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.health.Verdict;
 import io.kinesisha.controller.operations.LocalPairs;
 import io.kinesisha.controller.operations.PairContext;
