@@ -275,6 +275,11 @@ class KinesisHaAppTest {
                     .containsEntry("Endpoint", "oncall@example.com");
             String policy = onlyResource(t, "AWS::SNS::TopicPolicy").toString();
             assertThat(policy).contains("Effect=Deny", "aws:SecureTransport=false");
+            // the topic policy replaces the default one: CloudWatch may publish, for this pair's alarms only
+            String region = t == primary ? PRIMARY : SECONDARY;
+            assertThat(policy).contains("Service=cloudwatch.amazonaws.com", "Action=sns:Publish",
+                    "aws:SourceArn=arn:aws:cloudwatch:" + region + ":111111111111:alarm:kinesis-ha-orders-*",
+                    "aws:SourceAccount=111111111111");
             Map<String, Object> key = onlyResource(t, "AWS::KMS::Key", "NotificationsKey");
             assertThat(key).containsEntry("EnableKeyRotation", true);
             assertThat(key.get("KeyPolicy").toString()).contains("Service=cloudwatch.amazonaws.com");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
@@ -52,6 +53,17 @@ public final class Notifications extends Construct {
                 .masterKey(key)
                 .enforceSsl(true)
                 .build();
+        // The topic policy replaces SNS's default one: let CloudWatch publish, for this pair's alarms only.
+        String region = Stack.of(this).getRegion();
+        topic.addToResourcePolicy(PolicyStatement.Builder.create().sid("PairAlarmsPublish").effect(Effect.ALLOW)
+                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(topic.getTopicArn()))
+                .conditions(Map.of(
+                        "StringEquals", Map.of("aws:SourceAccount", settings.account()),
+                        "ArnLike", Map.of("aws:SourceArn", "arn:" + Names.partition(region) + ":cloudwatch:" + region
+                                + ":" + settings.account() + ":alarm:kinesis-ha-" + settings.pairName() + "-*")))
+                .build());
         for (String email : settings.notificationEmails()) {
             topic.addSubscription(new EmailSubscription(email));
         }
