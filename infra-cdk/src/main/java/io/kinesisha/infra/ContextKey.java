@@ -31,7 +31,9 @@ public enum ContextKey {
             "capacity over the peak write rate, so a replicator that fell behind catches up (1-10)"),
     AUTO_SCALING("replicatorAutoScaling", "true", "let Managed Flink raise parallelism under load (true/false)"),
     PRODUCER_FUNCTIONS("producerFunctions", "", "comma-separated Lambda function names the controller redirects or pauses"),
-    CONSUMER_FUNCTIONS("consumerFunctions", "", "comma-separated Lambda function names whose event source mappings the controller moves");
+    CONSUMER_FUNCTIONS("consumerFunctions", "", "comma-separated Lambda function names whose event source mappings the controller moves"),
+    NOTIFICATION_EMAILS("notificationEmails", "",
+            "comma-separated e-mail addresses subscribed to each region's operator topic (alarms, failovers, failed controller rounds)");
 
     private final String key;
     private final String defaultValue;

@@ -24,8 +24,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * string partition key {@code pk} and sort key {@code sk}. Items per pair: the control record
  * ({@code pair#<name>} / {@code control}) and progress per source shard ({@code pair#<name>#progress} /
  * {@code <epoch>#<source region>#<shard id>}) and the audit trail ({@code pair#<name>#audit} /
- * {@code <ISO instant>#<uuid>}). Every change of the control record is a conditional write; with an audit entry
- * it is one transaction, so no decision is recorded that did not happen and none happens unrecorded.
+ * {@code <ISO instant>#<uuid>}). Every change of the control record is a conditional write that carries its audit
+ * entry (attribute {@code lastAudit}; appended to the trail right after), so no decision is recorded that did not
+ * happen and none happens unrecorded - without transactions.
  *
  * <p>On the strongly consistent global table a write that races one from the other region is refused with
  * {@code ReplicatedWriteConflictException} (after the SDK's own retries): nothing was written, exactly like a failed
