@@ -1,5 +1,6 @@
 package io.kinesisha.cli.demo;
 
+import io.kinesisha.testkit.KeyedPayload;
 import io.kinesisha.common.control.ActiveRegionResolver;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -174,7 +175,7 @@ public final class KeyedLoad implements AutoCloseable {
                     int k = nextKey;
                     nextKey = (nextKey + 1) % keys;
                     String key = key(k);
-                    String id = key + ":" + (++counters[k]);
+                    String id = KeyedPayload.id(key, ++counters[k]);
                     pendingIds.add(id);
                     pending.add(PutRecordsRequestEntry.builder().partitionKey(key)
                             .data(SdkBytes.fromString(id + padding, StandardCharsets.UTF_8)).build());

@@ -1,5 +1,6 @@
 package io.kinesisha.cli.demo;
 
+import io.kinesisha.testkit.KeyedPayload;
 import io.kinesisha.common.control.ActiveRegionResolver;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -360,23 +361,14 @@ public final class OrderCheckingConsumer implements AutoCloseable {
         consumed += records.size();
         consumedByRegion.merge(region, (long) records.size(), Long::sum);
         for (Record r : records) {
-            String text = r.data().asString(StandardCharsets.UTF_8);
-            int bar = text.indexOf('|');
-            String id = bar >= 0 ? text.substring(0, bar) : text;
-            int colon = id.lastIndexOf(':');
-            long counter;
-            try {
-                counter = colon > 0 ? Long.parseLong(id.substring(colon + 1)) : -1;
-            } catch (NumberFormatException e) {
-                counter = -1;
-            }
-            if (counter < 1 || counter >= Integer.MAX_VALUE) {
+            java.util.Optional<KeyedPayload> payload = KeyedPayload.parse(r.data().asString(StandardCharsets.UTF_8));
+            if (payload.isEmpty() || payload.get().counter() >= Integer.MAX_VALUE) {
                 unparsed++;
                 continue;
             }
-            KeyState k = byKey.computeIfAbsent(id.substring(0, colon), x -> new KeyState());
-            int c = (int) counter;
-            String where = id + " in " + region + " " + shardId + "@" + r.sequenceNumber();
+            KeyState k = byKey.computeIfAbsent(payload.get().key(), x -> new KeyState());
+            int c = (int) payload.get().counter();
+            String where = payload.get().id() + " in " + region + " " + shardId + "@" + r.sequenceNumber();
             if (k.seen.get(c)) {
                 duplicates++;
                 example(duplicateExamples, where);
@@ -433,17 +425,9 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     /** True if the record {@code <key>:<counter>} was read. */
     public synchronized boolean seen(String id) {
-        int colon = id.lastIndexOf(':');
-        KeyState k = colon > 0 ? byKey.get(id.substring(0, colon)) : null;
-        if (k == null) {
-            return false;
-        }
-        try {
-            long c = Long.parseLong(id.substring(colon + 1));
-            return c >= 1 && c < Integer.MAX_VALUE && k.seen.get((int) c);
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        java.util.Optional<KeyedPayload> payload = KeyedPayload.parse(id);
+        KeyState k = payload.map(p -> byKey.get(p.key())).orElse(null);
+        return k != null && payload.get().counter() < Integer.MAX_VALUE && k.seen.get((int) payload.get().counter());
     }
 
     /** Those of {@code ids} ({@code <key>:<counter>}, e.g. {@link KeyedLoad.Ack#id()}) that were never read. */

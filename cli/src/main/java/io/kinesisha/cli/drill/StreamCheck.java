@@ -1,7 +1,7 @@
 package io.kinesisha.cli.drill;
 
+import io.kinesisha.testkit.KeyedOrder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,41 +14,30 @@ import java.util.Set;
  */
 final class StreamCheck {
     final Set<String> ids = new HashSet<>();
-    final Map<String, Integer> occurrences = new HashMap<>();
     final List<String> lateIds = new ArrayList<>();
-    long records;
-    long duplicates;
+    final Map<String, Integer> occurrences;
+    final long records;
+    final long duplicates;
+
+    private StreamCheck(KeyedOrder order) {
+        this.occurrences = order.occurrences();
+        this.records = order.records();
+        this.duplicates = order.duplicates();
+    }
 
     static StreamCheck of(List<StreamDump.Entry> entries) {
-        StreamCheck c = new StreamCheck();
-        Map<String, Long> highest = new HashMap<>();
+        KeyedOrder order = new KeyedOrder();
+        List<String> late = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
         for (StreamDump.Entry e : entries) {
-            c.records++;
-            String id = e.payload();
-            int n = c.occurrences.merge(id, 1, Integer::sum);
-            c.ids.add(id);
-            if (n > 1) {
-                c.duplicates++;
-                continue;
-            }
-            int colon = id.lastIndexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String key = id.substring(0, colon);
-            long counter;
-            try {
-                counter = Long.parseLong(id.substring(colon + 1).split("\\|", 2)[0]);
-            } catch (NumberFormatException notOurs) {
-                continue;
-            }
-            Long max = highest.get(key);
-            if (max != null && counter < max) {
-                c.lateIds.add(id);
-            } else {
-                highest.put(key, counter);
+            ids.add(e.payload());
+            if (order.accept(e.payload()) == KeyedOrder.Verdict.LATE) {
+                late.add(e.payload());
             }
         }
+        StreamCheck c = new StreamCheck(order);
+        c.ids.addAll(ids);
+        c.lateIds.addAll(late);
         return c;
     }
 

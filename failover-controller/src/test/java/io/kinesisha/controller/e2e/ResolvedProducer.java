@@ -1,5 +1,6 @@
 package io.kinesisha.controller.e2e;
 
+import io.kinesisha.testkit.KeyedPayload;
 import io.kinesisha.common.control.ActiveRegionResolver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -75,14 +76,14 @@ final class ResolvedProducer implements AutoCloseable {
                 pending = new ArrayList<>(batchSize);
                 for (int i = 0; i < batchSize; i++) {
                     String key = "key-" + (produced++ % keys);
-                    pending.add(key + ":" + counters.merge(key, 1, Integer::sum));
+                    pending.add(KeyedPayload.id(key, counters.merge(key, 1, Integer::sum)));
                 }
             }
             String region = resolver.activeRegion();
             try {
                 List<PutRecordsRequestEntry> entries = new ArrayList<>();
                 for (String p : pending) {
-                    entries.add(PutRecordsRequestEntry.builder().partitionKey(p.substring(0, p.indexOf(':')))
+                    entries.add(PutRecordsRequestEntry.builder().partitionKey(KeyedPayload.parse(p).orElseThrow().key())
                             .data(SdkBytes.fromString(p, StandardCharsets.UTF_8)).build());
                 }
                 PutRecordsResponse r = clients.get(region).putRecords(b -> b.streamARN(streams.get(region)).records(entries));

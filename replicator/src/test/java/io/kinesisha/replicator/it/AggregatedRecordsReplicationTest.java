@@ -3,6 +3,7 @@ package io.kinesisha.replicator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.common.metrics.MetricNames;
@@ -81,7 +82,7 @@ class AggregatedRecordsReplicationTest {
             } finally {
                 job.cancel().get();
             }
-            assertThat(StreamContents.read(target, pair.targetArn).records)
+            assertThat(StreamContents.read(target, pair.targetArn).records())
                     .filteredOn(r -> r.partitionKey().equals("corrupt-1"))
                     .as("a record that is not a valid aggregate is copied byte-identical")
                     .singleElement().satisfies(r -> assertThat(r.data().asByteArray()).isEqualTo(corrupted));

@@ -3,6 +3,8 @@ package io.kinesisha.replicator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kinesisha.testkit.KeyedLoad;
+import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.common.metrics.MetricNames;
@@ -176,7 +178,7 @@ class FlinkClusterIT {
     /** Distinct records whose first copy reached the target in [from, to] (epoch millis). */
     private static long firstArrivalsBetween(StreamContents contents, long from, long to) {
         Map<String, Long> first = new HashMap<>();
-        for (Record r : contents.records) {
+        for (Record r : contents.records()) {
             first.merge(StreamContents.payload(r), r.approximateArrivalTimestamp().toEpochMilli(), Math::min);
         }
         return first.values().stream().filter(t -> t >= from && t <= to).count();

@@ -3,6 +3,8 @@ package io.kinesisha.replicator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kinesisha.testkit.KeyedLoad;
+import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.testkit.LocalRegion;
 import io.kinesisha.common.metrics.MetricNames;
@@ -214,7 +216,7 @@ class ReplicatorResilienceTest {
                 Map<String, Integer> counts = copied.counts();
                 long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
                 // what was written in the last two checkpoint intervals (1 s) before the failure is all a restore can repeat
-                long recentBeforeFailure = copied.records.stream()
+                long recentBeforeFailure = copied.records().stream()
                         .filter(r -> counts.get(StreamContents.payload(r)) >= 1)
                         .filter(r -> r.approximateArrivalTimestamp().toEpochMilli() > failedAt - 3_000
                                 && r.approximateArrivalTimestamp().toEpochMilli() <= failedAt)

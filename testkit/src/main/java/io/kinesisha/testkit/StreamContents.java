@@ -1,5 +1,6 @@
-package io.kinesisha.replicator.it;
+package io.kinesisha.testkit;
 
+import io.kinesisha.common.kinesis.ShardListing;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /** Everything a stream holds, read with GetRecords from every shard, and the checks the replicator must pass. */
 public final class StreamContents {
-    final List<Record> records;
+    private final List<Record> records;
 
     private StreamContents(List<Record> records) {
         this.records = records;
@@ -24,14 +25,14 @@ public final class StreamContents {
 
     public static StreamContents read(KinesisClient kinesis, String streamArn) {
         List<Record> all = new ArrayList<>();
-        for (Shard shard : kinesis.listShards(b -> b.streamARN(streamArn)).shards()) {
+        for (Shard shard : ShardListing.all(kinesis, streamArn)) {
             all.addAll(readShard(kinesis, streamArn, shard.shardId()));
         }
         return new StreamContents(all);
     }
 
     /** One shard from TRIM_HORIZON to its end or tip (three empty pages at the tip in a row). */
-    static List<Record> readShard(KinesisClient kinesis, String streamArn, String shardId) {
+    public static List<Record> readShard(KinesisClient kinesis, String streamArn, String shardId) {
         List<Record> records = new ArrayList<>();
         String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shardId)
                 .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
@@ -47,11 +48,16 @@ public final class StreamContents {
         return records;
     }
 
-    int size() {
+    /** Every record, in shard order and, within a shard, in sequence-number order. */
+    public List<Record> records() {
+        return records;
+    }
+
+    public int size() {
         return records.size();
     }
 
-    static String payload(Record r) {
+    public static String payload(Record r) {
         return r.data().asString(StandardCharsets.UTF_8);
     }
 
@@ -65,7 +71,7 @@ public final class StreamContents {
     }
 
     /** Records whose partition key is not the key in their payload (bytes or key changed). */
-    long mismatchedKeys() {
+    public long mismatchedKeys() {
         return records.stream().filter(r -> !payload(r).startsWith(r.partitionKey() + ":")).count();
     }
 
@@ -81,19 +87,9 @@ public final class StreamContents {
         long violations = 0;
         for (List<Record> list : byKey.values()) {
             list.sort(Comparator.comparing(r -> new BigInteger(r.sequenceNumber())));
-            int highest = 0;
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            for (Record r : list) {
-                String p = payload(r);
-                if (!seen.add(p)) {
-                    continue;
-                }
-                int counter = Integer.parseInt(p.substring(p.lastIndexOf(':') + 1));
-                if (counter < highest) {
-                    violations++;
-                }
-                highest = Math.max(highest, counter);
-            }
+            KeyedOrder order = new KeyedOrder();
+            list.forEach(r -> order.accept(payload(r)));
+            violations += order.late();
         }
         return violations;
     }
