@@ -27,6 +27,7 @@ public final class ReplicatorApplicationAction implements Action {
     private final Duration wait;
     private final Duration poll;
     private final Consumer<String> progress;
+    private Consumer<String> guard = call -> { };
 
     public ReplicatorApplicationAction(KinesisAnalyticsV2Client client, String region, String application, Goal goal,
                                        Duration wait, Duration poll, Consumer<String> progress) {
@@ -37,6 +38,15 @@ public final class ReplicatorApplicationAction implements Action {
         this.wait = wait;
         this.poll = poll;
         this.progress = progress;
+    }
+
+    /**
+     * {@code guard} runs before each stop or start call and at each poll while waiting (the runner lease renews
+     * and confirms there); it throws to stop the action.
+     */
+    public ReplicatorApplicationAction withGuard(Consumer<String> guard) {
+        this.guard = guard;
+        return this;
     }
 
     @Override
@@ -64,6 +74,7 @@ public final class ReplicatorApplicationAction implements Action {
         ApplicationStatus status = awaitSettled(status());
         List<ApiCall> calls = new ArrayList<>();
         if (status == ApplicationStatus.RUNNING) {
+            guard.accept("stop " + application + " in " + region);
             client.stopApplication(b -> b.applicationName(application).force(false));
             calls.add(stopCall());
             progress.accept("stopping " + application + " in " + region + " (it runs under an older epoch)");
@@ -74,6 +85,7 @@ public final class ReplicatorApplicationAction implements Action {
                     + (goal == Goal.STOP ? "confirm it stopped" : "start it") + "; fix it and resume the operation");
         }
         if (goal == Goal.START_FRESH) {
+            guard.accept("start " + application + " in " + region);
             client.startApplication(b -> b.applicationName(application).runConfiguration(r -> r
                     .applicationRestoreConfiguration(c -> c.applicationRestoreType(ApplicationRestoreType.SKIP_RESTORE_FROM_SNAPSHOT))));
             calls.add(startCall());
@@ -97,6 +109,7 @@ public final class ReplicatorApplicationAction implements Action {
                 throw new IllegalStateException(application + " in " + region + " is still " + status + " after "
                         + wait.toSeconds() + " s; resume the operation when it has settled");
             }
+            guard.accept("waiting for " + application + " in " + region + " (" + status + ")");
             try {
                 Thread.sleep(poll.toMillis());
             } catch (InterruptedException e) {

@@ -7,12 +7,15 @@ import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.controller.statemachine.Outcome.Result;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Applies events and step progress to a pair's control record. Every change is one conditional write of the record
@@ -33,13 +36,31 @@ public final class PairControl {
     private final StateMachine machine;
     private final Clock clock;
     private final String actor;
+    private final String runner;
+    private final Duration leaseTtl;
+    private final Map<String, OperationLease> leases = new HashMap<>();
 
     /** {@code actor} names this controller in the audit trail (e.g. {@code lambda:us-east-2} or {@code cli:alice}). */
     public PairControl(ControlStore store, StateMachine machine, Clock clock, String actor) {
+        this(store, machine, clock, actor, OperationLease.DEFAULT_TTL);
+    }
+
+    /** As above; operations run under a runner lease held for {@code leaseTtl} between renewals. */
+    public PairControl(ControlStore store, StateMachine machine, Clock clock, String actor, Duration leaseTtl) {
         this.store = Objects.requireNonNull(store, "store");
         this.machine = Objects.requireNonNull(machine, "machine");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.actor = Objects.requireNonNull(actor, "actor");
+        this.runner = actor + "#" + UUID.randomUUID().toString().substring(0, 8);
+        this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");
+    }
+
+    /**
+     * The runner lease of {@code pair} as this controller holds it: one per controller (a Lambda invocation, a CLI
+     * process), so everything this controller runs on the pair is one runner.
+     */
+    public synchronized OperationLease lease(String pair) {
+        return leases.computeIfAbsent(pair, p -> new OperationLease(store, p, runner, leaseTtl, clock));
     }
 
     public ControlRecord read(String pair) {
@@ -142,7 +163,20 @@ public final class PairControl {
      * its audit item, in one transaction; {@link Result#UNCHANGED} when it already has that value.
      */
     public Outcome setProducersPaused(String pair, boolean paused, Map<String, String> evidence) {
+        return setProducersPaused(pair, null, paused, evidence);
+    }
+
+    /**
+     * As above, on behalf of operation {@code operationId}: {@link Result#REJECTED} when that operation no longer
+     * runs (an abort that cleared the flag won; pausing now would leave producers paused with nothing to resume them).
+     */
+    public Outcome setProducersPaused(String pair, String operationId, boolean paused, Map<String, String> evidence) {
         ControlRecord current = read(pair);
+        Operation running = OperationCodec.fromJson(current.operation());
+        if (operationId != null && (running == null || !running.id().equals(operationId))) {
+            return new Outcome(Result.REJECTED, current, "operation " + operationId + " is not running (state "
+                    + current.state() + "): producers left " + (current.producersPaused() ? "paused" : "running"));
+        }
         if (current.producersPaused() == paused) {
             return new Outcome(Result.UNCHANGED, current, "producers already " + (paused ? "paused" : "running"));
         }

@@ -36,7 +36,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * One operation, several runners: a second controller (an overlapping Lambda invocation, the CLI) started at any
@@ -92,7 +91,7 @@ class RunnerLeaseTest {
             soft.assertThat(lambda.count(fn, "UpdateFunctionConfiguration", null)).as("%s redirected once", fn).isEqualTo(1);
             soft.assertThat(lambda.reservedConcurrency(fn)).as("%s concurrency at the end", fn).isEqualTo(5);
         }
-        soft.assertThat(payloads(a, a.secondaryRegion()).stream().filter(p -> p.startsWith("orphan-")).toList())
+        soft.assertThat(StreamPayloads.read(a, a.secondaryRegion()).stream().filter(p -> p.startsWith("orphan-")).toList())
                 .as("every orphan copied into the secondary exactly once").containsExactlyInAnyOrderElementsOf(ORPHANS);
         soft.assertThat(second[0]).as("the second runner ran").isNotNull();
         if (second[0] != null) {
@@ -194,15 +193,7 @@ class RunnerLeaseTest {
         List<PutRecordsRequestEntry> entries = ORPHANS.stream().map(p -> PutRecordsRequestEntry.builder().partitionKey(p)
                 .data(SdkBytes.fromUtf8String(p)).build()).toList();
         ctx.kinesis(ctx.primaryRegion()).putRecords(b -> b.streamARN(ctx.streamArn(ctx.primaryRegion())).records(entries));
-        Report failover = new OperationDriver(ctx, progress::add).failover("test outage");
-        assertThat(failover.result()).as(failover.message()).isEqualTo(Result.COMPLETED);
-        Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
-        params.put(StepActions.DWELL_MILLIS, "0");
-        params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
-        params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
-        params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "10000");
-        assertThat(ctx.control().fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test")).applied())
-                .isTrue();
+        LocalPairs.failOverThenRequestFailback(ctx, progress::add);
         lambda.clearCalls();
         return ctx;
     }
@@ -228,25 +219,5 @@ class RunnerLeaseTest {
         PairContext ctx = PairContext.open(pair.config, actor, Clock.systemUTC(), lambda.endpoint());
         opened.add(ctx);
         return ctx;
-    }
-
-    private static List<String> payloads(PairContext ctx, String region) {
-        String arn = ctx.streamArn(region);
-        var kinesis = ctx.kinesis(region);
-        List<String> out = new ArrayList<>();
-        for (var shard : kinesis.listShards(b -> b.streamARN(arn)).shards()) {
-            String it = kinesis.getShardIterator(b -> b.streamARN(arn).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
-            while (it != null) {
-                String current = it;
-                var page = kinesis.getRecords(b -> b.streamARN(arn).shardIterator(current));
-                page.records().forEach(r -> out.add(r.data().asUtf8String()));
-                if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
-                    break;
-                }
-                it = page.nextShardIterator();
-            }
-        }
-        return out;
     }
 }
