@@ -55,6 +55,8 @@ public final class OperationDriver {
 
     /** How often an abort asks for the runner lease while the runner stands down. */
     private static final Duration LEASE_POLL = Duration.ofMillis(200);
+    /** An abort re-reads and tries again when a runner saved a step parameter meanwhile. */
+    private static final int ABORT_ATTEMPTS = 5;
 
     private final PairContext ctx;
     private final Consumer<String> progress;
@@ -126,13 +128,20 @@ public final class OperationDriver {
      */
     public Report abortFailback(String reason) {
         long started = System.nanoTime();
-        ControlRecord record = ctx.control().read(ctx.pair());
-        Operation op = OperationCodec.fromJson(record.operation());
-        if (PairState.valueOf(record.state()) != PairState.FAILING_BACK || op == null) {
-            return new Report(Result.REJECTED, "no failback is in progress (state " + record.state() + ")", record,
-                    null, took(started));
-        }
-        Outcome aborted = ctx.control().fire(ctx.pair(), PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", reason));
+        ControlRecord record;
+        Operation op;
+        Outcome aborted;
+        int attempt = 0;
+        do {
+            // the operation as aborted, with every parameter its runner saved (a producer's concurrency before a pause)
+            record = ctx.control().read(ctx.pair());
+            op = OperationCodec.fromJson(record.operation());
+            if (PairState.valueOf(record.state()) != PairState.FAILING_BACK || op == null) {
+                return new Report(Result.REJECTED, "no failback is in progress (state " + record.state() + ")", record,
+                        null, took(started));
+            }
+            aborted = ctx.control().fire(record, PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", reason), null);
+        } while (aborted.result() == Outcome.Result.LOST_RACE && ++attempt < ABORT_ATTEMPTS);
         if (!aborted.applied()) {
             return new Report(Result.REJECTED, aborted.reason(), aborted.record(), op.id(), took(started));
         }

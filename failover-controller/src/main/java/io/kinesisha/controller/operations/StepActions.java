@@ -192,6 +192,7 @@ final class StepActions {
         evidence.put("producers.resolver", o.result() == Result.APPLIED ? "paused (control record)" : "already paused");
         for (String fn : ctx.producerFunctions()) {
             String region = PairContext.regionOf(fn);
+            saveConcurrency(op, fn, ProducerAction.reservedConcurrency(ctx.lambda(region), fn));
             before("pause producer " + fn);
             ActionResult r = ProducerAction.pause(ctx.lambda(region), region, fn).execute();
             String previous = r.outputs().get(ProducerAction.PREVIOUS_CONCURRENCY);
@@ -201,6 +202,22 @@ final class StepActions {
             evidence.put("producer." + fn, r.changed() ? "paused (was " + previous + ")" : "already paused");
         }
         return new StepResult(parameters, evidence);
+    }
+
+    /**
+     * Saves a producer's concurrency in the operation before it is paused (not when already paused: that 0 is not
+     * its own), so a resume after an abort or a crash inside this step restores it. Stands down when it cannot.
+     */
+    private void saveConcurrency(Operation op, String fn, Integer current) {
+        if (current != null && current == 0) {
+            return;
+        }
+        Outcome saved = ctx.control().recordParameter(ctx.pair(), op.id(), op.step(), PREVIOUS_CONCURRENCY + fn,
+                current == null ? "none" : current.toString());
+        if (saved.result() == Result.REJECTED || saved.result() == Result.LOST_RACE) {
+            throw new io.kinesisha.controller.statemachine.OperationLease.LostException("could not save the concurrency of "
+                    + fn + " before pausing it: " + saved.reason());
+        }
     }
 
     /**

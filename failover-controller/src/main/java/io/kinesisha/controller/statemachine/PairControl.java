@@ -187,6 +187,29 @@ public final class PairControl {
                 (paused ? "paused" : "resumed") + " producers (control record)", evidence(evidence, current)));
     }
 
+    /**
+     * Persists a parameter of {@code step} of operation {@code operationId} before the step's side effect (a
+     * producer's concurrency before it is paused), so whoever undoes the step - a resumed runner, an abort - knows it
+     * even if the step is never recorded as done. {@link Result#REJECTED} when the operation is not at that step.
+     */
+    public Outcome recordParameter(String pair, String operationId, Step step, String key, String value) {
+        ControlRecord current = read(pair);
+        Operation op = OperationCodec.fromJson(current.operation());
+        if (op == null || !op.id().equals(operationId) || op.finished() || op.step() != step) {
+            return new Outcome(Result.REJECTED, current, "operation " + operationId + " is not at step " + step);
+        }
+        if (value.equals(op.parameter(key))) {
+            return new Outcome(Result.UNCHANGED, current, key + " already saved");
+        }
+        Instant now = clock.instant();
+        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(),
+                current.automationPaused(), now).withOperation(OperationCodec.toJson(op.withParameter(key, value, now)));
+        if (store.replace(current, proposed)) {
+            return new Outcome(Result.APPLIED, proposed, null);
+        }
+        return new Outcome(Result.LOST_RACE, read(pair), "the record changed while saving " + key);
+    }
+
     /** The automation kill switch: while paused, health verdicts are recorded but never acted on. */
     public Outcome setAutomationPaused(String pair, boolean paused, String reason) {
         ControlRecord current = read(pair);

@@ -42,6 +42,7 @@ final class FakeLambda implements AutoCloseable {
     private final Map<String, Integer> revisions = new ConcurrentHashMap<>();
     private final Set<String> down = ConcurrentHashMap.newKeySet();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<Call> beforeMutation = call -> { };
     private final WireMockServer server;
 
     FakeLambda() {
@@ -86,6 +87,11 @@ final class FakeLambda implements AutoCloseable {
                 && (value == null || value.equals(c.value()))).count();
     }
 
+    /** Runs before a mutating call takes effect (while the caller waits for its answer). */
+    void beforeMutation(java.util.function.Consumer<Call> hook) {
+        this.beforeMutation = hook;
+    }
+
     void clearCalls() {
         calls.clear();
     }
@@ -116,6 +122,12 @@ final class FakeLambda implements AutoCloseable {
                 return error(404, "ResourceNotFoundException", "Function not found: " + fn);
             }
             String method = request.getMethod().getName();
+            if (!method.equals("GET")) {
+                beforeMutation.accept(new Call(fn, m.group(3).equals("concurrency") ? (method.equals("PUT")
+                        ? "PutFunctionConcurrency" : "DeleteFunctionConcurrency") : "UpdateFunctionConfiguration",
+                        method.equals("PUT") && m.group(3).equals("concurrency")
+                                ? body(request).get("ReservedConcurrentExecutions").asText() : null));
+            }
             synchronized (FakeLambda.this) {
                 if (m.group(3).equals("concurrency")) {
                     return concurrency(fn, method, request);

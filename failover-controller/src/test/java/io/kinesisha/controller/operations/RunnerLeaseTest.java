@@ -148,6 +148,32 @@ class RunnerLeaseTest {
     }
 
     @Test
+    void anAbortArrivingWhileAProducerIsBeingPausedRestoresItsSavedConcurrency() throws Exception {
+        PairContext a = failedOverPairInFailback();
+        PairContext cli = runner("cli:operator");
+        CompletableFuture<Report> abort = new CompletableFuture<>();
+        AtomicBoolean raced = new AtomicBoolean();
+        lambda.beforeMutation(call -> {
+            if (call.operation().equals("PutFunctionConcurrency") && "0".equals(call.value()) && raced.compareAndSet(false, true)) {
+                CompletableFuture.runAsync(() -> abort.complete(new OperationDriver(cli, progress::add).abortFailback("mid-pause")));
+                await().atMost(Duration.ofSeconds(20)).until(() -> a.control().read(a.pair()).operation() == null);
+            }
+        });
+
+        Report failback = new OperationDriver(a, progress::add).resume();
+
+        Report aborted = abort.get(60, TimeUnit.SECONDS);
+        assertThat(aborted.result()).as(aborted.message()).isEqualTo(Result.ABORTED);
+        assertThat(failback.result()).as(failback.message()).isEqualTo(Result.LOST_RACE);
+        assertThat(lambda.count(primaryFn, "PutFunctionConcurrency", "0")).as("the pause in flight").isEqualTo(1);
+        assertThat(lambda.count(secondaryFn, "PutFunctionConcurrency", "0")).as("the runner stood down before the next")
+                .isZero();
+        assertThat(lambda.reservedConcurrency(primaryFn)).as("restored to what it was, calls %s", lambda.calls()).isEqualTo(5);
+        assertThat(lambda.reservedConcurrency(secondaryFn)).isEqualTo(5);
+        assertThat(a.control().read(a.pair()).producersPaused()).isFalse();
+    }
+
+    @Test
     void aFailoverCompletesWhileTheFailedRegionsLambdaApiIsDownAndFailbackResumesItsProducers() throws Exception {
         PairContext a = newPair();
         // a switchover paused producers, then the primary was lost: the switchover escalates to a failover
