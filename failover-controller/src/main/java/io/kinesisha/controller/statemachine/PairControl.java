@@ -56,11 +56,13 @@ public final class PairControl {
     }
 
     /**
-     * The runner lease of {@code pair} as this controller holds it: one per controller (a Lambda invocation, a CLI
-     * process), so everything this controller runs on the pair is one runner.
+     * The runner lease of {@code pair} as the calling thread of this controller holds it: a Lambda invocation or a
+     * CLI command is one runner, and a loop thread beside a command in the same process is another one.
      */
     public synchronized OperationLease lease(String pair) {
-        return leases.computeIfAbsent(pair, p -> new OperationLease(store, p, runner, leaseTtl, clock));
+        long thread = Thread.currentThread().getId();
+        return leases.computeIfAbsent(pair + "\u0000" + thread,
+                k -> new OperationLease(store, pair, runner + "/" + thread, leaseTtl, clock));
     }
 
     public ControlRecord read(String pair) {

@@ -139,6 +139,24 @@ class OperationLeaseTest {
         assertThat(effects).containsExactly("b PAUSE_PRODUCERS");
     }
 
+    @Test
+    void aLoopThreadBesideACommandInOneProcessIsASecondRunner() throws Exception {
+        PairControl process = control("cli:game-day");
+        process.fire(pair, PairEvent.SWITCHOVER_REQUESTED, Map.of(), Map.of("reason", "test"));
+        assertThat(process.lease(pair).acquire("the command runs the switchover")).isTrue();
+
+        Outcome loop = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new OperationRunner(process).run(pair, (step, op, record) -> StepResult.done(Map.of()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(loop.result()).as(loop.reason()).isEqualTo(Result.LOST_RACE);
+        assertThat(OperationCodec.fromJson(process.read(pair).operation()).currentStep()).isZero();
+    }
+
     private PairControl control(String actor) {
         return new PairControl(store, new StateMachine(), clock, actor, TTL);
     }
