@@ -206,10 +206,11 @@ public final class PairControl {
         Instant now = clock.instant();
         ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(),
                 current.automationPaused(), now).withOperation(OperationCodec.toJson(op.withParameter(key, value, now)));
-        if (store.replace(current, proposed)) {
-            return new Outcome(Result.APPLIED, proposed, null);
-        }
-        return new Outcome(Result.LOST_RACE, read(pair), "the record changed while saving " + key);
+        Map<String, String> audit = evidence(Map.of(key, value), current);
+        audit.put("operation", op.type() + " " + op.id());
+        audit.put("step", (op.currentStep() + 1) + "/" + op.steps().size() + " " + step);
+        return write(current, proposed, AuditEntry.of(pair, now, Kind.ACTION, "saved " + key + " before its side effect",
+                audit));
     }
 
     /** The automation kill switch: while paused, health verdicts are recorded but never acted on. */
