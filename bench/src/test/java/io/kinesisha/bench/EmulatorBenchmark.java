@@ -3,8 +3,8 @@ package io.kinesisha.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kinesisha.common.aws.ClientTuning;
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalRegion;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalRegion;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.kinesisha.bench;
 
 import io.kinesisha.common.aws.AwsTarget;
-import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.replicator.sink.KinesisStreamsSink;
 import io.kinesisha.replicator.sink.SinkEntry;
 import java.net.URI;

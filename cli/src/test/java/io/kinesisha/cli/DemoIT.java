@@ -43,6 +43,7 @@ class DemoIT {
         assertThat(r.get("reordersInPrimary").asLong()).isZero();
         assertThat(r.get("unexpectedReordersInSecondary").asLong()).isZero();
         assertThat(r.get("orphansCopied").asLong()).as("every orphan copied once").isEqualTo(r.get("orphans").asLong());
+        assertThat(r.get("falseOrphans").asLong()).as("no replicated record taken for an orphan").isZero();
         assertThat(r.get("replicatedBack").asLong()).as("everything acknowledged by the secondary reached the primary")
                 .isEqualTo(r.get("acknowledgedBySecondary").asLong());
         assertThat(r.get("duplicatesInPrimary").asLong()).as("only the write in doubt at the outage is duplicated")

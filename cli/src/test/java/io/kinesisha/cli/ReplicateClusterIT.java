@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kinesisha.common.local.FreePorts;
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.FreePorts;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.replicator.cluster.FlinkSessionCluster;
 import io.kinesisha.replicator.it.KeyedLoad;
 import io.kinesisha.replicator.it.LocalFlinkCluster;
@@ -17,12 +17,16 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.Consumer;
+import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 
 /** {@code ./kinesis-ha replicate --cluster URL}: the real launcher submits the job jar to a Flink cluster of processes. */
 class ReplicateClusterIT {
@@ -57,10 +61,24 @@ class ReplicateClusterIT {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() ->
                     StreamContents.read(target, targetArn).counts().keySet().containsAll(load.acknowledged()));
             assertThat(StreamContents.read(target, targetArn).orderViolations()).isZero();
+            assertThat(consumers(source, sourceArn)).as("the job registered its own EFO consumer").hasSize(1);
+
+            Launcher.Result wrongDirection = launcher.run("replicate", "--config", config.toString(), "--cluster",
+                    flink.restUrl(), "--stop", job.toHexString(), "--reverse");
+            assertThat(wrongDirection.exitCode()).as(wrongDirection.toString()).isEqualTo(2);
+            assertThat(wrongDirection.err()).contains("is not the replicator of us-east-2->us-west-2");
             try (FlinkSessionCluster cluster = FlinkSessionCluster.connect(flink.restUrl(), Duration.ofSeconds(10))) {
-                assertThat(cluster.status(job)).isEqualTo(JobStatus.RUNNING);
-                cluster.cancel(job);
+                assertThat(cluster.status(job)).as("a refused --stop stops nothing").isEqualTo(JobStatus.RUNNING);
             }
+
+            Launcher.Result stopped = launcher.run("replicate", "--config", config.toString(), "--cluster",
+                    flink.restUrl(), "--stop", job.toHexString(), "--output", "json");
+            assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+            JsonNode stop = JSON.readTree(stopped.out());
+            assertThat(stop.get("status").asText()).isEqualTo("CANCELED");
+            assertThat(stop.get("consumer").get("outcome").asText()).isEqualTo("DEREGISTERED");
+            assertThat(stop.get("consumer").get("streamArn").asText()).isEqualTo(sourceArn);
+            assertThat(consumers(source, sourceArn)).as("stopped for good: no EFO consumer left behind").isEmpty();
         }
     }
 
@@ -93,6 +111,12 @@ class ReplicateClusterIT {
         Launcher.Result savepointAlone = launcher.run("replicate", "-c", c, "--from-savepoint", "/tmp/sp");
         assertThat(savepointAlone.exitCode()).as(savepointAlone.toString()).isEqualTo(2);
         assertThat(savepointAlone.err()).contains("--from-savepoint needs --cluster");
+    }
+
+    static List<String> consumers(KinesisClient kinesis, String streamArn) {
+        return kinesis.listStreamConsumers(b -> b.streamARN(streamArn)).consumers().stream()
+                .filter(c -> c.consumerStatus() != ConsumerStatus.DELETING)
+                .map(Consumer::consumerName).collect(Collectors.toList());
     }
 
     /** Streams of two shards in both regions and a YAML config naming the local endpoints. */

@@ -67,8 +67,26 @@ class ReplicateVerifyIT {
             assertThat(report[0].get("missingInTarget").asLong()).isZero();
             assertThat(report[0].get("orderViolations").asLong()).isZero();
             assertThat(report[0].get("clean").asBoolean()).isTrue();
+            try (AwsClientFactory clients = new AwsClientFactory(); KinesisClient kinesis = clients.kinesis(west)) {
+                String arn = state.get("streamArns").get("us-west-2").asText();
+                assertThat(ReplicateClusterIT.consumers(kinesis, arn)).as("the job's own EFO consumer").hasSize(1);
+                replicate.destroy();
+                assertThat(replicate.waitFor(60, TimeUnit.SECONDS)).as("replicate stops on SIGTERM").isTrue();
+                assertThat(Files.readString(log)).contains("EFO consumer", "deregistered");
+                assertThat(ReplicateClusterIT.consumers(kinesis, arn))
+                        .as("Ctrl-C stops the job for good: its EFO consumer is retired").isEmpty();
+            }
+            // started again at once, it reads: Ctrl-C released the job's read lease (else held for its 60 s TTL)
+            Path again = home.resolve("replicate-again.log");
+            replicate = launcher.start(again, "replicate", "--config", config);
+            Process restarted = replicate;
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(Files.readString(again)).doesNotContain("another job reads");
+                assertThat(restarted.isAlive()).as("the restarted replicate runs; log %s", again).isTrue();
+                assertThat(Files.readString(again)).contains("reading shardId");
+            });
         } finally {
-            if (replicate != null) {
+            if (replicate != null && replicate.isAlive()) {
                 replicate.destroy();
                 assertThat(replicate.waitFor(60, TimeUnit.SECONDS)).as("replicate stops on SIGTERM").isTrue();
             }

@@ -13,7 +13,6 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,12 +48,6 @@ import picocli.CommandLine.Model.OptionSpec;
  * </ul>
  */
 class RunbookIT {
-    /**
-     * CLI surfaces being written (issue 7). A block using one is skipped, together with every later block of its
-     * runbook (they may depend on its effect). Remove an entry when its command lands: the test fails while an entry
-     * names something the CLI already has, so the skipped blocks start running.
-     */
-    static final Set<String> PENDING = new TreeSet<>(Set.of()); // replicator following the control record's direction
 
     /** Runbooks sharing one local environment, in order; state-changing runbooks last. */
     static final Map<String, List<String>> GROUPS = new LinkedHashMap<>();
@@ -102,18 +95,6 @@ class RunbookIT {
         assertThat(readme.stream().filter(b -> b.kind() == Kind.TEARDOWN)).hasSize(1);
     }
 
-    @Test
-    void pendingEntriesNameSurfacesTheCliDoesNotHaveYet() {
-        CommandSpec root = KinesisHa.commandLine().getCommandSpec();
-        for (String entry : PENDING) {
-            String[] parts = entry.split(" ");
-            CommandLine sub = root.subcommands().get(parts[0]);
-            boolean exists = sub != null && (parts.length == 1 || sub.getCommandSpec().findOption(parts[1]) != null);
-            assertThat(exists).as("'%s' exists in the CLI now: remove it from RunbookIT.PENDING so its runbook "
-                    + "blocks run", entry).isFalse();
-        }
-    }
-
     // ---------------------------------------------------------------- static checks
 
     @Test
@@ -127,7 +108,7 @@ class RunbookIT {
                     continue;
                 }
                 for (List<String> command : Shell.commands(b.text())) {
-                    checkCommand(b, command, aws, cdk, problems, new LinkedHashSet<>());
+                    checkCommand(b, command, aws, cdk, problems);
                 }
                 if (b.kind() == Kind.AWS) {
                     cdk.checkNames(b, problems);
@@ -162,10 +143,9 @@ class RunbookIT {
                 .append("cd ").append(quote(scratch(dir.resolve("setup")))).append('\n')
                 .append(marker(setup, "setup")).append(setup.text()).append('\n')
                 .append("export REPLICATOR_PID\nstatus=0\n");
-        List<String> skipped = new ArrayList<>();
         for (String file : GROUPS.get(group)) {
             Path runbookScript = dir.resolve(file.replace(".md", ".sh"));
-            Files.writeString(runbookScript, runbookScript(file, scratch(dir.resolve(file.replace(".md", ""))), skipped));
+            Files.writeString(runbookScript, runbookScript(file, scratch(dir.resolve(file.replace(".md", "")))));
             script.append("if [ \"$status\" = 0 ]; then bash -Eeuo pipefail ").append(quote(runbookScript))
                     .append(" || status=$?; fi\n");
         }
@@ -197,8 +177,7 @@ class RunbookIT {
         }
         String output = Files.readString(out, StandardCharsets.UTF_8);
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
-        System.out.printf("runbook group %s: %d s, exit %s, skipped (pending) %s%n", group, seconds,
-                finished ? bash.exitValue() : "timeout", skipped);
+        System.out.printf("runbook group %s: %d s, exit %s%n", group, seconds, finished ? bash.exitValue() : "timeout");
         if (!finished || bash.exitValue() != 0) {
             fail("runbook group " + group + (finished ? " failed (exit " + bash.exitValue() + ")" : " timed out")
                     + " in " + lastMarker(output) + "; script " + groupScript + ", full output " + out + "\n"
@@ -206,35 +185,16 @@ class RunbookIT {
         }
     }
 
-    private String runbookScript(String file, Path scratch, List<String> skipped) throws IOException {
+    private String runbookScript(String file, Path scratch) throws IOException {
         StringBuilder s = new StringBuilder("cd ").append(quote(scratch)).append('\n')
                 .append("trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n").append(ERR_TRAP);
-        String pendingSince = null;
         for (Block b : blocks(file)) {
             if (b.kind() != Kind.RUN) {
-                continue;
-            }
-            if (pendingSince == null) {
-                pendingSince = pendingSurface(b);
-            }
-            if (pendingSince != null) {
-                skipped.add(b.where());
-                s.append("echo '=== skipped (pending: ").append(pendingSince).append("): ").append(b.where()).append("' >&2\n");
                 continue;
             }
             s.append(marker(b, "run")).append(b.text()).append('\n');
         }
         return s.toString();
-    }
-
-    /** The PENDING entry a block uses, or null. */
-    private static String pendingSurface(Block b) {
-        List<String> problems = new ArrayList<>();
-        Set<String> pending = new LinkedHashSet<>();
-        for (List<String> command : Shell.commands(b.text())) {
-            checkCommand(b, command, null, null, problems, pending);
-        }
-        return pending.isEmpty() ? null : pending.iterator().next();
     }
 
     /** Names the block on stderr; the ERR trap names it again when one of its commands fails. */
@@ -264,7 +224,7 @@ class RunbookIT {
             if (line.startsWith("=== FAILED: ")) {
                 return line.substring(4);
             }
-            if (line.startsWith("=== ") && !line.startsWith("=== skipped")) {
+            if (line.startsWith("=== ")) {
                 last = line.substring(4);
             }
         }
@@ -278,8 +238,7 @@ class RunbookIT {
 
     // ---------------------------------------------------------------- command checks
 
-    private static void checkCommand(Block b, List<String> words, AwsModel aws, CdkSources cdk, List<String> problems,
-                                     Set<String> pending) {
+    private static void checkCommand(Block b, List<String> words, AwsModel aws, CdkSources cdk, List<String> problems) {
         int i = 0;
         while (i < words.size() && (words.get(i).matches("[A-Za-z_][A-Za-z0-9_]*=.*")
                 || Set.of("until", "while", "do", "then", "if", "!", "else", "exec", "nohup").contains(words.get(i)))) {
@@ -296,12 +255,12 @@ class RunbookIT {
         }
         List<String> rest = words.subList(i + 1, words.size());
         switch (words.get(i)) {
-            case "./kinesis-ha" -> checkKinesisHa(b, rest, problems, pending);
+            case "./kinesis-ha" -> checkKinesisHa(b, rest, problems);
             case "bash" -> {
                 int c = rest.indexOf("-c");
                 if (c >= 0 && c + 1 < rest.size()) {
                     for (List<String> inner : Shell.commands(rest.get(c + 1))) {
-                        checkCommand(b, inner, aws, cdk, problems, pending);
+                        checkCommand(b, inner, aws, cdk, problems);
                     }
                 }
             }
@@ -332,7 +291,7 @@ class RunbookIT {
         }
     }
 
-    private static void checkKinesisHa(Block b, List<String> args, List<String> problems, Set<String> pending) {
+    private static void checkKinesisHa(Block b, List<String> args, List<String> problems) {
         CommandSpec spec = KinesisHa.commandLine().getCommandSpec();
         String path = "";
         for (int i = 0; i < args.size(); i++) {
@@ -341,7 +300,7 @@ class RunbookIT {
                 String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
                 OptionSpec option = spec.findOption(name);
                 if (option == null) {
-                    unknown(b, (path + " " + name).trim(), "option " + name + " of './kinesis-ha" + path + "'", problems, pending);
+                    problems.add(b.where() + ": no such option " + name + " of './kinesis-ha" + path + "'");
                 } else if (option.arity().max() > 0 && !a.contains("=")) {
                     i++;
                 }
@@ -349,17 +308,9 @@ class RunbookIT {
                 spec = spec.subcommands().get(a).getCommandSpec();
                 path = path + " " + a;
             } else if (spec.positionalParameters().isEmpty()) {
-                unknown(b, (path + " " + a).trim(), "'" + a + "' after './kinesis-ha" + path + "'", problems, pending);
+                problems.add(b.where() + ": no such '" + a + "' after './kinesis-ha" + path + "'");
                 return;
             }
-        }
-    }
-
-    private static void unknown(Block b, String key, String what, List<String> problems, Set<String> pending) {
-        if (PENDING.contains(key)) {
-            pending.add(key);
-        } else {
-            problems.add(b.where() + ": no such " + what);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.kinesisha.infra;
 
+import io.kinesisha.common.sizing.ReplicatorCapacity;
 import java.util.Optional;
 
 /**
@@ -22,15 +23,17 @@ public enum ContextKey {
     CONTROLLER_JAR("controllerJar", "../failover-controller/target/kinesis-ha-failover-controller-0.1.0-SNAPSHOT-lambda.jar",
             "the failover controller's Lambda jar"),
     CONTROLLER_RUNTIME("controllerRuntime", "java21", "Lambda runtime of the controller: java17 or java21"),
-    MB_PER_SECOND_PER_CORE("replicatorMbPerSecondPerCore", "2",
-            "replication throughput one Flink core sustains (MB/s); measure it and replace the conservative default"),
+    MB_PER_SECOND_PER_CORE("replicatorMbPerSecondPerCore", String.valueOf(ReplicatorCapacity.MEASURED_MB_PER_SECOND_PER_CORE),
+            "replication throughput one Flink core sustains (MB/s); default: the floor ReplicatorBenchmark measured, as ./kinesis-ha size uses"),
     EXPECTED_MB_PER_SECOND("expectedWriteMbPerSecond", null,
             "peak write rate of the primary stream in MB/s (default: 1 MB/s per shard, or 4 for on-demand)"),
-    CATCH_UP_FACTOR("replicatorCatchUpFactor", "2",
+    CATCH_UP_FACTOR("replicatorCatchUpFactor", String.valueOf(ReplicatorCapacity.DEFAULT_CATCH_UP_FACTOR),
             "capacity over the peak write rate, so a replicator that fell behind catches up (1-10)"),
     AUTO_SCALING("replicatorAutoScaling", "true", "let Managed Flink raise parallelism under load (true/false)"),
     PRODUCER_FUNCTIONS("producerFunctions", "", "comma-separated Lambda function names the controller redirects or pauses"),
-    CONSUMER_FUNCTIONS("consumerFunctions", "", "comma-separated Lambda function names whose event source mappings the controller moves");
+    CONSUMER_FUNCTIONS("consumerFunctions", "", "comma-separated Lambda function names whose event source mappings the controller moves"),
+    NOTIFICATION_EMAILS("notificationEmails", "",
+            "comma-separated e-mail addresses subscribed to each region's operator topic (alarms, failovers, failed controller rounds)");
 
     private final String key;
     private final String defaultValue;

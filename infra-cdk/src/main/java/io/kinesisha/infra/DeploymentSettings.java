@@ -48,6 +48,8 @@ public final class DeploymentSettings {
     static final int MAX_SHARDS = 10_000;
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    /** What SNS accepts as an e-mail endpoint, roughly: one @, no spaces. */
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+");
 
     private final String account;
     private final String pairName;
@@ -66,6 +68,7 @@ public final class DeploymentSettings {
     private final boolean autoScaling;
     private final List<String> producerFunctions;
     private final List<String> consumerFunctions;
+    private final List<String> notificationEmails;
     private final Map<String, String> pairOverrides;
     private final ReplicationPairConfig pairConfig;
 
@@ -87,6 +90,7 @@ public final class DeploymentSettings {
         this.autoScaling = r.autoScaling;
         this.producerFunctions = r.producerFunctions;
         this.consumerFunctions = r.consumerFunctions;
+        this.notificationEmails = r.notificationEmails;
         this.pairOverrides = r.pairOverrides;
         this.pairConfig = r.pairConfig;
     }
@@ -191,6 +195,11 @@ public final class DeploymentSettings {
         return consumerFunctions;
     }
 
+    /** Addresses subscribed to each region's operator topic; may be empty (subscribe later, e.g. a pager). */
+    public List<String> notificationEmails() {
+        return notificationEmails;
+    }
+
     /** The validated pair configuration (control region = primary, consumer ARN a placeholder): thresholds, names. */
     public ReplicationPairConfig pairConfig() {
         return pairConfig;
@@ -283,6 +292,7 @@ public final class DeploymentSettings {
         boolean autoScaling;
         List<String> producerFunctions;
         List<String> consumerFunctions;
+        List<String> notificationEmails;
         Map<String, String> pairOverrides = new LinkedHashMap<>();
         ReplicationPairConfig pairConfig;
 
@@ -336,6 +346,7 @@ public final class DeploymentSettings {
             autoScaling = scaling.equals("true");
             producerFunctions = functions(ContextKey.PRODUCER_FUNCTIONS);
             consumerFunctions = functions(ContextKey.CONSUMER_FUNCTIONS);
+            notificationEmails = emails();
             pairConfig();
         }
 
@@ -390,6 +401,8 @@ public final class DeploymentSettings {
                     pairOverrides.put(key.key(), String.valueOf(value));
                 }
             }
+            // One control table per pair unless chosen: pairs deployed side by side never share (or retain) one table.
+            pairOverrides.putIfAbsent(ConfigKey.CONTROL_TABLE_NAME.key(), Names.defaultControlTable(pairName));
             // Bad regions or account are already reported: stand-ins keep the pair's own errors visible in this round.
             String a = account != null && ACCOUNT.matcher(account).matches() ? account : "000000000000";
             String p = primaryRegion != null ? primaryRegion : ContextKey.PRIMARY_REGION.defaultValue().orElseThrow();
@@ -409,6 +422,21 @@ public final class DeploymentSettings {
                     errors.add(error.field() + ": " + error.message());
                 }
             }
+        }
+
+        private List<String> emails() {
+            List<String> emails = new ArrayList<>();
+            for (String address : string(ContextKey.NOTIFICATION_EMAILS).split(",")) {
+                String trimmed = address.trim();
+                if (trimmed.isEmpty()) {
+                    continue;
+                }
+                if (!EMAIL.matcher(trimmed).matches()) {
+                    errors.add(ContextKey.NOTIFICATION_EMAILS.key() + ": '" + trimmed + "' is not an e-mail address");
+                }
+                emails.add(trimmed);
+            }
+            return List.copyOf(emails);
         }
 
         private List<String> functions(ContextKey key) {

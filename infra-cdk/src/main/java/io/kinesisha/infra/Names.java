@@ -14,6 +14,16 @@ public final class Names {
         return "kinesis-ha-" + s.pairName();
     }
 
+    /** The control table's name when context does not set {@code control.table-name}: one table per pair. */
+    static String defaultControlTable(String pairName) {
+        return "kinesis-ha-" + pairName + "-control";
+    }
+
+    /** The operator topic of a region: alarms, failovers and failed controller rounds. */
+    public static String notificationTopic(DeploymentSettings s) {
+        return prefix(s) + "-notifications";
+    }
+
     /** The forward replicator (primary to secondary); runs in the secondary region. */
     public static String forwardApplication(DeploymentSettings s) {
         return prefix(s) + "-forward";

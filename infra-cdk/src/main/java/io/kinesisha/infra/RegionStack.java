@@ -3,19 +3,23 @@ package io.kinesisha.infra;
 import io.kinesisha.infra.constructs.ControllerFunction;
 import io.kinesisha.infra.constructs.Dashboard;
 import io.kinesisha.infra.constructs.HealthAlarms;
+import io.kinesisha.infra.constructs.Notifications;
 import io.kinesisha.infra.constructs.ReplicatorApplication;
 import io.kinesisha.infra.constructs.StreamsConstruct;
+import java.util.ArrayList;
+import java.util.List;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.constructs.Construct;
 
 /**
  * Everything of the pair that lives in one region. The primary holds the primary stream with the replicator's
- * consumer, the reverse (failback) replicator and a controller driven by its own alarms; the secondary holds the
- * standby stream, the forward replicator and the controller that evaluates on a schedule, because that is the one
- * that must act when the primary region is gone.
+ * consumer and the reverse (failback) replicator; the secondary holds the standby stream and the forward replicator.
+ * Each region has a controller run every minute and by its region's alarms (the secondary's is the one that must act
+ * when the primary region is gone), an operator topic and a dashboard.
  */
 public final class RegionStack extends Stack {
     /** Which of the pair's two regions a stack is for. */
@@ -25,6 +29,7 @@ public final class RegionStack extends Stack {
     private final ReplicatorApplication replicator;
     private final ControllerFunction controller;
     private final HealthAlarms alarms;
+    private final Notifications notifications;
     private final Dashboard dashboard;
 
     /**
@@ -46,8 +51,7 @@ public final class RegionStack extends Stack {
         replicator = new ReplicatorApplication(this, "Replicator", settings,
                 primary ? ReplicatorApplication.Direction.REVERSE : ReplicatorApplication.Direction.FORWARD,
                 streams, consumerArn, settings.pairProperties(region, consumerArn));
-        controller = new ControllerFunction(this, "Controller", settings,
-                settings.pairProperties(region, consumerArn), !primary);
+        controller = new ControllerFunction(this, "Controller", settings, settings.pairProperties(region, consumerArn));
 
         alarms = new HealthAlarms(this, "Alarms", settings, controller.function());
         alarms.errorRate(settings.streamName());
@@ -58,8 +62,13 @@ public final class RegionStack extends Stack {
             alarms.downtime(replicator.applicationName());
             alarms.fullRestarts(replicator.applicationName());
         }
+        notifications = new Notifications(this, "Notifications", settings);
+        notifications.notifyOn(alarms.alarms());
+        notifications.controllerAlarms(settings);
+        List<Alarm> all = new ArrayList<>(alarms.alarms());
+        all.addAll(notifications.alarms());
         dashboard = new Dashboard(this, "Dashboard", settings, replicator.applicationName(), settings.consumerName(),
-                controller.function(), alarms.alarms());
+                controller.function(), all);
 
         CfnOutput.Builder.create(this, "StreamArn").value(streams.stream().getStreamArn()).build();
         if (primary) {
@@ -67,6 +76,7 @@ public final class RegionStack extends Stack {
         }
         CfnOutput.Builder.create(this, "ReplicatorApplicationName").value(replicator.applicationName()).build();
         CfnOutput.Builder.create(this, "ControllerFunctionName").value(controller.function().getFunctionName()).build();
+        CfnOutput.Builder.create(this, "NotificationTopicArn").value(notifications.topic().getTopicArn()).build();
         CfnOutput.Builder.create(this, "DashboardUrl").value(Names.dashboardUrl(settings, region)).build();
     }
 
@@ -84,6 +94,10 @@ public final class RegionStack extends Stack {
 
     public HealthAlarms alarms() {
         return alarms;
+    }
+
+    public Notifications notifications() {
+        return notifications;
     }
 
     public Dashboard dashboard() {

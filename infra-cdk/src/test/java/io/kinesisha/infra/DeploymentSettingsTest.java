@@ -51,7 +51,26 @@ class DeploymentSettingsTest {
         assertThat(s.streamName()).isEqualTo("orders");
         assertThat(s.shards()).isEqualTo(2);
         assertThat(s.retentionHours()).isEqualTo(168);
-        assertThat(s.controlTableName()).isEqualTo(ConfigKey.CONTROL_TABLE_NAME.defaultValue().orElseThrow());
+        assertThat(s.controlTableName()).isEqualTo("kinesis-ha-orders-control");
+        assertThat(s.notificationEmails()).isEmpty();
+    }
+
+    @Test
+    void eachPairHasItsOwnControlTableUnlessContextNamesOne() {
+        assertThat(settings(with("pair", "payments")).controlTableName()).isEqualTo("kinesis-ha-payments-control");
+        assertThat(settings(with("pair", "payments")).pairProperties("us-east-2", "arn:consumer"))
+                .containsEntry(ConfigKey.CONTROL_TABLE_NAME.key(), "kinesis-ha-payments-control");
+        assertThat(settings(with(ConfigKey.CONTROL_TABLE_NAME.key(), "shared-control")).controlTableName())
+                .isEqualTo("shared-control");
+    }
+
+    @Test
+    void notificationAddressesAreReadAndCheckedOneByOne() {
+        assertThat(settings(with("notificationEmails", " oncall@example.com, sre@example.org ")).notificationEmails())
+                .containsExactly("oncall@example.com", "sre@example.org");
+        assertThatThrownBy(() -> settings(with("notificationEmails", "oncall@example.com,pager")))
+                .isInstanceOf(InvalidDeploymentException.class)
+                .hasMessageContaining("notificationEmails: 'pager' is not an e-mail address");
     }
 
     @Test
@@ -142,7 +161,8 @@ class DeploymentSettingsTest {
                 .isEqualTo(new ReplicatorSizing(4, 1));
         assertThat(ReplicatorSizing.of(settings(Map.of("shards", "2", "expectedWriteMbPerSecond", "20"))))
                 .as("no more subtasks than shards").isEqualTo(new ReplicatorSizing(2, 1));
-        assertThat(ReplicatorSizing.of(settings(Map.of("shards", "on-demand", "expectedWriteMbPerSecond", "20"))))
+        assertThat(ReplicatorSizing.of(settings(Map.of("shards", "on-demand", "expectedWriteMbPerSecond", "20",
+                "replicatorMbPerSecondPerCore", "2"))))
                 .isEqualTo(new ReplicatorSizing(20, 1));
     }
 }

@@ -7,6 +7,7 @@ import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.config.ConfigLoader;
 import io.kinesisha.common.config.ConsumerLifecycle;
 import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.infra.constructs.ControlTable;
 import io.kinesisha.infra.constructs.ControllerFunction;
 import io.kinesisha.infra.constructs.HealthAlarms;
@@ -58,6 +59,7 @@ class KinesisHaAppTest {
         context.put("controllerJar", TestJars.create(dir, "controller.jar").toString());
         context.put("producerFunctions", "orders-producer");
         context.put("consumerFunctions", "orders-consumer");
+        context.put("notificationEmails", "oncall@example.com");
         app = KinesisHaApp.newApp(context);
         stacks = KinesisHaApp.build(app, DeploymentSettings.fromContext(key -> app.getNode().tryGetContext(key), null, dir));
         control = Template.fromStack(stacks.control());
@@ -105,7 +107,7 @@ class KinesisHaAppTest {
             assertThat(stream).containsEntry("Name", "orders").containsEntry("ShardCount", 2)
                     .containsEntry("RetentionPeriodHours", 168);
             assertThat(map(stream.get("StreamEncryption"))).containsEntry("EncryptionType", "KMS");
-            assertThat(onlyResource(t, "AWS::KMS::Key")).containsEntry("EnableKeyRotation", true);
+            assertThat(onlyResource(t, "AWS::KMS::Key", "Streams")).containsEntry("EnableKeyRotation", true);
         }
         assertThat(onlyResource(primary, "AWS::Kinesis::StreamConsumer"))
                 .containsEntry("ConsumerName", ConfigKey.REPLICATION_CONSUMER_NAME.defaultValue().orElseThrow());
@@ -140,7 +142,8 @@ class KinesisHaAppTest {
         Map<String, Object> flink = map(map(app.get("ApplicationConfiguration")).get("FlinkApplicationConfiguration"));
         assertThat(map(flink.get("CheckpointConfiguration"))).containsEntry("CheckpointingEnabled", true)
                 .containsEntry("CheckpointInterval", 10000);
-        assertThat(map(flink.get("ParallelismConfiguration"))).containsEntry("Parallelism", 2)
+        // 2 shards x 1 MB/s x catch-up 2 over the measured 11.6 MB/s per core: one subtask (./kinesis-ha size agrees)
+        assertThat(map(flink.get("ParallelismConfiguration"))).containsEntry("Parallelism", 1)
                 .containsEntry("ParallelismPerKPU", 1).containsEntry("AutoScalingEnabled", true);
         secondary.resourceCountIs("AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption", 1);
     }
@@ -167,7 +170,7 @@ class KinesisHaAppTest {
         assertThat(forward.get("DescribeStreams")).hasSize(2).contains(PRIMARY_STREAM)
                 .containsAll(forward.get("WriteTargetStream"));
         assertThat(forward.get("DecryptSourceStream")).containsExactly("arn:aws:kms:us-west-2:111111111111:key/*");
-        assertThat(forward.get("ControlStore")).containsExactly("arn:aws:dynamodb:us-east-2:111111111111:table/kinesis-ha-control");
+        assertThat(forward.get("ControlStore")).containsExactly("arn:aws:dynamodb:us-east-2:111111111111:table/kinesis-ha-orders-control");
         assertThat(forward).doesNotContainKey("RegisterOwnConsumer");
 
         Map<String, List<String>> reverse = statements(primary, "Replicator");
@@ -196,17 +199,20 @@ class KinesisHaAppTest {
     }
 
     @Test
-    void onlyTheStandbyRegionEvaluatesEveryMinute() {
-        Map<String, Object> rule = onlyResource(secondary, "AWS::Events::Rule");
-        assertThat(rule).containsEntry("ScheduleExpression", "rate(1 minute)").containsEntry("State", "ENABLED");
-        assertThat(rule.get("Targets").toString()).contains("ControllerFunction");
-        primary.resourceCountIs("AWS::Events::Rule", 0);
+    void bothRegionsRunTheControllerEveryMinuteOneRoundAtATime() {
+        for (Template t : List.of(primary, secondary)) {
+            Map<String, Object> rule = onlyResource(t, "AWS::Events::Rule");
+            assertThat(rule).containsEntry("ScheduleExpression", "rate(1 minute)").containsEntry("State", "ENABLED");
+            assertThat(rule.get("Targets").toString()).contains("ControllerFunction");
+            assertThat(onlyResource(t, "AWS::Lambda::Function", "ControllerFunction"))
+                    .containsEntry("ReservedConcurrentExecutions", 1);
+        }
     }
 
     @Test
     void controllerPermissionsAreScopedToThePairsResources() {
         Map<String, List<String>> s = statements(secondary, "Controller");
-        assertThat(s.get("ControlStore")).containsExactly("arn:aws:dynamodb:us-east-2:111111111111:table/kinesis-ha-control");
+        assertThat(s.get("ControlStore")).containsExactly("arn:aws:dynamodb:us-east-2:111111111111:table/kinesis-ha-orders-control");
         assertThat(s.get("ProbeStreams")).containsExactly(PRIMARY_STREAM, SECONDARY_STREAM);
         assertThat(s.get("ReadAndRepublish")).containsExactly(PRIMARY_STREAM, SECONDARY_STREAM);
         assertThat(s.get("MoveReplication")).containsExactly(
@@ -215,6 +221,93 @@ class KinesisHaAppTest {
         assertThat(s.get("MoveProducers")).containsExactly("arn:aws:lambda:us-west-2:111111111111:function:orders-producer",
                 "arn:aws:lambda:us-east-2:111111111111:function:orders-producer");
         assertThat(s.get("ReadHealthMetrics")).containsExactly("*");
+        assertThat(s.get("PublishOwnMetrics")).containsExactly("*");
+        Map<String, Object> publish = statement(secondary, "Controller", "PublishOwnMetrics");
+        assertThat(publish.get("Action")).isEqualTo("cloudwatch:PutMetricData");
+        assertThat(map(map(publish.get("Condition")).get("StringEquals")))
+                .containsEntry("cloudwatch:namespace", MetricNames.CONTROLLER_NAMESPACE);
+    }
+
+    @Test
+    void noRoleHasAGrantTheCodeDoesNotUse() {
+        // the control store puts (conditionally), gets and queries; the sink writes with PutRecords only
+        for (Template t : List.of(primary, secondary)) {
+            List<String> actions = new ArrayList<>();
+            collectActions(t.toJSON(), actions);
+            assertThat(actions).doesNotContain("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+                    "dynamodb:TransactWriteItems", "kinesis:PutRecord");
+            assertThat(actions).contains("dynamodb:PutItem", "kinesis:PutRecords");
+        }
+        for (String region : List.of("us-west-2", "us-east-2")) {
+            Template t = region.equals(PRIMARY) ? primary : secondary;
+            String app = region.equals(PRIMARY) ? "kinesis-ha-orders-reverse" : "kinesis-ha-orders-forward";
+            String logGroup = "arn:aws:logs:" + region + ":111111111111:log-group:/aws/kinesis-analytics/" + app;
+            Map<String, List<String>> replicator = statements(t, "Replicator");
+            assertThat(statement(t, "Replicator", "WriteLogs").get("Action")).isEqualTo("logs:PutLogEvents");
+            assertThat(replicator.get("WriteLogs")).containsExactly(logGroup + ":log-stream:replicator");
+            assertThat(statement(t, "Replicator", "FindLogStream").get("Action")).isEqualTo("logs:DescribeLogStreams");
+        }
+    }
+
+    @Test
+    void managedFlinkAssumesTheReplicatorRoleOnlyForItsOwnApplication() {
+        for (var entry : Map.of(PRIMARY, primary, SECONDARY, secondary).entrySet()) {
+            String app = entry.getKey().equals(PRIMARY) ? "kinesis-ha-orders-reverse" : "kinesis-ha-orders-forward";
+            Map<String, Object> role = onlyResource(entry.getValue(), "AWS::IAM::Role", "ReplicatorRole");
+            List<Map<String, Object>> trust = list(map(role.get("AssumeRolePolicyDocument")).get("Statement"));
+            assertThat(trust).hasSize(1);
+            assertThat(map(trust.get(0).get("Principal"))).containsEntry("Service", "kinesisanalytics.amazonaws.com");
+            Map<String, Object> condition = map(trust.get(0).get("Condition"));
+            assertThat(map(condition.get("StringEquals"))).containsEntry("aws:SourceAccount", ACCOUNT);
+            assertThat(map(condition.get("ArnEquals"))).containsEntry("aws:SourceArn",
+                    "arn:aws:kinesisanalytics:" + entry.getKey() + ":111111111111:application/" + app);
+        }
+    }
+
+    // ---- notifications ----
+
+    @Test
+    void eachRegionHasAnEncryptedTlsOnlyOperatorTopicWithTheContextsSubscribers() {
+        for (Template t : List.of(primary, secondary)) {
+            Map<String, Object> topic = onlyResource(t, "AWS::SNS::Topic");
+            assertThat(topic).containsEntry("TopicName", "kinesis-ha-orders-notifications").containsKey("KmsMasterKeyId");
+            assertThat(onlyResource(t, "AWS::SNS::Subscription")).containsEntry("Protocol", "email")
+                    .containsEntry("Endpoint", "oncall@example.com");
+            String policy = onlyResource(t, "AWS::SNS::TopicPolicy").toString();
+            assertThat(policy).contains("Effect=Deny", "aws:SecureTransport=false");
+            // the topic policy replaces the default one: CloudWatch may publish, for this pair's alarms only
+            String region = t == primary ? PRIMARY : SECONDARY;
+            assertThat(policy).contains("Service=cloudwatch.amazonaws.com", "Action=sns:Publish",
+                    "aws:SourceArn=arn:aws:cloudwatch:" + region + ":111111111111:alarm:kinesis-ha-orders-*",
+                    "aws:SourceAccount=111111111111");
+            Map<String, Object> key = onlyResource(t, "AWS::KMS::Key", "NotificationsKey");
+            assertThat(key).containsEntry("EnableKeyRotation", true);
+            assertThat(key.get("KeyPolicy").toString()).contains("Service=cloudwatch.amazonaws.com");
+        }
+    }
+
+    @Test
+    void everyAlarmNotifiesTheTopicAndTheControllerAlarmsOnlyNotify() {
+        for (Template t : List.of(primary, secondary)) {
+            Map<String, Map<String, Object>> alarms = t.findResources("AWS::CloudWatch::Alarm");
+            assertThat(alarms.values()).map(a -> map(a.get("Properties"))).allSatisfy(a -> {
+                assertThat(a.get("AlarmActions").toString()).contains("NotificationsTopic");
+                assertThat(a.get("OKActions").toString()).contains("NotificationsTopic");
+            });
+            Map<String, Object> notOnPrimary = onlyResource(t, "AWS::CloudWatch::Alarm", "NotificationsNotOnPrimary");
+            assertThat(notOnPrimary).containsEntry("Namespace", "KinesisHa").containsEntry("MetricName", "ControllerState")
+                    .containsEntry("Threshold", 0).containsEntry("ComparisonOperator", "GreaterThanThreshold");
+            Map<String, Object> errors = onlyResource(t, "AWS::CloudWatch::Alarm", "NotificationsControllerErrors");
+            assertThat(errors).containsEntry("Namespace", "AWS/Lambda").containsEntry("MetricName", "Errors")
+                    .containsEntry("Threshold", 0);
+            assertThat(errors.get("Dimensions").toString()).contains("Value=kinesis-ha-orders-controller");
+            Map<String, Object> silent = onlyResource(t, "AWS::CloudWatch::Alarm", "NotificationsControllerSilent");
+            assertThat(silent).containsEntry("MetricName", "ControllerState").containsEntry("Statistic", "SampleCount")
+                    .containsEntry("TreatMissingData", "breaching");
+            for (Map<String, Object> onlyNotifies : List.of(notOnPrimary, errors, silent)) {
+                assertThat(onlyNotifies.get("AlarmActions").toString()).doesNotContain("ControllerFunction");
+            }
+        }
     }
 
     // ---- alarms ----
@@ -240,7 +333,8 @@ class KinesisHaAppTest {
     void alarmsInvokeTheControllerDirectlyAsAlarmActionsEachAllowedByItsOwnPermission() {
         // the handler accepts the alarm action's own payload (ControllerHandlerTest: lambda-alarm-action-metric.json)
         Map<String, Map<String, Object>> permissions = secondary.findResources("AWS::Lambda::Permission", Map.of());
-        Map<String, Map<String, Object>> alarms = secondary.findResources("AWS::CloudWatch::Alarm", Map.of());
+        Map<String, Map<String, Object>> alarms = new LinkedHashMap<>(secondary.findResources("AWS::CloudWatch::Alarm", Map.of()));
+        alarms.keySet().removeIf(id -> id.startsWith("Notifications"));
         List<Map<String, Object>> fromAlarms = permissions.values().stream().map(r -> map(r.get("Properties")))
                 .filter(p -> "lambda.alarms.cloudwatch.amazonaws.com".equals(p.get("Principal"))).toList();
         assertThat(fromAlarms).hasSize(alarms.size()).allSatisfy(p -> {
@@ -265,10 +359,12 @@ class KinesisHaAppTest {
         Map<String, Object> age = onlyResource(primary, "AWS::CloudWatch::Alarm", "AlarmsIteratorAge");
         assertThat(age).containsEntry("MetricName", "SubscribeToShardEvent.MillisBehindLatest").containsEntry("Threshold", 60000);
         assertInvokesController(age);
-        secondary.resourceCountIs("AWS::CloudWatch::Alarm", 4);
-        primary.resourceCountIs("AWS::CloudWatch::Alarm", 2);
-        // one invoke permission per alarm, each limited to that alarm
+        // plus the three that only notify (not on primary, controller errors, controller silent)
+        secondary.resourceCountIs("AWS::CloudWatch::Alarm", 7);
+        primary.resourceCountIs("AWS::CloudWatch::Alarm", 5);
+        // one invoke permission per health alarm, each limited to that alarm, and the schedule's
         secondary.resourceCountIs("AWS::Lambda::Permission", 5);
+        primary.resourceCountIs("AWS::Lambda::Permission", 3);
     }
 
     // ---- control table, dashboards, outputs ----
@@ -276,7 +372,7 @@ class KinesisHaAppTest {
     @Test
     void controlTableIsAStronglyConsistentGlobalTableWithAWitness() {
         Map<String, Object> table = onlyResource(control, "AWS::DynamoDB::GlobalTable");
-        assertThat(table).containsEntry("TableName", "kinesis-ha-control").containsEntry("MultiRegionConsistency", "STRONG")
+        assertThat(table).containsEntry("TableName", "kinesis-ha-orders-control").containsEntry("MultiRegionConsistency", "STRONG")
                 .containsEntry("BillingMode", "PAY_PER_REQUEST");
         assertThat(table.get("GlobalTableWitnesses").toString()).contains("Region=us-east-1");
         assertThat(table.get("KeySchema").toString()).contains("AttributeName=" + ControlTable.PARTITION_KEY + ", KeyType=HASH",
@@ -297,8 +393,8 @@ class KinesisHaAppTest {
         assertThat(onlyResource(secondary, "AWS::CloudWatch::Dashboard")).containsEntry("DashboardName", "kinesis-ha-orders-us-east-2");
         String body = onlyResource(secondary, "AWS::CloudWatch::Dashboard").get("DashboardBody").toString();
         assertThat(body).contains("replicationLagMillis", "IncomingRecords", "PutRecords.FailedRecords", "ControllerState",
-                "OrphanRecords", "alarm");
-        assertThat(primary.findOutputs("*").keySet()).contains("StreamArn", "ReplicatorConsumerArn",
+                "OrphanRecords", "LastDecision", "ReplicationLagMillis", "alarm", "NotificationsNotOnPrimary");
+        assertThat(primary.findOutputs("*").keySet()).contains("StreamArn", "ReplicatorConsumerArn", "NotificationTopicArn",
                 "ReplicatorApplicationName", "ControllerFunctionName", "DashboardUrl");
         assertThat(secondary.findOutputs("*").keySet()).contains("StreamArn", "ReplicatorApplicationName",
                 "ControllerFunctionName", "DashboardUrl");
@@ -333,6 +429,19 @@ class KinesisHaAppTest {
             }
         }
         return bySid;
+    }
+
+    /** The statement {@code sid} of the role whose logical id starts with {@code prefix}. */
+    private static Map<String, Object> statement(Template t, String prefix, String sid) {
+        Map<String, Object> role = onlyResource(t, "AWS::IAM::Role", prefix + "Role");
+        for (Map<String, Object> policy : list(role.get("Policies"))) {
+            for (Map<String, Object> st : list(map(policy.get("PolicyDocument")).get("Statement"))) {
+                if (sid.equals(st.get("Sid"))) {
+                    return st;
+                }
+            }
+        }
+        throw new AssertionError("no statement " + sid + " in " + prefix + "Role");
     }
 
     private static Map<String, Object> onlyResource(Template t, String type) {

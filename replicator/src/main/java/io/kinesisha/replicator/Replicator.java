@@ -1,11 +1,13 @@
 package io.kinesisha.replicator;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.config.ConfigLoader;
 import io.kinesisha.common.config.ConsumerLifecycle;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.config.ReplicationSettings;
 import io.kinesisha.common.config.StartingPosition;
+import io.kinesisha.common.kinesis.JobManagedConsumer;
 import io.kinesisha.replicator.fence.EpochFence;
 import io.kinesisha.replicator.fence.JobLease;
 import io.kinesisha.replicator.progress.ProgressListener;
@@ -22,6 +24,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
  * The replicator job: primary stream (EFO) to secondary stream, records unchanged (KPL aggregates as their user
@@ -99,8 +102,7 @@ public final class Replicator {
                 .initialPosition(plan.resumes() || settings.startingPosition() != StartingPosition.LATEST
                         ? ShardStartingPosition.trimHorizon() : ShardStartingPosition.latest())
                 .deserializer(new ReplicatedRecordSchema(plan.excluded()))
-                .readLease(new JobLease(plan.pairName(), plan.controlTable(), plan.controlStore(), plan.tuning(),
-                        plan.direction(), plan.epoch(), plan.runId()));
+                .readLease(jobLease(plan));
         plan.startPositions().forEach(builder::shardPosition);
         boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
         if (selfManaged) {
@@ -136,24 +138,47 @@ public final class Replicator {
                 .build();
     }
 
+    private static JobLease jobLease(ReplicationPlan plan) {
+        return new JobLease(plan.pairName(), plan.controlTable(), plan.controlStore(), plan.tuning(), plan.direction(),
+                plan.epoch(), plan.runId());
+    }
+
     /**
-     * Deregisters the job-managed EFO consumer of {@code plan}'s source: call it when replication in that direction
-     * is stopped for good (not on a restart, which reuses the consumer). A self-managed consumer is the operator's and
-     * stays. Best effort: a consumer left behind costs its hourly EFO charge, and the next job reuses it.
+     * Releases the read lease of this plan's job once the job has ended. Its source releases it when it closes, but a
+     * JVM that exits right after cancelling (Ctrl-C of an embedded job) may end before the source is closed, and the
+     * next {@code replicate} would find the lease held for its whole TTL. Failures are logged: the lease expires.
      */
-    public static void retireJobManagedConsumer(ReplicationPairConfig config, ReplicationPlan plan) {
-        ReplicationSettings settings = config.replication();
-        boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
-        if (selfManaged || settings.reader() != io.kinesisha.common.config.ReaderType.EFO) {
-            return;
-        }
-        try (io.kinesisha.replicator.source.proxy.KinesisStreamProxy proxy =
-                     new io.kinesisha.replicator.source.proxy.KinesisStreamProxy(plan.source(), plan.tuning())) {
-            proxy.deregisterConsumer(plan.sourceStreamArn(), settings.consumerName());
+    public static void releaseJobLease(ReplicationPlan plan) {
+        try {
+            jobLease(plan).release();
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(Replicator.class).warn("could not deregister EFO consumer {} of {}: {}",
-                    settings.consumerName(), plan.sourceStreamArn(), e.toString());
+            org.slf4j.LoggerFactory.getLogger(Replicator.class).warn("could not release the read lease of {} (it expires"
+                    + " within {} s): {}", plan, JobLease.TTL.toSeconds(), e.toString());
         }
+    }
+
+    /**
+     * Retires the EFO consumer this plan's job registered for itself, once the job is stopped for good; empty when
+     * the job registers none (polling reader, the operator's SELF_MANAGED consumer). A failure is logged and answered.
+     */
+    public static java.util.Optional<JobManagedConsumer.Retirement> retireJobManagedConsumer(ReplicationPairConfig config,
+                                                                                               ReplicationPlan plan) {
+        java.util.Optional<JobManagedConsumer> consumer = JobManagedConsumer.of(config, plan.direction());
+        if (consumer.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        JobManagedConsumer.Retirement retired;
+        try (AwsClientFactory clients = new AwsClientFactory(plan.tuning());
+             KinesisClient kinesis = clients.kinesis(plan.source())) {
+            retired = consumer.get().retire(kinesis);
+        }
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Replicator.class);
+        if (retired.outcome() == JobManagedConsumer.Outcome.FAILED) {
+            log.warn("could not retire the job's {}; deregister it by hand (aws kinesis deregister-stream-consumer)", retired);
+        } else {
+            log.info("{}", retired);
+        }
+        return java.util.Optional.of(retired);
     }
 
     /** Names a record by its source position, with the source's limit next to the target's in the sink's error. */

@@ -27,9 +27,6 @@ public final class AuditCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Mixin
-    Confirmation confirmation;
-
     @Option(names = "--limit", defaultValue = "20", description = "How many entries, newest first, 1..1000 (default: ${DEFAULT-VALUE}).")
     int limit;
 

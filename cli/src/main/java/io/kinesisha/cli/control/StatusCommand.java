@@ -29,9 +29,6 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Mixin
-    Confirmation confirmation;
-
     @Override
     public Integer call() {
         try (PairContext ctx = ControlSession.open(config)) {

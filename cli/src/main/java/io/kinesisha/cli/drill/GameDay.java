@@ -13,7 +13,7 @@ import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.controller.operations.OperationDriver;
 import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.operations.ReplicationBarrier;
@@ -235,6 +235,9 @@ public final class GameDay implements AutoCloseable {
         primaryOnlyAcks.removeAll(inDoubt);
         secondaryOnlyAcks.removeAll(inDoubt);
         long unexpectedLateInSecondary = s.lateIds.stream().filter(id -> !orphanPayloads.contains(id)).count();
+        // a false orphan: not acknowledged by the primary from a producer, or already held by the secondary
+        long falseOrphans = orphanPayloads.stream().filter(id -> !inDoubt.contains(id))
+                .filter(id -> !ackedByPrimary.contains(id) || s.occurrences.getOrDefault(id, 0) > 1).count();
 
         GameDayReport.Consumed consumed = null;
         if (consumer != null) {
@@ -251,6 +254,7 @@ public final class GameDay implements AutoCloseable {
                 p.repeated(primaryOnlyAcks) + s.repeated(secondaryOnlyAcks), inDoubt.size(), p.lateIds.size(), s.lateIds.size(),
                 unexpectedLateInSecondary, reconcile == null ? 0 : Long.parseLong(reconcile.evidence().getOrDefault("orphans.count", "0")),
                 reconcile == null ? 0 : Long.parseLong(reconcile.evidence().getOrDefault("orphans.copied", "0")),
+                falseOrphans,
                 reconcile == null ? 0 : Integer.parseInt(reconcile.evidence().getOrDefault("orphans.keysOrderedAfterNewer", "0")),
                 reconcile == null ? "none" : reconcile.evidence().getOrDefault("orphans.policy", "?"),
                 Duration.between(outageAt, decision).toMillis(),

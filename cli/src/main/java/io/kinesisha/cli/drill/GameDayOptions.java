@@ -1,7 +1,7 @@
 package io.kinesisha.cli.drill;
 
 import io.kinesisha.cli.control.Durations;
-import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,7 +10,9 @@ import java.util.Map;
  * The result of a game day, as numbers an operator can check: what was produced and where it was acknowledged,
  * what each region holds at the end (lost, duplicates, loops, order), the orphans and their reconciliation, and
  * the times of each switch. {@link #passed()} is the verdict: nothing acknowledged lost in either region, no
- * loop, and no order violation within a region except the republished orphans the report names.
+ * loop, no false orphan (a record reported as an orphan that the primary did not acknowledge from a producer, or
+ * that the secondary already held), and no order violation within a region except the republished orphans the
+ * report names.
  */
 public record GameDayReport(String primaryRegion, String secondaryRegion, long durationSeconds, int rate, int keys,
                             int shards, long produced, long acknowledged, long acknowledgedByPrimary,
@@ -19,7 +21,7 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
                             List<String> lostInSecondaryExamples, long duplicatesInPrimary, long duplicatesInSecondary,
                             long loops, long inDoubt, long reordersInPrimary, long reordersInSecondary,
                             long unexpectedReordersInSecondary, long orphans, long orphansCopied,
-                            int orphanKeysAfterNewer, String orphanPolicy, long detectionMillis,
+                            long falseOrphans, int orphanKeysAfterNewer, String orphanPolicy, long detectionMillis,
                             long failoverRtoMillis, long failbackProducerPauseMillis, long failbackMillis,
                             long lagP50Millis, long lagP99Millis, Consumed consumer, long tookMillis) {
 
@@ -67,7 +69,7 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
     /** Nothing acknowledged lost in either region, no loop, no unexplained reorder. */
     @JsonProperty("passed")
     public boolean passed() {
-        return lostInPrimary == 0 && lostInSecondary == 0 && loops == 0 && reordersInPrimary == 0
+        return lostInPrimary == 0 && lostInSecondary == 0 && loops == 0 && falseOrphans == 0 && reordersInPrimary == 0
                 && unexpectedReordersInSecondary == 0 && (consumer == null || consumer.notSeen() == 0);
     }
 
@@ -91,6 +93,7 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
                 + " in " + secondaryRegion + ", of which " + unexpectedReordersInSecondary + " not a republished orphan");
         r.put("orphans", orphans + " found, " + orphansCopied + " copied (policy " + orphanPolicy + "), "
                 + orphanKeysAfterNewer + " key(s) got them after newer records");
+        r.put("false orphans (must be 0)", falseOrphans);
         r.put("detection", detectionMillis + " ms (outage to the failover decision)");
         r.put("RTO failover", failoverRtoMillis + " ms (outage to the first write acknowledged by " + secondaryRegion + ")");
         r.put("RPO failover", orphans + " record(s) unreplicated at the outage; 0 lost after reconciliation");

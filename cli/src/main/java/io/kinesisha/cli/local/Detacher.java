@@ -1,7 +1,7 @@
 package io.kinesisha.cli.local;
 
 import io.kinesisha.cli.OutputOptions;
-import io.kinesisha.common.local.Waits;
+import io.kinesisha.testkit.Waits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

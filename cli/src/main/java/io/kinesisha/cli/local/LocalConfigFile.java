@@ -3,7 +3,7 @@ package io.kinesisha.cli.local;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kinesisha.common.local.LocalRegion;
+import io.kinesisha.testkit.LocalRegion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.kinesisha.cli.local;
 
 import io.kinesisha.cli.OutputOptions;
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalRegion;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalRegion;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

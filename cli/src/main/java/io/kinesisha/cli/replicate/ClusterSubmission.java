@@ -51,15 +51,7 @@ final class ClusterSubmission {
             args.add("--set");
             args.add(key + "=" + value);
         });
-        FlinkSessionCluster cluster;
-        try {
-            cluster = FlinkSessionCluster.connect(url, TIMEOUT);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--cluster " + e.getMessage(), e);
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("--cluster: " + e.getMessage(), e);
-        }
-        try (cluster) {
+        try (FlinkSessionCluster cluster = connect(url)) {
             JobID job = cluster.submit(jar, args, parallelism, savepoint);
             String name = cluster.jobName(job);
             if (output.json()) {
@@ -74,11 +66,23 @@ final class ClusterSubmission {
                 out.println(job.toHexString());
                 out.flush();
                 err.println("kinesis-ha replicate: submitted '" + name + "' to " + cluster.url() + " as job "
-                        + job.toHexString() + "; stop it with a savepoint: flink stop -p <dir> " + job.toHexString()
-                        + " (or POST " + cluster.url() + "/jobs/" + job.toHexString() + "/stop)");
+                        + job.toHexString() + "; end it for good (and retire its EFO consumer) with: ./kinesis-ha"
+                        + " replicate --config " + config.configFile() + " --cluster " + cluster.url() + " --stop "
+                        + job.toHexString() + (reverse ? " --reverse" : "") + " [--savepoint-dir DIR]");
                 err.flush();
             }
             return 0;
+        }
+    }
+
+    /** Connects to the cluster; what goes wrong names the {@code --cluster} option. */
+    static FlinkSessionCluster connect(String url) {
+        try {
+            return FlinkSessionCluster.connect(url, TIMEOUT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--cluster " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("--cluster: " + e.getMessage(), e);
         }
     }
 

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "replicate", mixinStandardHelpOptions = true,
         description = {"Run the replicator embedded in a local Flink MiniCluster until Ctrl-C: primary stream (EFO)",
             "to secondary stream, per-key order kept, progress in the control store.",
-            "With --cluster URL, submit it to a running Flink 1.20 session cluster instead and print the job id."})
+            "With --cluster URL, submit it to a running Flink 1.20 session cluster instead and print the job id;",
+            "with --cluster URL --stop JOB_ID, end that job for good and retire its EFO consumer."})
 public final class ReplicateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -55,6 +56,18 @@ public final class ReplicateCommand implements Callable<Integer> {
         "savepoint or retained checkpoint (all of its state must be restored)."})
     String savepoint;
 
+    @Option(names = "--stop", paramLabel = "JOB_ID", description = {"With --cluster: end this replicator job for good",
+        "(cancel, or stop with a savepoint into --savepoint-dir), wait until no task of it runs, then deregister the",
+        "EFO consumer the job registered for itself. Add --reverse for a failback job."})
+    String stopJob;
+
+    @Option(names = "--savepoint-dir", paramLabel = "DIR", description = "With --stop: stop with a savepoint written here.")
+    String savepointDir;
+
+    @Option(names = "--keep-consumer", description = {"With --stop: keep the job's EFO consumer (to resubmit from",
+        "the savepoint soon)."})
+    boolean keepConsumer;
+
     @Mixin
     OutputOptions output;
 
@@ -75,7 +88,20 @@ public final class ReplicateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--follow and --cluster exclude each"
                     + " other: --follow restarts an embedded job; on a cluster, submit --reverse after a failover");
         }
+        if (stopJob == null && (savepointDir != null || keepConsumer)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    (savepointDir != null ? "--savepoint-dir" : "--keep-consumer") + " needs --stop JOB_ID");
+        }
+        if (stopJob != null && (cluster == null || follow || jobJar != null || savepoint != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), cluster == null
+                    ? "--stop needs --cluster URL (an embedded replicator stops with Ctrl-C)"
+                    : "--stop ends a job: it takes no --follow, --job-jar or --from-savepoint");
+        }
         ReplicationPairConfig pair = config.load();
+        if (stopJob != null) {
+            return new ClusterStop(cluster, stopJob, savepointDir, keepConsumer).stop(spec.commandLine().getOut(),
+                    spec.commandLine().getErr(), output, pair, reverse);
+        }
         if (cluster != null) {
             return new ClusterSubmission(cluster, jobJar, savepoint).submit(spec.commandLine().getOut(),
                     spec.commandLine().getErr(), output, config, reverse, parallelism);
@@ -106,13 +132,16 @@ public final class ReplicateCommand implements Callable<Integer> {
                 + plan.targetStreamArn() + "); Ctrl-C stops it");
         JobClient job = env.executeAsync("kinesis-ha replicator " + plan);
         Thread stopper = new Thread(() -> {
-            // Ctrl-C: cancel the job so its read lease is released at once, then retire its EFO consumer
+            // Ctrl-C: cancel the job, release its read lease (the JVM may exit before the source closes), retire its consumer
             try {
                 job.cancel().get(30, TimeUnit.SECONDS);
+                Replicator.releaseJobLease(plan); // only once it no longer reads
             } catch (Exception e) {
                 spec.commandLine().getErr().println("kinesis-ha replicate: cancelling the job failed: " + e);
             }
-            Replicator.retireJobManagedConsumer(pair, plan);
+            Replicator.retireJobManagedConsumer(pair, plan).ifPresent(retired ->
+                    spec.commandLine().getErr().println("kinesis-ha replicate: " + retired));
+            spec.commandLine().getErr().flush();
         }, "replicate-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         job.getJobExecutionResult().get();

@@ -8,8 +8,8 @@ import io.kinesisha.cli.KinesisHa;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -38,6 +38,7 @@ class ControlCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> COMMANDS = List.of("status", "failover", "switchover", "pause-automation",
             "resume-automation", "audit", "controller");
+    private static final List<String> READ_ONLY = List.of("status", "audit");
 
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
@@ -92,11 +93,19 @@ class ControlCommandsTest {
     }
 
     @Test
-    void everyControlCommandHasHelpWithDryRunYesAndOutput() {
+    void everyCommandThatChangesThePairHasDryRunAndYesAndTheReadOnlyOnesDoNot() {
         for (String command : COMMANDS) {
             Run help = run(command, "--help");
             assertThat(help.exit()).as(command).isZero();
-            assertThat(help.out()).as(command).contains("--dry-run", "--yes", "--output", "--config");
+            assertThat(help.out()).as(command).contains("--output", "--config");
+            if (READ_ONLY.contains(command)) {
+                assertThat(help.out()).as(command + " changes nothing").doesNotContain("--dry-run", "--yes");
+                Run refused = run(command, "--config", "unused.yaml", "--yes");
+                assertThat(refused.exit()).as(command).isEqualTo(2);
+                assertThat(refused.err()).as(command).contains("Unknown option: '--yes'");
+            } else {
+                assertThat(help.out()).as(command).contains("--dry-run", "--yes");
+            }
         }
         assertThat(run("switchover", "--help").out()).contains("--timeout");
         assertThat(run("audit", "--help").out()).contains("--limit");

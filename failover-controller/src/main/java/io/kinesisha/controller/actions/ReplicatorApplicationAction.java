@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import io.kinesisha.common.config.StreamArn;
+import io.kinesisha.common.kinesis.JobManagedConsumer;
 import software.amazon.awssdk.services.kinesisanalyticsv2.KinesisAnalyticsV2Client;
 import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationRestoreType;
 import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationStatus;
@@ -14,7 +18,9 @@ import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationStatu
  * stops it. A replicator reads its epoch and start positions when its job starts, so an application that already
  * runs (fenced under an older epoch) is stopped and started again, and every start skips the snapshot: the job
  * resumes from its epoch's progress rows or the cut, never from split positions of an older direction (which
- * would copy records back where they came from).
+ * would copy records back where they came from). Stopping an application is stopping it for good (the next start
+ * is fresh), so a stop also retires the EFO consumer its job registered for itself, best effort: the answer is in the
+ * outputs, a failure (its region may be the one that is down) never fails the step.
  */
 public final class ReplicatorApplicationAction implements Action {
     /** Run the application fresh, or stop it. */
@@ -27,10 +33,21 @@ public final class ReplicatorApplicationAction implements Action {
     private final Duration wait;
     private final Duration poll;
     private final Consumer<String> progress;
+    private final Optional<JobManagedConsumer> consumer;
+    private final Supplier<JobManagedConsumer.Retirement> retire;
     private Consumer<String> guard = call -> { };
 
     public ReplicatorApplicationAction(KinesisAnalyticsV2Client client, String region, String application, Goal goal,
                                        Duration wait, Duration poll, Consumer<String> progress) {
+        this(client, region, application, goal, wait, poll, progress, Optional.empty(), () -> null);
+    }
+
+    /** A stop that also retires {@code consumer} (the job-managed consumer of the application's direction). */
+    public ReplicatorApplicationAction(KinesisAnalyticsV2Client client, String region, String application, Goal goal,
+                                       Duration wait, Duration poll, Consumer<String> progress,
+                                       Optional<JobManagedConsumer> consumer, Supplier<JobManagedConsumer.Retirement> retire) {
+        this.consumer = goal == Goal.STOP ? consumer : Optional.empty();
+        this.retire = retire;
         this.client = client;
         this.region = region;
         this.application = application;
@@ -66,6 +83,7 @@ public final class ReplicatorApplicationAction implements Action {
         if (goal == Goal.START_FRESH) {
             calls.add(startCall());
         }
+        consumer.ifPresent(c -> calls.add(deregisterCall(c)));
         return calls;
     }
 
@@ -91,7 +109,16 @@ public final class ReplicatorApplicationAction implements Action {
             calls.add(startCall());
             progress.accept("started " + application + " in " + region + " without restoring a snapshot");
         }
-        return new ActionResult(name(), !calls.isEmpty(), calls, Map.of("application", application, "region", region));
+        boolean changed = !calls.isEmpty();
+        Map<String, String> outputs = new java.util.LinkedHashMap<>(Map.of("application", application, "region", region));
+        if (consumer.isPresent()) {
+            guard.accept("retire the job-managed consumer of " + application);
+            JobManagedConsumer.Retirement retired = retire.get();
+            calls.add(deregisterCall(consumer.get()));
+            outputs.put("consumer", retired.toString());
+            progress.accept("retired the stopped application's " + retired);
+        }
+        return new ActionResult(name(), changed, calls, outputs);
     }
 
     private ApplicationStatus status() {
@@ -124,6 +151,11 @@ public final class ReplicatorApplicationAction implements Action {
     private ApiCall stopCall() {
         return new ApiCall("kinesisanalyticsv2", "StopApplication", region, Map.of("ApplicationName", application,
                 "Force", "false"));
+    }
+
+    private static ApiCall deregisterCall(JobManagedConsumer c) {
+        return new ApiCall("kinesis", "DeregisterStreamConsumer", StreamArn.parse(c.streamArn()).region(),
+                Map.of("StreamARN", c.streamArn(), "ConsumerName", c.name()));
     }
 
     private ApiCall startCall() {

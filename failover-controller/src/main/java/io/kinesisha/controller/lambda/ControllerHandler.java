@@ -2,10 +2,15 @@ package io.kinesisha.controller.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.kinesisha.common.aws.AwsClientFactory;
+import io.kinesisha.common.aws.AwsTargets;
 import io.kinesisha.common.config.ConfigLoader;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.DeliveryLog;
 import io.kinesisha.controller.lambda.ControllerEvent.InvalidEventException;
+import io.kinesisha.controller.metrics.CloudWatchControllerMetrics;
+import io.kinesisha.controller.metrics.ControllerMetrics;
+import io.kinesisha.controller.metrics.RoundReporter;
 import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.runtime.ControllerTick;
 import io.kinesisha.controller.runtime.EvidenceCollector;
@@ -16,15 +21,19 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 
 /**
  * The controller as a Lambda function: invoked by the CloudWatch alarms' Lambda actions (or EventBridge alarm state
  * changes) and on a schedule, it runs one {@link ControllerTick} (resume an unfinished failover, or evaluate the
- * primary and fail over). Configuration comes from {@code KINESIS_HA_*} environment variables. A malformed or
+ * primary and fail over), then publishes the pair's metrics to CloudWatch in its region ({@link RoundReporter}).
+ * Configuration comes from {@code KINESIS_HA_*} environment variables. A malformed or
  * unexpected event is logged with the field that is wrong and answered with {@code status=REJECTED}; nothing is
  * touched. Each delivery is claimed in the control table first, so one alarm state change delivered twice - to this
  * or another execution environment - runs one round ({@code status=DUPLICATE} for the others); a failed round
- * releases it for Lambda's retry.
+ * (a failed step included) releases it and fails the invocation ({@link RoundFailedException}), so Lambda counts
+ * an error and retries.
  */
 public final class ControllerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     /** A claim older than this belongs to an invocation that died (the function's timeout is 120 s). */
@@ -38,6 +47,18 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
 
     /** What the handler runs events with: the round, and where the pair's handled deliveries are recorded. */
     public record Services(Round round, DeliveryLog deliveries, String pair, Clock clock) {
+    }
+
+    /**
+     * Thrown after a failed round has been logged and recorded: the invocation fails, so Lambda's Errors metric
+     * (and the alarm on it) sees the failure and an asynchronous invocation is retried.
+     */
+    public static final class RoundFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RoundFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private final Supplier<Services> servicesFactory;
@@ -90,9 +111,7 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             }
         } catch (Exception e) {
             log(context, "kinesis-ha controller: round failed: " + e);
-            result.put("status", "ERROR");
-            result.put("error", e.toString());
-            return result;
+            throw new RoundFailedException(trigger + ": round failed before it started: " + e, e);
         }
         ControllerTick.Result r;
         try {
@@ -100,9 +119,7 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
         } catch (Exception e) {
             log(context, "kinesis-ha controller: round failed: " + e);
             finish(s, parsed, owner, DeliveryLog.Status.FAILED, context);
-            result.put("status", "ERROR");
-            result.put("error", e.toString());
-            return result;
+            throw new RoundFailedException(trigger + ": round failed: " + e, e);
         }
         finish(s, parsed, owner, DeliveryLog.Status.DONE, context);
         log(context, "kinesis-ha controller: " + trigger + " -> " + r);
@@ -144,8 +161,23 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
         ReplicationPairConfig config = ConfigLoader.load(null, System.getenv(), Map.of());
         String region = System.getenv().getOrDefault("AWS_REGION", "unknown-region");
         PairContext ctx = PairContext.open(config, "lambda:" + region, Clock.systemUTC());
-        ControllerTick tick = new ControllerTick(ctx, new EvidenceCollector(ctx, !EvidenceCollector.isLocal(ctx)),
+        boolean local = EvidenceCollector.isLocal(ctx);
+        ControllerTick tick = new ControllerTick(ctx, new EvidenceCollector(ctx, !local),
                 line -> { }, ControllerTick.DEFAULT_STALE_OPERATION);
-        return new Services(tick::tick, ctx.deliveries(), ctx.pair(), ctx.clock());
+        RoundReporter reporter = new RoundReporter(ctx, local ? (pair, m) -> { } : cloudWatchMetrics(config, ctx.clock()),
+                System.err::println);
+        return new Services(() -> {
+            ControllerTick.Result r = tick.tick();
+            reporter.report(r);
+            return r;
+        }, ctx.deliveries(), ctx.pair(), ctx.clock());
+    }
+
+    /** CloudWatch of the controller's own region (its control region), where its dashboard reads the metrics. */
+    private static ControllerMetrics cloudWatchMetrics(ReplicationPairConfig config, Clock clock) {
+        CloudWatchClient client = new AwsClientFactory(AwsTargets.tuning(config))
+                .configure(CloudWatchClient.builder(), AwsTargets.controlStore(config).withEndpoint(null))
+                .httpClientBuilder(ApacheHttpClient.builder()).build();
+        return new CloudWatchControllerMetrics(client, clock);
     }
 }

@@ -3,6 +3,7 @@ package io.kinesisha.controller.operations;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.common.kinesis.JobManagedConsumer;
 import io.kinesisha.controller.actions.ActionResult;
 import io.kinesisha.controller.actions.ApiCall;
 import io.kinesisha.controller.actions.ConsumerAction;
@@ -300,15 +301,18 @@ final class StepActions {
     StepResult replicateFromActive(ControlRecord record) {
         String active = record.activeRegion();
         ReplicationDirection direction = new ReplicationDirection(active, ctx.other(active));
+        Map<String, String> startEvidence = new LinkedHashMap<>();
         before("replicate " + direction);
-        ActionResult r = new ReplicationAction(ctx.control(), ctx.pair(), active, direction).execute();
-        String epoch = r.outputs().get("epoch");
+        String epoch = Long.toString(ReplicationStarts.routeAndRecord(ctx, record, direction, () -> Long.parseLong(
+                new ReplicationAction(ctx.control(), ctx.pair(), active, direction).execute().outputs().get("epoch")),
+                startEvidence));
         String start = ctx.ledger().latestCut(ctx.pair(), active, Long.parseLong(epoch))
                 .map(c -> "after the cut of " + active + " at epoch " + c.epoch() + " (" + c.takenAt() + ")")
                 .orElse("at the configured starting position (no cut of " + active + ")");
         Map<String, String> evidence = new LinkedHashMap<>();
         evidence.put("direction", direction.toString());
         evidence.put("epoch", epoch);
+        evidence.putAll(startEvidence);
         evidence.put("replicator", "a replicator for " + direction + " writes only under epoch " + epoch + " and starts "
                 + start);
         ReplicationDirection opposite = new ReplicationDirection(direction.targetRegion(), direction.sourceRegion());
@@ -318,8 +322,13 @@ final class StepActions {
             ActionResult stopped = new io.kinesisha.controller.actions.ReplicatorApplicationAction(
                     ctx.flink(opposite.targetRegion()), opposite.targetRegion(), otherApp,
                     io.kinesisha.controller.actions.ReplicatorApplicationAction.Goal.STOP, APPLICATION_WAIT,
-                    APPLICATION_POLL, progress).withGuard(this::before).execute();
+                    APPLICATION_POLL, progress, JobManagedConsumer.of(ctx.config(), opposite),
+                    () -> JobManagedConsumer.of(ctx.config(), opposite).orElseThrow()
+                            .retire(ctx.kinesis(opposite.sourceRegion()))).withGuard(this::before).execute();
             evidence.put("application." + otherApp, stopped.changed() ? "stopped" : "not running");
+            if (stopped.outputs().containsKey("consumer")) {
+                evidence.put("application." + otherApp + ".consumer", stopped.outputs().get("consumer"));
+            }
             ActionResult started = new io.kinesisha.controller.actions.ReplicatorApplicationAction(
                     ctx.flink(direction.targetRegion()), direction.targetRegion(), app.get(),
                     io.kinesisha.controller.actions.ReplicatorApplicationAction.Goal.START_FRESH, APPLICATION_WAIT,

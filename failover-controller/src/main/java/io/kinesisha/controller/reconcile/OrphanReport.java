@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * What reconciliation found and did, for the operator and the audit trail. Orphans are the records the old
  * primary acknowledged after the replicator's last replicated position that the other region does not hold;
- * records replicated after the last progress row but before the fence are recognised by content and counted
- * separately, not reported as orphans. A republished orphan lands after newer records of its key in the active
+ * records replicated after the last progress row but before the fence are recognised per key by order and count
+ * (see {@link OrphanFinder}) and counted separately, not reported as orphans. A republished orphan lands after newer records of its key in the active
  * stream: {@code keysOrderedAfterNewer} counts the keys where that happened.
  */
 public record OrphanReport(String pair, String oldPrimary, String activeRegion, long cutEpoch, Instant cutTakenAt,

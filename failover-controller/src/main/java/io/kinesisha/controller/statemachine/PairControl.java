@@ -77,7 +77,7 @@ public final class PairControl {
     /**
      * Applies {@code event} to the pair's current record. An allowed transition that enters a moving state starts
      * its operation with {@code parameters} (an escalation keeps the replaced operation's parameters underneath).
-     * {@code policyMemory}, when not null, is written in the same transaction. Rejections are audited too.
+     * {@code policyMemory}, when not null, is written by the same conditional write. Rejections are audited too.
      */
     public Outcome fire(String pair, PairEvent event, Map<String, String> parameters, Map<String, String> evidence,
                         String policyMemory) {
@@ -162,7 +162,7 @@ public final class PairControl {
 
     /**
      * Sets the producers-paused flag that SDK producers follow through the resolver (the switchover barrier), with
-     * its audit item, in one transaction; {@link Result#UNCHANGED} when it already has that value.
+     * its audit item, in one conditional write; {@link Result#UNCHANGED} when it already has that value.
      */
     public Outcome setProducersPaused(String pair, boolean paused, Map<String, String> evidence) {
         return setProducersPaused(pair, null, paused, evidence);
@@ -226,7 +226,7 @@ public final class PairControl {
                 (paused ? "paused" : "resumed") + " automation", audit));
     }
 
-    /** Writes the policy memory after an evaluation, with the evaluation's audit item, as one transaction. */
+    /** Writes the policy memory after an evaluation, with the evaluation's audit item, in one conditional write. */
     public Outcome recordEvaluation(ControlRecord evaluated, String policyMemory, String message,
                                     Map<String, String> evidence) {
         Instant now = clock.instant();

@@ -15,9 +15,16 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
+import io.kinesisha.common.kinesis.JobManagedConsumer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,11 +74,7 @@ class ReplicatorApplicationActionTest {
 
     @Test
     void aRunningApplicationIsStoppedThenStartedFresh() {
-        describeReturns(Scenario.STARTED, "RUNNING", Scenario.STARTED);
-        server.stubFor(post(urlEqualTo("/")).inScenario("app").whenScenarioStateIs(Scenario.STARTED)
-                .withHeader(TARGET, equalTo(PREFIX + "StopApplication")).willReturn(json("{}")).willSetStateTo("stopping"));
-        describeReturns("stopping", "STOPPING", "stopped");
-        describeReturns("stopped", "READY", "stopped");
+        runningUntilStopped();
         server.stubFor(post(urlEqualTo("/")).inScenario("app").whenScenarioStateIs("stopped")
                 .withHeader(TARGET, equalTo(PREFIX + "StartApplication")).willReturn(json("{}")));
 
@@ -93,6 +96,80 @@ class ReplicatorApplicationActionTest {
     }
 
     @Test
+    void stoppingForGoodRetiresTheJobsConsumerOnlyOnceTheApplicationIsStopped() {
+        runningUntilStopped();
+        JobManagedConsumer consumer = new JobManagedConsumer("kinesis-ha-orders",
+                "arn:aws:kinesis:us-east-2:111111111111:stream/orders");
+        List<String> statusWhenRetired = new CopyOnWriteArrayList<>();
+
+        ActionResult r = stopRetiring(consumer, () -> {
+            statusWhenRetired.add(server.getAllScenarios().getScenarios().get(0).getState());
+            try (KinesisClient kinesis = deregistered()) {
+                return consumer.retire(kinesis);
+            }
+        }).execute();
+
+        assertThat(statusWhenRetired).as("retired once, after the application reported READY").containsExactly("stopped");
+        server.verify(1, postRequestedFor(urlEqualTo("/")).withHeader(TARGET, equalTo("Kinesis_20131202.DeregisterStreamConsumer"))
+                .withRequestBody(containing("kinesis-ha-orders")).withRequestBody(containing("stream/orders")));
+        assertThat(r.changed()).isTrue();
+        assertThat(r.calls()).extracting(ApiCall::operation).containsExactly("StopApplication", "DeregisterStreamConsumer");
+        assertThat(r.calls().get(1).region()).isEqualTo("us-east-2");
+        assertThat(r.outputs().get("consumer")).contains("kinesis-ha-orders", "deregistered");
+    }
+
+    @Test
+    void aStopThatCannotBeConfirmedRetiresNothing() {
+        describeReturns(Scenario.STARTED, "STOPPING", Scenario.STARTED);
+        List<String> retired = new CopyOnWriteArrayList<>();
+        JobManagedConsumer consumer = new JobManagedConsumer("c", "arn:aws:kinesis:us-east-2:111111111111:stream/orders");
+
+        assertThatThrownBy(() -> new ReplicatorApplicationAction(client, "us-west-2", "kinesis-ha-orders-reverse",
+                ReplicatorApplicationAction.Goal.STOP, Duration.ofMillis(300), Duration.ofMillis(50), progress::add,
+                Optional.of(consumer), () -> {
+                    retired.add("called");
+                    return null;
+                }).execute()).hasMessageContaining("still STOPPING");
+        assertThat(retired).as("a job that may still run keeps its consumer").isEmpty();
+    }
+
+    @Test
+    void aConsumerThatCannotBeRetiredIsReportedAndTheStopStands() {
+        describeReturns(Scenario.STARTED, "READY", Scenario.STARTED);
+        JobManagedConsumer consumer = new JobManagedConsumer("c", "arn:aws:kinesis:us-east-2:111111111111:stream/orders");
+
+        ActionResult r = stopRetiring(consumer, () -> {
+            try (KinesisClient down = kinesis(URI.create("http://localhost:" + io.kinesisha.testkit.FreePorts.next()))) {
+                return consumer.retire(down);
+            }
+        }).execute();
+
+        assertThat(r.changed()).as("the application was not running").isFalse();
+        assertThat(r.outputs().get("consumer")).contains("failed");
+    }
+
+    private ReplicatorApplicationAction stopRetiring(JobManagedConsumer consumer,
+                                                     java.util.function.Supplier<JobManagedConsumer.Retirement> retire) {
+        return new ReplicatorApplicationAction(client, "us-west-2", "kinesis-ha-orders-reverse",
+                ReplicatorApplicationAction.Goal.STOP, Duration.ofSeconds(5), Duration.ofMillis(50), progress::add,
+                Optional.of(consumer), retire);
+    }
+
+    /** A Kinesis client whose DeregisterStreamConsumer is answered by this test's WireMock (CBOR, empty answer). */
+    private KinesisClient deregistered() {
+        server.stubFor(post(urlEqualTo("/")).withHeader(TARGET, equalTo("Kinesis_20131202.DeregisterStreamConsumer"))
+                .willReturn(WireMock.aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-cbor-1.1")));
+        return kinesis(URI.create(server.baseUrl()));
+    }
+
+    private static KinesisClient kinesis(URI endpoint) {
+        return KinesisClient.builder().region(Region.US_EAST_2).endpointOverride(endpoint)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDLOCAL", "s")))
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .httpClientBuilder(ApacheHttpClient.builder()).build();
+    }
+
+    @Test
     void anApplicationStuckStartingEndsInAClearError() {
         describeReturns(Scenario.STARTED, "STARTING", Scenario.STARTED);
         assertThatThrownBy(() -> action(ReplicatorApplicationAction.Goal.START_FRESH, Duration.ofMillis(300)).execute())
@@ -102,6 +179,15 @@ class ReplicatorApplicationActionTest {
     private ReplicatorApplicationAction action(ReplicatorApplicationAction.Goal goal, Duration wait) {
         return new ReplicatorApplicationAction(client, "us-west-2", "kinesis-ha-orders-reverse", goal, wait,
                 Duration.ofMillis(50), progress::add);
+    }
+
+    /** RUNNING until StopApplication, then STOPPING once, then READY (scenario state "stopped"). */
+    private void runningUntilStopped() {
+        describeReturns(Scenario.STARTED, "RUNNING", Scenario.STARTED);
+        server.stubFor(post(urlEqualTo("/")).inScenario("app").whenScenarioStateIs(Scenario.STARTED)
+                .withHeader(TARGET, equalTo(PREFIX + "StopApplication")).willReturn(json("{}")).willSetStateTo("stopping"));
+        describeReturns("stopping", "STOPPING", "stopped");
+        describeReturns("stopped", "READY", "stopped");
     }
 
     private void describeReturns(String state, String status, String next) {

@@ -3,7 +3,7 @@ package io.kinesisha.controller.e2e;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.common.local.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.replicator.ReplicationPlan;
 import io.kinesisha.replicator.Replicator;

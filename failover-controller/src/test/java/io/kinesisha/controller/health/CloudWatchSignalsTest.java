@@ -1,6 +1,5 @@
 package io.kinesisha.controller.health;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -110,7 +109,7 @@ class CloudWatchSignalsTest {
     @Test
     void throttlingIsRetriedBySdkAndTheSecondAnswerIsUsed() {
         wireMock.stubFor(post(urlEqualTo(PATH)).inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(throttled()).willSetStateTo("recovered"));
+                .willReturn(RecordedMetricData.throttled()).willSetStateTo("recovered"));
         wireMock.stubFor(post(urlEqualTo(PATH)).inScenario("throttle").whenScenarioStateIs("recovered")
                 .willReturn(RecordedMetricData.response("putrecords-partial-failures.json")));
 
@@ -122,7 +121,7 @@ class CloudWatchSignalsTest {
 
     @Test
     void throttlingThatOutlastsTheRetryBudgetSurfacesAsAnError() {
-        wireMock.stubFor(post(urlEqualTo(PATH)).willReturn(throttled()));
+        wireMock.stubFor(post(urlEqualTo(PATH)).willReturn(RecordedMetricData.throttled()));
 
         assertThatThrownBy(() -> signals.read("orders", List.of(), Duration.ofMinutes(5)))
                 .isInstanceOf(CloudWatchException.class).hasMessageContaining("Rate exceeded");
@@ -136,18 +135,5 @@ class CloudWatchSignalsTest {
 
     private static Instant at(int minute) {
         return FROM.plusSeconds(60L * minute);
-    }
-
-    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder throttled() {
-        byte[] body;
-        try {
-            body = CBOR.writeValueAsBytes(Map.of("__type", "com.amazonaws.cloudwatch#ThrottlingException",
-                    "message", "Rate exceeded"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return aResponse().withStatus(400).withHeader("Content-Type", "application/cbor")
-                .withHeader("smithy-protocol", "rpc-v2-cbor").withHeader("x-amzn-query-error", "Throttling;Sender")
-                .withBody(body);
     }
 }

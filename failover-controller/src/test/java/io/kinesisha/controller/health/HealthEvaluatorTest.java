@@ -19,7 +19,7 @@ import io.kinesisha.common.control.AuditEntry.Kind;
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.health.Verdict.Decision;
 import io.kinesisha.controller.statemachine.Outcome.Result;
 import io.kinesisha.controller.statemachine.PairControl;

@@ -3,8 +3,8 @@ package io.kinesisha.controller.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kinesisha.common.local.LocalEnvironmentExtension;
-import io.kinesisha.common.local.LocalRegion;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalRegion;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -19,7 +19,7 @@ import java.util.Map;
  * seconds), from readable fixtures in {@code src/test/resources/cloudwatch}: the output shape with ISO timestamps
  * and a {@code _comment} that is not sent.
  */
-final class RecordedMetricData {
+public final class RecordedMetricData {
     static final String PATH = "/service/GraniteServiceVersion20100801/operation/GetMetricData";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,9 +31,24 @@ final class RecordedMetricData {
         return ok(cbor(fixture(name)));
     }
 
-    static ResponseDefinitionBuilder ok(byte[] body) {
+    /** A 200 answer in RPC v2 CBOR with {@code body}. */
+    public static ResponseDefinitionBuilder ok(byte[] body) {
         return WireMock.aResponse().withStatus(200).withHeader("Content-Type", "application/cbor")
                 .withHeader("smithy-protocol", "rpc-v2-cbor").withBody(body);
+    }
+
+    /** CloudWatch's throttling answer in RPC v2 CBOR (the SDK retries it). */
+    public static ResponseDefinitionBuilder throttled() {
+        byte[] body;
+        try {
+            body = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper().writeValueAsBytes(Map.of(
+                    "__type", "com.amazonaws.cloudwatch#ThrottlingException", "message", "Rate exceeded"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return WireMock.aResponse().withStatus(400).withHeader("Content-Type", "application/cbor")
+                .withHeader("smithy-protocol", "rpc-v2-cbor").withHeader("x-amzn-query-error", "Throttling;Sender")
+                .withBody(body);
     }
 
     static JsonNode fixture(String name) {

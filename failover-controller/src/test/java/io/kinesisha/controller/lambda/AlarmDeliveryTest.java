@@ -1,10 +1,11 @@
 package io.kinesisha.controller.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.DeliveryLog;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.controller.operations.LocalPairs;
 import io.kinesisha.controller.operations.PairContext;
@@ -93,8 +94,10 @@ class AlarmDeliveryTest {
         Map<String, Object> event = ControllerHandlerTest.fixture("lambda-alarm-action-metric.json");
         String key = ControllerEvent.parse(event).deliveryKey();
 
-        assertThat(handler.handleRequest(event, null)).containsEntry("status", "ERROR");
-        assertThat(PAIRS.open(pair).deliveries().status(pair.name, key)).isEqualTo(DeliveryLog.Status.FAILED);
+        assertThatThrownBy(() -> handler.handleRequest(event, null)).as("the invocation fails: Lambda counts an error")
+                .isInstanceOf(ControllerHandler.RoundFailedException.class).hasRootCauseMessage("injected: the round fails after its evaluation");
+        assertThat(PAIRS.open(pair).deliveries().status(pair.name, key)).as("recorded before the throw")
+                .isEqualTo(DeliveryLog.Status.FAILED);
         assertThat(handler.handleRequest(event, null)).as("Lambda's retry of the failed invocation").containsEntry("status", "OK");
         assertThat(handler.handleRequest(event, null)).containsEntry("status", "DUPLICATE");
 

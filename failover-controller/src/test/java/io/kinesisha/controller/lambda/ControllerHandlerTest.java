@@ -1,6 +1,7 @@
 package io.kinesisha.controller.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -127,9 +128,9 @@ class ControllerHandlerTest {
     @ValueSource(strings = {"lambda-alarm-action-metric.json",
             "eventbridge-alarm-state-change-metric.json", "eventbridge-alarm-state-change-math.json"})
     void theDocumentedAlarmPayloadsRunOneRound(String file) {
-        Map<String, Object> result = handler().handleRequest(fixture(file), null);
-
-        assertThat(result).containsEntry("trigger", "ALARM_STATE_CHANGE").containsEntry("status", "ERROR");
+        assertThatThrownBy(() -> handler().handleRequest(fixture(file), null))
+                .isInstanceOf(ControllerHandler.RoundFailedException.class)
+                .hasMessageContaining("ALARM_STATE_CHANGE");
         assertThat(rounds).as("a round was tried").hasValue(1);
     }
 
@@ -184,14 +185,15 @@ class ControllerHandlerTest {
     void validAlarmAndScheduleEventsRunOneRound() {
         ControllerHandler handler = handler();
 
-        Map<String, Object> alarm = handler.handleRequest(alarm("ALARM"), null);
-        Map<String, Object> schedule = handler.handleRequest(scheduled(), null);
-
-        // the round itself fails here (no control store): the handler reports it, it does not throw
-        assertThat(alarm).containsEntry("status", "ERROR").containsEntry("trigger", "ALARM_STATE_CHANGE");
-        assertThat(schedule).containsEntry("status", "ERROR").containsEntry("trigger", "SCHEDULED");
+        // the round itself fails here (no control store): the invocation fails, so Lambda's Errors metric and
+        // the alarm on it see it, and an asynchronous invocation is retried
+        assertThatThrownBy(() -> handler.handleRequest(alarm("ALARM"), null))
+                .isInstanceOf(ControllerHandler.RoundFailedException.class)
+                .hasMessageContaining("ALARM_STATE_CHANGE").hasRootCauseMessage("no control store in this test");
+        assertThatThrownBy(() -> handler.handleRequest(scheduled(), null))
+                .isInstanceOf(ControllerHandler.RoundFailedException.class).hasMessageContaining("SCHEDULED");
         assertThat(rounds).as("a round was tried for both events").hasValue(2);
-        assertThat(log).allMatch(l -> l.contains("round failed"));
+        assertThat(log).hasSize(2).allMatch(l -> l.contains("round failed"));
     }
 
     private ControllerHandler handler() {

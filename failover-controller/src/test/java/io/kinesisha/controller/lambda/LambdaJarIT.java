@@ -2,6 +2,7 @@ package io.kinesisha.controller.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kinesisha.testkit.JarContents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
-/** The packaged Lambda jar holds the handler and what it needs, and no Flink. */
+/** The packaged Lambda jar holds the handler and what it needs, and no Flink, no local environment. */
 class LambdaJarIT {
     @Test
     void theShadedLambdaJarHasTheHandlerAndNoFlink() throws Exception {
@@ -24,8 +25,8 @@ class LambdaJarIT {
                     "software/amazon/awssdk/services/cloudwatch/CloudWatchClient.class");
             assertThat(names).noneMatch(n -> n.startsWith("org/apache/flink/"));
             assertThat(names).noneMatch(n -> n.startsWith("io/kinesisha/replicator/"));
-            assertThat(names).noneMatch(n -> n.startsWith("com/amazonaws/services/dynamodbv2/local/"));
         }
+        assertThat(JarContents.localEnvironmentEntries(jar)).as("no emulator or DynamoDB Local code").isEmpty();
         System.out.printf("Lambda jar: %d KiB%n", Files.size(jar) / 1024);
     }
 }

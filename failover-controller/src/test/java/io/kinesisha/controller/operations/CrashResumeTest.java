@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
 import io.kinesisha.controller.statemachine.OperationRunner;

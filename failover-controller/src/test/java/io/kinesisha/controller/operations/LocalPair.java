@@ -1,8 +1,8 @@
 package io.kinesisha.controller.operations;
 
 import io.kinesisha.common.config.ReplicationPairConfig;
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalRegion;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalRegion;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

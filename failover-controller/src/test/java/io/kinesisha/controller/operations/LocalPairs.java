@@ -1,7 +1,7 @@
 package io.kinesisha.controller.operations;
 
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -7,8 +7,8 @@ import io.kinesisha.common.config.OrphanPolicy;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.common.local.LocalEnvironment;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.controller.operations.LocalPairs;
 import io.kinesisha.controller.operations.OperationDriver;
@@ -72,6 +72,33 @@ class ReconciliationTest {
     }
 
     @Test
+    void identicalPayloadsOfAKeyAreCountedNotMatchedByBytes() throws Exception {
+        assertIdenticalPayloadsReconciled(failedOverWithOrphans(true, false), 0);
+    }
+
+    @Test
+    void identicalPayloadsAreCountedBetweenTheFlushMarksAndTheCut() throws Exception {
+        Setup s = failedOverWithOrphans(true, true);
+        ReplicationDirection forward = new ReplicationDirection(s.primary, s.secondary);
+        assertThat(s.ctx.store().readProgress(s.ctx.pair(), forward, 1)).hasSize(2)
+                .allMatch(row -> row.markSequenceNumber() != null && !row.markTargets().isEmpty());
+        // the secondary held a "k0:heartbeat" before this replication (counted from the stream's start it would
+        // stand for an orphan); after the marks only this replication's copies count
+        assertIdenticalPayloadsReconciled(s, 1);
+    }
+
+    private void assertIdenticalPayloadsReconciled(Setup s, long foreignK0) {
+        Reconciliation.Result r = new Reconciliation(s.ctx, progress::add).run(s.record(), OrphanPolicy.REPUBLISH, true);
+
+        assertThat(r.report().orphans()).as(r.report().summary()).isEqualTo(s.expectedOrphans.size());
+        assertThat(r.report().replicatedAfterLastProgress()).isEqualTo(s.lateCopies);
+        Map<String, Long> expected = count(read(s.ctx.kinesis(s.primary), s.ctx.streamArn(s.primary)));
+        expected.merge("k0:heartbeat", foreignK0, Long::sum);
+        assertThat(count(read(s.ctx.kinesis(s.secondary), s.ctx.streamArn(s.secondary))))
+                .as("every primary record is in the secondary exactly once").isEqualTo(expected);
+    }
+
+    @Test
     void aRunInterruptedBetweenTheCopyAndTheLedgerFinishesWithoutCopyingTwice() throws Exception {
         Setup s = failedOverWithOrphans();
         assertThatThrownBy(() -> new Reconciliation(s.ctx, progress::add).withHook(batch -> {
@@ -125,6 +152,14 @@ class ReconciliationTest {
 
     /** 120 records over 12 keys in 2 shards; per shard half "replicated" with a progress row, then 2 late copies. */
     private Setup failedOverWithOrphans() throws Exception {
+        return failedOverWithOrphans(false, false);
+    }
+
+    /**
+     * {@code identicalPayloads}: every record of a key carries the same bytes (a heartbeat); {@code flushMarks}: the
+     * progress rows carry the writer's flush mark (one writer for both shards, as at parallelism 1).
+     */
+    private Setup failedOverWithOrphans(boolean identicalPayloads, boolean flushMarks) throws Exception {
         LocalEnvironment env = LOCAL.env();
         LocalPair pair = PAIRS.create(2);
         String name = pair.name;
@@ -135,28 +170,33 @@ class ReconciliationTest {
         KinesisClient east = ctx.kinesis(secondary);
         List<String> payloads = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
-            payloads.add("k" + (i % 12) + ":" + (i / 12));
+            payloads.add("k" + (i % 12) + ":" + (identicalPayloads ? "heartbeat" : Integer.toString(i / 12)));
         }
         for (String p : payloads) { // one at a time: per-key order in the primary is the payload order
             west.putRecord(b -> b.streamARN(pair.primaryArn).partitionKey(p.substring(0, p.indexOf(':'))).data(SdkBytes.fromUtf8String(p)));
         }
         ReplicationDirection forward = new ReplicationDirection(primary, secondary);
         long epoch = ctx.control().read(name).epoch();
+        if (flushMarks) {
+            east.putRecord(b -> b.streamARN(pair.secondaryArn).partitionKey("k0").data(SdkBytes.fromUtf8String("k0:heartbeat")));
+        }
         Map<String, List<Record>> byShard = read(west, pair.primaryArn).stream()
                 .collect(Collectors.groupingBy(r -> shardOf(west, pair.primaryArn, r), TreeMap::new, Collectors.toList()));
         List<String> expected = new ArrayList<>();
         Map<String, List<Record>> expectedByShard = new LinkedHashMap<>();
         long late = 0;
+        Map<String, String> highest = new TreeMap<>();
         for (Map.Entry<String, List<Record>> shard : byShard.entrySet()) {
             List<Record> records = shard.getValue();
             int watermark = records.size() / 2;
-            copy(east, pair.secondaryArn, records.subList(0, watermark));
+            highest.putAll(copy(east, pair.secondaryArn, records.subList(0, watermark)));
             Record last = records.get(watermark - 1);
-            ctx.store().putProgress(new ShardProgress(name, forward, epoch, shard.getKey(), last.sequenceNumber(),
+            ShardProgress row = new ShardProgress(name, forward, epoch, shard.getKey(), last.sequenceNumber(),
                     last.approximateArrivalTimestamp().toEpochMilli(), 0, null, null, watermark, 1, false,
-                    System.currentTimeMillis()));
+                    System.currentTimeMillis());
+            ctx.store().putProgress(flushMarks ? row.withMark(last.sequenceNumber(), highest) : row);
             // the replicator copied the next two after its last progress row, then the outage
-            copy(east, pair.secondaryArn, records.subList(watermark, watermark + 2));
+            highest.putAll(copy(east, pair.secondaryArn, records.subList(watermark, watermark + 2)));
             late += 2;
             List<Record> orphans = records.subList(watermark + 2, records.size());
             expectedByShard.put(shard.getKey(), orphans);
@@ -173,11 +213,15 @@ class ReconciliationTest {
         return SHARD_OF.get(arn + "@" + r.sequenceNumber());
     }
 
-    private static void copy(KinesisClient east, String arn, List<Record> records) {
+    /** Copies one at a time; returns the last (highest) position written per target shard. */
+    private static Map<String, String> copy(KinesisClient east, String arn, List<Record> records) {
+        Map<String, String> last = new HashMap<>();
         for (Record r : records) {
-            east.putRecords(b -> b.streamARN(arn).records(PutRecordsRequestEntry.builder().partitionKey(r.partitionKey())
-                    .data(r.data()).build()));
+            var put = east.putRecords(b -> b.streamARN(arn).records(PutRecordsRequestEntry.builder().partitionKey(r.partitionKey())
+                    .data(r.data()).build())).records().get(0);
+            last.put(put.shardId(), put.sequenceNumber());
         }
+        return last;
     }
 
     private static List<Record> read(KinesisClient k, String arn) {

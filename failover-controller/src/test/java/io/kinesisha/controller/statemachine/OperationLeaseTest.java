@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
 import io.kinesisha.controller.statemachine.Outcome.Result;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import io.kinesisha.common.control.AuditEntry.Kind;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.actions.ActionResult;
 import io.kinesisha.controller.actions.ReplicationAction;
 import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
@@ -94,7 +94,7 @@ class PairControlTest {
                 .isEqualTo(OperationCodec.fromJson(won.get(0).record().operation()).id());
         // the losers stood down holding the winner's record, not their own proposal
         lost.forEach(o -> assertThat(o.record().operation()).isEqualTo(stored.operation()));
-        // exactly one decision was recorded: a lost transaction writes no audit item either
+        // exactly one decision was recorded: a lost conditional write writes no audit item either
         List<AuditEntry> audit = store(PRIMARY).readAudit(pair, 10);
         assertThat(audit).hasSize(1);
         assertThat(audit.get(0).kind()).isEqualTo(Kind.DECISION);

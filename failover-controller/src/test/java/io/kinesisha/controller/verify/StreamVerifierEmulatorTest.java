@@ -2,7 +2,7 @@ package io.kinesisha.controller.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;

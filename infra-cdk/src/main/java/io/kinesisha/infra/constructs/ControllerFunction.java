@@ -3,6 +3,7 @@ package io.kinesisha.infra.constructs;
 import static io.kinesisha.infra.constructs.ReplicatorApplication.allow;
 
 import io.kinesisha.common.config.ConfigKey;
+import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.infra.DeploymentSettings;
 import io.kinesisha.infra.Names;
 import java.util.ArrayList;
@@ -32,21 +33,24 @@ import software.constructs.Construct;
 /**
  * The failover controller in one region. Its configuration is the pair's, passed as the {@code KINESIS_HA_*}
  * variables the controller's config loader reads ({@link ConfigKey#envVar()}), with the control table read in its
- * own region: a controller never depends on the region it may have to fail away from. In the standby region a
- * schedule invokes it every minute; each invocation probes for most of that minute, so detection does not wait for
- * CloudWatch, whose alarms in a failed region cannot fire.
+ * own region: a controller never depends on the region it may have to fail away from. In both regions a schedule
+ * invokes it every minute (alarms add invocations): the standby's detection does not wait for CloudWatch, whose alarms
+ * in a failed region cannot fire, and either region alone resumes an operation the other left and keeps publishing
+ * the pair's metrics. Reserved concurrency 1 keeps it to one round at a time per region; between the regions the
+ * control table's conditional writes decide.
  */
 public final class ControllerFunction extends Construct {
     public static final String HANDLER = "io.kinesisha.controller.lambda.ControllerHandler::handleRequest";
     /** An invocation probes for about a minute; the timeout leaves room for a failover's actions after the last probe. */
     static final Duration TIMEOUT = Duration.seconds(120);
     static final int MEMORY_MB = 1024;
+    /** One round at a time in a region: a second invocation waits (Lambda retries throttled async invocations). */
+    static final int RESERVED_CONCURRENCY = 1;
 
     private final Function function;
     private final Rule schedule;
 
-    public ControllerFunction(Construct scope, String id, DeploymentSettings settings, Map<String, String> pairProperties,
-                              boolean scheduled) {
+    public ControllerFunction(Construct scope, String id, DeploymentSettings settings, Map<String, String> pairProperties) {
         super(scope, id);
         String region = Stack.of(this).getRegion();
         String functionName = Names.controllerFunction(settings);
@@ -64,8 +68,10 @@ public final class ControllerFunction extends Construct {
                         .statements(statements(settings, region, Names.logGroupArn(settings, region, logGroupName))).build()))
                 .build();
         Validations.of(role).acknowledge(Acknowledgment.builder().id("AwsSolutions-IAM5[Resource::*]")
-                .reason("cloudwatch:GetMetricData (the health evidence) and lambda:ListEventSourceMappings support no"
-                        + " resource-level permissions; both are read-only.").build());
+                .reason("cloudwatch:GetMetricData (the health evidence), cloudwatch:PutMetricData (the controller's own"
+                        + " metrics, limited to the " + MetricNames.CONTROLLER_NAMESPACE + " namespace by the"
+                        + " cloudwatch:namespace condition) and lambda:ListEventSourceMappings (read-only) support no"
+                        + " resource-level permissions.").build());
         Validations.of(role).acknowledge(Acknowledgment.builder()
                 .id("AwsSolutions-IAM5[Resource::" + Names.logGroupArn(settings, region, logGroupName) + ":log-stream:*]")
                 .reason("Lambda creates one log stream per execution environment with generated names, all inside the"
@@ -92,24 +98,24 @@ public final class ControllerFunction extends Construct {
                 .code(Code.fromAsset(settings.controllerJar().toString()))
                 .memorySize(MEMORY_MB)
                 .timeout(TIMEOUT)
+                .reservedConcurrentExecutions(RESERVED_CONCURRENCY)
                 .role(role)
                 .logGroup(logGroup)
                 .environment(environment(pairProperties))
                 .build();
         function.getNode().addDependency(role);
         Validations.of(function).acknowledge(Acknowledgment.builder().id("AwsSolutions-L1")
-                .reason("The controller is built and tested for Java 17/21 (an LTS the project supports); Java 25 is"
-                        + " newer than the toolchain it is compiled with.").build());
+                .reason("The controller is compiled for Java 17 and its tests run on JDK 17, the project's toolchain;"
+                        + " it runs on the java17 or java21 Lambda runtime (both LTS) and has never been run on Java 25,"
+                        + " the newest runtime.").build());
 
-        schedule = scheduled
-                ? Rule.Builder.create(this, "EvaluateEveryMinute")
-                        .ruleName(functionName + "-evaluate")
-                        .description("Standby-region health evaluation of " + settings.pairName()
-                                + ": works when the primary region's alarms cannot fire")
-                        .schedule(Schedule.rate(Duration.minutes(1)))
-                        .targets(List.of(LambdaFunction.Builder.create(function).retryAttempts(0).build()))
-                        .build()
-                : null;
+        schedule = Rule.Builder.create(this, "EvaluateEveryMinute")
+                .ruleName(functionName + "-evaluate")
+                .description("Controller round of " + settings.pairName() + " in " + region
+                        + ": evaluates without waiting for alarms, resumes operations, publishes the pair's metrics")
+                .schedule(Schedule.rate(Duration.minutes(1)))
+                .targets(List.of(LambdaFunction.Builder.create(function).retryAttempts(0).build()))
+                .build();
     }
 
     /** The pair's settings as the controller's environment: one variable per key, names from {@link ConfigKey}. */
@@ -129,8 +135,9 @@ public final class ControllerFunction extends Construct {
         List<PolicyStatement> statements = new ArrayList<>();
         statements.add(allow("WriteLogs", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                 List.of(logGroupArn + ":log-stream:*")));
-        statements.add(allow("ControlStore", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"), List.of(Names.tableArn(s, region))));
+        // the control store only reads, puts (conditionally) and queries: ControlStore, DeliveryLog, ReplicationLedger
+        statements.add(allow("ControlStore", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                List.of(Names.tableArn(s, region))));
         statements.add(allow("ProbeStreams", List.of("kinesis:DescribeStreamSummary", "kinesis:ListShards"),
                 regions.stream().map(r -> Names.streamArn(s, r)).toList()));
         // cuts, the switchover barrier, position translation and orphan reconciliation read both streams;
@@ -147,6 +154,11 @@ public final class ControllerFunction extends Construct {
                     .build());
         }
         statements.add(allow("ReadHealthMetrics", List.of("cloudwatch:GetMetricData"), List.of("*")));
+        statements.add(PolicyStatement.Builder.create().sid("PublishOwnMetrics").effect(Effect.ALLOW)
+                .actions(List.of("cloudwatch:PutMetricData"))
+                .resources(List.of("*"))
+                .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", MetricNames.CONTROLLER_NAMESPACE)))
+                .build());
         statements.add(allow("MoveReplication", List.of("kinesisanalytics:DescribeApplication",
                         "kinesisanalytics:StartApplication", "kinesisanalytics:StopApplication"),
                 List.of(Names.applicationArn(s, s.secondaryRegion(), Names.forwardApplication(s)),
@@ -183,7 +195,7 @@ public final class ControllerFunction extends Construct {
         return function;
     }
 
-    /** The every-minute evaluation rule; null where the function is not scheduled. */
+    /** The every-minute rule. */
     public Rule schedule() {
         return schedule;
     }

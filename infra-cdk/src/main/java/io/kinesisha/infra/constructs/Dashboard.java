@@ -4,6 +4,7 @@ import static io.kinesisha.infra.constructs.HealthAlarms.FLINK;
 import static io.kinesisha.infra.constructs.HealthAlarms.KINESIS;
 import static io.kinesisha.infra.constructs.HealthAlarms.metric;
 
+import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.infra.DeploymentSettings;
 import io.kinesisha.infra.Names;
 import java.util.List;
@@ -21,12 +22,10 @@ import software.constructs.Construct;
 
 /**
  * One dashboard per region, showing what an operator needs during an incident from the region that still works:
- * replication lag, records in and out, error rates, the controller (its own state and orphan metrics in the
- * {@value #CONTROLLER_NAMESPACE} namespace) and every alarm of the region.
+ * replication lag, records in and out, error rates, the controller (the state, lag, orphans and last decision it
+ * publishes every round in the {@value MetricNames#CONTROLLER_NAMESPACE} namespace) and every alarm of the region.
  */
 public final class Dashboard extends Construct {
-    /** Namespace of the controller's own metrics (ControllerState: 0 active-primary, 1 failing over, 2 active-secondary, 3 failing back; OrphanRecords). */
-    public static final String CONTROLLER_NAMESPACE = "KinesisHa";
     static final Duration PERIOD = Duration.minutes(1);
 
     private final software.amazon.awscdk.services.cloudwatch.Dashboard dashboard;
@@ -43,7 +42,7 @@ public final class Dashboard extends Construct {
         String stream = settings.streamName();
         Map<String, String> streamDims = Map.of("StreamName", stream);
         Map<String, String> consumerDims = Map.of("StreamName", stream, "ConsumerName", consumerName);
-        Map<String, String> pairDims = Map.of("Pair", settings.pairName());
+        Map<String, String> pairDims = Map.of(MetricNames.CONTROLLER_PAIR_DIMENSION, settings.pairName());
 
         dashboard = software.amazon.awscdk.services.cloudwatch.Dashboard.Builder.create(this, "Dashboard")
                 .dashboardName(Names.dashboard(settings, region))
@@ -67,13 +66,18 @@ public final class Dashboard extends Construct {
                         metric(KINESIS, "WriteProvisionedThroughputExceeded", streamDims, "Sum", PERIOD),
                         metric(KINESIS, "ReadProvisionedThroughputExceeded", streamDims, "Sum", PERIOD))));
         dashboard.addWidgets(
-                graph("Controller state and orphans", List.of(
-                        metric(CONTROLLER_NAMESPACE, "ControllerState", pairDims, "Maximum", PERIOD),
-                        metric(CONTROLLER_NAMESPACE, "OrphanRecords", pairDims, "Maximum", PERIOD))),
+                graph("Controller: state, last decision, orphans", List.of(
+                        metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.CONTROLLER_STATE, pairDims, "Maximum", PERIOD),
+                        metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.LAST_DECISION, pairDims, "Maximum", PERIOD),
+                        metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.ORPHAN_RECORDS, pairDims, "Maximum", PERIOD))),
+                graph("Replication lag seen by the controller (ms)", List.of(
+                        metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.CONTROLLER_REPLICATION_LAG, pairDims,
+                                "Maximum", PERIOD))),
                 graph("Controller function", List.of(
                         metric("AWS/Lambda", "Invocations", Map.of("FunctionName", Names.controllerFunction(settings)), "Sum", PERIOD),
                         metric("AWS/Lambda", "Errors", Map.of("FunctionName", Names.controllerFunction(settings)), "Sum", PERIOD),
-                        metric("AWS/Lambda", "Duration", Map.of("FunctionName", Names.controllerFunction(settings)), "Maximum", PERIOD))),
+                        metric("AWS/Lambda", "Duration", Map.of("FunctionName", Names.controllerFunction(settings)), "Maximum", PERIOD))));
+        dashboard.addWidgets(
                 graph("Replicator restarts / downtime", List.of(
                         metric(FLINK, "fullRestarts", Map.of("Application", application), "Maximum", PERIOD),
                         metric(FLINK, "downtime", Map.of("Application", application), "Maximum", PERIOD))));

@@ -16,6 +16,7 @@ import software.amazon.awscdk.services.iam.PolicyDocument;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.iam.ServicePrincipalOpts;
 import software.amazon.awscdk.services.kinesisanalyticsv2.CfnApplication;
 import software.amazon.awscdk.services.kinesisanalyticsv2.CfnApplicationCloudWatchLoggingOption;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -35,8 +36,8 @@ public final class ReplicatorApplication extends Construct {
     /** Property group the job reads its {@code ConfigKey} settings from (the job ignores every other group). */
     public static final String PROPERTY_GROUP = ConfigLoader.FLINK_PROPERTY_GROUP;
     /**
-     * Property group that marks the reverse application. The job's {@code --reverse} switch has no Managed Flink
-     * equivalent yet: the replicator must read this group (see runbooks/deploy.md, "Known gaps").
+     * Property group that marks the reverse application: Managed Flink passes no program arguments, so the job reads
+     * {@code reverse=true} from this group instead of its {@code --reverse} switch.
      */
     public static final String JOB_PROPERTY_GROUP = io.kinesisha.common.config.ConfigLoader.FLINK_JOB_PROPERTY_GROUP;
     /** Minimum time between two checkpoints: half the default interval keeps the job from checkpointing back to back. */
@@ -81,8 +82,8 @@ public final class ReplicatorApplication extends Construct {
         String logGroupArn = Names.logGroupArn(settings, region, logGroupName);
         statements.add(allow("FindLogGroups", List.of("logs:DescribeLogGroups"),
                 List.of(Names.logGroupArn(settings, region, "*"))));
-        statements.add(allow("WriteLogs", List.of("logs:DescribeLogStreams", "logs:PutLogEvents"),
-                List.of(logGroupArn + ":log-stream:*", logGroupArn + ":log-stream:" + LOG_STREAM)));
+        statements.add(allow("FindLogStream", List.of("logs:DescribeLogStreams"), List.of(logGroupArn + ":log-stream:*")));
+        statements.add(allow("WriteLogs", List.of("logs:PutLogEvents"), List.of(logGroupArn + ":log-stream:" + LOG_STREAM)));
         statements.add(allow("ReadSourceStream", List.of("kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"),
                 List.of(sourceStreamArn)));
         // the maximum record size of each stream: the sink writes records up to the target's and names both when
@@ -104,21 +105,24 @@ public final class ReplicatorApplication extends Construct {
                         "StringEquals", Map.of("kms:ViaService", "kinesis." + sourceRegion + ".amazonaws.com"),
                         "ForAnyValue:StringEquals", Map.of("kms:ResourceAliases", Names.streamKeyAlias(settings))))
                 .build());
-        statements.add(allow("WriteTargetStream", List.of("kinesis:ListShards", "kinesis:PutRecords", "kinesis:PutRecord"),
+        // the sink writes with PutRecords only
+        statements.add(allow("WriteTargetStream", List.of("kinesis:ListShards", "kinesis:PutRecords"),
                 List.of(target.stream().getStreamArn())));
         statements.add(allow("EncryptTargetStream", List.of("kms:GenerateDataKey"), List.of(target.key().getKeyArn())));
-        statements.add(allow("ControlStore", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                "dynamodb:Query", "dynamodb:ConditionCheckItem"), List.of(Names.tableArn(settings, region))));
+        // fence, lease and progress read, put (conditionally) and query; nothing updates, deletes or uses transactions
+        statements.add(allow("ControlStore", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                List.of(Names.tableArn(settings, region))));
 
         role = Role.Builder.create(this, "Role")
-                .assumedBy(new ServicePrincipal("kinesisanalytics.amazonaws.com"))
+                .assumedBy(trustedService(settings, region, applicationName))
                 .description("kinesis-ha " + applicationName + ": read " + sourceRegion + ", write " + region)
                 .inlinePolicies(Map.of("replicator", PolicyDocument.Builder.create().statements(statements).build()))
                 .build();
         Validations.of(role).acknowledge(Acknowledgment.builder()
                 .id("AwsSolutions-IAM5[Resource::" + Names.logGroupArn(settings, region, "*") + "]")
-                .reason("Managed Flink checks its logging option with logs:DescribeLogGroups, which has no resource-level"
-                        + " permission narrower than log-group:*; it only lists names.").build());
+                .reason("Managed Flink checks its logging option with logs:DescribeLogGroups, which is authorized on"
+                        + " the account's log groups of the region (log-group:*), not on one group; it returns log group"
+                        + " metadata, never log events.").build());
         Validations.of(role).acknowledge(Acknowledgment.builder()
                 .id("AwsSolutions-IAM5[Resource::" + logGroupArn + ":log-stream:*]")
                 .reason("Managed Flink looks its log stream up with logs:DescribeLogStreams, which is authorized on the"
@@ -197,6 +201,18 @@ public final class ReplicatorApplication extends Construct {
                     .propertyMap(Map.of(io.kinesisha.common.config.ConfigLoader.JOB_REVERSE, "true")).build());
         }
         return groups;
+    }
+
+    /**
+     * Managed Flink may assume the role only for this application of this account (confused-deputy protection): a
+     * role name guessed by another account's application is useless to it.
+     */
+    static ServicePrincipal trustedService(DeploymentSettings settings, String region, String application) {
+        return new ServicePrincipal("kinesisanalytics.amazonaws.com", ServicePrincipalOpts.builder()
+                .conditions(Map.of(
+                        "StringEquals", Map.of("aws:SourceAccount", settings.account()),
+                        "ArnEquals", Map.of("aws:SourceArn", Names.applicationArn(settings, region, application))))
+                .build());
     }
 
     static PolicyStatement allow(String sid, List<String> actions, List<String> resources) {

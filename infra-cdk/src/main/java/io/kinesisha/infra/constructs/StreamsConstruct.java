@@ -50,9 +50,10 @@ public final class StreamsConstruct extends Construct {
         }
         stream = builder.build();
         Validations.of(stream).acknowledge(Acknowledgment.builder().id("AwsSolutions-KDS3")
-                .reason("A customer managed key per pair: its key policy and CloudTrail record who may read the"
+                .reason("A customer managed key per pair: its key policy decides and CloudTrail records who reads the"
                         + " replicated data, and the replicator in the other region is granted exactly this key (by"
-                        + " alias); the extra cost is small because Kinesis caches data keys per shard.").build());
+                        + " alias). Kinesis reuses data keys, calling KMS about every five minutes per producer and"
+                        + " consumer credential, so the added cost stays small for a pair's few writers and readers.").build());
         replicatorConsumer = withReplicatorConsumer
                 ? CfnStreamConsumer.Builder.create(this, "ReplicatorConsumer")
                         .consumerName(settings.consumerName())

@@ -21,6 +21,7 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.messages.webmonitor.ClusterOverview;
 import org.apache.flink.util.ExceptionUtils;
@@ -163,6 +164,24 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
     public void cancel(JobID job) {
         await(client.cancel(job), "the cancellation of job " + job);
+    }
+
+    /**
+     * Waits until the job has ended on every TaskManager (a cancel or stop answers before its tasks are gone) and
+     * returns how it ended; whoever retires what the job used (its EFO consumer) must wait for this first.
+     */
+    public JobStatus awaitTermination(JobID job, Duration limit) {
+        JobResult result = await(client.requestJobResult(job), "the end of job " + job, limit);
+        switch (result.getApplicationStatus()) {
+            case SUCCEEDED:
+                return JobStatus.FINISHED;
+            case CANCELED:
+                return JobStatus.CANCELED;
+            case FAILED:
+                return JobStatus.FAILED;
+            default:
+                return status(job);
+        }
     }
 
     public URI url() {

@@ -184,6 +184,7 @@ public final class ReplicatorSupervisor implements AutoCloseable {
         }
         try {
             r.job().cancel().get(60, TimeUnit.SECONDS);
+            Replicator.releaseJobLease(r.plan());
             log.accept("replicator: stopped " + r.direction() + " epoch " + r.epoch() + " (" + why + ")");
         } catch (Exception e) {
             log.accept("replicator: cancelling " + r.direction() + " epoch " + r.epoch() + " failed: " + e);

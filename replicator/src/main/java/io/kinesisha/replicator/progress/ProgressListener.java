@@ -103,6 +103,7 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
 
     @Override
     public void onFlushed() {
+        tracker.flushed();
         publish(System.currentTimeMillis());
     }
 

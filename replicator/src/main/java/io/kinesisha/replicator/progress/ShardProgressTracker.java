@@ -3,6 +3,7 @@ package io.kinesisha.replicator.progress;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.replicator.ReplicatedRecord;
+import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,12 +19,16 @@ import java.util.Map;
  * <p>Lag of a shard: with records not yet written, the age of the oldest of them (time since it arrived in the
  * source stream); otherwise how far the reader is behind the tip (0 when caught up). The replication lag is the
  * maximum over shards, and it stays true while the stream is idle.
+ *
+ * <p>At each flush (nothing in flight) every shard's row gets a flush mark: its position and this writer's highest
+ * target position per target shard, the aligned bounds orphan reconciliation counts copies between.
  */
 public final class ShardProgressTracker {
     private final String pairName;
     private final ReplicationDirection direction;
     private final long epoch;
     private final Map<String, ShardState> shards = new HashMap<>();
+    private final Map<String, BigInteger> highestTarget = new HashMap<>();
 
     public ShardProgressTracker(String pairName, ReplicationDirection direction, long epoch) {
         this.pairName = pairName;
@@ -64,7 +69,20 @@ public final class ShardProgressTracker {
         pending.targetShardId = targetShardId;
         pending.targetSequenceNumber = targetSequenceNumber;
         shard.written++;
+        highestTarget.merge(targetShardId, new BigInteger(targetSequenceNumber), BigInteger::max);
         advance(shard);
+    }
+
+    /** Everything accepted is written (a flush): marks every shard that has a position. */
+    public void flushed() {
+        Map<String, String> targets = new HashMap<>();
+        highestTarget.forEach((shard, seq) -> targets.put(shard, seq.toString()));
+        for (ShardState s : shards.values()) {
+            if (s.unwritten.isEmpty() && s.lastSequence != null) {
+                s.markSequence = s.lastSequence;
+                s.markTargets = Map.copyOf(targets);
+            }
+        }
     }
 
     private static void advance(ShardState shard) {
@@ -114,9 +132,10 @@ public final class ShardProgressTracker {
         List<ShardProgress> result = new ArrayList<>(shards.size());
         for (Map.Entry<String, ShardState> e : shards.entrySet()) {
             ShardState s = e.getValue();
-            result.add(new ShardProgress(pairName, direction, epoch, e.getKey(), s.lastSequence, s.lastArrival,
+            ShardProgress row = new ShardProgress(pairName, direction, epoch, e.getKey(), s.lastSequence, s.lastArrival,
                     s.millisBehindLatest, s.targetShardId, s.targetSequenceNumber, s.written, version,
-                    s.finished && s.unwritten.isEmpty(), nowEpochMillis));
+                    s.finished && s.unwritten.isEmpty(), nowEpochMillis);
+            result.add(s.markSequence == null ? row : row.withMark(s.markSequence, s.markTargets));
         }
         return result;
     }
@@ -132,6 +151,8 @@ public final class ShardProgressTracker {
         long written;
         long skipped;
         boolean finished;
+        String markSequence;
+        Map<String, String> markTargets = Map.of();
     }
 
     private static final class Pending {

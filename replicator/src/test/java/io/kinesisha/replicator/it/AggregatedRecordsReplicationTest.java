@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.common.metrics.MetricNames;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

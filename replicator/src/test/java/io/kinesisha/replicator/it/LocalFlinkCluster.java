@@ -2,7 +2,7 @@ package io.kinesisha.replicator.it;
 
 import static org.awaitility.Awaitility.await;
 
-import io.kinesisha.common.local.FreePorts;
+import io.kinesisha.testkit.FreePorts;
 import io.kinesisha.replicator.cluster.FlinkSessionCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

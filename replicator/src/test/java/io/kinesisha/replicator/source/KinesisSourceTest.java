@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.config.ReaderType;
-import io.kinesisha.common.local.LocalEnvironmentExtension;
-import io.kinesisha.common.local.LocalRegion;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
+import io.kinesisha.testkit.LocalRegion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

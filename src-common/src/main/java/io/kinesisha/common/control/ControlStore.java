@@ -24,8 +24,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * string partition key {@code pk} and sort key {@code sk}. Items per pair: the control record
  * ({@code pair#<name>} / {@code control}) and progress per source shard ({@code pair#<name>#progress} /
  * {@code <epoch>#<source region>#<shard id>}) and the audit trail ({@code pair#<name>#audit} /
- * {@code <ISO instant>#<uuid>}). Every change of the control record is a conditional write; with an audit entry
- * it is one transaction, so no decision is recorded that did not happen and none happens unrecorded.
+ * {@code <ISO instant>#<uuid>}). Every change of the control record is a conditional write that carries its audit
+ * entry (attribute {@code lastAudit}; appended to the trail right after), so no decision is recorded that did not
+ * happen and none happens unrecorded - without transactions.
  *
  * <p>On the strongly consistent global table a write that races one from the other region is refused with
  * {@code ReplicatedWriteConflictException} (after the SDK's own retries): nothing was written, exactly like a failed
@@ -205,6 +206,12 @@ public final class ControlStore {
         item.put("checkpointId", n(p.checkpointId()));
         item.put("shardFinished", AttributeValue.fromBool(p.shardFinished()));
         item.put("updatedMillis", n(p.updatedEpochMillis()));
+        if (p.markSequenceNumber() != null) {
+            item.put("markSequenceNumber", s(p.markSequenceNumber()));
+            Map<String, AttributeValue> targets = new HashMap<>();
+            p.markTargets().forEach((shard, seq) -> targets.put(shard, s(seq)));
+            item.put("markTargets", AttributeValue.fromM(targets));
+        }
         try {
             if (p.lastSequenceNumber() == null) {
                 dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(lastSequenceOrder)"));
@@ -363,12 +370,19 @@ public final class ControlStore {
     }
 
     private static ShardProgress toProgress(String pairName, Map<String, AttributeValue> item) {
-        return new ShardProgress(pairName, ReplicationDirection.parse(item.get("direction").s()),
+        ShardProgress row = new ShardProgress(pairName, ReplicationDirection.parse(item.get("direction").s()),
                 Long.parseLong(item.get("epoch").n()), item.get("sourceShardId").s(), str(item, "lastSequenceNumber"),
                 Long.parseLong(item.get("lastArrivalMillis").n()), Long.parseLong(item.get("millisBehindLatest").n()),
                 str(item, "targetShardId"), str(item, "targetSequenceNumber"),
                 Long.parseLong(item.get("recordsReplicated").n()), Long.parseLong(item.get("checkpointId").n()),
                 item.get("shardFinished").bool(), Long.parseLong(item.get("updatedMillis").n()));
+        AttributeValue targets = item.get("markTargets");
+        if (str(item, "markSequenceNumber") == null || targets == null || !targets.hasM()) {
+            return row; // rows of older writers have no mark
+        }
+        Map<String, String> marks = new HashMap<>();
+        targets.m().forEach((shard, seq) -> marks.put(shard, seq.s()));
+        return row.withMark(str(item, "markSequenceNumber"), marks);
     }
 
     private static String str(Map<String, AttributeValue> item, String name) {

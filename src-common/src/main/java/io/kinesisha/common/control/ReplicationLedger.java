@@ -16,7 +16,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * What failback needs to remember beyond the control record, in the same table: the {@link StreamCut}s
  * ({@code pair#<name>#cut} / {@code <region>#<epoch>}) and the orphan {@link RepublishBatch}es
  * ({@code pair#<name>#republish} / {@code <cut epoch>#<batch>}). Cuts are written once (the first write wins, so
- * a resumed controller cannot move one); batches move from INTENDED to COPIED by conditional writes.
+ * a resumed controller cannot move one); batches move from INTENDED to COPIED by conditional writes. Where each
+ * replication direction started ({@link ReplicationStart}, {@code pair#<name>#start} / {@code <target region>#<epoch>})
+ * is written once too; pairs without such items (older versions) read as "not recorded".
  */
 public final class ReplicationLedger {
     private final DynamoDbClient dynamo;
@@ -63,6 +65,53 @@ public final class ReplicationLedger {
         return page.items().isEmpty() ? Optional.empty() : Optional.of(toCut(pairName, page.items().get(0)));
     }
 
+    /** Stores {@code start} unless one exists for its target region and epoch; returns the stored one either way. */
+    public ReplicationStart putStart(ReplicationStart start) {
+        Map<String, AttributeValue> item = key(startKey(start.pairName()), start.direction().targetRegion() + "#"
+                + pad(start.epoch()));
+        item.put("direction", s(start.direction().toString()));
+        item.put("epoch", n(start.epoch()));
+        item.put("takenAt", s(start.takenAt().toString()));
+        item.put("sourceTips", tipsAttribute(start.sourceTips()));
+        item.put("targetTips", tipsAttribute(start.targetTips()));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            return start;
+        } catch (ConditionalCheckFailedException exists) {
+            return starts(start.pairName(), start.direction().targetRegion()).stream()
+                    .filter(s -> s.epoch() == start.epoch()).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("replication start " + start + " exists and cannot be read"));
+        }
+    }
+
+    /** Every recorded start of a replication into {@code targetRegion}, oldest epoch first. */
+    public List<ReplicationStart> starts(String pairName, String targetRegion) {
+        List<ReplicationStart> result = new ArrayList<>();
+        for (Map<String, AttributeValue> item : queryPrefix(startKey(pairName), targetRegion + "#")) {
+            result.add(new ReplicationStart(pairName, ReplicationDirection.parse(item.get("direction").s()),
+                    Long.parseLong(item.get("epoch").n()), Instant.parse(item.get("takenAt").s()),
+                    tips(item.get("sourceTips")), tips(item.get("targetTips"))));
+        }
+        return result;
+    }
+
+    /** The start of {@code direction} under {@code epoch}, if it was recorded. */
+    public Optional<ReplicationStart> start(String pairName, ReplicationDirection direction, long epoch) {
+        return starts(pairName, direction.targetRegion()).stream()
+                .filter(s -> s.epoch() == epoch && s.direction().equals(direction)).findFirst();
+    }
+
+    private static AttributeValue tipsAttribute(Map<String, String> tips) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        tips.forEach((shard, seq) -> m.put(shard, s(seq)));
+        return AttributeValue.fromM(m);
+    }
+
+    private static Map<String, String> tips(AttributeValue value) {
+        return value == null || !value.hasM() ? Map.of() : value.m().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().s()));
+    }
+
     /** Records a batch: INTENDED only if the number is new, COPIED only over its INTENDED entry. */
     public void putBatch(RepublishBatch batch) {
         Map<String, AttributeValue> item = key(batchKey(batch.pairName()), pad(batch.cutEpoch()) + "#"
@@ -88,22 +137,29 @@ public final class ReplicationLedger {
     /** Every batch recorded against the cut of {@code cutEpoch}, in number order. */
     public List<RepublishBatch> batches(String pairName, long cutEpoch) {
         List<RepublishBatch> result = new ArrayList<>();
+        for (Map<String, AttributeValue> item : queryPrefix(batchKey(pairName), pad(cutEpoch) + "#")) {
+            String sk = item.get("sk").s();
+            result.add(new RepublishBatch(pairName, cutEpoch, Integer.parseInt(sk.substring(sk.indexOf('#') + 1)),
+                    RepublishBatch.State.valueOf(item.get("state").s()), strings(item.get("orphans")),
+                    strings(item.get("targets")), Instant.parse(item.get("at").s())));
+        }
+        return result;
+    }
+
+    /** Every item of {@code pk} whose sort key starts with {@code prefix}, in sort-key order, all pages. */
+    private List<Map<String, AttributeValue>> queryPrefix(String pk, String prefix) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
             QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
                     .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                    .expressionAttributeValues(Map.of(":pk", s(batchKey(pairName)), ":prefix", s(pad(cutEpoch) + "#")))
+                    .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(prefix)))
                     .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                String sk = item.get("sk").s();
-                result.add(new RepublishBatch(pairName, cutEpoch, Integer.parseInt(sk.substring(sk.indexOf('#') + 1)),
-                        RepublishBatch.State.valueOf(item.get("state").s()), strings(item.get("orphans")),
-                        strings(item.get("targets")), Instant.parse(item.get("at").s())));
-            }
+            items.addAll(page.items());
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        return result;
+        return items;
     }
 
     private static StreamCut toCut(String pairName, Map<String, AttributeValue> item) {
@@ -117,6 +173,10 @@ public final class ReplicationLedger {
 
     private static String cutKey(String pairName) {
         return "pair#" + pairName + "#cut";
+    }
+
+    private static String startKey(String pairName) {
+        return "pair#" + pairName + "#start";
     }
 
     private static String batchKey(String pairName) {

@@ -1,6 +1,9 @@
 package io.kinesisha.common.control;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * How far replication of one source shard has got, written at each checkpoint: the target stream holds every
@@ -21,11 +24,23 @@ public final class ShardProgress {
     private final long checkpointId;
     private final boolean shardFinished;
     private final long updatedEpochMillis;
+    private final String markSequenceNumber;
+    private final Map<String, String> markTargets;
 
     public ShardProgress(String pairName, ReplicationDirection direction, long epoch, String sourceShardId,
                          String lastSequenceNumber, long lastArrivalEpochMillis, long millisBehindLatest,
                          String targetShardId, String targetSequenceNumber, long recordsReplicated, long checkpointId,
                          boolean shardFinished, long updatedEpochMillis) {
+        this(pairName, direction, epoch, sourceShardId, lastSequenceNumber, lastArrivalEpochMillis, millisBehindLatest,
+                targetShardId, targetSequenceNumber, recordsReplicated, checkpointId, shardFinished, updatedEpochMillis,
+                null, Map.of());
+    }
+
+    private ShardProgress(String pairName, ReplicationDirection direction, long epoch, String sourceShardId,
+                          String lastSequenceNumber, long lastArrivalEpochMillis, long millisBehindLatest,
+                          String targetShardId, String targetSequenceNumber, long recordsReplicated, long checkpointId,
+                          boolean shardFinished, long updatedEpochMillis, String markSequenceNumber,
+                          Map<String, String> markTargets) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.direction = Objects.requireNonNull(direction, "direction");
         this.epoch = epoch;
@@ -39,6 +54,30 @@ public final class ShardProgress {
         this.checkpointId = checkpointId;
         this.shardFinished = shardFinished;
         this.updatedEpochMillis = updatedEpochMillis;
+        this.markSequenceNumber = markSequenceNumber;
+        this.markTargets = Collections.unmodifiableMap(new TreeMap<>(markTargets));
+    }
+
+    /**
+     * The same row with the writer's flush mark: at its last flush nothing it had accepted was in flight, the target
+     * held this shard up to {@code sequenceNumber} and the writer's highest position per target shard was
+     * {@code targets}. Copies the writer made of later records of this shard lie after those positions, copies of
+     * earlier ones at or before them: a pair of bounds orphan reconciliation can count between.
+     */
+    public ShardProgress withMark(String sequenceNumber, Map<String, String> targets) {
+        return new ShardProgress(pairName, direction, epoch, sourceShardId, lastSequenceNumber, lastArrivalEpochMillis,
+                millisBehindLatest, targetShardId, targetSequenceNumber, recordsReplicated, checkpointId, shardFinished,
+                updatedEpochMillis, sequenceNumber, targets);
+    }
+
+    /** Source position of the flush mark; {@code null} if the row has none (no flush yet, or an older writer). */
+    public String markSequenceNumber() {
+        return markSequenceNumber;
+    }
+
+    /** Target shard to the writer's highest sequence number there at the flush mark. */
+    public Map<String, String> markTargets() {
+        return markTargets;
     }
 
     public String pairName() {

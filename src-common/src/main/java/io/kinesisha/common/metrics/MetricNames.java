@@ -70,6 +70,20 @@ public final class MetricNames {
     /** Gauge: 1 while the write gate does not permit writing, else 0. */
     public static final String FENCED = "kinesisFenced";
 
+    // controller, published to CloudWatch in its own region after every round (the region's dashboard shows them)
+    /** CloudWatch namespace of the controller's metrics. */
+    public static final String CONTROLLER_NAMESPACE = "KinesisHa";
+    /** The one dimension of the controller's metrics: the pair name. */
+    public static final String CONTROLLER_PAIR_DIMENSION = "Pair";
+    /** Gauge: the pair's state (0 ACTIVE_PRIMARY, 1 FAILING_OVER, 2 ACTIVE_SECONDARY, 3 FAILING_BACK, 4 SWITCHING_OVER). */
+    public static final String CONTROLLER_STATE = "ControllerState";
+    /** Gauge: orphans of the newest reconciliation in the recent audit trail not yet republished (found, if none were). */
+    public static final String ORPHAN_RECORDS = "OrphanRecords";
+    /** Gauge (ms): replication lag as the control store's progress rows of the current direction record it. */
+    public static final String CONTROLLER_REPLICATION_LAG = "ReplicationLagMillis";
+    /** Gauge: the decision of the round's health evaluation (0 none, 1 hold, 2 fail over); absent without one. */
+    public static final String LAST_DECISION = "LastDecision";
+
     private MetricNames() {
     }
 }
