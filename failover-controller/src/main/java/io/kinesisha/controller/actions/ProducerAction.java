@@ -137,6 +137,11 @@ public final class ProducerAction {
         return merged.equals(current) ? null : merged;
     }
 
+    /** The function's reserved concurrency now ({@code null}: unset): what {@link #pause} saves and resume restores. */
+    public static Integer reservedConcurrency(LambdaClient lambda, String function) {
+        return reserved(lambda, function);
+    }
+
     private static Integer reserved(LambdaClient lambda, String function) {
         return lambda.getFunctionConcurrency(b -> b.functionName(function)).reservedConcurrentExecutions();
     }

@@ -35,6 +35,7 @@ public final class ReplicatorApplicationAction implements Action {
     private final Consumer<String> progress;
     private final Optional<JobManagedConsumer> consumer;
     private final Supplier<JobManagedConsumer.Retirement> retire;
+    private Consumer<String> guard = call -> { };
 
     public ReplicatorApplicationAction(KinesisAnalyticsV2Client client, String region, String application, Goal goal,
                                        Duration wait, Duration poll, Consumer<String> progress) {
@@ -54,6 +55,15 @@ public final class ReplicatorApplicationAction implements Action {
         this.wait = wait;
         this.poll = poll;
         this.progress = progress;
+    }
+
+    /**
+     * {@code guard} runs before each stop or start call and at each poll while waiting (the runner lease renews
+     * and confirms there); it throws to stop the action.
+     */
+    public ReplicatorApplicationAction withGuard(Consumer<String> guard) {
+        this.guard = guard;
+        return this;
     }
 
     @Override
@@ -82,6 +92,7 @@ public final class ReplicatorApplicationAction implements Action {
         ApplicationStatus status = awaitSettled(status());
         List<ApiCall> calls = new ArrayList<>();
         if (status == ApplicationStatus.RUNNING) {
+            guard.accept("stop " + application + " in " + region);
             client.stopApplication(b -> b.applicationName(application).force(false));
             calls.add(stopCall());
             progress.accept("stopping " + application + " in " + region + " (it runs under an older epoch)");
@@ -92,6 +103,7 @@ public final class ReplicatorApplicationAction implements Action {
                     + (goal == Goal.STOP ? "confirm it stopped" : "start it") + "; fix it and resume the operation");
         }
         if (goal == Goal.START_FRESH) {
+            guard.accept("start " + application + " in " + region);
             client.startApplication(b -> b.applicationName(application).runConfiguration(r -> r
                     .applicationRestoreConfiguration(c -> c.applicationRestoreType(ApplicationRestoreType.SKIP_RESTORE_FROM_SNAPSHOT))));
             calls.add(startCall());
@@ -100,6 +112,7 @@ public final class ReplicatorApplicationAction implements Action {
         boolean changed = !calls.isEmpty();
         Map<String, String> outputs = new java.util.LinkedHashMap<>(Map.of("application", application, "region", region));
         if (consumer.isPresent()) {
+            guard.accept("retire the job-managed consumer of " + application);
             JobManagedConsumer.Retirement retired = retire.get();
             calls.add(deregisterCall(consumer.get()));
             outputs.put("consumer", retired.toString());
@@ -123,6 +136,7 @@ public final class ReplicatorApplicationAction implements Action {
                 throw new IllegalStateException(application + " in " + region + " is still " + status + " after "
                         + wait.toSeconds() + " s; resume the operation when it has settled");
             }
+            guard.accept("waiting for " + application + " in " + region + " (" + status + ")");
             try {
                 Thread.sleep(poll.toMillis());
             } catch (InterruptedException e) {

@@ -30,7 +30,7 @@ public final class FailbackOperation implements StepHandler {
             case RECONCILE_ORPHANS -> actions.reconcileOrphans(record);
             case REPLICATE_FROM_ACTIVE -> actions.replicateFromActive(record);
             case AWAIT_REPLICATION_CATCH_UP -> actions.awaitCatchUp(operation, record);
-            case PAUSE_PRODUCERS -> actions.pauseProducers();
+            case PAUSE_PRODUCERS -> actions.pauseProducers(operation);
             case AWAIT_REPLICATION_DRAIN -> actions.awaitDrain(operation, record);
             case FENCE_REPLICATION -> actions.fence(operation, record);
             case MARK_CUT -> actions.markCut(operation, record, ctx.primaryRegion(), false);
@@ -38,7 +38,7 @@ public final class FailbackOperation implements StepHandler {
             case REDIRECT_PRODUCERS -> actions.redirectProducers(record, false);
             case START_CONSUMERS -> actions.startConsumers(operation, record);
             case STOP_CONSUMERS -> actions.stopConsumers(record, false);
-            case RESUME_PRODUCERS -> actions.resumeProducers(operation);
+            case RESUME_PRODUCERS -> actions.resumeProducers(operation, null);
             default -> throw new IllegalStateException(step + " is not a failback step");
         };
     }

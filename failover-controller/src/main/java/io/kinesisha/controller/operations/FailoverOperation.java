@@ -32,7 +32,7 @@ public final class FailoverOperation implements StepHandler {
             case REDIRECT_PRODUCERS -> actions.redirectProducers(record, true);
             case START_CONSUMERS -> actions.startConsumers(operation, record);
             case STOP_CONSUMERS -> actions.stopConsumers(record, true);
-            case RESUME_PRODUCERS -> actions.resumeProducers(operation);
+            case RESUME_PRODUCERS -> actions.resumeProducers(operation, ctx.other(record.activeRegion()));
             default -> throw new IllegalStateException(step + " is not a failover step");
         };
     }

@@ -5,6 +5,7 @@ import io.kinesisha.controller.actions.ApiCall;
 import io.kinesisha.controller.operations.ReplicationBarrier.DrainTimeoutException;
 import io.kinesisha.controller.statemachine.Operation;
 import io.kinesisha.controller.statemachine.OperationCodec;
+import io.kinesisha.controller.statemachine.OperationLease;
 import io.kinesisha.controller.statemachine.OperationRunner;
 import io.kinesisha.controller.statemachine.OperationRunner.StepHandler;
 import io.kinesisha.controller.statemachine.OperationType;
@@ -51,6 +52,11 @@ public final class OperationDriver {
 
     public record PlannedStep(Step step, List<ApiCall> calls) {
     }
+
+    /** How often an abort asks for the runner lease while the runner stands down. */
+    private static final Duration LEASE_POLL = Duration.ofMillis(200);
+    /** An abort re-reads and tries again when a runner saved a step parameter meanwhile. */
+    private static final int ABORT_ATTEMPTS = 5;
 
     private final PairContext ctx;
     private final Consumer<String> progress;
@@ -106,6 +112,7 @@ public final class OperationDriver {
                     + unhealthy + "); nothing changed", record, null, took(started));
         }
         Map<String, String> params = startParameters(record);
+        params.putAll(actions.pendingResumes());
         if (dwell != null) {
             params.put(StepActions.DWELL_MILLIS, Long.toString(dwell.toMillis()));
         }
@@ -115,21 +122,49 @@ public final class OperationDriver {
 
     /**
      * Abandons a failback before it fences replication: producers resume where they are (the secondary), which
-     * stays active, and reverse replication keeps running. Refused once the failback has fenced replication.
+     * stays active, and reverse replication keeps running. Refused once the failback has fenced replication. The
+     * abort is recorded first (a runner of the failback stands down at its next check), then producers are resumed
+     * under the runner lease, once that runner has let it go: a pause of the runner's never lands after the resume.
      */
     public Report abortFailback(String reason) {
         long started = System.nanoTime();
-        ControlRecord record = ctx.control().read(ctx.pair());
-        Operation op = OperationCodec.fromJson(record.operation());
-        if (PairState.valueOf(record.state()) != PairState.FAILING_BACK || op == null) {
-            return new Report(Result.REJECTED, "no failback is in progress (state " + record.state() + ")", record,
-                    null, took(started));
-        }
-        Outcome aborted = ctx.control().fire(ctx.pair(), PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", reason));
+        ControlRecord record;
+        Operation op;
+        Outcome aborted;
+        int attempt = 0;
+        do {
+            // the operation as aborted, with every parameter its runner saved (a producer's concurrency before a pause)
+            record = ctx.control().read(ctx.pair());
+            op = OperationCodec.fromJson(record.operation());
+            if (PairState.valueOf(record.state()) != PairState.FAILING_BACK || op == null) {
+                return new Report(Result.REJECTED, "no failback is in progress (state " + record.state() + ")", record,
+                        null, took(started));
+            }
+            aborted = ctx.control().fire(record, PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", reason), null);
+        } while (aborted.result() == Outcome.Result.LOST_RACE && ++attempt < ABORT_ATTEMPTS);
         if (!aborted.applied()) {
             return new Report(Result.REJECTED, aborted.reason(), aborted.record(), op.id(), took(started));
         }
-        actions.resumeProducers(op);
+        OperationLease lease = ctx.control().lease(ctx.pair());
+        Duration wait = lease.ttl().multipliedBy(2);
+        boolean held;
+        try {
+            held = lease.await("abort of failback " + op.id() + ": resume producers", wait, LEASE_POLL, progress);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            held = false;
+        }
+        if (!held) {
+            ControlRecord now = ctx.control().read(ctx.pair());
+            return new Report(Result.ABORTED, "failback abandoned, but producers were not resumed: the runner lease is "
+                    + "still held (" + lease.holder().map(Object::toString).orElse("?") + ") after waiting up to "
+                    + wait.toSeconds() + " s; run ./kinesis-ha failback --abort --yes again", now, op.id(), took(started));
+        }
+        try {
+            actions.resumeProducers(op, null);
+        } finally {
+            lease.release();
+        }
         ControlRecord now = ctx.control().read(ctx.pair());
         return new Report(Result.ABORTED, "failback abandoned: " + now.activeRegion() + " stays active, replication "
                 + (now.direction() == null ? "none" : now.direction()) + ", producers resumed", now, op.id(), took(started));
@@ -213,11 +248,22 @@ public final class OperationDriver {
     }
 
     private Report abort(Operation op, String why, long started) {
-        progress.accept(op.type() + " aborted: " + why + "; resuming producers in " + ctx.control().read(ctx.pair()).activeRegion());
-        ControlRecord current = ctx.control().read(ctx.pair());
-        Operation recorded = OperationCodec.fromJson(current.operation());
-        actions.resumeProducers(recorded == null ? op : recorded);
-        Outcome aborted = ctx.control().fire(ctx.pair(), PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", why));
+        OperationLease lease = ctx.control().lease(ctx.pair());
+        if (!lease.acquire("abort " + op.type() + " " + op.id() + ": resume producers")) {
+            return new Report(Result.LOST_RACE, why + "; the abort stands down: " + op.type() + " " + op.id()
+                    + " is run by " + lease.holder().map(Object::toString).orElse("another runner") + " now",
+                    ctx.control().read(ctx.pair()), op.id(), took(started));
+        }
+        Outcome aborted;
+        try {
+            progress.accept(op.type() + " aborted: " + why + "; resuming producers in " + ctx.control().read(ctx.pair()).activeRegion());
+            ControlRecord current = ctx.control().read(ctx.pair());
+            Operation recorded = OperationCodec.fromJson(current.operation());
+            actions.resumeProducers(recorded == null ? op : recorded, null);
+            aborted = ctx.control().fire(ctx.pair(), PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", why));
+        } finally {
+            lease.release();
+        }
         if (!aborted.applied()) {
             return new Report(Result.REJECTED, "drain timed out (" + why + ") and the abort was refused: " + aborted.reason(),
                     aborted.record(), op.id(), took(started));

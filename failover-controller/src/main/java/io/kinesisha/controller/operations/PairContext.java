@@ -50,7 +50,7 @@ public final class PairContext implements AutoCloseable {
         this.store = new ControlStore(dynamo, config.control().tableName());
         this.ledger = new ReplicationLedger(dynamo, config.control().tableName());
         this.deliveries = new DeliveryLog(dynamo, config.control().tableName());
-        this.control = new PairControl(store, new StateMachine(), clock, actor);
+        this.control = new PairControl(store, new StateMachine(), clock, actor, config.failback().runnerLease());
         this.lambdaEndpoint = lambdaEndpoint;
     }
 

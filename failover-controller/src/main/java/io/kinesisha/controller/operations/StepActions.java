@@ -35,6 +35,10 @@ final class StepActions {
     static final String PAUSE_GRACE_MILLIS = "pause.graceMillis";
     static final String PAUSED_AT = "producers.pausedAt";
     static final String PREVIOUS_CONCURRENCY = "producer.previousConcurrency.";
+    /** Audit evidence of a producer a failover could not resume: its saved concurrency, for the failback. */
+    static final String PENDING_RESUME = "producer.pendingResume.";
+    /** How far back the audit trail is searched for them (no evaluations are audited while the secondary is active). */
+    static final int PENDING_RESUME_SEARCH = 500;
     static final String CONSUMER_START = "consumer.startTimestamp";
     static final String FENCED_AT = "fence.at";
     static final String SETTLE_MILLIS = "fence.settleMillis";
@@ -90,6 +94,7 @@ final class StepActions {
         parameters.putAll(start.parameters());
         evidence.put("consumer.startTimestamp", start.timestamp().toString());
         evidence.put("consumer.startMethod", start.method());
+        before("fence replication");
         ActionResult fenced = ReplicationAction.fence(ctx.control(), record).execute();
         evidence.put("fence", fenced.changed() ? "epoch " + fenced.outputs().get("epoch") + ", replication stopped"
                 : "already fenced (epoch " + fenced.outputs().get("epoch") + ")");
@@ -99,6 +104,7 @@ final class StepActions {
 
     /** Names {@code region} active in the control record: the resolver's answer for every SDK client. */
     StepResult activate(String region) {
+        before("activate " + region);
         ActionResult r = new ReplicationAction(ctx.control(), ctx.pair(), region, null).execute();
         return StepResult.done(Map.of("activeRegion", region, "epoch", r.outputs().get("epoch"),
                 "changed", Boolean.toString(r.changed())));
@@ -112,6 +118,7 @@ final class StepActions {
                 + record.epoch());
         for (String fn : ctx.producerFunctions()) {
             String region = PairContext.regionOf(fn);
+            before("redirect producer " + fn);
             try {
                 ActionResult r = ProducerAction.redirect(ctx.lambda(region), region, fn, Map.of(
                         "KINESIS_HA_ACTIVE_REGION", active, "KINESIS_HA_STREAM_ARN", ctx.streamArn(active))).execute();
@@ -120,7 +127,8 @@ final class StepActions {
                 if (!bestEffortInOldRegion || region.equals(active)) {
                     throw e;
                 }
-                evidence.put("producer." + fn, "unreachable in the failed region, left as is: " + e.getMessage());
+                evidence.put("producer." + fn, "skipped: the failed region " + region + " did not answer, left as is ("
+                        + e.getMessage() + "); redirected at failback");
             }
         }
         return StepResult.done(evidence);
@@ -138,6 +146,7 @@ final class StepActions {
             }
         });
         for (String fn : ctx.consumerFunctions()) {
+            before("start consumer " + fn + " in " + active);
             ActionResult r = ConsumerAction.start(ctx.lambda(active), active, fn, ctx.streamArn(active), start,
                     CONSUMER_BATCH_SIZE).execute();
             evidence.put("consumer." + fn, (r.changed() ? "started" : "already running") + " mapping " + r.outputs().get("uuid"));
@@ -153,6 +162,7 @@ final class StepActions {
         String old = ctx.other(record.activeRegion());
         Map<String, String> evidence = new LinkedHashMap<>();
         for (String fn : ctx.consumerFunctions()) {
+            before("stop consumer " + fn + " in " + old);
             try {
                 ActionResult r = ConsumerAction.stop(ctx.lambda(old), old, fn, ctx.streamArn(old)).execute();
                 evidence.put("consumer." + fn, r.changed() ? "stopped in " + old : "already stopped in " + old);
@@ -160,7 +170,8 @@ final class StepActions {
                 if (!bestEffort) {
                     throw e;
                 }
-                evidence.put("consumer." + fn, "unreachable in " + old + ", left as is: " + e.getMessage());
+                evidence.put("consumer." + fn, "skipped: " + old + " did not answer, left as is (" + e.getMessage()
+                        + "); failback sets consumers there again");
             }
         }
         if (evidence.isEmpty()) {
@@ -169,8 +180,12 @@ final class StepActions {
         return StepResult.done(evidence);
     }
 
-    StepResult pauseProducers() {
-        Outcome o = ctx.control().setProducersPaused(ctx.pair(), true, Map.of("reason", "switchover barrier"));
+    StepResult pauseProducers(Operation op) {
+        before("pause producers (control record)");
+        Outcome o = ctx.control().setProducersPaused(ctx.pair(), op.id(), true, Map.of("reason", "switchover barrier"));
+        if (o.result() == Result.REJECTED) {
+            throw new io.kinesisha.controller.statemachine.OperationLease.LostException(o.reason());
+        }
         requireWritten(o);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put(PAUSED_AT, o.record().updatedAt().toString());
@@ -178,6 +193,8 @@ final class StepActions {
         evidence.put("producers.resolver", o.result() == Result.APPLIED ? "paused (control record)" : "already paused");
         for (String fn : ctx.producerFunctions()) {
             String region = PairContext.regionOf(fn);
+            saveConcurrency(op, fn, ProducerAction.reservedConcurrency(ctx.lambda(region), fn));
+            before("pause producer " + fn);
             ActionResult r = ProducerAction.pause(ctx.lambda(region), region, fn).execute();
             String previous = r.outputs().get(ProducerAction.PREVIOUS_CONCURRENCY);
             if (previous != null) {
@@ -188,18 +205,67 @@ final class StepActions {
         return new StepResult(parameters, evidence);
     }
 
-    StepResult resumeProducers(Operation op) {
-        Map<String, String> evidence = new LinkedHashMap<>();
-        for (String fn : ctx.producerFunctions()) {
-            String region = PairContext.regionOf(fn);
-            ActionResult r = ProducerAction.resume(ctx.lambda(region), region, fn,
-                    op == null ? null : op.parameter(PREVIOUS_CONCURRENCY + fn)).execute();
-            evidence.put("producer." + fn, r.changed() ? "resumed" : "not paused");
+    /**
+     * Saves a producer's concurrency in the operation before it is paused (not when already paused: that 0 is not
+     * its own), so a resume after an abort or a crash inside this step restores it. Stands down when it cannot.
+     */
+    private void saveConcurrency(Operation op, String fn, Integer current) {
+        if (current != null && current == 0) {
+            return;
         }
+        Outcome saved = ctx.control().recordParameter(ctx.pair(), op.id(), op.step(), PREVIOUS_CONCURRENCY + fn,
+                current == null ? "none" : current.toString());
+        if (saved.result() == Result.REJECTED || saved.result() == Result.LOST_RACE) {
+            throw new io.kinesisha.controller.statemachine.OperationLease.LostException("could not save the concurrency of "
+                    + fn + " before pausing it: " + saved.reason());
+        }
+    }
+
+    /**
+     * Clears the producers-paused flag first (SDK producers follow it), then restores producer functions. A function
+     * in {@code failedRegion} (the region a failover left; null otherwise) is best effort: when its Lambda API does
+     * not answer it is skipped, audited with its saved concurrency ({@link #PENDING_RESUME}), and resumed at failback.
+     */
+    StepResult resumeProducers(Operation op, String failedRegion) {
+        Map<String, String> evidence = new LinkedHashMap<>();
+        before("resume producers (control record)");
         Outcome o = ctx.control().setProducersPaused(ctx.pair(), false, Map.of());
         requireWritten(o);
         evidence.put("producers.resolver", o.result() == Result.APPLIED ? "resumed (control record)" : "not paused");
+        for (String fn : ctx.producerFunctions()) {
+            String region = PairContext.regionOf(fn);
+            String previous = op == null ? null : op.parameter(PREVIOUS_CONCURRENCY + fn);
+            before("resume producer " + fn);
+            try {
+                ActionResult r = ProducerAction.resume(ctx.lambda(region), region, fn, previous).execute();
+                evidence.put("producer." + fn, r.changed() ? "resumed" : "not paused");
+            } catch (RuntimeException e) {
+                if (!region.equals(failedRegion)) {
+                    throw e;
+                }
+                evidence.put("producer." + fn, "skipped: the Lambda API of the failed region " + region
+                        + " did not answer (" + e.getMessage() + "); resumed at failback");
+                evidence.put(PENDING_RESUME + fn, previous == null ? "none" : previous);
+            }
+        }
         return StepResult.done(evidence);
+    }
+
+    /**
+     * The saved concurrency of producer functions a failover could not resume (newest failover first in the audit
+     * trail), as failback parameters: the failback's own pause finds them paused already and saves nothing.
+     */
+    Map<String, String> pendingResumes() {
+        Map<String, String> pending = new LinkedHashMap<>();
+        ctx.store().readAudit(ctx.pair(), PENDING_RESUME_SEARCH).stream()
+                .filter(a -> a.message().equals("completed step " + io.kinesisha.controller.statemachine.Step.RESUME_PRODUCERS))
+                .findFirst()
+                .ifPresent(a -> a.evidence().forEach((k, v) -> {
+                    if (k.startsWith(PENDING_RESUME)) {
+                        pending.put(PREVIOUS_CONCURRENCY + k.substring(PENDING_RESUME.length()), v);
+                    }
+                }));
+        return pending;
     }
 
     /** Waits for the switchover barrier; throws {@link ReplicationBarrier.DrainTimeoutException} when it runs out. */
@@ -218,6 +284,7 @@ final class StepActions {
         long started = System.nanoTime();
         long[] lastReport = {0};
         Status done = barrier.await(record.direction(), record.epoch(), notBefore, timeout, Duration.ofMillis(200), s -> {
+            waiting("replication to drain");
             long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
             if (elapsed - lastReport[0] >= 1000 || lastReport[0] == 0) {
                 lastReport[0] = Math.max(elapsed, 1);
@@ -235,6 +302,7 @@ final class StepActions {
         String active = record.activeRegion();
         ReplicationDirection direction = new ReplicationDirection(active, ctx.other(active));
         Map<String, String> startEvidence = new LinkedHashMap<>();
+        before("replicate " + direction);
         String epoch = Long.toString(ReplicationStarts.routeAndRecord(ctx, record, direction, () -> Long.parseLong(
                 new ReplicationAction(ctx.control(), ctx.pair(), active, direction).execute().outputs().get("epoch")),
                 startEvidence));
@@ -256,7 +324,7 @@ final class StepActions {
                     io.kinesisha.controller.actions.ReplicatorApplicationAction.Goal.STOP, APPLICATION_WAIT,
                     APPLICATION_POLL, progress, JobManagedConsumer.of(ctx.config(), opposite),
                     () -> JobManagedConsumer.of(ctx.config(), opposite).orElseThrow()
-                            .retire(ctx.kinesis(opposite.sourceRegion()))).execute();
+                            .retire(ctx.kinesis(opposite.sourceRegion()))).withGuard(this::before).execute();
             evidence.put("application." + otherApp, stopped.changed() ? "stopped" : "not running");
             if (stopped.outputs().containsKey("consumer")) {
                 evidence.put("application." + otherApp + ".consumer", stopped.outputs().get("consumer"));
@@ -264,7 +332,7 @@ final class StepActions {
             ActionResult started = new io.kinesisha.controller.actions.ReplicatorApplicationAction(
                     ctx.flink(direction.targetRegion()), direction.targetRegion(), app.get(),
                     io.kinesisha.controller.actions.ReplicatorApplicationAction.Goal.START_FRESH, APPLICATION_WAIT,
-                    APPLICATION_POLL, progress).execute();
+                    APPLICATION_POLL, progress).withGuard(this::before).execute();
             evidence.put("application." + app.get(), "started without a snapshot in " + direction.targetRegion()
                     + (started.calls().size() > 1 ? " (was running under an older epoch: restarted)" : ""));
         } else {
@@ -293,12 +361,17 @@ final class StepActions {
                 long left = Duration.between(ctx.clock().instant(), until).toMillis();
                 if (left > 0) {
                     progress.accept("letting the fence settle for " + left + " ms (a fenced replicator may finish a write)");
-                    Thread.sleep(left);
+                }
+                while (left > 0) {
+                    Thread.sleep(Math.min(left, 1000));
+                    waiting("the fence to settle");
+                    left = Duration.between(ctx.clock().instant(), until).toMillis();
                 }
                 evidence.put("fence.settledMillis", Long.toString(wait.toMillis()));
             }
             Map<String, String> tips = io.kinesisha.controller.reconcile.StreamTips.take(ctx.kinesis(region),
                     ctx.streamArn(region), ctx.clock());
+            before("record the cut of " + region);
             cut = ctx.ledger().putCut(new io.kinesisha.common.control.StreamCut(ctx.pair(), region, record.epoch(),
                     ctx.clock().instant(), fromDirection(op, record), fromEpoch(op, record), tips));
         }
@@ -331,6 +404,7 @@ final class StepActions {
                 if (elapsed >= dwell.toMillis()) {
                     break;
                 }
+                waiting(region + " to stay healthy");
                 if (probes % 5 == 1) {
                     progress.accept(region + " healthy for " + elapsed + " ms of " + dwell.toMillis() + " ms dwell");
                 }
@@ -343,7 +417,19 @@ final class StepActions {
 
     /** Applies the orphan policy to what the switch that made the active region's cut left in the old primary. */
     StepResult reconcileOrphans(ControlRecord record) {
+        before("reconcile orphans");
         io.kinesisha.controller.reconcile.Reconciliation.Result r = new io.kinesisha.controller.reconcile.Reconciliation(ctx, progress)
+                .withHook(new io.kinesisha.controller.reconcile.OrphanRepublisher.BatchHook() {
+                    @Override
+                    public void afterPut(int batchNumber) {
+                        // recorded by the ledger right after
+                    }
+
+                    @Override
+                    public void beforePut(int batchNumber) {
+                        before("republish orphan batch " + batchNumber);
+                    }
+                })
                 .run(record, ctx.config().failback().orphanPolicy(), true);
         return StepResult.done(r.evidence());
     }
@@ -377,6 +463,7 @@ final class StepActions {
                 lastReport = elapsed;
                 progress.accept("waiting for " + record.direction() + " to catch up: " + s.summary());
             }
+            waiting(record.direction() + " to catch up");
             Thread.sleep(500);
         }
     }
@@ -466,6 +553,16 @@ final class StepActions {
             return List.of(new ApiCall("lambda", "(cannot plan: " + e.getClass().getSimpleName() + ")", region,
                     Map.of("FunctionName", fn)));
         }
+    }
+
+    /** Immediately before a side effect: the runner lease is renewed and the step confirmed, or the runner stands down. */
+    private void before(String sideEffect) {
+        ctx.control().lease(ctx.pair()).check(sideEffect);
+    }
+
+    /** While a step waits: the lease stays renewed and an abort or another runner's progress is noticed. */
+    private void waiting(String what) {
+        ctx.control().lease(ctx.pair()).keepAlive("waiting for " + what);
     }
 
     private static void requireWritten(Outcome o) {

@@ -25,7 +25,7 @@ public final class SwitchoverOperation implements StepHandler {
     @Override
     public StepResult run(Step step, Operation operation, ControlRecord record) throws InterruptedException {
         return switch (step) {
-            case PAUSE_PRODUCERS -> actions.pauseProducers();
+            case PAUSE_PRODUCERS -> actions.pauseProducers(operation);
             case AWAIT_REPLICATION_DRAIN -> actions.awaitDrain(operation, record);
             case FENCE_REPLICATION -> actions.fence(operation, record);
             case MARK_CUT -> actions.markCut(operation, record, ctx.secondaryRegion(), false);
@@ -33,7 +33,7 @@ public final class SwitchoverOperation implements StepHandler {
             case REDIRECT_PRODUCERS -> actions.redirectProducers(record, false);
             case START_CONSUMERS -> actions.startConsumers(operation, record);
             case STOP_CONSUMERS -> actions.stopConsumers(record, false);
-            case RESUME_PRODUCERS -> actions.resumeProducers(operation);
+            case RESUME_PRODUCERS -> actions.resumeProducers(operation, null);
             case REPLICATE_FROM_ACTIVE -> actions.replicateFromActive(record);
             default -> throw new IllegalStateException(step + " is not a switchover step");
         };

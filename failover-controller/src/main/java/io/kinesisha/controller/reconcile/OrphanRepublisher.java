@@ -32,6 +32,10 @@ public final class OrphanRepublisher {
     /** Test seam: runs after a batch's PutRecords succeeded and before the ledger records it. */
     public interface BatchHook {
         void afterPut(int batchNumber);
+
+        /** Runs before a batch is intended and written (the runner lease is checked here); throws to stop. */
+        default void beforePut(int batchNumber) {
+        }
     }
 
     private final ReplicationLedger ledger;
@@ -88,6 +92,7 @@ public final class OrphanRepublisher {
         long copiedNow = 0;
         while (!remaining.isEmpty()) {
             List<Orphan> batch = nextBatch(remaining);
+            hook.beforePut(next);
             RepublishBatch intended = new RepublishBatch(pair, cutEpoch, next, RepublishBatch.State.INTENDED,
                     ids(batch), List.of(), clock.instant());
             ledger.putBatch(intended);
@@ -135,6 +140,7 @@ public final class OrphanRepublisher {
             targets.add(found);
         }
         if (!missing.isEmpty()) {
+            hook.beforePut(b.number());
             List<String> written = put(missing);
             for (int i = 0; i < written.size(); i++) {
                 targets.set(missingAt.get(i), written.get(i));

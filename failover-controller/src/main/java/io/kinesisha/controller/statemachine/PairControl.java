@@ -7,12 +7,15 @@ import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.controller.statemachine.Outcome.Result;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Applies events and step progress to a pair's control record. Every change is one conditional write of the record
@@ -33,13 +36,33 @@ public final class PairControl {
     private final StateMachine machine;
     private final Clock clock;
     private final String actor;
+    private final String runner;
+    private final Duration leaseTtl;
+    private final Map<String, OperationLease> leases = new HashMap<>();
 
     /** {@code actor} names this controller in the audit trail (e.g. {@code lambda:us-east-2} or {@code cli:alice}). */
     public PairControl(ControlStore store, StateMachine machine, Clock clock, String actor) {
+        this(store, machine, clock, actor, OperationLease.DEFAULT_TTL);
+    }
+
+    /** As above; operations run under a runner lease held for {@code leaseTtl} between renewals. */
+    public PairControl(ControlStore store, StateMachine machine, Clock clock, String actor, Duration leaseTtl) {
         this.store = Objects.requireNonNull(store, "store");
         this.machine = Objects.requireNonNull(machine, "machine");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.actor = Objects.requireNonNull(actor, "actor");
+        this.runner = actor + "#" + UUID.randomUUID().toString().substring(0, 8);
+        this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");
+    }
+
+    /**
+     * The runner lease of {@code pair} as the calling thread of this controller holds it: a Lambda invocation or a
+     * CLI command is one runner, and a loop thread beside a command in the same process is another one.
+     */
+    public synchronized OperationLease lease(String pair) {
+        long thread = Thread.currentThread().getId();
+        return leases.computeIfAbsent(pair + "\u0000" + thread,
+                k -> new OperationLease(store, pair, runner + "/" + thread, leaseTtl, clock));
     }
 
     public ControlRecord read(String pair) {
@@ -142,7 +165,20 @@ public final class PairControl {
      * its audit item, in one conditional write; {@link Result#UNCHANGED} when it already has that value.
      */
     public Outcome setProducersPaused(String pair, boolean paused, Map<String, String> evidence) {
+        return setProducersPaused(pair, null, paused, evidence);
+    }
+
+    /**
+     * As above, on behalf of operation {@code operationId}: {@link Result#REJECTED} when that operation no longer
+     * runs (an abort that cleared the flag won; pausing now would leave producers paused with nothing to resume them).
+     */
+    public Outcome setProducersPaused(String pair, String operationId, boolean paused, Map<String, String> evidence) {
         ControlRecord current = read(pair);
+        Operation running = OperationCodec.fromJson(current.operation());
+        if (operationId != null && (running == null || !running.id().equals(operationId))) {
+            return new Outcome(Result.REJECTED, current, "operation " + operationId + " is not running (state "
+                    + current.state() + "): producers left " + (current.producersPaused() ? "paused" : "running"));
+        }
         if (current.producersPaused() == paused) {
             return new Outcome(Result.UNCHANGED, current, "producers already " + (paused ? "paused" : "running"));
         }
@@ -151,6 +187,30 @@ public final class PairControl {
                 current.automationPaused(), now).withProducersPaused(paused);
         return write(current, proposed, AuditEntry.of(pair, now, Kind.ACTION,
                 (paused ? "paused" : "resumed") + " producers (control record)", evidence(evidence, current)));
+    }
+
+    /**
+     * Persists a parameter of {@code step} of operation {@code operationId} before the step's side effect (a
+     * producer's concurrency before it is paused), so whoever undoes the step - a resumed runner, an abort - knows it
+     * even if the step is never recorded as done. {@link Result#REJECTED} when the operation is not at that step.
+     */
+    public Outcome recordParameter(String pair, String operationId, Step step, String key, String value) {
+        ControlRecord current = read(pair);
+        Operation op = OperationCodec.fromJson(current.operation());
+        if (op == null || !op.id().equals(operationId) || op.finished() || op.step() != step) {
+            return new Outcome(Result.REJECTED, current, "operation " + operationId + " is not at step " + step);
+        }
+        if (value.equals(op.parameter(key))) {
+            return new Outcome(Result.UNCHANGED, current, key + " already saved");
+        }
+        Instant now = clock.instant();
+        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(),
+                current.automationPaused(), now).withOperation(OperationCodec.toJson(op.withParameter(key, value, now)));
+        Map<String, String> audit = evidence(Map.of(key, value), current);
+        audit.put("operation", op.type() + " " + op.id());
+        audit.put("step", (op.currentStep() + 1) + "/" + op.steps().size() + " " + step);
+        return write(current, proposed, AuditEntry.of(pair, now, Kind.ACTION, "saved " + key + " before its side effect",
+                audit));
     }
 
     /** The automation kill switch: while paused, health verdicts are recorded but never acted on. */

@@ -82,32 +82,12 @@ class CrashResumeTest {
                     .hasSize((int) times);
         }
         if (type == OperationType.FAILBACK) {
-            assertThat(payloads(ctx, ctx.secondaryRegion())).as("every orphan copied into the secondary exactly once")
+            assertThat(StreamPayloads.read(ctx, ctx.secondaryRegion())).as("every orphan copied into the secondary exactly once")
                     .containsExactlyInAnyOrderElementsOf(ORPHANS);
         }
     }
 
     private static final List<String> ORPHANS = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "orphan-" + i).toList();
-
-    private static List<String> payloads(PairContext ctx, String region) {
-        String arn = ctx.streamArn(region);
-        var kinesis = ctx.kinesis(region);
-        List<String> out = new ArrayList<>();
-        for (var shard : kinesis.listShards(b -> b.streamARN(arn)).shards()) {
-            String it = kinesis.getShardIterator(b -> b.streamARN(arn).shardId(shard.shardId())
-                    .shardIteratorType(software.amazon.awssdk.services.kinesis.model.ShardIteratorType.TRIM_HORIZON)).shardIterator();
-            while (it != null) {
-                String current = it;
-                var page = kinesis.getRecords(b -> b.streamARN(arn).shardIterator(current));
-                page.records().forEach(r -> out.add(r.data().asUtf8String()));
-                if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
-                    break;
-                }
-                it = page.nextShardIterator();
-            }
-        }
-        return out;
-    }
 
     private ControlRecord reference(OperationType type) throws Exception {
         ControlRecord known = REFERENCE.get(type);

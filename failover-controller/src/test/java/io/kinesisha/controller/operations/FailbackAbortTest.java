@@ -9,11 +9,8 @@ import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
 import io.kinesisha.controller.statemachine.OperationRunner;
-import io.kinesisha.controller.statemachine.PairEvent;
 import io.kinesisha.controller.statemachine.Step;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -84,15 +81,7 @@ class FailbackAbortTest {
 
     private PairContext failedOverPairInFailback() throws Exception {
         PairContext ctx = pair();
-        Report failover = new OperationDriver(ctx, progress::add).failover("test outage");
-        assertThat(failover.result()).as(failover.message()).isEqualTo(Result.COMPLETED);
-        Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
-        params.put(StepActions.DWELL_MILLIS, "0");
-        params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
-        params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
-        params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "10000");
-        assertThat(ctx.control().fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test")).applied())
-                .isTrue();
+        LocalPairs.failOverThenRequestFailback(ctx, progress::add);
         return ctx;
     }
 

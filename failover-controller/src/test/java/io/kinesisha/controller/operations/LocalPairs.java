@@ -42,6 +42,21 @@ public final class LocalPairs implements AfterEachCallback {
         return open(create(shards));
     }
 
+    /** A completed failover, then a failback recorded with no dwell and short bounds (not yet run). */
+    static void failOverThenRequestFailback(PairContext ctx, java.util.function.Consumer<String> progress) throws Exception {
+        OperationDriver.Report failover = new OperationDriver(ctx, progress).failover("test outage");
+        org.assertj.core.api.Assertions.assertThat(failover.result()).as(failover.message())
+                .isEqualTo(OperationDriver.Result.COMPLETED);
+        Map<String, String> params = new java.util.HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
+        params.put(StepActions.DWELL_MILLIS, "0");
+        params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
+        params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
+        params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "10000");
+        org.assertj.core.api.Assertions.assertThat(ctx.control().fire(ctx.pair(),
+                io.kinesisha.controller.statemachine.PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test"))
+                .applied()).isTrue();
+    }
+
     @Override
     public void afterEach(ExtensionContext context) {
         opened.forEach(PairContext::close);

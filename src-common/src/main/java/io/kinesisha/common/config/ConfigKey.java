@@ -126,6 +126,12 @@ public enum ConfigKey {
                     + "replicator's fence lease (3000 ms) plus `replication.sink-request-timeout-ms` (checked), so no late "
                     + "replicated record lands among producers' writes in the secondary (order) or after the failover "
                     + "cut (duplicates on failback). 0 skips the wait and trades that for a lower RTO.")),
+    FAILOVER_RUNNER_LEASE_MS(Def.defaulted("failover.runner-lease-ms", Type.LONG, "60000").range(1000, 600000)
+            .describe("How long a controller running an operation (failover, switchover, failback, or an abort) holds "
+                    + "it without renewing: it renews before every side effect and while a step waits, another "
+                    + "controller (an overlapping Lambda invocation, the CLI) takes over only after this expired, so a "
+                    + "crashed runner's operation resumes this much later. Keep it above `aws.api-call-timeout-ms`, "
+                    + "the longest one call can take.")),
     FAILBACK_ORPHAN_POLICY(Def.enumerated("failback.orphan-policy", OrphanPolicy.REPUBLISH)
             .describe("Orphans (records the old primary acknowledged that never reached the secondary): `republish` "
                     + "copies them into the active stream once on failback (default: nothing acknowledged is lost; "
