@@ -11,11 +11,11 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 
 /** A WireMock CloudWatch endpoint on a free port and the SDK client pointed at it (the pinned SDK speaks RPC v2 CBOR). */
-final class CloudWatchStub implements AutoCloseable {
-    final WireMockServer wireMock;
-    final CloudWatchClient client;
+public final class CloudWatchStub implements AutoCloseable {
+    public final WireMockServer wireMock;
+    public final CloudWatchClient client;
 
-    CloudWatchStub(ClientTuning tuning) {
+    public CloudWatchStub(ClientTuning tuning) {
         wireMock = new WireMockServer(wireMockConfig().dynamicPort());
         wireMock.start();
         AwsTarget target = AwsTarget.local("us-west-2", URI.create(wireMock.baseUrl()), "AKIDLOCAL", "local-secret");

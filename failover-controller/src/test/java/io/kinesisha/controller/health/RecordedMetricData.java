@@ -19,15 +19,15 @@ import java.util.Map;
  * seconds), from readable fixtures in {@code src/test/resources/cloudwatch}: the output shape with ISO timestamps
  * and a {@code _comment} that is not sent.
  */
-final class RecordedMetricData {
-    static final String PATH = "/service/GraniteServiceVersion20100801/operation/GetMetricData";
+public final class RecordedMetricData {
+    public static final String PATH = "/service/GraniteServiceVersion20100801/operation/GetMetricData";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RecordedMetricData() {
     }
 
     /** The fixture {@code name} as a 200 CBOR response. */
-    static ResponseDefinitionBuilder response(String name) {
+    public static ResponseDefinitionBuilder response(String name) {
         return ok(cbor(fixture(name)));
     }
 
