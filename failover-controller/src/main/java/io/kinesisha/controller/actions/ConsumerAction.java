@@ -34,20 +34,22 @@ public final class ConsumerAction {
     /** As below, without a template and with the default deletion wait. */
     public static Action start(LambdaClient lambda, String region, String function, String streamArn,
                                Instant startingTimestamp, int batchSize) {
-        return start(lambda, region, function, streamArn, startingTimestamp, batchSize, Optional::empty, POLL,
+        return start(lambda, region, function, streamArn, startingTimestamp, batchSize, Optional::empty, null, POLL,
                 DELETION_TIMEOUT);
     }
 
     /**
      * @param template the settings to create with when the region has no mapping of the function to the stream
      *                 (read only then; empty: {@code batchSize} and the service defaults)
+     * @param createdSince a mapping at {@code AT_TIMESTAMP} created (last modified) since then is this operation's
+     *                     own, kept even when a re-run plans another timestamp ({@code null}: only the same one)
      * @param poll     how often to look whether a deleted mapping is gone (Lambda refuses a second mapping of the
      *                 same function and source until then)
      */
     public static Action start(LambdaClient lambda, String region, String function, String streamArn,
                                Instant startingTimestamp, int batchSize,
-                               Supplier<Optional<EventSourceMappingConfiguration>> template, Duration poll,
-                               Duration deletionTimeout) {
+                               Supplier<Optional<EventSourceMappingConfiguration>> template,
+                               Instant createdSince, Duration poll, Duration deletionTimeout) {
         return new Action() {
             @Override
             public String name() {
@@ -86,7 +88,8 @@ public final class ConsumerAction {
                 if (existing.isEmpty()) {
                     Optional<EventSourceMappingConfiguration> t = template.get();
                     settings = t.orElse(null);
-                    source = streamArn;
+                    source = t.map(EventSourceMappingConfiguration::eventSourceArn).filter(a -> reads(a, streamArn))
+                            .orElse(streamArn);
                     outputs.put("settings", t.map(m -> "from " + m.uuid()).orElse("defaults, BatchSize " + batchSize));
                 } else {
                     settings = existing.get(0);
@@ -118,11 +121,17 @@ public final class ConsumerAction {
                 return new ActionResult(name(), true, calls, outputs);
             }
 
-            /** Ours already: created at this very timestamp (to the second, as the API keeps it) and not switched off. */
+            /**
+             * Ours already, not switched off: created at this very timestamp (to the second, as the API keeps it),
+             * or at {@code AT_TIMESTAMP} since {@code createdSince}.
+             */
             private boolean current(EventSourceMappingConfiguration m) {
-                return m.startingPosition() == EventSourcePosition.AT_TIMESTAMP && m.startingPositionTimestamp() != null
-                        && m.startingPositionTimestamp().getEpochSecond() == startingTimestamp.getEpochSecond()
-                        && !OFF.contains(m.state()) && !"Deleting".equals(m.state());
+                if (m.startingPosition() != EventSourcePosition.AT_TIMESTAMP || m.startingPositionTimestamp() == null
+                        || OFF.contains(m.state()) || "Deleting".equals(m.state())) {
+                    return false;
+                }
+                return m.startingPositionTimestamp().getEpochSecond() == startingTimestamp.getEpochSecond()
+                        || (createdSince != null && m.lastModified() != null && !m.lastModified().isBefore(createdSince));
             }
 
             private void awaitGone(String uuid) {
@@ -191,12 +200,16 @@ public final class ConsumerAction {
     public static List<EventSourceMappingConfiguration> mappings(LambdaClient lambda, String function, String streamArn) {
         List<EventSourceMappingConfiguration> all = new ArrayList<>();
         lambda.listEventSourceMappingsPaginator(b -> b.functionName(function)).eventSourceMappings().forEach(m -> {
-            String source = m.eventSourceArn();
-            if (source != null && (source.equals(streamArn) || source.startsWith(streamArn + "/consumer/"))) {
+            if (reads(m.eventSourceArn(), streamArn)) {
                 all.add(m);
             }
         });
         return all;
+    }
+
+    /** True for the stream's ARN and those of its EFO consumers. */
+    public static boolean reads(String eventSourceArn, String streamArn) {
+        return eventSourceArn != null && (eventSourceArn.equals(streamArn) || eventSourceArn.startsWith(streamArn + "/consumer/"));
     }
 
     private static ApiCall enable(String region, String uuid, boolean enabled) {

@@ -21,20 +21,4 @@ public record ConsumerPosition(String consumer, Instant processedUpTo, String ba
     public boolean known() {
         return processedUpTo != null;
     }
-
-    /** As a step parameter: the instant, or {@code unknown: <why>}. */
-    public String encode() {
-        return known() ? processedUpTo.toString() : "unknown: " + basis;
-    }
-
-    /** Reads {@link #encode()} back (the basis of a known position is not kept). */
-    public static ConsumerPosition decode(String consumer, String value) {
-        if (value == null) {
-            return unknown(consumer, "no position was taken when replication was fenced");
-        }
-        if (value.startsWith("unknown: ")) {
-            return unknown(consumer, value.substring("unknown: ".length()));
-        }
-        return new ConsumerPosition(consumer, Instant.parse(value), "as taken when replication was fenced");
-    }
 }

@@ -136,11 +136,7 @@ final class StepActions {
                 evidence.put(k, v);
             }
         });
-        for (String fn : ctx.consumerFunctions()) {
-            ActionResult r = ConsumerAction.start(ctx.lambda(active), active, fn, ctx.streamArn(active), start,
-                    CONSUMER_BATCH_SIZE).execute();
-            evidence.put("consumer." + fn, (r.changed() ? "started" : "already running") + " mapping " + r.outputs().get("uuid"));
-        }
+        evidence.putAll(new LambdaConsumerSteps(ctx).start(op, record, fromDirection(op, record), fromEpoch(op, record)));
         if (ctx.consumerFunctions().isEmpty()) {
             evidence.put("consumers", "no consumer functions configured; SDK consumers follow the control record and "
                     + "resume after consumer.position.<source shard> in the target");

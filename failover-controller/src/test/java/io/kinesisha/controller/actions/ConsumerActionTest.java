@@ -74,7 +74,7 @@ class ConsumerActionTest {
                 .willReturn(json(202, mapping("u-10", "Creating"))));
 
         ActionResult r = ConsumerAction.start(mock.lambda, REGION, "orders-consumer", STREAM, POSITION, 100,
-                Optional::empty, Duration.ofMillis(10), Duration.ofSeconds(5)).execute();
+                Optional::empty, null, Duration.ofMillis(10), Duration.ofSeconds(5)).execute();
 
         assertThat(r.changed()).isTrue();
         assertThat(r.outputs()).containsEntry("uuid", "u-10").containsEntry("replaced", "u-9");
@@ -102,7 +102,7 @@ class ConsumerActionTest {
         mock.server.stubFor(post(urlEqualTo(MAPPINGS)).willReturn(json(202, mapping("u-8", "Creating"))));
 
         ActionResult r = ConsumerAction.start(mock.lambda, REGION, "orders-consumer", STREAM, POSITION, 100,
-                Optional::empty, Duration.ofMillis(10), Duration.ofSeconds(5)).execute();
+                Optional::empty, null, Duration.ofMillis(10), Duration.ofSeconds(5)).execute();
 
         assertThat(r.outputs()).containsEntry("uuid", "u-8");
         mock.server.verify(1, deleteRequestedFor(urlEqualTo(MAPPINGS + "/u-7")));
@@ -120,13 +120,40 @@ class ConsumerActionTest {
                 "\"StartingPosition\": \"AT_TIMESTAMP\", \"StartingPositionTimestamp\": " + POSITION.getEpochSecond()) + "]}")));
 
         Action start = ConsumerAction.start(mock.lambda, REGION, "orders-consumer", STREAM, POSITION, 100,
-                Optional::empty, Duration.ofMillis(10), Duration.ofSeconds(5));
+                Optional::empty, null, Duration.ofMillis(10), Duration.ofSeconds(5));
 
         assertThat(start.describe()).isEmpty();
         assertThat(start.execute().changed()).isFalse();
         mock.server.verify(0, deleteRequestedFor(anyUrl()));
         mock.server.verify(0, postRequestedFor(anyUrl()));
         mock.server.verify(0, putRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void aRerunKeepsTheMappingThisOperationCreatedButRecreatesAnOlderOneAtAnotherTimestamp() {
+        Instant operationStart = Instant.parse("2026-11-21T10:00:00Z");
+        String earlier = configured("u-5", STREAM, "Enabled").replace("\"StartingPosition\": \"LATEST\"",
+                "\"StartingPosition\": \"AT_TIMESTAMP\", \"StartingPositionTimestamp\": " + POSITION.minusSeconds(60).getEpochSecond());
+        mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).willReturn(json(200, "{\"EventSourceMappings\":["
+                + earlier.replace("1763712000.0", Long.toString(operationStart.plusSeconds(30).getEpochSecond())) + "]}")));
+
+        ActionResult kept = ConsumerAction.start(mock.lambda, REGION, "orders-consumer", STREAM, POSITION, 100,
+                Optional::empty, operationStart, Duration.ofMillis(10), Duration.ofSeconds(5)).execute();
+
+        assertThat(kept.changed()).isFalse();
+        mock.server.verify(0, deleteRequestedFor(anyUrl()));
+
+        mock.server.resetAll();
+        mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).willReturn(json(200, "{\"EventSourceMappings\":[" + earlier + "]}")));
+        mock.server.stubFor(delete(urlEqualTo(MAPPINGS + "/u-5")).willReturn(json(202, configured("u-5", STREAM, "Deleting"))));
+        mock.server.stubFor(get(urlEqualTo(MAPPINGS + "/u-5"))
+                .willReturn(error(404, "ResourceNotFoundException", "The resource you requested does not exist.")));
+        mock.server.stubFor(post(urlEqualTo(MAPPINGS)).willReturn(json(202, mapping("u-6", "Creating"))));
+
+        ActionResult replaced = ConsumerAction.start(mock.lambda, REGION, "orders-consumer", STREAM, POSITION, 100,
+                Optional::empty, operationStart, Duration.ofMillis(10), Duration.ofSeconds(5)).execute();
+
+        assertThat(replaced.outputs()).as("a mapping of an earlier switch").containsEntry("replaced", "u-5");
     }
 
     @Test
@@ -143,7 +170,7 @@ class ConsumerActionTest {
                 .build();
 
         ActionResult r = ConsumerAction.start(mock.lambda, REGION, "orders-consumer", STREAM, POSITION, 100,
-                () -> Optional.of(source), Duration.ofMillis(10), Duration.ofSeconds(5)).execute();
+                () -> Optional.of(source), null, Duration.ofMillis(10), Duration.ofSeconds(5)).execute();
 
         assertThat(r.outputs()).containsEntry("uuid", "u-1").containsEntry("settings", "from src-1");
         JsonNode sent = body(mock.server.findAll(postRequestedFor(urlEqualTo(MAPPINGS))).get(0));
