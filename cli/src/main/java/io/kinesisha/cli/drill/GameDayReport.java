@@ -1,6 +1,7 @@
 package io.kinesisha.cli.drill;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kinesisha.controller.consumers.ConsumerKindReport;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Map;
  * The result of a game day, as numbers an operator can check: what was produced and where it was acknowledged,
  * what each region holds at the end (lost, duplicates, loops, order), the orphans and their reconciliation, and
  * the times of each switch. {@link #passed()} is the verdict: nothing acknowledged lost in either region, no
- * loop, and no order violation within a region except the republished orphans the report names.
+ * loop, no order violation within a region except the republished orphans the report names, and no consumer kind
+ * that skipped a record ({@link ConsumerKindReport}: one entry per kind, duplicates and skips).
  */
 public record GameDayReport(String primaryRegion, String secondaryRegion, long durationSeconds, int rate, int keys,
                             int shards, long produced, long acknowledged, long acknowledgedByPrimary,
@@ -21,7 +23,8 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
                             long unexpectedReordersInSecondary, long orphans, long orphansCopied,
                             int orphanKeysAfterNewer, String orphanPolicy, long detectionMillis,
                             long failoverRtoMillis, long failbackProducerPauseMillis, long failbackMillis,
-                            long lagP50Millis, long lagP99Millis, Consumed consumer, long tookMillis) {
+                            long lagP50Millis, long lagP99Millis, Consumed consumer, long tookMillis,
+                            List<ConsumerKindReport> consumerKinds) {
 
     /** What the order-checking consumer saw (demo only). */
     public record Consumed(long consumed, long distinct, long duplicates, long reorders, long notSeen,
@@ -68,7 +71,8 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
     @JsonProperty("passed")
     public boolean passed() {
         return lostInPrimary == 0 && lostInSecondary == 0 && loops == 0 && reordersInPrimary == 0
-                && unexpectedReordersInSecondary == 0 && (consumer == null || consumer.notSeen() == 0);
+                && unexpectedReordersInSecondary == 0 && (consumer == null || consumer.notSeen() == 0)
+                && consumerKinds.stream().allMatch(ConsumerKindReport::noSkips);
     }
 
     /** Key/value rows for text and HTML. */
@@ -102,6 +106,7 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
                     + consumer.duplicates() + " duplicates, " + consumer.reorders() + " reorders, " + consumer.notSeen()
                     + " acknowledged but not seen");
         }
+        consumerKinds.forEach(k -> r.put("consumers: " + k.kind() + " (skips must be 0)", k.summary()));
         r.put("took", tookMillis / 1000 + " s");
         return r;
     }
