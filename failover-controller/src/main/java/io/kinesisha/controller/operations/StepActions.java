@@ -125,8 +125,8 @@ final class StepActions {
         return StepResult.done(evidence);
     }
 
+    /** Lambda consumers start at their own planned positions ({@link LambdaConsumerSteps}); SDK ones follow the record. */
     StepResult startConsumers(Operation op, ControlRecord record) {
-        String active = record.activeRegion();
         String saved = op.parameter(CONSUMER_START);
         Instant start = saved == null ? ctx.clock().instant().minus(ConsumerStart.DEFAULT_BUFFER) : Instant.parse(saved);
         Map<String, String> evidence = new LinkedHashMap<>();

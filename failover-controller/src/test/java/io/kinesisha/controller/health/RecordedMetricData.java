@@ -31,7 +31,7 @@ public final class RecordedMetricData {
         return ok(cbor(fixture(name)));
     }
 
-    static ResponseDefinitionBuilder ok(byte[] body) {
+    public static ResponseDefinitionBuilder ok(byte[] body) {
         return WireMock.aResponse().withStatus(200).withHeader("Content-Type", "application/cbor")
                 .withHeader("smithy-protocol", "rpc-v2-cbor").withBody(body);
     }
@@ -48,7 +48,7 @@ public final class RecordedMetricData {
     }
 
     /** GetMetricDataOutput: MetricDataResults[{Id, Label, Timestamps (tag 1), Values, StatusCode}], Messages. */
-    static byte[] cbor(JsonNode response) {
+    public static byte[] cbor(JsonNode response) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CBORGenerator g = new CBORFactory().createGenerator(out)) {
             g.writeStartObject();
