@@ -199,6 +199,23 @@ class ConsumerActionTest {
     }
 
     @Test
+    void stopAlsoDisablesAMappingThatReadsThroughAnEfoConsumerButNotOneOfAnotherStream() {
+        String consumer = STREAM + "/consumer/orders-efo:1763715600";
+        mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).withQueryParam("EventSourceArn", equalTo(STREAM))
+                .willReturn(json(200, "{\"EventSourceMappings\":[]}")));
+        mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).withQueryParam("EventSourceArn", absent())
+                .willReturn(json(200, "{\"EventSourceMappings\":[" + configured("u-7", consumer, "Enabled") + ","
+                        + configured("u-8", STREAM + "-audit", "Enabled") + "]}")));
+        mock.server.stubFor(put(urlPathMatching(MAPPINGS + "/u-.*")).willReturn(json(202, configured("u-7", consumer, "Disabling"))));
+
+        ActionResult r = ConsumerAction.stop(mock.lambda, REGION, "orders-consumer", STREAM).execute();
+
+        assertThat(r.changed()).isTrue();
+        mock.server.verify(1, putRequestedFor(urlEqualTo(MAPPINGS + "/u-7")).withRequestBody(matchingJsonPath("$.Enabled", equalTo("false"))));
+        mock.server.verify(0, putRequestedFor(urlEqualTo(MAPPINGS + "/u-8")));
+    }
+
+    @Test
     void stopWithNothingEnabledChangesNothing() {
         mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).willReturn(json(200,
                 "{\"EventSourceMappings\":[" + mapping("u-2", "Disabled") + "]}")));
