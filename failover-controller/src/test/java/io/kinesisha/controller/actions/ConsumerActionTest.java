@@ -22,6 +22,7 @@ class ConsumerActionTest {
     private static final String STREAM = "arn:aws:kinesis:us-east-2:111111111111:stream/orders";
     private static final String MAPPINGS = "/2015-03-31/event-source-mappings";
     private static final Instant POSITION = Instant.parse("2026-11-21T09:58:00Z");
+    private static final String EFO_CONSUMER = STREAM + "/consumer/orders-efo:1763715600";
 
     private final LambdaWireMock mock = new LambdaWireMock();
 
@@ -89,9 +90,8 @@ class ConsumerActionTest {
 
     @Test
     void aMappingThatReadsThroughAnEfoConsumerIsFoundAndRecreatedOnTheSameConsumer() {
-        String consumer = STREAM + "/consumer/orders-efo:1763715600";
-        mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).withQueryParam("EventSourceArn", equalTo(STREAM))
-                .willReturn(json(200, "{\"EventSourceMappings\":[]}")));
+        String consumer = EFO_CONSUMER;
+        listingFilteredByTheStreamFindsNoEfoMapping();
         mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).withQueryParam("EventSourceArn", absent())
                 .inScenario("efo").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(json(200, "{\"EventSourceMappings\":[" + configured("u-7", consumer, "Enabled") + "]}")));
@@ -200,9 +200,8 @@ class ConsumerActionTest {
 
     @Test
     void stopAlsoDisablesAMappingThatReadsThroughAnEfoConsumerButNotOneOfAnotherStream() {
-        String consumer = STREAM + "/consumer/orders-efo:1763715600";
-        mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).withQueryParam("EventSourceArn", equalTo(STREAM))
-                .willReturn(json(200, "{\"EventSourceMappings\":[]}")));
+        String consumer = EFO_CONSUMER;
+        listingFilteredByTheStreamFindsNoEfoMapping();
         mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).withQueryParam("EventSourceArn", absent())
                 .willReturn(json(200, "{\"EventSourceMappings\":[" + configured("u-7", consumer, "Enabled") + ","
                         + configured("u-8", STREAM + "-audit", "Enabled") + "]}")));
@@ -224,6 +223,12 @@ class ConsumerActionTest {
 
         assertThat(r.changed()).isFalse();
         mock.server.verify(0, putRequestedFor(anyUrl()));
+    }
+
+    /** The API filters a listing by EventSourceArn exactly: asked for the stream, it leaves out the EFO mappings. */
+    private void listingFilteredByTheStreamFindsNoEfoMapping() {
+        mock.server.stubFor(get(urlPathEqualTo(MAPPINGS)).withQueryParam("EventSourceArn", equalTo(STREAM))
+                .willReturn(json(200, "{\"EventSourceMappings\":[]}")));
     }
 
     private static void assertKeptSettings(JsonNode sent) {
