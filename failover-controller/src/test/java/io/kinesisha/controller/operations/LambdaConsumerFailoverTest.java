@@ -118,6 +118,40 @@ class LambdaConsumerFailoverTest {
                 .hasEntrySatisfying("consumers.kind.lambda", k -> assertThat(k).contains("skips 0"));
     }
 
+    @Test
+    void withoutAMappingInTheSecondaryThePrimarysEfoMappingIsTheTemplateOnTheSecondarysConsumerOfTheSameName()
+            throws Exception {
+        aws.start();
+        LocalEnvironment env = LOCAL.env();
+        LocalPair pair = new LocalPair(env, "lefo", 1, Map.of("consumers.lambda-functions", "orders-consumer",
+                "replication.sink-request-timeout-ms", "1000", "failover.fence-settle-ms", "4000"));
+        ctx = PairContext.open(pair.config, "test", Clock.systemUTC(), URI.create(aws.baseUrl()));
+        ctx.store().createTableIfMissing();
+        ctx.store().create(ControlRecord.initial("lefo", env.primary().name(), env.secondary().name(), Instant.now()));
+        String secondaryConsumer = ctx.kinesis(ctx.secondaryRegion()).registerStreamConsumer(b -> b
+                .streamARN(ctx.streamArn(ctx.secondaryRegion())).consumerName("orders-efo")).consumer().consumerARN();
+        aws.stubFor(post(urlEqualTo(RecordedMetricData.PATH)).willReturn(RecordedMetricData.ok(RecordedMetricData.cbor(
+                JSON.readTree("{\"MetricDataResults\":[],\"Messages\":[]}")))));
+        String primaryMapping = mapping("u-primary", ctx.streamArn(ctx.primaryRegion()) + "/consumer/orders-efo:1763715600",
+                "Enabled");
+        aws.stubFor(get(urlPathEqualTo(MAPPINGS)).willReturn(json(200, "{\"EventSourceMappings\":[" + primaryMapping + "]}")));
+        aws.stubFor(post(urlEqualTo(MAPPINGS)).willReturn(json(202, mapping("u-new", secondaryConsumer, "Creating"))));
+        aws.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put(urlPathEqualTo(MAPPINGS + "/u-primary"))
+                .willReturn(json(202, primaryMapping.replace("Enabled", "Disabling"))));
+
+        OperationDriver.Report report = new OperationDriver(ctx, l -> { }).failover("drill");
+
+        assertThat(report.result()).as(report.message()).isEqualTo(OperationDriver.Result.COMPLETED);
+        JsonNode created = JSON.readTree(aws.findAll(postRequestedFor(urlEqualTo(MAPPINGS))).get(0).getBodyAsString());
+        assertThat(created.get("EventSourceArn").asText()).as("the secondary's EFO consumer of the same name")
+                .isEqualTo(secondaryConsumer);
+        assertThat(created.get("BatchSize").asInt()).isEqualTo(500);
+        assertThat(created.get("MaximumRetryAttempts").asInt()).isEqualTo(3);
+        assertThat(created.get("StartingPosition").asText()).isEqualTo("AT_TIMESTAMP");
+        aws.verify(0, deleteRequestedFor(anyUrl()));
+        aws.verify(1, putRequestedFor(urlEqualTo(MAPPINGS + "/u-primary")));
+    }
+
     private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(int status, String body) {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
     }
