@@ -53,6 +53,9 @@ class DemoIT {
         JsonNode consumer = r.get("consumer");
         assertThat(consumer.get("notSeen").asLong()).as("the consumer saw every acknowledged record").isZero();
         assertThat(consumer.get("consumed").asLong()).isGreaterThanOrEqualTo(r.get("acknowledged").asLong());
+        assertThat(r.get("consumerKinds")).as("one entry per consumer kind").isNotEmpty();
+        r.get("consumerKinds").forEach(kind -> assertThat(kind.get("skips").asLong()).as(kind.get("kind").asText()
+                + " skips").isZero());
         String page = Files.readString(Paths.get(root.get("html").asText()), StandardCharsets.UTF_8);
         assertThat(page).contains("<img", "data:image/png;base64,", "RTO failover", "failback done");
         assertThat(leftovers(home)).as("no emulator left running").isEmpty();

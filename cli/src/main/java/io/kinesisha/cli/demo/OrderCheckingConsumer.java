@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -113,6 +114,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     // reader thread state
     private StreamState current;
+    private Instant readUpTo;
 
     // checked state, guarded by this
     private final Map<String, KeyState> byKey = new HashMap<>();
@@ -144,6 +146,8 @@ public final class OrderCheckingConsumer implements AutoCloseable {
         String lastSequence;
         boolean finished;
         boolean caughtUp;
+        /** Its own progress: every record that arrived by then was read (null until it was read once). */
+        Instant readUpTo;
 
         ShardReader(String shardId, List<String> parents) {
             this.shardId = shardId;
@@ -279,6 +283,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
             }
             GetRecordsResponse page;
             String it = r.iterator;
+            Instant asked = clock.instant();
             try {
                 page = s.client.getRecords(b -> b.streamARN(s.arn).shardIterator(it).limit(GET_RECORDS_LIMIT));
             } catch (ExpiredIteratorException e) {
@@ -294,6 +299,11 @@ public final class OrderCheckingConsumer implements AutoCloseable {
             }
             Long behind = page.millisBehindLatest();
             r.caughtUp = records.isEmpty() || (behind != null && behind == 0 && records.size() < GET_RECORDS_LIMIT);
+            if (behind != null && behind == 0 && records.size() < GET_RECORDS_LIMIT) {
+                r.readUpTo = asked;
+            } else if (!records.isEmpty()) {
+                r.readUpTo = records.get(records.size() - 1).approximateArrivalTimestamp();
+            }
             allCaughtUp &= r.caughtUp;
             r.iterator = page.nextShardIterator();
             if (r.iterator == null) {
@@ -301,9 +311,16 @@ public final class OrderCheckingConsumer implements AutoCloseable {
                 s.relist = true;
             }
         }
+        Instant upTo = s.listed ? Instant.MAX : null;
+        for (ShardReader r : s.shards.values()) {
+            if (!r.finished && upTo != null) {
+                upTo = r.readUpTo == null ? null : r.readUpTo.isBefore(upTo) ? r.readUpTo : upTo;
+            }
+        }
         synchronized (this) {
             caughtUp = allCaughtUp && s.listed;
             lastError = null;
+            readUpTo = upTo == Instant.MAX ? null : upTo;
         }
         return any;
     }
@@ -402,6 +419,15 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     }
 
     /** Counters, examples and gaps as of now. */
+    /**
+     * Its own position in the region it reads: every record that arrived there by this time was read (per shard the
+     * last record read, or the time of a read that found it caught up; the earliest over shards). Empty until every
+     * shard was read once. A switch start can be planned from it as for a Lambda consumer's IteratorAge.
+     */
+    public synchronized Optional<Instant> readUpTo() {
+        return Optional.ofNullable(readUpTo);
+    }
+
     public synchronized Stats stats() {
         long gaps = 0;
         List<String> gapExamples = new ArrayList<>();

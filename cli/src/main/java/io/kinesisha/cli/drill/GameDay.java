@@ -13,7 +13,10 @@ import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.controller.consumers.ConsumerKindReport;
 import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.controller.consumers.ConsumerPosition;
+import io.kinesisha.controller.consumers.LambdaStart;
 import io.kinesisha.controller.operations.OperationDriver;
 import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.operations.ReplicationBarrier;
@@ -73,6 +76,8 @@ public final class GameDay implements AutoCloseable {
     private final Consumer<String> log;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Timeline timeline = new Timeline();
+    private final List<LambdaStart> consumerStarts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ConsumerKindReport> consumerKinds = new ArrayList<>();
     private volatile String phase = "starting";
     private volatile boolean stopped;
     private LocalEnvironment env;
@@ -116,9 +121,11 @@ public final class GameDay implements AutoCloseable {
         ActiveRegionResolver resolver = closing(new ActiveRegionResolver(ctx.store(), PAIR).start());
         KeyedLoad load = closing(KeyedLoad.builder(resolver).region(primary, west, primaryArn).region(secondary, east, secondaryArn)
                 .keys(settings.keys()).ratePerSecond(settings.rate()).build());
+        java.util.concurrent.atomic.AtomicReference<OrderCheckingConsumer> self = new java.util.concurrent.atomic.AtomicReference<>();
         OrderCheckingConsumer consumer = settings.consumer() ? closing(OrderCheckingConsumer.builder(resolver)
                 .region(primary, west, primaryArn).region(secondary, east, secondaryArn)
-                .switchStart(change -> consumerStart(ctx)).build()) : null;
+                .switchStart(change -> consumerStart(ctx, change.to(), self.get().readUpTo().orElse(null))).build()) : null;
+        self.set(consumer);
         EvidenceCollector evidence = closing(new EvidenceCollector(ctx, false));
         ControllerLoop loop = closing(new ControllerLoop(new ControllerTick(ctx, evidence, l -> log.accept("controller: " + l),
                 FAILBACK_TIMEOUT), config.health().probeInterval(), r -> { },
@@ -245,6 +252,12 @@ public final class GameDay implements AutoCloseable {
             List<String> notSeen = consumer.notSeen(acked);
             consumed = new GameDayReport.Consumed(st.consumed(), st.distinct(), st.duplicates(), st.reorders(),
                     notSeen.size(), notSeen.stream().limit(5).collect(Collectors.toList()));
+            long widest = consumerStarts.stream().mapToLong(x -> x.duplicateWindow().toMillis()).max().orElse(0);
+            consumerKinds.add(new ConsumerKindReport("lambda (simulated)", 1, st.duplicates(), notSeen.size(),
+                    "the checking consumer switches as an event source mapping: AT_TIMESTAMP planned from its own "
+                            + "position, " + consumerStarts.size() + " switch(es), margin "
+                            + LambdaStart.DEFAULT_MARGIN.toMillis() + " ms, expected duplicates within " + widest
+                            + " ms of a start; measured"));
         }
         return new GameDayReport(primary, secondary, settings.duration().toSeconds(), settings.rate(), settings.keys(),
                 settings.shards(), load.stats().produced(), acks.size(), ackedByPrimary.size(), ackedBySecondary.size(),
@@ -261,7 +274,7 @@ public final class GameDay implements AutoCloseable {
                 firstSecondaryAck == null ? -1 : Duration.between(outageAt, firstSecondaryAck).toMillis(),
                 paused == null || resumed == null ? -1 : Duration.between(paused, resumed).toMillis(),
                 Duration.between(restored, failedBack).toMillis(), lag.isEmpty() ? -1 : lag.p50(), lag.isEmpty() ? -1 : lag.p99(),
-                consumed, took.toMillis());
+                consumed, took.toMillis(), List.copyOf(consumerKinds));
     }
 
     /** True when {@code id} is in the primary once per copy reverse replication made (not an extra landing). */
@@ -269,8 +282,24 @@ public final class GameDay implements AutoCloseable {
         return primary.occurrences.getOrDefault(id, 0) < 2;
     }
 
-    /** Consumers moved by the controller start at the position its last fence translated. */
-    private static Instant consumerStart(PairContext ctx) {
+    /**
+     * The demo's consumer switches as a Lambda mapping does: AT_TIMESTAMP of {@link LambdaStart} from its own position
+     * in the old region, through the progress rows of the direction the new region's cut fenced. Without a cut, at the
+     * position the controller's last fence translated.
+     */
+    private Instant consumerStart(PairContext ctx, String to, Instant readUpTo) {
+        ControlRecord record = ctx.store().read(PAIR).orElse(null);
+        java.util.Optional<io.kinesisha.common.control.StreamCut> cut = record == null ? java.util.Optional.empty()
+                : ctx.ledger().latestCut(PAIR, to, record.epoch());
+        if (cut.isPresent() && cut.get().fencedDirection() != null) {
+            ConsumerPosition position = readUpTo == null ? ConsumerPosition.unknown("demo consumer", "never read every shard")
+                    : new ConsumerPosition("demo consumer", readUpTo, "its own last read");
+            LambdaStart start = LambdaStart.plan(position, ctx.store().readProgress(PAIR, cut.get().fencedDirection(),
+                    cut.get().fencedEpoch()), cut.get().takenAt(), LambdaStart.DEFAULT_MARGIN);
+            consumerStarts.add(start);
+            log.accept("consumer: switching to " + to + " at " + start.timestamp() + " (" + start.method() + ")");
+            return start.timestamp();
+        }
         return ctx.store().readAudit(PAIR, 200).stream()
                 .filter(a -> a.message().equals("completed step FENCE_REPLICATION"))
                 .map(a -> a.evidence().get("consumer.startTimestamp")).filter(v -> v != null)

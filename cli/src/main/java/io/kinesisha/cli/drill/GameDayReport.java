@@ -1,6 +1,7 @@
 package io.kinesisha.cli.drill;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kinesisha.controller.consumers.ConsumerKindReport;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +12,9 @@ import java.util.Map;
  * what each region holds at the end (lost, duplicates, loops, order), the orphans and their reconciliation, and
  * the times of each switch. {@link #passed()} is the verdict: nothing acknowledged lost in either region, no
  * loop, no false orphan (a record reported as an orphan that the primary did not acknowledge from a producer, or
- * that the secondary already held), and no order violation within a region except the republished orphans the
- * report names.
+ * that the secondary already held), no order violation within a region except the republished orphans the report
+ * names, and no consumer kind that skipped a record ({@link ConsumerKindReport}: one entry per kind, duplicates and
+ * skips).
  */
 public record GameDayReport(String primaryRegion, String secondaryRegion, long durationSeconds, int rate, int keys,
                             int shards, long produced, long acknowledged, long acknowledgedByPrimary,
@@ -23,7 +25,8 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
                             long unexpectedReordersInSecondary, long orphans, long orphansCopied,
                             long falseOrphans, int orphanKeysAfterNewer, String orphanPolicy, long detectionMillis,
                             long failoverRtoMillis, long failbackProducerPauseMillis, long failbackMillis,
-                            long lagP50Millis, long lagP99Millis, Consumed consumer, long tookMillis) {
+                            long lagP50Millis, long lagP99Millis, Consumed consumer, long tookMillis,
+                            List<ConsumerKindReport> consumerKinds) {
 
     /** What the order-checking consumer saw (demo only). */
     public record Consumed(long consumed, long distinct, long duplicates, long reorders, long notSeen,
@@ -70,7 +73,8 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
     @JsonProperty("passed")
     public boolean passed() {
         return lostInPrimary == 0 && lostInSecondary == 0 && loops == 0 && falseOrphans == 0 && reordersInPrimary == 0
-                && unexpectedReordersInSecondary == 0 && (consumer == null || consumer.notSeen() == 0);
+                && unexpectedReordersInSecondary == 0 && (consumer == null || consumer.notSeen() == 0)
+                && consumerKinds.stream().allMatch(ConsumerKindReport::noSkips);
     }
 
     /** Key/value rows for text and HTML. */
@@ -105,6 +109,7 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
                     + consumer.duplicates() + " duplicates, " + consumer.reorders() + " reorders, " + consumer.notSeen()
                     + " acknowledged but not seen");
         }
+        consumerKinds.forEach(k -> r.put("consumers: " + k.kind() + " (skips must be 0)", k.summary()));
         r.put("took", tookMillis / 1000 + " s");
         return r;
     }

@@ -73,6 +73,9 @@ class KeyedLoadAndConsumerTest {
                 assertThat(load.produced()).as("nothing is produced while producers are paused")
                         .isEqualTo(producedWhilePaused);
                 assertThat(load.acknowledgedCount()).isEqualTo(producedWhilePaused);
+                Instant lastAck = load.acknowledged().stream().map(KeyedLoad.Ack::at).max(Instant::compareTo).orElseThrow();
+                await("its own position passes the last record while it reads idle shards").atMost(Duration.ofSeconds(10))
+                        .until(() -> consumer.readUpTo().filter(t -> t.isAfter(lastAck)).isPresent());
                 switchStart.set(Instant.now());
                 ControlRecord moved = paused.next(east.name(), paused.direction().reversed(), "ACTIVE_SECONDARY", false,
                         Instant.now()).withProducersPaused(false);

@@ -12,11 +12,12 @@ import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
- * Where consumers resume in the new region. Exact translation: per source shard, the progress row pairs the last
- * replicated source record with the target shard and sequence number of its copy, so an SDK consumer resumes
- * after that target position. Lambda event source mappings take one timestamp for the whole stream: the earliest
- * arrival time of those copies in the target, less a buffer (duplicates, never gaps). Without usable progress the
- * reference design's fallback applies: now - replication lag - buffer.
+ * Where replication left each source shard in the new region, for SDK consumers. Exact translation: per source
+ * shard, the progress row pairs the last replicated source record with the target shard and sequence number of its
+ * copy, so an SDK consumer that had processed everything replicated resumes after that target position. The
+ * timestamp (the earliest arrival of those copies, less a buffer; without usable progress now - replication lag -
+ * buffer) is replication's, not a consumer's: Lambda consumers start from their own progress
+ * ({@link io.kinesisha.controller.consumers.LambdaStart}).
  */
 public record ConsumerStart(Instant timestamp, String method, Map<String, String> positions) {
     public static final Duration DEFAULT_BUFFER = Duration.ofSeconds(5);

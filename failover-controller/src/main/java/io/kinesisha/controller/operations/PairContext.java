@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesisanalyticsv2.KinesisAnalyticsV2Client;
@@ -41,6 +42,7 @@ public final class PairContext implements AutoCloseable {
     private final Map<String, KinesisClient> kinesis = new HashMap<>();
     private final Map<String, LambdaClient> lambda = new HashMap<>();
     private final Map<String, KinesisAnalyticsV2Client> flink = new HashMap<>();
+    private final Map<String, CloudWatchClient> cloudWatch = new HashMap<>();
 
     private PairContext(ReplicationPairConfig config, String actor, Clock clock, URI lambdaEndpoint) {
         this.config = config;
@@ -140,6 +142,14 @@ public final class PairContext implements AutoCloseable {
         });
     }
 
+    /** CloudWatch in {@code region} (consumer functions' metrics); same endpoint override as Lambda in tests. */
+    public synchronized CloudWatchClient cloudWatch(String region) {
+        return cloudWatch.computeIfAbsent(region, r -> {
+            AwsTarget target = AwsTargets.kinesis(config, side(r)).withEndpoint(lambdaEndpoint);
+            return clients.configure(CloudWatchClient.builder(), target).httpClientBuilder(ApacheHttpClient.builder()).build();
+        });
+    }
+
     /** The Managed Flink application replicating {@code direction}, when the pair names both applications. */
     public java.util.Optional<String> replicatorApplication(io.kinesisha.common.control.ReplicationDirection direction) {
         java.util.Optional<String> forward = config.value(ConfigKey.REPLICATION_FORWARD_APPLICATION);
@@ -173,6 +183,7 @@ public final class PairContext implements AutoCloseable {
     public synchronized void close() {
         kinesis.values().forEach(KinesisClient::close);
         lambda.values().forEach(LambdaClient::close);
+        cloudWatch.values().forEach(CloudWatchClient::close);
         flink.values().forEach(KinesisAnalyticsV2Client::close);
         dynamo.close();
         clients.close();

@@ -134,8 +134,8 @@ final class StepActions {
         return StepResult.done(evidence);
     }
 
+    /** Lambda consumers start at their own planned positions ({@link LambdaConsumerSteps}); SDK ones follow the record. */
     StepResult startConsumers(Operation op, ControlRecord record) {
-        String active = record.activeRegion();
         String saved = op.parameter(CONSUMER_START);
         Instant start = saved == null ? ctx.clock().instant().minus(ConsumerStart.DEFAULT_BUFFER) : Instant.parse(saved);
         Map<String, String> evidence = new LinkedHashMap<>();
@@ -145,12 +145,8 @@ final class StepActions {
                 evidence.put(k, v);
             }
         });
-        for (String fn : ctx.consumerFunctions()) {
-            before("start consumer " + fn + " in " + active);
-            ActionResult r = ConsumerAction.start(ctx.lambda(active), active, fn, ctx.streamArn(active), start,
-                    CONSUMER_BATCH_SIZE).execute();
-            evidence.put("consumer." + fn, (r.changed() ? "started" : "already running") + " mapping " + r.outputs().get("uuid"));
-        }
+        evidence.putAll(new LambdaConsumerSteps(ctx, this::before).start(op, record, fromDirection(op, record),
+                fromEpoch(op, record)));
         if (ctx.consumerFunctions().isEmpty()) {
             evidence.put("consumers", "no consumer functions configured; SDK consumers follow the control record and "
                     + "resume after consumer.position.<source shard> in the target");

@@ -20,14 +20,14 @@ import java.util.Map;
  * and a {@code _comment} that is not sent.
  */
 public final class RecordedMetricData {
-    static final String PATH = "/service/GraniteServiceVersion20100801/operation/GetMetricData";
+    public static final String PATH = "/service/GraniteServiceVersion20100801/operation/GetMetricData";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RecordedMetricData() {
     }
 
     /** The fixture {@code name} as a 200 CBOR response. */
-    static ResponseDefinitionBuilder response(String name) {
+    public static ResponseDefinitionBuilder response(String name) {
         return ok(cbor(fixture(name)));
     }
 
@@ -63,7 +63,7 @@ public final class RecordedMetricData {
     }
 
     /** GetMetricDataOutput: MetricDataResults[{Id, Label, Timestamps (tag 1), Values, StatusCode}], Messages. */
-    static byte[] cbor(JsonNode response) {
+    public static byte[] cbor(JsonNode response) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CBORGenerator g = new CBORFactory().createGenerator(out)) {
             g.writeStartObject();
