@@ -283,8 +283,13 @@ final class StepActions {
                 Instant until = (fencedAt == null ? ctx.clock().instant() : Instant.parse(fencedAt)).plus(wait);
                 long left = Duration.between(ctx.clock().instant(), until).toMillis();
                 if (left > 0) {
-                    progress.accept("letting the fence settle for " + left + " ms (a fenced replicator may finish a write)");
-                    Thread.sleep(left);
+                    progress.accept("letting the fence settle for up to " + left + " ms (a fenced replicator may finish"
+                            + " a write), less once every writer acknowledged the fence");
+                    FenceSettle.Ended ended = new FenceSettle(FenceSettle.Records.of(ctx.store(), ctx.pair()), ctx.clock(),
+                            d -> Thread.sleep(d.toMillis())).await(fromDirection(op, record), fromEpoch(op, record), until);
+                    evidence.put("fence.acknowledged", Boolean.toString(ended.acknowledged()));
+                    evidence.put("fence.waitedMillis", Long.toString(ended.waited().toMillis()));
+                    evidence.put("fence.settleEnd", ended.detail());
                 }
                 evidence.put("fence.settledMillis", Long.toString(wait.toMillis()));
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kinesisha.common.config.HealthThresholds;
 import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.DeliveryLog;
+import io.kinesisha.controller.SimulatedClock;
 import io.kinesisha.controller.health.Evidence;
 import io.kinesisha.controller.health.HealthPolicy;
 import io.kinesisha.controller.health.PolicyMemory;
@@ -15,14 +16,10 @@ import io.kinesisha.controller.runtime.ControllerTick;
 import io.kinesisha.controller.runtime.ProbeWindow;
 import io.kinesisha.controller.statemachine.PairState;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
@@ -181,37 +178,5 @@ class DetectionBudgetTest {
                     throw new UnsupportedOperationException(method.getName());
                 });
         return new DeliveryLog(dynamo, "kinesis-ha-test");
-    }
-
-    /** Time moves only when the handler sleeps or a probe waits. */
-    static final class SimulatedClock extends Clock {
-        private final AtomicLong millis;
-
-        SimulatedClock(Instant start) {
-            this.millis = new AtomicLong(start.toEpochMilli());
-        }
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        void set(Instant t) {
-            millis.set(t.toEpochMilli());
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }
