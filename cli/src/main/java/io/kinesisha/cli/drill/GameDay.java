@@ -113,7 +113,8 @@ public final class GameDay implements AutoCloseable {
         replicator.start();
         PairContext ctx = closing(PairContext.open(config, "controller:gameday", Clock.systemUTC()));
         waitFor("the control record", Duration.ofSeconds(60), () -> ctx.store().read(PAIR).isPresent());
-        ActiveRegionResolver resolver = closing(new ActiveRegionResolver(ctx.store(), PAIR).start());
+        // producers and consumers look at the control record every 250 ms: the switch reaches them within that
+        ActiveRegionResolver resolver = closing(new ActiveRegionResolver(ctx.store(), PAIR, Duration.ofMillis(250)).start());
         KeyedLoad load = closing(KeyedLoad.builder(resolver).region(primary, west, primaryArn).region(secondary, east, secondaryArn)
                 .keys(settings.keys()).ratePerSecond(settings.rate()).build());
         OrderCheckingConsumer consumer = settings.consumer() ? closing(OrderCheckingConsumer.builder(resolver)
@@ -304,7 +305,9 @@ public final class GameDay implements AutoCloseable {
         k.put("replication.consumer-name", "kinesis-ha-gameday");
         k.put("replication.checkpoint-interval-ms", "2000");
         k.put("replication.shard-discovery-interval-ms", "2000");
-        k.put("health.probe-interval-ms", "1000");
+        // three misses 750 ms apart decide in about 1.5 s; a 500 ms timeout, as a busy emulator starting up can take
+        // 400 ms to answer (a shorter one failed over during the warm-up)
+        k.put("health.probe-interval-ms", "750");
         k.put("health.probe-timeout-ms", "500");
         k.put("health.consecutive-bad-evaluations", "3");
         k.put("health.min-dwell-minutes", "0");

@@ -151,6 +151,22 @@ public final class EpochFence implements WriteGate {
         }
     }
 
+    private void lastCheckBeforeClose() {
+        Thread t = new Thread(this::check, "epoch-fence-close-" + pairName);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = Thread.interrupted();
+        try {
+            t.join(Math.max(200, Math.min(leaseMillis, 2_000)));
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /**
      * Records this writer's {@link FenceAck} once, if a read showed the fence and nothing permitted is in flight. The
      * observation is published before the count is read and {@link #beginWrite()} counts before it reads the
@@ -221,10 +237,11 @@ public final class EpochFence implements WriteGate {
             scheduler.shutdownNow();
             scheduler = null;
         }
-        Observation o = last;
-        if (o != null && !o.permits && store != null) {
-            // a job cancelled after the fence: say so now, the poller will not run again
-            acknowledgeIfSilent();
+        if (owner != null && store != null && !acknowledged && inFlight != null && inFlight.get() == 0) {
+            // a job cancelled because the fence moved on (the supervisor follows the record) may close before its
+            // poller saw it: one last read, and the acknowledgement if it shows the fence - on a thread of its own,
+            // the cancelled task's thread is interrupted and the SDK would abort the call
+            lastCheckBeforeClose();
         }
         if (dynamo != null) {
             dynamo.close();
