@@ -305,9 +305,9 @@ public final class GameDay implements AutoCloseable {
         k.put("replication.consumer-name", "kinesis-ha-gameday");
         k.put("replication.checkpoint-interval-ms", "2000");
         k.put("replication.shard-discovery-interval-ms", "2000");
-        // three misses 750 ms apart decide in about 1.5 s; a 500 ms timeout, as a busy emulator starting up can take
-        // 400 ms to answer (a shorter one failed over during the warm-up)
-        k.put("health.probe-interval-ms", "750");
+        // three misses 1 s apart (about 2 s to decide): probing faster failed over during the warm-up, when the busy
+        // emulators can take over 500 ms to answer for a second or two
+        k.put("health.probe-interval-ms", "1000");
         k.put("health.probe-timeout-ms", "500");
         k.put("health.consecutive-bad-evaluations", "3");
         k.put("health.min-dwell-minutes", "0");

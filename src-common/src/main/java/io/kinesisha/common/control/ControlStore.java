@@ -370,27 +370,21 @@ public final class ControlStore {
         item.put("subtask", n(ack.subtask()));
         item.put("parallelism", n(ack.parallelism()));
         item.put("atMillis", n(ack.atEpochMillis()));
+        // only the failover of this epoch reads it: the table's TTL removes it, as it does handled deliveries
+        item.put("expiresAt", n(ack.atEpochMillis() / 1000 + DeliveryLog.RETENTION.getSeconds()));
         dynamo.putItem(b -> b.tableName(table).item(item));
     }
 
     /** Every writer's acknowledgement of the fence of {@code direction} at {@code epoch}, read strongly consistent. */
     public List<FenceAck> readFenceAcks(String pairName, ReplicationDirection direction, long epoch) {
         List<FenceAck> result = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                    .expressionAttributeValues(Map.of(":pk", s("pair#" + pairName + "#fenceack"),
-                            ":prefix", s(fenceAckPrefix(direction, epoch))))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                result.add(new FenceAck(direction, epoch, item.get("owner").s(),
+        dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                .expressionAttributeValues(Map.of(":pk", s("pair#" + pairName + "#fenceack"),
+                        ":prefix", s(fenceAckPrefix(direction, epoch)))))
+                .items().forEach(item -> result.add(new FenceAck(direction, epoch, item.get("owner").s(),
                         Integer.parseInt(item.get("subtask").n()), Integer.parseInt(item.get("parallelism").n()),
-                        Long.parseLong(item.get("atMillis").n())));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+                        Long.parseLong(item.get("atMillis").n()))));
         return result;
     }
 
