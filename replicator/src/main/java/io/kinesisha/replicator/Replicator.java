@@ -134,6 +134,7 @@ public final class Replicator {
                         .controlStore(plan.controlStore())
                         .direction(plan.direction())
                         .epoch(plan.epoch())
+                        .owner(plan.runId())
                         .build())
                 .build();
     }

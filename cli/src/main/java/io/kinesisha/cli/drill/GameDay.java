@@ -118,7 +118,8 @@ public final class GameDay implements AutoCloseable {
         replicator.start();
         PairContext ctx = closing(PairContext.open(config, "controller:gameday", Clock.systemUTC()));
         waitFor("the control record", Duration.ofSeconds(60), () -> ctx.store().read(PAIR).isPresent());
-        ActiveRegionResolver resolver = closing(new ActiveRegionResolver(ctx.store(), PAIR).start());
+        // producers and consumers look at the control record every 250 ms: the switch reaches them within that
+        ActiveRegionResolver resolver = closing(new ActiveRegionResolver(ctx.store(), PAIR, Duration.ofMillis(250)).start());
         KeyedLoad load = closing(KeyedLoad.builder(resolver).region(primary, west, primaryArn).region(secondary, east, secondaryArn)
                 .keys(settings.keys()).ratePerSecond(settings.rate()).build());
         java.util.concurrent.atomic.AtomicReference<OrderCheckingConsumer> self = new java.util.concurrent.atomic.AtomicReference<>();
@@ -337,6 +338,8 @@ public final class GameDay implements AutoCloseable {
         k.put("replication.consumer-name", "kinesis-ha-gameday");
         k.put("replication.checkpoint-interval-ms", "2000");
         k.put("replication.shard-discovery-interval-ms", "2000");
+        // three misses 1 s apart (about 2 s to decide): probing faster failed over during the warm-up, when the busy
+        // emulators can take over 500 ms to answer for a second or two
         k.put("health.probe-interval-ms", "1000");
         k.put("health.probe-timeout-ms", "500");
         k.put("health.consecutive-bad-evaluations", "3");

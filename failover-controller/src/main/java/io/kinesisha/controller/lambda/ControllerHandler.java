@@ -14,6 +14,7 @@ import io.kinesisha.controller.metrics.RoundReporter;
 import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.runtime.ControllerTick;
 import io.kinesisha.controller.runtime.EvidenceCollector;
+import io.kinesisha.controller.runtime.ProbeWindow;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,9 +27,12 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 
 /**
  * The controller as a Lambda function: invoked by the CloudWatch alarms' Lambda actions (or EventBridge alarm state
- * changes) and on a schedule, it runs one {@link ControllerTick} (resume an unfinished failover, or evaluate the
- * primary and fail over), then publishes the pair's metrics to CloudWatch in its region ({@link RoundReporter}).
- * Configuration comes from {@code KINESIS_HA_*} environment variables. A malformed or
+ * changes) and on a schedule, it runs {@link ControllerTick}s (resume an unfinished failover, or evaluate the
+ * primary and fail over) every probe interval for most of the invocation ({@link ProbeWindow}), so three bad
+ * evaluations take seconds, not three scheduled minutes; the window ends {@link #INVOCATION_WINDOW} after the start
+ * and at least {@link #FAILOVER_RESERVE} before the function's timeout. After each round it publishes the pair's
+ * metrics to CloudWatch in its region ({@link RoundReporter}). Configuration comes from {@code KINESIS_HA_*}
+ * environment variables. A malformed or
  * unexpected event is logged with the field that is wrong and answered with {@code status=REJECTED}; nothing is
  * touched. Each delivery is claimed in the control table first, so one alarm state change delivered twice - to this
  * or another execution environment - runs one round ({@code status=DUPLICATE} for the others); a failed round
@@ -38,6 +42,13 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 public final class ControllerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     /** A claim older than this belongs to an invocation that died (the function's timeout is 120 s). */
     static final Duration ABANDONED_AFTER = Duration.ofMinutes(5);
+    /**
+     * Rounds start within this long of the invocation's start: the schedule is 1 minute, so the next invocation
+     * starts about 10 s after the last round here (reserved concurrency 1 makes an overlap wait, not run twice).
+     */
+    public static final Duration INVOCATION_WINDOW = Duration.ofSeconds(50);
+    /** Left of the function's time after the last round starts: a failover it begins runs to its end. */
+    public static final Duration FAILOVER_RESERVE = Duration.ofSeconds(60);
 
     /** One controller round. */
     @FunctionalInterface
@@ -45,8 +56,15 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
         ControllerTick.Result run() throws Exception;
     }
 
-    /** What the handler runs events with: the round, and where the pair's handled deliveries are recorded. */
-    public record Services(Round round, DeliveryLog deliveries, String pair, Clock clock) {
+    /**
+     * What the handler runs events with: the round, where the pair's handled deliveries are recorded, and how
+     * rounds repeat within one invocation.
+     */
+    public record Services(Round round, DeliveryLog deliveries, String pair, Clock clock, ProbeWindow window) {
+        /** One round per event. */
+        public Services(Round round, DeliveryLog deliveries, String pair, Clock clock) {
+            this(round, deliveries, pair, clock, ProbeWindow.SINGLE);
+        }
     }
 
     /**
@@ -114,8 +132,10 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             throw new RoundFailedException(trigger + ": round failed before it started: " + e, e);
         }
         ControllerTick.Result r;
+        ProbeWindow.Outcome ran;
         try {
-            r = s.round().run();
+            ran = window(s.window(), context).run(s.round()::run);
+            r = ran.last();
         } catch (Exception e) {
             log(context, "kinesis-ha controller: round failed: " + e);
             finish(s, parsed, owner, DeliveryLog.Status.FAILED, context);
@@ -126,6 +146,7 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
         result.put("status", "OK");
         result.put("action", r.action());
         result.put("detail", r.detail());
+        result.put("rounds", ran.rounds());
         if (r.decision() != null) {
             result.put("decision", r.decision().name());
         }
@@ -140,6 +161,15 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             log(context, "kinesis-ha controller: could not record " + status + " for " + parsed.deliveryKey()
                     + " (a redelivery acts again after " + ABANDONED_AFTER + "): " + e);
         }
+    }
+
+    /** The window, shortened so that the last round starts {@link #FAILOVER_RESERVE} before the timeout. */
+    private static ProbeWindow window(ProbeWindow w, Context context) {
+        if (context == null || context.getRemainingTimeInMillis() <= 0) {
+            return w;
+        }
+        Duration left = Duration.ofMillis(context.getRemainingTimeInMillis()).minus(FAILOVER_RESERVE);
+        return left.compareTo(w.window()) >= 0 ? w : w.withWindow(left.isNegative() ? Duration.ZERO : left);
     }
 
     private synchronized Services services() {
@@ -170,7 +200,8 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             ControllerTick.Result r = tick.tick();
             reporter.report(r);
             return r;
-        }, ctx.deliveries(), ctx.pair(), ctx.clock());
+        }, ctx.deliveries(), ctx.pair(), ctx.clock(), new ProbeWindow(config.health().probeInterval(), INVOCATION_WINDOW,
+                ctx.clock(), ProbeWindow.Sleeper.REAL));
     }
 
     /** CloudWatch of the controller's own region (its control region), where its dashboard reads the metrics. */

@@ -356,12 +356,20 @@ final class StepActions {
                 Instant until = (fencedAt == null ? ctx.clock().instant() : Instant.parse(fencedAt)).plus(wait);
                 long left = Duration.between(ctx.clock().instant(), until).toMillis();
                 if (left > 0) {
-                    progress.accept("letting the fence settle for " + left + " ms (a fenced replicator may finish a write)");
-                }
-                while (left > 0) {
-                    Thread.sleep(Math.min(left, 1000));
-                    waiting("the fence to settle");
-                    left = Duration.between(ctx.clock().instant(), until).toMillis();
+                    progress.accept("letting the fence settle for up to " + left + " ms (a fenced replicator may finish"
+                            + " a write), less once every writer acknowledged the fence");
+                    long[] lastKeepAlive = {System.nanoTime()};
+                    FenceSettle.Ended ended = new FenceSettle(FenceSettle.Records.of(ctx.store(), ctx.pair()), ctx.clock(),
+                            d -> {
+                                Thread.sleep(d.toMillis());
+                                if (System.nanoTime() - lastKeepAlive[0] >= 1_000_000_000L) {
+                                    waiting("the fence to settle");
+                                    lastKeepAlive[0] = System.nanoTime();
+                                }
+                            }).await(fromDirection(op, record), fromEpoch(op, record), until);
+                    evidence.put("fence.acknowledged", Boolean.toString(ended.acknowledged()));
+                    evidence.put("fence.waitedMillis", Long.toString(ended.waited().toMillis()));
+                    evidence.put("fence.settleEnd", ended.detail());
                 }
                 evidence.put("fence.settledMillis", Long.toString(wait.toMillis()));
             }

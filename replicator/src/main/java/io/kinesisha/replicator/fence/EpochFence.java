@@ -6,6 +6,7 @@ import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.config.ReplicationSettings;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.FenceAck;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.replicator.sink.WriteGate;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -26,6 +28,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * becomes unreachable, writing stops at the latest one lease (plus one request already in flight) later. The
  * controller therefore waits at least lease + the sink's request timeout after a flip before it trusts the old
  * direction to be silent (checked at config load, see {@link ReplicationSettings#longestWriteAfterFence()}).
+ *
+ * <p>With an owner (the job's run id) the gate also says when that wait is over early: once a read showed the
+ * direction fenced - which never lifts, epochs only grow - and no request it permitted is in flight, it records a
+ * {@link FenceAck} for its writer, and the controller ends the settle when every writer of the run has.
  */
 public final class EpochFence implements WriteGate {
     private static final long serialVersionUID = 1L;
@@ -39,6 +45,7 @@ public final class EpochFence implements WriteGate {
     private final long epoch;
     private final long checkIntervalMillis;
     private final long leaseMillis;
+    private final String owner;
 
     private transient ScheduledExecutorService scheduler;
     private transient AwsClientFactory clients;
@@ -46,6 +53,10 @@ public final class EpochFence implements WriteGate {
     private transient ControlStore store;
     private transient volatile Observation last;
     private transient volatile String lastError;
+    private transient AtomicInteger inFlight;
+    private transient int subtask;
+    private transient int parallelism;
+    private transient volatile boolean acknowledged;
 
     private EpochFence(Builder b) {
         this.pairName = Objects.requireNonNull(b.pairName, "pairName");
@@ -57,6 +68,7 @@ public final class EpochFence implements WriteGate {
         this.epoch = b.epoch;
         this.checkIntervalMillis = b.checkInterval.toMillis();
         this.leaseMillis = b.lease.toMillis();
+        this.owner = b.owner;
         if (checkIntervalMillis <= 0 || leaseMillis <= checkIntervalMillis) {
             throw new IllegalArgumentException("need 0 < check interval < lease, was " + b.checkInterval + ", " + b.lease);
         }
@@ -79,10 +91,19 @@ public final class EpochFence implements WriteGate {
     }
 
     @Override
-    public synchronized void open() {
+    public void open() {
+        open(0, 1);
+    }
+
+    @Override
+    public synchronized void open(int writerSubtask, int writers) {
         if (scheduler != null) {
             return;
         }
+        subtask = writerSubtask;
+        parallelism = writers;
+        inFlight = new AtomicInteger();
+        acknowledged = false;
         // each read must end well within the lease, so an unreachable store fences instead of hanging
         Duration attempt = Duration.ofMillis(Math.max(200, Math.min(leaseMillis / 2, 2_000)));
         clients = new AwsClientFactory(new ClientTuning(attempt, attempt, 1));
@@ -109,6 +130,9 @@ public final class EpochFence implements WriteGate {
             String seen = record.map(r -> "direction " + r.direction() + ", epoch " + r.epoch()).orElse("no control record");
             last = new Observation(started, permits, seen);
             lastError = null;
+            if (!permits) {
+                acknowledgeIfSilent();
+            }
             if (previous == null || previous.permits != permits) {
                 if (permits) {
                     LOG.info("Epoch fence for pair {}: writing {} under epoch {} is permitted ({})", pairName, direction(),
@@ -124,6 +148,65 @@ public final class EpochFence implements WriteGate {
                         + "{} ms runs out: {}", pairName, leaseMillis, e.toString());
             }
             lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    private void lastCheckBeforeClose() {
+        Thread t = new Thread(this::check, "epoch-fence-close-" + pairName);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = Thread.interrupted();
+        try {
+            t.join(Math.max(200, Math.min(leaseMillis, 2_000)));
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Records this writer's {@link FenceAck} once, if a read showed the fence and nothing permitted is in flight. The
+     * observation is published before the count is read and {@link #beginWrite()} counts before it reads the
+     * observation, so a request is either counted here or refused there.
+     */
+    private void acknowledgeIfSilent() {
+        if (owner == null || acknowledged || inFlight == null || inFlight.get() != 0) {
+            return;
+        }
+        try {
+            store.putFenceAck(pairName, new FenceAck(direction(), epoch, owner, subtask, parallelism,
+                    System.currentTimeMillis()));
+            acknowledged = true;
+            LOG.info("Epoch fence for pair {}: writer {} of {} acknowledged the fence of {} epoch {} (nothing in flight)",
+                    pairName, subtask, parallelism, direction(), epoch);
+        } catch (RuntimeException e) {
+            LOG.warn("Epoch fence for pair {}: could not record the fence acknowledgement (the controller waits the "
+                    + "whole settle): {}", pairName, e.toString());
+        }
+    }
+
+    @Override
+    public boolean beginWrite() {
+        AtomicInteger count = inFlight;
+        if (count == null) {
+            return permitsWrite();
+        }
+        count.incrementAndGet();
+        if (permitsWrite()) {
+            return true;
+        }
+        count.decrementAndGet();
+        return false;
+    }
+
+    @Override
+    public void endWrite() {
+        AtomicInteger count = inFlight;
+        if (count != null) {
+            count.decrementAndGet();
         }
     }
 
@@ -153,6 +236,12 @@ public final class EpochFence implements WriteGate {
         if (scheduler != null) {
             scheduler.shutdownNow();
             scheduler = null;
+        }
+        if (owner != null && store != null && !acknowledged && inFlight != null && inFlight.get() == 0) {
+            // a job cancelled because the fence moved on (the supervisor follows the record) may close before its
+            // poller saw it: one last read, and the acknowledgement if it shows the fence - on a thread of its own,
+            // the cancelled task's thread is interrupted and the SDK would abort the call
+            lastCheckBeforeClose();
         }
         if (dynamo != null) {
             dynamo.close();
@@ -191,6 +280,7 @@ public final class EpochFence implements WriteGate {
         private long epoch;
         private Duration checkInterval = Duration.ofSeconds(1);
         private Duration lease = ReplicationSettings.FENCE_LEASE;
+        private String owner;
 
         private Builder() {
         }
@@ -227,6 +317,12 @@ public final class EpochFence implements WriteGate {
 
         public Builder lease(Duration leaseDuration) {
             this.lease = leaseDuration;
+            return this;
+        }
+
+        /** The job's run id: its writers acknowledge a fence under it (none without an owner). */
+        public Builder owner(String runId) {
+            this.owner = runId;
             return this;
         }
 

@@ -39,7 +39,7 @@ public final class JobLease implements ReadLease {
         this.controlTable = Objects.requireNonNull(controlTable, "controlTable");
         this.controlStore = Objects.requireNonNull(controlStore, "controlStore");
         this.tuning = Objects.requireNonNull(tuning, "tuning");
-        this.name = "replicator#" + direction + "#" + epoch;
+        this.name = io.kinesisha.common.control.FenceAck.jobLeaseName(direction, epoch);
         this.owner = Objects.requireNonNull(owner, "owner");
         this.description = "replicator " + direction + " epoch " + epoch + ", run " + owner + " started "
                 + Instant.now();

@@ -146,7 +146,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                     .streamARN(streamArn).overrideConfiguration(o -> o.apiCallTimeout(RecordLimits.DESCRIBE_TIMEOUT)
                             .apiCallAttemptTimeout(RecordLimits.DESCRIBE_TIMEOUT))).join());
             if (gate != null) {
-                gate.open();
+                gate.open(subtask, context.getTaskInfo().getNumberOfParallelSubtasks());
             }
             if (listener != null) {
                 listener.open(context);
@@ -297,7 +297,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     }
 
     private boolean gateOpen() {
-        boolean nowFenced = gate != null && !gate.permitsWrite();
+        // beginWrite counts the request the loop sends next as in flight (sendBatch always follows a true answer)
+        boolean nowFenced = gate != null && !gate.beginWrite();
         if (nowFenced != fenced) {
             fenced = nowFenced;
             if (nowFenced) {
@@ -336,6 +337,11 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             future.completeExceptionally(e);
         }
         // runs on an SDK thread: hand over to the task thread, touch nothing here
+        future.whenComplete((response, error) -> {
+            if (gate != null) {
+                gate.endWrite();
+            }
+        });
         future.whenComplete((response, error) ->
                 post(() -> onResult(batch, response, error, started), "Kinesis PutRecords result"));
     }

@@ -13,8 +13,26 @@ public interface WriteGate extends Serializable, AutoCloseable {
     default void open() throws Exception {
     }
 
+    /** Opens the gate of writer {@code subtask} of {@code parallelism}; a gate that reports per writer needs them. */
+    default void open(int subtask, int parallelism) throws Exception {
+        open();
+    }
+
     /** True while writing is permitted. Cheap and non-blocking. */
     boolean permitsWrite();
+
+    /**
+     * Asks for one request: true (and the request counts as in flight until {@link #endWrite()}) if writing is
+     * permitted. A gate that tells others when its writer went silent counts requests here, before it answers, so
+     * that it never reports silence while a request it permitted is about to be sent.
+     */
+    default boolean beginWrite() {
+        return permitsWrite();
+    }
+
+    /** A request {@link #beginWrite()} permitted has ended (answered, failed or timed out). Any thread. */
+    default void endWrite() {
+    }
 
     /** Why writing is or is not permitted, for logs and metrics. */
     default String reason() {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.FenceAck;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.testkit.FaultProxy;
 import io.kinesisha.testkit.LocalEnvironment;
@@ -93,6 +94,43 @@ class EpochFenceTest {
 
                 proxy.restore();
                 await().atMost(Duration.ofSeconds(5)).until(fence::permitsWrite);
+            } finally {
+                fence.close();
+            }
+        }
+    }
+
+    @Test
+    void acknowledgesTheFenceOnlyOnceItSawItAndItsLastRequestEnded() throws Exception {
+        LocalEnvironment env = LOCAL.env();
+        try (DynamoDbClient dynamo = env.clients().dynamoDb(env.controlStoreTarget(REGION))) {
+            ControlStore store = new ControlStore(dynamo, TABLE);
+            store.createTableIfMissing();
+            ControlRecord initial = ControlRecord.initial("ack", "us-west-2", REGION, Instant.now());
+            assertThat(store.create(initial)).isTrue();
+            EpochFence fence = InstantiationUtil.clone(EpochFence.builder().pairName("ack").controlTable(TABLE)
+                    .controlStore(env.controlStoreTarget(REGION)).direction(initial.direction()).epoch(initial.epoch())
+                    .checkInterval(INTERVAL).lease(LEASE).owner("run-1").build());
+            try {
+                fence.open(1, 2);
+                await().atMost(LEASE).until(fence::permitsWrite);
+                assertThat(fence.beginWrite()).as("a request is sent while permitted").isTrue();
+
+                ControlRecord fenced = initial.next(REGION, null, "FAILING_OVER", false, Instant.now());
+                assertThat(store.replace(initial, fenced)).isTrue();
+                await().atMost(LEASE).until(() -> !fence.permitsWrite());
+                await().during(INTERVAL.multipliedBy(3)).atMost(INTERVAL.multipliedBy(3).plusSeconds(2))
+                        .until(() -> store.readFenceAcks("ack", initial.direction(), initial.epoch()).isEmpty());
+
+                fence.endWrite();
+                await().atMost(LEASE).until(() -> !store.readFenceAcks("ack", initial.direction(), initial.epoch()).isEmpty());
+                FenceAck ack = store.readFenceAcks("ack", initial.direction(), initial.epoch()).get(0);
+                assertThat(ack.owner()).isEqualTo("run-1");
+                assertThat(ack.subtask()).isEqualTo(1);
+                assertThat(ack.parallelism()).isEqualTo(2);
+                assertThat(fence.beginWrite()).as("after the acknowledgement nothing is permitted").isFalse();
+                assertThat(store.readFenceAcks("ack", initial.direction(), fenced.epoch())).as("only the fenced epoch")
+                        .isEmpty();
             } finally {
                 fence.close();
             }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.FenceAck;
 import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.fence.EpochFence;
@@ -421,7 +422,7 @@ class KinesisStreamsSinkTest {
             ControlRecord initial = ControlRecord.initial(pair, "us-west-2", region.name(), Instant.now());
             assertThat(store.create(initial)).isTrue();
             EpochFence fence = EpochFence.builder().pairName(pair).controlTable(table).controlStore(controlTarget)
-                    .direction(initial.direction()).epoch(initial.epoch()).build();
+                    .direction(initial.direction()).epoch(initial.epoch()).owner("settle-run").build();
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(2);
@@ -453,6 +454,13 @@ class KinesisStreamsSinkTest {
                 LOG.info("slow target at the flip: {} records, last arrival {} ms after the flip, {} later than the settle "
                         + "time of {} ms", written.size(), Duration.between(flip, lastArrival).toMillis(), late, settle.toMillis());
                 assertThat(late).as("copies landing later than flip + %s", settle).isZero();
+                // the early end of the settle: once both writers acknowledged the fence, nothing lands any more
+                List<FenceAck> acks = store.readFenceAcks(pair, initial.direction(), initial.epoch());
+                assertThat(acks).extracting(FenceAck::subtask).containsExactlyInAnyOrder(0, 1);
+                Instant allAcknowledged = Instant.ofEpochMilli(acks.stream().mapToLong(FenceAck::atEpochMillis).max().orElseThrow());
+                LOG.info("both writers acknowledged the fence {} ms after the flip", Duration.between(flip, allAcknowledged).toMillis());
+                assertThat(written).as("copies landing after every writer acknowledged the fence")
+                        .noneMatch(w -> w.arrival.isAfter(allAcknowledged));
                 assertKeyOrder(written);
             } finally {
                 region.restore();

@@ -369,6 +369,36 @@ public final class ControlStore {
                 Long.parseLong(item.get("expiresMillis").n()), str(item, "description")));
     }
 
+    /** Records {@code ack} (idempotent: the same writer acknowledging again overwrites its row). */
+    public void putFenceAck(String pairName, FenceAck ack) {
+        Map<String, AttributeValue> item = new HashMap<>(key("pair#" + pairName + "#fenceack",
+                fenceAckPrefix(ack.direction(), ack.epoch()) + ack.owner() + "#" + ack.subtask()));
+        item.put("owner", s(ack.owner()));
+        item.put("subtask", n(ack.subtask()));
+        item.put("parallelism", n(ack.parallelism()));
+        item.put("atMillis", n(ack.atEpochMillis()));
+        // only the failover of this epoch reads it: the table's TTL removes it, as it does handled deliveries
+        item.put("expiresAt", n(ack.atEpochMillis() / 1000 + DeliveryLog.RETENTION.getSeconds()));
+        dynamo.putItem(b -> b.tableName(table).item(item));
+    }
+
+    /** Every writer's acknowledgement of the fence of {@code direction} at {@code epoch}, read strongly consistent. */
+    public List<FenceAck> readFenceAcks(String pairName, ReplicationDirection direction, long epoch) {
+        List<FenceAck> result = new ArrayList<>();
+        dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                .expressionAttributeValues(Map.of(":pk", s("pair#" + pairName + "#fenceack"),
+                        ":prefix", s(fenceAckPrefix(direction, epoch)))))
+                .items().forEach(item -> result.add(new FenceAck(direction, epoch, item.get("owner").s(),
+                        Integer.parseInt(item.get("subtask").n()), Integer.parseInt(item.get("parallelism").n()),
+                        Long.parseLong(item.get("atMillis").n()))));
+        return result;
+    }
+
+    private static String fenceAckPrefix(ReplicationDirection direction, long epoch) {
+        return epochPrefix(epoch) + "#" + direction + "#";
+    }
+
     private static ShardProgress toProgress(String pairName, Map<String, AttributeValue> item) {
         ShardProgress row = new ShardProgress(pairName, ReplicationDirection.parse(item.get("direction").s()),
                 Long.parseLong(item.get("epoch").n()), item.get("sourceShardId").s(), str(item, "lastSequenceNumber"),
