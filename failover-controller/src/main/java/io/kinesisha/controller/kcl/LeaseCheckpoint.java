@@ -1,0 +1,35 @@
+package io.kinesisha.controller.kcl;
+
+import java.math.BigInteger;
+
+/**
+ * A KCL lease's checkpoint read as "which records of its shard has the application finished": everything up to a
+ * sequence number, the whole shard ({@code SHARD_END}), or nothing. The start sentinels (TRIM_HORIZON, LATEST,
+ * AT_TIMESTAMP) count as nothing finished, which can only cause duplicates, never a skip.
+ */
+public record LeaseCheckpoint(String value) {
+    public static final String SHARD_END = "SHARD_END";
+    public static final String TRIM_HORIZON = "TRIM_HORIZON";
+    /** No lease for the shard: the application has not read it. */
+    public static final LeaseCheckpoint NONE = new LeaseCheckpoint(TRIM_HORIZON);
+
+    /** True when the application has finished the record with {@code sequenceNumber}. */
+    public boolean covers(String sequenceNumber) {
+        if (SHARD_END.equals(value)) {
+            return true;
+        }
+        if (!isSequenceNumber()) {
+            return false;
+        }
+        return new BigInteger(sequenceNumber).compareTo(new BigInteger(value)) <= 0;
+    }
+
+    /** True when the checkpoint is at or after {@code sequenceNumber} of the same shard (or the shard is done). */
+    public boolean atOrAfter(String sequenceNumber) {
+        return sequenceNumber == null || covers(sequenceNumber);
+    }
+
+    public boolean isSequenceNumber() {
+        return value != null && !value.isEmpty() && value.chars().allMatch(Character::isDigit);
+    }
+}
