@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 public final class KclLeaseTable {
     static final String LEASE_KEY = "leaseKey";
     static final String CHECKPOINT = "checkpoint";
+    static final String SUB_SEQUENCE = "checkpointSubSequenceNumber";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -40,8 +41,10 @@ public final class KclLeaseTable {
         try {
             dynamo.scanPaginator(b -> b.tableName(table).consistentRead(true)).items().forEach(item -> {
                 AttributeValue checkpoint = item.get(CHECKPOINT);
+                AttributeValue sub = item.get(SUB_SEQUENCE);
+                boolean partial = sub != null && sub.n() != null && Long.parseLong(sub.n()) > 0;
                 leases.put(item.get(LEASE_KEY).s(), checkpoint == null ? LeaseCheckpoint.NONE
-                        : new LeaseCheckpoint(checkpoint.s()));
+                        : new LeaseCheckpoint(checkpoint.s(), partial));
             });
         } catch (ResourceNotFoundException e) {
             return Map.of();
@@ -69,7 +72,7 @@ public final class KclLeaseTable {
         item.put("leaseCounter", AttributeValue.fromN("0"));
         item.put("ownerSwitchesSinceCheckpoint", AttributeValue.fromN("0"));
         item.put(CHECKPOINT, AttributeValue.fromS(lease.checkpoint()));
-        item.put("checkpointSubSequenceNumber", AttributeValue.fromN("0"));
+        item.put(SUB_SEQUENCE, AttributeValue.fromN("0"));
         if (!lease.parentShardIds().isEmpty()) {
             item.put("parentShardId", AttributeValue.fromSs(lease.parentShardIds()));
         }

@@ -30,6 +30,9 @@ final class KclConsumers {
     /** Writes every application's leases for {@code record}'s active region; evidence per application. */
     Map<String, String> start(ControlRecord record) {
         Map<String, String> evidence = new LinkedHashMap<>();
+        if (ctx.config().kclApplications().isEmpty()) {
+            return evidence;
+        }
         String active = record.activeRegion();
         Optional<StreamCut> targetCut = ctx.ledger().cut(ctx.pair(), active, record.epoch())
                 .or(() -> ctx.ledger().latestCut(ctx.pair(), active, record.epoch()));
