@@ -59,6 +59,15 @@ public final class CheckpointTranslator {
      * @param target   target shards, parents before children
      */
     public static List<TargetLease> translate(ToIntFunction<String> finished, List<TargetShard> target) {
+        return translate(finished, target, false);
+    }
+
+    /**
+     * As {@link #translate(ToIntFunction, List)}; with {@code finishedUnknown} (nothing proves what the application
+     * finished) every copy after the resume point counts as a possible duplicate: the report gives the upper bound.
+     */
+    public static List<TargetLease> translate(ToIntFunction<String> finished, List<TargetShard> target,
+                                              boolean finishedUnknown) {
         Map<String, Integer> seen = new HashMap<>();
         List<TargetLease> leases = new ArrayList<>();
         for (TargetShard shard : target) {
@@ -93,7 +102,7 @@ public final class CheckpointTranslator {
             for (int i = 0; i < records.size(); i++) {
                 if (i < resumeAt && unfinished[i]) {
                     skips++;
-                } else if (i >= resumeAt && !unfinished[i]) {
+                } else if (i >= resumeAt && (!unfinished[i] || finishedUnknown && records.get(i).inRegion())) {
                     duplicates++;
                 }
             }

@@ -82,6 +82,7 @@ public final class KclLeaseMigration {
         Instant regionStart = sourceCut.map(c -> c.takenAt().minus(CLOCK_SLACK)).orElse(null);
         List<TargetShard> targetShards = targetShards(target, targetCut, regionStart);
         ToIntFunction<String> finished;
+        boolean unknown = false;
         String method;
         Map<String, LeaseCheckpoint> leases = null;
         try {
@@ -95,12 +96,13 @@ public final class KclLeaseMigration {
             boolean allDone = known != null && !progress.isEmpty() && progress.stream().allMatch(p ->
                     known.getOrDefault(p.sourceShardId(), LeaseCheckpoint.NONE).atOrAfter(p.lastSequenceNumber()));
             finished = allDone ? k -> Integer.MAX_VALUE : k -> 0;
+            unknown = !allDone;
             method = "fallback (" + source.region() + " unreadable: " + e.getMessage() + "): "
                     + (allDone ? "every lease is at or past its shard's last replicated record, so every copy is done"
                     : "resuming at the start of the copies (duplicates are an upper bound)");
         }
         return new Plan(application, target.region(), target.leases().name(), method,
-                CheckpointTranslator.translate(finished, targetShards));
+                CheckpointTranslator.translate(finished, targetShards, unknown));
     }
 
     /** Writes the plan's leases into the target region's lease table. */
