@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -120,7 +121,7 @@ class KclLeaseMigrationFallbackTest {
         return new KinesisClient() {
             @Override
             public ListShardsResponse listShards(ListShardsRequest request) {
-                throw SdkClientException.create("Unable to execute HTTP request: connect timed out");
+                throw outage();
             }
 
             @Override
@@ -135,11 +136,21 @@ class KclLeaseMigrationFallbackTest {
     }
 
     private static DynamoDbClient leases(String checkpoint) {
+        return scanning(() -> ScanResponse.builder().items(Map.of("leaseKey", AttributeValue.fromS("shardId-000000000000"),
+                "checkpoint", AttributeValue.fromS(checkpoint))).build());
+    }
+
+    private static DynamoDbClient unreachableDynamo() {
+        return scanning(() -> {
+            throw outage();
+        });
+    }
+
+    private static DynamoDbClient scanning(Supplier<ScanResponse> scan) {
         return new DynamoDbClient() {
             @Override
             public ScanResponse scan(ScanRequest request) {
-                return ScanResponse.builder().items(Map.of("leaseKey", AttributeValue.fromS("shardId-000000000000"),
-                        "checkpoint", AttributeValue.fromS(checkpoint))).build();
+                return scan.get();
             }
 
             @Override
@@ -153,21 +164,7 @@ class KclLeaseMigrationFallbackTest {
         };
     }
 
-    private static DynamoDbClient unreachableDynamo() {
-        return new DynamoDbClient() {
-            @Override
-            public ScanResponse scan(ScanRequest request) {
-                throw SdkClientException.create("Unable to execute HTTP request: connect timed out");
-            }
-
-            @Override
-            public String serviceName() {
-                return "dynamodb";
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+    private static SdkClientException outage() {
+        return SdkClientException.create("Unable to execute HTTP request: connect timed out");
     }
 }
