@@ -43,6 +43,7 @@ public final class PairContext implements AutoCloseable {
     private final Map<String, LambdaClient> lambda = new HashMap<>();
     private final Map<String, KinesisAnalyticsV2Client> flink = new HashMap<>();
     private final Map<String, CloudWatchClient> cloudWatch = new HashMap<>();
+    private final Map<String, DynamoDbClient> regionalDynamo = new HashMap<>();
 
     private PairContext(ReplicationPairConfig config, String actor, Clock clock, URI lambdaEndpoint) {
         this.config = config;
@@ -150,6 +151,11 @@ public final class PairContext implements AutoCloseable {
         });
     }
 
+    /** DynamoDB in {@code region} (KCL lease tables); the control store's endpoint override applies (local runs). */
+    public synchronized DynamoDbClient dynamo(String region) {
+        return regionalDynamo.computeIfAbsent(region, r -> clients.dynamoDb(AwsTargets.controlStore(config).withRegion(r)));
+    }
+
     /** The Managed Flink application replicating {@code direction}, when the pair names both applications. */
     public java.util.Optional<String> replicatorApplication(io.kinesisha.common.control.ReplicationDirection direction) {
         java.util.Optional<String> forward = config.value(ConfigKey.REPLICATION_FORWARD_APPLICATION);
@@ -185,6 +191,7 @@ public final class PairContext implements AutoCloseable {
         lambda.values().forEach(LambdaClient::close);
         cloudWatch.values().forEach(CloudWatchClient::close);
         flink.values().forEach(KinesisAnalyticsV2Client::close);
+        regionalDynamo.values().forEach(DynamoDbClient::close);
         dynamo.close();
         clients.close();
     }

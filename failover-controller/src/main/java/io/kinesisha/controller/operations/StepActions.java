@@ -151,6 +151,7 @@ final class StepActions {
             evidence.put("consumers", "no consumer functions configured; SDK consumers follow the control record and "
                     + "resume after consumer.position.<source shard> in the target");
         }
+        evidence.putAll(new KclConsumers(ctx).start(record));
         return StepResult.done(evidence);
     }
 
@@ -517,6 +518,7 @@ final class StepActions {
                     calls.addAll(describeSafely(() -> ConsumerAction.start(ctx.lambda(target), target, fn,
                             ctx.streamArn(target), ctx.clock().instant(), CONSUMER_BATCH_SIZE).describe(), target, fn));
                 }
+                calls.addAll(new KclConsumers(ctx).describe(target, record.epoch()));
             }
             case STOP_CONSUMERS -> {
                 String old = ctx.other(target);

@@ -16,17 +16,17 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * closed one: until the iterator runs out), optionally stopping after a given sequence number. The building block
  * of cuts and orphan reconciliation, where "to the end" is the point.
  */
-final class ShardReader {
+public final class ShardReader {
     private final KinesisClient kinesis;
     private final String streamArn;
 
-    ShardReader(KinesisClient kinesis, String streamArn) {
+    public ShardReader(KinesisClient kinesis, String streamArn) {
         this.kinesis = kinesis;
         this.streamArn = streamArn;
     }
 
     /** Every shard of the stream (closed ones within retention too), oldest first: parents before children. */
-    List<Shard> shards() {
+    public List<Shard> shards() {
         List<Shard> all = new ArrayList<>();
         String token = null;
         do {
@@ -41,7 +41,7 @@ final class ShardReader {
     }
 
     /** Records after {@code afterSequence} ({@code null}: from the start of the shard), up to {@code stopAt} inclusive. */
-    List<Record> after(String shardId, String afterSequence, String stopAt) {
+    public List<Record> after(String shardId, String afterSequence, String stopAt) {
         String iterator = kinesis.getShardIterator(b -> {
             b.streamARN(streamArn).shardId(shardId);
             if (afterSequence == null) {

@@ -15,11 +15,16 @@ public final class LocalPair {
     public final Map<String, String> keys;
 
     public LocalPair(LocalEnvironment env, String name, int shards, Map<String, String> extra) {
+        this(env, name, shards, shards, extra);
+    }
+
+    /** A pair whose streams have different shard maps (the secondary is re-partitioned). */
+    public LocalPair(LocalEnvironment env, String name, int primaryShards, int secondaryShards, Map<String, String> extra) {
         this.name = name;
         LocalRegion primary = env.primary();
         LocalRegion secondary = env.secondary();
-        this.primaryArn = primary.createStream(name, shards);
-        this.secondaryArn = secondary.createStream(name, shards);
+        this.primaryArn = primary.createStream(name, primaryShards);
+        this.secondaryArn = secondary.createStream(name, secondaryShards);
         Map<String, String> k = new LinkedHashMap<>();
         k.put("pair.name", name);
         k.put("primary.stream-arn", primaryArn);

@@ -152,6 +152,13 @@ public enum ConfigKey {
             .describe("Consumer Lambda function names (comma-separated), deployed in both regions; the controller "
                     + "enables their event source mapping on the active stream at the translated position and "
                     + "disables it on the other.")),
+    CONSUMERS_KCL_APPLICATIONS(Def.optional("consumers.kcl-applications", Type.STRING)
+            .pattern(KclApplication.LIST)
+            .describe("Kinesis Client Library applications, as `name:region=lease-table,region=lease-table` "
+                    + "(several separated by `;`), each naming its lease table in both regions of the pair. On "
+                    + "failover and failback the controller translates each lease's checkpoint through the "
+                    + "replicator's progress and writes the other region's lease table before the application is "
+                    + "restarted there (see runbooks).")),
 
     AWS_CREDENTIALS(Def.enumerated("aws.credentials", CredentialsMode.DEFAULT)
             .describe("default: the SDK default chain (roles, profiles); static: the keys below, for local use.")),

@@ -61,6 +61,40 @@ final class CrossFieldRules {
                     + ConfigBinder.got(AWS_API_CALL_ATTEMPT_TIMEOUT_MS, values.get(AWS_API_CALL_ATTEMPT_TIMEOUT_MS)));
         }
         settleCoversLateWrites();
+        kclApplications();
+    }
+
+    /** Every KCL application needs a lease table in both regions: a failover writes the other region's. */
+    private void kclApplications() {
+        String value = values.get(ConfigKey.CONSUMERS_KCL_APPLICATIONS);
+        if (value == null) {
+            return;
+        }
+        List<KclApplication> apps;
+        try {
+            apps = KclApplication.parseAll(value);
+        } catch (IllegalArgumentException e) {
+            fail(ConfigKey.CONSUMERS_KCL_APPLICATIONS, e.getMessage());
+            return;
+        }
+        for (KclApplication app : apps) {
+            for (ConfigKey region : List.of(PRIMARY_REGION, SECONDARY_REGION)) {
+                String name = values.get(region);
+                if (name != null && app.leaseTable(name).isEmpty()) {
+                    fail(ConfigKey.CONSUMERS_KCL_APPLICATIONS, "application " + app.name() + " has no lease table in "
+                            + name + " (" + region.key() + ")");
+                    return;
+                }
+            }
+            for (String region : app.leaseTables().keySet()) {
+                if (!region.equals(values.get(PRIMARY_REGION)) && !region.equals(values.get(SECONDARY_REGION))
+                        && values.containsKey(PRIMARY_REGION) && values.containsKey(SECONDARY_REGION)) {
+                    fail(ConfigKey.CONSUMERS_KCL_APPLICATIONS, "application " + app.name() + " names region " + region
+                            + ", which is neither region of the pair");
+                    return;
+                }
+            }
+        }
     }
 
     /** A settle time shorter than the longest life of a replicated write lets a late copy land after the cut. */

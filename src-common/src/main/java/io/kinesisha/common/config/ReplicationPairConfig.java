@@ -81,6 +81,11 @@ public final class ReplicationPairConfig {
         return failback;
     }
 
+    /** The KCL applications whose lease tables a failover translates ({@code consumers.kcl-applications}). */
+    public List<KclApplication> kclApplications() {
+        return value(ConfigKey.CONSUMERS_KCL_APPLICATIONS).map(KclApplication::parseAll).orElse(List.of());
+    }
+
     /** The effective value of {@code key}: given, defaulted or derived; empty for an unset optional key. */
     public Optional<String> value(ConfigKey key) {
         return Optional.ofNullable(values.get(key));

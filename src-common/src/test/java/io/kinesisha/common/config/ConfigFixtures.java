@@ -68,6 +68,7 @@ final class ConfigFixtures {
         map.put("producers.lambda-functions", "arn:aws:lambda:eu-west-1:111122223333:function:orders-producer,"
                 + "arn:aws:lambda:eu-central-1:444455556666:function:orders-producer");
         map.put("consumers.lambda-functions", "orders-consumer,orders-audit");
+        map.put("consumers.kcl-applications", "orders-app:eu-west-1=orders-app,eu-central-1=orders-app-dr");
         map.put("aws.credentials", "static");
         map.put("aws.access-key-id", "AKIAEXAMPLE");
         map.put("aws.secret-access-key", SECRET);

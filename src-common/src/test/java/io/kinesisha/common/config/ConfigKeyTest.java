@@ -37,7 +37,7 @@ class ConfigKeyTest {
         assertThat(Arrays.stream(ConfigKey.values()).filter(ConfigKey::isRequired))
                 .containsExactly(ConfigKey.PAIR_NAME, ConfigKey.PRIMARY_STREAM_ARN, ConfigKey.SECONDARY_STREAM_ARN);
         assertThat(ConfigKey.values()).filteredOn(k -> k.isRequired()).allSatisfy(k -> assertThat(k.defaultValue()).isEmpty());
-        assertThat(ConfigKey.values()).hasSize(49);
+        assertThat(ConfigKey.values()).hasSize(51);
     }
 
     @Test

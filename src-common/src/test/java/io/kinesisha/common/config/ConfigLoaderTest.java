@@ -301,7 +301,7 @@ class ConfigLoaderTest {
     private static List<ConfigKey> optionalKeys() {
         return List.of(ConfigKey.PRIMARY_ENDPOINT, ConfigKey.SECONDARY_ENDPOINT, ConfigKey.REPLICATION_CONSUMER_ARN,
                 ConfigKey.CONTROL_ENDPOINT, ConfigKey.AWS_ACCESS_KEY_ID, ConfigKey.AWS_SECRET_ACCESS_KEY,
-                ConfigKey.PRODUCERS_LAMBDA_FUNCTIONS, ConfigKey.CONSUMERS_LAMBDA_FUNCTIONS,
+                ConfigKey.PRODUCERS_LAMBDA_FUNCTIONS, ConfigKey.CONSUMERS_LAMBDA_FUNCTIONS, ConfigKey.CONSUMERS_KCL_APPLICATIONS,
                 ConfigKey.REPLICATION_FORWARD_APPLICATION, ConfigKey.REPLICATION_REVERSE_APPLICATION);
     }
 }

@@ -1,0 +1,131 @@
+package io.kinesisha.controller.e2e;
+
+import io.kinesisha.common.aws.AwsClientFactory;
+import io.kinesisha.common.aws.AwsTarget;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.kinesis.common.ConfigsBuilder;
+import software.amazon.kinesis.common.InitialPositionInStream;
+import software.amazon.kinesis.common.InitialPositionInStreamExtended;
+import software.amazon.kinesis.coordinator.Scheduler;
+import software.amazon.kinesis.exceptions.KinesisClientLibException;
+import software.amazon.kinesis.lifecycle.events.InitializationInput;
+import software.amazon.kinesis.lifecycle.events.LeaseLostInput;
+import software.amazon.kinesis.lifecycle.events.ProcessRecordsInput;
+import software.amazon.kinesis.lifecycle.events.ShardEndedInput;
+import software.amazon.kinesis.lifecycle.events.ShutdownRequestedInput;
+import software.amazon.kinesis.metrics.MetricsLevel;
+import software.amazon.kinesis.processor.ShardRecordProcessor;
+import software.amazon.kinesis.processor.SingleStreamTracker;
+import software.amazon.kinesis.retrieval.polling.PollingConfig;
+
+/**
+ * A real KCL 3.x application on the local environment: polling retrieval (small batches, so it can be stopped
+ * part way), no metrics, leases in DynamoDB Local, checkpoint after every batch. It records every record it
+ * processed as {@code partitionKey|data}.
+ */
+final class KclConsumer implements AutoCloseable {
+    final List<String> processed = new CopyOnWriteArrayList<>();
+    private final KinesisAsyncClient kinesis;
+    private final DynamoDbAsyncClient dynamo;
+    private final CloudWatchAsyncClient cloudWatch;
+    private final Scheduler scheduler;
+    private final Thread thread;
+    private boolean closed;
+
+    KclConsumer(AwsClientFactory clients, AwsTarget kinesisTarget, AwsTarget dynamoTarget, String streamName,
+                String application, String leaseTable) {
+        this.kinesis = clients.configure(KinesisAsyncClient.builder(), kinesisTarget)
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
+        this.dynamo = clients.configure(DynamoDbAsyncClient.builder(), dynamoTarget)
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
+        this.cloudWatch = clients.configure(CloudWatchAsyncClient.builder(), dynamoTarget)
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
+        ConfigsBuilder configs = new ConfigsBuilder(new SingleStreamTracker(streamName,
+                InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON)), application,
+                kinesis, dynamo, cloudWatch, "worker-" + UUID.randomUUID(), Processor::new);
+        configs.tableName(leaseTable);
+        this.scheduler = new Scheduler(configs.checkpointConfig(),
+                configs.coordinatorConfig().parentShardPollIntervalMillis(200).shardConsumerDispatchPollIntervalMillis(100),
+                configs.leaseManagementConfig().failoverTimeMillis(2000).shardSyncIntervalMillis(1000),
+                configs.lifecycleConfig(),
+                configs.metricsConfig().metricsLevel(MetricsLevel.NONE),
+                configs.processorConfig(),
+                configs.retrievalConfig().retrievalSpecificConfig(new PollingConfig(streamName, kinesis)
+                        .maxRecords(50).idleTimeBetweenReadsInMillis(200)));
+        this.thread = new Thread(scheduler, "kcl-" + application + "-" + leaseTable);
+        this.thread.setDaemon(true);
+    }
+
+    KclConsumer start() {
+        thread.start();
+        return this;
+    }
+
+    /** Graceful: every processor checkpoints what it processed before its lease is given up. */
+    @Override
+    public synchronized void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (thread.isAlive()) {
+                scheduler.startGracefulShutdown().get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            scheduler.shutdown();
+            thread.join(Duration.ofSeconds(30).toMillis());
+            kinesis.close();
+            dynamo.close();
+            cloudWatch.close();
+        }
+    }
+
+    private final class Processor implements ShardRecordProcessor {
+        @Override
+        public void initialize(InitializationInput input) {
+        }
+
+        @Override
+        public void processRecords(ProcessRecordsInput input) {
+            input.records().forEach(r -> processed.add(r.partitionKey() + "|"
+                    + StandardCharsets.UTF_8.decode(r.data()).toString()));
+            try {
+                input.checkpointer().checkpoint();
+            } catch (KinesisClientLibException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void leaseLost(LeaseLostInput input) {
+        }
+
+        @Override
+        public void shardEnded(ShardEndedInput input) {
+            try {
+                input.checkpointer().checkpoint();
+            } catch (KinesisClientLibException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void shutdownRequested(ShutdownRequestedInput input) {
+            try {
+                input.checkpointer().checkpoint();
+            } catch (KinesisClientLibException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
