@@ -229,6 +229,28 @@ class KinesisHaAppTest {
     }
 
     @Test
+    void consumerMappingsCanBeRecreatedAndKclLeaseTablesRewritten() throws IOException {
+        Map<String, Object> moveConsumers = statement(secondary, "Controller", "MoveConsumers");
+        assertThat(moveConsumers.get("Action").toString()).contains("lambda:CreateEventSourceMapping",
+                "lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping");
+        assertThat(statements(secondary, "Controller")).doesNotContainKey("TranslateKclLeases");
+
+        Map<String, Object> context = new HashMap<>();
+        context.put("account", ACCOUNT);
+        context.put("replicatorJar", TestJars.create(dir, "replicator-kcl.jar").toString());
+        context.put("controllerJar", TestJars.create(dir, "controller-kcl.jar").toString());
+        context.put("consumers.kcl-applications", "billing:us-west-2=billing-leases,us-east-2=billing-leases-east");
+        App kclApp = KinesisHaApp.newApp(context);
+        Template kclSecondary = Template.fromStack(KinesisHaApp.build(kclApp, DeploymentSettings.fromContext(
+                key -> kclApp.getNode().tryGetContext(key), null, dir)).secondary());
+        assertThat(statements(kclSecondary, "Controller").get("TranslateKclLeases")).containsExactly(
+                "arn:aws:dynamodb:us-west-2:111111111111:table/billing-leases",
+                "arn:aws:dynamodb:us-east-2:111111111111:table/billing-leases-east");
+        Map<String, Object> leases = statement(kclSecondary, "Controller", "TranslateKclLeases");
+        assertThat(leases.get("Action").toString()).contains("dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteItem");
+    }
+
+    @Test
     void noRoleHasAGrantTheCodeDoesNotUse() {
         // the control store puts (conditionally), gets and queries; the sink writes with PutRecords only
         for (Template t : List.of(primary, secondary)) {

@@ -172,11 +172,23 @@ public final class ControllerFunction extends Construct {
         if (!s.consumerFunctions().isEmpty()) {
             statements.add(allow("FindConsumerMappings", List.of("lambda:ListEventSourceMappings"), List.of("*")));
             statements.add(PolicyStatement.Builder.create().sid("MoveConsumers").effect(Effect.ALLOW)
+                    // a mapping cannot take a new start position: START_CONSUMERS deletes and recreates it
                     .actions(List.of("lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping",
-                            "lambda:GetEventSourceMapping"))
+                            "lambda:GetEventSourceMapping", "lambda:DeleteEventSourceMapping"))
                     .resources(regions.stream().map(r -> eventSourceMappings(s, r)).toList())
                     .conditions(Map.of("ArnLike", Map.of("lambda:FunctionArn", functionArns(s, s.consumerFunctions()))))
                     .build());
+        }
+        List<String> leaseTables = s.pairConfig().kclApplications().stream()
+                .flatMap(a -> a.leaseTables().entrySet().stream())
+                .map(e -> "arn:" + Names.partition(e.getKey()) + ":dynamodb:" + e.getKey() + ":" + s.account() + ":table/"
+                        + e.getValue())
+                .distinct().toList();
+        if (!leaseTables.isEmpty()) {
+            // START_CONSUMERS rewrites each KCL application's lease table for the new stream (KclLeaseTable): it
+            // creates the table as KCL would when missing, scans it, puts translated leases, deletes stale ones
+            statements.add(allow("TranslateKclLeases", List.of("dynamodb:DescribeTable", "dynamodb:CreateTable",
+                    "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteItem"), leaseTables));
         }
         return statements;
     }
