@@ -17,7 +17,7 @@ final class Coverage {
             "KPL producer processes (unless they resolve the region with ActiveRegionResolver)",
             "Kinesis Data Firehose delivery streams reading or writing the stream",
             "AWS IoT rules, CloudWatch Logs subscriptions, EventBridge Pipes and other AWS services writing to the stream",
-            "KCL applications (their lease tables are not translated yet)",
+            "KCL applications not named in consumers.kcl-applications",
             "any producer or consumer not listed under 'moves'");
 
     private Coverage() {
@@ -32,7 +32,12 @@ final class Coverage {
         moves.put("producers", producers);
         List<String> consumers = new ArrayList<>();
         ctx.consumerFunctions().forEach(fn -> consumers.add("Lambda consumer " + fn
-                + ": event source mapping on the active stream at the translated position, the other disabled"));
+                + ": event source mapping recreated on the active stream at the function's own translated position"
+                + " (AT_TIMESTAMP), the other disabled"));
+        ctx.config().kclApplications().forEach(app -> consumers.add("KCL application " + app.name()
+                + ": the lease table of the active region (" + app.leaseTables() + ") rewritten at each shard's"
+                + " translated checkpoint; stop the application in the old region before, start it against the new"
+                + " stream after (runbooks/manual-failover.md)"));
         moves.put("consumers", consumers);
         ReplicationDirection forward = new ReplicationDirection(ctx.primaryRegion(), ctx.secondaryRegion());
         List<String> replication = new ArrayList<>();

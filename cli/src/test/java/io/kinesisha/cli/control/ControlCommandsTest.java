@@ -129,6 +129,13 @@ class ControlCommandsTest {
         assertThat(json.get("notMoved").toString()).contains("Firehose").contains("KCL").contains("KPL");
         assertThat(run("status", "--config", config.toString()).out()).contains("pair cli-main: ").contains("no operation running")
                 .contains("it does not move:");
+
+        Run withKcl = run("status", "--config", config.toString(), "--set",
+                "consumers.kcl-applications=billing:us-west-2=billing-leases,us-east-2=billing-leases-east", "--output", "json");
+        assertThat(withKcl.exit()).as(withKcl.err()).isZero();
+        JsonNode kcl = JSON.readTree(withKcl.out());
+        assertThat(kcl.at("/moves/consumers").toString()).contains("KCL application billing", "billing-leases-east");
+        assertThat(kcl.get("notMoved").toString()).contains("KCL applications not named in consumers.kcl-applications");
     }
 
     @Test
