@@ -7,12 +7,27 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when a test moves it: a sleeper that advances it makes waiting loops run instantly. */
+/**
+ * A clock that moves only when a test moves it: a sleeper that advances it makes waiting loops run instantly. The
+ * {@link #stepping} kind also moves one millisecond per reading, so items written in a row (audit entries) get
+ * distinct, ordered times.
+ */
 public final class SimulatedClock extends Clock {
     private final AtomicLong millis;
+    private final long stepPerReading;
 
     public SimulatedClock(Instant start) {
+        this(start, 0);
+    }
+
+    private SimulatedClock(Instant start, long stepPerReading) {
         this.millis = new AtomicLong(start.toEpochMilli());
+        this.stepPerReading = stepPerReading;
+    }
+
+    /** A clock that moves one millisecond per reading, and further with {@link #advance}. */
+    public static SimulatedClock stepping(Instant start) {
+        return new SimulatedClock(start, 1);
     }
 
     public void advance(Duration d) {
@@ -25,7 +40,7 @@ public final class SimulatedClock extends Clock {
 
     @Override
     public Instant instant() {
-        return Instant.ofEpochMilli(millis.get());
+        return Instant.ofEpochMilli(millis.getAndAdd(stepPerReading));
     }
 
     @Override

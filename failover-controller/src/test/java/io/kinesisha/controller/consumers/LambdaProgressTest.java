@@ -18,20 +18,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A Lambda consumer's own position from its IteratorAge, against WireMock speaking CloudWatch's RPC v2 CBOR. */
 class LambdaProgressTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:00:30Z"), ZoneOffset.UTC);
 
-    private final CloudWatchStub stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(5), 1));
+    @RegisterExtension
+    final CloudWatchStub stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(5), 1));
     private final LambdaProgress progress = new LambdaProgress(stub.client, CLOCK, Duration.ofMinutes(15));
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
 
     @Test
     void aConsumerTwoMinutesBehindIsAtTheLastMinuteLessItsMaximumAge() throws IOException {

@@ -19,10 +19,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the policy concludes from recorded GetMetricData answers (in the wire format the SDK reads) with the
@@ -38,23 +36,11 @@ class CloudWatchEvidenceTest {
             "primary.stream-arn", "arn:aws:kinesis:us-west-2:111111111111:stream/orders",
             "secondary.stream-arn", "arn:aws:kinesis:us-east-2:111111111111:stream/orders")).health());
 
-    private CloudWatchStub stub;
-    private WireMockServer wireMock;
-    private CloudWatchClient cloudWatch;
-    private CloudWatchSignals signals;
-
-    @BeforeEach
-    void start() {
-        stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(3), 2));
-        wireMock = stub.wireMock;
-        cloudWatch = stub.client;
-        signals = new CloudWatchSignals(cloudWatch, CLOCK, Duration.ofMinutes(1), Duration.ofMinutes(1));
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final CloudWatchStub stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(3), 2));
+    private final WireMockServer wireMock = stub.wireMock;
+    private final CloudWatchSignals signals = new CloudWatchSignals(stub.client, CLOCK, Duration.ofMinutes(1),
+            Duration.ofMinutes(1));
 
     @Test
     void aBusyHealthyStreamWithSparseAndLateMetricsIsHealthy() {
@@ -149,7 +135,7 @@ class CloudWatchEvidenceTest {
             decisions.add(v.decision());
             memory = v.memory();
         }
-        CloudWatchSignals aMinuteLater = new CloudWatchSignals(cloudWatch, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
+        CloudWatchSignals aMinuteLater = new CloudWatchSignals(stub.client, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
                 Duration.ofMinutes(1), Duration.ofMinutes(1));
         Verdict next = new HealthPolicy(DEFAULTS, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC)).evaluate(
                 new Evidence(aMinuteLater.read("orders", List.of("kinesis-ha-replicator"), Duration.ofMinutes(5)), null,

@@ -23,9 +23,8 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.CloudWatchException;
 
@@ -39,23 +38,12 @@ class CloudWatchSignalsTest {
     private static final Instant FROM = Instant.parse("2026-11-21T10:01:00Z");
     private static final ObjectMapper CBOR = new CBORMapper();
 
-    private CloudWatchStub stub;
-    private WireMockServer wireMock;
-    private CloudWatchClient cloudWatch;
-    private CloudWatchSignals signals;
-
-    @BeforeEach
-    void start() {
-        stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3));
-        wireMock = stub.wireMock;
-        cloudWatch = stub.client;
-        signals = new CloudWatchSignals(cloudWatch, CLOCK, Duration.ofMinutes(1), Duration.ofMinutes(1));
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final CloudWatchStub stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3));
+    private final WireMockServer wireMock = stub.wireMock;
+    private final CloudWatchClient cloudWatch = stub.client;
+    private final CloudWatchSignals signals = new CloudWatchSignals(cloudWatch, CLOCK, Duration.ofMinutes(1),
+            Duration.ofMinutes(1));
 
     @Test
     void asksForCallsSuccessesRecordsAndThrottlingInOneCborRequestAndWeighsThemPerPeriod() throws IOException {

@@ -24,7 +24,7 @@ import io.kinesisha.controller.health.Verdict.Decision;
 import io.kinesisha.controller.statemachine.Outcome.Result;
 import io.kinesisha.controller.statemachine.PairControl;
 import io.kinesisha.controller.statemachine.StateMachine;
-import io.kinesisha.controller.statemachine.SteppingClock;
+import io.kinesisha.controller.SimulatedClock;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,7 +54,7 @@ class HealthEvaluatorTest {
 
     private static DynamoDbClient dynamo;
     /** One clock for every controller instance of a test, so audit items have distinct, ordered times. */
-    private final SteppingClock clock = new SteppingClock(NOW);
+    private final SimulatedClock clock = SimulatedClock.stepping(NOW);
     private ControlStore store;
     private String pair;
 

@@ -26,9 +26,8 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.cloudwatch.model.CloudWatchException;
 
 /**
@@ -42,19 +41,10 @@ class CloudWatchControllerMetricsTest {
     /** PutMetricData's output has no members: an empty CBOR map. */
     private static final byte[] EMPTY_OUTPUT = {(byte) 0xA0};
 
-    private CloudWatchStub stub;
-    private CloudWatchControllerMetrics metrics;
-
-    @BeforeEach
-    void start() {
-        stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3));
-        metrics = new CloudWatchControllerMetrics(stub.client, Clock.fixed(NOW, ZoneOffset.UTC));
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final CloudWatchStub stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3));
+    private final CloudWatchControllerMetrics metrics = new CloudWatchControllerMetrics(stub.client,
+            Clock.fixed(NOW, ZoneOffset.UTC));
 
     @Test
     void stateLagOrphansAndDecisionGoOutInOneCborPutMetricDataWithThePairAsDimension() throws IOException {

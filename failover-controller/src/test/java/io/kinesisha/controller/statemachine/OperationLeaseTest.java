@@ -1,5 +1,6 @@
 package io.kinesisha.controller.statemachine;
 
+import io.kinesisha.controller.SimulatedClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class OperationLeaseTest {
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension(PRIMARY);
 
     private final List<DynamoDbClient> clients = new ArrayList<>();
-    private final SteppingClock clock = new SteppingClock(T0);
+    private final SimulatedClock clock = SimulatedClock.stepping(T0);
     private String pair;
     private ControlStore store;
 

@@ -1,5 +1,6 @@
 package io.kinesisha.controller.statemachine;
 
+import io.kinesisha.controller.SimulatedClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +41,7 @@ class PairControlTest {
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension(PRIMARY);
 
     private final List<DynamoDbClient> clients = new ArrayList<>();
-    private final SteppingClock clock = new SteppingClock(T0);
+    private final SimulatedClock clock = SimulatedClock.stepping(T0);
     private String pair;
     private String table;
 
