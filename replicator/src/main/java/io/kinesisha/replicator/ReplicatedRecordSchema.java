@@ -11,7 +11,9 @@ import org.apache.flink.util.Collector;
 /**
  * Copies records unchanged (bytes and partition key) with their provenance, and turns shard status into heartbeats.
  * Records named in {@code excluded} ({@code <shard>@<sequence number>}: orphan copies republished from the target
- * region) pass as skipped, so they advance progress without travelling back.
+ * region, known when the job started) and records the source's screen marks (copies republished while it runs, see
+ * {@link io.kinesisha.replicator.orphans.RepublishedCopies}) pass as skipped, so they advance progress without
+ * travelling back.
  */
 public final class ReplicatedRecordSchema implements KinesisDeserializationSchema<ReplicatedRecord> {
     private static final long serialVersionUID = 1L;
@@ -28,7 +30,7 @@ public final class ReplicatedRecordSchema implements KinesisDeserializationSchem
 
     @Override
     public void deserialize(KinesisRecord record, Collector<ReplicatedRecord> out) {
-        if (!excluded.isEmpty() && excluded.contains(record.shardId() + "@" + record.sequenceNumber())) {
+        if (record.passOver() || !excluded.isEmpty() && excluded.contains(record.shardId() + "@" + record.sequenceNumber())) {
             out.collect(ReplicatedRecord.skipped(record));
         } else {
             out.collect(ReplicatedRecord.of(record));

@@ -206,6 +206,14 @@ public final class ReplicationPlan implements Serializable {
         return start.excluded();
     }
 
+    /**
+     * Epoch of the source region's cut when orphans of the target region can be republished into the source against
+     * it while the job runs (the source took over from the target); the job then screens by the ledger.
+     */
+    public java.util.OptionalLong republishCutEpoch() {
+        return start.republishCutEpoch();
+    }
+
     /** True when the job continues from a cut, so shards without an explicit position are read whole. */
     public boolean resumes() {
         return start.fromCut();

@@ -10,6 +10,7 @@ import io.kinesisha.common.config.StartingPosition;
 import io.kinesisha.common.kinesis.JobManagedConsumer;
 import io.kinesisha.replicator.fence.EpochFence;
 import io.kinesisha.replicator.fence.JobLease;
+import io.kinesisha.replicator.orphans.RepublishedCopies;
 import io.kinesisha.replicator.progress.ProgressListener;
 import io.kinesisha.replicator.sink.ClientOverrides;
 import io.kinesisha.replicator.sink.KinesisStreamsSink;
@@ -104,6 +105,8 @@ public final class Replicator {
                 .deserializer(new ReplicatedRecordSchema(plan.excluded()))
                 .readLease(jobLease(plan));
         plan.startPositions().forEach(builder::shardPosition);
+        plan.republishCutEpoch().ifPresent(cutEpoch -> builder.screen(new RepublishedCopies(plan.pairName(), cutEpoch,
+                plan.direction().sourceRegion(), plan.controlStore(), plan.controlTable(), plan.tuning())));
         boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
         if (selfManaged) {
             builder.selfManagedConsumer(settings.consumerArn().orElseThrow());

@@ -29,12 +29,16 @@ final class StartPositions implements Serializable {
     private final HashMap<String, ShardStartingPosition> positions;
     private final HashSet<String> excluded;
     private final boolean fromCut;
+    /** Epoch of the cut orphans may be republished against while the job runs, or {@code null} if none can be. */
+    private final Long republishCutEpoch;
     private final String summary;
 
-    private StartPositions(Map<String, ShardStartingPosition> positions, Set<String> excluded, boolean fromCut, String summary) {
+    private StartPositions(Map<String, ShardStartingPosition> positions, Set<String> excluded, boolean fromCut,
+                           Long republishCutEpoch, String summary) {
         this.positions = new HashMap<>(positions);
         this.excluded = new HashSet<>(excluded);
         this.fromCut = fromCut;
+        this.republishCutEpoch = republishCutEpoch;
         this.summary = summary;
     }
 
@@ -66,11 +70,14 @@ final class StartPositions implements Serializable {
         String summary = cut.map(c -> "after the cut of " + c.region() + " at epoch " + c.epoch() + " (" + c.takenAt() + ")")
                 .orElse("configured starting position") + (resumed == 0 ? "" : ", " + resumed + " shard(s) resumed from "
                 + "progress of epoch " + epoch) + (excluded.isEmpty() ? "" : ", " + excluded.size() + " orphan copies skipped");
-        return new StartPositions(positions, excluded, cut.isPresent(), summary);
+        // orphans of the target region are republished into the source against this cut (Reconciliation)
+        boolean orphansPossible = cut.isPresent() && cut.get().fencedDirection() != null
+                && cut.get().fencedDirection().sourceRegion().equals(direction.targetRegion());
+        return new StartPositions(positions, excluded, cut.isPresent(), orphansPossible ? cut.get().epoch() : null, summary);
     }
 
     static StartPositions configured() {
-        return new StartPositions(Map.of(), Set.of(), false, "configured starting position");
+        return new StartPositions(Map.of(), Set.of(), false, null, "configured starting position");
     }
 
     Map<String, ShardStartingPosition> positions() {
@@ -84,6 +91,11 @@ final class StartPositions implements Serializable {
     /** True when the job continues from a cut: shards it does not name started after it, so read them whole. */
     boolean fromCut() {
         return fromCut;
+    }
+
+    /** The cut orphan copies may land against while the job runs (its source took over from its target). */
+    java.util.OptionalLong republishCutEpoch() {
+        return republishCutEpoch == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(republishCutEpoch);
     }
 
     String summary() {

@@ -17,9 +17,17 @@ public final class KinesisRecord implements Serializable {
     private final long approximateArrivalEpochMillis;
     private final long millisBehindLatest;
     private final byte[] data;
+    private final boolean passOver;
 
     public KinesisRecord(String streamArn, String shardId, String partitionKey, String sequenceNumber,
                          long approximateArrivalEpochMillis, long millisBehindLatest, byte[] data) {
+        this(streamArn, shardId, partitionKey, sequenceNumber, approximateArrivalEpochMillis, millisBehindLatest, data,
+                false);
+    }
+
+    /** @param passOver the source's {@link RecordScreen} named this record: the job must not copy it */
+    public KinesisRecord(String streamArn, String shardId, String partitionKey, String sequenceNumber,
+                         long approximateArrivalEpochMillis, long millisBehindLatest, byte[] data, boolean passOver) {
         this.streamArn = streamArn;
         this.shardId = shardId;
         this.partitionKey = partitionKey;
@@ -27,6 +35,7 @@ public final class KinesisRecord implements Serializable {
         this.approximateArrivalEpochMillis = approximateArrivalEpochMillis;
         this.millisBehindLatest = millisBehindLatest;
         this.data = data;
+        this.passOver = passOver;
     }
 
     public String streamArn() {
@@ -51,6 +60,11 @@ public final class KinesisRecord implements Serializable {
 
     public long millisBehindLatest() {
         return millisBehindLatest;
+    }
+
+    /** True when the source's {@link RecordScreen} named this record: a job passes over it (its position still counts). */
+    public boolean passOver() {
+        return passOver;
     }
 
     /** The record's bytes, not copied: do not modify. */

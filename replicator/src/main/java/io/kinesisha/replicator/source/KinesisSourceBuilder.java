@@ -30,6 +30,7 @@ public final class KinesisSourceBuilder<T> {
     private ShardAssigner assigner = KinesisSource.defaultAssigner();
     private StreamProxyFactory proxies = StreamProxyFactory.sdk();
     private ReadLease lease;
+    private RecordScreen screen;
 
     KinesisSourceBuilder() {
     }
@@ -113,6 +114,12 @@ public final class KinesisSourceBuilder<T> {
         return this;
     }
 
+    /** Records are emitted only once {@code recordScreen} has judged them (see {@link RecordScreen}); default: none. */
+    public KinesisSourceBuilder<T> screen(RecordScreen recordScreen) {
+        this.screen = recordScreen;
+        return this;
+    }
+
     public KinesisSourceBuilder<T> assigner(ShardAssigner shardAssigner) {
         this.assigner = shardAssigner;
         return this;
@@ -125,6 +132,6 @@ public final class KinesisSourceBuilder<T> {
         }
         return new KinesisSource<>(new KinesisSourceConfig(streamArn, target, tuning, readerType, consumerLifecycle,
                 consumerName, consumerArn, initialPosition, shardPositions, discoveryInterval, heartbeatInterval,
-                maxRecordsPerFetch, lease), schema, assigner, proxies);
+                maxRecordsPerFetch, lease, screen), schema, assigner, proxies);
     }
 }

@@ -29,11 +29,13 @@ public final class KinesisSourceConfig implements Serializable {
     final Duration heartbeatInterval;
     final int maxRecordsPerFetch;
     final ReadLease lease;
+    final RecordScreen screen;
 
     KinesisSourceConfig(String streamArn, AwsTarget target, ClientTuning tuning, ReaderType readerType,
                         ConsumerLifecycle consumerLifecycle, String consumerName, String consumerArn,
                         ShardStartingPosition initialPosition, Map<String, ShardStartingPosition> shardPositions,
-                        Duration discoveryInterval, Duration heartbeatInterval, int maxRecordsPerFetch, ReadLease lease) {
+                        Duration discoveryInterval, Duration heartbeatInterval, int maxRecordsPerFetch, ReadLease lease,
+                        RecordScreen screen) {
         this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
         this.target = Objects.requireNonNull(target, "target");
         this.tuning = Objects.requireNonNull(tuning, "tuning");
@@ -47,6 +49,7 @@ public final class KinesisSourceConfig implements Serializable {
         this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         this.maxRecordsPerFetch = maxRecordsPerFetch;
         this.lease = lease;
+        this.screen = screen;
         if (readerType == ReaderType.EFO && consumerLifecycle == ConsumerLifecycle.SELF_MANAGED && consumerArn == null) {
             throw new IllegalArgumentException("a SELF_MANAGED EFO consumer needs its consumer ARN");
         }
@@ -106,5 +109,10 @@ public final class KinesisSourceConfig implements Serializable {
     /** The lease the enumerator must hold to read, or {@code null} when any number of jobs may read. */
     public ReadLease lease() {
         return lease;
+    }
+
+    /** What readers must ask before emitting what they fetched, or {@code null} when every record is copied. */
+    public RecordScreen screen() {
+        return screen;
     }
 }

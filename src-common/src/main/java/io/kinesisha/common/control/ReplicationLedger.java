@@ -136,8 +136,22 @@ public final class ReplicationLedger {
 
     /** Every batch recorded against the cut of {@code cutEpoch}, in number order. */
     public List<RepublishBatch> batches(String pairName, long cutEpoch) {
+        return toBatches(pairName, cutEpoch, queryPrefix(batchKey(pairName), pad(cutEpoch) + "#"));
+    }
+
+    /**
+     * The batches recorded against the cut of {@code cutEpoch} numbered {@code firstNumber} or higher, in number
+     * order: a reader that keeps the COPIED batches it saw (they never change) reads only what may still change.
+     */
+    public List<RepublishBatch> batchesFrom(String pairName, long cutEpoch, int firstNumber) {
+        return toBatches(pairName, cutEpoch, query(batchKey(pairName), "pk = :pk AND sk BETWEEN :lo AND :hi",
+                Map.of(":lo", s(pad(cutEpoch) + "#" + String.format("%06d", firstNumber)),
+                        ":hi", s(pad(cutEpoch) + "$")))); // '$' sorts right after '#': past every batch of the cut
+    }
+
+    private static List<RepublishBatch> toBatches(String pairName, long cutEpoch, List<Map<String, AttributeValue>> items) {
         List<RepublishBatch> result = new ArrayList<>();
-        for (Map<String, AttributeValue> item : queryPrefix(batchKey(pairName), pad(cutEpoch) + "#")) {
+        for (Map<String, AttributeValue> item : items) {
             String sk = item.get("sk").s();
             result.add(new RepublishBatch(pairName, cutEpoch, Integer.parseInt(sk.substring(sk.indexOf('#') + 1)),
                     RepublishBatch.State.valueOf(item.get("state").s()), strings(item.get("orphans")),
@@ -148,14 +162,19 @@ public final class ReplicationLedger {
 
     /** Every item of {@code pk} whose sort key starts with {@code prefix}, in sort-key order, all pages. */
     private List<Map<String, AttributeValue>> queryPrefix(String pk, String prefix) {
+        return query(pk, "pk = :pk AND begins_with(sk, :prefix)", Map.of(":prefix", s(prefix)));
+    }
+
+    /** Every item of {@code pk} matching {@code condition} (values besides {@code :pk}), in sort-key order, all pages. */
+    private List<Map<String, AttributeValue>> query(String pk, String condition, Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> all = new HashMap<>(values);
+        all.put(":pk", s(pk));
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
             QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                    .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(prefix)))
-                    .exclusiveStartKey(from));
+                    .keyConditionExpression(condition).expressionAttributeValues(all).exclusiveStartKey(from));
             items.addAll(page.items());
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);

@@ -3,6 +3,7 @@ package io.kinesisha.replicator.source.reader;
 import io.kinesisha.common.config.ReaderType;
 import io.kinesisha.replicator.source.KinesisRecord;
 import io.kinesisha.replicator.source.KinesisSourceConfig;
+import io.kinesisha.replicator.source.RecordScreen;
 import io.kinesisha.replicator.source.ShardStatus;
 import io.kinesisha.replicator.source.proxy.StreamProxy;
 import io.kinesisha.replicator.source.reader.fanout.ConsumerNotFoundException;
@@ -12,9 +13,12 @@ import io.kinesisha.replicator.source.split.ShardSplit;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +29,7 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.util.InstantiationUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -38,6 +43,9 @@ import software.amazon.awssdk.services.kinesis.model.Record;
  * for {@link #STALE_AFTER}, the whole time since the last answer - so a shard never read, or whose subscription
  * keeps failing, shows a lag that grows until the lag alarm fires. A shard that no longer exists (past retention)
  * is finished, counted and logged at WARN with its id, never retried forever.
+ *
+ * <p>With a {@link RecordScreen}, polled records are emitted only once the screen has judged them (asked after the
+ * poll), each marked if it is to be passed over; until then they are held in memory, not in the split state.
  */
 public final class ShardSplitReader implements SplitReader<ShardElement, ShardSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSplitReader.class);
@@ -46,6 +54,8 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     static final Duration STALE_AFTER = Duration.ofSeconds(10);
     /** How long a reader waits for the enumerator to replace a deregistered consumer before failing. */
     static final Duration CONSUMER_REPLACEMENT_TIMEOUT = Duration.ofMinutes(5);
+    /** A hold at least this long is logged when it ends (the screen logs why it holds). */
+    static final Duration LONG_HOLD = Duration.ofSeconds(5);
 
     private final KinesisSourceConfig config;
     private final StreamProxy proxy;
@@ -55,6 +65,12 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     private final LongSupplier nanoClock;
     private final Map<String, ShardReading> readings = new LinkedHashMap<>();
     private final Semaphore dataArrived = new Semaphore(0);
+    /** This reader's own copy of the source's screen ({@code null}: every record is emitted as fetched). */
+    private final RecordScreen screen;
+    private boolean screenOpen;
+    private long holdingSinceNanos = Long.MIN_VALUE;
+    /** Polled batches the screen could not judge yet; while set, no shard is polled. */
+    private List<Polled> held;
 
     public ShardSplitReader(KinesisSourceConfig config, StreamProxy proxy, Set<String> closedShards,
                             Supplier<String> consumerArns, SourceMetrics metrics) {
@@ -69,12 +85,24 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         this.consumerArns = consumerArns;
         this.metrics = metrics;
         this.nanoClock = nanoClock;
+        this.screen = copy(config.screen());
+    }
+
+    private static RecordScreen copy(RecordScreen screen) {
+        if (screen == null) {
+            return null;
+        }
+        try {
+            return InstantiationUtil.clone(screen);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("the source's record screen cannot be copied for a split reader", e);
+        }
     }
 
     @Override
     public RecordsWithSplitIds<ShardElement> fetch() throws IOException {
         RecordsBySplits.Builder<ShardElement> out = new RecordsBySplits.Builder<>();
-        boolean any = pollAll(out);
+        boolean any = readAll(out);
         if (!any) {
             try {
                 dataArrived.tryAcquire(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
@@ -83,13 +111,35 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                 Thread.currentThread().interrupt();
                 return out.build();
             }
-            pollAll(out);
+            if (held == null) {
+                readAll(out);
+            }
         }
         return out.build();
     }
 
-    private boolean pollAll(RecordsBySplits.Builder<ShardElement> out) throws IOException {
-        boolean any = false;
+    /**
+     * Polls every shard (or takes the batches held from before), has the screen judge their records and emits them;
+     * false if nothing was emitted. Batches the screen cannot judge yet are held, and no shard is polled meanwhile.
+     */
+    private boolean readAll(RecordsBySplits.Builder<ShardElement> out) throws IOException {
+        List<Polled> polled = held != null ? held : pollAll();
+        held = null;
+        Set<String> passOver = Set.of();
+        if (screen != null && polled.stream().anyMatch(p -> !p.gone && !p.batch.records().isEmpty())) {
+            Optional<Set<String>> answer = askScreen();
+            if (answer.isEmpty()) {
+                held = polled;
+                return false;
+            }
+            passOver = answer.get();
+        }
+        return emit(polled, passOver, out);
+    }
+
+    /** One poll of every shard within the fetch budget, in order; shards that are gone are marked, not yet finished. */
+    private List<Polled> pollAll() throws IOException {
+        List<Polled> polled = new ArrayList<>();
         int budget = config.maxRecordsPerFetch();
         long now = nanoClock.getAsLong();
         for (Iterator<ShardReading> it = readings.values().iterator(); it.hasNext() && budget > 0; ) {
@@ -103,9 +153,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                 batch = reading.consumer.poll();
             } catch (ShardGoneException | ConsumerNotFoundException notFound) {
                 if (!shardStillListed(shardId, notFound)) {
-                    finishGone(reading, out);
-                    it.remove();
-                    any = true;
+                    polled.add(new Polled(reading, ShardBatch.nothing(), true));
                     continue;
                 }
                 consumerReplacementAwaited(reading, notFound, now);
@@ -116,23 +164,42 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                 reading.lastAnswerNanos = now;
                 reading.consumerMissingSinceNanos = Long.MIN_VALUE;
             }
+            budget -= batch.records().size();
+            polled.add(new Polled(reading, batch, false));
+        }
+        return polled;
+    }
+
+    private boolean emit(List<Polled> polled, Set<String> passOver, RecordsBySplits.Builder<ShardElement> out) {
+        boolean any = false;
+        long now = nanoClock.getAsLong();
+        for (Polled p : polled) {
+            ShardReading reading = p.reading;
+            String shardId = reading.split.shardId();
+            if (p.gone) {
+                finishGone(reading, out);
+                readings.remove(shardId);
+                any = true;
+                continue;
+            }
+            ShardBatch batch = p.batch;
             for (Record r : batch.records()) {
                 out.add(shardId, ShardElement.record(new KinesisRecord(config.streamArn(), shardId, r.partitionKey(),
                         r.sequenceNumber(),
                         r.approximateArrivalTimestamp() == null ? 0 : r.approximateArrivalTimestamp().toEpochMilli(),
-                        reading.millisBehindLatest, r.data().asByteArrayUnsafe())));
+                        reading.millisBehindLatest, r.data().asByteArrayUnsafe(),
+                        !passOver.isEmpty() && passOver.contains(shardId + "@" + r.sequenceNumber()))));
                 reading.lastSequenceNumber = r.sequenceNumber();
                 reading.readAny = true;
                 any = true;
             }
-            budget -= batch.records().size();
             if (batch.endOfShard()) {
                 out.add(shardId, ShardElement.status(status(reading, true, now)));
                 out.addFinishedSplit(shardId);
                 LOG.info("shard {} read to its end (last {})", shardId, reading.lastSequenceNumber);
                 reading.consumer.close();
                 closedShards.remove(shardId);
-                it.remove();
+                readings.remove(shardId);
                 any = true;
             } else if (!batch.records().isEmpty()) {
                 reading.lastStatusNanos = now;
@@ -143,6 +210,31 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             }
         }
         return any;
+    }
+
+    /** The screen's answer for everything polled so far; the first question opens it. Logs when a hold ends. */
+    private Optional<Set<String>> askScreen() throws IOException {
+        if (!screenOpen) {
+            try {
+                screen.open();
+            } catch (Exception e) {
+                throw new IOException("the record screen of " + config.streamArn() + " cannot be opened: " + e.getMessage(), e);
+            }
+            screenOpen = true;
+        }
+        Optional<Set<String>> answer = screen.passOver();
+        long now = nanoClock.getAsLong();
+        if (answer.isEmpty() && holdingSinceNanos == Long.MIN_VALUE) {
+            holdingSinceNanos = now;
+        } else if (answer.isPresent() && holdingSinceNanos != Long.MIN_VALUE) {
+            long heldMillis = TimeUnit.NANOSECONDS.toMillis(now - holdingSinceNanos);
+            if (heldMillis >= LONG_HOLD.toMillis()) {
+                LOG.info("records of {} held {} ms until the screen could judge them; reading on", config.streamArn(),
+                        heldMillis);
+            }
+            holdingSinceNanos = Long.MIN_VALUE;
+        }
+        return answer;
     }
 
     /** True if ListShards still lists the shard; a stream that is gone is an error, never a finished shard. */
@@ -218,7 +310,28 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             reading.consumer.close();
         }
         readings.clear();
+        held = null;
         proxy.close();
+        if (screenOpen) {
+            try {
+                screen.close();
+            } catch (Exception e) {
+                LOG.warn("closing the record screen of {} failed: {}", config.streamArn(), e.toString());
+            }
+        }
+    }
+
+    /** One shard's answer to a poll: its records (held until the screen judged them), or that it is gone. */
+    private static final class Polled {
+        final ShardReading reading;
+        final ShardBatch batch;
+        final boolean gone;
+
+        Polled(ShardReading reading, ShardBatch batch, boolean gone) {
+            this.reading = reading;
+            this.batch = batch;
+            this.gone = gone;
+        }
     }
 
     /** One shard being read. */
