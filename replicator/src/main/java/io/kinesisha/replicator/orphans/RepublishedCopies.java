@@ -40,6 +40,7 @@ public final class RepublishedCopies implements RecordScreen {
     private final AwsTarget controlStore;
     private final String controlTable;
     private final ClientTuning tuning;
+    private final long readIntervalNanos;
 
     private transient AwsClientFactory clients;
     private transient DynamoDbClient dynamo;
@@ -57,12 +58,18 @@ public final class RepublishedCopies implements RecordScreen {
      */
     public RepublishedCopies(String pairName, long cutEpoch, String sourceRegion, AwsTarget controlStore,
                              String controlTable, ClientTuning tuning) {
+        this(pairName, cutEpoch, sourceRegion, controlStore, controlTable, tuning, READ_INTERVAL);
+    }
+
+    RepublishedCopies(String pairName, long cutEpoch, String sourceRegion, AwsTarget controlStore, String controlTable,
+                      ClientTuning tuning, Duration readInterval) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.cutEpoch = cutEpoch;
         this.sourceRegion = Objects.requireNonNull(sourceRegion, "sourceRegion");
         this.controlStore = Objects.requireNonNull(controlStore, "controlStore");
         this.controlTable = Objects.requireNonNull(controlTable, "controlTable");
         this.tuning = Objects.requireNonNull(tuning, "tuning");
+        this.readIntervalNanos = readInterval.toNanos();
     }
 
     @Override
@@ -72,8 +79,7 @@ public final class RepublishedCopies implements RecordScreen {
         open(new ReplicationLedger(dynamo, controlTable));
     }
 
-    /** Opens on {@code ledgerToRead} (tests). */
-    void open(ReplicationLedger ledgerToRead) {
+    private void open(ReplicationLedger ledgerToRead) {
         ledger = ledgerToRead;
         copies = new HashSet<>();
         copiedBatches = new HashSet<>();
@@ -85,7 +91,7 @@ public final class RepublishedCopies implements RecordScreen {
     @Override
     public Optional<Set<String>> passOver() {
         long now = System.nanoTime();
-        if (read && now - lastReadNanos < READ_INTERVAL.toNanos()) {
+        if (read && now - lastReadNanos < readIntervalNanos) {
             return Optional.empty();
         }
         read = true;

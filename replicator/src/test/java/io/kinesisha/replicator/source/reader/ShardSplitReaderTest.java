@@ -10,6 +10,7 @@ import io.kinesisha.replicator.source.KinesisDeserializationSchema;
 import io.kinesisha.replicator.source.KinesisRecord;
 import io.kinesisha.replicator.source.KinesisSource;
 import io.kinesisha.replicator.source.KinesisSourceConfig;
+import io.kinesisha.replicator.source.RecordScreen;
 import io.kinesisha.replicator.source.ShardStatus;
 import io.kinesisha.replicator.source.proxy.FakeStreamProxy;
 import io.kinesisha.replicator.source.split.ShardSplit;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -96,9 +98,52 @@ class ShardSplitReaderTest {
         assertThat(fetched.statuses).isNotEmpty().allSatisfy(s -> assertThat(s.millisBehindLatest()).isGreaterThanOrEqualTo(45_000));
     }
 
+    /**
+     * With a screen, polled records wait for an answer asked after the poll (no shard is read meanwhile, nothing claims
+     * progress), then leave in order carrying the verdict; a poll without records asks nothing.
+     */
+    @Test
+    void recordsWaitForTheScreenAndCarryItsVerdict() throws Exception {
+        ScriptedScreen.ANSWERS.clear();
+        ScriptedScreen.ASKED.set(0);
+        stream.put(shardId(0), "k", "copy");
+        stream.put(shardId(0), "k", "own");
+        ShardSplitReader reader = reader(ReaderType.POLLING, () -> null, new ScriptedScreen());
+        reader.handleSplitsChanges(new SplitsAddition<>(List.of(split(shardId(0)), split(shardId(1)))));
+
+        ScriptedScreen.ANSWERS.add(Optional.empty());
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(5));
+        Fetched held = fetch(reader);
+        assertThat(held.records).isEmpty();
+        assertThat(held.statuses).as("no heartbeat while records are held").isEmpty();
+
+        stream.put(shardId(0), "k", "later");
+        ScriptedScreen.ANSWERS.add(Optional.of(Set.of(shardId(0) + "@1")));
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(5));
+        Fetched released = fetch(reader);
+        assertThat(released.records).extracting(KinesisRecord::sequenceNumber).containsExactly("1", "2");
+        assertThat(released.records).extracting(KinesisRecord::passOver).containsExactly(true, false);
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(5));
+        Fetched next = fetch(reader);
+        assertThat(next.records).extracting(KinesisRecord::sequenceNumber).containsExactly("3");
+        assertThat(next.records).extracting(KinesisRecord::passOver).containsExactly(false);
+        assertThat(ScriptedScreen.ASKED).hasValue(3);
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(5));
+        fetch(reader);
+        assertThat(ScriptedScreen.ASKED).as("nothing polled, nothing asked").hasValue(3);
+        reader.close();
+    }
+
     private ShardSplitReader reader(ReaderType type, java.util.function.Supplier<String> arns) {
+        return reader(type, arns, null);
+    }
+
+    private ShardSplitReader reader(ReaderType type, java.util.function.Supplier<String> arns, RecordScreen screen) {
         KinesisSourceConfig config = KinesisSource.<String>builder().streamArn(STREAM).target(AwsTarget.of("us-west-2"))
-                .readerType(type).heartbeatInterval(Duration.ofSeconds(1)).deserializer(new Strings()).build().config();
+                .readerType(type).heartbeatInterval(Duration.ofSeconds(1)).deserializer(new Strings()).screen(screen)
+                .build().config();
         return new ShardSplitReader(config, stream, ConcurrentHashMap.newKeySet(), arns, new SourceMetrics(metrics), nanos::get);
     }
 
@@ -122,6 +167,19 @@ class ShardSplitReaderTest {
         }
         fetched.finished.addAll(batch.finishedSplits());
         return fetched;
+    }
+
+    /** Answers from a script shared by its copies (the reader works on its own copy); an empty script lets all pass. */
+    private static final class ScriptedScreen implements RecordScreen {
+        static final java.util.Queue<Optional<Set<String>>> ANSWERS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        static final java.util.concurrent.atomic.AtomicInteger ASKED = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Optional<Set<String>> passOver() {
+            ASKED.incrementAndGet();
+            Optional<Set<String>> next = ANSWERS.poll();
+            return next != null ? next : Optional.of(Set.of());
+        }
     }
 
     private static final class Fetched {
