@@ -39,6 +39,7 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
 public final class KclConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KclConsumer.class);
     private static final Duration GRACE = Duration.ofSeconds(60);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     /** Every record processed, in order, as {@code partitionKey|data}. */
     public final List<String> processed = new CopyOnWriteArrayList<>();
     private final KinesisAsyncClient kinesis;
@@ -84,8 +85,10 @@ public final class KclConsumer implements AutoCloseable {
     }
 
     /**
-     * Graceful within {@code grace}, then stopped regardless (a worker whose stream is unreachable may never finish
-     * its graceful shutdown); it then keeps the checkpoints it wrote last.
+     * Graceful within {@code grace}, then stopped regardless: a worker whose stream is unreachable may never finish
+     * its graceful shutdown, and one still initializing (KCL retries its initialization, holding the lock its
+     * shutdown needs) cannot be shut down until that ends. It keeps the checkpoints it wrote last; a worker left
+     * initializing loses its clients (closed here) and its daemon thread ends when its next call fails.
      */
     public synchronized void close(Duration grace) throws Exception {
         if (closed) {
@@ -100,8 +103,15 @@ public final class KclConsumer implements AutoCloseable {
             LOG.warn("KCL worker {} not shut down gracefully within {} ms; its last checkpoints stand", thread.getName(),
                     grace.toMillis());
         } finally {
-            scheduler.shutdown();
-            thread.join(Duration.ofSeconds(30).toMillis());
+            Thread stop = new Thread(scheduler::shutdown, thread.getName() + "-stop");
+            stop.setDaemon(true);
+            stop.start();
+            stop.join(grace.toMillis() + STOP_WAIT.toMillis());
+            thread.join(stop.isAlive() ? 1 : STOP_WAIT.toMillis());
+            if (thread.isAlive()) {
+                LOG.warn("KCL worker {} still running (initializing); closing its clients", thread.getName());
+                thread.interrupt();
+            }
             kinesis.close();
             dynamo.close();
             cloudWatch.close();
