@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The demo as a newcomer runs it, shortened: through ./kinesis-ha, a regional outage under keyed load, automatic
  * failover, the primary back, failback, and the record-by-record verdict. This is also the full-cycle test of
  * failback: nothing acknowledged lost in either region, no loop, per-key order kept within each region except the
- * republished orphans (counted), duplicates only from the write in doubt at the outage. Ctrl-C leaves nothing running.
+ * republished orphans (counted), duplicates only from the write in doubt at the outage; every consumer kind (the
+ * Lambda-like checking consumer and a real KCL application) skipped nothing. Ctrl-C leaves nothing running.
  */
 class DemoIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,8 +57,15 @@ class DemoIT {
         assertThat(r.get("consumerKinds")).as("one entry per consumer kind").isNotEmpty();
         r.get("consumerKinds").forEach(kind -> assertThat(kind.get("skips").asLong()).as(kind.get("kind").asText()
                 + " skips").isZero());
+        JsonNode kcl = java.util.stream.StreamSupport.stream(r.get("consumerKinds").spliterator(), false)
+                .filter(kind -> kind.get("kind").asText().equals("kcl")).findFirst().orElseThrow();
+        assertThat(kcl.get("consumers").asInt()).as("a real KCL application ran").isOne();
+        assertThat(kcl.get("skips").asLong()).as("the KCL application processed every acknowledged record").isZero();
+        assertThat(kcl.get("duplicates").asLong()).as("KCL duplicates are measured").isNotNegative();
+        assertThat(kcl.get("detail").asText()).as("its leases were translated at both switches")
+                .contains("demo-kcl-leases-" + r.get("secondaryRegion").asText(), "demo-kcl-leases-" + r.get("primaryRegion").asText());
         String page = Files.readString(Paths.get(root.get("html").asText()), StandardCharsets.UTF_8);
-        assertThat(page).contains("<img", "data:image/png;base64,", "RTO failover", "failback done");
+        assertThat(page).contains("<img", "data:image/png;base64,", "RTO failover", "failback done", "consumers: kcl");
         assertThat(leftovers(home)).as("no emulator left running").isEmpty();
     }
 

@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 /** The one-command tour: a regional outage and recovery on this machine, with a report to look at. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Watch a region fail and kinesis-ha keep going, on this machine: two emulated regions, the",
-            "replicator, a keyed load and an order-checking consumer following the active region, the controller",
-            "with automation on. The primary is stopped, the controller fails over, the primary comes back, failback",
+            "replicator, a keyed load, an order-checking consumer and a KCL application following the active region,",
+            "the controller with automation on. The primary is stopped, the controller fails over, the primary comes back, failback",
             "runs; then both streams are verified and an HTML report with charts is written. Ctrl-C stops everything."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -52,8 +52,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     static Path writeHtml(GameDayReport report, io.kinesisha.cli.demo.Timeline timeline, Path file) throws java.io.IOException {
         HtmlReport html = new HtmlReport("kinesis-ha demo: a regional outage, failover and failback")
-                .describe("Two emulated regions on this machine. Producers and the consumer follow the active region "
-                        + "through the control record; the primary (" + report.primaryRegion() + ") was stopped with "
+                .describe("Two emulated regions on this machine. Producers and the checking consumer follow the active "
+                        + "region through the control record, a KCL application is restarted in it after each switch (the "
+                        + "controller translated its leases); the primary (" + report.primaryRegion() + ") was stopped with "
                         + "SIGTERM, the controller failed over to " + report.secondaryRegion() + " on its own, the primary "
                         + "came back and failback returned to it. Every acknowledged record was then looked up in both streams.")
                 .rows(report.rows())

@@ -1,5 +1,6 @@
 package io.kinesisha.cli.drill;
 
+import io.kinesisha.cli.demo.KclDemoApplication;
 import io.kinesisha.cli.demo.KeyedLoad;
 import io.kinesisha.cli.demo.OrderCheckingConsumer;
 import io.kinesisha.cli.demo.Percentiles;
@@ -43,7 +44,8 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
  * A game day on one machine: two emulated regions, the replicator following the control record, a keyed load
- * following the resolver, optionally a consumer checking order, and the controller loop with automation on. The
+ * following the resolver, optionally consumers (one checking order that switches as a Lambda mapping would, and a
+ * real KCL application whose leases the controller translates), and the controller loop with automation on. The
  * primary is stopped (SIGTERM, data kept), the controller fails over on its own, the primary comes back, failback
  * runs, the load stops, and both streams are checked record by record. The drill and the demo are this.
  */
@@ -127,6 +129,10 @@ public final class GameDay implements AutoCloseable {
                 .region(primary, west, primaryArn).region(secondary, east, secondaryArn)
                 .switchStart(change -> consumerStart(ctx, change.to(), self.get().readUpTo().orElse(null))).build()) : null;
         self.set(consumer);
+        // the environment's clients (SDK retries): the load's quick-failing ones would fail the KCL worker's start
+        KclDemoApplication kcl = settings.consumer() ? closing(new KclDemoApplication(env.clients(), Map.of(primary,
+                env.region(primary).target(), secondary, env.region(secondary).target()), env.controlStoreTarget(primary),
+                "orders", line -> log.accept(line))) : null;
         EvidenceCollector evidence = closing(new EvidenceCollector(ctx, false));
         ControllerLoop loop = closing(new ControllerLoop(new ControllerTick(ctx, evidence, l -> log.accept("controller: " + l),
                 FAILBACK_TIMEOUT), config.health().probeInterval(), r -> { },
@@ -141,6 +147,10 @@ public final class GameDay implements AutoCloseable {
         if (consumer != null) {
             consumer.start();
         }
+        if (kcl != null) {
+            kcl.seedLeases(primary, west, primaryArn);
+            kcl.startIn(primary);
+        }
         loop.start();
         pause(max(d.multipliedBy(25).dividedBy(100), Duration.ofSeconds(5)));
         waitFor("forward replication", Duration.ofSeconds(60), () -> replicated(ctx, new ReplicationDirection(primary, secondary), ctx.control().read(PAIR).epoch()) > 0);
@@ -149,6 +159,9 @@ public final class GameDay implements AutoCloseable {
         Instant outageAt = Instant.now();
         timeline.mark(Timeline.OUTAGE, outageAt);
         CompletableFuture<Void> down = CompletableFuture.runAsync(() -> env.region(primary).stop());
+        if (kcl != null) {
+            kcl.stop(Duration.ofSeconds(1)); // its worker goes down with the region
+        }
         waitFor("automatic failover", STEP_TIMEOUT, () -> {
             ControlRecord r = ctx.control().read(PAIR);
             return r.activeRegion().equals(secondary) && r.operation() == null;
@@ -160,6 +173,9 @@ public final class GameDay implements AutoCloseable {
         timeline.mark(Timeline.FAILOVER_DETECTED, decision);
         timeline.mark(Timeline.FAILOVER_DONE, failedOver);
         down.get(2, TimeUnit.MINUTES);
+        if (kcl != null) {
+            kcl.startIn(secondary); // the failover wrote its leases for the secondary
+        }
         phase("running on " + secondary + " while " + primary + " is down");
         pause(max(d.multipliedBy(30).dividedBy(100), Duration.ofSeconds(5)));
 
@@ -168,6 +184,9 @@ public final class GameDay implements AutoCloseable {
         Instant restored = Instant.now();
         timeline.mark(Timeline.PRIMARY_RESTORED, restored);
         phase("failback to " + primary);
+        if (kcl != null) {
+            kcl.stop(); // before the failback writes its leases in the primary (runbooks/failback.md)
+        }
         OperationDriver.Report failback = new OperationDriver(ctx, line -> log.accept("failback: " + line))
                 .failback(Duration.ofSeconds(3), "game day");
         if (failback.result() != OperationDriver.Result.COMPLETED) {
@@ -175,6 +194,9 @@ public final class GameDay implements AutoCloseable {
         }
         Instant failedBack = Instant.now();
         timeline.mark(Timeline.FAILBACK_DONE, failedBack);
+        if (kcl != null) {
+            kcl.startIn(primary);
+        }
         phase("running on " + primary + " again, replicating to " + secondary);
         pause(max(d.multipliedBy(20).dividedBy(100), Duration.ofSeconds(5)));
 
@@ -187,17 +209,22 @@ public final class GameDay implements AutoCloseable {
         if (consumer != null) {
             waitFor("the consumer to catch up", STEP_TIMEOUT, () -> consumer.stats().caughtUp());
         }
+        if (kcl != null) {
+            Set<String> acked = load.acknowledged().stream().map(KeyedLoad.Ack::id).collect(Collectors.toSet());
+            waitFor("the KCL application to catch up", STEP_TIMEOUT, () -> kcl.notSeen(acked).isEmpty());
+            kcl.stop();
+        }
         loop.close();
 
         phase("verifying both streams");
-        GameDayReport report = verify(ctx, load, consumer, kinesis, arns, outageAt, decision, restored, failedBack,
+        GameDayReport report = verify(ctx, load, consumer, kcl, kinesis, arns, outageAt, decision, restored, failedBack,
                 Duration.ofNanos(System.nanoTime() - started));
         phase("done");
         return report;
     }
 
     private GameDayReport verify(PairContext ctx, KeyedLoad load, OrderCheckingConsumer consumer,
-                                 Map<String, KinesisClient> kinesis, Map<String, String> arns, Instant outageAt,
+                                 KclDemoApplication kcl, Map<String, KinesisClient> kinesis, Map<String, String> arns, Instant outageAt,
                                  Instant decision, Instant restored, Instant failedBack, Duration took) {
         String primary = settings.primaryRegion();
         String secondary = settings.secondaryRegion();
@@ -260,6 +287,9 @@ public final class GameDay implements AutoCloseable {
                             + LambdaStart.DEFAULT_MARGIN.toMillis() + " ms, expected duplicates within " + widest
                             + " ms of a start; measured"));
         }
+        if (kcl != null) {
+            consumerKinds.add(kclKind(trail, kcl, acked));
+        }
         return new GameDayReport(primary, secondary, settings.duration().toSeconds(), settings.rate(), settings.keys(),
                 settings.shards(), load.stats().produced(), acks.size(), ackedByPrimary.size(), ackedBySecondary.size(),
                 ackedByPrimary.stream().filter(s.ids::contains).count(), ackedBySecondary.stream().filter(p.ids::contains).count(),
@@ -276,6 +306,23 @@ public final class GameDay implements AutoCloseable {
                 paused == null || resumed == null ? -1 : Duration.between(paused, resumed).toMillis(),
                 Duration.between(restored, failedBack).toMillis(), lag.isEmpty() ? -1 : lag.p50(), lag.isEmpty() ? -1 : lag.p99(),
                 consumed, took.toMillis(), List.copyOf(consumerKinds));
+    }
+
+    /**
+     * The KCL kind, measured: duplicates are records its workers processed more than once, skips acknowledged records
+     * none processed; the detail gives what the controller expected at each switch (its START_CONSUMERS evidence).
+     */
+    private static ConsumerKindReport kclKind(List<AuditEntry> trail, KclDemoApplication kcl, Set<String> acked) {
+        String p = "kcl." + KclDemoApplication.NAME + ".";
+        List<String> switches = new ArrayList<>();
+        trail.stream().filter(a -> a.message().equals("completed step START_CONSUMERS"))
+                .filter(a -> a.evidence().containsKey(p + "duplicates"))
+                .sorted(java.util.Comparator.comparing(AuditEntry::at))
+                .forEach(a -> switches.add(a.evidence().get(p + "table") + ": " + a.evidence().get(p + "duplicates")
+                        + " expected (" + a.evidence().getOrDefault(p + "method", "?").replaceFirst("[ :].*", "") + ")"));
+        return new ConsumerKindReport("kcl", 1, kcl.duplicates(), kcl.notSeen(acked).size(),
+                "a KCL 3.x application, " + kcl.starts() + " start(s); its leases translated by the controller per "
+                        + "switch, duplicates " + String.join(", ", switches) + "; measured");
     }
 
     /** True when {@code id} is in the primary once per copy reverse replication made (not an extra landing). */
@@ -352,6 +399,10 @@ public final class GameDay implements AutoCloseable {
         // that (checked at config load), and the failover's RTO includes it
         k.put("replication.sink-request-timeout-ms", "5000");
         k.put("failover.fence-settle-ms", "8000");
+        if (settings.consumer()) {
+            k.put("consumers.kcl-applications", KclDemoApplication.configValue(settings.primaryRegion(),
+                    settings.secondaryRegion()));
+        }
         return k;
     }
 

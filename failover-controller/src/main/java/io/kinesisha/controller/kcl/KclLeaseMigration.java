@@ -1,5 +1,6 @@
 package io.kinesisha.controller.kcl;
 
+import io.kinesisha.common.control.ReplicationStart;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
 import io.kinesisha.controller.actions.ApiCall;
@@ -8,6 +9,7 @@ import io.kinesisha.controller.kcl.CheckpointTranslator.SourceShard;
 import io.kinesisha.controller.kcl.CheckpointTranslator.TargetLease;
 import io.kinesisha.controller.kcl.CheckpointTranslator.TargetShard;
 import io.kinesisha.controller.reconcile.ShardReader;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,10 +28,16 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * replication covered on both sides, translates (see {@link CheckpointTranslator}) and writes the other region's
  * lease table. When the old region cannot be read (an outage), it falls back to what the progress rows prove: if
  * every lease is at or past its shard's last replicated record, the application finished every copy; otherwise
- * it resumes at the start of the copies (duplicates, counted as an upper bound; never a skip).
+ * it resumes at the start of the copies (duplicates, counted as an upper bound; never a skip). The copies in the
+ * target are bounded by positions when the replication's start is recorded (its target tips: what the target held
+ * before it could write), otherwise by arrival time; a failback needs the positions, since the primary's own records
+ * of the last seconds before the failover are no copies but arrived within any time slack of the failover's cut.
  */
 public final class KclLeaseMigration {
-    /** Copies arrive after their originals; this absorbs clock skew between the controller and Kinesis. */
+    /**
+     * Copies arrive after their originals; this absorbs clock skew between the controller and Kinesis (only when the
+     * replication's start positions are not recorded).
+     */
     static final Duration CLOCK_SLACK = Duration.ofSeconds(30);
 
     /** One side of the move: region, stream and the application's lease table there. */
@@ -75,12 +83,14 @@ public final class KclLeaseMigration {
     /**
      * @param sourceCut where replication out of the source started (empty: from the start of the stream)
      * @param targetCut the target's cut of this switch, bounding the copies (empty: up to the target's end now)
+     * @param start     where the stopped replication started (empty: not recorded; the copies are then told by
+     *                  arrival time, from the source cut on)
      * @param progress  the stopped replication's progress rows, for the fallback
      */
     public static Plan plan(String application, Side source, Side target, Optional<StreamCut> sourceCut,
-                            Optional<StreamCut> targetCut, List<ShardProgress> progress) {
+                            Optional<StreamCut> targetCut, Optional<ReplicationStart> start, List<ShardProgress> progress) {
         Instant regionStart = sourceCut.map(c -> c.takenAt().minus(CLOCK_SLACK)).orElse(null);
-        List<TargetShard> targetShards = targetShards(target, targetCut, regionStart);
+        List<TargetShard> targetShards = targetShards(target, targetCut, start.map(ReplicationStart::targetTips), regionStart);
         ToIntFunction<String> finished;
         boolean unknown = false;
         String method;
@@ -123,7 +133,8 @@ public final class KclLeaseMigration {
         return shards;
     }
 
-    private static List<TargetShard> targetShards(Side target, Optional<StreamCut> targetCut, Instant regionStart) {
+    private static List<TargetShard> targetShards(Side target, Optional<StreamCut> targetCut,
+                                                  Optional<Map<String, String>> startTips, Instant regionStart) {
         ShardReader reader = new ShardReader(target.kinesis(), target.streamArn());
         List<TargetShard> shards = new ArrayList<>();
         for (Shard shard : reader.shards()) {
@@ -134,8 +145,10 @@ public final class KclLeaseMigration {
             } else {
                 records = reader.after(shard.shardId(), null, null);
             }
-            List<Rec> recs = records.stream().map(r -> new Rec(r.partitionKey(), r.sequenceNumber(),
-                    regionStart == null || !r.approximateArrivalTimestamp().isBefore(regionStart)))
+            String startTip = startTips.map(t -> t.get(shard.shardId())).orElse(null);
+            List<Rec> recs = records.stream().map(r -> new Rec(r.partitionKey(), r.sequenceNumber(), startTips.isPresent()
+                    ? startTip == null || startTip.isEmpty() || after(r.sequenceNumber(), startTip)
+                    : regionStart == null || !r.approximateArrivalTimestamp().isBefore(regionStart)))
                     .collect(Collectors.toList());
             List<String> parents = new ArrayList<>();
             if (shard.parentShardId() != null) {
@@ -149,5 +162,9 @@ public final class KclLeaseMigration {
                     shard.hashKeyRange().endingHashKey(), closed, recs));
         }
         return shards;
+    }
+
+    private static boolean after(String sequenceNumber, String tip) {
+        return new BigInteger(sequenceNumber).compareTo(new BigInteger(tip)) > 0;
     }
 }

@@ -2,6 +2,7 @@ package io.kinesisha.controller.operations;
 
 import io.kinesisha.common.config.KclApplication;
 import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.common.control.ReplicationStart;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
 import io.kinesisha.controller.actions.ApiCall;
@@ -65,9 +66,13 @@ final class KclConsumers {
     private Plan plan(KclApplication app, String active, long epoch, Optional<StreamCut> targetCut) {
         String source = ctx.other(active);
         Optional<StreamCut> sourceCut = ctx.ledger().latestCut(ctx.pair(), source, epoch);
-        List<ShardProgress> progress = targetCut.filter(c -> c.fencedDirection() != null)
+        Optional<StreamCut> fenced = targetCut.filter(c -> c.fencedDirection() != null);
+        List<ShardProgress> progress = fenced
                 .map(c -> ctx.store().readProgress(ctx.pair(), c.fencedDirection(), c.fencedEpoch())).orElse(List.of());
-        return KclLeaseMigration.plan(app.name(), side(app, source), side(app, active), sourceCut, targetCut, progress);
+        Optional<ReplicationStart> start = fenced.flatMap(c -> ctx.ledger().start(ctx.pair(), c.fencedDirection(),
+                c.fencedEpoch()));
+        return KclLeaseMigration.plan(app.name(), side(app, source), side(app, active), sourceCut, targetCut, start,
+                progress);
     }
 
     private Side side(KclApplication app, String region) {

@@ -3,6 +3,7 @@ package io.kinesisha.controller.kcl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.control.ReplicationStart;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.controller.kcl.KclLeaseMigration.Plan;
 import io.kinesisha.controller.kcl.KclLeaseMigration.Side;
@@ -39,7 +40,8 @@ class KclLeaseMigrationFallbackTest {
     @Test
     void withoutTheOldLeasesTheApplicationResumesAtTheStartOfTheCopies() {
         Plan plan = KclLeaseMigration.plan("orders", side("us-west-2", unreachableKinesis(), unreachableDynamo()),
-                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(), List.of(progress("5")));
+                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(),
+                Optional.empty(), List.of(progress("5")));
 
         assertThat(plan.method()).startsWith("fallback (us-west-2 unreadable");
         assertThat(plan.leases()).singleElement().satisfies(l -> {
@@ -52,7 +54,8 @@ class KclLeaseMigrationFallbackTest {
     @Test
     void leasesPastEveryReplicatedRecordMeanEveryCopyIsDone() {
         Plan plan = KclLeaseMigration.plan("orders", side("us-west-2", unreachableKinesis(), leases("7")),
-                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(), List.of(progress("5")));
+                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(),
+                Optional.empty(), List.of(progress("5")));
 
         assertThat(plan.leases()).singleElement().satisfies(l -> {
             assertThat(l.checkpoint()).isEqualTo("101");
@@ -63,9 +66,27 @@ class KclLeaseMigrationFallbackTest {
     @Test
     void aLeaseBehindTheReplicatorFallsBackToTheStartOfTheCopies() {
         Plan plan = KclLeaseMigration.plan("orders", side("us-west-2", unreachableKinesis(), leases("4")),
-                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(), List.of(progress("5")));
+                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(),
+                Optional.empty(), List.of(progress("5")));
 
         assertThat(plan.leases().get(0).checkpoint()).isEqualTo(LeaseCheckpoint.TRIM_HORIZON);
+        assertThat(plan.skips()).isZero();
+    }
+
+    @Test
+    void aRecordedStartTellsTheTargetsOwnRecordsFromCopiesByPosition() {
+        // record 100 was in the target before the replication started (the primary's own record at a failback),
+        // whatever its arrival time: it is no copy, so neither the resume point nor the duplicates count it
+        ReplicationStart start = new ReplicationStart("pair", new ReplicationDirection("us-west-2", "us-east-2"), 1,
+                Instant.EPOCH, Map.of(), Map.of("shardId-000000000000", "100"));
+        Plan plan = KclLeaseMigration.plan("orders", side("us-west-2", unreachableKinesis(), unreachableDynamo()),
+                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(), Optional.of(start),
+                List.of(progress("5")));
+
+        assertThat(plan.leases()).singleElement().satisfies(l -> {
+            assertThat(l.checkpoint()).isEqualTo("100");
+            assertThat(l.duplicates()).isEqualTo(1);
+        });
         assertThat(plan.skips()).isZero();
     }
 

@@ -1,4 +1,4 @@
-package io.kinesisha.controller.e2e;
+package io.kinesisha.testkit;
 
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -23,6 +26,7 @@ import software.amazon.kinesis.lifecycle.events.ProcessRecordsInput;
 import software.amazon.kinesis.lifecycle.events.ShardEndedInput;
 import software.amazon.kinesis.lifecycle.events.ShutdownRequestedInput;
 import software.amazon.kinesis.metrics.MetricsLevel;
+import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
 import software.amazon.kinesis.processor.ShardRecordProcessor;
 import software.amazon.kinesis.processor.SingleStreamTracker;
 import software.amazon.kinesis.retrieval.polling.PollingConfig;
@@ -30,10 +34,14 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
 /**
  * A real KCL 3.x application on the local environment: polling retrieval (small batches, so it can be stopped
  * part way), no metrics, leases in DynamoDB Local, checkpoint after every batch. It records every record it
- * processed as {@code partitionKey|data}.
+ * processed as {@code partitionKey|data}. The controller's KCL tests and the demo's KCL application run it.
  */
-final class KclConsumer implements AutoCloseable {
-    final List<String> processed = new CopyOnWriteArrayList<>();
+public final class KclConsumer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KclConsumer.class);
+    private static final Duration GRACE = Duration.ofSeconds(60);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    /** Every record processed, in order, as {@code partitionKey|data}. */
+    public final List<String> processed = new CopyOnWriteArrayList<>();
     private final KinesisAsyncClient kinesis;
     private final DynamoDbAsyncClient dynamo;
     private final CloudWatchAsyncClient cloudWatch;
@@ -41,7 +49,7 @@ final class KclConsumer implements AutoCloseable {
     private final Thread thread;
     private boolean closed;
 
-    KclConsumer(AwsClientFactory clients, AwsTarget kinesisTarget, AwsTarget dynamoTarget, String streamName,
+    public KclConsumer(AwsClientFactory clients, AwsTarget kinesisTarget, AwsTarget dynamoTarget, String streamName,
                 String application, String leaseTable) {
         this.kinesis = clients.configure(KinesisAsyncClient.builder(), kinesisTarget)
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
@@ -65,25 +73,45 @@ final class KclConsumer implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    KclConsumer start() {
+    public KclConsumer start() {
         thread.start();
         return this;
     }
 
     /** Graceful: every processor checkpoints what it processed before its lease is given up. */
     @Override
-    public synchronized void close() throws Exception {
+    public void close() throws Exception {
+        close(GRACE);
+    }
+
+    /**
+     * Graceful within {@code grace}, then stopped regardless: a worker whose stream is unreachable may never finish
+     * its graceful shutdown, and one still initializing (KCL retries its initialization, holding the lock its
+     * shutdown needs) cannot be shut down until that ends. It keeps the checkpoints it wrote last; a worker left
+     * initializing loses its clients (closed here) and its daemon thread ends when its next call fails.
+     */
+    public synchronized void close(Duration grace) throws Exception {
         if (closed) {
             return;
         }
         closed = true;
         try {
             if (thread.isAlive()) {
-                scheduler.startGracefulShutdown().get(60, TimeUnit.SECONDS);
+                scheduler.startGracefulShutdown().get(grace.toMillis(), TimeUnit.MILLISECONDS);
             }
+        } catch (TimeoutException e) {
+            LOG.warn("KCL worker {} not shut down gracefully within {} ms; its last checkpoints stand", thread.getName(),
+                    grace.toMillis());
         } finally {
-            scheduler.shutdown();
-            thread.join(Duration.ofSeconds(30).toMillis());
+            Thread stop = new Thread(scheduler::shutdown, thread.getName() + "-stop");
+            stop.setDaemon(true);
+            stop.start();
+            stop.join(grace.toMillis() + STOP_WAIT.toMillis());
+            thread.join(stop.isAlive() ? 1 : STOP_WAIT.toMillis());
+            if (thread.isAlive()) {
+                LOG.warn("KCL worker {} still running (initializing); closing its clients", thread.getName());
+                thread.interrupt();
+            }
             kinesis.close();
             dynamo.close();
             cloudWatch.close();
@@ -99,11 +127,7 @@ final class KclConsumer implements AutoCloseable {
         public void processRecords(ProcessRecordsInput input) {
             input.records().forEach(r -> processed.add(r.partitionKey() + "|"
                     + StandardCharsets.UTF_8.decode(r.data()).toString()));
-            try {
-                input.checkpointer().checkpoint();
-            } catch (KinesisClientLibException e) {
-                throw new IllegalStateException(e);
-            }
+            checkpoint(input.checkpointer());
         }
 
         @Override
@@ -112,17 +136,17 @@ final class KclConsumer implements AutoCloseable {
 
         @Override
         public void shardEnded(ShardEndedInput input) {
-            try {
-                input.checkpointer().checkpoint();
-            } catch (KinesisClientLibException e) {
-                throw new IllegalStateException(e);
-            }
+            checkpoint(input.checkpointer());
         }
 
         @Override
         public void shutdownRequested(ShutdownRequestedInput input) {
+            checkpoint(input.checkpointer());
+        }
+
+        private void checkpoint(RecordProcessorCheckpointer checkpointer) {
             try {
-                input.checkpointer().checkpoint();
+                checkpointer.checkpoint();
             } catch (KinesisClientLibException e) {
                 throw new IllegalStateException(e);
             }
