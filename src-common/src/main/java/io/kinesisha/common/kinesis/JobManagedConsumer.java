@@ -84,6 +84,22 @@ public final class JobManagedConsumer {
         return streamArn;
     }
 
+    /**
+     * Registers the consumer ahead of the job, so that it is ACTIVE by the time the job's source asks for it (the
+     * source still registers or finds it, and checks it is usable, before it reads). One already registered is fine;
+     * a failure is answered, never thrown: the source then registers it itself.
+     */
+    public Optional<String> registerAhead(KinesisClient kinesis) {
+        try {
+            kinesis.registerStreamConsumer(b -> b.streamARN(streamArn).consumerName(name));
+            return Optional.empty();
+        } catch (software.amazon.awssdk.services.kinesis.model.ResourceInUseException alreadyRegistered) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
     /** Deregisters the consumer; a consumer already gone is fine, any other failure is answered, never thrown. */
     public Retirement retire(KinesisClient kinesis) {
         try {
