@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -156,7 +157,15 @@ public final class ReplicateCommand implements Callable<Integer> {
             Thread.currentThread().join();
             return 0;
         }
-        CompletableFuture<Void> consumer = registerConsumerAhead(pair);
+        // until the job's own stop hook is in place, Ctrl-C retires a consumer registered here (not someone else's)
+        AtomicBoolean registeredHere = new AtomicBoolean();
+        Thread early = new Thread(() -> {
+            if (registeredHere.get()) {
+                retireRegisteredAhead(pair);
+            }
+        }, "replicate-stop-early");
+        Runtime.getRuntime().addShutdownHook(early);
+        CompletableFuture<Void> consumer = registerConsumerAhead(pair, registeredHere);
         ReplicationPlan plan = ReplicationPlan.prepare(pair, reverse);
         int jobParallelism = parallelism != null ? parallelism
                 : JobParallelism.forOpenShards(plan.sourceOpenShards(), JobParallelism.machineCap());
@@ -181,6 +190,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }, "replicate-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
+        Runtime.getRuntime().removeShutdownHook(early);
         job.getJobExecutionResult().get();
         Runtime.getRuntime().removeShutdownHook(stopper);
         return 0;
@@ -194,22 +204,38 @@ public final class ReplicateCommand implements Callable<Integer> {
      * Registers the job's EFO consumer (if it manages one) while the plan is made, so its CREATING -> ACTIVE
      * transition is over when the source asks for it. The source still registers or finds it itself.
      */
-    private CompletableFuture<Void> registerConsumerAhead(ReplicationPairConfig pair) {
-        RegionConfig from = reverse ? pair.secondary() : pair.primary();
-        RegionConfig to = reverse ? pair.primary() : pair.secondary();
-        Optional<JobManagedConsumer> consumer = JobManagedConsumer.of(pair, new ReplicationDirection(from.region(), to.region()));
+    private CompletableFuture<Void> registerConsumerAhead(ReplicationPairConfig pair, AtomicBoolean registeredHere) {
+        Optional<JobManagedConsumer> consumer = jobManagedConsumer(pair);
         if (consumer.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.runAsync(() -> {
             try (AwsClientFactory clients = new AwsClientFactory(AwsTargets.tuning(pair));
-                 KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(pair, from))) {
-                consumer.get().registerAhead(kinesis).ifPresent(failure -> LOG.info(
-                        "registering the EFO consumer {} ahead of the job failed ({}); the job registers it", consumer.get(), failure));
+                 KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(pair, reverse ? pair.secondary() : pair.primary()))) {
+                JobManagedConsumer.Registration done = consumer.get().registerAhead(kinesis);
+                registeredHere.set(done == JobManagedConsumer.Registration.REGISTERED);
+                LOG.info("EFO consumer {}: {} ahead of the job", consumer.get(), done.name().toLowerCase(java.util.Locale.ROOT));
             }
         }).exceptionally(e -> {
             LOG.info("registering the EFO consumer ahead of the job failed ({}); the job registers it", e.toString());
             return null;
         });
+    }
+
+    /** Ctrl-C before the job ran: the consumer registered ahead goes, as the job's would. */
+    private void retireRegisteredAhead(ReplicationPairConfig pair) {
+        jobManagedConsumer(pair).ifPresent(consumer -> {
+            try (AwsClientFactory clients = new AwsClientFactory(AwsTargets.tuning(pair));
+                 KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(pair, reverse ? pair.secondary() : pair.primary()))) {
+                spec.commandLine().getErr().println("kinesis-ha replicate: " + consumer.retire(kinesis));
+                spec.commandLine().getErr().flush();
+            }
+        });
+    }
+
+    private Optional<JobManagedConsumer> jobManagedConsumer(ReplicationPairConfig pair) {
+        RegionConfig from = reverse ? pair.secondary() : pair.primary();
+        RegionConfig to = reverse ? pair.primary() : pair.secondary();
+        return JobManagedConsumer.of(pair, new ReplicationDirection(from.region(), to.region()));
     }
 }

@@ -84,19 +84,22 @@ public final class JobManagedConsumer {
         return streamArn;
     }
 
+    /** What {@link #registerAhead} did. */
+    public enum Registration { REGISTERED, ALREADY_REGISTERED, FAILED }
+
     /**
      * Registers the consumer ahead of the job, so that it is ACTIVE by the time the job's source asks for it (the
      * source still registers or finds it, and checks it is usable, before it reads). One already registered is fine;
-     * a failure is answered, never thrown: the source then registers it itself.
+     * a failure is answered, never thrown: the source then registers it itself (and says why it cannot).
      */
-    public Optional<String> registerAhead(KinesisClient kinesis) {
+    public Registration registerAhead(KinesisClient kinesis) {
         try {
             kinesis.registerStreamConsumer(b -> b.streamARN(streamArn).consumerName(name));
-            return Optional.empty();
+            return Registration.REGISTERED;
         } catch (software.amazon.awssdk.services.kinesis.model.ResourceInUseException alreadyRegistered) {
-            return Optional.empty();
+            return Registration.ALREADY_REGISTERED;
         } catch (SdkException e) {
-            return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
+            return Registration.FAILED;
         }
     }
 
