@@ -75,6 +75,14 @@ class ReplicatorBenchmark {
     private static final int SWEEP_RECORDS = 10_000;
     private static final int AGGREGATE_SIZE = 10;
     private static final List<String> ROWS = new ArrayList<>();
+    /** Records per throughput phase; -Dbench.records=N to change. */
+    private static final int THROUGHPUT_RECORDS = Integer.getInteger("bench.records", 20_000);
+
+    /** A result row: kept for the table at the end and printed now (a long run that fails later keeps it). */
+    private static void row(String row) {
+        ROWS.add(row);
+        System.out.println("ROW " + row);
+    }
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -126,27 +134,32 @@ class ReplicatorBenchmark {
     @Test
     @Order(1)
     void throughput() throws Exception {
-        String source = source();
+        String source = THROUGHPUT_RECORDS == RECORDS ? source() : env.primary().createStream("bench-source-tp", SOURCE_SHARDS);
+        if (THROUGHPUT_RECORDS != RECORDS) {
+            try (KinesisClient west = env.clients().kinesis(env.primary().target())) {
+                ingest(west, source, batches(THROUGHPUT_RECORDS, 0));
+            }
+        }
         List<Double> ratios = new ArrayList<>();
         try (KinesisClient east = env.clients().kinesis(env.secondary().target())) {
-            List<List<PutRecordsRequestEntry>> batches = batches(RECORDS, 0);
+            List<List<PutRecordsRequestEntry>> batches = batches(THROUGHPUT_RECORDS, 0);
             for (int run = 0; run < RUNS; run++) {
                 Phase before = raw(east, "bench-raw-before-" + run, batches);
-                Phase replicator = replicate("bench-" + run, source, RECORDS, 1, Map.of(), "bench-repl-" + run, east);
+                Phase replicator = replicate("bench-" + run, source, THROUGHPUT_RECORDS, 1, Map.of(), "bench-repl-" + run, east);
                 Phase after = raw(east, "bench-raw-after-" + run, batches);
                 double raw = (before.rate + after.rate) / 2;
                 ratios.add(replicator.rate / raw);
-                ROWS.add(String.format("| throughput run %d (reader on the target): raw before / replicator steady / raw after; job start; **ratio** | %.0f / %.0f / %.0f records/s; %.1f s; **%.2f** |",
+                row(String.format("| throughput run %d (reader on the target): raw before / replicator steady / raw after; job start; **ratio** | %.0f / %.0f / %.0f records/s; %.1f s; **%.2f** |",
                         run + 1, before.rate, replicator.rate, after.rate, replicator.startSeconds, replicator.rate / raw));
                 if (run == 0) {
-                    ROWS.add("| CPU during raw ingest (run 1, before) | " + before.cpu + " |");
-                    ROWS.add("| CPU while replicating (run 1, steady) | " + replicator.cpu + " |");
+                    row("| CPU during raw ingest (run 1, before) | " + before.cpu + " |");
+                    row("| CPU while replicating (run 1, steady) | " + replicator.cpu + " |");
                     steadyRate = replicator.rate;
                 }
             }
         }
         Collections.sort(ratios);
-        ROWS.add(String.format("| **ratio replicator / raw ingest with a reader on the target, %d runs: p10 / median / min-max** | **%.2f** / %.2f / %.2f-%.2f |",
+        row(String.format("| **ratio replicator / raw ingest with a reader on the target, %d runs: p10 / median / min-max** | **%.2f** / %.2f / %.2f-%.2f |",
                 RUNS, ratios.get((int) Math.ceil(0.1 * RUNS) - 1), ratios.get(RUNS / 2), ratios.get(0), ratios.get(RUNS - 1)));
     }
 
@@ -169,6 +182,20 @@ class ReplicatorBenchmark {
             phase.rate = records / t1.wallSeconds(t0);
             phase.cpu = t1.describe(t0);
             return phase;
+        } finally {
+            dropTarget(east, arn);
+        }
+    }
+
+    /**
+     * Deletes a measured target stream: the emulator allows 50 shards per region, and it slows down as it holds more
+     * records, which would make every phase slower than the one before.
+     */
+    private static void dropTarget(KinesisClient east, String arn) {
+        try {
+            east.deleteStream(b -> b.streamARN(arn).enforceConsumerDeletion(true));
+        } catch (RuntimeException e) {
+            System.out.println("could not delete " + arn + ": " + e);
         }
     }
 
@@ -195,6 +222,8 @@ class ReplicatorBenchmark {
             phase.startSeconds = watch.first.wallSeconds(submitted);
             phase.cpu = watch.done.describe(watch.first);
             return phase;
+        } finally {
+            dropTarget(east, target);
         }
     }
 
@@ -219,7 +248,7 @@ class ReplicatorBenchmark {
                                 "replication.max-in-flight-batches", String.valueOf(setting[1])),
                         "bench-sweep-" + n, east);
                 n++;
-                ROWS.add(String.format("| sink setting: batches of %d, %d in flight per writer (%d records, reader on the target): raw / replicator; **ratio** | %.0f / %.0f records/s; **%.2f** |",
+                row(String.format("| sink setting: batches of %d, %d in flight per writer (%d records, reader on the target): raw / replicator; **ratio** | %.0f / %.0f records/s; **%.2f** |",
                         setting[0], setting[1], SWEEP_RECORDS, raw.rate, replicator.rate, replicator.rate / raw.rate));
             }
         }
@@ -233,11 +262,15 @@ class ReplicatorBenchmark {
     @Test
     @Order(5)
     void aggregates() throws Exception {
-        String plain = source();
+        int users = THROUGHPUT_RECORDS;
         String aggregated = env.primary().createStream("bench-source-kpl", SOURCE_SHARDS);
-        int aggregates = RECORDS / AGGREGATE_SIZE;
+        int aggregates = users / AGGREGATE_SIZE;
         try (KinesisClient west = env.clients().kinesis(env.primary().target());
              KinesisClient east = env.clients().kinesis(env.secondary().target())) {
+            String plain = users == RECORDS ? source() : env.primary().createStream("bench-source-plain", SOURCE_SHARDS);
+            if (users != RECORDS) {
+                ingest(west, plain, batches(users, 0));
+            }
             byte[] payload = new byte[PAYLOAD];
             List<List<PutRecordsRequestEntry>> batches = new ArrayList<>();
             for (int start = 0; start < aggregates; start += 100) {
@@ -255,11 +288,11 @@ class ReplicatorBenchmark {
             ingest(west, aggregated, batches);
             List<Double> ratios = new ArrayList<>();
             for (int run = 0; run < 2; run++) {
-                Phase p = replicate("plain-" + run, plain, RECORDS, 1, Map.of(), "bench-plain-" + run, east);
+                Phase p = replicate("plain-" + run, plain, users, 1, Map.of(), "bench-plain-" + run, east);
                 Phase k = replicate("kpl-" + run, aggregated, aggregates, AGGREGATE_SIZE, Map.of(), "bench-kpl-" + run, east);
                 ratios.add(k.rate / p.rate);
-                ROWS.add(String.format("| KPL run %d: %d user records as plain records / as %d aggregates of %d (user records/s, reader on the target); **ratio** | %.0f / %.0f; **%.2f** |",
-                        run + 1, RECORDS, aggregates, AGGREGATE_SIZE, p.rate, k.rate, k.rate / p.rate));
+                row(String.format("| KPL run %d: %d user records as plain records / as %d aggregates of %d (user records/s, reader on the target); **ratio** | %.0f / %.0f; **%.2f** |",
+                        run + 1, users, aggregates, AGGREGATE_SIZE, p.rate, k.rate, k.rate / p.rate));
             }
         }
     }
@@ -287,7 +320,7 @@ class ReplicatorBenchmark {
             }
             List<Long> latencies = latencies(west, latencySource, east, latencyTarget);
             Collections.sort(latencies);
-            ROWS.add(String.format("| replication latency at %d records/s (50%% of max), %d records: p50 / p99 / max | %d / %d / %d ms |",
+            row(String.format("| replication latency at %d records/s (50%% of max), %d records: p50 / p99 / max | %d / %d / %d ms |",
                     rate, latencies.size(), pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1)));
             emulatorFloor(west, east, primary, secondary);
         }
@@ -358,9 +391,9 @@ class ReplicatorBenchmark {
         List<Long> sortedDelivery = new ArrayList<>(delivery);
         Collections.sort(sortedDelivery);
         Collections.sort(roundTrips);
-        ROWS.add(String.format("| emulator floor: EFO delivery by the source emulator (put to event received), %d records: p50 / p99 | %d / %d ms |",
+        row(String.format("| emulator floor: EFO delivery by the source emulator (put to event received), %d records: p50 / p99 | %d / %d ms |",
                 FLOOR_SAMPLES, pct(sortedDelivery, 50), pct(sortedDelivery, 99)));
-        ROWS.add(String.format("| emulator floor: PutRecords of %d records into the idle target emulator, %d requests: p50 / p99 | %d / %d ms |",
+        row(String.format("| emulator floor: PutRecords of %d records into the idle target emulator, %d requests: p50 / p99 | %d / %d ms |",
                 FLOOR_BATCH, FLOOR_SAMPLES, pct(roundTrips, 50), pct(roundTrips, 99)));
     }
 
@@ -385,14 +418,14 @@ class ReplicatorBenchmark {
             marginal.sort(Comparator.comparingDouble(m -> m[0]));
             Collections.sort(whole);
             double[] median = marginal.get(CPU_RUNS / 2);
-            ROWS.add(String.format("| CPU per MB against a fast target in its own process, marginal (%d - %d records of %d B), JVM less DynamoDB Local and this harness, %d runs: min / median / max | %.3f / %.3f / %.3f CPU s per MB |",
+            row(String.format("| CPU per MB against a fast target in its own process, marginal (%d - %d records of %d B), JVM less DynamoDB Local and this harness, %d runs: min / median / max | %.3f / %.3f / %.3f CPU s per MB |",
                     RECORDS, SMALL_RECORDS, PAYLOAD, CPU_RUNS, marginal.get(0)[0], median[0], marginal.get(CPU_RUNS - 1)[0]));
-            ROWS.add(String.format("| the median run's CPU per MB by where it went: the job's threads / other Java threads (Flink runtime) / GC / JIT / rest | %.3f / %.3f / %.3f / %.3f / %.3f |",
+            row(String.format("| the median run's CPU per MB by where it went: the job's threads / other Java threads (Flink runtime) / GC / JIT / rest | %.3f / %.3f / %.3f / %.3f / %.3f |",
                     median[1], median[2], median[3], median[4], median[5]));
-            ROWS.add(String.format("| **MB/s per core** (median marginal, JVM) / the job's threads alone / whole run of %d records incl. job start | **%.1f** / %.1f / %.1f |",
+            row(String.format("| **MB/s per core** (median marginal, JVM) / the job's threads alone / whole run of %d records incl. job start | **%.1f** / %.1f / %.1f |",
                     RECORDS, 1 / median[0], 1 / median[1], 1 / whole.get(CPU_RUNS / 2)));
             double records = RECORDS - SMALL_RECORDS;
-            ROWS.add(String.format("| the median run's allocation per record (marginal, all Java threads) / GC threads' share of the JVM's CPU / collectors' reported time per MB | %,.0f B / %.0f %% / %.0f ms |",
+            row(String.format("| the median run's allocation per record (marginal, all Java threads) / GC threads' share of the JVM's CPU / collectors' reported time per MB | %,.0f B / %.0f %% / %.0f ms |",
                     median[6] * mb / records, 100 * median[3] / median[0], median[7]));
         }
     }

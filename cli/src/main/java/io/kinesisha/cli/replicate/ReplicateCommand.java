@@ -214,7 +214,8 @@ public final class ReplicateCommand implements Callable<Integer> {
                  KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(pair, reverse ? pair.secondary() : pair.primary()))) {
                 JobManagedConsumer.Registration done = consumer.get().registerAhead(kinesis);
                 registeredHere.set(done == JobManagedConsumer.Registration.REGISTERED);
-                LOG.info("EFO consumer {}: {} ahead of the job", consumer.get(), done.name().toLowerCase(java.util.Locale.ROOT));
+                LOG.info("EFO consumer {}: {} ahead of the job", consumer.get(),
+                        done.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
             }
         }).exceptionally(e -> {
             LOG.info("registering the EFO consumer ahead of the job failed ({}); the job registers it", e.toString());
