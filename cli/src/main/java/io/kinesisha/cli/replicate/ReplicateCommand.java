@@ -181,6 +181,9 @@ public final class ReplicateCommand implements Callable<Integer> {
             // Ctrl-C: cancel the job, release its read lease (the JVM may exit before the source closes), retire its consumer
             try {
                 job.cancel().get(30, TimeUnit.SECONDS);
+                // cancel() answers when the request is taken, not when the source has stopped: a lease renewal still
+                // under way could take the lease again after it is released, and the next replicate would wait its TTL
+                job.getJobExecutionResult().handle((result, error) -> null).get(30, TimeUnit.SECONDS);
                 Replicator.releaseJobLease(plan); // only once it no longer reads
             } catch (Exception e) {
                 spec.commandLine().getErr().println("kinesis-ha replicate: cancelling the job failed: " + e);
