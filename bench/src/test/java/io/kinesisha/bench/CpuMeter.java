@@ -20,6 +20,8 @@ import java.util.function.Predicate;
 final class CpuMeter {
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** Bytes allocated per thread (HotSpot's ThreadMXBean): what the garbage collector will have to clear. */
+    private static final com.sun.management.ThreadMXBean ALLOCATION = (com.sun.management.ThreadMXBean) THREADS;
 
     private final Map<String, Long> pids;
     private final Predicate<String> excludedThreads;
@@ -35,7 +37,12 @@ final class CpuMeter {
                 .map(Duration::toNanos).orElse(0L)));
         long excluded = 0;
         Map<Long, Long> threads = new HashMap<>();
-        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+        Map<Long, Long> allocated = new HashMap<>();
+        long[] ids = THREADS.getAllThreadIds();
+        long[] bytes = ALLOCATION.getThreadAllocatedBytes(ids);
+        ThreadInfo[] infos = THREADS.getThreadInfo(ids);
+        for (int i = 0; i < infos.length; i++) {
+            ThreadInfo info = infos[i];
             if (info == null) {
                 continue;
             }
@@ -44,9 +51,15 @@ final class CpuMeter {
                 excluded += nanos;
             } else {
                 threads.put(info.getThreadId(), nanos);
+                allocated.put(info.getThreadId(), Math.max(0, bytes[i]));
             }
         }
-        return new Snapshot(System.nanoTime(), OS.getProcessCpuTime() - excluded, cpu, threads, vmThreadNanos());
+        long gcMillis = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(gc -> Math.max(0, gc.getCollectionTime())).sum();
+        Snapshot snapshot = new Snapshot(System.nanoTime(), OS.getProcessCpuTime() - excluded, cpu, threads, vmThreadNanos());
+        snapshot.allocatedBytes = allocated;
+        snapshot.gcMillis = gcMillis;
+        return snapshot;
     }
 
     /**
@@ -88,6 +101,19 @@ final class CpuMeter {
 
         /** CPU so far of the JVM's GC and JIT threads. */
         final Map<String, Long> vmNanos;
+        /** Bytes allocated so far by each live thread that is not left out, by thread id. */
+        Map<Long, Long> allocatedBytes = Map.of();
+        /** Time the collectors report having spent in collections (pauses and concurrent phases) so far. */
+        long gcMillis;
+
+        /**
+         * Bytes allocated between the snapshots by the threads alive at the later one (a thread that ended in between
+         * is missed: a slight undercount).
+         */
+        long allocatedSince(Snapshot before) {
+            return allocatedBytes.entrySet().stream()
+                    .mapToLong(e -> e.getValue() - before.allocatedBytes.getOrDefault(e.getKey(), 0L)).sum();
+        }
 
         Snapshot(long wallNanos, long jvmNanos, Map<String, Long> processNanos, Map<Long, Long> threadNanos,
                  Map<String, Long> vmNanos) {

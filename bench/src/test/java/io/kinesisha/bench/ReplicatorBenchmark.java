@@ -11,6 +11,7 @@ import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalRegion;
+import io.kinesisha.replicator.JobParallelism;
 import io.kinesisha.replicator.ReplicationPlan;
 import io.kinesisha.replicator.Replicator;
 import java.math.BigInteger;
@@ -69,7 +70,19 @@ class ReplicatorBenchmark {
     private static final int FLOOR_SAMPLES = 50;
     private static final int FLOOR_BATCH = 50;
     private static final int PAYLOAD = 512;
+    /** Throughput runs (each: raw, replicator, raw); -Dbench.runs=N to change. */
+    private static final int RUNS = Integer.getInteger("bench.runs", 5);
+    private static final int SWEEP_RECORDS = 10_000;
+    private static final int AGGREGATE_SIZE = 10;
     private static final List<String> ROWS = new ArrayList<>();
+    /** Records per throughput phase; -Dbench.records=N to change. */
+    private static final int THROUGHPUT_RECORDS = Integer.getInteger("bench.records", 20_000);
+
+    /** A result row: kept for the table at the end and printed now (a long run that fails later keeps it). */
+    private static void row(String row) {
+        ROWS.add(row);
+        System.out.println("ROW " + row);
+    }
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -113,47 +126,174 @@ class ReplicatorBenchmark {
         return source;
     }
 
-    /** (1) Raw ingest of the same records into fresh target streams, before and after the replicator (the emulator
-     * slows down as it holds more), against the replicator into another fresh stream. */
+    /**
+     * (1) Raw ingest of the same records into fresh target streams, before and after the replicator (the emulator
+     * slows down as it holds more), against the replicator into another fresh stream, {@link #RUNS} times; in every
+     * phase one reader polls the target every 0.5 s. The replicator runs with the defaults a user gets.
+     */
     @Test
     @Order(1)
     void throughput() throws Exception {
-        LocalRegion primary = env.primary();
-        LocalRegion secondary = env.secondary();
-        String source = source();
-        try (KinesisClient east = env.clients().kinesis(secondary.target())) {
-            List<List<PutRecordsRequestEntry>> batches = batches(RECORDS, 0);
-            CpuMeter.Snapshot raw0 = meter.snapshot();
-            ingest(east, secondary.createStream("bench-raw-before", 3), batches);
-            CpuMeter.Snapshot raw1 = meter.snapshot();
-            double rawBefore = RECORDS / raw1.wallSeconds(raw0);
+        String source = THROUGHPUT_RECORDS == RECORDS ? source() : env.primary().createStream("bench-source-tp", SOURCE_SHARDS);
+        if (THROUGHPUT_RECORDS != RECORDS) {
+            try (KinesisClient west = env.clients().kinesis(env.primary().target())) {
+                ingest(west, source, batches(THROUGHPUT_RECORDS, 0));
+            }
+        }
+        List<Double> ratios = new ArrayList<>();
+        try (KinesisClient east = env.clients().kinesis(env.secondary().target())) {
+            List<List<PutRecordsRequestEntry>> batches = batches(THROUGHPUT_RECORDS, 0);
+            for (int run = 0; run < RUNS; run++) {
+                Phase before = raw(east, "bench-raw-before-" + run, batches);
+                Phase replicator = replicate("bench-" + run, source, THROUGHPUT_RECORDS, 1, Map.of(), "bench-repl-" + run, east);
+                Phase after = raw(east, "bench-raw-after-" + run, batches);
+                double raw = (before.rate + after.rate) / 2;
+                ratios.add(replicator.rate / raw);
+                row(String.format("| throughput run %d (reader on the target): raw before / replicator steady / raw after; job start; **ratio** | %.0f / %.0f / %.0f records/s; %.1f s; **%.2f** |",
+                        run + 1, before.rate, replicator.rate, after.rate, replicator.startSeconds, replicator.rate / raw));
+                if (run == 0) {
+                    row("| CPU during raw ingest (run 1, before) | " + before.cpu + " |");
+                    row("| CPU while replicating (run 1, steady) | " + replicator.cpu + " |");
+                    steadyRate = replicator.rate;
+                }
+            }
+        }
+        Collections.sort(ratios);
+        row(String.format("| **ratio replicator / raw ingest with a reader on the target, %d runs: p10 / median / min-max** | **%.2f** / %.2f / %.2f-%.2f |",
+                RUNS, ratios.get((int) Math.ceil(0.1 * RUNS) - 1), ratios.get(RUNS / 2), ratios.get(0), ratios.get(RUNS - 1)));
+    }
 
-            String replTarget = secondary.createStream("bench-repl", 3);
-            ReplicationPairConfig config = config("bench", source, primary, replTarget, secondary.kinesisEndpoint().toString());
+    /** One phase's rate (records/s; user records/s for aggregates), job start and where the CPU went. */
+    private static final class Phase {
+        double rate;
+        double startSeconds;
+        String cpu;
+    }
+
+    /** Raw PutRecords into a fresh target stream while a reader polls it. */
+    private static Phase raw(KinesisClient east, String stream, List<List<PutRecordsRequestEntry>> batches) throws Exception {
+        String arn = env.secondary().createStream(stream, 3);
+        long records = batches.stream().mapToLong(List::size).sum();
+        try (TargetReader reader = new TargetReader(east, arn)) {
+            CpuMeter.Snapshot t0 = meter.snapshot();
+            ingest(east, arn, batches);
+            CpuMeter.Snapshot t1 = meter.snapshot();
+            Phase phase = new Phase();
+            phase.rate = records / t1.wallSeconds(t0);
+            phase.cpu = t1.describe(t0);
+            return phase;
+        } finally {
+            dropTarget(east, arn);
+        }
+    }
+
+    /**
+     * Deletes a measured target stream: the emulator allows 50 shards per region, and it slows down as it holds more
+     * records, which would make every phase slower than the one before.
+     */
+    private static void dropTarget(KinesisClient east, String arn) {
+        try {
+            east.deleteStream(b -> b.streamARN(arn).enforceConsumerDeletion(true));
+        } catch (RuntimeException e) {
+            System.out.println("could not delete " + arn + ": " + e);
+        }
+    }
+
+    /**
+     * The replicator from {@code source} (holding {@code records}, each of {@code userRecords} user records) into a
+     * fresh target stream while a reader polls it; {@code settings} are config keys on top of the defaults.
+     */
+    private static Phase replicate(String pair, String source, long records, int userRecords, Map<String, String> settings,
+                                   String stream, KinesisClient east) throws Exception {
+        String target = env.secondary().createStream(stream, 3);
+        ReplicationPairConfig config = config(pair, source, env.primary(), target,
+                env.secondary().kinesisEndpoint().toString(), settings);
+        try (TargetReader reader = new TargetReader(east, target)) {
             CpuMeter.Snapshot submitted = meter.snapshot();
             JobClient job = startJob(config);
             Watch watch;
             try {
-                watch = awaitReplicated(config, RECORDS, Duration.ofMinutes(5), meter);
+                watch = awaitReplicated(config, records, Duration.ofMinutes(5), meter);
             } finally {
                 job.cancel().get();
             }
-            CpuMeter.Snapshot raw2 = meter.snapshot();
-            ingest(east, secondary.createStream("bench-raw-after", 3), batches);
-            CpuMeter.Snapshot raw3 = meter.snapshot();
-            double rawAfter = RECORDS / raw3.wallSeconds(raw2);
-            double raw = (rawBefore + rawAfter) / 2;
-            double withStart = RECORDS / watch.done.wallSeconds(submitted);
-            steadyRate = (RECORDS - watch.firstRecords) / watch.done.wallSeconds(watch.first);
-            ROWS.add(String.format("| raw PutRecords ingest into the emulated target (%d x %d B, batches of 500, 2 in flight), before / after / mean | %.0f / %.0f / %.0f records/s |",
-                    RECORDS, PAYLOAD, rawBefore, rawAfter, raw));
-            ROWS.add(String.format("| replicator into the emulated target (backlog, %d keys, 4 -> 3 shards): job start (submit to first progress row) | %.1f s |",
-                    KEYS, watch.first.wallSeconds(submitted)));
-            ROWS.add(String.format("| replicator, steady (first progress row to last, %d records) / including job start | %.0f / %.0f records/s |",
-                    RECORDS - watch.firstRecords, steadyRate, withStart));
-            ROWS.add(String.format("| **ratio replicator / raw ingest**, steady / including job start | **%.2f** / %.2f |", steadyRate / raw, withStart / raw));
-            ROWS.add("| CPU during raw ingest (before) | " + raw1.describe(raw0) + " |");
-            ROWS.add("| CPU while replicating (steady) | " + watch.done.describe(watch.first) + " |");
+            Phase phase = new Phase();
+            phase.rate = (records - watch.firstRecords) * userRecords / watch.done.wallSeconds(watch.first);
+            phase.startSeconds = watch.first.wallSeconds(submitted);
+            phase.cpu = watch.done.describe(watch.first);
+            return phase;
+        } finally {
+            dropTarget(east, target);
+        }
+    }
+
+    /**
+     * (4) Which sink defaults: batch size and requests in flight per writer, each against raw ingest just before
+     * it, with a reader on the target. The defaults (500 records, 4 in flight) come from this table.
+     */
+    @Test
+    @Order(4)
+    void sinkSettings() throws Exception {
+        String source = env.primary().createStream("bench-source-sweep", SOURCE_SHARDS);
+        try (KinesisClient west = env.clients().kinesis(env.primary().target());
+             KinesisClient east = env.clients().kinesis(env.secondary().target())) {
+            ingest(west, source, batches(SWEEP_RECORDS, 0));
+            List<List<PutRecordsRequestEntry>> batches = batches(SWEEP_RECORDS, 0);
+            int[][] settings = {{500, 1}, {500, 2}, {500, 4}, {500, 8}, {250, 4}, {100, 4}};
+            int n = 0;
+            for (int[] setting : settings) {
+                Phase raw = raw(east, "bench-sweep-raw-" + n, batches);
+                Phase replicator = replicate("sweep-" + n, source, SWEEP_RECORDS, 1,
+                        Map.of("replication.max-batch-records", String.valueOf(setting[0]),
+                                "replication.max-in-flight-batches", String.valueOf(setting[1])),
+                        "bench-sweep-" + n, east);
+                n++;
+                row(String.format("| sink setting: batches of %d, %d in flight per writer (%d records, reader on the target): raw / replicator; **ratio** | %.0f / %.0f records/s; **%.2f** |",
+                        setting[0], setting[1], SWEEP_RECORDS, raw.rate, replicator.rate, replicator.rate / raw.rate));
+            }
+        }
+    }
+
+    /**
+     * (5) KPL aggregates against plain records of the same user-record count: {@link #RECORDS} user records as
+     * aggregates of {@link #AGGREGATE_SIZE}, the replicator writing them as user records; alternated with the plain
+     * source so the emulator's slowdown falls on both.
+     */
+    @Test
+    @Order(5)
+    void aggregates() throws Exception {
+        int users = THROUGHPUT_RECORDS;
+        String aggregated = env.primary().createStream("bench-source-kpl", SOURCE_SHARDS);
+        int aggregates = users / AGGREGATE_SIZE;
+        try (KinesisClient west = env.clients().kinesis(env.primary().target());
+             KinesisClient east = env.clients().kinesis(env.secondary().target())) {
+            String plain = users == RECORDS ? source() : env.primary().createStream("bench-source-plain", SOURCE_SHARDS);
+            if (users != RECORDS) {
+                ingest(west, plain, batches(users, 0));
+            }
+            byte[] payload = new byte[PAYLOAD];
+            List<List<PutRecordsRequestEntry>> batches = new ArrayList<>();
+            for (int start = 0; start < aggregates; start += 100) {
+                List<PutRecordsRequestEntry> batch = new ArrayList<>();
+                for (int a = start; a < Math.min(aggregates, start + 100); a++) {
+                    List<String> keys = new ArrayList<>();
+                    for (int u = 0; u < AGGREGATE_SIZE; u++) {
+                        keys.add("key-" + ((a * AGGREGATE_SIZE + u) % KEYS));
+                    }
+                    batch.add(PutRecordsRequestEntry.builder().partitionKey(keys.get(0))
+                            .data(SdkBytes.fromByteArray(KplAggregates.aggregate(keys, payload))).build());
+                }
+                batches.add(batch);
+            }
+            ingest(west, aggregated, batches);
+            List<Double> ratios = new ArrayList<>();
+            for (int run = 0; run < 2; run++) {
+                Phase p = replicate("plain-" + run, plain, users, 1, Map.of(), "bench-plain-" + run, east);
+                Phase k = replicate("kpl-" + run, aggregated, aggregates, AGGREGATE_SIZE, Map.of(), "bench-kpl-" + run, east);
+                ratios.add(k.rate / p.rate);
+                row(String.format("| KPL run %d: %d user records as plain records / as %d aggregates of %d (user records/s, reader on the target); **ratio** | %.0f / %.0f; **%.2f** |",
+                        run + 1, users, aggregates, AGGREGATE_SIZE, p.rate, k.rate, k.rate / p.rate));
+            }
         }
     }
 
@@ -180,7 +320,7 @@ class ReplicatorBenchmark {
             }
             List<Long> latencies = latencies(west, latencySource, east, latencyTarget);
             Collections.sort(latencies);
-            ROWS.add(String.format("| replication latency at %d records/s (50%% of max), %d records: p50 / p99 / max | %d / %d / %d ms |",
+            row(String.format("| replication latency at %d records/s (50%% of max), %d records: p50 / p99 / max | %d / %d / %d ms |",
                     rate, latencies.size(), pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1)));
             emulatorFloor(west, east, primary, secondary);
         }
@@ -251,9 +391,9 @@ class ReplicatorBenchmark {
         List<Long> sortedDelivery = new ArrayList<>(delivery);
         Collections.sort(sortedDelivery);
         Collections.sort(roundTrips);
-        ROWS.add(String.format("| emulator floor: EFO delivery by the source emulator (put to event received), %d records: p50 / p99 | %d / %d ms |",
+        row(String.format("| emulator floor: EFO delivery by the source emulator (put to event received), %d records: p50 / p99 | %d / %d ms |",
                 FLOOR_SAMPLES, pct(sortedDelivery, 50), pct(sortedDelivery, 99)));
-        ROWS.add(String.format("| emulator floor: PutRecords of %d records into the idle target emulator, %d requests: p50 / p99 | %d / %d ms |",
+        row(String.format("| emulator floor: PutRecords of %d records into the idle target emulator, %d requests: p50 / p99 | %d / %d ms |",
                 FLOOR_BATCH, FLOOR_SAMPLES, pct(roundTrips, 50), pct(roundTrips, 99)));
     }
 
@@ -278,12 +418,15 @@ class ReplicatorBenchmark {
             marginal.sort(Comparator.comparingDouble(m -> m[0]));
             Collections.sort(whole);
             double[] median = marginal.get(CPU_RUNS / 2);
-            ROWS.add(String.format("| CPU per MB against a fast target in its own process, marginal (%d - %d records of %d B), JVM less DynamoDB Local and this harness, %d runs: min / median / max | %.3f / %.3f / %.3f CPU s per MB |",
+            row(String.format("| CPU per MB against a fast target in its own process, marginal (%d - %d records of %d B), JVM less DynamoDB Local and this harness, %d runs: min / median / max | %.3f / %.3f / %.3f CPU s per MB |",
                     RECORDS, SMALL_RECORDS, PAYLOAD, CPU_RUNS, marginal.get(0)[0], median[0], marginal.get(CPU_RUNS - 1)[0]));
-            ROWS.add(String.format("| the median run's CPU per MB by where it went: the job's threads / other Java threads (Flink runtime) / GC / JIT / rest | %.3f / %.3f / %.3f / %.3f / %.3f |",
+            row(String.format("| the median run's CPU per MB by where it went: the job's threads / other Java threads (Flink runtime) / GC / JIT / rest | %.3f / %.3f / %.3f / %.3f / %.3f |",
                     median[1], median[2], median[3], median[4], median[5]));
-            ROWS.add(String.format("| **MB/s per core** (median marginal, JVM) / the job's threads alone / whole run of %d records incl. job start | **%.1f** / %.1f / %.1f |",
+            row(String.format("| **MB/s per core** (median marginal, JVM) / the job's threads alone / whole run of %d records incl. job start | **%.1f** / %.1f / %.1f |",
                     RECORDS, 1 / median[0], 1 / median[1], 1 / whole.get(CPU_RUNS / 2)));
+            double records = RECORDS - SMALL_RECORDS;
+            row(String.format("| the median run's allocation per record (marginal, all Java threads) / GC threads' share of the JVM's CPU / collectors' reported time per MB | %,.0f B / %.0f %% / %.0f ms |",
+                    median[6] * mb / records, 100 * median[3] / median[0], median[7]));
         }
     }
 
@@ -305,13 +448,19 @@ class ReplicatorBenchmark {
             double otherThreads = done.oldThreadSeconds(before);
             double gc = done.vmSeconds(before, "GC");
             double jit = done.vmSeconds(before, "JIT");
-            return new double[] {jvm, jobThreads, otherThreads, gc, jit, jvm - jobThreads - otherThreads - gc - jit};
+            return new double[] {jvm, jobThreads, otherThreads, gc, jit, jvm - jobThreads - otherThreads - gc - jit,
+                done.allocatedSince(before), done.gcMillis - before.gcMillis, done.wallSeconds(before)};
         } finally {
             job.cancel().get();
         }
     }
 
     private static ReplicationPairConfig config(String pair, String sourceArn, LocalRegion primary, String targetArn, String targetEndpoint) {
+        return config(pair, sourceArn, primary, targetArn, targetEndpoint, Map.of());
+    }
+
+    private static ReplicationPairConfig config(String pair, String sourceArn, LocalRegion primary, String targetArn,
+                                                String targetEndpoint, Map<String, String> settings) {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("pair.name", pair);
         keys.put("primary.stream-arn", sourceArn);
@@ -329,13 +478,16 @@ class ReplicatorBenchmark {
         // the emulator can take seconds per PutRecords under load; nothing here fails over, so no settle time
         keys.put("replication.sink-request-timeout-ms", "60000");
         keys.put("failover.fence-settle-ms", "0");
+        keys.putAll(settings);
         return ReplicationPairConfig.fromMap(keys);
     }
 
     private static JobClient startJob(ReplicationPairConfig config) throws Exception {
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
-        flink.setParallelism(SOURCE_SHARDS); // one reader and one writer per source shard, the usual sizing
-        Replicator.build(flink, config, ReplicationPlan.prepare(config, false));
+        ReplicationPlan plan = ReplicationPlan.prepare(config, false);
+        // what 'replicate' without --parallelism runs: one subtask per open source shard, capped by the machine
+        flink.setParallelism(JobParallelism.forOpenShards(plan.sourceOpenShards(), JobParallelism.machineCap()));
+        Replicator.build(flink, config, plan);
         return flink.executeAsync("bench " + config.pairName());
     }
 

@@ -51,17 +51,26 @@ public final class ReplicatedRecordConverter implements KinesisSinkElementConver
 
     @Override
     public List<SinkEntry> convertAll(ReplicatedRecord record) {
-        if (record.isWritable() && KplAggregate.hasMagic(record.getData())) {
+        List<SinkEntry> entries = new ArrayList<>(1);
+        convertAll(record, entries);
+        return entries;
+    }
+
+    @Override
+    public void convertAll(ReplicatedRecord record, List<SinkEntry> into) {
+        if (!record.isWritable()) {
+            return;
+        }
+        if (KplAggregate.hasMagic(record.getData())) {
             List<UserRecord> users = KplAggregate.decode(record.getData());
             if (users != null) {
                 counters();
                 aggregates.inc();
                 userRecords.inc(users.size());
-                List<SinkEntry> entries = new ArrayList<>(users.size());
                 for (UserRecord user : users) {
-                    entries.add(SinkEntry.of(user.partitionKey(), user.data(), user.explicitHashKey()));
+                    into.add(SinkEntry.of(user.partitionKey(), user.data(), user.explicitHashKey()));
                 }
-                return entries;
+                return;
             }
             counters();
             invalidAggregates.inc();
@@ -71,7 +80,7 @@ public final class ReplicatedRecordConverter implements KinesisSinkElementConver
                         record.getSequenceNumber(), MetricNames.KPL_INVALID_AGGREGATES);
             }
         }
-        return KinesisSinkElementConverter.super.convertAll(record);
+        into.add(SinkEntry.of(record.getPartitionKey(), record.getData()));
     }
 
     /** Counters that count nowhere when the converter is used without a writer (tests). */

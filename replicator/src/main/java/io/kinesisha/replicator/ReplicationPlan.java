@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse;
 
 /**
  * What one replicator job does, fixed when the job is submitted: the direction, the epoch it holds (taken from
@@ -45,10 +46,11 @@ public final class ReplicationPlan implements Serializable {
     private final ClientTuning tuning;
     private final StartPositions start;
     private final int sourceMaxRecordBytes;
+    private final int sourceOpenShards;
 
     ReplicationPlan(String pairName, ReplicationDirection direction, long epoch, String sourceStreamArn, AwsTarget source,
                     String targetStreamArn, AwsTarget target, AwsTarget controlStore, String controlTable, ClientTuning tuning,
-                    StartPositions start, int sourceMaxRecordBytes) {
+                    StartPositions start, int sourceMaxRecordBytes, int sourceOpenShards) {
         this.pairName = pairName;
         this.direction = direction;
         this.epoch = epoch;
@@ -61,6 +63,7 @@ public final class ReplicationPlan implements Serializable {
         this.tuning = tuning;
         this.start = start;
         this.sourceMaxRecordBytes = sourceMaxRecordBytes;
+        this.sourceOpenShards = sourceOpenShards;
         this.runId = java.util.UUID.randomUUID().toString();
     }
 
@@ -104,17 +107,28 @@ public final class ReplicationPlan implements Serializable {
             LOG.info("{} epoch {} starts from {}", direction, epoch, start.summary());
         }
         AwsTarget source = AwsTargets.kinesis(config, from);
+        int[] described = describeSource(source, from.streamArn().toString());
         return new ReplicationPlan(config.pairName(), direction, epoch, from.streamArn().toString(), source,
                 to.streamArn().toString(), AwsTargets.kinesis(config, to), controlStore, config.control().tableName(),
-                tuning, start, sourceMaxRecordBytes(source, from.streamArn().toString()));
+                tuning, start, described[0], described[1]);
     }
 
-    /** For messages only: a source record the target refuses is named with both streams' limits. */
-    private static int sourceMaxRecordBytes(AwsTarget source, String streamArn) {
+    /**
+     * The source's largest record (for messages only: a source record the target refuses is named with both streams'
+     * limits) and its open shards (the default parallelism), from one DescribeStreamSummary; 0 shards if unknown.
+     */
+    private static int[] describeSource(AwsTarget source, String streamArn) {
         Duration timeout = RecordLimits.DESCRIBE_TIMEOUT;
+        int[] openShards = {0};
         try (AwsClientFactory clients = new AwsClientFactory(new ClientTuning(timeout, timeout, 1));
              KinesisClient kinesis = clients.kinesis(source)) {
-            return RecordLimits.maxRecordBytes(streamArn, () -> kinesis.describeStreamSummary(b -> b.streamARN(streamArn)));
+            int maxRecordBytes = RecordLimits.maxRecordBytes(streamArn, () -> {
+                DescribeStreamSummaryResponse response = kinesis.describeStreamSummary(b -> b.streamARN(streamArn));
+                Integer open = response.streamDescriptionSummary().openShardCount();
+                openShards[0] = open == null ? 0 : open;
+                return response;
+            });
+            return new int[] {maxRecordBytes, openShards[0]};
         }
     }
 
@@ -194,6 +208,11 @@ public final class ReplicationPlan implements Serializable {
     /** The largest record the source stream accepts (data plus key), as read when the plan was made. */
     public int sourceMaxRecordBytes() {
         return sourceMaxRecordBytes;
+    }
+
+    /** The source stream's open shards when the plan was made (0 if it could not be read). */
+    public int sourceOpenShards() {
+        return sourceOpenShards;
     }
 
     /** Explicit starting positions per source shard (progress or cut); others use the default. */

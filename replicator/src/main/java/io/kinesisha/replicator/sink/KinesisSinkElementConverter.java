@@ -29,6 +29,14 @@ public interface KinesisSinkElementConverter<T> extends Serializable {
         return entry == null ? List.of() : List.of(entry);
     }
 
+    /**
+     * As {@link #convertAll(Object)}, adding the entries to {@code into} (the writer reuses one list, instead of a
+     * new one per record; a converter on the hot path overrides both).
+     */
+    default void convertAll(T element, List<SinkEntry> into) {
+        into.addAll(convertAll(element));
+    }
+
     /** Called once when a writer starts, before any conversion (e.g. to register metrics). */
     default void open(WriterInitContext context) {
     }

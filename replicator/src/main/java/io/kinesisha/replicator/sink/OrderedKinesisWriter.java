@@ -73,6 +73,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private final int maxRecordBytes;
 
     private final KeyScheduler<Pending<T>> scheduler = new KeyScheduler<>();
+    /** The entries of the element being written; one list for all elements (task thread only). */
+    private final List<SinkEntry> converted = new ArrayList<>();
     private volatile int buffered;
     private volatile int inFlightBatches;
     private volatile boolean fenced;
@@ -172,20 +174,30 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             mailbox.yield();
             checkFatal();
         }
-        List<SinkEntry> entries = converter.convertAll(element);
-        for (SinkEntry entry : entries) {
-            awaitRoomForKey(entry.partitionKey());
+        List<SinkEntry> entries = converted;
+        entries.clear();
+        converter.convertAll(element, entries);
+        int count = entries.size();
+        for (int i = 0; i < count; i++) {
+            awaitRoomForKey(entries.get(i).partitionKey());
         }
         T kept = copier != null ? copier.copy(element) : element;
         // an element written as several entries is reported written once, when the last of them is acknowledged
-        EntryGroup group = entries.size() > 1 ? new EntryGroup(entries.size()) : null;
-        for (SinkEntry entry : entries) {
-            enqueue(listener == null ? null : kept, entry, group, element);
+        EntryGroup group = count > 1 ? new EntryGroup(count) : null;
+        for (int i = 0; i < count; i++) {
+            enqueue(listener == null ? null : kept, entries.get(i), group, element);
         }
+        entries.clear();
         if (listener != null) {
-            notifyListener(() -> listener.onAccepted(kept));
+            try {
+                listener.onAccepted(kept);
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("sink write listener failed: " + e.getMessage(), e);
+            }
         }
-        if (!entries.isEmpty()) {
+        if (count > 0) {
             trySend();
         }
     }

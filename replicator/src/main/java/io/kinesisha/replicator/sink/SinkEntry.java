@@ -1,6 +1,5 @@
 package io.kinesisha.replicator.sink;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -52,6 +51,26 @@ public final class SinkEntry {
 
     /** The size Kinesis counts against its per-record and per-request limits: data plus UTF-8 key. */
     public int sizeInBytes() {
-        return data.length + partitionKey.getBytes(StandardCharsets.UTF_8).length;
+        return data.length + utf8Length(partitionKey);
+    }
+
+    /** The key's UTF-8 length, counted without encoding it (this runs once per record). */
+    static int utf8Length(String s) {
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (!Character.isSurrogate(c)) {
+                    bytes += 2;
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    bytes += 2; // 4 bytes for the pair of 2 chars
+                    i++;
+                } // a lone surrogate is encoded as '?', 1 byte, as String.getBytes does
+            }
+        }
+        return bytes;
     }
 }

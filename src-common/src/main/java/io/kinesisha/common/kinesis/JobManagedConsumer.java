@@ -84,6 +84,25 @@ public final class JobManagedConsumer {
         return streamArn;
     }
 
+    /** What {@link #registerAhead} did. */
+    public enum Registration { REGISTERED, ALREADY_REGISTERED, FAILED }
+
+    /**
+     * Registers the consumer ahead of the job, so that it is ACTIVE by the time the job's source asks for it (the
+     * source still registers or finds it, and checks it is usable, before it reads). One already registered is fine;
+     * a failure is answered, never thrown: the source then registers it itself (and says why it cannot).
+     */
+    public Registration registerAhead(KinesisClient kinesis) {
+        try {
+            kinesis.registerStreamConsumer(b -> b.streamARN(streamArn).consumerName(name));
+            return Registration.REGISTERED;
+        } catch (software.amazon.awssdk.services.kinesis.model.ResourceInUseException alreadyRegistered) {
+            return Registration.ALREADY_REGISTERED;
+        } catch (SdkException e) {
+            return Registration.FAILED;
+        }
+    }
+
     /** Deregisters the consumer; a consumer already gone is fine, any other failure is answered, never thrown. */
     public Retirement retire(KinesisClient kinesis) {
         try {

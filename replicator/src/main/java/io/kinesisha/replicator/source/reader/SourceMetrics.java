@@ -27,7 +27,10 @@ public final class SourceMetrics {
     void recordRead(String shardId, int bytes, long millisBehindLatest) {
         bytesRead.inc(bytes);
         if (millisBehindLatest >= 0) {
-            behindByShard.put(shardId, millisBehindLatest);
+            Long known = behindByShard.get(shardId);
+            if (known == null || known != millisBehindLatest) { // the same for every record of a batch
+                behindByShard.put(shardId, millisBehindLatest);
+            }
         }
     }
 

@@ -3,19 +3,22 @@ package io.kinesisha.replicator.source.split;
 /** The mutable reading position of a split in a reader: the last sequence number emitted. */
 public final class ShardSplitState {
     private final ShardSplit split;
-    private ShardStartingPosition next;
     private String lastSequenceNumber;
+    /** Whether a record was emitted: then a restore resumes after {@link #lastSequenceNumber}. */
+    private boolean emittedAny;
 
     public ShardSplitState(ShardSplit split) {
         this.split = split;
-        this.next = split.startingPosition();
         this.lastSequenceNumber = split.startingPosition().sequenceNumber();
     }
 
-    /** A record was emitted: a restore resumes after it. */
+    /**
+     * A record was emitted: a restore resumes after it. Runs once per record, so the position is only made when a
+     * checkpoint asks for it ({@link #toSplit}).
+     */
     public void emitted(String sequenceNumber) {
         this.lastSequenceNumber = sequenceNumber;
-        this.next = ShardStartingPosition.afterSequenceNumber(sequenceNumber);
+        this.emittedAny = true;
     }
 
     public String lastSequenceNumber() {
@@ -23,6 +26,7 @@ public final class ShardSplitState {
     }
 
     public ShardSplit toSplit() {
-        return split.withPosition(next);
+        return split.withPosition(emittedAny ? ShardStartingPosition.afterSequenceNumber(lastSequenceNumber)
+                : split.startingPosition());
     }
 }
