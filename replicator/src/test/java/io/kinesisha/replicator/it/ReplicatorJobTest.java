@@ -61,8 +61,8 @@ class ReplicatorJobTest {
                 }
                 StreamContents copied = StreamContents.read(target, pair.targetArn);
                 Map<String, Integer> counts = copied.counts();
-                assertThat(load.acknowledged()).hasSize(20_000);
-                assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(load.acknowledgedIds()).hasSize(20_000);
+                assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
                 assertThat(counts.values()).as("no duplicates without failures").allMatch(n -> n == 1);
                 assertThat(copied.mismatchedKeys()).isZero();
                 assertThat(copied.orderViolations()).isZero();
