@@ -11,8 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -91,6 +93,7 @@ public final class KeyedLoad implements AutoCloseable {
     private final AtomicLong failedEntries = new AtomicLong();
     private final Map<String, LongAdder> byRegion = new ConcurrentHashMap<>();
     private final List<Ack> acks = new ArrayList<>();
+    private final List<Duration> holds = new CopyOnWriteArrayList<>();
     private volatile boolean holding;
     private volatile String lastError;
     private volatile boolean running;
@@ -164,8 +167,12 @@ public final class KeyedLoad implements AutoCloseable {
         List<PutRecordsRequestEntry> pending = new ArrayList<>();
         List<String> pendingIds = new ArrayList<>();
         long backoffMillis = 0;
+        long holdStart = 0;
         while (running) {
             if (pausedNow()) {
+                if (holdStart == 0) {
+                    holdStart = System.nanoTime();
+                }
                 holding = true;
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 continue;
@@ -185,7 +192,13 @@ public final class KeyedLoad implements AutoCloseable {
                     pending.add(nextRecord(pendingIds));
                 }
             }
-            if (attempt(pending, pendingIds)) {
+            long ackedBefore = acknowledgedCount.get();
+            boolean done = attempt(pending, pendingIds);
+            if (holdStart != 0 && acknowledgedCount.get() > ackedBefore) {
+                holds.add(Duration.ofNanos(System.nanoTime() - holdStart));
+                holdStart = 0;
+            }
+            if (done) {
                 backoffMillis = 0;
             } else if (running) {
                 backoffMillis = backoffMillis == 0 ? 50 : Math.min(maxBackoff.toMillis(), backoffMillis * 2);
@@ -313,6 +326,18 @@ public final class KeyedLoad implements AutoCloseable {
         byRegion.forEach((r, n) -> regions.put(r, n.sum()));
         return new Stats(produced.get(), acknowledgedCount.get(), failedAttempts.get(), failedEntries.get(),
                 Collections.unmodifiableMap(regions), holding, lastError);
+    }
+
+    /** Each pause of producers: from the pause seen to the first acknowledgement after it. */
+    public List<Duration> holds() {
+        return List.copyOf(holds);
+    }
+
+    /** The first record {@code region} acknowledged, if any. */
+    public Optional<Ack> firstAcknowledgedIn(String region) {
+        synchronized (acks) {
+            return acks.stream().filter(a -> a.region().equals(region)).findFirst();
+        }
     }
 
     /** Records given a counter so far (acknowledged, in flight or being retried). */

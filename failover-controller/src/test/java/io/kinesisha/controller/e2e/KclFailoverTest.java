@@ -3,33 +3,24 @@ package io.kinesisha.controller.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ReplicationDirection;
-import io.kinesisha.testkit.LocalEnvironment;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.actions.ApiCall;
 import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.controller.operations.OperationDriver;
-import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.statemachine.PairEvent;
 import io.kinesisha.controller.statemachine.Step;
-import java.time.Clock;
+import io.kinesisha.replicator.it.RegionsAndFlink;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 
 /**
@@ -44,43 +35,35 @@ class KclFailoverTest {
     static final String APP = "orders";
 
     @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final RegionsAndFlink LOCAL = new RegionsAndFlink();
 
     @Test
     void aKclApplicationResumesInTheSecondaryWithoutAGap() throws Exception {
-        LocalEnvironment env = LOCAL.env();
-        String primary = env.primary().name();
-        String secondary = env.secondary().name();
-        LocalPair pair = new LocalPair(env, "kcl", 2, 3, Map.of("failover.fence-settle-ms", "0",
+        String primary = LOCAL.env().primary().name();
+        String secondary = LOCAL.env().secondary().name();
+        LocalPair kcl = new LocalPair(LOCAL.env(), "kcl", 2, 3, Map.of("failover.fence-settle-ms", "0",
                 "consumers.kcl-applications", APP + ":" + primary + "=orders-leases-west," + secondary + "=orders-leases-east"));
-        JobClient job = EndToEndSupport.startReplicator(pair);
-        try (AwsClientFactory clients = EndToEndSupport.producerClients();
-             KinesisClient west = clients.kinesis(env.primary().target());
-             PairContext ctx = PairContext.open(pair.config, "cli:test", Clock.systemUTC())) {
+        try (EndToEndRig rig = EndToEndRig.start(LOCAL.env(), kcl, "cli:test")) {
             for (int batch = 0; batch < RECORDS; batch += 500) {
                 int base = batch;
-                west.putRecords(b -> b.streamARN(pair.primaryArn).records(IntStream.range(base, base + 500)
+                rig.west.putRecords(b -> b.streamARN(rig.pair.primaryArn).records(IntStream.range(base, base + 500)
                         .mapToObj(i -> PutRecordsRequestEntry.builder().partitionKey(key(i))
                                 .data(SdkBytes.fromUtf8String(Integer.toString(i / KEYS))).build()).toList()));
             }
             Set<String> all = IntStream.range(0, RECORDS).mapToObj(i -> key(i) + "|" + (i / KEYS)).collect(Collectors.toSet());
 
             List<String> inPrimary;
-            try (KclConsumer first = new KclConsumer(clients, env.primary().target(),
-                    env.controlStoreTarget(primary), "kcl", APP, "orders-leases-west").start()) {
+            try (KclConsumer first = new KclConsumer(rig.clients, rig.env.primary().target(),
+                    rig.env.controlStoreTarget(primary), "kcl", APP, "orders-leases-west").start()) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> first.processed.size() >= RECORDS / 2);
                 first.close();
                 inPrimary = List.copyOf(first.processed);
             }
             ReplicationDirection forward = new ReplicationDirection(primary, secondary);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> EndToEndSupport.replicated(ctx.store().readProgress(pair.name, forward, 1)) >= RECORDS);
+                    .until(() -> rig.replicated(forward) >= RECORDS);
 
-            OperationDriver driver = new OperationDriver(ctx, line -> System.out.println("failover: " + line));
+            OperationDriver driver = new OperationDriver(rig.ctx, line -> System.out.println("failover: " + line));
             List<ApiCall> planned = driver.plan(PairEvent.FAILOVER_REQUESTED).steps().stream()
                     .filter(s -> s.step() == Step.START_CONSUMERS).flatMap(s -> s.calls().stream()).toList();
             planned.forEach(c -> System.out.println("dry run: " + c));
@@ -89,15 +72,15 @@ class KclFailoverTest {
 
             OperationDriver.Report report = driver.failover("kcl test");
             assertThat(report.result()).as(report.message()).isEqualTo(OperationDriver.Result.COMPLETED);
-            Map<String, String> evidence = ctx.store().readAudit(pair.name, 200).stream()
+            Map<String, String> evidence = rig.ctx.store().readAudit(rig.pair.name, 200).stream()
                     .filter(a -> a.message().equals("completed step START_CONSUMERS")).map(AuditEntry::evidence)
                     .findFirst().orElseThrow();
             long reportedDuplicates = Long.parseLong(evidence.get("kcl." + APP + ".duplicates"));
             assertThat(evidence).containsEntry("kcl." + APP + ".skips", "0");
 
             List<String> inSecondary;
-            try (KclConsumer second = new KclConsumer(clients, env.secondary().target(),
-                    env.controlStoreTarget(secondary), "kcl", APP, "orders-leases-east").start()) {
+            try (KclConsumer second = new KclConsumer(rig.clients, rig.env.secondary().target(),
+                    rig.env.controlStoreTarget(secondary), "kcl", APP, "orders-leases-east").start()) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> {
                     Set<String> union = new HashSet<>(inPrimary);
                     union.addAll(second.processed);
@@ -118,8 +101,6 @@ class KclFailoverTest {
             assertThat(union).as("every record of every key, no gap").isEqualTo(all);
             assertThat(inPrimary.size()).as("the primary run stopped part way").isLessThan(RECORDS);
             assertThat(duplicates).as("duplicates within what the controller reported").isLessThanOrEqualTo(reportedDuplicates);
-        } finally {
-            job.cancel().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -5,20 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.testkit.KeyedLoad;
 import io.kinesisha.testkit.StreamContents;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.testkit.LocalRegion;
 import io.kinesisha.common.metrics.MetricNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,12 +25,7 @@ class ReplicatorResilienceTest {
     private static final InMemoryReporter METRICS = InMemoryReporter.create();
 
     @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final RegionsAndFlink LOCAL = new RegionsAndFlink().reportingTo(METRICS);
 
     @Test
     void keepsKeyOrderWhileSourceAndTargetReshard() throws Exception {
