@@ -75,8 +75,7 @@ public final class KeyedLoad implements AutoCloseable {
     }
 
     private final ActiveRegionResolver resolver;
-    private final Map<String, KinesisClient> clients;
-    private final Map<String, String> streams;
+    private final RegionStreams regions;
     private final int keys;
     private final double ratePerSecond;
     private final int batchSize;
@@ -96,8 +95,7 @@ public final class KeyedLoad implements AutoCloseable {
     private final List<Duration> holds = new CopyOnWriteArrayList<>();
     private volatile boolean holding;
     private volatile String lastError;
-    private volatile boolean running;
-    private Thread thread;
+    private final DaemonLoop writer = new DaemonLoop("kinesis-ha-keyed-load");
     private int nextKey;
 
     /** A load for {@link #write(KinesisClient, String, int)} only: no region to follow, no writer thread. */
@@ -107,11 +105,7 @@ public final class KeyedLoad implements AutoCloseable {
 
     private KeyedLoad(Builder b, boolean following) {
         this.resolver = following ? Objects.requireNonNull(b.resolver, "resolver") : null;
-        if (following && b.clients.isEmpty()) {
-            throw new IllegalArgumentException("no region given: call region(name, client, streamArn)");
-        }
-        this.clients = Map.copyOf(b.clients);
-        this.streams = Map.copyOf(b.streams);
+        this.regions = following ? b.regions.frozen() : null;
         if (b.keys < 1) {
             throw new IllegalArgumentException("keys must be at least 1, was " + b.keys);
         }
@@ -151,13 +145,7 @@ public final class KeyedLoad implements AutoCloseable {
         if (resolver == null) {
             throw new IllegalStateException("a load made with new KeyedLoad(keys) is written with write(...) only");
         }
-        if (thread != null) {
-            throw new IllegalStateException("already started");
-        }
-        running = true;
-        thread = new Thread(this::run, "kinesis-ha-keyed-load");
-        thread.setDaemon(true);
-        thread.start();
+        writer.start(this::run);
         return this;
     }
 
@@ -168,7 +156,7 @@ public final class KeyedLoad implements AutoCloseable {
         List<String> pendingIds = new ArrayList<>();
         long backoffMillis = 0;
         long holdStart = 0;
-        while (running) {
+        while (writer.running()) {
             if (pausedNow()) {
                 if (holdStart == 0) {
                     holdStart = System.nanoTime();
@@ -200,7 +188,7 @@ public final class KeyedLoad implements AutoCloseable {
             }
             if (done) {
                 backoffMillis = 0;
-            } else if (running) {
+            } else if (writer.running()) {
                 backoffMillis = backoffMillis == 0 ? 50 : Math.min(maxBackoff.toMillis(), backoffMillis * 2);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMillis));
             }
@@ -268,10 +256,10 @@ public final class KeyedLoad implements AutoCloseable {
             fail(pending.size(), e.getMessage());
             return false;
         }
-        KinesisClient client = clients.get(region);
-        String stream = streams.get(region);
+        KinesisClient client = regions.client(region);
+        String stream = regions.stream(region);
         if (client == null) {
-            fail(pending.size(), "no client for the active region " + region + " (regions: " + clients.keySet() + ")");
+            fail(pending.size(), "no client for the active region " + region + " (regions: " + regions.regions() + ")");
             return false;
         }
         PutRecordsResponse response;
@@ -377,26 +365,13 @@ public final class KeyedLoad implements AutoCloseable {
     /** Stops the writer and waits for it (at most the client's call timeout plus a little). */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-        }
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(150));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        writer.stop();
     }
 
     /** Settings of a {@link KeyedLoad}. */
     public static final class Builder {
         private final ActiveRegionResolver resolver;
-        private final Map<String, KinesisClient> clients = new LinkedHashMap<>();
-        private final Map<String, String> streams = new LinkedHashMap<>();
+        private final RegionStreams regions = new RegionStreams();
         private int keys = 20;
         private double ratePerSecond = 100;
         private int maxBatch = MAX_BATCH;
@@ -411,8 +386,7 @@ public final class KeyedLoad implements AutoCloseable {
 
         /** A region the load may write to: its client (owned by the caller) and stream ARN. */
         public Builder region(String region, KinesisClient client, String streamArn) {
-            clients.put(Objects.requireNonNull(region, "region"), Objects.requireNonNull(client, "client"));
-            streams.put(region, Objects.requireNonNull(streamArn, "streamArn"));
+            regions.add(region, client, streamArn);
             return this;
         }
 

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -101,8 +100,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     }
 
     private final Supplier<String> activeRegion;
-    private final Map<String, KinesisClient> clients;
-    private final Map<String, String> streams;
+    private final RegionStreams regions;
     private final StartPosition initialStart;
     private final Function<RegionChange, Instant> switchStart;
     private final Duration pollInterval;
@@ -125,8 +123,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     private String lastError;
     private boolean caughtUp;
 
-    private volatile boolean running;
-    private Thread thread;
+    private final DaemonLoop reader = new DaemonLoop("kinesis-ha-order-checking-consumer");
 
     private static final class ShardReader {
         final String shardId;
@@ -164,11 +161,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     private OrderCheckingConsumer(Builder b) {
         this.activeRegion = Objects.requireNonNull(b.activeRegion, "activeRegion");
-        if (b.clients.isEmpty()) {
-            throw new IllegalArgumentException("no region given: call region(name, client, streamArn)");
-        }
-        this.clients = Map.copyOf(b.clients);
-        this.streams = Map.copyOf(b.streams);
+        this.regions = b.regions.frozen();
         this.initialStart = b.start;
         this.switchStart = b.switchStart;
         this.pollInterval = b.pollInterval;
@@ -189,18 +182,12 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     /** Starts the reader thread (a daemon); returns this. */
     public synchronized OrderCheckingConsumer start() {
-        if (thread != null) {
-            throw new IllegalStateException("already started");
-        }
-        running = true;
-        thread = new Thread(this::run, "kinesis-ha-order-checking-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        reader.start(this::run);
         return this;
     }
 
     private void run() {
-        while (running) {
+        while (reader.running()) {
             boolean read;
             try {
                 follow();
@@ -209,7 +196,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
                 error(e);
                 read = false;
             }
-            if (!read && running) {
+            if (!read && reader.running()) {
                 LockSupport.parkNanos(pollInterval.toNanos());
             }
         }
@@ -228,10 +215,10 @@ public final class OrderCheckingConsumer implements AutoCloseable {
         if (current != null && current.region.equals(active)) {
             return;
         }
-        KinesisClient client = clients.get(active);
+        KinesisClient client = regions.client(active);
         if (client == null) {
             throw new IllegalStateException("no client for the active region " + active + " (regions: "
-                    + clients.keySet() + ")");
+                    + regions.regions() + ")");
         }
         StartPosition start;
         if (current == null) {
@@ -243,10 +230,10 @@ public final class OrderCheckingConsumer implements AutoCloseable {
             synchronized (this) {
                 switches.add(new Switch(change, start));
             }
-            LOG.info("consumer: active region {} -> {}, reading {} from {}", change.from(), active, streams.get(active),
+            LOG.info("consumer: active region {} -> {}, reading {} from {}", change.from(), active, regions.stream(active),
                     start);
         }
-        current = new StreamState(active, streams.get(active), client, start);
+        current = new StreamState(active, regions.stream(active), client, start);
         synchronized (this) {
             caughtUp = false;
         }
@@ -433,26 +420,13 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     /** Stops reading and waits for the reader thread (at most the client's call timeout plus a little). */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-        }
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(150));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        reader.stop();
     }
 
     /** Settings of an {@link OrderCheckingConsumer}. */
     public static final class Builder {
         private final Supplier<String> activeRegion;
-        private final Map<String, KinesisClient> clients = new LinkedHashMap<>();
-        private final Map<String, String> streams = new LinkedHashMap<>();
+        private final RegionStreams regions = new RegionStreams();
         private StartPosition start = StartPosition.trimHorizon();
         private Function<RegionChange, Instant> switchStart;
         private Duration pollInterval = Duration.ofMillis(200);
@@ -465,8 +439,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
         /** A region the consumer may read: its client (owned by the caller) and stream ARN. */
         public Builder region(String region, KinesisClient client, String streamArn) {
-            clients.put(Objects.requireNonNull(region, "region"), Objects.requireNonNull(client, "client"));
-            streams.put(region, Objects.requireNonNull(streamArn, "streamArn"));
+            regions.add(region, client, streamArn);
             return this;
         }
 
