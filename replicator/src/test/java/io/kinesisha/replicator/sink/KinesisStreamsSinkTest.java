@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
@@ -77,14 +78,11 @@ class KinesisStreamsSinkTest {
 
     @Test
     void writesEveryRecordOnceInPerKeyOrder() throws Exception {
-        LocalRegion region = LOCAL.env().primary();
-        String arn = region.createStream("sink-plain", 3);
         int total = 4_000;
-
-        JobExecutionResult result = runJob(total, sink(region, arn).listener(new CountingListener())
+        SinkRun run = runOnNewStream("sink-plain", total, (region, arn) -> sink(region, arn).listener(new CountingListener())
                 .maxBufferedRecords(300).build());
 
-        List<TargetStream.Written> written = readTarget(region, arn);
+        List<TargetStream.Written> written = run.written();
         assertExactlyOnceInKeyOrder(written, total);
         long heartbeats = expectedHeartbeats(total);
         assertThat(CountingListener.ACCEPTED.get()).isEqualTo(total);
@@ -93,23 +91,20 @@ class KinesisStreamsSinkTest {
         // back-pressure: a writer never held more unacknowledged entries than allowed
         assertThat(CountingListener.MAX_OUTSTANDING.get()).isBetween(1L, 300L);
         assertThat(CountingListener.FLUSHED.get()).isGreaterThanOrEqualTo(2); // end of input, one per writer
-        assertThat(sum(result.getJobID(), MetricNames.RECORDS_OUT)).isEqualTo(total - heartbeats);
-        assertThat(sum(result.getJobID(), MetricNames.REORDERS)).isZero();
-        assertThat(sum(result.getJobID(), MetricNames.RETRIES)).isZero();
+        assertThat(sum(run.job(), MetricNames.RECORDS_OUT)).isEqualTo(total - heartbeats);
+        assertThat(sum(run.job(), MetricNames.REORDERS)).isZero();
+        assertThat(sum(run.job(), MetricNames.RETRIES)).isZero();
         logRate("no faults", written);
     }
 
     @Test
     void keepsPerKeyOrderThroughPartialFailuresAndThrottling() throws Exception {
-        LocalRegion region = LOCAL.env().primary();
-        String arn = region.createStream("sink-faults", 3);
         int total = 5_000;
+        SinkRun run = runOnNewStream("sink-faults", total, (region, arn) -> withFaults(sink(region, arn), 42).build());
 
-        JobExecutionResult result = runJob(total, withFaults(sink(region, arn), 42).build());
-
-        List<TargetStream.Written> written = readTarget(region, arn);
+        List<TargetStream.Written> written = run.written();
         assertExactlyOnceInKeyOrder(written, total);
-        JobID job = result.getJobID();
+        JobID job = run.job();
         long retries = sum(job, MetricNames.RETRIES);
         long injected = FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get();
         long requestFailures = FaultInjectingInterceptor.INJECTED_REQUEST_FAILURES.get();
@@ -139,15 +134,12 @@ class KinesisStreamsSinkTest {
      */
     @Test
     void reportsAnElementWrittenOnceAfterAllOfItsEntries() throws Exception {
-        LocalRegion region = LOCAL.env().primary();
-        String arn = region.createStream("sink-groups", 3);
         int total = 1_500;
-
-        JobExecutionResult result = runJob(total, withFaults(KinesisStreamsSink.<Tuple2<String, Long>>builder()
+        SinkRun run = runOnNewStream("sink-groups", total, (region, arn) -> withFaults(KinesisStreamsSink.<Tuple2<String, Long>>builder()
                 .target(region.target()).streamArn(arn).requestTimeout(Duration.ofSeconds(20))
                 .elementConverter(new ThreeEntries()), 11).listener(new GroupCheckingListener()).build());
 
-        List<TargetStream.Written> written = readTarget(region, arn);
+        List<TargetStream.Written> written = run.written();
         long elements = total - expectedHeartbeats(total);
         assertThat(written).hasSize((int) elements * 3);
         assertThat(written.stream().map(w -> w.data)).doesNotHaveDuplicates();
@@ -155,7 +147,7 @@ class KinesisStreamsSinkTest {
         assertThat(FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get()).isGreaterThan(elements / 10);
         assertThat(GroupCheckingListener.WRITTEN.get()).as("one onWritten per element").isEqualTo(elements);
         assertThat(GroupCheckingListener.EARLY.get()).as("onWritten before all entries were acknowledged").isZero();
-        assertThat(sum(result.getJobID(), MetricNames.RECORDS_OUT)).isEqualTo(elements * 3);
+        assertThat(sum(run.job(), MetricNames.RECORDS_OUT)).isEqualTo(elements * 3);
     }
 
     /** Each element becomes three entries of three keys derived from its own. */
@@ -448,6 +440,19 @@ class KinesisStreamsSinkTest {
 
     static long expectedHeartbeats(long total) {
         return total / 50;
+    }
+
+    /** What a finished job wrote: its id (for its metrics) and the target stream's records. */
+    private record SinkRun(JobID job, List<TargetStream.Written> written) {
+    }
+
+    /** {@code total} elements through the sink made for a new 3-shard stream {@code name}; then what it holds. */
+    private static SinkRun runOnNewStream(String name, int total,
+            BiFunction<LocalRegion, String, KinesisStreamsSink<Tuple2<String, Long>>> sink) throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream(name, 3);
+        JobExecutionResult result = runJob(total, sink.apply(region, arn));
+        return new SinkRun(result.getJobID(), readTarget(region, arn));
     }
 
     private static JobExecutionResult runJob(int total, KinesisStreamsSink<Tuple2<String, Long>> sink) throws Exception {
