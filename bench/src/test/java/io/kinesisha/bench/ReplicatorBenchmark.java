@@ -9,6 +9,7 @@ import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalRegion;
 import io.kinesisha.replicator.JobParallelism;
@@ -46,7 +47,6 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.Record;
-import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
@@ -591,19 +591,8 @@ class ReplicatorBenchmark {
 
     private static Map<String, List<Long>> arrivalsByKey(KinesisClient kinesis, String arn) {
         Map<String, List<Record>> byKey = new LinkedHashMap<>();
-        for (Shard shard : kinesis.listShards(b -> b.streamARN(arn)).shards()) {
-            String it = kinesis.getShardIterator(b -> b.streamARN(arn).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
-            while (it != null) {
-                String cur = it;
-                var page = kinesis.getRecords(b -> b.streamARN(arn).shardIterator(cur).limit(10000));
-                page.records().forEach(r -> byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(r));
-                if (page.records().isEmpty()) {
-                    break;
-                }
-                it = page.nextShardIterator();
-            }
-        }
+        StreamContents.read(kinesis, arn).records()
+                .forEach(r -> byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(r));
         Map<String, List<Long>> arrivals = new LinkedHashMap<>();
         byKey.forEach((key, records) -> {
             records.sort((a, b) -> new BigInteger(a.sequenceNumber()).compareTo(new BigInteger(b.sequenceNumber())));

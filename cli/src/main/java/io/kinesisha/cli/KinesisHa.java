@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         description = "Keeps an Amazon Kinesis Data Streams workload available through a regional outage.",
         subcommands = {LocalCommand.class, ReplicateCommand.class, StatusCommand.class, FailoverCommand.class,
             SwitchoverCommand.class, PauseAutomationCommand.class, ResumeAutomationCommand.class, AuditCommand.class,
-            ControllerCommand.class, VerifyCommand.class, FailbackCommand.class, OrphansCommand.class, io.kinesisha.cli.drill.DrillCommand.class, io.kinesisha.cli.drill.DemoCommand.class, io.kinesisha.cli.size.SizeCommand.class, CommandLine.HelpCommand.class},
+            ControllerCommand.class, VerifyCommand.class, FailbackCommand.class, OrphansCommand.class, io.kinesisha.cli.drill.DrillCommand.class, io.kinesisha.cli.demo.DemoCommand.class, io.kinesisha.cli.size.SizeCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",

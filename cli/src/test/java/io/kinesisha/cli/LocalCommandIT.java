@@ -8,6 +8,7 @@ import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.config.ConfigLoader;
 import io.kinesisha.common.config.ReplicationPairConfig;
+import io.kinesisha.common.kinesis.ShardListing;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,8 +39,8 @@ class LocalCommandIT {
             try (AwsClientFactory clients = new AwsClientFactory();
                  KinesisClient west = clients.kinesis(target(config.primary().region(), state, "us-west-2"));
                  KinesisClient east = clients.kinesis(target(config.secondary().region(), state, "us-east-2"))) {
-                assertThat(west.listShards(b -> b.streamARN(config.primary().streamArn().toString())).shards()).hasSize(3);
-                assertThat(east.listShards(b -> b.streamARN(config.secondary().streamArn().toString())).shards()).hasSize(2);
+                assertThat(ShardListing.all(west, config.primary().streamArn().toString())).hasSize(3);
+                assertThat(ShardListing.all(east, config.secondary().streamArn().toString())).hasSize(2);
             }
 
             Launcher.Result again = launcher.run("local", "up", "--name", name);

@@ -59,7 +59,7 @@ class ReplicateClusterIT {
             String targetArn = env.secondary().streamArn("rc");
             load.write(source, sourceArn, 300);
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                    StreamContents.read(target, targetArn).counts().keySet().containsAll(load.acknowledged()));
+                    StreamContents.read(target, targetArn).counts().keySet().containsAll(load.acknowledgedIds()));
             assertThat(StreamContents.read(target, targetArn).orderViolations()).isZero();
             assertThat(consumers(source, sourceArn)).as("the job registered its own EFO consumer").hasSize(1);
 

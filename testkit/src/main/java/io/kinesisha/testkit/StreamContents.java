@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -17,18 +18,22 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /** Everything a stream holds, read with GetRecords from every shard, and the checks the replicator must pass. */
 public final class StreamContents {
+    private final Map<String, List<Record>> byShard;
     private final List<Record> records;
 
-    private StreamContents(List<Record> records) {
-        this.records = records;
+    private StreamContents(Map<String, List<Record>> byShard) {
+        this.byShard = byShard;
+        this.records = new ArrayList<>();
+        byShard.values().forEach(records::addAll);
     }
 
+    /** Every shard, open and closed, in shard-id order (parents before children). */
     public static StreamContents read(KinesisClient kinesis, String streamArn) {
-        List<Record> all = new ArrayList<>();
+        Map<String, List<Record>> byShard = new TreeMap<>();
         for (Shard shard : ShardListing.all(kinesis, streamArn)) {
-            all.addAll(readShard(kinesis, streamArn, shard.shardId()));
+            byShard.put(shard.shardId(), readShard(kinesis, streamArn, shard.shardId()));
         }
-        return new StreamContents(all);
+        return new StreamContents(byShard);
     }
 
     /** One shard from TRIM_HORIZON to its end or tip (three empty pages at the tip in a row). */
@@ -51,6 +56,11 @@ public final class StreamContents {
     /** Every record, in shard order and, within a shard, in sequence-number order. */
     public List<Record> records() {
         return records;
+    }
+
+    /** Shard id to its records in sequence-number order, shards in id order. */
+    public Map<String, List<Record>> byShard() {
+        return byShard;
     }
 
     public int size() {

@@ -1,6 +1,7 @@
 package io.kinesisha.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.kinesisha.testkit.KeyedOrder.Verdict;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,25 @@ class KeyedOrderTest {
         assertThat(order.records()).isEqualTo(8);
         assertThat(order.duplicates()).isEqualTo(2);
         assertThat(order.late()).isEqualTo(1);
-        assertThat(order.occurrences()).containsEntry("a:1", 2).containsEntry("a:4", 2).containsEntry("noise", 1);
+        assertThat(order.repeated()).containsOnly(entry("a:1", 2), entry("a:4", 2));
+        assertThat(order.occurrences("noise")).isEqualTo(1);
+        assertThat(order.occurrences("a:3|other padding")).isEqualTo(1);
+        assertThat(order.occurrences("b:2")).isZero();
+        assertThat(order.distinct()).isEqualTo(5);
+        assertThat(order.keys()).isEqualTo(2);
+    }
+
+    @Test
+    void gapsAreTheCountersBelowTheHighestNeverMet() {
+        KeyedOrder order = new KeyedOrder();
+        for (String p : new String[] {"a:1", "a:4", "b:2", "b:2", "c:1"}) {
+            order.accept(p);
+        }
+
+        assertThat(order.gaps()).isEqualTo(3);
+        assertThat(order.gapExamples(10)).containsExactly("a:2", "a:3", "b:1");
+        assertThat(order.gapExamples(2)).containsExactly("a:2", "a:3");
+        assertThat(order.seen("a:4")).isTrue();
+        assertThat(order.seen("a:2")).isFalse();
     }
 }

@@ -8,6 +8,7 @@ import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.ClientRole;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.kinesis.HashKeys;
+import io.kinesisha.common.kinesis.ShardListing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ class LocalEnvironmentTest {
                     .consumerDescription().consumerStatus() == ConsumerStatus.ACTIVE);
             List<Record> viaEfo = new CopyOnWriteArrayList<>();
             List<CompletableFuture<Void>> subscriptions = new ArrayList<>();
-            for (Shard shard : kinesis.listShards(b -> b.streamARN(arn)).shards()) {
+            for (Shard shard : ShardListing.all(kinesis, arn)) {
                 subscriptions.add(async.subscribeToShard(b -> b.consumerARN(consumerArn).shardId(shard.shardId())
                                 .startingPosition(StartingPosition.builder().type(ShardIteratorType.TRIM_HORIZON).build()),
                         SubscribeToShardResponseHandler.builder()
@@ -106,7 +107,7 @@ class LocalEnvironmentTest {
         LocalRegion region = LOCAL.env().secondary();
         String arn = region.createStream("hashing", 5);
         try (KinesisClient kinesis = LOCAL.env().clients().kinesis(region.target())) {
-            List<Shard> shards = kinesis.listShards(b -> b.streamARN(arn)).shards();
+            List<Shard> shards = ShardListing.all(kinesis, arn);
             List<PutRecordsRequestEntry> entries = IntStream.range(0, 300)
                     .mapToObj(i -> entry("customer-" + i + "-\u00e9", "x")).collect(Collectors.toList());
             PutRecordsResponse response = kinesis.putRecords(b -> b.streamARN(arn).records(entries));
@@ -155,7 +156,7 @@ class LocalEnvironmentTest {
             assertThat(more.failedRecordCount()).isZero();
             String shard = more.records().get(0).shardId();
             String newSeq = more.records().get(0).sequenceNumber();
-            List<String> oldSeqs = readShard(kinesis, arn, shard).stream().map(Record::sequenceNumber)
+            List<String> oldSeqs = StreamContents.readShard(kinesis, arn, shard).stream().map(Record::sequenceNumber)
                     .filter(s -> !s.equals(newSeq)).collect(Collectors.toList());
             assertThat(oldSeqs).isNotEmpty()
                     .allSatisfy(old -> assertThat(new java.math.BigInteger(old)).isLessThan(new java.math.BigInteger(newSeq)));
@@ -223,27 +224,7 @@ class LocalEnvironmentTest {
     }
 
     static List<Record> readAllWithGetRecords(KinesisClient kinesis, String arn) {
-        List<Record> all = new ArrayList<>();
-        for (Shard shard : kinesis.listShards(b -> b.streamARN(arn)).shards()) {
-            all.addAll(readShard(kinesis, arn, shard.shardId()));
-        }
-        return all;
-    }
-
-    private static List<Record> readShard(KinesisClient kinesis, String arn, String shardId) {
-        List<Record> records = new ArrayList<>();
-        String iterator = kinesis.getShardIterator(b -> b.streamARN(arn).shardId(shardId)
-                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
-        while (iterator != null) {
-            String current = iterator;
-            var response = kinesis.getRecords(b -> b.streamARN(arn).shardIterator(current).limit(1000));
-            records.addAll(response.records());
-            if (response.millisBehindLatest() == 0 && response.records().isEmpty()) {
-                break;
-            }
-            iterator = response.nextShardIterator();
-        }
-        return records;
+        return StreamContents.read(kinesis, arn).records();
     }
 
     private static void assertSameRecords(List<Record> actual, List<Record> expected) {

@@ -1,8 +1,6 @@
 package io.kinesisha.cli.drill;
 
 import io.kinesisha.cli.demo.KclDemoApplication;
-import io.kinesisha.cli.demo.KeyedLoad;
-import io.kinesisha.cli.demo.OrderCheckingConsumer;
 import io.kinesisha.cli.demo.Percentiles;
 import io.kinesisha.cli.demo.Timeline;
 import io.kinesisha.common.aws.AwsClientFactory;
@@ -15,7 +13,10 @@ import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.controller.consumers.ConsumerKindReport;
+import io.kinesisha.testkit.KeyedLoad;
 import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.OrderCheckingConsumer;
+import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.controller.consumers.ConsumerPosition;
 import io.kinesisha.controller.consumers.LambdaStart;
 import io.kinesisha.controller.operations.OperationDriver;
@@ -228,17 +229,17 @@ public final class GameDay implements AutoCloseable {
                                  Instant decision, Instant restored, Instant failedBack, Duration took) {
         String primary = settings.primaryRegion();
         String secondary = settings.secondaryRegion();
-        List<StreamDump.Entry> inPrimary = StreamDump.read(kinesis.get(primary), arns.get(primary));
-        List<StreamDump.Entry> inSecondary = StreamDump.read(kinesis.get(secondary), arns.get(secondary));
+        StreamContents inPrimary = StreamContents.read(kinesis.get(primary), arns.get(primary));
         StreamCheck p = StreamCheck.of(inPrimary);
-        StreamCheck s = StreamCheck.of(inSecondary);
+        StreamCheck s = StreamCheck.of(StreamContents.read(kinesis.get(secondary), arns.get(secondary)));
         List<KeyedLoad.Ack> acks = load.acknowledged();
         Set<String> ackedByPrimary = acks.stream().filter(a -> a.region().equals(primary)).map(KeyedLoad.Ack::id).collect(Collectors.toSet());
         Set<String> ackedBySecondary = acks.stream().filter(a -> a.region().equals(secondary)).map(KeyedLoad.Ack::id).collect(Collectors.toSet());
 
         // orphans: what the ledger says was found and copied, as payloads
         Map<String, String> primaryPayloadAt = new LinkedHashMap<>();
-        inPrimary.forEach(e -> primaryPayloadAt.put(e.shardId() + "@" + e.sequenceNumber(), e.payload()));
+        inPrimary.byShard().forEach((shardId, records) -> records.forEach(
+                r -> primaryPayloadAt.put(shardId + "@" + r.sequenceNumber(), StreamContents.payload(r))));
         List<AuditEntry> trail = ctx.store().readAudit(PAIR, 1000);
         AuditEntry reconcile = trail.stream().filter(a -> a.message().equals("completed step RECONCILE_ORPHANS"))
                 .findFirst().orElse(null);
@@ -272,7 +273,7 @@ public final class GameDay implements AutoCloseable {
         long unexpectedLateInSecondary = s.lateIds.stream().filter(id -> !orphanPayloads.contains(id)).count();
         // a false orphan: not acknowledged by the primary from a producer, or already held by the secondary
         long falseOrphans = orphanPayloads.stream().filter(id -> !inDoubt.contains(id))
-                .filter(id -> !ackedByPrimary.contains(id) || s.occurrences.getOrDefault(id, 0) > 1).count();
+                .filter(id -> !ackedByPrimary.contains(id) || s.occurrences(id) > 1).count();
 
         GameDayReport.Consumed consumed = null;
         if (consumer != null) {
@@ -327,7 +328,7 @@ public final class GameDay implements AutoCloseable {
 
     /** True when {@code id} is in the primary once per copy reverse replication made (not an extra landing). */
     private static boolean reverseCopied(String id, StreamCheck primary) {
-        return primary.occurrences.getOrDefault(id, 0) < 2;
+        return primary.occurrences(id) < 2;
     }
 
     /**

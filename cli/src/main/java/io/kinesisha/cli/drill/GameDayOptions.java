@@ -26,7 +26,7 @@ public final class GameDayOptions {
     int shards;
 
     /** Validated settings; the environment goes to {@code $KINESIS_HA_HOME/<name>/<UTC timestamp>}. */
-    GameDay.Settings settings(boolean consumer, String name) throws IOException {
+    public GameDay.Settings settings(boolean consumer, String name) throws IOException {
         Duration d = Durations.parse("--duration", duration, Duration.ofSeconds(20), Duration.ofHours(2));
         String home = System.getenv("KINESIS_HA_HOME");
         Path base = home == null || home.isBlank() ? Paths.get(".kinesis-ha") : Paths.get(home);

@@ -8,21 +8,21 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Runs a game day for a command: progress on stderr (phase, elapsed, records/s, lag every two seconds), and
+ * Runs a game day for a command (drill and demo): progress on stderr (phase, elapsed, records/s, lag every two seconds), and
  * Ctrl-C stops everything it started before the JVM exits (no emulator left behind).
  */
-final class GameDayRun {
+public final class GameDayRun {
     private static volatile io.kinesisha.cli.demo.Timeline lastTimeline;
 
     private GameDayRun() {
     }
 
     /** The timeline of the last game day run in this JVM (for the demo's charts). */
-    static io.kinesisha.cli.demo.Timeline lastTimeline() {
+    public static io.kinesisha.cli.demo.Timeline lastTimeline() {
         return lastTimeline;
     }
 
-    static GameDayReport run(CommandSpec spec, GameDay.Settings settings, boolean quiet) throws Exception {
+    public static GameDayReport run(CommandSpec spec, GameDay.Settings settings, boolean quiet) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.name();
         GameDay day = new GameDay(settings, line -> {

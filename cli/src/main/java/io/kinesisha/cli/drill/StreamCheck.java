@@ -1,11 +1,12 @@
 package io.kinesisha.cli.drill;
 
 import io.kinesisha.testkit.KeyedOrder;
+import io.kinesisha.testkit.StreamContents;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import software.amazon.awssdk.services.kinesis.model.Record;
 
 /**
  * What one stream holds at the end of a game day, measured against the payloads {@code <key>:<counter>}: which
@@ -15,24 +16,26 @@ import java.util.Set;
 final class StreamCheck {
     final Set<String> ids = new HashSet<>();
     final List<String> lateIds = new ArrayList<>();
-    final Map<String, Integer> occurrences;
+    private final KeyedOrder order;
     final long records;
     final long duplicates;
 
     private StreamCheck(KeyedOrder order) {
-        this.occurrences = order.occurrences();
+        this.order = order;
         this.records = order.records();
         this.duplicates = order.duplicates();
     }
 
-    static StreamCheck of(List<StreamDump.Entry> entries) {
+    /** The stream's records shard after shard, each in sequence order (a key's records in the order it was written). */
+    static StreamCheck of(StreamContents contents) {
         KeyedOrder order = new KeyedOrder();
         List<String> late = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        for (StreamDump.Entry e : entries) {
-            ids.add(e.payload());
-            if (order.accept(e.payload()) == KeyedOrder.Verdict.LATE) {
-                late.add(e.payload());
+        for (Record r : contents.records()) {
+            String payload = StreamContents.payload(r);
+            ids.add(payload);
+            if (order.accept(payload) == KeyedOrder.Verdict.LATE) {
+                late.add(payload);
             }
         }
         StreamCheck c = new StreamCheck(order);
@@ -43,6 +46,11 @@ final class StreamCheck {
 
     /** Ids of {@code ids} that occur more than once here. */
     long repeated(Set<String> among) {
-        return occurrences.entrySet().stream().filter(e -> e.getValue() > 1 && among.contains(e.getKey())).count();
+        return order.repeated().keySet().stream().filter(among::contains).count();
+    }
+
+    /** How often {@code id} occurs here. */
+    int occurrences(String id) {
+        return order.occurrences(id);
     }
 }

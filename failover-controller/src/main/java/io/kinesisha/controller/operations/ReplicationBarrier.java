@@ -3,10 +3,10 @@ package io.kinesisha.controller.operations;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.common.kinesis.ShardListing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -97,21 +97,7 @@ public final class ReplicationBarrier {
     }
 
     private List<Shard> shards() {
-        List<Shard> all = new ArrayList<>();
-        String token = null;
-        do {
-            String next = token;
-            var page = source.listShards(b -> {
-                if (next == null) {
-                    b.streamARN(sourceArn);
-                } else {
-                    b.nextToken(next);
-                }
-            });
-            all.addAll(page.shards());
-            token = page.nextToken();
-        } while (token != null);
-        return all;
+        return ShardListing.all(source, sourceArn);
     }
 
     private int recordsAfter(String shardId, String lastSequenceNumber) {

@@ -1,12 +1,12 @@
 package io.kinesisha.controller.reconcile;
 
+import io.kinesisha.common.kinesis.ShardListing;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
@@ -27,15 +27,7 @@ public final class ShardReader {
 
     /** Every shard of the stream (closed ones within retention too), oldest first: parents before children. */
     public List<Shard> shards() {
-        List<Shard> all = new ArrayList<>();
-        String token = null;
-        do {
-            String next = token;
-            ListShardsResponse page = next == null ? kinesis.listShards(b -> b.streamARN(streamArn))
-                    : kinesis.listShards(b -> b.nextToken(next));
-            all.addAll(page.shards());
-            token = page.nextToken();
-        } while (token != null);
+        List<Shard> all = new ArrayList<>(ShardListing.all(kinesis, streamArn));
         all.sort((a, b) -> a.shardId().compareTo(b.shardId()));
         return all;
     }

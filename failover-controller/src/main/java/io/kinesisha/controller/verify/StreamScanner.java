@@ -1,5 +1,6 @@
 package io.kinesisha.controller.verify;
 
+import io.kinesisha.common.kinesis.ShardListing;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,15 +26,7 @@ public final class StreamScanner {
     /** Records of {@code streamArn} with from <= arrival <= to, per shard in sequence order. */
     public List<StreamRecord> scan(String streamArn, Instant from, Instant to) {
         List<StreamRecord> records = new ArrayList<>();
-        List<Shard> shards = new ArrayList<>();
-        String token = null;
-        do {
-            String next = token;
-            var page = next == null ? kinesis.listShards(b -> b.streamARN(streamArn)) : kinesis.listShards(b -> b.nextToken(next));
-            shards.addAll(page.shards());
-            token = page.nextToken();
-        } while (token != null);
-        for (Shard shard : shards) {
+        for (Shard shard : ShardListing.all(kinesis, streamArn)) {
             scanShard(streamArn, shard.shardId(), from, to, records);
         }
         return records;

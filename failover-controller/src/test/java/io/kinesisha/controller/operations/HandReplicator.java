@@ -5,6 +5,7 @@ import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
+import io.kinesisha.common.kinesis.ShardListing;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -84,7 +85,7 @@ public final class HandReplicator implements AutoCloseable {
         for (ShardProgress p : ctx.store().readProgress(ctx.pair(), d, epoch)) {
             positions.put(p.sourceShardId(), p.lastSequenceNumber());
         }
-        for (Shard shard : source.listShards(b -> b.streamARN(sourceArn)).shards()) {
+        for (Shard shard : ShardListing.all(source, sourceArn)) {
             String after = positions.get(shard.shardId());
             String iterator = source.getShardIterator(b -> {
                 b.streamARN(sourceArn).shardId(shard.shardId());

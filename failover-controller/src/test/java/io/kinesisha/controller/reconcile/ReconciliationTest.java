@@ -13,6 +13,7 @@ import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.controller.operations.LocalPairs;
 import io.kinesisha.controller.operations.OperationDriver;
 import io.kinesisha.controller.operations.PairContext;
+import io.kinesisha.testkit.StreamContents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +29,6 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.Record;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * Orphans found exactly and reconciled once. The replicator's part is played by hand so the boundary is known:
@@ -225,22 +225,9 @@ class ReconciliationTest {
     }
 
     private static List<Record> read(KinesisClient k, String arn) {
-        List<Record> out = new ArrayList<>();
-        for (var shard : k.listShards(b -> b.streamARN(arn)).shards()) {
-            String it = k.getShardIterator(b -> b.streamARN(arn).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
-            while (it != null) {
-                String current = it;
-                var page = k.getRecords(b -> b.streamARN(arn).shardIterator(current));
-                page.records().forEach(r -> SHARD_OF.put(arn + "@" + r.sequenceNumber(), shard.shardId()));
-                out.addAll(page.records());
-                if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
-                    break;
-                }
-                it = page.nextShardIterator();
-            }
-        }
-        return out;
+        StreamContents contents = StreamContents.read(k, arn);
+        contents.byShard().forEach((shardId, records) -> records.forEach(r -> SHARD_OF.put(arn + "@" + r.sequenceNumber(), shardId)));
+        return contents.records();
     }
 
     private static Map<String, Long> count(List<Record> records) {

@@ -1,13 +1,12 @@
 package io.kinesisha.controller.statemachine;
 
+import static io.kinesisha.controller.statemachine.ControlPairFixture.PRIMARY;
 import io.kinesisha.controller.SimulatedClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.AuditEntry;
-import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
 import io.kinesisha.controller.statemachine.Outcome.Result;
 import java.time.Duration;
@@ -15,44 +14,29 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The runner lease on DynamoDB Local with a clock the test moves: a crashed runner's operation is taken over only
  * after its lease expired, and the runner that let it expire stands down before its next side effect, audited.
  */
 class OperationLeaseTest {
-    private static final String PRIMARY = "us-west-2";
-    private static final String SECONDARY = "us-east-2";
     private static final Instant T0 = Instant.parse("2026-12-06T10:00:00Z");
     private static final Duration TTL = Duration.ofSeconds(60);
 
     @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension(PRIMARY);
+    static final ControlPairFixture CONTROL = new ControlPairFixture("lease", T0);
 
-    private final List<DynamoDbClient> clients = new ArrayList<>();
     private final SimulatedClock clock = SimulatedClock.stepping(T0);
     private String pair;
     private ControlStore store;
 
     @BeforeEach
-    void createPair() {
-        pair = "lease-" + UUID.randomUUID().toString().substring(0, 8);
-        DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget(PRIMARY));
-        clients.add(dynamo);
-        store = new ControlStore(dynamo, "control-" + pair);
-        store.createTableIfMissing();
-        assertThat(store.create(ControlRecord.initial(pair, PRIMARY, SECONDARY, T0))).isTrue();
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(DynamoDbClient::close);
+    void usePair() {
+        pair = CONTROL.pair();
+        store = CONTROL.store(PRIMARY);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.kinesisha.controller.statemachine;
 
+import static io.kinesisha.controller.statemachine.ControlPairFixture.PRIMARY;
+import static io.kinesisha.controller.statemachine.ControlPairFixture.SECONDARY;
 import io.kinesisha.controller.SimulatedClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +11,6 @@ import io.kinesisha.common.control.AuditEntry.Kind;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.actions.ActionResult;
 import io.kinesisha.controller.actions.ReplicationAction;
 import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
@@ -19,44 +20,28 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The state machine on a real DynamoDB (DynamoDB Local over HTTP, as the controllers of two regions see it). */
 class PairControlTest {
-    private static final String PRIMARY = "us-west-2";
-    private static final String SECONDARY = "us-east-2";
     private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
     @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension(PRIMARY);
+    static final ControlPairFixture CONTROL = new ControlPairFixture("orders", T0);
 
-    private final List<DynamoDbClient> clients = new ArrayList<>();
     private final SimulatedClock clock = SimulatedClock.stepping(T0);
     private String pair;
-    private String table;
 
     @BeforeEach
-    void createPair() {
-        pair = "orders-" + UUID.randomUUID().toString().substring(0, 8);
-        table = "control-" + pair;
-        ControlStore store = store(PRIMARY);
-        store.createTableIfMissing();
-        assertThat(store.create(ControlRecord.initial(pair, PRIMARY, SECONDARY, T0))).isTrue();
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(DynamoDbClient::close);
+    void usePair() {
+        pair = CONTROL.pair();
     }
 
     @Test
@@ -255,9 +240,7 @@ class PairControlTest {
         return new PairControl(store(PRIMARY), new StateMachine(), clock, actor);
     }
 
-    private ControlStore store(String region) {
-        DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(LOCAL.env().controlStoreTarget(region));
-        clients.add(dynamo);
-        return new ControlStore(dynamo, table);
+    private static ControlStore store(String region) {
+        return CONTROL.store(region);
     }
 }

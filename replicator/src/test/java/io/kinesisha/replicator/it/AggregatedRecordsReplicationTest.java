@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
+import io.kinesisha.common.kinesis.ShardListing;
 import io.kinesisha.common.metrics.MetricNames;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -44,15 +41,10 @@ import software.amazon.kinesis.retrieval.KinesisClientRecord;
 class AggregatedRecordsReplicationTest {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatedRecordsReplicationTest.class);
 
-    @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
-
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-            .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
+    static final RegionsAndFlink LOCAL = new RegionsAndFlink().reportingTo(METRICS);
 
     @Test
     void kclConsumersOfTheTargetSeeEveryUserRecordOnceInKeyOrder() throws Exception {
@@ -132,7 +124,7 @@ class AggregatedRecordsReplicationTest {
     private static KclView kclView(KinesisClient kinesis, String streamArn) {
         KclView view = new KclView();
         AggregatorUtil aggregatorUtil = new AggregatorUtil();
-        for (Shard shard : kinesis.listShards(b -> b.streamARN(streamArn)).shards()) {
+        for (Shard shard : ShardListing.all(kinesis, streamArn)) {
             List<KinesisClientRecord> raw = StreamContents.readShard(kinesis, streamArn, shard.shardId()).stream()
                     .map(KinesisClientRecord::fromRecord).collect(Collectors.toList());
             view.rawRecords += raw.size();

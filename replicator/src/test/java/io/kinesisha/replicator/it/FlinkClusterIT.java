@@ -115,10 +115,10 @@ class FlinkClusterIT {
             System.out.printf("TaskManager kill: %d records acknowledged, %d lost, %d duplicates in the target"
                             + " (%d counted by the restarted subtasks), %d written to the target between the last"
                             + " checkpoint before the kill and the kill, %d first-occurrence reorders, recovered in %d ms%n",
-                    load.acknowledged().size(), lost(counts, load), duplicates, counted, writtenAroundKill,
+                    load.acknowledgedIds().size(), lost(counts, load), duplicates, counted, writtenAroundKill,
                     afterKill.orderViolations(), recoveredAt - killedAt);
             assertThat(lost(counts, load)).as("lost after the kill").isZero();
-            assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+            assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
             assertThat(afterKill.orderViolations()).as("first-occurrence reorders after the kill").isZero();
             assertThat(afterKill.mismatchedKeys()).isZero();
             assertThat(duplicates).as("only what the killed subtasks wrote after their last checkpoint repeats")
@@ -140,9 +140,9 @@ class FlinkClusterIT {
                 }
             });
             System.out.printf("savepoint %s: %d records acknowledged, %d lost, %d repeated since the stop, %d reorders%n",
-                    savepoint, load.acknowledged().size(), lost(resumedCounts, load), repeatedSinceStop.size(),
+                    savepoint, load.acknowledgedIds().size(), lost(resumedCounts, load), repeatedSinceStop.size(),
                     afterResume.orderViolations());
-            assertThat(resumedCounts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+            assertThat(resumedCounts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
             assertThat(repeatedSinceStop).as("nothing repeated beyond the duplicates counted before the stop").isEmpty();
             assertThat(duplicates(resumedCounts)).isEqualTo(duplicates);
             assertThat(afterResume.orderViolations()).isZero();
@@ -159,7 +159,7 @@ class FlinkClusterIT {
 
     private static StreamContents awaitAll(KinesisClient target, ReplicationHarness pair, KeyedLoad load) {
         StreamContents[] copied = new StreamContents[1];
-        List<String> acknowledged = load.acknowledged();
+        List<String> acknowledged = load.acknowledgedIds();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
             copied[0] = StreamContents.read(target, pair.targetArn);
             return copied[0].counts().keySet().containsAll(acknowledged);
@@ -172,7 +172,7 @@ class FlinkClusterIT {
     }
 
     private static long lost(Map<String, Integer> counts, KeyedLoad load) {
-        return load.acknowledged().stream().filter(p -> !counts.containsKey(p)).count();
+        return load.acknowledgedIds().stream().filter(p -> !counts.containsKey(p)).count();
     }
 
     /** Distinct records whose first copy reached the target in [from, to] (epoch millis). */

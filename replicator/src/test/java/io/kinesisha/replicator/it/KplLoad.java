@@ -3,6 +3,7 @@ package io.kinesisha.replicator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.kinesis.agg.AggRecord;
+import io.kinesisha.common.kinesis.ShardListing;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -51,7 +52,7 @@ final class KplLoad {
      * {@code plainCount} plain records, all in one pass so that aggregates and plain records interleave.
      */
     void write(KinesisClient kinesis, String streamArn, int userCount, int plainCount, int maxPerAggregate) throws Exception {
-        List<Shard> shards = kinesis.listShards(b -> b.streamARN(streamArn)).shards();
+        List<Shard> shards = ShardListing.all(kinesis, streamArn);
         Map<String, AggRecord> open = new LinkedHashMap<>();
         Map<String, Integer> openLimit = new HashMap<>();
         List<PutRecordsRequestEntry> batch = new ArrayList<>();

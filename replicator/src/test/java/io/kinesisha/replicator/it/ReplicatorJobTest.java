@@ -9,7 +9,6 @@ import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +18,6 @@ import org.apache.flink.util.ExceptionUtils;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -29,11 +26,7 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 /** The whole replicator job between two emulated regions. */
 class ReplicatorJobTest {
     @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final RegionsAndFlink LOCAL = new RegionsAndFlink();
 
     @Test
     void replicatesEveryRecordOnceWithKeysBytesAndPerKeyOrder() throws Exception {
@@ -61,8 +54,8 @@ class ReplicatorJobTest {
                 }
                 StreamContents copied = StreamContents.read(target, pair.targetArn);
                 Map<String, Integer> counts = copied.counts();
-                assertThat(load.acknowledged()).hasSize(20_000);
-                assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(load.acknowledgedIds()).hasSize(20_000);
+                assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
                 assertThat(counts.values()).as("no duplicates without failures").allMatch(n -> n == 1);
                 assertThat(copied.mismatchedKeys()).isZero();
                 assertThat(copied.orderViolations()).isZero();

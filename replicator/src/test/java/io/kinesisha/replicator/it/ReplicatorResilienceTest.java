@@ -5,20 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.testkit.KeyedLoad;
 import io.kinesisha.testkit.StreamContents;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.testkit.LocalRegion;
 import io.kinesisha.common.metrics.MetricNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,12 +25,7 @@ class ReplicatorResilienceTest {
     private static final InMemoryReporter METRICS = InMemoryReporter.create();
 
     @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final RegionsAndFlink LOCAL = new RegionsAndFlink().reportingTo(METRICS);
 
     @Test
     void keepsKeyOrderWhileSourceAndTargetReshard() throws Exception {
@@ -51,7 +42,7 @@ class ReplicatorResilienceTest {
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> pair.recordsReplicated() >= 3000);
                 StreamContents copied = StreamContents.read(target, pair.targetArn);
-                assertThat(copied.counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(copied.counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
                 assertThat(copied.counts().values()).allMatch(n -> n == 1);
                 assertThat(copied.orderViolations()).isZero();
                 assertThat(pair.progress()).as("rows for the parents and the children").hasSize(4);
@@ -91,8 +82,8 @@ class ReplicatorResilienceTest {
                 StreamContents copied = awaitAllCopied(target, pair.targetArn, load, Duration.ofMinutes(3));
                 long duplicates = copied.counts().values().stream().mapToLong(n -> n - 1).sum();
                 System.out.printf("partial restarts: %d records, all in the target, %d duplicates, %d first-occurrence reorders%n",
-                        load.acknowledged().size(), duplicates, copied.orderViolations());
-                assertThat(copied.counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                        load.acknowledgedIds().size(), duplicates, copied.orderViolations());
+                assertThat(copied.counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
                 assertThat(copied.orderViolations()).isZero();
                 assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
             } finally {
@@ -191,7 +182,7 @@ class ReplicatorResilienceTest {
             try {
                 load.write(source, pair.sourceArn, 100);
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                        StreamContents.read(target, pair.targetArn).counts().keySet().containsAll(load.acknowledged()));
+                        StreamContents.read(target, pair.targetArn).counts().keySet().containsAll(load.acknowledgedIds()));
             } finally {
                 next.cancel().get();
             }
@@ -226,7 +217,7 @@ class ReplicatorResilienceTest {
                 System.out.printf("restore: %d records, %d duplicates in the target, %d counted by the job, %d written in the 3 s before the failure%n",
                         counts.size(), duplicates, counted, recentBeforeFailure);
                 assertThat(counted).as("every counted duplicate is one").isLessThanOrEqualTo(duplicates);
-                assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+                assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
                 assertThat(duplicates).isLessThanOrEqualTo(recentBeforeFailure);
                 assertThat(copied.orderViolations()).isZero();
             } finally {
@@ -257,7 +248,7 @@ class ReplicatorResilienceTest {
                     StreamContents copied = awaitAllCopied(target, pair.targetArn, load, Duration.ofMinutes(3));
                     long duplicates = copied.counts().values().stream().mapToLong(n -> n - 1).sum();
                     System.out.printf("target outage: %d records acknowledged, all in the target, %d duplicates%n",
-                            load.acknowledged().size(), duplicates);
+                            load.acknowledgedIds().size(), duplicates);
                     assertThat(copied.orderViolations()).isZero();
                     assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
                 }
@@ -293,7 +284,7 @@ class ReplicatorResilienceTest {
         StreamContents[] copied = new StreamContents[1];
         await().atMost(atMost).pollInterval(Duration.ofSeconds(2)).until(() -> {
             copied[0] = StreamContents.read(target, arn);
-            return copied[0].counts().keySet().containsAll(load.acknowledged());
+            return copied[0].counts().keySet().containsAll(load.acknowledgedIds());
         });
         return copied[0];
     }
@@ -303,7 +294,7 @@ class ReplicatorResilienceTest {
         StreamContents[] copied = new StreamContents[1];
         await().atMost(atMost).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             copied[0] = StreamContents.read(target, arn);
-            assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledged());
+            assertThat(copied[0].counts().keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
         });
         return copied[0];
     }

@@ -2,6 +2,7 @@ package io.kinesisha.replicator.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.kinesisha.common.kinesis.ShardListing;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ final class Reshard {
 
     /** Splits the stream's first shard in the middle of its hash range; returns that shard's id. */
     static String splitFirst(KinesisClient kinesis, String arn) {
-        Shard shard = kinesis.listShards(b -> b.streamARN(arn)).shards().get(0);
+        Shard shard = ShardListing.all(kinesis, arn).get(0);
         String middle = new BigInteger(shard.hashKeyRange().startingHashKey())
                 .add(new BigInteger(shard.hashKeyRange().endingHashKey())).shiftRight(1).toString();
         kinesis.splitShard(b -> b.streamARN(arn).shardToSplit(shard.shardId()).newStartingHashKey(middle));
@@ -27,13 +28,13 @@ final class Reshard {
 
     /** Merges the stream's first two shards (listing order, open or not: a stream that was never resharded). */
     static void mergeFirstTwo(KinesisClient kinesis, String arn) {
-        List<Shard> shards = kinesis.listShards(b -> b.streamARN(arn)).shards();
+        List<Shard> shards = ShardListing.all(kinesis, arn);
         merge(kinesis, arn, shards.get(0).shardId(), shards.get(1).shardId());
     }
 
     /** Merges the two children of {@code parent} back into one shard. */
     static void mergeChildrenOf(KinesisClient kinesis, String arn, String parent) {
-        List<String> children = kinesis.listShards(b -> b.streamARN(arn)).shards().stream()
+        List<String> children = ShardListing.all(kinesis, arn).stream()
                 .filter(s -> parent.equals(s.parentShardId()))
                 .sorted((a, b) -> new BigInteger(a.hashKeyRange().startingHashKey())
                         .compareTo(new BigInteger(b.hashKeyRange().startingHashKey())))
@@ -46,7 +47,7 @@ final class Reshard {
 
     /** Merges the two adjacent open shards with the lowest hash keys. */
     static void mergeLowestOpen(KinesisClient kinesis, String arn) {
-        java.util.List<Shard> open = kinesis.listShards(b -> b.streamARN(arn)).shards().stream()
+        java.util.List<Shard> open = ShardListing.all(kinesis, arn).stream()
                 .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null)
                 .sorted(java.util.Comparator.comparing(s -> new java.math.BigInteger(s.hashKeyRange().startingHashKey())))
                 .collect(java.util.stream.Collectors.toList());

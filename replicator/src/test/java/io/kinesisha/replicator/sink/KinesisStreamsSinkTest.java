@@ -11,7 +11,7 @@ import io.kinesisha.common.control.FenceAck;
 import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.fence.EpochFence;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
+import io.kinesisha.replicator.it.RegionsAndFlink;
 import io.kinesisha.testkit.LocalRegion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,10 +21,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
@@ -42,21 +42,15 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 
 /**
  * The sink in a real Flink job (MiniCluster, parallelism 2, checkpoints) against the Kinesis emulator, checked
@@ -72,12 +66,7 @@ class KinesisStreamsSinkTest {
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-east-2");
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-            .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
+    static final RegionsAndFlink LOCAL = new RegionsAndFlink("us-east-2").reportingTo(METRICS);
 
     @BeforeEach
     void resetCounters() {
@@ -89,14 +78,11 @@ class KinesisStreamsSinkTest {
 
     @Test
     void writesEveryRecordOnceInPerKeyOrder() throws Exception {
-        LocalRegion region = LOCAL.env().primary();
-        String arn = region.createStream("sink-plain", 3);
         int total = 4_000;
-
-        JobExecutionResult result = runJob(total, sink(region, arn).listener(new CountingListener())
+        SinkRun run = runOnNewStream("sink-plain", total, (region, arn) -> sink(region, arn).listener(new CountingListener())
                 .maxBufferedRecords(300).build());
 
-        List<TargetStream.Written> written = readTarget(region, arn);
+        List<TargetStream.Written> written = run.written();
         assertExactlyOnceInKeyOrder(written, total);
         long heartbeats = expectedHeartbeats(total);
         assertThat(CountingListener.ACCEPTED.get()).isEqualTo(total);
@@ -105,26 +91,20 @@ class KinesisStreamsSinkTest {
         // back-pressure: a writer never held more unacknowledged entries than allowed
         assertThat(CountingListener.MAX_OUTSTANDING.get()).isBetween(1L, 300L);
         assertThat(CountingListener.FLUSHED.get()).isGreaterThanOrEqualTo(2); // end of input, one per writer
-        assertThat(sum(result.getJobID(), MetricNames.RECORDS_OUT)).isEqualTo(total - heartbeats);
-        assertThat(sum(result.getJobID(), MetricNames.REORDERS)).isZero();
-        assertThat(sum(result.getJobID(), MetricNames.RETRIES)).isZero();
+        assertThat(sum(run.job(), MetricNames.RECORDS_OUT)).isEqualTo(total - heartbeats);
+        assertThat(sum(run.job(), MetricNames.REORDERS)).isZero();
+        assertThat(sum(run.job(), MetricNames.RETRIES)).isZero();
         logRate("no faults", written);
     }
 
     @Test
     void keepsPerKeyOrderThroughPartialFailuresAndThrottling() throws Exception {
-        LocalRegion region = LOCAL.env().primary();
-        String arn = region.createStream("sink-faults", 3);
         int total = 5_000;
+        SinkRun run = runOnNewStream("sink-faults", total, (region, arn) -> withFaults(sink(region, arn), 42).build());
 
-        JobExecutionResult result = runJob(total, sink(region, arn)
-                .clientOverrides(b -> b.addExecutionInterceptor(new FaultInjectingInterceptor(0.25, 0.05, 42)))
-                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
-                .build());
-
-        List<TargetStream.Written> written = readTarget(region, arn);
+        List<TargetStream.Written> written = run.written();
         assertExactlyOnceInKeyOrder(written, total);
-        JobID job = result.getJobID();
+        JobID job = run.job();
         long retries = sum(job, MetricNames.RETRIES);
         long injected = FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get();
         long requestFailures = FaultInjectingInterceptor.INJECTED_REQUEST_FAILURES.get();
@@ -154,20 +134,12 @@ class KinesisStreamsSinkTest {
      */
     @Test
     void reportsAnElementWrittenOnceAfterAllOfItsEntries() throws Exception {
-        LocalRegion region = LOCAL.env().primary();
-        String arn = region.createStream("sink-groups", 3);
         int total = 1_500;
+        SinkRun run = runOnNewStream("sink-groups", total, (region, arn) -> withFaults(KinesisStreamsSink.<Tuple2<String, Long>>builder()
+                .target(region.target()).streamArn(arn).requestTimeout(Duration.ofSeconds(20))
+                .elementConverter(new ThreeEntries()), 11).listener(new GroupCheckingListener()).build());
 
-        JobExecutionResult result = runJob(total, KinesisStreamsSink.<Tuple2<String, Long>>builder()
-                .target(region.target()).streamArn(arn)
-                .requestTimeout(Duration.ofSeconds(20))
-                .elementConverter(new ThreeEntries())
-                .clientOverrides(b -> b.addExecutionInterceptor(new FaultInjectingInterceptor(0.25, 0.05, 11)))
-                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
-                .listener(new GroupCheckingListener())
-                .build());
-
-        List<TargetStream.Written> written = readTarget(region, arn);
+        List<TargetStream.Written> written = run.written();
         long elements = total - expectedHeartbeats(total);
         assertThat(written).hasSize((int) elements * 3);
         assertThat(written.stream().map(w -> w.data)).doesNotHaveDuplicates();
@@ -175,7 +147,7 @@ class KinesisStreamsSinkTest {
         assertThat(FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get()).isGreaterThan(elements / 10);
         assertThat(GroupCheckingListener.WRITTEN.get()).as("one onWritten per element").isEqualTo(elements);
         assertThat(GroupCheckingListener.EARLY.get()).as("onWritten before all entries were acknowledged").isZero();
-        assertThat(sum(result.getJobID(), MetricNames.RECORDS_OUT)).isEqualTo(elements * 3);
+        assertThat(sum(run.job(), MetricNames.RECORDS_OUT)).isEqualTo(elements * 3);
     }
 
     /** Each element becomes three entries of three keys derived from its own. */
@@ -244,25 +216,13 @@ class KinesisStreamsSinkTest {
         Duration lease = Duration.ofMillis(1500);
         try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(controlTarget)) {
             ControlStore store = new ControlStore(dynamo, table);
-            store.createTableIfMissing();
-            ControlRecord initial = ControlRecord.initial(pair, "us-west-2", region.name(), Instant.now());
-            assertThat(store.create(initial)).isTrue();
+            ControlRecord initial = createControlRecord(store, pair, region);
             EpochFence fence = EpochFence.builder().pairName(pair).controlTable(table).controlStore(controlTarget)
                     .direction(initial.direction()).epoch(initial.epoch())
                     .checkInterval(Duration.ofMillis(250)).lease(lease).build();
 
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.setParallelism(2);
-            env.enableCheckpointing(500);
-            env.configure(noRestarts());
-            GeneratorFunction<Long, Tuple2<String, Long>> f =
-                    i -> Tuple2.of(i % 50 == 49 ? HEARTBEAT : "key-" + (i % KEYS), i);
-            env.fromSource(new DataGeneratorSource<>(f, 1_000_000, RateLimiterStrategy.perSecond(300),
-                            Types.TUPLE(Types.STRING, Types.LONG)), WatermarkStrategy.noWatermarks(), "generator")
-                    .setParallelism(1)
-                    .keyBy(t -> t.f0, Types.STRING)
-                    .sinkTo(sink(region, arn).writeGate(fence).maxBufferedRecords(500).build()).name("kinesis-sink");
-            JobClient job = env.executeAsync("fenced sink test");
+            JobClient job = startUnbounded(i -> Tuple2.of(i % 50 == 49 ? HEARTBEAT : "key-" + (i % KEYS), i),
+                    sink(region, arn).writeGate(fence).maxBufferedRecords(500).build(), "fenced sink test");
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> readTarget(region, arn).size() >= 600);
                 long readStarted = System.nanoTime();
@@ -317,9 +277,7 @@ class KinesisStreamsSinkTest {
         int total = 12;
         // key-0 and key-1; every 4th record is large, the last large one exactly at the limit (data plus key)
         Map<Long, Integer> sizes = Map.of(0L, 3 * 1024 * 1024, 4L, 6 * 1024 * 1024, 8L, limit - "key-0".length());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        env.configure(noRestarts());
+        StreamExecutionEnvironment env = environment(1, false);
         env.fromSource(generator(total, 2), WatermarkStrategy.noWatermarks(), "generator")
                 .sinkTo(sink(region, arn).elementConverter(t -> SinkEntry.of(t.f0,
                         padded(TargetStream.data(t.f0, t.f1), sizes.getOrDefault(t.f1, 0)))).build())
@@ -348,9 +306,7 @@ class KinesisStreamsSinkTest {
     void aRecordOverTheTargetsLimitFailsTheJobNamingItAndTheLimit() {
         LocalRegion region = LOCAL.env().primary();
         String arn = region.createStream("sink-too-large", 1);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        env.configure(noRestarts());
+        StreamExecutionEnvironment env = environment(1, false);
         env.fromSource(generator(3, 1), WatermarkStrategy.noWatermarks(), "generator")
                 .sinkTo(sink(region, arn).recordDescriber(t -> "element " + t.f1)
                         .elementConverter(t -> SinkEntry.of(t.f0, padded(TargetStream.data(t.f0, t.f1),
@@ -376,12 +332,9 @@ class KinesisStreamsSinkTest {
         LocalRegion region = LOCAL.env().primary();
         String arn = region.createStream("sink-hot-key", 1);
         int total = 250; // ~60-140 ms per record for one key against the emulator: a backlog of all is ~15-35 s
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        env.enableCheckpointing(500);
+        StreamExecutionEnvironment env = environment(1, true);
         env.getCheckpointConfig().setCheckpointTimeout(HOT_KEY_CHECKPOINT_TIMEOUT.toMillis());
         env.getCheckpointConfig().setTolerableCheckpointFailureNumber(0);
-        env.configure(noRestarts());
         env.fromSource(generator(total, 1), WatermarkStrategy.noWatermarks(), "generator")
                 .sinkTo(sink(region, arn).listener(new CountingListener()).maxBufferedRecords(10_000)
                         .maxBufferedPerKey(HOT_KEY_CAP).build())
@@ -418,23 +371,12 @@ class KinesisStreamsSinkTest {
         Duration settle = Duration.ofMillis(Long.parseLong(ConfigKey.FAILOVER_FENCE_SETTLE_MS.defaultValue().orElseThrow()));
         try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(controlTarget)) {
             ControlStore store = new ControlStore(dynamo, table);
-            store.createTableIfMissing();
-            ControlRecord initial = ControlRecord.initial(pair, "us-west-2", region.name(), Instant.now());
-            assertThat(store.create(initial)).isTrue();
+            ControlRecord initial = createControlRecord(store, pair, region);
             EpochFence fence = EpochFence.builder().pairName(pair).controlTable(table).controlStore(controlTarget)
                     .direction(initial.direction()).epoch(initial.epoch()).owner("settle-run").build();
 
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.setParallelism(2);
-            env.enableCheckpointing(500);
-            env.configure(noRestarts());
-            GeneratorFunction<Long, Tuple2<String, Long>> f = i -> Tuple2.of("key-" + (i % KEYS), i);
-            env.fromSource(new DataGeneratorSource<>(f, 1_000_000, RateLimiterStrategy.perSecond(300),
-                            Types.TUPLE(Types.STRING, Types.LONG)), WatermarkStrategy.noWatermarks(), "generator")
-                    .setParallelism(1)
-                    .keyBy(t -> t.f0, Types.STRING)
-                    .sinkTo(productionSink(region, arn).writeGate(fence).build()).name("kinesis-sink");
-            JobClient job = env.executeAsync("settle sink test");
+            JobClient job = startUnbounded(i -> Tuple2.of("key-" + (i % KEYS), i),
+                    productionSink(region, arn).writeGate(fence).build(), "settle sink test");
             try (KinesisClient observer = LOCAL.env().clients().kinesis(region.directTarget())) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> TargetStream.readAll(observer, arn).size() >= 300);
                 region.answerSlowly(Duration.ofSeconds(12));
@@ -500,21 +442,70 @@ class KinesisStreamsSinkTest {
         return total / 50;
     }
 
+    /** What a finished job wrote: its id (for its metrics) and the target stream's records. */
+    private record SinkRun(JobID job, List<TargetStream.Written> written) {
+    }
+
+    /** {@code total} elements through the sink made for a new 3-shard stream {@code name}; then what it holds. */
+    private static SinkRun runOnNewStream(String name, int total,
+            BiFunction<LocalRegion, String, KinesisStreamsSink<Tuple2<String, Long>>> sink) throws Exception {
+        LocalRegion region = LOCAL.env().primary();
+        String arn = region.createStream(name, 3);
+        JobExecutionResult result = runJob(total, sink.apply(region, arn));
+        return new SinkRun(result.getJobID(), readTarget(region, arn));
+    }
+
     private static JobExecutionResult runJob(int total, KinesisStreamsSink<Tuple2<String, Long>> sink) throws Exception {
         return runJob(total, KEYS, sink);
     }
 
     private static JobExecutionResult runJob(int total, int keys, KinesisStreamsSink<Tuple2<String, Long>> sink)
             throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        env.enableCheckpointing(500);
-        env.configure(noRestarts());
-        // one generator keeps each key's elements in order; keyBy routes a key to one sink subtask
-        env.fromSource(generator(total, keys), WatermarkStrategy.noWatermarks(), "generator").setParallelism(1)
+        StreamExecutionEnvironment env = environment(2, true);
+        keyedThrough(env, generator(total, keys), sink);
+        return env.execute("sink test");
+    }
+
+    /** A job of 300 elements/s from {@code f} through {@code sink}, until cancelled. */
+    private static JobClient startUnbounded(GeneratorFunction<Long, Tuple2<String, Long>> f,
+                                            KinesisStreamsSink<Tuple2<String, Long>> sink, String name) throws Exception {
+        StreamExecutionEnvironment env = environment(2, true);
+        keyedThrough(env, new DataGeneratorSource<>(f, 1_000_000, RateLimiterStrategy.perSecond(300),
+                Types.TUPLE(Types.STRING, Types.LONG)), sink);
+        return env.executeAsync(name);
+    }
+
+    /** One generator keeps each key's elements in order; keyBy routes a key to one sink subtask. */
+    private static void keyedThrough(StreamExecutionEnvironment env, DataGeneratorSource<Tuple2<String, Long>> source,
+                                     KinesisStreamsSink<Tuple2<String, Long>> sink) {
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "generator").setParallelism(1)
                 .keyBy(t -> t.f0, Types.STRING)
                 .sinkTo(sink).name("kinesis-sink");
-        return env.execute("sink test");
+    }
+
+    /** The test cluster's job settings: a failure ends the job (no restarts); checkpoints every 500 ms if asked. */
+    private static StreamExecutionEnvironment environment(int parallelism, boolean checkpoints) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        if (checkpoints) {
+            env.enableCheckpointing(500);
+        }
+        env.configure(noRestarts());
+        return env;
+    }
+
+    /** Entries fail (25%) and whole requests are throttled (5%), seeded; retries back off from 10 ms to 200 ms. */
+    private static <T> KinesisStreamsSink.Builder<T> withFaults(KinesisStreamsSink.Builder<T> sink, long seed) {
+        return sink.clientOverrides(b -> b.addExecutionInterceptor(new FaultInjectingInterceptor(0.25, 0.05, seed)))
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(200));
+    }
+
+    /** The control table and the pair's first record (active us-west-2, replicating into {@code region}). */
+    private static ControlRecord createControlRecord(ControlStore store, String pair, LocalRegion region) {
+        store.createTableIfMissing();
+        ControlRecord initial = ControlRecord.initial(pair, "us-west-2", region.name(), Instant.now());
+        assertThat(store.create(initial)).isTrue();
+        return initial;
     }
 
     /** A failure fails the test at once instead of restarting forever (the default with checkpoints). */

@@ -1,5 +1,6 @@
 package io.kinesisha.replicator.sink;
 
+import io.kinesisha.common.kinesis.ShardListing;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -45,7 +46,7 @@ final class TargetStream {
 
     static List<Written> readAll(KinesisClient kinesis, String streamArn) {
         List<Written> all = new ArrayList<>();
-        for (Shard shard : kinesis.listShards(b -> b.streamARN(streamArn)).shards()) {
+        for (Shard shard : ShardListing.all(kinesis, streamArn)) {
             String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shard.shardId())
                     .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
             while (iterator != null) {

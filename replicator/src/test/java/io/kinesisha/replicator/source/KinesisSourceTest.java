@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.config.ReaderType;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
+import io.kinesisha.common.kinesis.ShardListing;
+import io.kinesisha.replicator.it.RegionsAndFlink;
 import io.kinesisha.testkit.LocalRegion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,9 +17,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,11 +31,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 /** The source against the emulator: everything read once, per-key order, shard lineage across split and merge. */
 class KinesisSourceTest {
     @RegisterExtension
-    static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-west-2");
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final RegionsAndFlink LOCAL = new RegionsAndFlink("us-west-2");
 
     @ParameterizedTest
     @EnumSource(ReaderType.class)
@@ -69,7 +64,7 @@ class KinesisSourceTest {
             JobClient job = start(run, source(arn, ReaderType.EFO, "efo-lineage"));
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> CollectingSink.arrivals(run).size() >= 300);
-                List<Shard> shards = kinesis.listShards(b -> b.streamARN(arn)).shards();
+                List<Shard> shards = ShardListing.all(kinesis, arn);
                 Shard first = shards.get(0);
                 String middle = new java.math.BigInteger(first.hashKeyRange().startingHashKey())
                         .add(new java.math.BigInteger(first.hashKeyRange().endingHashKey())).shiftRight(1).toString();

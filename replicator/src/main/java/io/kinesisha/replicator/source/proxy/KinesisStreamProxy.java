@@ -3,9 +3,9 @@ package io.kinesisha.replicator.source.proxy;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
+import io.kinesisha.common.kinesis.ShardListing;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
@@ -18,7 +18,6 @@ import software.amazon.awssdk.services.kinesis.model.Consumer;
 import software.amazon.awssdk.services.kinesis.model.ConsumerDescription;
 import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -48,17 +47,7 @@ public final class KinesisStreamProxy implements StreamProxy {
 
     @Override
     public List<Shard> listShards(String streamArn) {
-        List<Shard> shards = new ArrayList<>();
-        String next = null;
-        do {
-            String token = next;
-            ListShardsResponse page = token == null
-                    ? kinesis.listShards(b -> b.streamARN(streamArn))
-                    : kinesis.listShards(b -> b.nextToken(token));
-            shards.addAll(page.shards());
-            next = page.nextToken();
-        } while (next != null);
-        return shards;
+        return ShardListing.all(kinesis, streamArn);
     }
 
     @Override

@@ -1,7 +1,11 @@
-package io.kinesisha.cli.drill;
+package io.kinesisha.cli.demo;
 
 import io.kinesisha.cli.OutputOptions;
-import io.kinesisha.cli.demo.HtmlReport;
+import io.kinesisha.cli.drill.DrillCommand;
+import io.kinesisha.cli.drill.GameDay;
+import io.kinesisha.cli.drill.GameDayOptions;
+import io.kinesisha.cli.drill.GameDayReport;
+import io.kinesisha.cli.drill.GameDayRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,7 +54,7 @@ public final class DemoCommand implements Callable<Integer> {
         return report.passed() ? 0 : DrillCommand.FAILED;
     }
 
-    static Path writeHtml(GameDayReport report, io.kinesisha.cli.demo.Timeline timeline, Path file) throws java.io.IOException {
+    static Path writeHtml(GameDayReport report, Timeline timeline, Path file) throws java.io.IOException {
         HtmlReport html = new HtmlReport("kinesis-ha demo: a regional outage, failover and failback")
                 .describe("Two emulated regions on this machine. Producers and the checking consumer follow the active "
                         + "region through the control record, a KCL application is restarted in it after each switch (the "

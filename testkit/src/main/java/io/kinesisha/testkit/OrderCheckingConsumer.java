@@ -1,23 +1,20 @@
-package io.kinesisha.cli.demo;
+package io.kinesisha.testkit;
 
-import io.kinesisha.testkit.KeyedPayload;
+import io.kinesisha.common.kinesis.ShardListing;
 import io.kinesisha.common.control.ActiveRegionResolver;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -27,7 +24,6 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
@@ -104,8 +100,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     }
 
     private final Supplier<String> activeRegion;
-    private final Map<String, KinesisClient> clients;
-    private final Map<String, String> streams;
+    private final RegionStreams regions;
     private final StartPosition initialStart;
     private final Function<RegionChange, Instant> switchStart;
     private final Duration pollInterval;
@@ -117,27 +112,18 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     private Instant readUpTo;
 
     // checked state, guarded by this
-    private final Map<String, KeyState> byKey = new HashMap<>();
+    private final KeyedOrder order = new KeyedOrder();
     private final Map<String, Long> consumedByRegion = new TreeMap<>();
     private final List<String> duplicateExamples = new ArrayList<>();
     private final List<String> reorderExamples = new ArrayList<>();
     private final List<Switch> switches = new ArrayList<>();
     private long consumed;
-    private long distinct;
-    private long duplicates;
-    private long reorders;
     private long unparsed;
     private long readErrors;
     private String lastError;
     private boolean caughtUp;
 
-    private volatile boolean running;
-    private Thread thread;
-
-    private static final class KeyState {
-        final BitSet seen = new BitSet();
-        long max;
-    }
+    private final DaemonLoop reader = new DaemonLoop("kinesis-ha-order-checking-consumer");
 
     private static final class ShardReader {
         final String shardId;
@@ -175,11 +161,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     private OrderCheckingConsumer(Builder b) {
         this.activeRegion = Objects.requireNonNull(b.activeRegion, "activeRegion");
-        if (b.clients.isEmpty()) {
-            throw new IllegalArgumentException("no region given: call region(name, client, streamArn)");
-        }
-        this.clients = Map.copyOf(b.clients);
-        this.streams = Map.copyOf(b.streams);
+        this.regions = b.regions.frozen();
         this.initialStart = b.start;
         this.switchStart = b.switchStart;
         this.pollInterval = b.pollInterval;
@@ -200,18 +182,12 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     /** Starts the reader thread (a daemon); returns this. */
     public synchronized OrderCheckingConsumer start() {
-        if (thread != null) {
-            throw new IllegalStateException("already started");
-        }
-        running = true;
-        thread = new Thread(this::run, "kinesis-ha-order-checking-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        reader.start(this::run);
         return this;
     }
 
     private void run() {
-        while (running) {
+        while (reader.running()) {
             boolean read;
             try {
                 follow();
@@ -220,7 +196,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
                 error(e);
                 read = false;
             }
-            if (!read && running) {
+            if (!read && reader.running()) {
                 LockSupport.parkNanos(pollInterval.toNanos());
             }
         }
@@ -239,10 +215,10 @@ public final class OrderCheckingConsumer implements AutoCloseable {
         if (current != null && current.region.equals(active)) {
             return;
         }
-        KinesisClient client = clients.get(active);
+        KinesisClient client = regions.client(active);
         if (client == null) {
             throw new IllegalStateException("no client for the active region " + active + " (regions: "
-                    + clients.keySet() + ")");
+                    + regions.regions() + ")");
         }
         StartPosition start;
         if (current == null) {
@@ -254,10 +230,10 @@ public final class OrderCheckingConsumer implements AutoCloseable {
             synchronized (this) {
                 switches.add(new Switch(change, start));
             }
-            LOG.info("consumer: active region {} -> {}, reading {} from {}", change.from(), active, streams.get(active),
+            LOG.info("consumer: active region {} -> {}, reading {} from {}", change.from(), active, regions.stream(active),
                     start);
         }
-        current = new StreamState(active, streams.get(active), client, start);
+        current = new StreamState(active, regions.stream(active), client, start);
         synchronized (this) {
             caughtUp = false;
         }
@@ -348,16 +324,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     }
 
     private static void list(StreamState s) {
-        String token = null;
-        List<Shard> shards = new ArrayList<>();
-        do {
-            String next = token;
-            ListShardsResponse page = next == null ? s.client.listShards(b -> b.streamARN(s.arn))
-                    : s.client.listShards(b -> b.nextToken(next));
-            shards.addAll(page.shards());
-            token = page.nextToken();
-        } while (token != null);
-        for (Shard shard : shards) {
+        for (Shard shard : ShardListing.all(s.client, s.arn)) {
             s.shards.computeIfAbsent(shard.shardId(), id -> {
                 List<String> parents = new ArrayList<>(2);
                 if (shard.parentShardId() != null) {
@@ -378,25 +345,19 @@ public final class OrderCheckingConsumer implements AutoCloseable {
         consumed += records.size();
         consumedByRegion.merge(region, (long) records.size(), Long::sum);
         for (Record r : records) {
-            java.util.Optional<KeyedPayload> payload = KeyedPayload.parse(r.data().asString(StandardCharsets.UTF_8));
-            if (payload.isEmpty() || payload.get().counter() >= Integer.MAX_VALUE) {
+            Optional<KeyedPayload> payload = KeyedPayload.parse(r.data().asString(StandardCharsets.UTF_8))
+                    .filter(KeyedOrder::fits);
+            if (payload.isEmpty()) {
                 unparsed++;
                 continue;
             }
-            KeyState k = byKey.computeIfAbsent(payload.get().key(), x -> new KeyState());
-            int c = (int) payload.get().counter();
             String where = payload.get().id() + " in " + region + " " + shardId + "@" + r.sequenceNumber();
-            if (k.seen.get(c)) {
-                duplicates++;
+            long highest = order.highest(payload.get().key());
+            KeyedOrder.Verdict verdict = order.accept(payload.get());
+            if (verdict == KeyedOrder.Verdict.DUPLICATE) {
                 example(duplicateExamples, where);
-            } else {
-                k.seen.set(c);
-                distinct++;
-                if (c < k.max) {
-                    reorders++;
-                    example(reorderExamples, where + " after counter " + k.max);
-                }
-                k.max = Math.max(k.max, c);
+            } else if (verdict == KeyedOrder.Verdict.LATE) {
+                example(reorderExamples, where + " after counter " + highest);
             }
         }
     }
@@ -418,7 +379,6 @@ public final class OrderCheckingConsumer implements AutoCloseable {
         caughtUp = false;
     }
 
-    /** Counters, examples and gaps as of now. */
     /**
      * Its own position in the region it reads: every record that arrived there by this time was read (per shard the
      * last record read, or the time of a read that found it caught up; the earliest over shards). Empty until every
@@ -428,19 +388,11 @@ public final class OrderCheckingConsumer implements AutoCloseable {
         return Optional.ofNullable(readUpTo);
     }
 
+    /** Counters, examples and gaps as of now. */
     public synchronized Stats stats() {
-        long gaps = 0;
-        List<String> gapExamples = new ArrayList<>();
-        for (Map.Entry<String, KeyState> e : new TreeMap<>(byKey).entrySet()) {
-            KeyState k = e.getValue();
-            gaps += k.max - k.seen.cardinality();
-            for (int c = k.seen.nextClearBit(1); c < k.max && gapExamples.size() < EXAMPLES; c = k.seen.nextClearBit(c + 1)) {
-                gapExamples.add(e.getKey() + ":" + c);
-            }
-        }
-        return new Stats(consumed, distinct, duplicates, reorders, gaps, byKey.size(), unparsed,
-                Collections.unmodifiableMap(new TreeMap<>(consumedByRegion)), List.copyOf(duplicateExamples),
-                List.copyOf(reorderExamples), List.copyOf(gapExamples), current == null ? null : current.region,
+        return new Stats(consumed, order.distinct(), order.duplicates(), order.late(), order.gaps(), order.keys(),
+                unparsed, Collections.unmodifiableMap(new TreeMap<>(consumedByRegion)), List.copyOf(duplicateExamples),
+                List.copyOf(reorderExamples), order.gapExamples(EXAMPLES), current == null ? null : current.region,
                 List.copyOf(switches), readErrors, caughtUp, lastError);
     }
 
@@ -451,9 +403,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     /** True if the record {@code <key>:<counter>} was read. */
     public synchronized boolean seen(String id) {
-        java.util.Optional<KeyedPayload> payload = KeyedPayload.parse(id);
-        KeyState k = payload.map(p -> byKey.get(p.key())).orElse(null);
-        return k != null && payload.get().counter() < Integer.MAX_VALUE && k.seen.get((int) payload.get().counter());
+        return order.seen(id);
     }
 
     /** Those of {@code ids} ({@code <key>:<counter>}, e.g. {@link KeyedLoad.Ack#id()}) that were never read. */
@@ -470,26 +420,13 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     /** Stops reading and waits for the reader thread (at most the client's call timeout plus a little). */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-        }
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(150));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        reader.stop();
     }
 
     /** Settings of an {@link OrderCheckingConsumer}. */
     public static final class Builder {
         private final Supplier<String> activeRegion;
-        private final Map<String, KinesisClient> clients = new LinkedHashMap<>();
-        private final Map<String, String> streams = new LinkedHashMap<>();
+        private final RegionStreams regions = new RegionStreams();
         private StartPosition start = StartPosition.trimHorizon();
         private Function<RegionChange, Instant> switchStart;
         private Duration pollInterval = Duration.ofMillis(200);
@@ -502,8 +439,7 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
         /** A region the consumer may read: its client (owned by the caller) and stream ARN. */
         public Builder region(String region, KinesisClient client, String streamArn) {
-            clients.put(Objects.requireNonNull(region, "region"), Objects.requireNonNull(client, "client"));
-            streams.put(region, Objects.requireNonNull(streamArn, "streamArn"));
+            regions.add(region, client, streamArn);
             return this;
         }
 

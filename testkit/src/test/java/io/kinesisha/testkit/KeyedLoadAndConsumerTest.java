@@ -1,4 +1,4 @@
-package io.kinesisha.cli.demo;
+package io.kinesisha.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.kinesisha.common.control.ActiveRegionResolver;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
-import io.kinesisha.testkit.LocalEnvironment;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
-import io.kinesisha.testkit.LocalRegion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
