@@ -92,7 +92,7 @@ class OperationsTest {
         PairContext ctx = pair("crash");
         ctx.control().fire("crash", PairEvent.FAILOVER_REQUESTED, OperationDriver.failoverParameters(ctx.control().read("crash")),
                 Map.of("reason", "test"));
-        FailoverOperation real = new FailoverOperation(ctx, progress::add);
+        OperationSteps real = FailoverOperation.steps(new io.kinesisha.controller.operations.steps.StepSupport(ctx, progress::add));
         // the first controller dies while promoting: the fence is recorded, the promotion is not
         assertThatThrownBy(() -> new OperationRunner(ctx.control()).run("crash", (step, op, record) -> {
             if (step == Step.ACTIVATE_SECONDARY) {

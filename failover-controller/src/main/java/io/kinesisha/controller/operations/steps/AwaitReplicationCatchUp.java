@@ -1,0 +1,73 @@
+package io.kinesisha.controller.operations.steps;
+
+import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.controller.actions.ApiCall;
+import io.kinesisha.controller.operations.ReplicationBarrier;
+import io.kinesisha.controller.operations.ReplicationBarrier.Status;
+import io.kinesisha.controller.statemachine.Operation;
+import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
+import io.kinesisha.controller.statemachine.Step;
+import io.kinesisha.controller.time.ControllerTime.Stopwatch;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The failback precondition: waits until replication out of the active region is within {@link #CAUGHT_UP_RECORDS}
+ * of its end (producers still write there, so not zero); fails after the catch-up timeout, and the failback resumes
+ * at this step.
+ */
+public final class AwaitReplicationCatchUp implements OperationStep {
+    /** A reverse replication within this many records of the active stream's end counts as caught up. */
+    static final int CAUGHT_UP_RECORDS = 200;
+    static final Duration POLL = Duration.ofMillis(500);
+    private static final long REPORT_EVERY_MILLIS = 2000;
+
+    private final StepSupport s;
+
+    public AwaitReplicationCatchUp(StepSupport support) {
+        this.s = support;
+    }
+
+    @Override
+    public Step id() {
+        return Step.AWAIT_REPLICATION_CATCH_UP;
+    }
+
+    @Override
+    public StepResult run(Operation op, ControlRecord record) throws InterruptedException {
+        if (record.direction() == null) {
+            throw new IllegalStateException("no replication direction is set: nothing can catch up");
+        }
+        String source = record.direction().sourceRegion();
+        Duration timeout = StepParameters.CATCH_UP_TIMEOUT.in(op, s.ctx().config().failback().catchUpTimeout());
+        ReplicationBarrier barrier = s.barrier(source, record.epoch());
+        Stopwatch waited = s.time().stopwatch();
+        long lastReport = -1;
+        while (true) {
+            Status status = barrier.check(record.direction(), record.epoch());
+            long elapsed = waited.elapsedMillis();
+            if (status.behind().values().stream().allMatch(n -> n <= CAUGHT_UP_RECORDS)) {
+                return StepResult.done(Map.of("catchUp.waitedMillis", Long.toString(elapsed), "catchUp.recordsBehind",
+                        Integer.toString(status.recordsBehind()), "catchUp.direction", record.direction().toString(),
+                        "catchUp.epoch", Long.toString(record.epoch())));
+            }
+            if (elapsed > timeout.toMillis()) {
+                throw new IllegalStateException(record.direction() + " (epoch " + record.epoch() + ") did not catch up within "
+                        + timeout.toMillis() + " ms: " + status.summary() + "; is its replicator running (./kinesis-ha replicate"
+                        + " --follow, or the application of that direction)? The failback resumes at this step");
+            }
+            if (lastReport < 0 || elapsed - lastReport >= REPORT_EVERY_MILLIS) {
+                lastReport = elapsed;
+                s.progress("waiting for " + record.direction() + " to catch up: " + status.summary());
+            }
+            s.waiting(record.direction() + " to catch up");
+            s.time().sleep(POLL);
+        }
+    }
+
+    @Override
+    public List<ApiCall> plan(ControlRecord record, String active) {
+        return List.of(); // reads only
+    }
+}
