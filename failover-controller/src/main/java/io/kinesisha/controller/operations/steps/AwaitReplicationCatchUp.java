@@ -11,6 +11,7 @@ import io.kinesisha.controller.time.ControllerTime.Stopwatch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The failback precondition: waits until replication out of the active region is within {@link #CAUGHT_UP_RECORDS}
@@ -23,10 +24,26 @@ public final class AwaitReplicationCatchUp implements OperationStep {
     static final Duration POLL = Duration.ofMillis(500);
     private static final long REPORT_EVERY_MILLIS = 2000;
 
+    /** How far replication of the record's direction is behind, looked at once per poll. */
+    @FunctionalInterface
+    interface Lag {
+        Status check();
+    }
+
     private final StepSupport s;
+    private final Function<ControlRecord, Lag> lagOf;
 
     public AwaitReplicationCatchUp(StepSupport support) {
+        this(support, record -> {
+            ReplicationBarrier barrier = support.barrier(record.direction().sourceRegion(), record.epoch());
+            return () -> barrier.check(record.direction(), record.epoch());
+        });
+    }
+
+    /** With the lag of a record's direction read through {@code lagOf} (tests read a fake). */
+    AwaitReplicationCatchUp(StepSupport support, Function<ControlRecord, Lag> lagOf) {
         this.s = support;
+        this.lagOf = lagOf;
     }
 
     @Override
@@ -39,13 +56,12 @@ public final class AwaitReplicationCatchUp implements OperationStep {
         if (record.direction() == null) {
             throw new IllegalStateException("no replication direction is set: nothing can catch up");
         }
-        String source = record.direction().sourceRegion();
         Duration timeout = StepParameters.CATCH_UP_TIMEOUT.in(op, s.ctx().config().failback().catchUpTimeout());
-        ReplicationBarrier barrier = s.barrier(source, record.epoch());
+        Lag lag = lagOf.apply(record);
         Stopwatch waited = s.time().stopwatch();
         long lastReport = -1;
         while (true) {
-            Status status = barrier.check(record.direction(), record.epoch());
+            Status status = lag.check();
             long elapsed = waited.elapsedMillis();
             if (status.behind().values().stream().allMatch(n -> n <= CAUGHT_UP_RECORDS)) {
                 return StepResult.done(Map.of("catchUp.waitedMillis", Long.toString(elapsed), "catchUp.recordsBehind",

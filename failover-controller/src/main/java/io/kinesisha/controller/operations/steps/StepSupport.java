@@ -20,13 +20,40 @@ import java.util.function.Consumer;
  * checks around side effects and waits.
  */
 public final class StepSupport {
+    /** Where a step confirms it still runs the operation: before each side effect, and while it waits. */
+    interface Guard {
+        /** Renews the runner lease and confirms the step, or throws so the runner stands down. */
+        void before(String sideEffect);
+
+        /** Keeps the lease renewed and notices an abort or another runner's progress. */
+        void waiting(String what);
+    }
+
     private final PairContext ctx;
     private final Consumer<String> progress;
+    private final Guard guard;
 
     /** {@code progress} receives lines for the operator while a step waits. */
     public StepSupport(PairContext ctx, Consumer<String> progress) {
+        // the lease is looked up at each call: it belongs to the calling thread
+        this(ctx, progress, new Guard() {
+            @Override
+            public void before(String sideEffect) {
+                ctx.control().lease(ctx.pair()).check(sideEffect);
+            }
+
+            @Override
+            public void waiting(String what) {
+                ctx.control().lease(ctx.pair()).keepAlive("waiting for " + what);
+            }
+        });
+    }
+
+    /** With another guard than the runner lease (unit tests of a step). */
+    StepSupport(PairContext ctx, Consumer<String> progress, Guard guard) {
         this.ctx = ctx;
         this.progress = progress;
+        this.guard = guard;
     }
 
     public PairContext ctx() {
@@ -47,12 +74,12 @@ public final class StepSupport {
 
     /** Immediately before a side effect: the runner lease is renewed and the step confirmed, or the runner stands down. */
     void before(String sideEffect) {
-        ctx.control().lease(ctx.pair()).check(sideEffect);
+        guard.before(sideEffect);
     }
 
     /** While a step waits: the lease stays renewed and an abort or another runner's progress is noticed. */
     void waiting(String what) {
-        ctx.control().lease(ctx.pair()).keepAlive("waiting for " + what);
+        guard.waiting(what);
     }
 
     /** The direction being replaced: from the record, or as saved when the operation started. */
