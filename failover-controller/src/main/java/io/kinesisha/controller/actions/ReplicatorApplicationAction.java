@@ -1,6 +1,5 @@
 package io.kinesisha.controller.actions;
 
-import io.kinesisha.controller.time.ControllerTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import io.kinesisha.common.config.StreamArn;
 import io.kinesisha.common.kinesis.JobManagedConsumer;
+import io.kinesisha.controller.time.ControllerTime;
 import software.amazon.awssdk.services.kinesisanalyticsv2.KinesisAnalyticsV2Client;
 import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationRestoreType;
 import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationStatus;

@@ -1,8 +1,8 @@
 package io.kinesisha.controller.reconcile;
 
-import io.kinesisha.controller.time.ControllerTime;
 import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.common.control.RepublishBatch;
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
