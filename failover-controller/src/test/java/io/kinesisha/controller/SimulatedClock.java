@@ -1,5 +1,6 @@
 package io.kinesisha.controller;
 
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,11 @@ public final class SimulatedClock extends Clock {
     /** A clock that moves one millisecond per reading, and further with {@link #advance}. */
     public static SimulatedClock stepping(Instant start) {
         return new SimulatedClock(start, 1);
+    }
+
+    /** This clock with a sleeper that advances it: the controller's waits on it take no real time. */
+    public ControllerTime time() {
+        return ControllerTime.of(this, this::advance);
     }
 
     public void advance(Duration d) {

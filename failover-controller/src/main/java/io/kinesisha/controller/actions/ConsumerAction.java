@@ -1,5 +1,6 @@
 package io.kinesisha.controller.actions;
 
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,6 +51,15 @@ public final class ConsumerAction {
                                Instant startingTimestamp, int batchSize,
                                Supplier<Optional<EventSourceMappingConfiguration>> template,
                                Instant createdSince, Duration poll, Duration deletionTimeout) {
+        return start(lambda, region, function, streamArn, startingTimestamp, batchSize, template, createdSince, poll,
+                deletionTimeout, ControllerTime.system());
+    }
+
+    /** As above, waiting for a deleted mapping on {@code time}'s clock and sleeper. */
+    public static Action start(LambdaClient lambda, String region, String function, String streamArn,
+                               Instant startingTimestamp, int batchSize,
+                               Supplier<Optional<EventSourceMappingConfiguration>> template,
+                               Instant createdSince, Duration poll, Duration deletionTimeout, ControllerTime time) {
         return new Action() {
             @Override
             public String name() {
@@ -135,11 +145,11 @@ public final class ConsumerAction {
             }
 
             private void awaitGone(String uuid) {
-                long deadline = System.nanoTime() + deletionTimeout.toNanos();
+                ControllerTime.Stopwatch waited = time.stopwatch();
                 while (true) {
                     try {
                         String state = lambda.getEventSourceMapping(b -> b.uuid(uuid)).state();
-                        if (System.nanoTime() > deadline) {
+                        if (waited.elapsed().compareTo(deletionTimeout) > 0) {
                             throw new IllegalStateException("event source mapping " + uuid + " of " + function
                                     + " is still " + state + " after " + deletionTimeout.toSeconds()
                                     + " s; the step creates its replacement when run again");
@@ -148,7 +158,7 @@ public final class ConsumerAction {
                         return;
                     }
                     try {
-                        Thread.sleep(poll.toMillis());
+                        time.sleep(poll);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException("interrupted while mapping " + uuid + " was being deleted", e);

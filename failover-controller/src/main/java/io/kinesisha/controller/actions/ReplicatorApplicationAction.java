@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import io.kinesisha.common.config.StreamArn;
 import io.kinesisha.common.kinesis.JobManagedConsumer;
+import io.kinesisha.controller.time.ControllerTime;
 import software.amazon.awssdk.services.kinesisanalyticsv2.KinesisAnalyticsV2Client;
 import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationRestoreType;
 import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationStatus;
@@ -36,6 +37,7 @@ public final class ReplicatorApplicationAction implements Action {
     private final Optional<JobManagedConsumer> consumer;
     private final Supplier<JobManagedConsumer.Retirement> retire;
     private Consumer<String> guard = call -> { };
+    private ControllerTime time = ControllerTime.system();
 
     public ReplicatorApplicationAction(KinesisAnalyticsV2Client client, String region, String application, Goal goal,
                                        Duration wait, Duration poll, Consumer<String> progress) {
@@ -63,6 +65,12 @@ public final class ReplicatorApplicationAction implements Action {
      */
     public ReplicatorApplicationAction withGuard(Consumer<String> guard) {
         this.guard = guard;
+        return this;
+    }
+
+    /** The clock and sleeper the waits for a settled application use. */
+    public ReplicatorApplicationAction withTime(ControllerTime time) {
+        this.time = time;
         return this;
     }
 
@@ -128,17 +136,17 @@ public final class ReplicatorApplicationAction implements Action {
     /** Waits while the application is in a transitional state (starting, stopping, updating). */
     private ApplicationStatus awaitSettled(ApplicationStatus first) {
         ApplicationStatus status = first;
-        long deadline = System.nanoTime() + wait.toNanos();
+        ControllerTime.Stopwatch waited = time.stopwatch();
         while (status == ApplicationStatus.STARTING || status == ApplicationStatus.STOPPING
                 || status == ApplicationStatus.UPDATING || status == ApplicationStatus.AUTOSCALING
                 || status == ApplicationStatus.FORCE_STOPPING || status == ApplicationStatus.ROLLING_BACK) {
-            if (System.nanoTime() > deadline) {
+            if (waited.elapsed().compareTo(wait) > 0) {
                 throw new IllegalStateException(application + " in " + region + " is still " + status + " after "
                         + wait.toSeconds() + " s; resume the operation when it has settled");
             }
             guard.accept("waiting for " + application + " in " + region + " (" + status + ")");
             try {
-                Thread.sleep(poll.toMillis());
+                time.sleep(poll);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for " + application, e);

@@ -15,6 +15,7 @@ import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.runtime.ControllerTick;
 import io.kinesisha.controller.runtime.EvidenceCollector;
 import io.kinesisha.controller.runtime.ProbeWindow;
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -190,7 +191,7 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
     private static Services fromEnvironment() {
         ReplicationPairConfig config = ConfigLoader.load(null, System.getenv(), Map.of());
         String region = System.getenv().getOrDefault("AWS_REGION", "unknown-region");
-        PairContext ctx = PairContext.open(config, "lambda:" + region, Clock.systemUTC());
+        PairContext ctx = PairContext.open(config, "lambda:" + region, ControllerTime.system());
         boolean local = EvidenceCollector.isLocal(ctx);
         ControllerTick tick = new ControllerTick(ctx, new EvidenceCollector(ctx, !local),
                 line -> { }, ControllerTick.DEFAULT_STALE_OPERATION);
@@ -201,7 +202,7 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             reporter.report(r);
             return r;
         }, ctx.deliveries(), ctx.pair(), ctx.clock(), new ProbeWindow(config.health().probeInterval(), INVOCATION_WINDOW,
-                ctx.clock(), ProbeWindow.Sleeper.REAL));
+                ctx.time()));
     }
 
     /** CloudWatch of the controller's own region (its control region), where its dashboard reads the metrics. */

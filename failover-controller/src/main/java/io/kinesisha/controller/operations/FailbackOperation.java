@@ -1,11 +1,21 @@
 package io.kinesisha.controller.operations;
 
-import io.kinesisha.common.control.ControlRecord;
-import io.kinesisha.controller.statemachine.Operation;
-import io.kinesisha.controller.statemachine.OperationRunner.StepHandler;
-import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
-import io.kinesisha.controller.statemachine.Step;
-import java.util.function.Consumer;
+import io.kinesisha.controller.operations.steps.ActivateRegion;
+import io.kinesisha.controller.operations.steps.AwaitReplicationCatchUp;
+import io.kinesisha.controller.operations.steps.AwaitReplicationDrain;
+import io.kinesisha.controller.operations.steps.CheckPrimaryHealth;
+import io.kinesisha.controller.operations.steps.FenceReplication;
+import io.kinesisha.controller.operations.steps.MarkCut;
+import io.kinesisha.controller.operations.steps.PauseProducers;
+import io.kinesisha.controller.operations.steps.ReconcileOrphans;
+import io.kinesisha.controller.operations.steps.RedirectProducers;
+import io.kinesisha.controller.operations.steps.ReplicateFromActive;
+import io.kinesisha.controller.operations.steps.ResumeProducers;
+import io.kinesisha.controller.operations.steps.StartConsumers;
+import io.kinesisha.controller.operations.steps.StepSupport;
+import io.kinesisha.controller.operations.steps.StopConsumers;
+import io.kinesisha.controller.statemachine.OperationType;
+import java.util.List;
 
 /**
  * Back to the primary after a failover or switchover, loss-free and without loops: the primary must have been
@@ -14,32 +24,27 @@ import java.util.function.Consumer;
  * has caught up; then a switchover in reverse (pause, drain, fence, cut the primary, activate it, move producers
  * and consumers, resume) and forward replication from the primary's new cut.
  */
-public final class FailbackOperation implements StepHandler {
-    private final PairContext ctx;
-    private final StepActions actions;
-
-    public FailbackOperation(PairContext ctx, Consumer<String> progress) {
-        this.ctx = ctx;
-        this.actions = new StepActions(ctx, progress);
+public final class FailbackOperation {
+    private FailbackOperation() {
     }
 
-    @Override
-    public StepResult run(Step step, Operation operation, ControlRecord record) throws InterruptedException {
-        return switch (step) {
-            case CHECK_PRIMARY_HEALTH -> actions.checkHealthy(operation, ctx.primaryRegion());
-            case RECONCILE_ORPHANS -> actions.reconcileOrphans(record);
-            case REPLICATE_FROM_ACTIVE -> actions.replicateFromActive(record);
-            case AWAIT_REPLICATION_CATCH_UP -> actions.awaitCatchUp(operation, record);
-            case PAUSE_PRODUCERS -> actions.pauseProducers(operation);
-            case AWAIT_REPLICATION_DRAIN -> actions.awaitDrain(operation, record);
-            case FENCE_REPLICATION -> actions.fence(operation, record);
-            case MARK_CUT -> actions.markCut(operation, record, ctx.primaryRegion(), false);
-            case ACTIVATE_PRIMARY -> actions.activate(ctx.primaryRegion());
-            case REDIRECT_PRODUCERS -> actions.redirectProducers(record, false);
-            case START_CONSUMERS -> actions.startConsumers(operation, record);
-            case STOP_CONSUMERS -> actions.stopConsumers(record, false);
-            case RESUME_PRODUCERS -> actions.resumeProducers(operation, null);
-            default -> throw new IllegalStateException(step + " is not a failback step");
-        };
+    public static OperationSteps steps(StepSupport s) {
+        String target = s.ctx().primaryRegion();
+        ReplicateFromActive replicate = new ReplicateFromActive(s);
+        return new OperationSteps(OperationType.FAILBACK, List.of(
+                new CheckPrimaryHealth(s),
+                new ReconcileOrphans(s),
+                replicate,
+                new AwaitReplicationCatchUp(s),
+                new PauseProducers(s),
+                new AwaitReplicationDrain(s),
+                new FenceReplication(s),
+                new MarkCut(s, target, false),
+                ActivateRegion.primary(s),
+                new RedirectProducers(s, target, false),
+                new StartConsumers(s, target),
+                new StopConsumers(s, target, false),
+                new ResumeProducers(s, false),
+                replicate));
     }
 }

@@ -1,39 +1,35 @@
 package io.kinesisha.controller.operations;
 
-import io.kinesisha.common.control.ControlRecord;
-import io.kinesisha.controller.statemachine.Operation;
-import io.kinesisha.controller.statemachine.OperationRunner.StepHandler;
-import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
-import io.kinesisha.controller.statemachine.Step;
-import java.util.function.Consumer;
+import io.kinesisha.controller.operations.steps.ActivateRegion;
+import io.kinesisha.controller.operations.steps.FenceReplication;
+import io.kinesisha.controller.operations.steps.MarkCut;
+import io.kinesisha.controller.operations.steps.RedirectProducers;
+import io.kinesisha.controller.operations.steps.ResumeProducers;
+import io.kinesisha.controller.operations.steps.StartConsumers;
+import io.kinesisha.controller.operations.steps.StepSupport;
+import io.kinesisha.controller.operations.steps.StopConsumers;
+import io.kinesisha.controller.statemachine.OperationType;
+import java.util.List;
 
 /**
  * Unplanned failover: the primary is presumed lost, so nothing waits for it. Fence first (a zombie replicator
- * must not write into the region taking over), record the RPO evidence, promote the secondary (the one write
- * SDK producers wait for), then move Lambda producers and consumers; calls into the failed region are best
- * effort and audited as such.
+ * must not write into the region taking over), record the RPO evidence, let the fence settle and cut the secondary,
+ * promote it (the one write SDK producers wait for), then move Lambda producers and consumers; calls into the
+ * failed region are best effort and audited as such.
  */
-public final class FailoverOperation implements StepHandler {
-    private final PairContext ctx;
-    private final StepActions actions;
-
-    /** {@code progress} receives lines for the operator while a step waits. */
-    public FailoverOperation(PairContext ctx, Consumer<String> progress) {
-        this.ctx = ctx;
-        this.actions = new StepActions(ctx, progress);
+public final class FailoverOperation {
+    private FailoverOperation() {
     }
 
-    @Override
-    public StepResult run(Step step, Operation operation, ControlRecord record) throws InterruptedException {
-        return switch (step) {
-            case FENCE_REPLICATION -> actions.fence(operation, record);
-            case MARK_CUT -> actions.markCut(operation, record, ctx.secondaryRegion(), true);
-            case ACTIVATE_SECONDARY -> actions.activate(ctx.secondaryRegion());
-            case REDIRECT_PRODUCERS -> actions.redirectProducers(record, true);
-            case START_CONSUMERS -> actions.startConsumers(operation, record);
-            case STOP_CONSUMERS -> actions.stopConsumers(record, true);
-            case RESUME_PRODUCERS -> actions.resumeProducers(operation, ctx.other(record.activeRegion()));
-            default -> throw new IllegalStateException(step + " is not a failover step");
-        };
+    public static OperationSteps steps(StepSupport s) {
+        String target = s.ctx().secondaryRegion();
+        return new OperationSteps(OperationType.FAILOVER, List.of(
+                new FenceReplication(s),
+                new MarkCut(s, target, true),
+                ActivateRegion.secondary(s),
+                new RedirectProducers(s, target, true),
+                new StartConsumers(s, target),
+                new StopConsumers(s, target, true),
+                new ResumeProducers(s, true)));
     }
 }

@@ -3,6 +3,10 @@ package io.kinesisha.controller.operations;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.controller.actions.ApiCall;
 import io.kinesisha.controller.operations.ReplicationBarrier.DrainTimeoutException;
+import io.kinesisha.controller.operations.steps.OperationStep;
+import io.kinesisha.controller.operations.steps.ResumeProducers;
+import io.kinesisha.controller.operations.steps.StepParameters;
+import io.kinesisha.controller.operations.steps.StepSupport;
 import io.kinesisha.controller.statemachine.Operation;
 import io.kinesisha.controller.statemachine.OperationCodec;
 import io.kinesisha.controller.statemachine.OperationLease;
@@ -15,6 +19,7 @@ import io.kinesisha.controller.statemachine.PairState;
 import io.kinesisha.controller.statemachine.StateMachine;
 import io.kinesisha.controller.statemachine.Step;
 import io.kinesisha.controller.statemachine.Transition;
+import io.kinesisha.controller.time.ControllerTime.Stopwatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,17 +65,17 @@ public final class OperationDriver {
 
     private final PairContext ctx;
     private final Consumer<String> progress;
-    private final StepActions actions;
+    private final StepSupport support;
 
     public OperationDriver(PairContext ctx, Consumer<String> progress) {
         this.ctx = ctx;
         this.progress = progress;
-        this.actions = new StepActions(ctx, progress);
+        this.support = new StepSupport(ctx, progress);
     }
 
     /** Unplanned failover to the secondary; resumes one already in progress. */
     public Report failover(String reason) throws Exception {
-        long started = System.nanoTime();
+        Stopwatch started = ctx.time().stopwatch();
         ControlRecord record = ctx.control().read(ctx.pair());
         if (PairState.valueOf(record.state()) == PairState.FAILING_OVER) {
             progress.accept("a failover is in progress at " + describe(record) + "; resuming it");
@@ -86,11 +91,11 @@ public final class OperationDriver {
      * resume in the primary, the operation is cleared) and reported as {@link Result#ABORTED}.
      */
     public Report switchover(Duration drainTimeout, Duration pauseGrace, String reason) throws Exception {
-        long started = System.nanoTime();
+        Stopwatch started = ctx.time().stopwatch();
         ControlRecord record = ctx.control().read(ctx.pair());
         Map<String, String> params = startParameters(record);
-        params.put(StepActions.DRAIN_TIMEOUT_MILLIS, Long.toString(drainTimeout.toMillis()));
-        params.put(StepActions.PAUSE_GRACE_MILLIS, Long.toString(pauseGrace.toMillis()));
+        StepParameters.DRAIN_TIMEOUT.put(params, drainTimeout);
+        StepParameters.PAUSE_GRACE.put(params, pauseGrace);
         Outcome fired = ctx.control().fire(ctx.pair(), PairEvent.SWITCHOVER_REQUESTED, params, Map.of("reason", reason));
         return drive(fired, started);
     }
@@ -100,7 +105,7 @@ public final class OperationDriver {
      * does not answer a probe. {@code dwell}: how long the primary must stay healthy first ({@code null}: config).
      */
     public Report failback(Duration dwell, String reason) throws Exception {
-        long started = System.nanoTime();
+        Stopwatch started = ctx.time().stopwatch();
         ControlRecord record = ctx.control().read(ctx.pair());
         if (PairState.valueOf(record.state()) == PairState.FAILING_BACK) {
             progress.accept("a failback is in progress at " + describe(record) + "; resuming it");
@@ -112,9 +117,9 @@ public final class OperationDriver {
                     + unhealthy + "); nothing changed", record, null, took(started));
         }
         Map<String, String> params = startParameters(record);
-        params.putAll(actions.pendingResumes());
+        params.putAll(ResumeProducers.pendingResumes(ctx));
         if (dwell != null) {
-            params.put(StepActions.DWELL_MILLIS, Long.toString(dwell.toMillis()));
+            StepParameters.DWELL.put(params, dwell);
         }
         Outcome fired = ctx.control().fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", reason));
         return drive(fired, started);
@@ -127,7 +132,7 @@ public final class OperationDriver {
      * under the runner lease, once that runner has let it go: a pause of the runner's never lands after the resume.
      */
     public Report abortFailback(String reason) {
-        long started = System.nanoTime();
+        Stopwatch started = ctx.time().stopwatch();
         ControlRecord record;
         Operation op;
         Outcome aborted;
@@ -161,7 +166,7 @@ public final class OperationDriver {
                     + wait.toSeconds() + " s; run ./kinesis-ha failback --abort --yes again", now, op.id(), took(started));
         }
         try {
-            actions.resumeProducers(op, null);
+            new ResumeProducers(support, false).resume(op, null);
         } finally {
             lease.release();
         }
@@ -182,7 +187,7 @@ public final class OperationDriver {
 
     /** Runs the recorded operation from its recorded step to the end (after a crash, or for the loop). */
     public Report resume() throws Exception {
-        long started = System.nanoTime();
+        Stopwatch started = ctx.time().stopwatch();
         ControlRecord record = ctx.control().read(ctx.pair());
         Operation op = OperationCodec.fromJson(record.operation());
         if (op == null) {
@@ -200,26 +205,26 @@ public final class OperationDriver {
                 : running != null ? running.steps().subList(running.currentStep(), running.steps().size()) : List.of();
         List<PlannedStep> planned = new ArrayList<>();
         OperationType type = t.starts() != null ? t.starts() : running != null ? running.type() : null;
-        String target = type == OperationType.FAILBACK ? ctx.primaryRegion() : ctx.secondaryRegion();
+        OperationSteps operation = type == null ? null : handler(type);
         String active = record.activeRegion();
         for (Step s : steps) {
-            planned.add(new PlannedStep(s, actions.describe(s, record, target, active)));
-            if (s == Step.ACTIVATE_PRIMARY || s == Step.ACTIVATE_SECONDARY) {
-                active = target;
-            }
+            OperationStep step = operation.step(s);
+            planned.add(new PlannedStep(s, step.plan(record, active)));
+            active = step.activeAfter(active);
         }
         return new Plan(t.toString(), t.allowed(), planned);
     }
 
-    public StepHandler handler(OperationType type) {
+    /** The operation of {@code type} as its list of steps. */
+    public OperationSteps handler(OperationType type) {
         return switch (type) {
-            case FAILOVER -> new FailoverOperation(ctx, progress);
-            case SWITCHOVER -> new SwitchoverOperation(ctx, progress);
-            case FAILBACK -> new FailbackOperation(ctx, progress);
+            case FAILOVER -> FailoverOperation.steps(support);
+            case SWITCHOVER -> SwitchoverOperation.steps(support);
+            case FAILBACK -> FailbackOperation.steps(support);
         };
     }
 
-    private Report drive(Outcome fired, long started) throws Exception {
+    private Report drive(Outcome fired, Stopwatch started) throws Exception {
         return switch (fired.result()) {
             case REJECTED -> new Report(Result.REJECTED, fired.reason(), fired.record(), null, took(started));
             case LOST_RACE -> new Report(Result.LOST_RACE, fired.reason(), fired.record(), null, took(started));
@@ -228,7 +233,7 @@ public final class OperationDriver {
         };
     }
 
-    private Report run(Operation op, long started) throws Exception {
+    private Report run(Operation op, Stopwatch started) throws Exception {
         progress.accept(op.type() + " " + op.id() + ": running from step " + (op.currentStep() + 1) + "/"
                 + op.steps().size() + (op.finished() ? "" : " (" + op.step() + ")"));
         Outcome outcome;
@@ -247,7 +252,7 @@ public final class OperationDriver {
         };
     }
 
-    private Report abort(Operation op, String why, long started) {
+    private Report abort(Operation op, String why, Stopwatch started) {
         OperationLease lease = ctx.control().lease(ctx.pair());
         if (!lease.acquire("abort " + op.type() + " " + op.id() + ": resume producers")) {
             return new Report(Result.LOST_RACE, why + "; the abort stands down: " + op.type() + " " + op.id()
@@ -259,7 +264,7 @@ public final class OperationDriver {
             progress.accept(op.type() + " aborted: " + why + "; resuming producers in " + ctx.control().read(ctx.pair()).activeRegion());
             ControlRecord current = ctx.control().read(ctx.pair());
             Operation recorded = OperationCodec.fromJson(current.operation());
-            actions.resumeProducers(recorded == null ? op : recorded, null);
+            new ResumeProducers(support, false).resume(recorded == null ? op : recorded, null);
             aborted = ctx.control().fire(ctx.pair(), PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", why));
         } finally {
             lease.release();
@@ -274,7 +279,7 @@ public final class OperationDriver {
 
     private StepHandler logging(StepHandler handler) {
         return (step, op, record) -> {
-            long t = System.nanoTime();
+            Stopwatch t = ctx.time().stopwatch();
             progress.accept("step " + (op.currentStep() + 1) + "/" + op.steps().size() + " " + step + " ...");
             OperationRunner.StepResult r = handler.run(step, op, record);
             progress.accept("step " + (op.currentStep() + 1) + "/" + op.steps().size() + " " + step + " done in "
@@ -285,8 +290,8 @@ public final class OperationDriver {
 
     private static Map<String, String> startParameters(ControlRecord record) {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put(StepActions.FROM_DIRECTION, record.direction() == null ? "" : record.direction().toString());
-        p.put(StepActions.FROM_EPOCH, Long.toString(record.epoch()));
+        StepParameters.FROM_DIRECTION.put(p, record.direction());
+        StepParameters.FROM_EPOCH.put(p, record.epoch());
         return p;
     }
 
@@ -301,7 +306,7 @@ public final class OperationDriver {
                 + (op.finished() ? "" : " " + op.step());
     }
 
-    private static Duration took(long startedNanos) {
-        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    private static Duration took(Stopwatch started) {
+        return started.elapsed();
     }
 }

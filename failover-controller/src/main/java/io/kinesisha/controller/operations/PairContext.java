@@ -11,6 +11,7 @@ import io.kinesisha.common.control.DeliveryLog;
 import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.controller.statemachine.PairControl;
 import io.kinesisha.controller.statemachine.StateMachine;
+import io.kinesisha.controller.time.ControllerTime;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  */
 public final class PairContext implements AutoCloseable {
     private final ReplicationPairConfig config;
-    private final Clock clock;
+    private final ControllerTime time;
     private final AwsClientFactory clients;
     private final DynamoDbClient dynamo;
     private final ControlStore store;
@@ -45,26 +46,35 @@ public final class PairContext implements AutoCloseable {
     private final Map<String, CloudWatchClient> cloudWatch = new HashMap<>();
     private final Map<String, DynamoDbClient> regionalDynamo = new HashMap<>();
 
-    private PairContext(ReplicationPairConfig config, String actor, Clock clock, URI lambdaEndpoint) {
+    private PairContext(ReplicationPairConfig config, String actor, ControllerTime time, URI lambdaEndpoint) {
         this.config = config;
-        this.clock = clock;
+        this.time = time;
         this.clients = new AwsClientFactory(AwsTargets.tuning(config));
         this.dynamo = clients.dynamoDb(AwsTargets.controlStore(config));
         this.store = new ControlStore(dynamo, config.control().tableName());
         this.ledger = new ReplicationLedger(dynamo, config.control().tableName());
         this.deliveries = new DeliveryLog(dynamo, config.control().tableName());
-        this.control = new PairControl(store, new StateMachine(), clock, actor, config.failback().runnerLease());
+        this.control = new PairControl(store, new StateMachine(), time, actor, config.failback().runnerLease());
         this.lambdaEndpoint = lambdaEndpoint;
     }
 
     /** {@code actor} names this controller in the audit trail, e.g. {@code cli:alice} or {@code lambda:us-east-2}. */
     public static PairContext open(ReplicationPairConfig config, String actor, Clock clock) {
-        return new PairContext(config, actor, clock, null);
+        return open(config, actor, ControllerTime.of(clock));
+    }
+
+    /** As above; every wait of this controller reads {@code time}'s clock and sleeps through its sleeper. */
+    public static PairContext open(ReplicationPairConfig config, String actor, ControllerTime time) {
+        return new PairContext(config, actor, time, null);
     }
 
     /** As {@link #open}, with every Lambda call sent to {@code lambdaEndpoint} (tests). */
     public static PairContext open(ReplicationPairConfig config, String actor, Clock clock, URI lambdaEndpoint) {
-        return new PairContext(config, actor, clock, lambdaEndpoint);
+        return open(config, actor, ControllerTime.of(clock), lambdaEndpoint);
+    }
+
+    public static PairContext open(ReplicationPairConfig config, String actor, ControllerTime time, URI lambdaEndpoint) {
+        return new PairContext(config, actor, time, lambdaEndpoint);
     }
 
     public ReplicationPairConfig config() {
@@ -75,8 +85,14 @@ public final class PairContext implements AutoCloseable {
         return config.pairName();
     }
 
+    /** The clock of {@link #time()}. */
     public Clock clock() {
-        return clock;
+        return time.clock();
+    }
+
+    /** The clock and sleeper every wait of this controller uses. */
+    public ControllerTime time() {
+        return time;
     }
 
     public ControlStore store() {

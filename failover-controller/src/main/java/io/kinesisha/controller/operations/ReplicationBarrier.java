@@ -4,6 +4,7 @@ import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.kinesis.ShardListing;
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,16 +34,21 @@ public final class ReplicationBarrier {
     private final KinesisClient source;
     private final String sourceArn;
     private final String pair;
-    private final Clock clock;
+    private final ControllerTime time;
     private Map<String, String> base = Map.of();
     private java.util.Set<String> excluded = java.util.Set.of();
 
     public ReplicationBarrier(ControlStore store, KinesisClient source, String sourceArn, String pair, Clock clock) {
+        this(store, source, sourceArn, pair, ControllerTime.of(clock));
+    }
+
+    /** Polls on {@code time}'s clock and sleeper. */
+    public ReplicationBarrier(ControlStore store, KinesisClient source, String sourceArn, String pair, ControllerTime time) {
         this.store = store;
         this.source = source;
         this.sourceArn = sourceArn;
         this.pair = pair;
-        this.clock = clock;
+        this.time = time;
     }
 
     /**
@@ -80,11 +86,11 @@ public final class ReplicationBarrier {
      */
     public Status await(ReplicationDirection direction, long epoch, Instant notBefore, Duration timeout,
                         Duration pollInterval, Consumer<Status> onProgress) throws InterruptedException {
-        Instant deadline = clock.instant().plus(timeout);
+        Instant deadline = time.now().plus(timeout);
         while (true) {
             Status status = check(direction, epoch);
             onProgress.accept(status);
-            Instant now = clock.instant();
+            Instant now = time.now();
             if (status.drained() && !now.isBefore(notBefore)) {
                 return status;
             }
@@ -92,7 +98,7 @@ public final class ReplicationBarrier {
                 throw new DrainTimeoutException("replication did not drain within " + timeout.toMillis() + " ms: "
                         + status.summary());
             }
-            Thread.sleep(pollInterval.toMillis());
+            time.sleep(pollInterval);
         }
     }
 

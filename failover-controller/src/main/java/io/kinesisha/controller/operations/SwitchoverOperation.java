@@ -1,41 +1,40 @@
 package io.kinesisha.controller.operations;
 
-import io.kinesisha.common.control.ControlRecord;
-import io.kinesisha.controller.statemachine.Operation;
-import io.kinesisha.controller.statemachine.OperationRunner.StepHandler;
-import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
-import io.kinesisha.controller.statemachine.Step;
-import java.util.function.Consumer;
+import io.kinesisha.controller.operations.steps.ActivateRegion;
+import io.kinesisha.controller.operations.steps.AwaitReplicationDrain;
+import io.kinesisha.controller.operations.steps.FenceReplication;
+import io.kinesisha.controller.operations.steps.MarkCut;
+import io.kinesisha.controller.operations.steps.PauseProducers;
+import io.kinesisha.controller.operations.steps.RedirectProducers;
+import io.kinesisha.controller.operations.steps.ReplicateFromActive;
+import io.kinesisha.controller.operations.steps.ResumeProducers;
+import io.kinesisha.controller.operations.steps.StartConsumers;
+import io.kinesisha.controller.operations.steps.StepSupport;
+import io.kinesisha.controller.operations.steps.StopConsumers;
+import io.kinesisha.controller.statemachine.OperationType;
+import java.util.List;
 
 /**
  * Planned, loss-free switchover: producers pause, the barrier waits until the secondary holds every record the
  * primary acknowledged, and only then does the active region change, so nothing is lost (RPO 0) and no key's
  * records can overtake each other across the switch. Both regions are healthy, so every call must succeed.
  */
-public final class SwitchoverOperation implements StepHandler {
-    private final PairContext ctx;
-    private final StepActions actions;
-
-    /** {@code progress} receives lines for the operator while a step waits. */
-    public SwitchoverOperation(PairContext ctx, Consumer<String> progress) {
-        this.ctx = ctx;
-        this.actions = new StepActions(ctx, progress);
+public final class SwitchoverOperation {
+    private SwitchoverOperation() {
     }
 
-    @Override
-    public StepResult run(Step step, Operation operation, ControlRecord record) throws InterruptedException {
-        return switch (step) {
-            case PAUSE_PRODUCERS -> actions.pauseProducers(operation);
-            case AWAIT_REPLICATION_DRAIN -> actions.awaitDrain(operation, record);
-            case FENCE_REPLICATION -> actions.fence(operation, record);
-            case MARK_CUT -> actions.markCut(operation, record, ctx.secondaryRegion(), false);
-            case ACTIVATE_SECONDARY -> actions.activate(ctx.secondaryRegion());
-            case REDIRECT_PRODUCERS -> actions.redirectProducers(record, false);
-            case START_CONSUMERS -> actions.startConsumers(operation, record);
-            case STOP_CONSUMERS -> actions.stopConsumers(record, false);
-            case RESUME_PRODUCERS -> actions.resumeProducers(operation, null);
-            case REPLICATE_FROM_ACTIVE -> actions.replicateFromActive(record);
-            default -> throw new IllegalStateException(step + " is not a switchover step");
-        };
+    public static OperationSteps steps(StepSupport s) {
+        String target = s.ctx().secondaryRegion();
+        return new OperationSteps(OperationType.SWITCHOVER, List.of(
+                new PauseProducers(s),
+                new AwaitReplicationDrain(s),
+                new FenceReplication(s),
+                new MarkCut(s, target, false),
+                ActivateRegion.secondary(s),
+                new RedirectProducers(s, target, false),
+                new StartConsumers(s, target),
+                new StopConsumers(s, target, false),
+                new ResumeProducers(s, false),
+                new ReplicateFromActive(s)));
     }
 }

@@ -2,7 +2,8 @@ package io.kinesisha.controller.reconcile;
 
 import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.common.control.RepublishBatch;
-import java.time.Clock;
+import io.kinesisha.controller.time.ControllerTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,17 +43,17 @@ public final class OrphanRepublisher {
     private final KinesisClient active;
     private final String activeArn;
     private final String pair;
-    private final Clock clock;
+    private final ControllerTime time;
     private final Consumer<String> progress;
     private BatchHook hook = n -> { };
 
-    public OrphanRepublisher(ReplicationLedger ledger, KinesisClient active, String activeArn, String pair, Clock clock,
+    public OrphanRepublisher(ReplicationLedger ledger, KinesisClient active, String activeArn, String pair, ControllerTime time,
                              Consumer<String> progress) {
         this.ledger = ledger;
         this.active = active;
         this.activeArn = activeArn;
         this.pair = pair;
-        this.clock = clock;
+        this.time = time;
         this.progress = progress;
     }
 
@@ -94,11 +95,11 @@ public final class OrphanRepublisher {
             List<Orphan> batch = nextBatch(remaining);
             hook.beforePut(next);
             RepublishBatch intended = new RepublishBatch(pair, cutEpoch, next, RepublishBatch.State.INTENDED,
-                    ids(batch), List.of(), clock.instant());
+                    ids(batch), List.of(), time.now());
             ledger.putBatch(intended);
             List<String> targets = put(batch);
             hook.afterPut(next);
-            ledger.putBatch(intended.copied(targets, clock.instant()));
+            ledger.putBatch(intended.copied(targets, time.now()));
             copiedNow += batch.size();
             next++;
             progress.accept("republished " + (alreadyCopied + recovered + copiedNow) + " of " + findings.orphans().size()
@@ -146,7 +147,7 @@ public final class OrphanRepublisher {
                 targets.set(missingAt.get(i), written.get(i));
             }
         }
-        ledger.putBatch(b.copied(targets, clock.instant()));
+        ledger.putBatch(b.copied(targets, time.now()));
         progress.accept("finished interrupted republish batch " + b.number() + ": " + (b.orphanIds().size() - missing.size())
                 + " copy(ies) found after the cut, " + missing.size() + " written now");
         return b.orphanIds().size();
@@ -205,7 +206,7 @@ public final class OrphanRepublisher {
             todo = failed;
             if (!todo.isEmpty()) {
                 try {
-                    Thread.sleep(Math.min(2000, 100L << Math.min(attempt, 4)));
+                    time.sleep(Duration.ofMillis(Math.min(2000, 100L << Math.min(attempt, 4))));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while republishing orphans; run again", e);

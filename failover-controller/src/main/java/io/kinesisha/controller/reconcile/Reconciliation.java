@@ -65,7 +65,7 @@ public final class Reconciliation {
         OrphanReport report = findings.report();
         OrphanReport.Republish result;
         if (apply && policy == OrphanPolicy.REPUBLISH && !findings.orphans().isEmpty()) {
-            result = new OrphanRepublisher(ctx.ledger(), ctx.kinesis(active), ctx.streamArn(active), ctx.pair(), ctx.clock(),
+            result = new OrphanRepublisher(ctx.ledger(), ctx.kinesis(active), ctx.streamArn(active), ctx.pair(), ctx.time(),
                     progress).withHook(hook).republish(cut.get().epoch(), findings);
         } else {
             result = ledgerState(cut.get().epoch(), findings);

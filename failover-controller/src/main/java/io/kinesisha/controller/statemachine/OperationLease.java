@@ -3,6 +3,7 @@ package io.kinesisha.controller.statemachine;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.RunnerLease;
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,7 +37,7 @@ public final class OperationLease {
     private final String pair;
     private final String owner;
     private final Duration ttl;
-    private final Clock clock;
+    private final ControllerTime time;
     private String operationId;
     private int stepIndex = -1;
     private Step step;
@@ -44,11 +45,16 @@ public final class OperationLease {
     private boolean held;
 
     public OperationLease(ControlStore store, String pair, String owner, Duration ttl, Clock clock) {
+        this(store, pair, owner, ttl, ControllerTime.of(clock));
+    }
+
+    /** Renews and waits on {@code time}'s clock and sleeper. */
+    public OperationLease(ControlStore store, String pair, String owner, Duration ttl, ControllerTime time) {
         this.store = Objects.requireNonNull(store, "store");
         this.pair = Objects.requireNonNull(pair, "pair");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.ttl = Objects.requireNonNull(ttl, "ttl");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.time = Objects.requireNonNull(time, "time");
     }
 
     public String owner() {
@@ -61,7 +67,7 @@ public final class OperationLease {
 
     /** Takes the lease, or renews it if this runner holds it; false while another runner holds it. */
     public synchronized boolean acquire(String description) {
-        long now = clock.millis();
+        long now = time.clock().millis();
         held = store.acquireLease(pair, NAME, owner, now, ttl.toMillis(), description);
         if (held) {
             renewedAt = now;
@@ -75,17 +81,17 @@ public final class OperationLease {
      */
     public boolean await(String description, Duration max, Duration poll, Consumer<String> progress)
             throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
+        ControllerTime.Stopwatch waited = time.stopwatch();
         boolean told = false;
         while (!acquire(description)) {
-            if (System.nanoTime() > deadline) {
+            if (waited.elapsed().compareTo(max) > 0) {
                 return false;
             }
             if (!told) {
                 progress.accept("waiting for " + holder().map(RunnerLease::toString).orElse("the runner") + " to stand down");
                 told = true;
             }
-            Thread.sleep(poll.toMillis());
+            time.sleep(poll);
         }
         return true;
     }
@@ -121,7 +127,7 @@ public final class OperationLease {
 
     /** While a step waits: confirms the step every time, renews once a third of the hold time has passed. */
     public synchronized void keepAlive(String waitingFor) {
-        if (clock.millis() - renewedAt >= ttl.toMillis() / 3) {
+        if (time.clock().millis() - renewedAt >= ttl.toMillis() / 3) {
             check(waitingFor);
         } else {
             confirmStep(waitingFor);
@@ -131,7 +137,7 @@ public final class OperationLease {
     /** Gives the lease up if this runner holds it. */
     public synchronized void release() {
         if (held) {
-            store.releaseLease(pair, NAME, owner, clock.millis());
+            store.releaseLease(pair, NAME, owner, time.clock().millis());
             held = false;
         }
         leave();

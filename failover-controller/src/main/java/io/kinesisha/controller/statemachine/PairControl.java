@@ -6,6 +6,7 @@ import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.controller.statemachine.Outcome.Result;
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,7 @@ public final class PairControl {
     private final ControlStore store;
     private final StateMachine machine;
     private final Clock clock;
+    private final ControllerTime time;
     private final String actor;
     private final String runner;
     private final Duration leaseTtl;
@@ -47,9 +49,15 @@ public final class PairControl {
 
     /** As above; operations run under a runner lease held for {@code leaseTtl} between renewals. */
     public PairControl(ControlStore store, StateMachine machine, Clock clock, String actor, Duration leaseTtl) {
+        this(store, machine, ControllerTime.of(clock), actor, leaseTtl);
+    }
+
+    /** As above, the runner lease waiting on {@code time}'s clock and sleeper. */
+    public PairControl(ControlStore store, StateMachine machine, ControllerTime time, String actor, Duration leaseTtl) {
         this.store = Objects.requireNonNull(store, "store");
         this.machine = Objects.requireNonNull(machine, "machine");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.time = Objects.requireNonNull(time, "time");
+        this.clock = time.clock();
         this.actor = Objects.requireNonNull(actor, "actor");
         this.runner = actor + "#" + UUID.randomUUID().toString().substring(0, 8);
         this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");
@@ -62,7 +70,7 @@ public final class PairControl {
     public synchronized OperationLease lease(String pair) {
         long thread = Thread.currentThread().getId();
         return leases.computeIfAbsent(pair + "\u0000" + thread,
-                k -> new OperationLease(store, pair, runner + "/" + thread, leaseTtl, clock));
+                k -> new OperationLease(store, pair, runner + "/" + thread, leaseTtl, time));
     }
 
     public ControlRecord read(String pair) {

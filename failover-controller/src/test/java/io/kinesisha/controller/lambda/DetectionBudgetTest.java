@@ -111,7 +111,7 @@ class DetectionBudgetTest {
             this.outage = outage;
             this.settle = settle;
             ProbeWindow window = new ProbeWindow(CONFIG.health().probeInterval(), ControllerHandler.INVOCATION_WINDOW,
-                    clock, clock::advance);
+                    clock.time());
             this.handler = new ControllerHandler(() -> new ControllerHandler.Services(this::round, acceptingDeliveries(),
                     "orders", clock, window), line -> { });
         }

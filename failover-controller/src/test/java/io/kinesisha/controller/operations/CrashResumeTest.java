@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
@@ -116,15 +117,15 @@ class CrashResumeTest {
         Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(record));
         PairEvent event = PairEvent.FAILOVER_REQUESTED;
         if (type == OperationType.SWITCHOVER) {
-            params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
-            params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
+            params.put(StepParameters.DRAIN_TIMEOUT.key(), "10000");
+            params.put(StepParameters.PAUSE_GRACE.key(), "50");
             event = PairEvent.SWITCHOVER_REQUESTED;
         }
         if (type == OperationType.FAILBACK) {
-            params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
-            params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
-            params.put(StepActions.DWELL_MILLIS, "0");
-            params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "10000");
+            params.put(StepParameters.DRAIN_TIMEOUT.key(), "10000");
+            params.put(StepParameters.PAUSE_GRACE.key(), "50");
+            params.put(StepParameters.DWELL.key(), "0");
+            params.put(StepParameters.CATCH_UP_TIMEOUT.key(), "10000");
             event = PairEvent.FAILBACK_REQUESTED;
         }
         ctx.control().fire(ctx.pair(), event, params, Map.of("reason", "crash test"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.config.OrphanPolicy;
+import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
@@ -135,8 +136,8 @@ class FalseOrphansTest {
     private void startFailbackAndStopAfter(PairContext ctx, Step last) {
         java.util.Map<String, String> params = new java.util.HashMap<>(
                 OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
-        params.put(StepActions.DWELL_MILLIS, "0");
-        params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "20000");
+        params.put(StepParameters.DWELL.key(), "0");
+        params.put(StepParameters.CATCH_UP_TIMEOUT.key(), "20000");
         assertThat(ctx.control().fire(ctx.pair(), io.kinesisha.controller.statemachine.PairEvent.FAILBACK_REQUESTED, params,
                 java.util.Map.of("reason", "test")).applied()).isTrue();
         assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.kinesisha.common.config.OrphanPolicy;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
+import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
 import io.kinesisha.controller.reconcile.OrphanReport;
@@ -135,8 +136,8 @@ class FollowReplicatorOrphansTest {
 
     private void startFailbackAndStopAfter(PairContext ctx, Step last) {
         Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
-        params.put(StepActions.DWELL_MILLIS, "0");
-        params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "60000");
+        params.put(StepParameters.DWELL.key(), "0");
+        params.put(StepParameters.CATCH_UP_TIMEOUT.key(), "60000");
         assertThat(ctx.control().fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test"))
                 .applied()).isTrue();
         assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {

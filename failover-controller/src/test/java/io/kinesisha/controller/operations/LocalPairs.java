@@ -1,5 +1,6 @@
 package io.kinesisha.controller.operations;
 
+import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.util.ArrayList;
@@ -48,10 +49,10 @@ public final class LocalPairs implements AfterEachCallback {
         org.assertj.core.api.Assertions.assertThat(failover.result()).as(failover.message())
                 .isEqualTo(OperationDriver.Result.COMPLETED);
         Map<String, String> params = new java.util.HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
-        params.put(StepActions.DWELL_MILLIS, "0");
-        params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
-        params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
-        params.put(StepActions.CATCH_UP_TIMEOUT_MILLIS, "10000");
+        params.put(StepParameters.DWELL.key(), "0");
+        params.put(StepParameters.PAUSE_GRACE.key(), "50");
+        params.put(StepParameters.DRAIN_TIMEOUT.key(), "10000");
+        params.put(StepParameters.CATCH_UP_TIMEOUT.key(), "10000");
         org.assertj.core.api.Assertions.assertThat(ctx.control().fire(ctx.pair(),
                 io.kinesisha.controller.statemachine.PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test"))
                 .applied()).isTrue();

@@ -8,6 +8,8 @@ import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.controller.SimulatedClock;
+import io.kinesisha.controller.time.ControllerTime;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
@@ -16,7 +18,6 @@ import io.kinesisha.controller.statemachine.OperationRunner;
 import io.kinesisha.controller.statemachine.OperationType;
 import io.kinesisha.controller.statemachine.PairEvent;
 import io.kinesisha.controller.statemachine.Step;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,10 +44,15 @@ class OperationsTest {
         opened.forEach(PairContext::close);
     }
 
+    /** A pair whose controller waits on a simulated clock: the 13 s fence settle of a failover takes no real time. */
     private PairContext pair(String name) {
+        return pair(name, SimulatedClock.stepping(Instant.now()).time());
+    }
+
+    private PairContext pair(String name, ControllerTime time) {
         LocalEnvironment env = LOCAL.env();
         LocalPair pair = new LocalPair(env, name, 2, Map.of());
-        PairContext ctx = PairContext.open(pair.config, "test", Clock.systemUTC());
+        PairContext ctx = PairContext.open(pair.config, "test", time);
         opened.add(ctx);
         ctx.store().createTableIfMissing();
         ctx.store().create(ControlRecord.initial(name, env.primary().name(), env.secondary().name(), Instant.now()));
@@ -84,6 +90,8 @@ class OperationsTest {
         AuditEntry consumers = audit(ctx, "completed step START_CONSUMERS");
         assertThat(consumers.evidence()).containsKeys("consumer.position.shardId-000000000000",
                 "consumer.position.shardId-000000000001");
+        assertThat(audit(ctx, "completed step MARK_CUT").evidence()).as("no writer acknowledged: the full settle")
+                .containsEntry("fence.acknowledged", "false").containsEntry("fence.settledMillis", "13000");
         assertThat(progress).anyMatch(l -> l.contains("ACTIVATE_SECONDARY done"));
     }
 
@@ -92,7 +100,7 @@ class OperationsTest {
         PairContext ctx = pair("crash");
         ctx.control().fire("crash", PairEvent.FAILOVER_REQUESTED, OperationDriver.failoverParameters(ctx.control().read("crash")),
                 Map.of("reason", "test"));
-        FailoverOperation real = new FailoverOperation(ctx, progress::add);
+        OperationSteps real = FailoverOperation.steps(new io.kinesisha.controller.operations.steps.StepSupport(ctx, progress::add));
         // the first controller dies while promoting: the fence is recorded, the promotion is not
         assertThatThrownBy(() -> new OperationRunner(ctx.control()).run("crash", (step, op, record) -> {
             if (step == Step.ACTIVATE_SECONDARY) {
@@ -118,7 +126,8 @@ class OperationsTest {
 
     @Test
     void aSwitchoverThatCannotDrainIsAbortedAndProducersResumeInThePrimary() throws Exception {
-        PairContext ctx = pair("nodrain");
+        // real time: the resolver, polling every 100 ms, must see the pause between the two changes
+        PairContext ctx = pair("nodrain", ControllerTime.system());
         // records in the primary and no replicator: the barrier can never pass
         KinesisClient primary = ctx.kinesis(ctx.primaryRegion());
         for (int i = 0; i < 5; i++) {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
+import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
@@ -178,8 +179,8 @@ class RunnerLeaseTest {
         PairContext a = newPair();
         // a switchover paused producers, then the primary was lost: the switchover escalates to a failover
         Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(a.control().read(a.pair())));
-        params.put(StepActions.DRAIN_TIMEOUT_MILLIS, "10000");
-        params.put(StepActions.PAUSE_GRACE_MILLIS, "50");
+        params.put(StepParameters.DRAIN_TIMEOUT.key(), "10000");
+        params.put(StepParameters.PAUSE_GRACE.key(), "50");
         assertThat(a.control().fire(a.pair(), PairEvent.SWITCHOVER_REQUESTED, params, Map.of("reason", "test")).applied()).isTrue();
         assertThatThrownBy(() -> new OperationRunner(a.control()).run(a.pair(), (step, op, record) -> {
             if (step == Step.AWAIT_REPLICATION_DRAIN) {

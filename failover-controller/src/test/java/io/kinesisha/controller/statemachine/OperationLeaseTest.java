@@ -142,6 +142,28 @@ class OperationLeaseTest {
         assertThat(OperationCodec.fromJson(process.read(pair).operation()).currentStep()).isZero();
     }
 
+    @Test
+    void anAbortWaitingForTheLeaseWaitsOnTheControllerClockUntilACrashedRunnersLeaseExpires() throws Exception {
+        PairControl a = control("lambda:a");
+        PairControl cli = new PairControl(store, new StateMachine(), clock.time(), "cli:operator", TTL);
+        a.fire(pair, PairEvent.SWITCHOVER_REQUESTED, Map.of(), Map.of("reason", "test"));
+        assertThat(a.lease(pair).acquire("runs the switchover")).isTrue(); // and dies holding it
+        List<String> told = new ArrayList<>();
+
+        boolean tooShort = cli.lease(pair).await("abort", TTL.minusSeconds(10), Duration.ofSeconds(1), told::add);
+
+        assertThat(tooShort).as("still held after 50 s").isFalse();
+        assertThat(told).singleElement().asString().contains(a.lease(pair).owner());
+        Instant gaveUp = clock.instant();
+        assertThat(gaveUp).isBetween(T0.plus(TTL).minusSeconds(10), T0.plus(TTL));
+
+        boolean taken = cli.lease(pair).await("abort", TTL, Duration.ofSeconds(1), told::add);
+
+        assertThat(taken).as("taken once a's lease expired, in no real time").isTrue();
+        assertThat(clock.instant()).isBetween(T0.plus(TTL), T0.plus(TTL).plusSeconds(2));
+        assertThat(cli.lease(pair).holder()).hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo(cli.lease(pair).owner()));
+    }
+
     private PairControl control(String actor) {
         return new PairControl(store, new StateMachine(), clock, actor, TTL);
     }

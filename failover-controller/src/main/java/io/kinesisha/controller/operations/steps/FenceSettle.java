@@ -1,10 +1,10 @@
-package io.kinesisha.controller.operations;
+package io.kinesisha.controller.operations.steps;
 
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.FenceAck;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RunnerLease;
-import java.time.Clock;
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,12 +23,6 @@ final class FenceSettle {
 
     /** How the settle ended. */
     record Ended(boolean acknowledged, Duration waited, String detail) {
-    }
-
-    /** Sleeps between polls; a test's sleeper moves a simulated clock. */
-    @FunctionalInterface
-    interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
     }
 
     /** Where the job lease rows and the acknowledgements are read (the control store). */
@@ -53,21 +47,26 @@ final class FenceSettle {
     }
 
     private final Records records;
-    private final Clock clock;
-    private final Sleeper sleeper;
+    private final ControllerTime time;
+    private final Runnable afterPoll;
 
-    FenceSettle(Records records, Clock clock, Sleeper sleeper) {
+    FenceSettle(Records records, ControllerTime time) {
+        this(records, time, () -> { });
+    }
+
+    /** {@code afterPoll} runs after each sleep (the step keeps its runner lease alive there). */
+    FenceSettle(Records records, ControllerTime time, Runnable afterPoll) {
         this.records = records;
-        this.clock = clock;
-        this.sleeper = sleeper;
+        this.time = time;
+        this.afterPoll = afterPoll;
     }
 
     /** Waits until {@code until}, or until every writer of {@code fenced} at {@code epoch} acknowledged. */
     Ended await(ReplicationDirection fenced, long epoch, Instant until) throws InterruptedException {
-        Instant start = clock.instant();
+        Instant start = time.now();
         while (true) {
             Optional<String> silent = fenced == null ? Optional.empty() : silentRun(fenced, epoch);
-            Instant now = clock.instant();
+            Instant now = time.now();
             if (silent.isPresent()) {
                 return new Ended(true, Duration.between(start, now), silent.get());
             }
@@ -76,7 +75,8 @@ final class FenceSettle {
                 return new Ended(false, Duration.between(start, now), "full settle: no acknowledgement from every writer"
                         + " of " + fenced + " epoch " + epoch);
             }
-            sleeper.sleep(left.compareTo(POLL) < 0 ? left : POLL);
+            time.sleep(left.compareTo(POLL) < 0 ? left : POLL);
+            afterPoll.run();
         }
     }
 

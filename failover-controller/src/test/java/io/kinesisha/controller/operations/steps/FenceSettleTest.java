@@ -1,4 +1,4 @@
-package io.kinesisha.controller.operations;
+package io.kinesisha.controller.operations.steps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.kinesisha.common.control.FenceAck;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RunnerLease;
 import io.kinesisha.controller.SimulatedClock;
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ class FenceSettleTest {
             // everything stored, as a careless query would return it: the settle itself must check what it counts
             return List.copyOf(acks);
         }
-    }, clock, d -> {
+    }, ControllerTime.of(clock, d -> {
         clock.advance(d);
         arriving.entrySet().removeIf(e -> {
             if (!e.getKey().isAfter(clock.instant())) {
@@ -52,7 +53,7 @@ class FenceSettleTest {
             }
             return false;
         });
-    });
+    }));
 
     private void leaseHeldBy(String run) {
         String name = FenceAck.jobLeaseName(FORWARD, EPOCH);
@@ -120,7 +121,7 @@ class FenceSettleTest {
             public List<FenceAck> acks(ReplicationDirection direction, long epoch) {
                 throw new IllegalStateException("control store unreachable");
             }
-        }, clock, clock::advance);
+        }, clock.time());
 
         assertFullSettle(failing.await(FORWARD, EPOCH, FENCED_AT.plus(SETTLE)));
     }

@@ -1,4 +1,4 @@
-package io.kinesisha.controller.operations;
+package io.kinesisha.controller.operations.steps;
 
 import io.kinesisha.common.control.ShardProgress;
 import java.time.Duration;
@@ -70,9 +70,9 @@ public record ConsumerStart(Instant timestamp, String method, Map<String, String
     /** As step parameters: the timestamp, the method, and {@code consumer.position.<shard>}. */
     public Map<String, String> parameters() {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("consumer.startTimestamp", timestamp.toString());
-        p.put("consumer.startMethod", method);
-        positions.forEach((shard, pos) -> p.put("consumer.position." + shard, pos));
+        StepParameters.CONSUMER_START.put(p, timestamp);
+        StepParameters.CONSUMER_START_METHOD.put(p, method);
+        positions.forEach((shard, pos) -> StepParameters.CONSUMER_POSITION.of(shard).put(p, pos));
         return p;
     }
 }

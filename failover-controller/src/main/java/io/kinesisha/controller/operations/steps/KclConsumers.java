@@ -1,4 +1,6 @@
-package io.kinesisha.controller.operations;
+package io.kinesisha.controller.operations.steps;
+
+import io.kinesisha.controller.operations.PairContext;
 
 import io.kinesisha.common.config.KclApplication;
 import io.kinesisha.common.control.ControlRecord;

@@ -1,4 +1,6 @@
-package io.kinesisha.controller.operations;
+package io.kinesisha.controller.operations.steps;
+
+import io.kinesisha.controller.operations.PairContext;
 
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
@@ -53,8 +55,8 @@ final class LambdaConsumerSteps {
             starts.add(start);
             before.accept("start consumer " + fn + " in " + active);
             ActionResult r = ConsumerAction.start(ctx.lambda(active), active, fn, ctx.streamArn(active), start.timestamp(),
-                    StepActions.CONSUMER_BATCH_SIZE, () -> template(from, active, fn), op.startedAt(),
-                    Duration.ofSeconds(2), Duration.ofMinutes(2)).execute();
+                    StartConsumers.CONSUMER_BATCH_SIZE, () -> template(from, active, fn), op.startedAt(),
+                    Duration.ofSeconds(2), Duration.ofMinutes(2), ctx.time()).execute();
             evidence.put("consumer." + fn, r.changed() ? "mapping " + r.outputs().get("uuid") + " created at "
                     + start.timestamp() + " on " + r.outputs().get("eventSource")
                     + (r.outputs().containsKey("replaced") ? ", replacing " + r.outputs().get("replaced") : "")
@@ -73,7 +75,7 @@ final class LambdaConsumerSteps {
     /** The cut of the newly active region (records written after it are new), else the fence time, else now. */
     private Instant cut(Operation op, String active, long epoch) {
         return ctx.ledger().latestCut(ctx.pair(), active, epoch).map(io.kinesisha.common.control.StreamCut::takenAt)
-                .or(() -> Optional.ofNullable(op.parameter(StepActions.FENCED_AT)).map(Instant::parse))
+                .or(() -> Optional.ofNullable(StepParameters.FENCED_AT.in(op)))
                 .orElseGet(() -> ctx.clock().instant());
     }
 

@@ -1,4 +1,4 @@
-package io.kinesisha.controller.operations;
+package io.kinesisha.controller.operations.steps;
 
 import io.kinesisha.common.control.ShardProgress;
 import java.time.Instant;
