@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * as an in-process stand-in's), and by other processes (the emulators) by PID. Shows which process limits a run.
  */
 final class CpuMeter {
-    private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** Bytes allocated per thread (HotSpot's ThreadMXBean): what the garbage collector will have to clear. */
     private static final com.sun.management.ThreadMXBean ALLOCATION = (com.sun.management.ThreadMXBean) THREADS;
@@ -33,8 +34,12 @@ final class CpuMeter {
 
     Snapshot snapshot() {
         Map<String, Long> cpu = new LinkedHashMap<>();
-        pids.forEach((name, pid) -> cpu.put(name, ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration())
-                .map(Duration::toNanos).orElse(0L)));
+        pids.forEach((name, pid) -> cpu.put(
+                name,
+                ProcessHandle.of(pid)
+                        .flatMap(p -> p.info().totalCpuDuration())
+                        .map(Duration::toNanos)
+                        .orElse(0L)));
         long excluded = 0;
         Map<Long, Long> threads = new HashMap<>();
         Map<Long, Long> allocated = new HashMap<>();
@@ -55,8 +60,10 @@ final class CpuMeter {
             }
         }
         long gcMillis = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .mapToLong(gc -> Math.max(0, gc.getCollectionTime())).sum();
-        Snapshot snapshot = new Snapshot(System.nanoTime(), OS.getProcessCpuTime() - excluded, cpu, threads, vmThreadNanos());
+                .mapToLong(gc -> Math.max(0, gc.getCollectionTime()))
+                .sum();
+        Snapshot snapshot =
+                new Snapshot(System.nanoTime(), OS.getProcessCpuTime() - excluded, cpu, threads, vmThreadNanos());
         snapshot.allocatedBytes = allocated;
         snapshot.gcMillis = gcMillis;
         return snapshot;
@@ -75,7 +82,8 @@ final class CpuMeter {
         for (File task : tasks) {
             try {
                 String name = Files.readString(task.toPath().resolve("comm")).trim();
-                String kind = name.startsWith("GC Thread") || name.startsWith("G1 ") ? "GC"
+                String kind = name.startsWith("GC Thread") || name.startsWith("G1 ")
+                        ? "GC"
                         : name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? "JIT" : null;
                 if (kind == null) {
                     continue;
@@ -112,11 +120,16 @@ final class CpuMeter {
          */
         long allocatedSince(Snapshot before) {
             return allocatedBytes.entrySet().stream()
-                    .mapToLong(e -> e.getValue() - before.allocatedBytes.getOrDefault(e.getKey(), 0L)).sum();
+                    .mapToLong(e -> e.getValue() - before.allocatedBytes.getOrDefault(e.getKey(), 0L))
+                    .sum();
         }
 
-        Snapshot(long wallNanos, long jvmNanos, Map<String, Long> processNanos, Map<Long, Long> threadNanos,
-                 Map<String, Long> vmNanos) {
+        Snapshot(
+                long wallNanos,
+                long jvmNanos,
+                Map<String, Long> processNanos,
+                Map<Long, Long> threadNanos,
+                Map<String, Long> vmNanos) {
             this.vmNanos = vmNanos;
             this.wallNanos = wallNanos;
             this.jvmNanos = jvmNanos;
@@ -126,8 +139,11 @@ final class CpuMeter {
 
         /** CPU of the threads started since {@code before} (a job's own: tasks, fetchers, SDK event loops, timers). */
         double newThreadSeconds(Snapshot before) {
-            return threadNanos.entrySet().stream().filter(e -> !before.threadNanos.containsKey(e.getKey()))
-                    .mapToLong(Map.Entry::getValue).sum() / 1e9;
+            return threadNanos.entrySet().stream()
+                            .filter(e -> !before.threadNanos.containsKey(e.getKey()))
+                            .mapToLong(Map.Entry::getValue)
+                            .sum()
+                    / 1e9;
         }
 
         /** CPU of the JVM's GC ("GC") or JIT ("JIT") threads between the snapshots. */
@@ -137,8 +153,11 @@ final class CpuMeter {
 
         /** CPU of the threads alive at both snapshots (the Flink runtime's, the SDK's shared ones). */
         double oldThreadSeconds(Snapshot before) {
-            return threadNanos.entrySet().stream().filter(e -> before.threadNanos.containsKey(e.getKey()))
-                    .mapToLong(e -> e.getValue() - before.threadNanos.get(e.getKey())).sum() / 1e9;
+            return threadNanos.entrySet().stream()
+                            .filter(e -> before.threadNanos.containsKey(e.getKey()))
+                            .mapToLong(e -> e.getValue() - before.threadNanos.get(e.getKey()))
+                            .sum()
+                    / 1e9;
         }
 
         double wallSeconds(Snapshot before) {
@@ -152,7 +171,8 @@ final class CpuMeter {
         /** "jvm 12.3 s (41 %), us-west-2 20.1 s (67 %), ...": CPU seconds and share of one core over the wall time. */
         String describe(Snapshot before) {
             double wall = wallSeconds(before);
-            StringBuilder out = new StringBuilder(String.format("JVM %.1f s (%.0f %%)", jvmSeconds(before), 100 * jvmSeconds(before) / wall));
+            StringBuilder out = new StringBuilder(
+                    String.format("JVM %.1f s (%.0f %%)", jvmSeconds(before), 100 * jvmSeconds(before) / wall));
             processNanos.forEach((name, nanos) -> {
                 double s = (nanos - before.processNanos.getOrDefault(name, 0L)) / 1e9;
                 out.append(String.format(", %s %.1f s (%.0f %%)", name, s, 100 * s / wall));

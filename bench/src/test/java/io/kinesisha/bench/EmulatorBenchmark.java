@@ -31,9 +31,12 @@ class EmulatorBenchmark {
     @Test
     void startTimesAndRawIngest() throws Exception {
         long t0 = System.nanoTime();
-        try (LocalEnvironment env = LocalEnvironment.builder().region("us-west-2")
+        try (LocalEnvironment env = LocalEnvironment.builder()
+                .region("us-west-2")
                 .clientTuning(new ClientTuning(Duration.ofMinutes(5), Duration.ofMinutes(2), 1))
-                .workDir(Paths.get("target", "bench-" + System.currentTimeMillis()).toAbsolutePath()).start()) {
+                .workDir(Paths.get("target", "bench-" + System.currentTimeMillis())
+                        .toAbsolutePath())
+                .start()) {
             Duration envStart = Duration.ofNanos(System.nanoTime() - t0);
             LocalRegion region = env.primary();
             Duration firstStart = region.lastStartTime();
@@ -50,7 +53,8 @@ class EmulatorBenchmark {
                 long stopped = System.nanoTime();
                 region.start();
                 restarts.add((System.nanoTime() - stopped) / 1_000_000);
-                System.out.printf("stop (SIGTERM, persist %d records) took %d ms%n", RECORDS * 2, (stopped - s) / 1_000_000);
+                System.out.printf(
+                        "stop (SIGTERM, persist %d records) took %d ms%n", RECORDS * 2, (stopped - s) / 1_000_000);
             }
 
             System.out.println();
@@ -58,10 +62,12 @@ class EmulatorBenchmark {
             System.out.println("|---|---|");
             System.out.printf("| environment start (1 region + DynamoDB Local) | %d ms |%n", envStart.toMillis());
             System.out.printf("| kinesis-local start (port open) | %d ms |%n", firstStart.toMillis());
-            System.out.printf("| kinesis-local restart with persisted data (3 runs) | %s ms |%n",
+            System.out.printf(
+                    "| kinesis-local restart with persisted data (3 runs) | %s ms |%n",
                     restarts.stream().map(String::valueOf).collect(Collectors.joining(", ")));
             for (Row row : rows) {
-                System.out.printf("| PutRecords ingest, %d x %d B records, batches of %d, %d thread(s) | %.0f records/s |%n",
+                System.out.printf(
+                        "| PutRecords ingest, %d x %d B records, batches of %d, %d thread(s) | %.0f records/s |%n",
                         RECORDS, PAYLOAD_BYTES, BATCH, row.threads, row.recordsPerSecond);
             }
         }
@@ -78,10 +84,13 @@ class EmulatorBenchmark {
                 int batch = b;
                 results.add(pool.submit(() -> {
                     List<PutRecordsRequestEntry> entries = IntStream.range(0, BATCH)
-                            .mapToObj(i -> PutRecordsRequestEntry.builder().partitionKey("k" + (batch * BATCH + i) % 1000)
-                                    .data(SdkBytes.fromByteArray(payload)).build())
+                            .mapToObj(i -> PutRecordsRequestEntry.builder()
+                                    .partitionKey("k" + (batch * BATCH + i) % 1000)
+                                    .data(SdkBytes.fromByteArray(payload))
+                                    .build())
                             .collect(Collectors.toList());
-                    return kinesis.putRecords(r -> r.streamARN(arn).records(entries)).failedRecordCount();
+                    return kinesis.putRecords(r -> r.streamARN(arn).records(entries))
+                            .failedRecordCount();
                 }));
             }
             int failed = 0;
@@ -96,6 +105,5 @@ class EmulatorBenchmark {
         }
     }
 
-    private record Row(int threads, double recordsPerSecond) {
-    }
+    private record Row(int threads, double recordsPerSecond) {}
 }

@@ -47,15 +47,18 @@ final class FastKinesisTarget implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process process = new ProcessBuilder(java, "-cp", classPath, FastKinesisTarget.class.getName())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         for (String line = out.readLine(); line != null; line = out.readLine()) {
             if (line.startsWith(READY)) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> System.out.println("[fast target] " + l)),
-                        "fast-target-output");
+                Thread drain = new Thread(
+                        () -> out.lines().forEach(l -> System.out.println("[fast target] " + l)), "fast-target-output");
                 drain.setDaemon(true);
                 drain.start();
-                return new FastKinesisTarget(process, Integer.parseInt(line.substring(READY.length()).trim()));
+                return new FastKinesisTarget(
+                        process, Integer.parseInt(line.substring(READY.length()).trim()));
             }
         }
         process.destroy();
@@ -87,10 +90,15 @@ final class FastKinesisTarget implements AutoCloseable {
 
     /** The child: serves until its stdin closes. */
     public static void main(String[] args) throws IOException {
-        WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().containerThreads(16).disableRequestJournal()
-                .asynchronousResponseEnabled(false).extensions(new AcceptAll()));
+        WireMockServer server = new WireMockServer(wireMockConfig()
+                .dynamicPort()
+                .containerThreads(16)
+                .disableRequestJournal()
+                .asynchronousResponseEnabled(false)
+                .extensions(new AcceptAll()));
         server.start();
-        server.stubFor(any(anyUrl()).withHeader("X-Amz-Target", containing("PutRecords"))
+        server.stubFor(any(anyUrl())
+                .withHeader("X-Amz-Target", containing("PutRecords"))
                 .willReturn(aResponse().withTransformers(AcceptAll.NAME)));
         System.out.println(READY + server.port());
         System.out.flush();
@@ -130,9 +138,11 @@ final class FastKinesisTarget implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return aResponse().withStatus(200)
+            return aResponse()
+                    .withStatus(200)
                     .withHeader("Content-Type", cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1")
-                    .withBody(out.toByteArray()).build();
+                    .withBody(out.toByteArray())
+                    .build();
         }
 
         @Override

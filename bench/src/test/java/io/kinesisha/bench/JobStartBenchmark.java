@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,16 +57,20 @@ class JobStartBenchmark {
     void replicateToFirstRecord() throws Exception {
         Path root = Paths.get("").toAbsolutePath().getParent();
         Path launcher = root.resolve("kinesis-ha");
-        assumeTrue(Files.exists(root.resolve("cli/target/kinesis-ha-cli.jar")),
+        assumeTrue(
+                Files.exists(root.resolve("cli/target/kinesis-ha-cli.jar")),
                 "build the CLI first: mvn -B -pl cli -am package -DskipTests");
-        Path work = Paths.get("target", "bench-start-" + System.currentTimeMillis()).toAbsolutePath();
+        Path work =
+                Paths.get("target", "bench-start-" + System.currentTimeMillis()).toAbsolutePath();
         Files.createDirectories(work);
         List<long[]> runs = new ArrayList<>();
         String load = uptime();
-        try (LocalEnvironment env = LocalEnvironment.builder().workDir(work.resolve("env"))
-                .clientTuning(new ClientTuning(Duration.ofSeconds(30), Duration.ofSeconds(10), 1)).start();
-             KinesisClient west = env.clients().kinesis(env.primary().target());
-             KinesisClient east = env.clients().kinesis(env.secondary().target())) {
+        try (LocalEnvironment env = LocalEnvironment.builder()
+                        .workDir(work.resolve("env"))
+                        .clientTuning(new ClientTuning(Duration.ofSeconds(30), Duration.ofSeconds(10), 1))
+                        .start();
+                KinesisClient west = env.clients().kinesis(env.primary().target());
+                KinesisClient east = env.clients().kinesis(env.secondary().target())) {
             for (int run = 0; run < RUNS; run++) {
                 runs.add(run(run, launcher, work, env, west, east));
             }
@@ -110,39 +114,50 @@ class JobStartBenchmark {
     }
 
     /** One start: the steps' times and, last, the first record's, in ms after the command started (-1: not seen). */
-    private static long[] run(int run, Path launcher, Path work, LocalEnvironment env, KinesisClient west,
-                              KinesisClient east) throws Exception {
+    private static long[] run(
+            int run, Path launcher, Path work, LocalEnvironment env, KinesisClient west, KinesisClient east)
+            throws Exception {
         LocalRegion primary = env.primary();
         LocalRegion secondary = env.secondary();
         String source = primary.createStream("start-source-" + run, 4);
         String target = secondary.createStream("start-target-" + run, 3);
         List<PutRecordsRequestEntry> entries = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            entries.add(PutRecordsRequestEntry.builder().partitionKey("key-" + i).data(SdkBytes.fromUtf8String("r" + i)).build());
+            entries.add(PutRecordsRequestEntry.builder()
+                    .partitionKey("key-" + i)
+                    .data(SdkBytes.fromUtf8String("r" + i))
+                    .build());
         }
-        assertThat(west.putRecords(b -> b.streamARN(source).records(entries)).failedRecordCount()).isZero();
+        assertThat(west.putRecords(b -> b.streamARN(source).records(entries)).failedRecordCount())
+                .isZero();
         List<String> iterators = new ArrayList<>();
         for (Shard shard : east.listShards(b -> b.streamARN(target)).shards()) {
-            iterators.add(east.getShardIterator(b -> b.streamARN(target).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+            iterators.add(east.getShardIterator(b -> b.streamARN(target)
+                            .shardId(shard.shardId())
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                    .shardIterator());
         }
         Path config = work.resolve("start-" + run + ".properties");
-        Files.writeString(config, String.join("\n",
-                "pair.name=start-" + run,
-                "primary.region=" + primary.name(),
-                "primary.stream-arn=" + source,
-                "primary.endpoint=" + primary.kinesisEndpoint(),
-                "secondary.region=" + secondary.name(),
-                "secondary.stream-arn=" + target,
-                "secondary.endpoint=" + secondary.kinesisEndpoint(),
-                "control.endpoint=" + env.controlStoreEndpoint(),
-                "aws.credentials=static",
-                "aws.access-key-id=" + primary.accountId(),
-                "aws.secret-access-key=local-secret",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "pair.name=start-" + run,
+                        "primary.region=" + primary.name(),
+                        "primary.stream-arn=" + source,
+                        "primary.endpoint=" + primary.kinesisEndpoint(),
+                        "secondary.region=" + secondary.name(),
+                        "secondary.stream-arn=" + target,
+                        "secondary.endpoint=" + secondary.kinesisEndpoint(),
+                        "control.endpoint=" + env.controlStoreEndpoint(),
+                        "aws.credentials=static",
+                        "aws.access-key-id=" + primary.accountId(),
+                        "aws.secret-access-key=local-secret",
+                        ""));
         Path log = work.resolve("replicate-" + run + ".log");
         ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "replicate", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("KINESIS_HA_HOME", work.resolve("home").toString());
         builder.environment().put("KINESIS_HA_SKIP_BUILD", "1");
         long started = System.currentTimeMillis();
@@ -159,13 +174,19 @@ class JobStartBenchmark {
                     }
                     iterators.set(i, page.nextShardIterator());
                 }
-                assertThat(replicate.isAlive()).as("replicate runs; log %s", log).isTrue();
-                assertThat(System.currentTimeMillis()).as("a record in the target in time; log %s", log).isLessThan(deadline);
+                assertThat(replicate.isAlive())
+                        .as("replicate runs; log %s", log)
+                        .isTrue();
+                assertThat(System.currentTimeMillis())
+                        .as("a record in the target in time; log %s", log)
+                        .isLessThan(deadline);
                 LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
             }
         } finally {
             replicate.destroy();
-            assertThat(replicate.waitFor(90, TimeUnit.SECONDS)).as("replicate stops on SIGTERM").isTrue();
+            assertThat(replicate.waitFor(90, TimeUnit.SECONDS))
+                    .as("replicate stops on SIGTERM")
+                    .isTrue();
         }
         long[] times = steps(log, started);
         times[times.length - 1] = first;
@@ -185,7 +206,8 @@ class JobStartBenchmark {
             int k = 0;
             for (Pattern step : STEPS.values()) {
                 if (times[k] < 0 && step.matcher(line).find()) {
-                    times[k] = Duration.between(zero, LocalTime.parse(stamp.group(1))).toMillis();
+                    times[k] = Duration.between(zero, LocalTime.parse(stamp.group(1)))
+                            .toMillis();
                 }
                 k++;
             }
@@ -196,7 +218,8 @@ class JobStartBenchmark {
     private static String uptime() {
         try {
             String loadavg = Files.readString(Paths.get("/proc/loadavg")).trim();
-            return "load average " + String.join(", ", List.of(loadavg.split(" ")).subList(0, 3));
+            return "load average "
+                    + String.join(", ", List.of(loadavg.split(" ")).subList(0, 3));
         } catch (IOException e) {
             return "load unknown";
         }

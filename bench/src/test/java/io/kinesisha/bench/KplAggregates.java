@@ -13,8 +13,7 @@ import java.util.List;
 final class KplAggregates {
     private static final byte[] MAGIC = {(byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2};
 
-    private KplAggregates() {
-    }
+    private KplAggregates() {}
 
     /** One aggregate of {@code keys.size()} user records, the i-th with key {@code keys[i]} and {@code data}. */
     static byte[] aggregate(List<String> keys, byte[] data) {

@@ -9,12 +9,12 @@ import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.testkit.StreamContents;
-import io.kinesisha.testkit.LocalEnvironment;
-import io.kinesisha.testkit.LocalRegion;
 import io.kinesisha.replicator.JobParallelism;
 import io.kinesisha.replicator.ReplicationPlan;
 import io.kinesisha.replicator.Replicator;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalRegion;
+import io.kinesisha.testkit.StreamContents;
 import java.math.BigInteger;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -24,10 +24,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -72,6 +72,7 @@ class ReplicatorBenchmark {
     private static final int PAYLOAD = 512;
     /** Throughput runs (each: raw, replicator, raw); -Dbench.runs=N to change. */
     private static final int RUNS = Integer.getInteger("bench.runs", 5);
+
     private static final int SWEEP_RECORDS = 10_000;
     private static final int AGGREGATE_SIZE = 10;
     private static final List<String> ROWS = new ArrayList<>();
@@ -86,7 +87,9 @@ class ReplicatorBenchmark {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(SOURCE_SHARDS).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(SOURCE_SHARDS)
+            .build());
 
     static LocalEnvironment env;
     static CpuMeter meter;
@@ -95,15 +98,19 @@ class ReplicatorBenchmark {
 
     @BeforeAll
     static void start() {
-        env = LocalEnvironment.builder().workDir(Paths.get("target", "bench-repl-" + System.currentTimeMillis()).toAbsolutePath())
-                .clientTuning(new ClientTuning(Duration.ofMinutes(5), Duration.ofMinutes(2), 1)).start();
+        env = LocalEnvironment.builder()
+                .workDir(Paths.get("target", "bench-repl-" + System.currentTimeMillis())
+                        .toAbsolutePath())
+                .clientTuning(new ClientTuning(Duration.ofMinutes(5), Duration.ofMinutes(2), 1))
+                .start();
         Map<String, Long> emulators = new LinkedHashMap<>();
         emulators.put("source emulator", env.primary().pid());
         emulators.put("target emulator", env.secondary().pid());
-        // left out of the replicator's CPU: DynamoDB Local's threads (its Jetty pool and SQLite) and this harness's main
+        // left out of the replicator's CPU: DynamoDB Local's threads (its Jetty pool and SQLite) and this harness's
+        // main
         // thread (it submits jobs and polls the progress rows); the fast target runs in a process of its own
-        meter = new CpuMeter(emulators, name -> name.startsWith("qtp") || name.startsWith("SQLiteQueue")
-                || name.equals("main"));
+        meter = new CpuMeter(
+                emulators, name -> name.startsWith("qtp") || name.startsWith("SQLiteQueue") || name.equals("main"));
     }
 
     @AfterAll
@@ -134,7 +141,8 @@ class ReplicatorBenchmark {
     @Test
     @Order(1)
     void throughput() throws Exception {
-        String source = THROUGHPUT_RECORDS == RECORDS ? source() : env.primary().createStream("bench-source-tp", SOURCE_SHARDS);
+        String source =
+                THROUGHPUT_RECORDS == RECORDS ? source() : env.primary().createStream("bench-source-tp", SOURCE_SHARDS);
         if (THROUGHPUT_RECORDS != RECORDS) {
             try (KinesisClient west = env.clients().kinesis(env.primary().target())) {
                 ingest(west, source, batches(THROUGHPUT_RECORDS, 0));
@@ -145,12 +153,19 @@ class ReplicatorBenchmark {
             List<List<PutRecordsRequestEntry>> batches = batches(THROUGHPUT_RECORDS, 0);
             for (int run = 0; run < RUNS; run++) {
                 Phase before = raw(east, "bench-raw-before-" + run, batches);
-                Phase replicator = replicate("bench-" + run, source, THROUGHPUT_RECORDS, 1, Map.of(), "bench-repl-" + run, east);
+                Phase replicator =
+                        replicate("bench-" + run, source, THROUGHPUT_RECORDS, 1, Map.of(), "bench-repl-" + run, east);
                 Phase after = raw(east, "bench-raw-after-" + run, batches);
                 double raw = (before.rate + after.rate) / 2;
                 ratios.add(replicator.rate / raw);
-                row(String.format("| throughput run %d (reader on the target): raw before / replicator steady / raw after; job start; **ratio** | %.0f / %.0f / %.0f records/s; %.1f s; **%.2f** |",
-                        run + 1, before.rate, replicator.rate, after.rate, replicator.startSeconds, replicator.rate / raw));
+                row(String.format(
+                        "| throughput run %d (reader on the target): raw before / replicator steady / raw after; job start; **ratio** | %.0f / %.0f / %.0f records/s; %.1f s; **%.2f** |",
+                        run + 1,
+                        before.rate,
+                        replicator.rate,
+                        after.rate,
+                        replicator.startSeconds,
+                        replicator.rate / raw));
                 if (run == 0) {
                     row("| CPU during raw ingest (run 1, before) | " + before.cpu + " |");
                     row("| CPU while replicating (run 1, steady) | " + replicator.cpu + " |");
@@ -159,8 +174,13 @@ class ReplicatorBenchmark {
             }
         }
         Collections.sort(ratios);
-        row(String.format("| **ratio replicator / raw ingest with a reader on the target, %d runs: p10 / median / min-max** | **%.2f** / %.2f / %.2f-%.2f |",
-                RUNS, ratios.get((int) Math.ceil(0.1 * RUNS) - 1), ratios.get(RUNS / 2), ratios.get(0), ratios.get(RUNS - 1)));
+        row(String.format(
+                "| **ratio replicator / raw ingest with a reader on the target, %d runs: p10 / median / min-max** | **%.2f** / %.2f / %.2f-%.2f |",
+                RUNS,
+                ratios.get((int) Math.ceil(0.1 * RUNS) - 1),
+                ratios.get(RUNS / 2),
+                ratios.get(0),
+                ratios.get(RUNS - 1)));
     }
 
     /** One phase's rate (records/s; user records/s for aggregates), job start and where the CPU went. */
@@ -171,7 +191,8 @@ class ReplicatorBenchmark {
     }
 
     /** Raw PutRecords into a fresh target stream while a reader polls it. */
-    private static Phase raw(KinesisClient east, String stream, List<List<PutRecordsRequestEntry>> batches) throws Exception {
+    private static Phase raw(KinesisClient east, String stream, List<List<PutRecordsRequestEntry>> batches)
+            throws Exception {
         String arn = env.secondary().createStream(stream, 3);
         long records = batches.stream().mapToLong(List::size).sum();
         try (TargetReader reader = new TargetReader(east, arn)) {
@@ -203,11 +224,23 @@ class ReplicatorBenchmark {
      * The replicator from {@code source} (holding {@code records}, each of {@code userRecords} user records) into a
      * fresh target stream while a reader polls it; {@code settings} are config keys on top of the defaults.
      */
-    private static Phase replicate(String pair, String source, long records, int userRecords, Map<String, String> settings,
-                                   String stream, KinesisClient east) throws Exception {
+    private static Phase replicate(
+            String pair,
+            String source,
+            long records,
+            int userRecords,
+            Map<String, String> settings,
+            String stream,
+            KinesisClient east)
+            throws Exception {
         String target = env.secondary().createStream(stream, 3);
-        ReplicationPairConfig config = config(pair, source, env.primary(), target,
-                env.secondary().kinesisEndpoint().toString(), settings);
+        ReplicationPairConfig config = config(
+                pair,
+                source,
+                env.primary(),
+                target,
+                env.secondary().kinesisEndpoint().toString(),
+                settings);
         try (TargetReader reader = new TargetReader(east, target)) {
             CpuMeter.Snapshot submitted = meter.snapshot();
             JobClient job = startJob(config);
@@ -236,19 +269,28 @@ class ReplicatorBenchmark {
     void sinkSettings() throws Exception {
         String source = env.primary().createStream("bench-source-sweep", SOURCE_SHARDS);
         try (KinesisClient west = env.clients().kinesis(env.primary().target());
-             KinesisClient east = env.clients().kinesis(env.secondary().target())) {
+                KinesisClient east = env.clients().kinesis(env.secondary().target())) {
             ingest(west, source, batches(SWEEP_RECORDS, 0));
             List<List<PutRecordsRequestEntry>> batches = batches(SWEEP_RECORDS, 0);
             int[][] settings = {{500, 1}, {500, 2}, {500, 4}, {500, 8}, {250, 4}, {100, 4}};
             int n = 0;
             for (int[] setting : settings) {
                 Phase raw = raw(east, "bench-sweep-raw-" + n, batches);
-                Phase replicator = replicate("sweep-" + n, source, SWEEP_RECORDS, 1,
-                        Map.of("replication.max-batch-records", String.valueOf(setting[0]),
-                                "replication.max-in-flight-batches", String.valueOf(setting[1])),
-                        "bench-sweep-" + n, east);
+                Phase replicator = replicate(
+                        "sweep-" + n,
+                        source,
+                        SWEEP_RECORDS,
+                        1,
+                        Map.of(
+                                "replication.max-batch-records",
+                                String.valueOf(setting[0]),
+                                "replication.max-in-flight-batches",
+                                String.valueOf(setting[1])),
+                        "bench-sweep-" + n,
+                        east);
                 n++;
-                row(String.format("| sink setting: batches of %d, %d in flight per writer (%d records, reader on the target): raw / replicator; **ratio** | %.0f / %.0f records/s; **%.2f** |",
+                row(String.format(
+                        "| sink setting: batches of %d, %d in flight per writer (%d records, reader on the target): raw / replicator; **ratio** | %.0f / %.0f records/s; **%.2f** |",
                         setting[0], setting[1], SWEEP_RECORDS, raw.rate, replicator.rate, replicator.rate / raw.rate));
             }
         }
@@ -266,8 +308,9 @@ class ReplicatorBenchmark {
         String aggregated = env.primary().createStream("bench-source-kpl", SOURCE_SHARDS);
         int aggregates = users / AGGREGATE_SIZE;
         try (KinesisClient west = env.clients().kinesis(env.primary().target());
-             KinesisClient east = env.clients().kinesis(env.secondary().target())) {
-            String plain = users == RECORDS ? source() : env.primary().createStream("bench-source-plain", SOURCE_SHARDS);
+                KinesisClient east = env.clients().kinesis(env.secondary().target())) {
+            String plain =
+                    users == RECORDS ? source() : env.primary().createStream("bench-source-plain", SOURCE_SHARDS);
             if (users != RECORDS) {
                 ingest(west, plain, batches(users, 0));
             }
@@ -280,8 +323,10 @@ class ReplicatorBenchmark {
                     for (int u = 0; u < AGGREGATE_SIZE; u++) {
                         keys.add("key-" + ((a * AGGREGATE_SIZE + u) % KEYS));
                     }
-                    batch.add(PutRecordsRequestEntry.builder().partitionKey(keys.get(0))
-                            .data(SdkBytes.fromByteArray(KplAggregates.aggregate(keys, payload))).build());
+                    batch.add(PutRecordsRequestEntry.builder()
+                            .partitionKey(keys.get(0))
+                            .data(SdkBytes.fromByteArray(KplAggregates.aggregate(keys, payload)))
+                            .build());
                 }
                 batches.add(batch);
             }
@@ -289,9 +334,11 @@ class ReplicatorBenchmark {
             List<Double> ratios = new ArrayList<>();
             for (int run = 0; run < 2; run++) {
                 Phase p = replicate("plain-" + run, plain, users, 1, Map.of(), "bench-plain-" + run, east);
-                Phase k = replicate("kpl-" + run, aggregated, aggregates, AGGREGATE_SIZE, Map.of(), "bench-kpl-" + run, east);
+                Phase k = replicate(
+                        "kpl-" + run, aggregated, aggregates, AGGREGATE_SIZE, Map.of(), "bench-kpl-" + run, east);
                 ratios.add(k.rate / p.rate);
-                row(String.format("| KPL run %d: %d user records as plain records / as %d aggregates of %d (user records/s, reader on the target); **ratio** | %.0f / %.0f; **%.2f** |",
+                row(String.format(
+                        "| KPL run %d: %d user records as plain records / as %d aggregates of %d (user records/s, reader on the target); **ratio** | %.0f / %.0f; **%.2f** |",
                         run + 1, users, aggregates, AGGREGATE_SIZE, p.rate, k.rate, k.rate / p.rate));
             }
         }
@@ -304,10 +351,16 @@ class ReplicatorBenchmark {
     void latency() throws Exception {
         LocalRegion primary = env.primary();
         LocalRegion secondary = env.secondary();
-        try (KinesisClient west = env.clients().kinesis(primary.target()); KinesisClient east = env.clients().kinesis(secondary.target())) {
+        try (KinesisClient west = env.clients().kinesis(primary.target());
+                KinesisClient east = env.clients().kinesis(secondary.target())) {
             String latencySource = primary.createStream("bench-lat-source", SOURCE_SHARDS);
             String latencyTarget = secondary.createStream("bench-lat-target", 3);
-            ReplicationPairConfig latencyConfig = config("latency", latencySource, primary, latencyTarget, secondary.kinesisEndpoint().toString());
+            ReplicationPairConfig latencyConfig = config(
+                    "latency",
+                    latencySource,
+                    primary,
+                    latencyTarget,
+                    secondary.kinesisEndpoint().toString());
             JobClient latencyJob = startJob(latencyConfig);
             int rate = (int) Math.max(50, steadyRate / 2); // 50/s when run without the throughput phase
             int total = rate * 20;
@@ -320,8 +373,13 @@ class ReplicatorBenchmark {
             }
             List<Long> latencies = latencies(west, latencySource, east, latencyTarget);
             Collections.sort(latencies);
-            row(String.format("| replication latency at %d records/s (50%% of max), %d records: p50 / p99 / max | %d / %d / %d ms |",
-                    rate, latencies.size(), pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1)));
+            row(String.format(
+                    "| replication latency at %d records/s (50%% of max), %d records: p50 / p99 / max | %d / %d / %d ms |",
+                    rate,
+                    latencies.size(),
+                    pct(latencies, 50),
+                    pct(latencies, 99),
+                    latencies.get(latencies.size() - 1)));
             emulatorFloor(west, east, primary, secondary);
         }
     }
@@ -343,38 +401,53 @@ class ReplicatorBenchmark {
      * What the emulators alone add to a record's latency: EFO delivery by the source emulator (put to event received by
      * a plain SDK subscriber) and a PutRecords round trip of a small batch into the target emulator.
      */
-    private static void emulatorFloor(KinesisClient west, KinesisClient east, LocalRegion primary, LocalRegion secondary)
-            throws Exception {
+    private static void emulatorFloor(
+            KinesisClient west, KinesisClient east, LocalRegion primary, LocalRegion secondary) throws Exception {
         String arn = primary.createStream("bench-floor", 1);
-        String consumer = west.registerStreamConsumer(b -> b.streamARN(arn).consumerName("floor")).consumer().consumerARN();
+        String consumer = west.registerStreamConsumer(b -> b.streamARN(arn).consumerName("floor"))
+                .consumer()
+                .consumerARN();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (west.describeStreamConsumer(b -> b.consumerARN(consumer)).consumerDescription().consumerStatus() != ConsumerStatus.ACTIVE) {
+        while (west.describeStreamConsumer(b -> b.consumerARN(consumer))
+                        .consumerDescription()
+                        .consumerStatus()
+                != ConsumerStatus.ACTIVE) {
             assertThat(System.nanoTime()).as("consumer active in time").isLessThan(deadline);
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
         List<Long> delivery = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger events = new AtomicInteger();
         try (KinesisAsyncClient async = env.clients().kinesisAsync(primary.target(), ClientRole.SOURCE)) {
-            async.subscribeToShard(b -> b.consumerARN(consumer).shardId("shardId-000000000000")
+            async.subscribeToShard(
+                    b -> b.consumerARN(consumer)
+                            .shardId("shardId-000000000000")
                             .startingPosition(p -> p.type(ShardIteratorType.LATEST)),
-                    SubscribeToShardResponseHandler.builder().subscriber(event -> {
-                        long now = System.currentTimeMillis();
-                        events.incrementAndGet();
-                        if (event instanceof SubscribeToShardEvent) {
-                            ((SubscribeToShardEvent) event).records()
-                                    .forEach(r -> delivery.add(now - r.approximateArrivalTimestamp().toEpochMilli()));
-                        }
-                    }).build());
+                    SubscribeToShardResponseHandler.builder()
+                            .subscriber(event -> {
+                                long now = System.currentTimeMillis();
+                                events.incrementAndGet();
+                                if (event instanceof SubscribeToShardEvent) {
+                                    ((SubscribeToShardEvent) event)
+                                            .records()
+                                            .forEach(r -> delivery.add(now
+                                                    - r.approximateArrivalTimestamp()
+                                                            .toEpochMilli()));
+                                }
+                            })
+                            .build());
             while (events.get() < 2) {
                 assertThat(System.nanoTime()).as("subscribed in time").isLessThan(deadline);
                 LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
             for (int i = 0; i < FLOOR_SAMPLES; i++) {
-                west.putRecord(b -> b.streamARN(arn).partitionKey("floor").data(SdkBytes.fromByteArray(new byte[PAYLOAD])));
+                west.putRecord(
+                        b -> b.streamARN(arn).partitionKey("floor").data(SdkBytes.fromByteArray(new byte[PAYLOAD])));
                 LockSupport.parkNanos(Duration.ofMillis(137).toNanos()); // not a multiple of the 1 s event period
             }
             while (delivery.size() < FLOOR_SAMPLES) {
-                assertThat(System.nanoTime()).as("all floor records delivered in time").isLessThan(deadline + Duration.ofSeconds(30).toNanos());
+                assertThat(System.nanoTime())
+                        .as("all floor records delivered in time")
+                        .isLessThan(deadline + Duration.ofSeconds(30).toNanos());
                 LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
         } finally {
@@ -383,21 +456,26 @@ class ReplicatorBenchmark {
         String target = secondary.createStream("bench-floor-target", 3);
         List<Long> roundTrips = new ArrayList<>();
         for (int i = 0; i < FLOOR_SAMPLES; i++) {
-            List<PutRecordsRequestEntry> batch = batches(FLOOR_BATCH, i * FLOOR_BATCH).get(0);
+            List<PutRecordsRequestEntry> batch =
+                    batches(FLOOR_BATCH, i * FLOOR_BATCH).get(0);
             long t = System.nanoTime();
-            assertThat(east.putRecords(b -> b.streamARN(target).records(batch)).failedRecordCount()).isZero();
+            assertThat(east.putRecords(b -> b.streamARN(target).records(batch)).failedRecordCount())
+                    .isZero();
             roundTrips.add((System.nanoTime() - t) / 1_000_000);
         }
         List<Long> sortedDelivery = new ArrayList<>(delivery);
         Collections.sort(sortedDelivery);
         Collections.sort(roundTrips);
-        row(String.format("| emulator floor: EFO delivery by the source emulator (put to event received), %d records: p50 / p99 | %d / %d ms |",
+        row(String.format(
+                "| emulator floor: EFO delivery by the source emulator (put to event received), %d records: p50 / p99 | %d / %d ms |",
                 FLOOR_SAMPLES, pct(sortedDelivery, 50), pct(sortedDelivery, 99)));
-        row(String.format("| emulator floor: PutRecords of %d records into the idle target emulator, %d requests: p50 / p99 | %d / %d ms |",
+        row(String.format(
+                "| emulator floor: PutRecords of %d records into the idle target emulator, %d requests: p50 / p99 | %d / %d ms |",
                 FLOOR_BATCH, FLOOR_SAMPLES, pct(roundTrips, 50), pct(roundTrips, 99)));
     }
 
-    private static void cpuPerMegabyte(LocalRegion primary, String large, String small, CpuMeter meter) throws Exception {
+    private static void cpuPerMegabyte(LocalRegion primary, String large, String small, CpuMeter meter)
+            throws Exception {
         try (FastKinesisTarget fast = FastKinesisTarget.start()) {
             // per measured pair, CPU s per MB of the difference: JVM, job threads, other Java threads, GC/JIT/VM
             List<double[]> marginal = new ArrayList<>();
@@ -418,14 +496,24 @@ class ReplicatorBenchmark {
             marginal.sort(Comparator.comparingDouble(m -> m[0]));
             Collections.sort(whole);
             double[] median = marginal.get(CPU_RUNS / 2);
-            row(String.format("| CPU per MB against a fast target in its own process, marginal (%d - %d records of %d B), JVM less DynamoDB Local and this harness, %d runs: min / median / max | %.3f / %.3f / %.3f CPU s per MB |",
-                    RECORDS, SMALL_RECORDS, PAYLOAD, CPU_RUNS, marginal.get(0)[0], median[0], marginal.get(CPU_RUNS - 1)[0]));
-            row(String.format("| the median run's CPU per MB by where it went: the job's threads / other Java threads (Flink runtime) / GC / JIT / rest | %.3f / %.3f / %.3f / %.3f / %.3f |",
+            row(String.format(
+                    "| CPU per MB against a fast target in its own process, marginal (%d - %d records of %d B), JVM less DynamoDB Local and this harness, %d runs: min / median / max | %.3f / %.3f / %.3f CPU s per MB |",
+                    RECORDS,
+                    SMALL_RECORDS,
+                    PAYLOAD,
+                    CPU_RUNS,
+                    marginal.get(0)[0],
+                    median[0],
+                    marginal.get(CPU_RUNS - 1)[0]));
+            row(String.format(
+                    "| the median run's CPU per MB by where it went: the job's threads / other Java threads (Flink runtime) / GC / JIT / rest | %.3f / %.3f / %.3f / %.3f / %.3f |",
                     median[1], median[2], median[3], median[4], median[5]));
-            row(String.format("| **MB/s per core** (median marginal, JVM) / the job's threads alone / whole run of %d records incl. job start | **%.1f** / %.1f / %.1f |",
+            row(String.format(
+                    "| **MB/s per core** (median marginal, JVM) / the job's threads alone / whole run of %d records incl. job start | **%.1f** / %.1f / %.1f |",
                     RECORDS, 1 / median[0], 1 / median[1], 1 / whole.get(CPU_RUNS / 2)));
             double records = RECORDS - SMALL_RECORDS;
-            row(String.format("| the median run's allocation per record (marginal, all Java threads) / GC threads' share of the JVM's CPU / collectors' reported time per MB | %,.0f B / %.0f %% / %.0f ms |",
+            row(String.format(
+                    "| the median run's allocation per record (marginal, all Java threads) / GC threads' share of the JVM's CPU / collectors' reported time per MB | %,.0f B / %.0f %% / %.0f ms |",
                     median[6] * mb / records, 100 * median[3] / median[0], median[7]));
         }
     }
@@ -434,10 +522,15 @@ class ReplicatorBenchmark {
      * From job submission to all replicated, CPU seconds: the JVM less the left-out threads, the threads the job
      * started, the threads that were there before, GC threads, JIT compiler threads, and the rest.
      */
-    private static double[] cpuOfRun(String pair, String source, int records, LocalRegion primary, FastKinesisTarget fast,
-                                     CpuMeter meter) throws Exception {
-        ReplicationPairConfig config = config(pair, source, primary,
-                "arn:aws:kinesis:us-east-2:" + LocalEnvironment.DEFAULT_ACCOUNT + ":stream/fast", fast.endpoint());
+    private static double[] cpuOfRun(
+            String pair, String source, int records, LocalRegion primary, FastKinesisTarget fast, CpuMeter meter)
+            throws Exception {
+        ReplicationPairConfig config = config(
+                pair,
+                source,
+                primary,
+                "arn:aws:kinesis:us-east-2:" + LocalEnvironment.DEFAULT_ACCOUNT + ":stream/fast",
+                fast.endpoint());
         System.gc(); // the garbage of earlier runs is not this run's cost
         CpuMeter.Snapshot before = meter.snapshot();
         JobClient job = startJob(config);
@@ -448,19 +541,34 @@ class ReplicatorBenchmark {
             double otherThreads = done.oldThreadSeconds(before);
             double gc = done.vmSeconds(before, "GC");
             double jit = done.vmSeconds(before, "JIT");
-            return new double[] {jvm, jobThreads, otherThreads, gc, jit, jvm - jobThreads - otherThreads - gc - jit,
-                done.allocatedSince(before), done.gcMillis - before.gcMillis, done.wallSeconds(before)};
+            return new double[] {
+                jvm,
+                jobThreads,
+                otherThreads,
+                gc,
+                jit,
+                jvm - jobThreads - otherThreads - gc - jit,
+                done.allocatedSince(before),
+                done.gcMillis - before.gcMillis,
+                done.wallSeconds(before)
+            };
         } finally {
             job.cancel().get();
         }
     }
 
-    private static ReplicationPairConfig config(String pair, String sourceArn, LocalRegion primary, String targetArn, String targetEndpoint) {
+    private static ReplicationPairConfig config(
+            String pair, String sourceArn, LocalRegion primary, String targetArn, String targetEndpoint) {
         return config(pair, sourceArn, primary, targetArn, targetEndpoint, Map.of());
     }
 
-    private static ReplicationPairConfig config(String pair, String sourceArn, LocalRegion primary, String targetArn,
-                                                String targetEndpoint, Map<String, String> settings) {
+    private static ReplicationPairConfig config(
+            String pair,
+            String sourceArn,
+            LocalRegion primary,
+            String targetArn,
+            String targetEndpoint,
+            Map<String, String> settings) {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("pair.name", pair);
         keys.put("primary.stream-arn", sourceArn);
@@ -502,9 +610,11 @@ class ReplicatorBenchmark {
         long deadline = System.nanoTime() + timeout.toNanos();
         Watch watch = new Watch();
         try (AwsClientFactory clients = new AwsClientFactory();
-             DynamoDbClient dynamo = clients.dynamoDb(env.controlStoreTarget(env.primary().name()))) {
+                DynamoDbClient dynamo =
+                        clients.dynamoDb(env.controlStoreTarget(env.primary().name()))) {
             ControlStore store = new ControlStore(dynamo, "bench-control");
-            ReplicationDirection direction = new ReplicationDirection(env.primary().name(), env.secondary().name());
+            ReplicationDirection direction = new ReplicationDirection(
+                    env.primary().name(), env.secondary().name());
             while (true) {
                 List<ShardProgress> progress;
                 try {
@@ -512,7 +622,9 @@ class ReplicatorBenchmark {
                 } catch (RuntimeException tableNotThereYet) {
                     progress = List.of();
                 }
-                long done = progress.stream().mapToLong(ShardProgress::recordsReplicated).sum();
+                long done = progress.stream()
+                        .mapToLong(ShardProgress::recordsReplicated)
+                        .sum();
                 if (watch.first == null && done > 0) {
                     watch.first = meter.snapshot();
                     watch.firstRecords = done;
@@ -524,7 +636,9 @@ class ReplicatorBenchmark {
                     }
                     return watch;
                 }
-                assertThat(System.nanoTime()).as("replicated %d of %d in time", done, records).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("replicated %d of %d in time", done, records)
+                        .isLessThan(deadline);
                 LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
             }
         }
@@ -536,20 +650,24 @@ class ReplicatorBenchmark {
         for (int start = 0; start < records; start += 500) {
             List<PutRecordsRequestEntry> batch = new ArrayList<>();
             for (int i = start; i < Math.min(records, start + 500); i++) {
-                batch.add(PutRecordsRequestEntry.builder().partitionKey("key-" + ((i + offset) % KEYS))
-                        .data(SdkBytes.fromByteArray(payload)).build());
+                batch.add(PutRecordsRequestEntry.builder()
+                        .partitionKey("key-" + ((i + offset) % KEYS))
+                        .data(SdkBytes.fromByteArray(payload))
+                        .build());
             }
             batches.add(batch);
         }
         return batches;
     }
 
-    private static void ingest(KinesisClient kinesis, String arn, List<List<PutRecordsRequestEntry>> batches) throws Exception {
+    private static void ingest(KinesisClient kinesis, String arn, List<List<PutRecordsRequestEntry>> batches)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<Integer>> results = new ArrayList<>();
             for (List<PutRecordsRequestEntry> batch : batches) {
-                results.add(pool.submit(() -> kinesis.putRecords(b -> b.streamARN(arn).records(batch)).failedRecordCount()));
+                results.add(pool.submit(() ->
+                        kinesis.putRecords(b -> b.streamARN(arn).records(batch)).failedRecordCount()));
             }
             for (Future<Integer> f : results) {
                 assertThat(f.get()).isZero();
@@ -567,9 +685,13 @@ class ReplicatorBenchmark {
         for (int sent = 0; sent < total; sent += perTick) {
             List<PutRecordsRequestEntry> batch = new ArrayList<>();
             for (int i = sent; i < Math.min(total, sent + perTick); i++) {
-                batch.add(PutRecordsRequestEntry.builder().partitionKey("key-" + (i % KEYS)).data(SdkBytes.fromByteArray(payload)).build());
+                batch.add(PutRecordsRequestEntry.builder()
+                        .partitionKey("key-" + (i % KEYS))
+                        .data(SdkBytes.fromByteArray(payload))
+                        .build());
             }
-            assertThat(kinesis.putRecords(b -> b.streamARN(arn).records(batch)).failedRecordCount()).isZero();
+            assertThat(kinesis.putRecords(b -> b.streamARN(arn).records(batch)).failedRecordCount())
+                    .isZero();
             next += Duration.ofMillis(100).toNanos();
             LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
         }
@@ -591,8 +713,10 @@ class ReplicatorBenchmark {
 
     private static Map<String, List<Long>> arrivalsByKey(KinesisClient kinesis, String arn) {
         Map<String, List<Record>> byKey = new LinkedHashMap<>();
-        StreamContents.read(kinesis, arn).records()
-                .forEach(r -> byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(r));
+        StreamContents.read(kinesis, arn)
+                .records()
+                .forEach(r -> byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>())
+                        .add(r));
         Map<String, List<Long>> arrivals = new LinkedHashMap<>();
         byKey.forEach((key, records) -> {
             records.sort((a, b) -> new BigInteger(a.sequenceNumber()).compareTo(new BigInteger(b.sequenceNumber())));

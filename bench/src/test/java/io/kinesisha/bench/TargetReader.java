@@ -23,26 +23,31 @@ final class TargetReader implements AutoCloseable {
     TargetReader(KinesisClient kinesis, String streamArn) {
         List<String> iterators = new ArrayList<>();
         for (Shard shard : kinesis.listShards(b -> b.streamARN(streamArn)).shards()) {
-            iterators.add(kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+            iterators.add(kinesis.getShardIterator(b -> b.streamARN(streamArn)
+                            .shardId(shard.shardId())
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                    .shardIterator());
         }
-        thread = new Thread(() -> {
-            long next = System.nanoTime();
-            while (running) {
-                for (int i = 0; i < iterators.size() && running; i++) {
-                    String it = iterators.get(i);
-                    try {
-                        GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(it));
-                        records.addAndGet(page.records().size());
-                        iterators.set(i, page.nextShardIterator());
-                    } catch (RuntimeException e) {
-                        // a slow emulator: try again at the next poll
+        thread = new Thread(
+                () -> {
+                    long next = System.nanoTime();
+                    while (running) {
+                        for (int i = 0; i < iterators.size() && running; i++) {
+                            String it = iterators.get(i);
+                            try {
+                                GetRecordsResponse page = kinesis.getRecords(
+                                        b -> b.streamARN(streamArn).shardIterator(it));
+                                records.addAndGet(page.records().size());
+                                iterators.set(i, page.nextShardIterator());
+                            } catch (RuntimeException e) {
+                                // a slow emulator: try again at the next poll
+                            }
+                        }
+                        next += POLL.toNanos();
+                        java.util.concurrent.locks.LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
                     }
-                }
-                next += POLL.toNanos();
-                java.util.concurrent.locks.LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
-            }
-        }, "bench-target-reader");
+                },
+                "bench-target-reader");
         thread.setDaemon(true);
         thread.start();
     }

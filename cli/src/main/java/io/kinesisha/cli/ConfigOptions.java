@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
  * its configuration (file, then KINESIS_HA_* variables, then --set). Errors name the field (exit code 2).
  */
 public final class ConfigOptions {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
             description = "Replication pair config (YAML or .properties); 'local up' writes one.")
     Path configFile;
 

@@ -16,8 +16,10 @@ final class FailureHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, ParseResult parseResult) {
         boolean badInput = e instanceof IllegalArgumentException;
-        cli.getErr().println(cli.getColorScheme().errorText("kinesis-ha " + cli.getCommandName() + ": "
-                + (e.getMessage() == null ? e.toString() : e.getMessage())));
+        cli.getErr()
+                .println(cli.getColorScheme()
+                        .errorText("kinesis-ha " + cli.getCommandName() + ": "
+                                + (e.getMessage() == null ? e.toString() : e.getMessage())));
         if ("1".equals(System.getenv("KINESIS_HA_DEBUG"))) {
             e.printStackTrace(cli.getErr());
         }

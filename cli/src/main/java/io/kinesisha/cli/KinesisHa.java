@@ -16,18 +16,35 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code kinesis-ha} command: one entry point for operators, runbooks, scripts and the demo. */
-@Command(name = "kinesis-ha",
+@Command(
+        name = "kinesis-ha",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Keeps an Amazon Kinesis Data Streams workload available through a regional outage.",
-        subcommands = {LocalCommand.class, ReplicateCommand.class, StatusCommand.class, FailoverCommand.class,
-            SwitchoverCommand.class, PauseAutomationCommand.class, ResumeAutomationCommand.class, AuditCommand.class,
-            ControllerCommand.class, VerifyCommand.class, FailbackCommand.class, OrphansCommand.class, io.kinesisha.cli.drill.DrillCommand.class, io.kinesisha.cli.demo.DemoCommand.class, io.kinesisha.cli.size.SizeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            LocalCommand.class,
+            ReplicateCommand.class,
+            StatusCommand.class,
+            FailoverCommand.class,
+            SwitchoverCommand.class,
+            PauseAutomationCommand.class,
+            ResumeAutomationCommand.class,
+            AuditCommand.class,
+            ControllerCommand.class,
+            VerifyCommand.class,
+            FailbackCommand.class,
+            OrphansCommand.class,
+            io.kinesisha.cli.drill.DrillCommand.class,
+            io.kinesisha.cli.demo.DemoCommand.class,
+            io.kinesisha.cli.size.SizeCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",
             "1:the operation failed, was rejected or aborted, or was not confirmed (the message says why)",
-            "2:bad command line or configuration (the message names the option or field)"})
+            "2:bad command line or configuration (the message names the option or field)"
+        })
 public final class KinesisHa {
 
     public static void main(String[] args) {

@@ -10,7 +10,10 @@ import picocli.CommandLine.Option;
 public final class OutputOptions {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "text|json",
+            defaultValue = "text",
             description = "Output format: text (default) or json (one JSON document on stdout).")
     OutputFormat format = OutputFormat.TEXT;
 

@@ -21,8 +21,11 @@ public final class TimeArgument implements ITypeConverter<Instant> {
         Matcher m = RELATIVE.matcher(v);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
-            Duration d = m.group(2).equals("s") ? Duration.ofSeconds(n) : m.group(2).equals("m") ? Duration.ofMinutes(n)
-                    : m.group(2).equals("h") ? Duration.ofHours(n) : Duration.ofDays(n);
+            Duration d = m.group(2).equals("s")
+                    ? Duration.ofSeconds(n)
+                    : m.group(2).equals("m")
+                            ? Duration.ofMinutes(n)
+                            : m.group(2).equals("h") ? Duration.ofHours(n) : Duration.ofDays(n);
             return Instant.now().minus(d);
         }
         try {

@@ -26,44 +26,85 @@ class DemoIT {
 
     @Test
     void theDemoFailsOverAndBackWithoutLosingARecord() throws Exception {
-        Path home = Paths.get("target", "kha-home-demo-" + System.currentTimeMillis()).toAbsolutePath();
+        Path home = Paths.get("target", "kha-home-demo-" + System.currentTimeMillis())
+                .toAbsolutePath();
         Path html = home.resolve("demo-report.html");
-        Launcher.Result demo = new Launcher(home).run("demo", "--duration", "20s", "--rate", "100", "--keys", "50",
-                "--shards", "2", "--report", html.toString(), "--output", "json");
+        Launcher.Result demo = new Launcher(home)
+                .run(
+                        "demo",
+                        "--duration",
+                        "20s",
+                        "--rate",
+                        "100",
+                        "--keys",
+                        "50",
+                        "--shards",
+                        "2",
+                        "--report",
+                        html.toString(),
+                        "--output",
+                        "json");
         System.out.println("DEMO stderr (tail):\n" + tail(demo.err(), 40));
         System.out.println("DEMO JSON:\n" + demo.out());
         assertThat(demo.exitCode()).as(demo.toString()).isZero();
         JsonNode root = JSON.readTree(demo.out());
         JsonNode r = root.get("report");
         assertThat(root.get("passed").asBoolean()).isTrue();
-        assertThat(r.get("acknowledgedByPrimary").asLong()).as("load before the outage and after failback").isPositive();
-        assertThat(r.get("acknowledgedBySecondary").asLong()).as("load while failed over").isPositive();
+        assertThat(r.get("acknowledgedByPrimary").asLong())
+                .as("load before the outage and after failback")
+                .isPositive();
+        assertThat(r.get("acknowledgedBySecondary").asLong())
+                .as("load while failed over")
+                .isPositive();
         assertThat(r.get("lostInPrimary").asLong()).isZero();
         assertThat(r.get("lostInSecondary").asLong()).isZero();
         assertThat(r.get("loops").asLong()).isZero();
         assertThat(r.get("reordersInPrimary").asLong()).isZero();
         assertThat(r.get("unexpectedReordersInSecondary").asLong()).isZero();
-        assertThat(r.get("orphansCopied").asLong()).as("every orphan copied once").isEqualTo(r.get("orphans").asLong());
-        assertThat(r.get("falseOrphans").asLong()).as("no replicated record taken for an orphan").isZero();
-        assertThat(r.get("replicatedBack").asLong()).as("everything acknowledged by the secondary reached the primary")
+        assertThat(r.get("orphansCopied").asLong())
+                .as("every orphan copied once")
+                .isEqualTo(r.get("orphans").asLong());
+        assertThat(r.get("falseOrphans").asLong())
+                .as("no replicated record taken for an orphan")
+                .isZero();
+        assertThat(r.get("replicatedBack").asLong())
+                .as("everything acknowledged by the secondary reached the primary")
                 .isEqualTo(r.get("acknowledgedBySecondary").asLong());
-        assertThat(r.get("duplicatesInPrimary").asLong()).as("only the write in doubt at the outage is duplicated")
+        assertThat(r.get("duplicatesInPrimary").asLong())
+                .as("only the write in doubt at the outage is duplicated")
                 .isLessThanOrEqualTo(r.get("inDoubt").asLong());
         assertThat(r.get("detectionMillis").asLong()).isBetween(1L, 15_000L);
         assertThat(r.get("failoverRtoMillis").asLong()).isPositive();
         JsonNode consumer = r.get("consumer");
-        assertThat(consumer.get("notSeen").asLong()).as("the consumer saw every acknowledged record").isZero();
-        assertThat(consumer.get("consumed").asLong()).isGreaterThanOrEqualTo(r.get("acknowledged").asLong());
+        assertThat(consumer.get("notSeen").asLong())
+                .as("the consumer saw every acknowledged record")
+                .isZero();
+        assertThat(consumer.get("consumed").asLong())
+                .isGreaterThanOrEqualTo(r.get("acknowledged").asLong());
         assertThat(r.get("consumerKinds")).as("one entry per consumer kind").isNotEmpty();
-        r.get("consumerKinds").forEach(kind -> assertThat(kind.get("skips").asLong()).as(kind.get("kind").asText()
-                + " skips").isZero());
-        JsonNode kcl = java.util.stream.StreamSupport.stream(r.get("consumerKinds").spliterator(), false)
-                .filter(kind -> kind.get("kind").asText().equals("kcl")).findFirst().orElseThrow();
-        assertThat(kcl.get("consumers").asInt()).as("a real KCL application ran").isOne();
-        assertThat(kcl.get("skips").asLong()).as("the KCL application processed every acknowledged record").isZero();
-        assertThat(kcl.get("duplicates").asLong()).as("KCL duplicates are measured").isNotNegative();
-        assertThat(kcl.get("detail").asText()).as("its leases were translated at both switches")
-                .contains("demo-kcl-leases-" + r.get("secondaryRegion").asText(), "demo-kcl-leases-" + r.get("primaryRegion").asText());
+        r.get("consumerKinds")
+                .forEach(kind -> assertThat(kind.get("skips").asLong())
+                        .as(kind.get("kind").asText() + " skips")
+                        .isZero());
+        JsonNode kcl = java.util.stream.StreamSupport.stream(
+                        r.get("consumerKinds").spliterator(), false)
+                .filter(kind -> kind.get("kind").asText().equals("kcl"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(kcl.get("consumers").asInt())
+                .as("a real KCL application ran")
+                .isOne();
+        assertThat(kcl.get("skips").asLong())
+                .as("the KCL application processed every acknowledged record")
+                .isZero();
+        assertThat(kcl.get("duplicates").asLong())
+                .as("KCL duplicates are measured")
+                .isNotNegative();
+        assertThat(kcl.get("detail").asText())
+                .as("its leases were translated at both switches")
+                .contains(
+                        "demo-kcl-leases-" + r.get("secondaryRegion").asText(),
+                        "demo-kcl-leases-" + r.get("primaryRegion").asText());
         String page = Files.readString(Paths.get(root.get("html").asText()), StandardCharsets.UTF_8);
         assertThat(page).contains("<img", "data:image/png;base64,", "RTO failover", "failback done", "consumers: kcl");
         assertThat(leftovers(home)).as("no emulator left running").isEmpty();
@@ -71,17 +112,23 @@ class DemoIT {
 
     @Test
     void ctrlCStopsEverythingItStarted() throws Exception {
-        Path home = Paths.get("target", "kha-home-demo-int-" + System.currentTimeMillis()).toAbsolutePath();
+        Path home = Paths.get("target", "kha-home-demo-int-" + System.currentTimeMillis())
+                .toAbsolutePath();
         Files.createDirectories(home);
         Path log = home.resolve("demo.log");
         Process demo = new Launcher(home).start(log, "demo", "--duration", "60s");
         try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> Files.readString(log).contains("phase: warm-up"));
             assertThat(leftovers(home)).as("the demo runs its emulators").isNotEmpty();
             // Ctrl-C: the launcher exec's java, so the JVM is this process; SIGINT runs the shutdown hooks
-            new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor();
-            assertThat(demo.waitFor(90, TimeUnit.SECONDS)).as("the demo exits after Ctrl-C").isTrue();
+            new ProcessBuilder("kill", "-INT", Long.toString(demo.pid()))
+                    .start()
+                    .waitFor();
+            assertThat(demo.waitFor(90, TimeUnit.SECONDS))
+                    .as("the demo exits after Ctrl-C")
+                    .isTrue();
             await().atMost(Duration.ofSeconds(30)).until(() -> leftovers(home).isEmpty());
         } finally {
             if (demo.isAlive()) {
@@ -93,7 +140,10 @@ class DemoIT {
     /** kinesis-local processes whose data lives under {@code home} (PERSIST_PATH in their environment). */
     private static List<Long> leftovers(Path home) {
         return ProcessHandle.allProcesses()
-                .filter(h -> h.info().arguments().map(a -> a.length > 0 && a[a.length - 1].equals("main.js")).orElse(false))
+                .filter(h -> h.info()
+                        .arguments()
+                        .map(a -> a.length > 0 && a[a.length - 1].equals("main.js"))
+                        .orElse(false))
                 .filter(h -> {
                     try {
                         byte[] environ = Files.readAllBytes(Paths.get("/proc", Long.toString(h.pid()), "environ"));
@@ -102,7 +152,8 @@ class DemoIT {
                         return false;
                     }
                 })
-                .map(ProcessHandle::pid).toList();
+                .map(ProcessHandle::pid)
+                .toList();
     }
 
     private static String tail(String text, int lines) {

@@ -16,7 +16,9 @@ final class Launcher {
     private final Path home;
 
     Launcher(Path home) {
-        this.root = Paths.get(System.getProperty("kinesisha.root", "..")).toAbsolutePath().normalize();
+        this.root = Paths.get(System.getProperty("kinesisha.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         this.home = home.toAbsolutePath();
     }
 
@@ -26,8 +28,10 @@ final class Launcher {
         command.addAll(List.of(args));
         Path out = Files.createTempFile("kha-out", ".txt");
         Path err = Files.createTempFile("kha-err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         Map<String, String> env = builder.environment();
         env.put("KINESIS_HA_HOME", home.toString());
         env.put("KINESIS_HA_SKIP_BUILD", "1");
@@ -36,7 +40,9 @@ final class Launcher {
             process.destroy();
             throw new IllegalStateException("kinesis-ha " + String.join(" ", args) + " did not finish in 180 s");
         }
-        Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Result result = new Result(
+                process.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
         Files.delete(out);
         Files.delete(err);
@@ -48,7 +54,9 @@ final class Launcher {
         List<String> command = new ArrayList<>();
         command.add(root.resolve("kinesis-ha").toString());
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("KINESIS_HA_HOME", home.toString());
         builder.environment().put("KINESIS_HA_SKIP_BUILD", "1");

@@ -26,21 +26,37 @@ class LocalCommandIT {
         Launcher launcher = new Launcher(home);
         String name = "it";
 
-        Launcher.Result up = launcher.run("local", "up", "--detach", "--name", name, "--shards", "3",
-                "--secondary-shards", "2", "--output", "json");
+        Launcher.Result up = launcher.run(
+                "local",
+                "up",
+                "--detach",
+                "--name",
+                name,
+                "--shards",
+                "3",
+                "--secondary-shards",
+                "2",
+                "--output",
+                "json");
         assertThat(up.exitCode()).as(up.toString()).isZero();
         JsonNode state = JSON.readTree(up.out());
         long pid = state.get("pid").asLong();
         try {
-            assertThat(ProcessHandle.of(pid)).as("the background environment runs").isPresent();
-            ReplicationPairConfig config = ConfigLoader.load(Paths.get(state.get("configFile").asText()), Map.of(), Map.of());
+            assertThat(ProcessHandle.of(pid))
+                    .as("the background environment runs")
+                    .isPresent();
+            ReplicationPairConfig config =
+                    ConfigLoader.load(Paths.get(state.get("configFile").asText()), Map.of(), Map.of());
             assertThat(config.primary().region()).isEqualTo("us-west-2");
             assertThat(config.secondary().region()).isEqualTo("us-east-2");
             try (AwsClientFactory clients = new AwsClientFactory();
-                 KinesisClient west = clients.kinesis(target(config.primary().region(), state, "us-west-2"));
-                 KinesisClient east = clients.kinesis(target(config.secondary().region(), state, "us-east-2"))) {
-                assertThat(ShardListing.all(west, config.primary().streamArn().toString())).hasSize(3);
-                assertThat(ShardListing.all(east, config.secondary().streamArn().toString())).hasSize(2);
+                    KinesisClient west = clients.kinesis(target(config.primary().region(), state, "us-west-2"));
+                    KinesisClient east =
+                            clients.kinesis(target(config.secondary().region(), state, "us-east-2"))) {
+                assertThat(ShardListing.all(west, config.primary().streamArn().toString()))
+                        .hasSize(3);
+                assertThat(ShardListing.all(east, config.secondary().streamArn().toString()))
+                        .hasSize(2);
             }
 
             Launcher.Result again = launcher.run("local", "up", "--name", name);
@@ -55,7 +71,8 @@ class LocalCommandIT {
             assertThat(down.exitCode()).as(down.toString()).isZero();
             assertThat(JSON.readTree(down.out()).get("stopped").asBoolean()).isTrue();
         }
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         Launcher.Result status = launcher.run("local", "status", "--name", name);
         assertThat(status.exitCode()).isEqualTo(3);
         assertThat(status.out()).contains("not running");
@@ -79,7 +96,7 @@ class LocalCommandIT {
     }
 
     private static AwsTarget target(String region, JsonNode state, String key) {
-        return AwsTarget.local(region, URI.create(state.get("kinesisEndpoints").get(key).asText()),
-                "111111111111", "local-secret");
+        return AwsTarget.local(
+                region, URI.create(state.get("kinesisEndpoints").get(key).asText()), "111111111111", "local-secret");
     }
 }

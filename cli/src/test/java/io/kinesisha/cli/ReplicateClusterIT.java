@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kinesisha.replicator.cluster.FlinkSessionCluster;
+import io.kinesisha.replicator.it.LocalFlinkCluster;
 import io.kinesisha.testkit.FreePorts;
+import io.kinesisha.testkit.KeyedLoad;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
-import io.kinesisha.replicator.cluster.FlinkSessionCluster;
-import io.kinesisha.testkit.KeyedLoad;
-import io.kinesisha.replicator.it.LocalFlinkCluster;
 import io.kinesisha.testkit.StreamContents;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,8 @@ class ReplicateClusterIT {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
 
-    private final Path dir = Paths.get("target", "replicate-cluster-" + System.currentTimeMillis()).toAbsolutePath();
+    private final Path dir = Paths.get("target", "replicate-cluster-" + System.currentTimeMillis())
+            .toAbsolutePath();
     private final Launcher launcher = new Launcher(dir.resolve("home"));
 
     @Test
@@ -44,10 +45,10 @@ class ReplicateClusterIT {
         Path config = configFor(env, "rc");
         KeyedLoad load = new KeyedLoad(20);
         try (LocalFlinkCluster flink = LocalFlinkCluster.start(dir.resolve("flink"), 1, 2);
-             KinesisClient source = env.clients().kinesis(env.primary().target());
-             KinesisClient target = env.clients().kinesis(env.secondary().target())) {
-            Launcher.Result submitted = launcher.run("replicate", "--config", config.toString(),
-                    "--cluster", flink.restUrl(), "--output", "json");
+                KinesisClient source = env.clients().kinesis(env.primary().target());
+                KinesisClient target = env.clients().kinesis(env.secondary().target())) {
+            Launcher.Result submitted = launcher.run(
+                    "replicate", "--config", config.toString(), "--cluster", flink.restUrl(), "--output", "json");
 
             assertThat(submitted.exitCode()).as(submitted.toString()).isZero();
             JsonNode json = JSON.readTree(submitted.out());
@@ -58,36 +59,63 @@ class ReplicateClusterIT {
             String sourceArn = env.primary().streamArn("rc");
             String targetArn = env.secondary().streamArn("rc");
             load.write(source, sourceArn, 300);
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                    StreamContents.read(target, targetArn).counts().keySet().containsAll(load.acknowledgedIds()));
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> StreamContents.read(target, targetArn)
+                            .counts()
+                            .keySet()
+                            .containsAll(load.acknowledgedIds()));
             assertThat(StreamContents.read(target, targetArn).orderViolations()).isZero();
-            assertThat(consumers(source, sourceArn)).as("the job registered its own EFO consumer").hasSize(1);
+            assertThat(consumers(source, sourceArn))
+                    .as("the job registered its own EFO consumer")
+                    .hasSize(1);
 
-            Launcher.Result wrongDirection = launcher.run("replicate", "--config", config.toString(), "--cluster",
-                    flink.restUrl(), "--stop", job.toHexString(), "--reverse");
+            Launcher.Result wrongDirection = launcher.run(
+                    "replicate",
+                    "--config",
+                    config.toString(),
+                    "--cluster",
+                    flink.restUrl(),
+                    "--stop",
+                    job.toHexString(),
+                    "--reverse");
             assertThat(wrongDirection.exitCode()).as(wrongDirection.toString()).isEqualTo(2);
             assertThat(wrongDirection.err()).contains("is not the replicator of us-east-2->us-west-2");
             try (FlinkSessionCluster cluster = FlinkSessionCluster.connect(flink.restUrl(), Duration.ofSeconds(10))) {
-                assertThat(cluster.status(job)).as("a refused --stop stops nothing").isEqualTo(JobStatus.RUNNING);
+                assertThat(cluster.status(job))
+                        .as("a refused --stop stops nothing")
+                        .isEqualTo(JobStatus.RUNNING);
             }
 
-            Launcher.Result stopped = launcher.run("replicate", "--config", config.toString(), "--cluster",
-                    flink.restUrl(), "--stop", job.toHexString(), "--output", "json");
+            Launcher.Result stopped = launcher.run(
+                    "replicate",
+                    "--config",
+                    config.toString(),
+                    "--cluster",
+                    flink.restUrl(),
+                    "--stop",
+                    job.toHexString(),
+                    "--output",
+                    "json");
             assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
             JsonNode stop = JSON.readTree(stopped.out());
             assertThat(stop.get("status").asText()).isEqualTo("CANCELED");
             assertThat(stop.get("consumer").get("outcome").asText()).isEqualTo("DEREGISTERED");
             assertThat(stop.get("consumer").get("streamArn").asText()).isEqualTo(sourceArn);
-            assertThat(consumers(source, sourceArn)).as("stopped for good: no EFO consumer left behind").isEmpty();
+            assertThat(consumers(source, sourceArn))
+                    .as("stopped for good: no EFO consumer left behind")
+                    .isEmpty();
         }
     }
 
     @Test
     void aBadOrUnreachableClusterIsNamed() throws Exception {
         Path config = Files.createDirectories(dir).resolve("offline.yaml");
-        Files.writeString(config, "pair.name: offline\n"
-                + "primary.stream-arn: arn:aws:kinesis:us-west-2:111111111111:stream/orders\n"
-                + "secondary.stream-arn: arn:aws:kinesis:us-east-2:111111111111:stream/orders\n");
+        Files.writeString(
+                config,
+                "pair.name: offline\n"
+                        + "primary.stream-arn: arn:aws:kinesis:us-west-2:111111111111:stream/orders\n"
+                        + "secondary.stream-arn: arn:aws:kinesis:us-east-2:111111111111:stream/orders\n");
         String c = config.toString();
 
         Launcher.Result notHttp = launcher.run("replicate", "-c", c, "--cluster", "jobmanager:8081");
@@ -100,7 +128,8 @@ class ReplicateClusterIT {
         assertThat(unreachable.err()).contains("--cluster: no Flink REST API answers at " + nobody);
         assertThat(unreachable.out()).isEmpty();
 
-        Launcher.Result noJar = launcher.run("replicate", "-c", c, "--cluster", nobody, "--job-jar", "/nonexistent.jar");
+        Launcher.Result noJar =
+                launcher.run("replicate", "-c", c, "--cluster", nobody, "--job-jar", "/nonexistent.jar");
         assertThat(noJar.exitCode()).as(noJar.toString()).isEqualTo(2);
         assertThat(noJar.err()).contains("--job-jar /nonexistent.jar");
 
@@ -116,7 +145,8 @@ class ReplicateClusterIT {
     static List<String> consumers(KinesisClient kinesis, String streamArn) {
         return kinesis.listStreamConsumers(b -> b.streamARN(streamArn)).consumers().stream()
                 .filter(c -> c.consumerStatus() != ConsumerStatus.DELETING)
-                .map(Consumer::consumerName).collect(Collectors.toList());
+                .map(Consumer::consumerName)
+                .collect(Collectors.toList());
     }
 
     /** Streams of two shards in both regions and a YAML config naming the local endpoints. */

@@ -25,7 +25,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -53,8 +52,16 @@ class RunbookIT {
     static final Map<String, List<String>> GROUPS = new LinkedHashMap<>();
 
     static {
-        GROUPS.put("steady", List.of("status-and-dashboards.md", "pause-automation.md", "replicator-upgrade.md",
-                "deploy.md", "drill.md", "switchover.md", "failback.md"));
+        GROUPS.put(
+                "steady",
+                List.of(
+                        "status-and-dashboards.md",
+                        "pause-automation.md",
+                        "replicator-upgrade.md",
+                        "deploy.md",
+                        "drill.md",
+                        "switchover.md",
+                        "failback.md"));
         GROUPS.put("manual", List.of("manual-failover.md", "orphans.md"));
         GROUPS.put("automatic", List.of("automatic-failover.md"));
     }
@@ -62,11 +69,19 @@ class RunbookIT {
     /** Short-lived JVMs (status, audit, ...) start in about half the time with C1 only; the launcher passes these. */
     static final String JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
-    static final Path ROOT = Paths.get(System.getProperty("kinesisha.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT = Paths.get(System.getProperty("kinesisha.root", ".."))
+            .toAbsolutePath()
+            .normalize();
     static final Path RUNBOOKS = ROOT.resolve("runbooks");
     static final Path WORK = ROOT.resolve("cli/target/runbook-it").toAbsolutePath();
 
-    enum Kind { RUN, AWS, SETUP, TEARDOWN, OTHER }
+    enum Kind {
+        RUN,
+        AWS,
+        SETUP,
+        TEARDOWN,
+        OTHER
+    }
 
     record Block(String file, int line, Kind kind, String text) {
         String where() {
@@ -80,11 +95,14 @@ class RunbookIT {
     void everyRunbookIsIndexedAndRunInExactlyOneGroup() throws IOException {
         Set<String> files;
         try (Stream<Path> list = Files.list(RUNBOOKS)) {
-            files = list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".md") && !n.equals("README.md"))
+            files = list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".md") && !n.equals("README.md"))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
         List<String> grouped = GROUPS.values().stream().flatMap(List::stream).toList();
-        assertThat(grouped).as("every runbook in exactly one group").doesNotHaveDuplicates()
+        assertThat(grouped)
+                .as("every runbook in exactly one group")
+                .doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(files);
         String index = Files.readString(RUNBOOKS.resolve("README.md"));
         for (String f : files) {
@@ -132,32 +150,49 @@ class RunbookIT {
         Path home = dir.resolve("home");
         Files.createDirectories(home);
         List<Block> readme = blocks("README.md");
-        Block setup = readme.stream().filter(b -> b.kind() == Kind.SETUP).findFirst().orElseThrow();
-        Block teardown = readme.stream().filter(b -> b.kind() == Kind.TEARDOWN).findFirst().orElseThrow();
+        Block setup =
+                readme.stream().filter(b -> b.kind() == Kind.SETUP).findFirst().orElseThrow();
+        Block teardown = readme.stream()
+                .filter(b -> b.kind() == Kind.TEARDOWN)
+                .findFirst()
+                .orElseThrow();
 
-        StringBuilder script = new StringBuilder("set -Eeuo pipefail\n").append(ERR_TRAP)
+        StringBuilder script = new StringBuilder("set -Eeuo pipefail\n")
+                .append(ERR_TRAP)
                 .append("torn_down=0\n")
                 .append("cleanup() {\n  if [ \"$torn_down\" = 0 ]; then\n    set +eu\n")
                 .append("    echo '=== cleanup: " + teardown.where() + "' >&2\n")
-                .append(teardown.text()).append("\n  fi\n}\ntrap cleanup EXIT\n")
-                .append("cd ").append(quote(scratch(dir.resolve("setup")))).append('\n')
-                .append(marker(setup, "setup")).append(setup.text()).append('\n')
+                .append(teardown.text())
+                .append("\n  fi\n}\ntrap cleanup EXIT\n")
+                .append("cd ")
+                .append(quote(scratch(dir.resolve("setup"))))
+                .append('\n')
+                .append(marker(setup, "setup"))
+                .append(setup.text())
+                .append('\n')
                 .append("export REPLICATOR_PID\nstatus=0\n");
         for (String file : GROUPS.get(group)) {
             Path runbookScript = dir.resolve(file.replace(".md", ".sh"));
             Files.writeString(runbookScript, runbookScript(file, scratch(dir.resolve(file.replace(".md", "")))));
-            script.append("if [ \"$status\" = 0 ]; then bash -Eeuo pipefail ").append(quote(runbookScript))
+            script.append("if [ \"$status\" = 0 ]; then bash -Eeuo pipefail ")
+                    .append(quote(runbookScript))
                     .append(" || status=$?; fi\n");
         }
-        script.append("cd ").append(quote(dir.resolve("setup"))).append('\n')
-                .append(marker(teardown, "teardown")).append(teardown.text()).append('\n')
+        script.append("cd ")
+                .append(quote(dir.resolve("setup")))
+                .append('\n')
+                .append(marker(teardown, "teardown"))
+                .append(teardown.text())
+                .append('\n')
                 .append("torn_down=1\nexit \"$status\"\n");
         Path groupScript = dir.resolve("group.sh");
         Files.writeString(groupScript, script.toString());
 
         Path out = dir.resolve("output.txt");
-        ProcessBuilder builder = new ProcessBuilder("bash", groupScript.toString()).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(out.toFile());
+        ProcessBuilder builder = new ProcessBuilder("bash", groupScript.toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
         builder.environment().put("KINESIS_HA_HOME", home.toString());
         builder.environment().put("KINESIS_HA_SKIP_BUILD", "1");
         builder.environment().put("KINESIS_HA_JAVA_OPTS", JAVA_OPTS);
@@ -173,7 +208,9 @@ class RunbookIT {
             }
         } finally {
             Launcher.Result down = new Launcher(home).run("local", "down", "--name", "practice");
-            assertThat(down.exitCode()).as("local down after group %s: %s", group, down).isZero();
+            assertThat(down.exitCode())
+                    .as("local down after group %s: %s", group, down)
+                    .isZero();
         }
         String output = Files.readString(out, StandardCharsets.UTF_8);
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
@@ -186,8 +223,11 @@ class RunbookIT {
     }
 
     private String runbookScript(String file, Path scratch) throws IOException {
-        StringBuilder s = new StringBuilder("cd ").append(quote(scratch)).append('\n')
-                .append("trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n").append(ERR_TRAP);
+        StringBuilder s = new StringBuilder("cd ")
+                .append(quote(scratch))
+                .append('\n')
+                .append("trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n")
+                .append(ERR_TRAP);
         for (Block b : blocks(file)) {
             if (b.kind() != Kind.RUN) {
                 continue;
@@ -202,7 +242,8 @@ class RunbookIT {
         return "RUNBOOK_BLOCK='" + b.where() + "'\necho '=== " + what + ": " + b.where() + "' >&2\n";
     }
 
-    private static final String ERR_TRAP = "RUNBOOK_BLOCK=harness\ntrap 'echo \"=== FAILED: $RUNBOOK_BLOCK (exit $?)\" >&2' ERR\n";
+    private static final String ERR_TRAP =
+            "RUNBOOK_BLOCK=harness\ntrap 'echo \"=== FAILED: $RUNBOOK_BLOCK (exit $?)\" >&2' ERR\n";
 
     /** A directory whose {@code ./kinesis-ha} runs the checkout's launcher (which finds its jars next to itself). */
     private static Path scratch(Path dir) throws IOException {
@@ -240,13 +281,16 @@ class RunbookIT {
 
     private static void checkCommand(Block b, List<String> words, AwsModel aws, CdkSources cdk, List<String> problems) {
         int i = 0;
-        while (i < words.size() && (words.get(i).matches("[A-Za-z_][A-Za-z0-9_]*=.*")
-                || Set.of("until", "while", "do", "then", "if", "!", "else", "exec", "nohup").contains(words.get(i)))) {
+        while (i < words.size()
+                && (words.get(i).matches("[A-Za-z_][A-Za-z0-9_]*=.*")
+                        || Set.of("until", "while", "do", "then", "if", "!", "else", "exec", "nohup")
+                                .contains(words.get(i)))) {
             i++;
         }
         if (i < words.size() && words.get(i).equals("timeout")) {
             i++;
-            while (i < words.size() && (words.get(i).startsWith("-") || words.get(i).matches("\\d+[smhd]?"))) {
+            while (i < words.size()
+                    && (words.get(i).startsWith("-") || words.get(i).matches("\\d+[smhd]?"))) {
                 i++;
             }
         }
@@ -281,7 +325,10 @@ class RunbookIT {
                 }
             }
             case "cd" -> {
-                if (cdk != null && !rest.isEmpty() && b.kind() == Kind.AWS && !Files.isDirectory(ROOT.resolve(rest.get(0)))) {
+                if (cdk != null
+                        && !rest.isEmpty()
+                        && b.kind() == Kind.AWS
+                        && !Files.isDirectory(ROOT.resolve(rest.get(0)))) {
                     problems.add(b.where() + ": cd " + rest.get(0) + ": no such directory in the repository");
                 }
             }
@@ -318,7 +365,10 @@ class RunbookIT {
 
     static List<String> allRunbookFiles() throws IOException {
         try (Stream<Path> list = Files.list(RUNBOOKS)) {
-            return list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".md")).sorted().toList();
+            return list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".md"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -360,11 +410,14 @@ class RunbookIT {
                 return Kind.AWS;
             case "bash setup":
             case "bash teardown":
-                assertThat(file).as(where + "'" + info + "' blocks belong in README.md").isEqualTo("README.md");
+                assertThat(file)
+                        .as(where + "'" + info + "' blocks belong in README.md")
+                        .isEqualTo("README.md");
                 return info.endsWith("setup") ? Kind.SETUP : Kind.TEARDOWN;
             default:
                 if (info.startsWith("bash") || info.equals("sh") || info.equals("shell") || info.equals("console")) {
-                    fail(where + "unknown fence '" + info + "': use bash, 'bash aws' (README: 'bash setup', 'bash teardown')");
+                    fail(where + "unknown fence '" + info
+                            + "': use bash, 'bash aws' (README: 'bash setup', 'bash teardown')");
                 }
                 return Kind.OTHER;
         }
@@ -428,7 +481,8 @@ class RunbookIT {
                         i++;
                     }
                     redirectTarget = true;
-                } else if (c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '|' || c == '&' || c == '(' || c == ')') {
+                } else if (c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '|' || c == '&' || c == '('
+                        || c == ')') {
                     redirectTarget = endWord(words, word, redirectTarget);
                     word = null;
                     if (c != ' ' && c != '\t') {
@@ -488,10 +542,28 @@ class RunbookIT {
 
     /** The aws CLI's services, commands and options, generated from botocore (see the resource's first line). */
     static final class AwsModel {
-        static final Set<String> GLOBAL = Set.of("--region", "--output", "--query", "--profile", "--endpoint-url",
-                "--no-cli-pager", "--cli-input-json", "--cli-input-yaml", "--generate-cli-skeleton", "--max-items",
-                "--starting-token", "--page-size", "--no-paginate", "--debug", "--no-verify-ssl", "--cli-binary-format",
-                "--color", "--no-sign-request", "--ca-bundle", "--cli-read-timeout", "--cli-connect-timeout");
+        static final Set<String> GLOBAL = Set.of(
+                "--region",
+                "--output",
+                "--query",
+                "--profile",
+                "--endpoint-url",
+                "--no-cli-pager",
+                "--cli-input-json",
+                "--cli-input-yaml",
+                "--generate-cli-skeleton",
+                "--max-items",
+                "--starting-token",
+                "--page-size",
+                "--no-paginate",
+                "--debug",
+                "--no-verify-ssl",
+                "--cli-binary-format",
+                "--color",
+                "--no-sign-request",
+                "--ca-bundle",
+                "--cli-read-timeout",
+                "--cli-connect-timeout");
 
         final Map<String, Map<String, Set<String>>> services = new HashMap<>();
 
@@ -504,8 +576,13 @@ class RunbookIT {
                         continue;
                     }
                     String[] parts = line.trim().split(" ");
-                    m.services.computeIfAbsent(parts[0], k -> new HashMap<>())
-                            .put(parts[1], java.util.Arrays.stream(parts).filter(p -> p.startsWith("--")).collect(Collectors.toSet()));
+                    m.services
+                            .computeIfAbsent(parts[0], k -> new HashMap<>())
+                            .put(
+                                    parts[1],
+                                    java.util.Arrays.stream(parts)
+                                            .filter(p -> p.startsWith("--"))
+                                            .collect(Collectors.toSet()));
                 }
             }
             return m;
@@ -543,13 +620,20 @@ class RunbookIT {
             }
             // the CDK app's default regions: forward replicator in the secondary, reverse in the primary
             String joined = String.join(" ", args);
-            if (region != null && joined.contains("kinesis-ha-orders-forward") && !joined.contains("kinesis-ha-orders-reverse")
-                    && args.get(0).equals("kinesisanalyticsv2") && !region.equals("us-east-2")) {
-                problems.add(b.where() + ": kinesis-ha-orders-forward runs in the secondary region us-east-2, not " + region);
+            if (region != null
+                    && joined.contains("kinesis-ha-orders-forward")
+                    && !joined.contains("kinesis-ha-orders-reverse")
+                    && args.get(0).equals("kinesisanalyticsv2")
+                    && !region.equals("us-east-2")) {
+                problems.add(b.where() + ": kinesis-ha-orders-forward runs in the secondary region us-east-2, not "
+                        + region);
             }
-            if (region != null && joined.contains("kinesis-ha-orders-reverse") && args.get(0).equals("kinesisanalyticsv2")
+            if (region != null
+                    && joined.contains("kinesis-ha-orders-reverse")
+                    && args.get(0).equals("kinesisanalyticsv2")
                     && !region.equals("us-west-2")) {
-                problems.add(b.where() + ": kinesis-ha-orders-reverse runs in the primary region us-west-2, not " + region);
+                problems.add(
+                        b.where() + ": kinesis-ha-orders-reverse runs in the primary region us-west-2, not " + region);
             }
         }
     }
@@ -570,16 +654,19 @@ class RunbookIT {
             NAMES.put(Pattern.compile("control"), new String[] {"KinesisHaApp.java", "prefix + \"-control\""});
             NAMES.put(Pattern.compile("primary"), new String[] {"KinesisHaApp.java", "prefix + \"-primary\""});
             NAMES.put(Pattern.compile("secondary"), new String[] {"KinesisHaApp.java", "prefix + \"-secondary\""});
-            NAMES.put(Pattern.compile("us-west-2|us-east-2"), new String[] {"Names.java", "prefix(s) + \"-\" + region"});
-            NAMES.put(Pattern.compile("(error-rate|iterator-age)-orders"),
+            NAMES.put(
+                    Pattern.compile("us-west-2|us-east-2"), new String[] {"Names.java", "prefix(s) + \"-\" + region"});
+            NAMES.put(
+                    Pattern.compile("(error-rate|iterator-age)-orders"),
                     new String[] {"constructs/HealthAlarms.java", "\"error-rate-\" + streamName"});
-            NAMES.put(Pattern.compile("(replication-lag|downtime|restarts)-kinesis-ha-orders-(forward|reverse)"),
+            NAMES.put(
+                    Pattern.compile("(replication-lag|downtime|restarts)-kinesis-ha-orders-(forward|reverse)"),
                     new String[] {"constructs/HealthAlarms.java", "\"replication-lag-\" + application"});
         }
 
         static final Pattern NAME = Pattern.compile("kinesis-ha-orders(-[a-z0-9-]*)?");
-        static final Set<String> STACKS = Set.of("kinesis-ha-orders-control", "kinesis-ha-orders-primary",
-                "kinesis-ha-orders-secondary");
+        static final Set<String> STACKS =
+                Set.of("kinesis-ha-orders-control", "kinesis-ha-orders-primary", "kinesis-ha-orders-secondary");
 
         final Set<String> contextKeys = new TreeSet<>();
 
@@ -591,11 +678,14 @@ class RunbookIT {
                             + ": update RunbookIT.CdkSources.NAMES and the runbooks' names");
                 }
             }
-            Matcher m = Pattern.compile("\\(\"([A-Za-z]+)\",").matcher(Files.readString(SRC.resolve("ContextKey.java")));
+            Matcher m =
+                    Pattern.compile("\\(\"([A-Za-z]+)\",").matcher(Files.readString(SRC.resolve("ContextKey.java")));
             while (m.find()) {
                 c.contextKeys.add(m.group(1));
             }
-            assertThat(c.contextKeys).as("context keys read from ContextKey.java").contains("account", "pair");
+            assertThat(c.contextKeys)
+                    .as("context keys read from ContextKey.java")
+                    .contains("account", "pair");
             return c;
         }
 
@@ -610,7 +700,9 @@ class RunbookIT {
         }
 
         void checkCdk(Block b, List<String> args, List<String> problems) {
-            if (args.isEmpty() || !Set.of("bootstrap", "synth", "deploy", "destroy", "diff", "list", "ls").contains(args.get(0))) {
+            if (args.isEmpty()
+                    || !Set.of("bootstrap", "synth", "deploy", "destroy", "diff", "list", "ls")
+                            .contains(args.get(0))) {
                 problems.add(b.where() + ": npx cdk " + args + ": unknown cdk command");
                 return;
             }
@@ -627,7 +719,8 @@ class RunbookIT {
                         problems.add(b.where() + ": --require-approval " + v);
                     }
                 } else if (!a.startsWith("-") && !a.startsWith("aws://") && !STACKS.contains(a)) {
-                    problems.add(b.where() + ": npx cdk " + args.get(0) + " " + a + ": not a stack of the CDK app " + STACKS);
+                    problems.add(b.where() + ": npx cdk " + args.get(0) + " " + a + ": not a stack of the CDK app "
+                            + STACKS);
                 }
             }
         }

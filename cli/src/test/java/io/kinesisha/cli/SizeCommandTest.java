@@ -35,8 +35,15 @@ class SizeCommandTest {
         int exit = run("size", "--mb-per-second", "8", "--shards", "8", "--mb-per-second-per-core", "1");
 
         assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("Managed Flink", "9 KPU (parallelism 8 + 1 orchestration)", "EFO consumer",
-                "cross-region transfer", "total", "note: 16 cores are needed but 8 shards", "list prices as of");
+        assertThat(out.toString())
+                .contains(
+                        "Managed Flink",
+                        "9 KPU (parallelism 8 + 1 orchestration)",
+                        "EFO consumer",
+                        "cross-region transfer",
+                        "total",
+                        "note: 16 cores are needed but 8 shards",
+                        "list prices as of");
     }
 
     @Test
@@ -45,7 +52,8 @@ class SizeCommandTest {
         assertThat(err.toString()).contains("--mb-per-second 5 is more than 2 shards accept");
         assertThat(run("size", "--mb-per-second", "1", "--shards", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--shards must be 1..10000");
-        assertThat(run("size", "--mb-per-second", "1", "--shards", "2", "--catch-up-factor", "0.5")).isEqualTo(2);
+        assertThat(run("size", "--mb-per-second", "1", "--shards", "2", "--catch-up-factor", "0.5"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--catch-up-factor must be 1..10");
         assertThat(run("size", "--shards", "2")).isEqualTo(2);
         assertThat(err.toString()).contains("--mb-per-second");

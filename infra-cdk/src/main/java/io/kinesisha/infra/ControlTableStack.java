@@ -15,14 +15,24 @@ public final class ControlTableStack extends Stack {
     private final ControlTable table;
 
     public ControlTableStack(Construct scope, String id, DeploymentSettings settings) {
-        super(scope, id, StackProps.builder()
-                .env(Environment.builder().account(settings.account()).region(settings.primaryRegion()).build())
-                .description("kinesis-ha " + settings.pairName() + ": control table (DynamoDB global table, multi-region"
-                        + " strong consistency, " + settings.primaryRegion() + " + " + settings.secondaryRegion()
-                        + ", witness " + settings.witnessRegion() + ")")
-                .build());
+        super(
+                scope,
+                id,
+                StackProps.builder()
+                        .env(Environment.builder()
+                                .account(settings.account())
+                                .region(settings.primaryRegion())
+                                .build())
+                        .description("kinesis-ha " + settings.pairName()
+                                + ": control table (DynamoDB global table, multi-region"
+                                + " strong consistency, " + settings.primaryRegion() + " + "
+                                + settings.secondaryRegion()
+                                + ", witness " + settings.witnessRegion() + ")")
+                        .build());
         table = new ControlTable(this, "ControlTable", settings);
-        CfnOutput.Builder.create(this, "ControlTableName").value(settings.controlTableName()).build();
+        CfnOutput.Builder.create(this, "ControlTableName")
+                .value(settings.controlTableName())
+                .build();
     }
 
     public ControlTable table() {

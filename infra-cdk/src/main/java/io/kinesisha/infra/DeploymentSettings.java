@@ -37,14 +37,26 @@ public final class DeploymentSettings {
 
     /** Pair keys the app sets itself (from the context keys above, or per region); refused as context. */
     static final Set<ConfigKey> OWNED_BY_APP = Collections.unmodifiableSet(EnumSet.of(
-            ConfigKey.PAIR_NAME, ConfigKey.PRIMARY_REGION, ConfigKey.PRIMARY_ACCOUNT, ConfigKey.PRIMARY_STREAM_ARN,
-            ConfigKey.PRIMARY_ENDPOINT, ConfigKey.SECONDARY_REGION, ConfigKey.SECONDARY_ACCOUNT,
-            ConfigKey.SECONDARY_STREAM_ARN, ConfigKey.SECONDARY_ENDPOINT, ConfigKey.REPLICATION_CONSUMER_LIFECYCLE,
-            ConfigKey.REPLICATION_CONSUMER_ARN, ConfigKey.CONTROL_REGION, ConfigKey.CONTROL_ENDPOINT,
-            ConfigKey.AWS_CREDENTIALS, ConfigKey.AWS_ACCESS_KEY_ID, ConfigKey.AWS_SECRET_ACCESS_KEY));
+            ConfigKey.PAIR_NAME,
+            ConfigKey.PRIMARY_REGION,
+            ConfigKey.PRIMARY_ACCOUNT,
+            ConfigKey.PRIMARY_STREAM_ARN,
+            ConfigKey.PRIMARY_ENDPOINT,
+            ConfigKey.SECONDARY_REGION,
+            ConfigKey.SECONDARY_ACCOUNT,
+            ConfigKey.SECONDARY_STREAM_ARN,
+            ConfigKey.SECONDARY_ENDPOINT,
+            ConfigKey.REPLICATION_CONSUMER_LIFECYCLE,
+            ConfigKey.REPLICATION_CONSUMER_ARN,
+            ConfigKey.CONTROL_REGION,
+            ConfigKey.CONTROL_ENDPOINT,
+            ConfigKey.AWS_CREDENTIALS,
+            ConfigKey.AWS_ACCESS_KEY_ID,
+            ConfigKey.AWS_SECRET_ACCESS_KEY));
 
     /** Lambda function names are at most 64 characters: "kinesis-ha-" + pair + "-controller" must fit. */
     static final int MAX_PAIR_LENGTH = 40;
+
     static final int MAX_SHARDS = 10_000;
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
@@ -103,7 +115,8 @@ public final class DeploymentSettings {
      * @param baseDir directory relative jar paths are resolved against (the CDK app's working directory)
      * @throws InvalidDeploymentException listing every bad value
      */
-    public static DeploymentSettings fromContext(Function<String, Object> context, String defaultAccount, Path baseDir) {
+    public static DeploymentSettings fromContext(
+            Function<String, Object> context, String defaultAccount, Path baseDir) {
         Reader reader = new Reader(context, defaultAccount, baseDir);
         reader.read();
         if (!reader.errors.isEmpty()) {
@@ -219,7 +232,8 @@ public final class DeploymentSettings {
      */
     public Map<String, String> pairProperties(String region, String consumerArn) {
         Map<String, String> flat = baseMap(region, Names.placeholderConsumerArn(this));
-        Map<String, String> effective = new LinkedHashMap<>(ReplicationPairConfig.fromMap(flat).toProperties());
+        Map<String, String> effective =
+                new LinkedHashMap<>(ReplicationPairConfig.fromMap(flat).toProperties());
         effective.put(ConfigKey.REPLICATION_CONSUMER_ARN.key(), consumerArn);
         effective.put(ConfigKey.REPLICATION_FORWARD_APPLICATION.key(), Names.forwardApplication(this));
         effective.put(ConfigKey.REPLICATION_REVERSE_APPLICATION.key(), Names.reverseApplication(this));
@@ -227,7 +241,12 @@ public final class DeploymentSettings {
     }
 
     private Map<String, String> baseMap(String controlRegion, String consumerArn) {
-        return baseMap(pairName, streamArn(primaryRegion), streamArn(secondaryRegion), controlRegion, consumerArn,
+        return baseMap(
+                pairName,
+                streamArn(primaryRegion),
+                streamArn(secondaryRegion),
+                controlRegion,
+                consumerArn,
                 pairOverrides);
     }
 
@@ -235,8 +254,13 @@ public final class DeploymentSettings {
         return Names.streamArn(this, region);
     }
 
-    private static Map<String, String> baseMap(String pair, String primaryArn, String secondaryArn, String controlRegion,
-                                               String consumerArn, Map<String, String> overrides) {
+    private static Map<String, String> baseMap(
+            String pair,
+            String primaryArn,
+            String secondaryArn,
+            String controlRegion,
+            String consumerArn,
+            Map<String, String> overrides) {
         Map<String, String> flat = new LinkedHashMap<>(overrides);
         flat.put(ConfigKey.PAIR_NAME.key(), pair);
         flat.put(ConfigKey.PRIMARY_STREAM_ARN.key(), primaryArn);
@@ -308,7 +332,8 @@ public final class DeploymentSettings {
                 account = defaultAccount;
             }
             if (account == null || account.isBlank()) {
-                errors.add("account: missing; pass -c account=<12-digit account id> (or run with credentials so the CLI sets CDK_DEFAULT_ACCOUNT)");
+                errors.add(
+                        "account: missing; pass -c account=<12-digit account id> (or run with credentials so the CLI sets CDK_DEFAULT_ACCOUNT)");
             } else if (!ACCOUNT.matcher(account).matches()) {
                 errors.add("account: '" + account + "' is not a 12-digit AWS account id");
             }
@@ -327,11 +352,14 @@ public final class DeploymentSettings {
             }
             shards();
             retentionHours = (int) number(ContextKey.RETENTION_HOURS, 24, 8760, true);
-            replicatorJar = jar(ContextKey.REPLICATOR_JAR, "build it with: mvn -B -DskipTests -pl replicator -am package");
-            controllerJar = jar(ContextKey.CONTROLLER_JAR, "build it with: mvn -B -DskipTests -pl failover-controller -am package");
+            replicatorJar =
+                    jar(ContextKey.REPLICATOR_JAR, "build it with: mvn -B -DskipTests -pl replicator -am package");
+            controllerJar = jar(
+                    ContextKey.CONTROLLER_JAR, "build it with: mvn -B -DskipTests -pl failover-controller -am package");
             controllerRuntime = string(ContextKey.CONTROLLER_RUNTIME).toLowerCase(Locale.ROOT);
             if (!List.of("java17", "java21").contains(controllerRuntime)) {
-                errors.add(ContextKey.CONTROLLER_RUNTIME.key() + ": '" + controllerRuntime + "' is not java17 or java21");
+                errors.add(
+                        ContextKey.CONTROLLER_RUNTIME.key() + ": '" + controllerRuntime + "' is not java17 or java21");
             }
             mbPerSecondPerCore = number(ContextKey.MB_PER_SECOND_PER_CORE, 0.01, 1000, false);
             String expected = string(ContextKey.EXPECTED_MB_PER_SECOND);
@@ -361,12 +389,16 @@ public final class DeploymentSettings {
             if (witnessRegion.equals(primaryRegion) || witnessRegion.equals(secondaryRegion)) {
                 errors.add("witnessRegion: '" + witnessRegion + "' must differ from primaryRegion and secondaryRegion");
             }
-            boolean oneSet = MRSC_REGION_SETS.stream().anyMatch(set ->
-                    set.contains(primaryRegion) && set.contains(secondaryRegion) && set.contains(witnessRegion));
+            boolean oneSet = MRSC_REGION_SETS.stream()
+                    .anyMatch(set -> set.contains(primaryRegion)
+                            && set.contains(secondaryRegion)
+                            && set.contains(witnessRegion));
             if (!oneSet) {
                 errors.add("primaryRegion/secondaryRegion/witnessRegion: " + primaryRegion + ", " + secondaryRegion
                         + ", " + witnessRegion + " are not in one DynamoDB multi-region strong consistency region set "
-                        + MRSC_REGION_SETS.stream().map(s -> new TreeSet<>(s).toString()).collect(Collectors.joining(" or ")));
+                        + MRSC_REGION_SETS.stream()
+                                .map(s -> new TreeSet<>(s).toString())
+                                .collect(Collectors.joining(" or ")));
             }
         }
 
@@ -395,8 +427,10 @@ public final class DeploymentSettings {
                     continue;
                 }
                 if (OWNED_BY_APP.contains(key)) {
-                    errors.add(key.key() + ": set by the app (from the context keys " + Arrays.stream(ContextKey.values())
-                            .map(ContextKey::key).collect(Collectors.joining(", ")) + "), not as context");
+                    errors.add(key.key() + ": set by the app (from the context keys "
+                            + Arrays.stream(ContextKey.values())
+                                    .map(ContextKey::key)
+                                    .collect(Collectors.joining(", ")) + "), not as context");
                 } else {
                     pairOverrides.put(key.key(), String.valueOf(value));
                 }
@@ -405,18 +439,27 @@ public final class DeploymentSettings {
             pairOverrides.putIfAbsent(ConfigKey.CONTROL_TABLE_NAME.key(), Names.defaultControlTable(pairName));
             // Bad regions or account are already reported: stand-ins keep the pair's own errors visible in this round.
             String a = account != null && ACCOUNT.matcher(account).matches() ? account : "000000000000";
-            String p = primaryRegion != null ? primaryRegion : ContextKey.PRIMARY_REGION.defaultValue().orElseThrow();
-            String s = secondaryRegion != null && !secondaryRegion.equals(p) ? secondaryRegion
+            String p = primaryRegion != null
+                    ? primaryRegion
+                    : ContextKey.PRIMARY_REGION.defaultValue().orElseThrow();
+            String s = secondaryRegion != null && !secondaryRegion.equals(p)
+                    ? secondaryRegion
                     : p.equals("us-east-2") ? "us-west-2" : "us-east-2";
             Reader r = this;
             String partition = RegionInfo.get(p).getPartition();
             String primaryArn = Names.streamArn(partition, p, a, streamName);
             String secondaryArn = Names.streamArn(partition, s, a, streamName);
-            String consumerName = pairOverrides.getOrDefault(ConfigKey.REPLICATION_CONSUMER_NAME.key(),
+            String consumerName = pairOverrides.getOrDefault(
+                    ConfigKey.REPLICATION_CONSUMER_NAME.key(),
                     ConfigKey.REPLICATION_CONSUMER_NAME.defaultValue().orElseThrow());
             try {
-                r.pairConfig = ReplicationPairConfig.fromMap(baseMap(pairName, primaryArn, secondaryArn, p,
-                        primaryArn + "/consumer/" + consumerName + ":0", pairOverrides));
+                r.pairConfig = ReplicationPairConfig.fromMap(baseMap(
+                        pairName,
+                        primaryArn,
+                        secondaryArn,
+                        p,
+                        primaryArn + "/consumer/" + consumerName + ":0",
+                        pairOverrides));
             } catch (ConfigException e) {
                 for (ConfigError error : e.errors()) {
                     errors.add(error.field() + ": " + error.message());
@@ -448,7 +491,8 @@ public final class DeploymentSettings {
                     continue;
                 }
                 if (!FUNCTION_NAME.matcher(trimmed).matches()) {
-                    errors.add(key.key() + ": '" + trimmed + "' is not a Lambda function name (letters, digits, - and _, at most 64)");
+                    errors.add(key.key() + ": '" + trimmed
+                            + "' is not a Lambda function name (letters, digits, - and _, at most 64)");
                 }
                 names.add(trimmed);
             }
@@ -458,7 +502,8 @@ public final class DeploymentSettings {
         private Path jar(ContextKey key, String hint) {
             Path path = baseDir.resolve(string(key)).normalize();
             if (!Files.isRegularFile(path)) {
-                errors.add(key.key() + ": " + path + " does not exist; " + hint + ", or pass -c " + key.key() + "=<path>");
+                errors.add(
+                        key.key() + ": " + path + " does not exist; " + hint + ", or pass -c " + key.key() + "=<path>");
             }
             return path;
         }

@@ -14,12 +14,10 @@ import software.amazon.awscdk.Validations;
  * unless acknowledged next to the resource with its reason).
  */
 public final class KinesisHaApp {
-    private KinesisHaApp() {
-    }
+    private KinesisHaApp() {}
 
     /** The three stacks of one pair. */
-    public record Stacks(ControlTableStack control, RegionStack primary, RegionStack secondary) {
-    }
+    public record Stacks(ControlTableStack control, RegionStack primary, RegionStack secondary) {}
 
     /**
      * Context the app always sets: cross-region references stay "strong" (the primary stack refuses to change the
@@ -37,8 +35,12 @@ public final class KinesisHaApp {
     public static void main(String[] args) {
         App app = newApp(Map.of());
         try {
-            build(app, DeploymentSettings.fromContext(key -> app.getNode().tryGetContext(key),
-                    System.getenv("CDK_DEFAULT_ACCOUNT"), Path.of("").toAbsolutePath()));
+            build(
+                    app,
+                    DeploymentSettings.fromContext(
+                            key -> app.getNode().tryGetContext(key),
+                            System.getenv("CDK_DEFAULT_ACCOUNT"),
+                            Path.of("").toAbsolutePath()));
         } catch (DeploymentSettings.InvalidDeploymentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -51,7 +53,11 @@ public final class KinesisHaApp {
         String prefix = Names.prefix(settings);
         ControlTableStack control = new ControlTableStack(app, prefix + "-control", settings);
         RegionStack primary = new RegionStack(app, prefix + "-primary", settings, RegionStack.Role.PRIMARY, null);
-        RegionStack secondary = new RegionStack(app, prefix + "-secondary", settings, RegionStack.Role.SECONDARY,
+        RegionStack secondary = new RegionStack(
+                app,
+                prefix + "-secondary",
+                settings,
+                RegionStack.Role.SECONDARY,
                 primary.streams().replicatorConsumer().getAttrConsumerArn());
         // The replicators create the pair's first control record at startup: the table must exist before either.
         primary.addStackDependency(control);

@@ -7,8 +7,7 @@ import software.amazon.awscdk.regioninfo.RegionInfo;
  * by a cross-region reference, so the stacks deploy (and the standby keeps working) independently of each other.
  */
 public final class Names {
-    private Names() {
-    }
+    private Names() {}
 
     static String prefix(DeploymentSettings s) {
         return "kinesis-ha-" + s.pairName();
@@ -70,7 +69,8 @@ public final class Names {
     }
 
     public static String applicationArn(DeploymentSettings s, String region, String application) {
-        return "arn:" + partition(region) + ":kinesisanalytics:" + region + ":" + s.account() + ":application/" + application;
+        return "arn:" + partition(region) + ":kinesisanalytics:" + region + ":" + s.account() + ":application/"
+                + application;
     }
 
     public static String functionArn(DeploymentSettings s, String region, String function) {
@@ -79,7 +79,8 @@ public final class Names {
 
     /** The control table's replica in {@code region}. */
     public static String tableArn(DeploymentSettings s, String region) {
-        return "arn:" + partition(region) + ":dynamodb:" + region + ":" + s.account() + ":table/" + s.controlTableName();
+        return "arn:" + partition(region) + ":dynamodb:" + region + ":" + s.account() + ":table/"
+                + s.controlTableName();
     }
 
     /** Any key of the account in {@code region}; statements using it narrow it to the stream key by alias. */
@@ -92,7 +93,7 @@ public final class Names {
     }
 
     public static String dashboardUrl(DeploymentSettings s, String region) {
-        return "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region
-                + "#dashboards:name=" + dashboard(s, region);
+        return "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards:name="
+                + dashboard(s, region);
     }
 }

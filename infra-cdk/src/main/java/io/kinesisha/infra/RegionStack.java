@@ -23,7 +23,10 @@ import software.constructs.Construct;
  */
 public final class RegionStack extends Stack {
     /** Which of the pair's two regions a stack is for. */
-    public enum Role { PRIMARY, SECONDARY }
+    public enum Role {
+        PRIMARY,
+        SECONDARY
+    }
 
     private final StreamsConstruct streams;
     private final ReplicatorApplication replicator;
@@ -37,20 +40,31 @@ public final class RegionStack extends Stack {
      *                           cross-region reference, the one value whose name cannot be fixed); null for the primary
      */
     public RegionStack(Construct scope, String id, DeploymentSettings settings, Role role, String primaryConsumerArn) {
-        super(scope, id, StackProps.builder()
-                .env(Environment.builder().account(settings.account())
-                        .region(role == Role.PRIMARY ? settings.primaryRegion() : settings.secondaryRegion()).build())
-                .crossRegionReferences(true)
-                .description("kinesis-ha " + settings.pairName() + ": " + role.name().toLowerCase() + " region")
-                .build());
+        super(
+                scope,
+                id,
+                StackProps.builder()
+                        .env(Environment.builder()
+                                .account(settings.account())
+                                .region(role == Role.PRIMARY ? settings.primaryRegion() : settings.secondaryRegion())
+                                .build())
+                        .crossRegionReferences(true)
+                        .description("kinesis-ha " + settings.pairName() + ": "
+                                + role.name().toLowerCase() + " region")
+                        .build());
         String region = getRegion();
         boolean primary = role == Role.PRIMARY;
         streams = new StreamsConstruct(this, "Streams", settings, primary);
         String consumerArn = primary ? streams.replicatorConsumer().getAttrConsumerArn() : primaryConsumerArn;
 
-        replicator = new ReplicatorApplication(this, "Replicator", settings,
+        replicator = new ReplicatorApplication(
+                this,
+                "Replicator",
+                settings,
                 primary ? ReplicatorApplication.Direction.REVERSE : ReplicatorApplication.Direction.FORWARD,
-                streams, consumerArn, settings.pairProperties(region, consumerArn));
+                streams,
+                consumerArn,
+                settings.pairProperties(region, consumerArn));
         controller = new ControllerFunction(this, "Controller", settings, settings.pairProperties(region, consumerArn));
 
         alarms = new HealthAlarms(this, "Alarms", settings, controller.function());
@@ -67,17 +81,35 @@ public final class RegionStack extends Stack {
         notifications.controllerAlarms(settings);
         List<Alarm> all = new ArrayList<>(alarms.alarms());
         all.addAll(notifications.alarms());
-        dashboard = new Dashboard(this, "Dashboard", settings, replicator.applicationName(), settings.consumerName(),
-                controller.function(), all);
+        dashboard = new Dashboard(
+                this,
+                "Dashboard",
+                settings,
+                replicator.applicationName(),
+                settings.consumerName(),
+                controller.function(),
+                all);
 
-        CfnOutput.Builder.create(this, "StreamArn").value(streams.stream().getStreamArn()).build();
+        CfnOutput.Builder.create(this, "StreamArn")
+                .value(streams.stream().getStreamArn())
+                .build();
         if (primary) {
-            CfnOutput.Builder.create(this, "ReplicatorConsumerArn").value(consumerArn).build();
+            CfnOutput.Builder.create(this, "ReplicatorConsumerArn")
+                    .value(consumerArn)
+                    .build();
         }
-        CfnOutput.Builder.create(this, "ReplicatorApplicationName").value(replicator.applicationName()).build();
-        CfnOutput.Builder.create(this, "ControllerFunctionName").value(controller.function().getFunctionName()).build();
-        CfnOutput.Builder.create(this, "NotificationTopicArn").value(notifications.topic().getTopicArn()).build();
-        CfnOutput.Builder.create(this, "DashboardUrl").value(Names.dashboardUrl(settings, region)).build();
+        CfnOutput.Builder.create(this, "ReplicatorApplicationName")
+                .value(replicator.applicationName())
+                .build();
+        CfnOutput.Builder.create(this, "ControllerFunctionName")
+                .value(controller.function().getFunctionName())
+                .build();
+        CfnOutput.Builder.create(this, "NotificationTopicArn")
+                .value(notifications.topic().getTopicArn())
+                .build();
+        CfnOutput.Builder.create(this, "DashboardUrl")
+                .value(Names.dashboardUrl(settings, region))
+                .build();
     }
 
     public StreamsConstruct streams() {

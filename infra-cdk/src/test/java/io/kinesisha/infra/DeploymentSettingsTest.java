@@ -19,6 +19,7 @@ import software.amazon.awscdk.App;
 class DeploymentSettingsTest {
     @TempDir
     static Path dir;
+
     static Map<String, Object> valid;
 
     @BeforeAll
@@ -60,13 +61,15 @@ class DeploymentSettingsTest {
         assertThat(settings(with("pair", "payments")).controlTableName()).isEqualTo("kinesis-ha-payments-control");
         assertThat(settings(with("pair", "payments")).pairProperties("us-east-2", "arn:consumer"))
                 .containsEntry(ConfigKey.CONTROL_TABLE_NAME.key(), "kinesis-ha-payments-control");
-        assertThat(settings(with(ConfigKey.CONTROL_TABLE_NAME.key(), "shared-control")).controlTableName())
+        assertThat(settings(with(ConfigKey.CONTROL_TABLE_NAME.key(), "shared-control"))
+                        .controlTableName())
                 .isEqualTo("shared-control");
     }
 
     @Test
     void notificationAddressesAreReadAndCheckedOneByOne() {
-        assertThat(settings(with("notificationEmails", " oncall@example.com, sre@example.org ")).notificationEmails())
+        assertThat(settings(with("notificationEmails", " oncall@example.com, sre@example.org "))
+                        .notificationEmails())
                 .containsExactly("oncall@example.com", "sre@example.org");
         assertThatThrownBy(() -> settings(with("notificationEmails", "oncall@example.com,pager")))
                 .isInstanceOf(InvalidDeploymentException.class)
@@ -90,7 +93,8 @@ class DeploymentSettingsTest {
     @Test
     void regionsOutsideOneStrongConsistencySetAreRefused() {
         assertThatThrownBy(() -> settings(with("secondaryRegion", "eu-west-1")))
-                .hasMessageContaining("us-west-2, eu-west-1, us-east-1 are not in one DynamoDB multi-region strong consistency region set");
+                .hasMessageContaining(
+                        "us-west-2, eu-west-1, us-east-1 are not in one DynamoDB multi-region strong consistency region set");
         assertThatThrownBy(() -> settings(with("witnessRegion", "us-east-2")))
                 .hasMessageContaining("witnessRegion: 'us-east-2' must differ");
     }
@@ -103,15 +107,18 @@ class DeploymentSettingsTest {
                 .hasMessageContaining("account: '1234' is not a 12-digit AWS account id");
         Map<String, Object> noAccount = new HashMap<>(valid);
         noAccount.remove("account");
-        assertThat(DeploymentSettings.fromContext(noAccount::get, "222222222222", dir).account())
-                .as("falls back to the CLI's account").isEqualTo("222222222222");
+        assertThat(DeploymentSettings.fromContext(noAccount::get, "222222222222", dir)
+                        .account())
+                .as("falls back to the CLI's account")
+                .isEqualTo("222222222222");
     }
 
     @Test
     void invalidShardCountsAreRefused() {
         assertThatThrownBy(() -> settings(with("shards", "0"))).hasMessageContaining("shards: 0 is outside 1-10000");
         assertThatThrownBy(() -> settings(with("shards", "-3"))).hasMessageContaining("shards: -3 is outside 1-10000");
-        assertThatThrownBy(() -> settings(with("shards", "four"))).hasMessageContaining("shards: 'four' is neither a whole number");
+        assertThatThrownBy(() -> settings(with("shards", "four")))
+                .hasMessageContaining("shards: 'four' is neither a whole number");
         assertThat(settings(with("shards", "on-demand")).onDemand()).isTrue();
     }
 
@@ -124,7 +131,9 @@ class DeploymentSettingsTest {
         bad.put("replicatorJar", "no/such.jar");
         bad.put("health.error-rate-threshold-percent", "0");
         assertThatThrownBy(() -> settings(bad))
-                .isInstanceOfSatisfying(InvalidDeploymentException.class, e -> assertThat(e.errors()).hasSize(5))
+                .isInstanceOfSatisfying(
+                        InvalidDeploymentException.class,
+                        e -> assertThat(e.errors()).hasSize(5))
                 .hasMessageContaining("account: missing")
                 .hasMessageContaining("shards: 'x'")
                 .hasMessageContaining("retentionHours: 2 is outside 24-8760")
@@ -136,10 +145,15 @@ class DeploymentSettingsTest {
     void pairSettingsAreValidatedByTheSameRulesAsTheJob() {
         assertThatThrownBy(() -> settings(with("replication.max-batch-records", "501")))
                 .hasMessageContaining("replication.max-batch-records");
-        assertThatThrownBy(() -> settings(with("primary.stream-arn", "arn:aws:kinesis:us-west-2:111111111111:stream/x")))
+        assertThatThrownBy(
+                        () -> settings(with("primary.stream-arn", "arn:aws:kinesis:us-west-2:111111111111:stream/x")))
                 .hasMessageContaining("primary.stream-arn: set by the app");
-        assertThat(settings(with("health.replication-lag-threshold-ms", "15000")).pairConfig().health()
-                .replicationLagThreshold().toMillis()).isEqualTo(15000);
+        assertThat(settings(with("health.replication-lag-threshold-ms", "15000"))
+                        .pairConfig()
+                        .health()
+                        .replicationLagThreshold()
+                        .toMillis())
+                .isEqualTo(15000);
     }
 
     @Test
@@ -147,8 +161,8 @@ class DeploymentSettingsTest {
         Map<String, Object> context = new HashMap<>(valid);
         context.put("secondaryRegion", "us-west-2");
         App app = KinesisHaApp.newApp(context);
-        assertThatThrownBy(() -> KinesisHaApp.build(app, DeploymentSettings.fromContext(
-                key -> app.getNode().tryGetContext(key), null, dir)))
+        assertThatThrownBy(() -> KinesisHaApp.build(
+                        app, DeploymentSettings.fromContext(key -> app.getNode().tryGetContext(key), null, dir)))
                 .hasMessageStartingWith("invalid CDK context");
         assertThat(app.getNode().getChildren()).isEmpty();
     }
@@ -156,13 +170,15 @@ class DeploymentSettingsTest {
     @Test
     void sizingFollowsThroughputAndCapsAtShards() {
         assertThat(ReplicatorSizing.of(settings(Map.of("shards", "8", "replicatorMbPerSecondPerCore", "2"))))
-                .as("8 MB/s x 2 catch-up / 2 MB/s per core").isEqualTo(new ReplicatorSizing(8, 1));
+                .as("8 MB/s x 2 catch-up / 2 MB/s per core")
+                .isEqualTo(new ReplicatorSizing(8, 1));
         assertThat(ReplicatorSizing.of(settings(Map.of("shards", "8", "replicatorMbPerSecondPerCore", "5"))))
                 .isEqualTo(new ReplicatorSizing(4, 1));
         assertThat(ReplicatorSizing.of(settings(Map.of("shards", "2", "expectedWriteMbPerSecond", "20"))))
-                .as("no more subtasks than shards").isEqualTo(new ReplicatorSizing(2, 1));
-        assertThat(ReplicatorSizing.of(settings(Map.of("shards", "on-demand", "expectedWriteMbPerSecond", "20",
-                "replicatorMbPerSecondPerCore", "2"))))
+                .as("no more subtasks than shards")
+                .isEqualTo(new ReplicatorSizing(2, 1));
+        assertThat(ReplicatorSizing.of(settings(Map.of(
+                        "shards", "on-demand", "expectedWriteMbPerSecond", "20", "replicatorMbPerSecondPerCore", "2"))))
                 .isEqualTo(new ReplicatorSizing(20, 1));
     }
 }

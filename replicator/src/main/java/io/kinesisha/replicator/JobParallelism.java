@@ -10,8 +10,7 @@ public final class JobParallelism {
     /** Flink's and {@code --parallelism}'s upper bound. */
     public static final int MAX = 64;
 
-    private JobParallelism() {
-    }
+    private JobParallelism() {}
 
     /** The most subtasks this machine runs by default. */
     public static int machineCap() {

@@ -20,8 +20,7 @@ public final class ReplicatedRecord {
     private long millisBehindLatest;
     private byte[] data;
 
-    public ReplicatedRecord() {
-    }
+    public ReplicatedRecord() {}
 
     public static ReplicatedRecord of(KinesisRecord record) {
         ReplicatedRecord r = new ReplicatedRecord();
@@ -136,7 +135,8 @@ public final class ReplicatedRecord {
             return false;
         }
         ReplicatedRecord r = (ReplicatedRecord) o;
-        return heartbeat == r.heartbeat && Objects.equals(sourceShardId, r.sourceShardId)
+        return heartbeat == r.heartbeat
+                && Objects.equals(sourceShardId, r.sourceShardId)
                 && Objects.equals(sequenceNumber, r.sequenceNumber);
     }
 

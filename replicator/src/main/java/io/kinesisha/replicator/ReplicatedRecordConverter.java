@@ -75,9 +75,12 @@ public final class ReplicatedRecordConverter implements KinesisSinkElementConver
             counters();
             invalidAggregates.inc();
             if (invalidAggregates.getCount() == 1) {
-                LOG.warn("{}@{} starts with the KPL aggregate magic but is not a valid aggregate (MD5, protobuf or keys): "
-                        + "copied unchanged as a plain record; further ones are counted in {}", record.getSourceShardId(),
-                        record.getSequenceNumber(), MetricNames.KPL_INVALID_AGGREGATES);
+                LOG.warn(
+                        "{}@{} starts with the KPL aggregate magic but is not a valid aggregate (MD5, protobuf or keys): "
+                                + "copied unchanged as a plain record; further ones are counted in {}",
+                        record.getSourceShardId(),
+                        record.getSequenceNumber(),
+                        MetricNames.KPL_INVALID_AGGREGATES);
             }
         }
         into.add(SinkEntry.of(record.getPartitionKey(), record.getData()));

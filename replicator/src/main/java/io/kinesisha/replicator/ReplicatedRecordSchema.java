@@ -3,9 +3,9 @@ package io.kinesisha.replicator;
 import io.kinesisha.replicator.source.KinesisDeserializationSchema;
 import io.kinesisha.replicator.source.KinesisRecord;
 import io.kinesisha.replicator.source.ShardStatus;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import java.util.HashSet;
 import java.util.Set;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
 
 /**
@@ -30,7 +30,8 @@ public final class ReplicatedRecordSchema implements KinesisDeserializationSchem
 
     @Override
     public void deserialize(KinesisRecord record, Collector<ReplicatedRecord> out) {
-        if (record.passOver() || !excluded.isEmpty() && excluded.contains(record.shardId() + "@" + record.sequenceNumber())) {
+        if (record.passOver()
+                || !excluded.isEmpty() && excluded.contains(record.shardId() + "@" + record.sequenceNumber())) {
             out.collect(ReplicatedRecord.skipped(record));
         } else {
             out.collect(ReplicatedRecord.of(record));

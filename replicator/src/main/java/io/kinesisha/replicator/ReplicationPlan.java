@@ -12,11 +12,11 @@ import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.replicator.sink.RecordLimits;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
-import java.util.Map;
-import java.util.Set;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -48,9 +48,20 @@ public final class ReplicationPlan implements Serializable {
     private final int sourceMaxRecordBytes;
     private final int sourceOpenShards;
 
-    ReplicationPlan(String pairName, ReplicationDirection direction, long epoch, String sourceStreamArn, AwsTarget source,
-                    String targetStreamArn, AwsTarget target, AwsTarget controlStore, String controlTable, ClientTuning tuning,
-                    StartPositions start, int sourceMaxRecordBytes, int sourceOpenShards) {
+    ReplicationPlan(
+            String pairName,
+            ReplicationDirection direction,
+            long epoch,
+            String sourceStreamArn,
+            AwsTarget source,
+            String targetStreamArn,
+            AwsTarget target,
+            AwsTarget controlStore,
+            String controlTable,
+            ClientTuning tuning,
+            StartPositions start,
+            int sourceMaxRecordBytes,
+            int sourceOpenShards) {
         this.pairName = pairName;
         this.direction = direction;
         this.epoch = epoch;
@@ -84,33 +95,56 @@ public final class ReplicationPlan implements Serializable {
         AwsTarget controlStore = AwsTargets.controlStore(config);
         long epoch;
         StartPositions start;
-        try (AwsClientFactory clients = new AwsClientFactory(tuning); DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
+        try (AwsClientFactory clients = new AwsClientFactory(tuning);
+                DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
             ControlStore store = new ControlStore(dynamo, config.control().tableName());
             ControlRecord record = readOrCreateTable(store, config);
             if (record == null && !reverse) {
-                store.create(ControlRecord.initial(config.pairName(), config.primary().region(), config.secondary().region(),
+                store.create(ControlRecord.initial(
+                        config.pairName(),
+                        config.primary().region(),
+                        config.secondary().region(),
                         Instant.now()));
-                record = store.read(config.pairName()).orElseThrow(() ->
-                        new IllegalStateException("control record of " + config.pairName() + " vanished after creation"));
+                record = store.read(config.pairName())
+                        .orElseThrow(() -> new IllegalStateException(
+                                "control record of " + config.pairName() + " vanished after creation"));
             }
             if (record == null) {
                 throw new IllegalStateException("no control record for pair '" + config.pairName() + "' in table "
-                        + config.control().tableName() + ": reverse replication is started by the controller (failback)");
+                        + config.control().tableName()
+                        + ": reverse replication is started by the controller (failback)");
             }
             epoch = record.epoch();
             if (!record.permitsReplication(direction, epoch)) {
-                LOG.warn("the control record ({}) does not allow {} now: the job starts fenced and will not write",
-                        record, direction);
+                LOG.warn(
+                        "the control record ({}) does not allow {} now: the job starts fenced and will not write",
+                        record,
+                        direction);
             }
-            start = StartPositions.resolve(store, new ReplicationLedger(dynamo, config.control().tableName()),
-                    config.pairName(), direction, epoch);
+            start = StartPositions.resolve(
+                    store,
+                    new ReplicationLedger(dynamo, config.control().tableName()),
+                    config.pairName(),
+                    direction,
+                    epoch);
             LOG.info("{} epoch {} starts from {}", direction, epoch, start.summary());
         }
         AwsTarget source = AwsTargets.kinesis(config, from);
         int[] described = describeSource(source, from.streamArn().toString());
-        return new ReplicationPlan(config.pairName(), direction, epoch, from.streamArn().toString(), source,
-                to.streamArn().toString(), AwsTargets.kinesis(config, to), controlStore, config.control().tableName(),
-                tuning, start, described[0], described[1]);
+        return new ReplicationPlan(
+                config.pairName(),
+                direction,
+                epoch,
+                from.streamArn().toString(),
+                source,
+                to.streamArn().toString(),
+                AwsTargets.kinesis(config, to),
+                controlStore,
+                config.control().tableName(),
+                tuning,
+                start,
+                described[0],
+                described[1]);
     }
 
     /**
@@ -121,7 +155,7 @@ public final class ReplicationPlan implements Serializable {
         Duration timeout = RecordLimits.DESCRIBE_TIMEOUT;
         int[] openShards = {0};
         try (AwsClientFactory clients = new AwsClientFactory(new ClientTuning(timeout, timeout, 1));
-             KinesisClient kinesis = clients.kinesis(source)) {
+                KinesisClient kinesis = clients.kinesis(source)) {
             int maxRecordBytes = RecordLimits.maxRecordBytes(streamArn, () -> {
                 DescribeStreamSummaryResponse response = kinesis.describeStreamSummary(b -> b.streamARN(streamArn));
                 Integer open = response.streamDescriptionSummary().openShardCount();
@@ -139,13 +173,17 @@ public final class ReplicationPlan implements Serializable {
     private static void requireReachable(ReplicationPairConfig config, RegionConfig target) {
         Duration probe = Duration.ofSeconds(3);
         try (AwsClientFactory clients = new AwsClientFactory(new ClientTuning(probe, probe, 1));
-             KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(config, target))) {
+                KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(config, target))) {
             // ListShards: the call the job's role may make on its target (the CDK app grants it with PutRecords)
             kinesis.listShards(b -> b.streamARN(target.streamArn().toString()).maxResults(1));
         } catch (RuntimeException e) {
-            throw new IllegalStateException("reverse replication refused: the target stream " + target.streamArn()
-                    + " in " + target.region() + " cannot be reached (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "); start it once that region is healthy again (./kinesis-ha failback checks it)", e);
+            throw new IllegalStateException(
+                    "reverse replication refused: the target stream " + target.streamArn()
+                            + " in " + target.region() + " cannot be reached ("
+                            + e.getClass().getSimpleName() + ": "
+                            + e.getMessage()
+                            + "); start it once that region is healthy again (./kinesis-ha failback checks it)",
+                    e);
         }
     }
 
@@ -153,13 +191,18 @@ public final class ReplicationPlan implements Serializable {
         try {
             return store.read(config.pairName()).orElse(null);
         } catch (ResourceNotFoundException missing) {
-            LOG.info("control table {} does not exist in {}: creating it", store.table(), config.control().region());
+            LOG.info(
+                    "control table {} does not exist in {}: creating it",
+                    store.table(),
+                    config.control().region());
             try {
                 store.createTableIfMissing();
             } catch (RuntimeException e) {
-                throw new IllegalStateException("control table " + store.table() + " does not exist in "
-                        + config.control().region() + " and cannot be created (" + e.getMessage()
-                        + "); deploy it with the CDK app or check control.table-name", e);
+                throw new IllegalStateException(
+                        "control table " + store.table() + " does not exist in "
+                                + config.control().region() + " and cannot be created (" + e.getMessage()
+                                + "); deploy it with the CDK app or check control.table-name",
+                        e);
             }
             return null;
         }

@@ -38,8 +38,7 @@ public final class Replicator {
     /** How often progress rows are refreshed between checkpoints (the switchover barrier reads them). */
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
-    private Replicator() {
-    }
+    private Replicator() {}
 
     public static void main(String[] args) throws Exception {
         ReplicatorArgs parsed = ReplicatorArgs.parse(args);
@@ -64,17 +63,23 @@ public final class Replicator {
 
     /** Adds the replication pipeline to {@code env}: source, sink, checkpointing. */
     public static void build(StreamExecutionEnvironment env, ReplicationPairConfig config, ReplicationPlan plan) {
-        build(env, config, plan, builder -> { });
+        build(env, config, plan, builder -> {});
     }
 
     /**
      * As {@link #build(StreamExecutionEnvironment, ReplicationPairConfig, ReplicationPlan)}, with additions to the
      * sink's SDK client (interceptors for tracing or, in tests, fault injection).
      */
-    public static void build(StreamExecutionEnvironment env, ReplicationPairConfig config, ReplicationPlan plan,
-                             ClientOverrides sinkOverrides) {
+    public static void build(
+            StreamExecutionEnvironment env,
+            ReplicationPairConfig config,
+            ReplicationPlan plan,
+            ClientOverrides sinkOverrides) {
         configureCheckpointing(env, config.replication());
-        env.fromSource(source(config, plan), WatermarkStrategy.noWatermarks(), "kinesis source " + plan.direction().sourceRegion())
+        env.fromSource(
+                        source(config, plan),
+                        WatermarkStrategy.noWatermarks(),
+                        "kinesis source " + plan.direction().sourceRegion())
                 .uid("kinesis-source")
                 .sinkTo(sink(config, plan, sinkOverrides))
                 .name("kinesis sink " + plan.direction().targetRegion())
@@ -100,14 +105,23 @@ public final class Replicator {
                 .clientTuning(plan.tuning())
                 .readerType(settings.reader())
                 .discoveryInterval(settings.shardDiscoveryInterval())
-                .initialPosition(plan.resumes() || settings.startingPosition() != StartingPosition.LATEST
-                        ? ShardStartingPosition.trimHorizon() : ShardStartingPosition.latest())
+                .initialPosition(
+                        plan.resumes() || settings.startingPosition() != StartingPosition.LATEST
+                                ? ShardStartingPosition.trimHorizon()
+                                : ShardStartingPosition.latest())
                 .deserializer(new ReplicatedRecordSchema(plan.excluded()))
                 .readLease(jobLease(plan));
         plan.startPositions().forEach(builder::shardPosition);
-        plan.republishCutEpoch().ifPresent(cutEpoch -> builder.screen(new RepublishedCopies(plan.pairName(), cutEpoch,
-                plan.direction().sourceRegion(), plan.controlStore(), plan.controlTable(), plan.tuning())));
-        boolean selfManaged = settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
+        plan.republishCutEpoch()
+                .ifPresent(cutEpoch -> builder.screen(new RepublishedCopies(
+                        plan.pairName(),
+                        cutEpoch,
+                        plan.direction().sourceRegion(),
+                        plan.controlStore(),
+                        plan.controlTable(),
+                        plan.tuning())));
+        boolean selfManaged =
+                settings.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED && !planIsReverse(config, plan);
         if (selfManaged) {
             builder.selfManagedConsumer(settings.consumerArn().orElseThrow());
         } else {
@@ -116,8 +130,8 @@ public final class Replicator {
         return builder.build();
     }
 
-    static KinesisStreamsSink<ReplicatedRecord> sink(ReplicationPairConfig config, ReplicationPlan plan,
-                                                     ClientOverrides overrides) {
+    static KinesisStreamsSink<ReplicatedRecord> sink(
+            ReplicationPairConfig config, ReplicationPlan plan, ClientOverrides overrides) {
         ReplicationSettings settings = config.replication();
         return KinesisStreamsSink.<ReplicatedRecord>builder()
                 .target(plan.target())
@@ -129,8 +143,14 @@ public final class Replicator {
                 .clientOverrides(overrides)
                 .elementConverter(new ReplicatedRecordConverter())
                 .recordDescriber(describer(plan.sourceStreamArn(), plan.sourceMaxRecordBytes()))
-                .listener(new ProgressListener(plan.pairName(), plan.direction(), plan.epoch(), plan.controlStore(),
-                        plan.controlTable(), plan.tuning(), PROGRESS_INTERVAL))
+                .listener(new ProgressListener(
+                        plan.pairName(),
+                        plan.direction(),
+                        plan.epoch(),
+                        plan.controlStore(),
+                        plan.controlTable(),
+                        plan.tuning(),
+                        PROGRESS_INTERVAL))
                 .writeGate(EpochFence.builder()
                         .pairName(plan.pairName())
                         .controlTable(plan.controlTable())
@@ -143,8 +163,14 @@ public final class Replicator {
     }
 
     private static JobLease jobLease(ReplicationPlan plan) {
-        return new JobLease(plan.pairName(), plan.controlTable(), plan.controlStore(), plan.tuning(), plan.direction(),
-                plan.epoch(), plan.runId());
+        return new JobLease(
+                plan.pairName(),
+                plan.controlTable(),
+                plan.controlStore(),
+                plan.tuning(),
+                plan.direction(),
+                plan.epoch(),
+                plan.runId());
     }
 
     /**
@@ -156,8 +182,12 @@ public final class Replicator {
         try {
             jobLease(plan).release();
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(Replicator.class).warn("could not release the read lease of {} (it expires"
-                    + " within {} s): {}", plan, JobLease.TTL.toSeconds(), e.toString());
+            org.slf4j.LoggerFactory.getLogger(Replicator.class)
+                    .warn(
+                            "could not release the read lease of {} (it expires" + " within {} s): {}",
+                            plan,
+                            JobLease.TTL.toSeconds(),
+                            e.toString());
         }
     }
 
@@ -165,20 +195,22 @@ public final class Replicator {
      * Retires the EFO consumer this plan's job registered for itself, once the job is stopped for good; empty when
      * the job registers none (polling reader, the operator's SELF_MANAGED consumer). A failure is logged and answered.
      */
-    public static java.util.Optional<JobManagedConsumer.Retirement> retireJobManagedConsumer(ReplicationPairConfig config,
-                                                                                               ReplicationPlan plan) {
+    public static java.util.Optional<JobManagedConsumer.Retirement> retireJobManagedConsumer(
+            ReplicationPairConfig config, ReplicationPlan plan) {
         java.util.Optional<JobManagedConsumer> consumer = JobManagedConsumer.of(config, plan.direction());
         if (consumer.isEmpty()) {
             return java.util.Optional.empty();
         }
         JobManagedConsumer.Retirement retired;
         try (AwsClientFactory clients = new AwsClientFactory(plan.tuning());
-             KinesisClient kinesis = clients.kinesis(plan.source())) {
+                KinesisClient kinesis = clients.kinesis(plan.source())) {
             retired = consumer.get().retire(kinesis);
         }
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Replicator.class);
         if (retired.outcome() == JobManagedConsumer.Outcome.FAILED) {
-            log.warn("could not retire the job's {}; deregister it by hand (aws kinesis deregister-stream-consumer)", retired);
+            log.warn(
+                    "could not retire the job's {}; deregister it by hand (aws kinesis deregister-stream-consumer)",
+                    retired);
         } else {
             log.info("{}", retired);
         }
@@ -188,7 +220,8 @@ public final class Replicator {
     /** Names a record by its source position, with the source's limit next to the target's in the sink's error. */
     static RecordDescriber<ReplicatedRecord> describer(String sourceStreamArn, int sourceMaxRecordBytes) {
         return record -> "source stream " + sourceStreamArn + ", shard " + record.getSourceShardId()
-                + ", sequence number " + record.getSequenceNumber() + "; the source accepts up to " + sourceMaxRecordBytes
+                + ", sequence number " + record.getSequenceNumber() + "; the source accepts up to "
+                + sourceMaxRecordBytes
                 + " bytes (" + sourceMaxRecordBytes / 1024 + " KiB)";
     }
 

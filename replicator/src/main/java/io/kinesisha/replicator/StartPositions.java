@@ -31,10 +31,15 @@ final class StartPositions implements Serializable {
     private final boolean fromCut;
     /** Epoch of the cut orphans may be republished against while the job runs, or {@code null} if none can be. */
     private final Long republishCutEpoch;
+
     private final String summary;
 
-    private StartPositions(Map<String, ShardStartingPosition> positions, Set<String> excluded, boolean fromCut,
-                           Long republishCutEpoch, String summary) {
+    private StartPositions(
+            Map<String, ShardStartingPosition> positions,
+            Set<String> excluded,
+            boolean fromCut,
+            Long republishCutEpoch,
+            String summary) {
         this.positions = new HashMap<>(positions);
         this.excluded = new HashSet<>(excluded);
         this.fromCut = fromCut;
@@ -42,12 +47,16 @@ final class StartPositions implements Serializable {
         this.summary = summary;
     }
 
-    static StartPositions resolve(ControlStore store, ReplicationLedger ledger, String pair, ReplicationDirection direction,
-                                  long epoch) {
+    static StartPositions resolve(
+            ControlStore store, ReplicationLedger ledger, String pair, ReplicationDirection direction, long epoch) {
         Map<String, ShardStartingPosition> positions = new HashMap<>();
         Optional<StreamCut> cut = ledger.latestCut(pair, direction.sourceRegion(), epoch);
-        cut.ifPresent(c -> c.tips().forEach((shard, tip) -> positions.put(shard,
-                tip.isEmpty() ? ShardStartingPosition.trimHorizon() : ShardStartingPosition.afterSequenceNumber(tip))));
+        cut.ifPresent(c -> c.tips()
+                .forEach((shard, tip) -> positions.put(
+                        shard,
+                        tip.isEmpty()
+                                ? ShardStartingPosition.trimHorizon()
+                                : ShardStartingPosition.afterSequenceNumber(tip))));
         int resumed = 0;
         for (ShardProgress row : store.readProgress(pair, direction, epoch)) {
             if (row.lastSequenceNumber() != null) {
@@ -58,22 +67,33 @@ final class StartPositions implements Serializable {
         Set<String> excluded = new HashSet<>();
         if (cut.isPresent()) {
             List<RepublishBatch> batches = ledger.batches(pair, cut.get().epoch());
-            List<Integer> unfinished = batches.stream().filter(b -> b.state() == RepublishBatch.State.INTENDED)
-                    .map(RepublishBatch::number).collect(Collectors.toList());
+            List<Integer> unfinished = batches.stream()
+                    .filter(b -> b.state() == RepublishBatch.State.INTENDED)
+                    .map(RepublishBatch::number)
+                    .collect(Collectors.toList());
             if (!unfinished.isEmpty()) {
-                throw new IllegalStateException("orphan republishing against the cut of epoch " + cut.get().epoch()
+                throw new IllegalStateException("orphan republishing against the cut of epoch "
+                        + cut.get().epoch()
                         + " is unfinished (batches " + unfinished + "): finish it first (./kinesis-ha orphans --apply"
                         + " --yes, or resume the failback), or this job could copy those records back");
             }
             batches.forEach(b -> excluded.addAll(b.targets()));
         }
-        String summary = cut.map(c -> "after the cut of " + c.region() + " at epoch " + c.epoch() + " (" + c.takenAt() + ")")
-                .orElse("configured starting position") + (resumed == 0 ? "" : ", " + resumed + " shard(s) resumed from "
-                + "progress of epoch " + epoch) + (excluded.isEmpty() ? "" : ", " + excluded.size() + " orphan copies skipped");
+        String summary = cut.map(c ->
+                                "after the cut of " + c.region() + " at epoch " + c.epoch() + " (" + c.takenAt() + ")")
+                        .orElse("configured starting position")
+                + (resumed == 0 ? "" : ", " + resumed + " shard(s) resumed from " + "progress of epoch " + epoch)
+                + (excluded.isEmpty() ? "" : ", " + excluded.size() + " orphan copies skipped");
         // orphans of the target region are republished into the source against this cut (Reconciliation)
-        boolean orphansPossible = cut.isPresent() && cut.get().fencedDirection() != null
+        boolean orphansPossible = cut.isPresent()
+                && cut.get().fencedDirection() != null
                 && cut.get().fencedDirection().sourceRegion().equals(direction.targetRegion());
-        return new StartPositions(positions, excluded, cut.isPresent(), orphansPossible ? cut.get().epoch() : null, summary);
+        return new StartPositions(
+                positions,
+                excluded,
+                cut.isPresent(),
+                orphansPossible ? cut.get().epoch() : null,
+                summary);
     }
 
     static StartPositions configured() {
@@ -95,7 +115,9 @@ final class StartPositions implements Serializable {
 
     /** The cut orphan copies may land against while the job runs (its source took over from its target). */
     java.util.OptionalLong republishCutEpoch() {
-        return republishCutEpoch == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(republishCutEpoch);
+        return republishCutEpoch == null
+                ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(republishCutEpoch);
     }
 
     String summary() {

@@ -35,7 +35,9 @@ class ReplicatedRecordConverterTest {
         List<SinkEntry> entries = converter.convertAll(ReplicatedRecord.of(record("a", aggregate.toRecordBytes())));
 
         assertThat(entries).extracting(SinkEntry::partitionKey).containsExactly("a", "b", "a");
-        assertThat(entries).extracting(e -> new String(e.data(), StandardCharsets.UTF_8)).containsExactly("a1", "b1", "a2");
+        assertThat(entries)
+                .extracting(e -> new String(e.data(), StandardCharsets.UTF_8))
+                .containsExactly("a1", "b1", "a2");
         assertThat(entries.get(1).explicitHashKey()).isEqualTo("12345");
     }
 
@@ -55,12 +57,22 @@ class ReplicatedRecordConverterTest {
 
     @Test
     void heartbeatsAndSkippedRecordsAreNotWritten() {
-        assertThat(converter.convertAll(ReplicatedRecord.heartbeat(new ShardStatus("arn:aws:kinesis:us-west-2:000000000000:stream/s", "shardId-0", "1", 0, false), 0))).isEmpty();
-        assertThat(converter.convertAll(ReplicatedRecord.skipped(record("k", new byte[] {1})))).isEmpty();
+        assertThat(converter.convertAll(ReplicatedRecord.heartbeat(
+                        new ShardStatus("arn:aws:kinesis:us-west-2:000000000000:stream/s", "shardId-0", "1", 0, false),
+                        0)))
+                .isEmpty();
+        assertThat(converter.convertAll(ReplicatedRecord.skipped(record("k", new byte[] {1}))))
+                .isEmpty();
     }
 
     private static KinesisRecord record(String key, byte[] data) {
-        return new KinesisRecord("arn:aws:kinesis:us-west-2:000000000000:stream/s", "shardId-000000000000", key,
-                "49590338271490256608559692538361571095921575989136588898", 0L, 0L, data);
+        return new KinesisRecord(
+                "arn:aws:kinesis:us-west-2:000000000000:stream/s",
+                "shardId-000000000000",
+                key,
+                "49590338271490256608559692538361571095921575989136588898",
+                0L,
+                0L,
+                data);
     }
 }

@@ -23,7 +23,8 @@ class ReplicatorCheckpointingTest {
         keys.put("replication.tolerable-checkpoint-failures", "7");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 
-        Replicator.configureCheckpointing(env, ReplicationPairConfig.fromMap(keys).replication());
+        Replicator.configureCheckpointing(
+                env, ReplicationPairConfig.fromMap(keys).replication());
 
         CheckpointConfig checkpoints = env.getCheckpointConfig();
         assertThat(checkpoints.getCheckpointInterval()).isEqualTo(5000);
@@ -40,10 +41,13 @@ class ReplicatorCheckpointingTest {
         keys.put("secondary.stream-arn", "arn:aws:kinesis:us-west-2:123456789012:stream/orders-replica");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 
-        Replicator.configureCheckpointing(env, ReplicationPairConfig.fromMap(keys).replication());
+        Replicator.configureCheckpointing(
+                env, ReplicationPairConfig.fromMap(keys).replication());
 
         assertThat(env.getCheckpointConfig().getCheckpointTimeout()).isEqualTo(120_000);
-        assertThat(env.getCheckpointConfig().getTolerableCheckpointFailureNumber()).isEqualTo(3);
-        assertThat(ReplicationPairConfig.fromMap(keys).replication().maxBufferedPerKey()).isEqualTo(200);
+        assertThat(env.getCheckpointConfig().getTolerableCheckpointFailureNumber())
+                .isEqualTo(3);
+        assertThat(ReplicationPairConfig.fromMap(keys).replication().maxBufferedPerKey())
+                .isEqualTo(200);
     }
 }

@@ -26,7 +26,8 @@ final class ControlStoreServer implements AutoCloseable {
                 // DynamoDB Local prints a banner on stdout, which belongs to the command's output (--output json)
                 System.setOut(System.err);
                 started = ServerRunner.createServerFromCommandLineArgs(new String[] {
-                    "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(candidate)});
+                    "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(candidate)
+                });
                 started.start();
                 System.setOut(stdout);
                 this.server = started;
@@ -37,7 +38,11 @@ final class ControlStoreServer implements AutoCloseable {
                 // another process took the port between the probe and the bind: try another one
                 System.setOut(stdout);
                 last = e;
-                LOG.warn("DynamoDB Local could not start on port {} (attempt {}): {}", candidate, attempt, e.getMessage());
+                LOG.warn(
+                        "DynamoDB Local could not start on port {} (attempt {}): {}",
+                        candidate,
+                        attempt,
+                        e.getMessage());
                 stopQuietly(started);
             }
         }

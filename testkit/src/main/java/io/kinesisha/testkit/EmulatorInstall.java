@@ -14,8 +14,7 @@ public final class EmulatorInstall {
     static final String PROPERTY = "kinesisha.emulator.dir";
     static final String VARIABLE = "KINESIS_HA_EMULATOR_DIR";
 
-    private EmulatorInstall() {
-    }
+    private EmulatorInstall() {}
 
     /** The folder holding the emulator's {@code main.js}, its working directory. */
     public static Path kinesisLocalPackage() {
@@ -41,8 +40,8 @@ public final class EmulatorInstall {
                 return dir.resolve("emulator");
             }
         }
-        throw new IllegalStateException("cannot find the emulator folder: set -D" + PROPERTY + " or "
-                + VARIABLE + ", or run from inside the kinesis-ha checkout");
+        throw new IllegalStateException("cannot find the emulator folder: set -D" + PROPERTY + " or " + VARIABLE
+                + ", or run from inside the kinesis-ha checkout");
     }
 
     /** The node executable: {@code KINESIS_HA_NODE} or {@code node} on the PATH. */

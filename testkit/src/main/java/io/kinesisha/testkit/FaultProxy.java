@@ -89,7 +89,11 @@ public final class FaultProxy implements AutoCloseable {
         for (Link link : links) {
             link.responseDelayNanos = delay.toNanos();
         }
-        LOG.info("proxy {} on port {}: responses on {} open connections delayed by {} ms", name, port(), links.size(),
+        LOG.info(
+                "proxy {} on port {}: responses on {} open connections delayed by {} ms",
+                name,
+                port(),
+                links.size(),
                 delay.toMillis());
     }
 
@@ -195,18 +199,21 @@ public final class FaultProxy implements AutoCloseable {
         }
         byte[] chunk = Arrays.copyOf(buffer, n);
         try {
-            delayer.schedule(() -> {
-                try {
-                    out.write(chunk);
-                    out.flush();
-                } catch (IOException e) {
-                    link.close();
-                } finally {
-                    synchronized (link) {
-                        link.delayedChunks--;
-                    }
-                }
-            }, due - now, TimeUnit.NANOSECONDS);
+            delayer.schedule(
+                    () -> {
+                        try {
+                            out.write(chunk);
+                            out.flush();
+                        } catch (IOException e) {
+                            link.close();
+                        } finally {
+                            synchronized (link) {
+                                link.delayedChunks--;
+                            }
+                        }
+                    },
+                    due - now,
+                    TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
             link.close();
         }
@@ -238,6 +245,7 @@ public final class FaultProxy implements AutoCloseable {
         private volatile long responseDelayNanos;
         /** Guarded by the link: chunks waiting in the delayer, and when the last of them is due. */
         private int delayedChunks;
+
         private long lastDueNanos;
 
         Link(Socket client) {

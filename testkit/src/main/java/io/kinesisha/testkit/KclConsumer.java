@@ -42,6 +42,7 @@ public final class KclConsumer implements AutoCloseable {
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     /** Every record processed, in order, as {@code partitionKey|data}. */
     public final List<String> processed = new CopyOnWriteArrayList<>();
+
     private final KinesisAsyncClient kinesis;
     private final DynamoDbAsyncClient dynamo;
     private final CloudWatchAsyncClient cloudWatch;
@@ -49,26 +50,46 @@ public final class KclConsumer implements AutoCloseable {
     private final Thread thread;
     private boolean closed;
 
-    public KclConsumer(AwsClientFactory clients, AwsTarget kinesisTarget, AwsTarget dynamoTarget, String streamName,
-                String application, String leaseTable) {
+    public KclConsumer(
+            AwsClientFactory clients,
+            AwsTarget kinesisTarget,
+            AwsTarget dynamoTarget,
+            String streamName,
+            String application,
+            String leaseTable) {
         this.kinesis = clients.configure(KinesisAsyncClient.builder(), kinesisTarget)
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .build();
         this.dynamo = clients.configure(DynamoDbAsyncClient.builder(), dynamoTarget)
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .build();
         this.cloudWatch = clients.configure(CloudWatchAsyncClient.builder(), dynamoTarget)
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
-        ConfigsBuilder configs = new ConfigsBuilder(new SingleStreamTracker(streamName,
-                InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON)), application,
-                kinesis, dynamo, cloudWatch, "worker-" + UUID.randomUUID(), Processor::new);
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .build();
+        ConfigsBuilder configs = new ConfigsBuilder(
+                new SingleStreamTracker(
+                        streamName,
+                        InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON)),
+                application,
+                kinesis,
+                dynamo,
+                cloudWatch,
+                "worker-" + UUID.randomUUID(),
+                Processor::new);
         configs.tableName(leaseTable);
-        this.scheduler = new Scheduler(configs.checkpointConfig(),
-                configs.coordinatorConfig().parentShardPollIntervalMillis(200).shardConsumerDispatchPollIntervalMillis(100),
+        this.scheduler = new Scheduler(
+                configs.checkpointConfig(),
+                configs.coordinatorConfig()
+                        .parentShardPollIntervalMillis(200)
+                        .shardConsumerDispatchPollIntervalMillis(100),
                 configs.leaseManagementConfig().failoverTimeMillis(2000).shardSyncIntervalMillis(1000),
                 configs.lifecycleConfig(),
                 configs.metricsConfig().metricsLevel(MetricsLevel.NONE),
                 configs.processorConfig(),
-                configs.retrievalConfig().retrievalSpecificConfig(new PollingConfig(streamName, kinesis)
-                        .maxRecords(50).idleTimeBetweenReadsInMillis(200)));
+                configs.retrievalConfig()
+                        .retrievalSpecificConfig(new PollingConfig(streamName, kinesis)
+                                .maxRecords(50)
+                                .idleTimeBetweenReadsInMillis(200)));
         this.thread = new Thread(scheduler, "kcl-" + application + "-" + leaseTable);
         this.thread.setDaemon(true);
     }
@@ -100,7 +121,9 @@ public final class KclConsumer implements AutoCloseable {
                 scheduler.startGracefulShutdown().get(grace.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (TimeoutException e) {
-            LOG.warn("KCL worker {} not shut down gracefully within {} ms; its last checkpoints stand", thread.getName(),
+            LOG.warn(
+                    "KCL worker {} not shut down gracefully within {} ms; its last checkpoints stand",
+                    thread.getName(),
                     grace.toMillis());
         } finally {
             Thread stop = new Thread(scheduler::shutdown, thread.getName() + "-stop");
@@ -120,19 +143,18 @@ public final class KclConsumer implements AutoCloseable {
 
     private final class Processor implements ShardRecordProcessor {
         @Override
-        public void initialize(InitializationInput input) {
-        }
+        public void initialize(InitializationInput input) {}
 
         @Override
         public void processRecords(ProcessRecordsInput input) {
-            input.records().forEach(r -> processed.add(r.partitionKey() + "|"
-                    + StandardCharsets.UTF_8.decode(r.data()).toString()));
+            input.records()
+                    .forEach(r -> processed.add(r.partitionKey() + "|"
+                            + StandardCharsets.UTF_8.decode(r.data()).toString()));
             checkpoint(input.checkpointer());
         }
 
         @Override
-        public void leaseLost(LeaseLostInput input) {
-        }
+        public void leaseLost(LeaseLostInput input) {}
 
         @Override
         public void shardEnded(ShardEndedInput input) {

@@ -62,17 +62,21 @@ public final class KeyedLoad implements AutoCloseable {
     static final int MAX_BATCH = 500;
 
     /** One acknowledged record: its identity {@code <key>:<counter>}, the region that acknowledged it, and when. */
-    public record Ack(String id, String region, Instant at) {
-    }
+    public record Ack(String id, String region, Instant at) {}
 
     /**
      * Counters at one moment. {@code failedAttempts} counts PutRecords calls that threw or had failed entries;
      * {@code failedEntries} counts the entries those attempts did not get acknowledged; {@code holding} is true while
      * producers are paused.
      */
-    public record Stats(long produced, long acknowledged, long failedAttempts, long failedEntries,
-                        Map<String, Long> acknowledgedByRegion, boolean holding, String lastError) {
-    }
+    public record Stats(
+            long produced,
+            long acknowledged,
+            long failedAttempts,
+            long failedEntries,
+            Map<String, Long> acknowledgedByRegion,
+            boolean holding,
+            String lastError) {}
 
     private final ActiveRegionResolver resolver;
     private final RegionStreams regions;
@@ -203,8 +207,10 @@ public final class KeyedLoad implements AutoCloseable {
         String id = KeyedPayload.id(key, ++counters[k]);
         ids.add(id);
         produced.incrementAndGet();
-        return PutRecordsRequestEntry.builder().partitionKey(key)
-                .data(SdkBytes.fromString(id + padding, StandardCharsets.UTF_8)).build();
+        return PutRecordsRequestEntry.builder()
+                .partitionKey(key)
+                .data(SdkBytes.fromString(id + padding, StandardCharsets.UTF_8))
+                .build();
     }
 
     /**
@@ -224,7 +230,8 @@ public final class KeyedLoad implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 batch.add(nextRecord(ids));
             }
-            PutRecordsResponse response = kinesis.putRecords(b -> b.streamARN(streamArn).records(batch));
+            PutRecordsResponse response =
+                    kinesis.putRecords(b -> b.streamARN(streamArn).records(batch));
             if (response.failedRecordCount() != null && response.failedRecordCount() > 0) {
                 throw new IllegalStateException(response.failedRecordCount() + " of " + size + " entries failed"
                         + " (the emulator never fails entries)");
@@ -312,8 +319,14 @@ public final class KeyedLoad implements AutoCloseable {
     public Stats stats() {
         Map<String, Long> regions = new TreeMap<>();
         byRegion.forEach((r, n) -> regions.put(r, n.sum()));
-        return new Stats(produced.get(), acknowledgedCount.get(), failedAttempts.get(), failedEntries.get(),
-                Collections.unmodifiableMap(regions), holding, lastError);
+        return new Stats(
+                produced.get(),
+                acknowledgedCount.get(),
+                failedAttempts.get(),
+                failedEntries.get(),
+                Collections.unmodifiableMap(regions),
+                holding,
+                lastError);
     }
 
     /** Each pause of producers: from the pause seen to the first acknowledgement after it. */

@@ -17,7 +17,12 @@ import java.util.TreeMap;
  */
 public final class KeyedOrder {
     /** What one payload was. */
-    public enum Verdict { IN_ORDER, LATE, DUPLICATE, NOT_KEYED }
+    public enum Verdict {
+        IN_ORDER,
+        LATE,
+        DUPLICATE,
+        NOT_KEYED
+    }
 
     private static final class Key {
         final BitSet seen = new BitSet();
@@ -29,6 +34,7 @@ public final class KeyedOrder {
     private final Map<String, Integer> repeats = new HashMap<>();
     /** Payloads that are not keyed, to how often. */
     private final Map<String, Integer> notKeyed = new HashMap<>();
+
     private long records;
     private long distinct;
     private long duplicates;
@@ -149,7 +155,9 @@ public final class KeyedOrder {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, Key> e : new TreeMap<>(keys).entrySet()) {
             Key key = e.getValue();
-            for (int c = key.seen.nextClearBit(1); c < key.highest && out.size() < limit; c = key.seen.nextClearBit(c + 1)) {
+            for (int c = key.seen.nextClearBit(1);
+                    c < key.highest && out.size() < limit;
+                    c = key.seen.nextClearBit(c + 1)) {
                 out.add(KeyedPayload.id(e.getKey(), c));
             }
         }

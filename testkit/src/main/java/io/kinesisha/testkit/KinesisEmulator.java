@@ -25,6 +25,7 @@ final class KinesisEmulator {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** kinesis-local persists before it exits; an outage simulation waits for that, however long it takes. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
     private static final String PERSIST_INTERVAL = "300s";
 
     private final Path packageDir;
@@ -89,16 +90,24 @@ final class KinesisEmulator {
             process = builder.start();
             ProcessReaper.track(process);
             Process launched = process;
-            Waits.until(() -> {
-                if (!launched.isAlive()) {
-                    throw new IllegalStateException("kinesis-local for " + region + " exited with code "
-                            + launched.exitValue() + " during start; log " + logFile + ":\n" + logTail());
-                }
-                return accepts(plainPort);
-            }, START_TIMEOUT, () -> "kinesis-local for " + region + " on port " + plainPort + " (log " + logFile + ")");
+            Waits.until(
+                    () -> {
+                        if (!launched.isAlive()) {
+                            throw new IllegalStateException("kinesis-local for " + region + " exited with code "
+                                    + launched.exitValue() + " during start; log " + logFile + ":\n" + logTail());
+                        }
+                        return accepts(plainPort);
+                    },
+                    START_TIMEOUT,
+                    () -> "kinesis-local for " + region + " on port " + plainPort + " (log " + logFile + ")");
             lastStartTime = Duration.ofNanos(System.nanoTime() - started);
-            LOG.info("kinesis-local {} (account {}) up on 127.0.0.1:{} in {} ms, pid {}", region, accountId, plainPort,
-                    lastStartTime.toMillis(), process.pid());
+            LOG.info(
+                    "kinesis-local {} (account {}) up on 127.0.0.1:{} in {} ms, pid {}",
+                    region,
+                    accountId,
+                    plainPort,
+                    lastStartTime.toMillis(),
+                    process.pid());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start kinesis-local for " + region, e);
         }
@@ -114,7 +123,10 @@ final class KinesisEmulator {
             return true;
         }
         boolean clean = ProcessReaper.terminate(process, grace);
-        LOG.info("kinesis-local {} stopped ({})", region, clean ? "clean exit" : "forced after " + grace.toMillis() + " ms");
+        LOG.info(
+                "kinesis-local {} stopped ({})",
+                region,
+                clean ? "clean exit" : "forced after " + grace.toMillis() + " ms");
         process = null;
         return clean;
     }

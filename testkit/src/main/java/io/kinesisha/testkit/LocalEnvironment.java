@@ -35,8 +35,8 @@ public final class LocalEnvironment implements AutoCloseable {
     private final AwsClientFactory clients;
     private final Path workDir;
 
-    private LocalEnvironment(Map<String, LocalRegion> regions, ControlStoreServer controlStore,
-                             AwsClientFactory clients, Path workDir) {
+    private LocalEnvironment(
+            Map<String, LocalRegion> regions, ControlStoreServer controlStore, AwsClientFactory clients, Path workDir) {
         this.regions = regions;
         this.controlStore = controlStore;
         this.clients = clients;
@@ -146,8 +146,12 @@ public final class LocalEnvironment implements AutoCloseable {
             AwsClientFactory clients = new AwsClientFactory(tuning);
             Map<String, LocalRegion> regions = new LinkedHashMap<>();
             for (String name : names) {
-                KinesisEmulator emulator = new KinesisEmulator(pkg, name, accountId,
-                        dir.resolve("data").resolve(name), dir.resolve("logs").resolve("kinesis-" + name + ".log"));
+                KinesisEmulator emulator = new KinesisEmulator(
+                        pkg,
+                        name,
+                        accountId,
+                        dir.resolve("data").resolve(name),
+                        dir.resolve("logs").resolve("kinesis-" + name + ".log"));
                 regions.put(name, new LocalRegion(name, accountId, emulator, clients));
             }
             ControlStoreServer controlStore = null;
@@ -168,7 +172,8 @@ public final class LocalEnvironment implements AutoCloseable {
                 }
                 clients.close();
                 throw e instanceof CompletionException && e.getCause() instanceof RuntimeException
-                        ? (RuntimeException) e.getCause() : e;
+                        ? (RuntimeException) e.getCause()
+                        : e;
             }
         }
 

@@ -21,8 +21,11 @@ public final class LocalEnvironmentExtension implements BeforeAllCallback, After
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        Path workDir = Paths.get("target", "local-env",
-                context.getRequiredTestClass().getSimpleName() + "-" + System.currentTimeMillis()).toAbsolutePath();
+        Path workDir = Paths.get(
+                        "target",
+                        "local-env",
+                        context.getRequiredTestClass().getSimpleName() + "-" + System.currentTimeMillis())
+                .toAbsolutePath();
         LocalEnvironment.Builder builder = LocalEnvironment.builder().workDir(workDir);
         for (String region : regions) {
             builder.region(region);

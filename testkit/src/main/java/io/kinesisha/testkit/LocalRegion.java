@@ -8,8 +8,8 @@ import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.waiters.KinesisWaiter;
 import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
+import software.amazon.awssdk.services.kinesis.waiters.KinesisWaiter;
 
 /**
  * One emulated AWS region: its Kinesis service (a kinesis-local process) behind a {@link FaultProxy}, so the
@@ -62,9 +62,11 @@ public final class LocalRegion {
                 // idempotent: an existing stream of that name is waited for like a new one
             }
             // the SDK waiter polls every 10 s by default; the emulator turns ACTIVE after ~0.5 s
-            try (KinesisWaiter waiter = KinesisWaiter.builder().client(kinesis)
-                    .overrideConfiguration(w -> w.backoffStrategy(FixedDelayBackoffStrategy.create(Duration.ofMillis(100)))
-                            .maxAttempts(600))
+            try (KinesisWaiter waiter = KinesisWaiter.builder()
+                    .client(kinesis)
+                    .overrideConfiguration(
+                            w -> w.backoffStrategy(FixedDelayBackoffStrategy.create(Duration.ofMillis(100)))
+                                    .maxAttempts(600))
                     .build()) {
                 waiter.waitUntilStreamExists(b -> b.streamName(streamName));
             }

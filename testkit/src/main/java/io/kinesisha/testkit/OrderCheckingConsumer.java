@@ -1,7 +1,7 @@
 package io.kinesisha.testkit;
 
-import io.kinesisha.common.kinesis.ShardListing;
 import io.kinesisha.common.control.ActiveRegionResolver;
+import io.kinesisha.common.kinesis.ShardListing;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,19 +85,29 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     }
 
     /** The active region changed from {@code from} to {@code to}; the consumer noticed at {@code observedAt}. */
-    public record RegionChange(String from, String to, Instant observedAt) {
-    }
+    public record RegionChange(String from, String to, Instant observedAt) {}
 
     /** A switch made: the change and where the new region's stream was read from. */
-    public record Switch(RegionChange change, StartPosition start) {
-    }
+    public record Switch(RegionChange change, StartPosition start) {}
 
     /** Counters and examples at one moment; gaps as of now (see the class comment). */
-    public record Stats(long consumed, long distinct, long duplicates, long reorders, long gaps, int keys,
-                        long unparsed, Map<String, Long> consumedByRegion, List<String> duplicateExamples,
-                        List<String> reorderExamples, List<String> gapExamples, String region,
-                        List<Switch> switches, long readErrors, boolean caughtUp, String lastError) {
-    }
+    public record Stats(
+            long consumed,
+            long distinct,
+            long duplicates,
+            long reorders,
+            long gaps,
+            int keys,
+            long unparsed,
+            Map<String, Long> consumedByRegion,
+            List<String> duplicateExamples,
+            List<String> reorderExamples,
+            List<String> gapExamples,
+            String region,
+            List<Switch> switches,
+            long readErrors,
+            boolean caughtUp,
+            String lastError) {}
 
     private final Supplier<String> activeRegion;
     private final RegionStreams regions;
@@ -217,8 +227,8 @@ public final class OrderCheckingConsumer implements AutoCloseable {
         }
         KinesisClient client = regions.client(active);
         if (client == null) {
-            throw new IllegalStateException("no client for the active region " + active + " (regions: "
-                    + regions.regions() + ")");
+            throw new IllegalStateException(
+                    "no client for the active region " + active + " (regions: " + regions.regions() + ")");
         }
         StartPosition start;
         if (current == null) {
@@ -230,7 +240,11 @@ public final class OrderCheckingConsumer implements AutoCloseable {
             synchronized (this) {
                 switches.add(new Switch(change, start));
             }
-            LOG.info("consumer: active region {} -> {}, reading {} from {}", change.from(), active, regions.stream(active),
+            LOG.info(
+                    "consumer: active region {} -> {}, reading {} from {}",
+                    change.from(),
+                    active,
+                    regions.stream(active),
                     start);
         }
         current = new StreamState(active, regions.stream(active), client, start);
@@ -261,7 +275,8 @@ public final class OrderCheckingConsumer implements AutoCloseable {
             String it = r.iterator;
             Instant asked = clock.instant();
             try {
-                page = s.client.getRecords(b -> b.streamARN(s.arn).shardIterator(it).limit(GET_RECORDS_LIMIT));
+                page = s.client.getRecords(
+                        b -> b.streamARN(s.arn).shardIterator(it).limit(GET_RECORDS_LIMIT));
             } catch (ExpiredIteratorException e) {
                 r.iterator = null;
                 allCaughtUp = false;
@@ -312,7 +327,8 @@ public final class OrderCheckingConsumer implements AutoCloseable {
     }
 
     private String iterator(StreamState s, ShardReader r) {
-        GetShardIteratorRequest.Builder b = GetShardIteratorRequest.builder().streamARN(s.arn).shardId(r.shardId);
+        GetShardIteratorRequest.Builder b =
+                GetShardIteratorRequest.builder().streamARN(s.arn).shardId(r.shardId);
         if (r.lastSequence != null) {
             b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).startingSequenceNumber(r.lastSequence);
         } else if (s.start.timestamp() == null) {
@@ -370,8 +386,8 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     private synchronized void error(RuntimeException e) {
         readErrors++;
-        String message = (current == null ? "" : current.region + ": ") + e.getClass().getSimpleName() + ": "
-                + e.getMessage();
+        String message =
+                (current == null ? "" : current.region + ": ") + e.getClass().getSimpleName() + ": " + e.getMessage();
         if (lastError == null) {
             LOG.warn("consumer: read failed, retrying every {} ms: {}", pollInterval.toMillis(), message);
         }
@@ -390,10 +406,23 @@ public final class OrderCheckingConsumer implements AutoCloseable {
 
     /** Counters, examples and gaps as of now. */
     public synchronized Stats stats() {
-        return new Stats(consumed, order.distinct(), order.duplicates(), order.late(), order.gaps(), order.keys(),
-                unparsed, Collections.unmodifiableMap(new TreeMap<>(consumedByRegion)), List.copyOf(duplicateExamples),
-                List.copyOf(reorderExamples), order.gapExamples(EXAMPLES), current == null ? null : current.region,
-                List.copyOf(switches), readErrors, caughtUp, lastError);
+        return new Stats(
+                consumed,
+                order.distinct(),
+                order.duplicates(),
+                order.late(),
+                order.gaps(),
+                order.keys(),
+                unparsed,
+                Collections.unmodifiableMap(new TreeMap<>(consumedByRegion)),
+                List.copyOf(duplicateExamples),
+                List.copyOf(reorderExamples),
+                order.gapExamples(EXAMPLES),
+                current == null ? null : current.region,
+                List.copyOf(switches),
+                readErrors,
+                caughtUp,
+                lastError);
     }
 
     /** Records read so far, duplicates included (for a consumed/s rate). */

@@ -19,8 +19,7 @@ final class ProcessReaper {
         Runtime.getRuntime().addShutdownHook(new Thread(ProcessReaper::stopAll, "kinesis-ha-process-reaper"));
     }
 
-    private ProcessReaper() {
-    }
+    private ProcessReaper() {}
 
     static void track(Process process) {
         LIVE.add(process);
@@ -43,7 +42,9 @@ final class ProcessReaper {
         try {
             boolean exited = process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
             if (!exited) {
-                LOG.warn("process {} did not exit {} ms after SIGTERM; force-stopping it", process.pid(),
+                LOG.warn(
+                        "process {} did not exit {} ms after SIGTERM; force-stopping it",
+                        process.pid(),
                         grace.toMillis());
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }

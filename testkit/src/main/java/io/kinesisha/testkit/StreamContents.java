@@ -39,12 +39,14 @@ public final class StreamContents {
     /** One shard from TRIM_HORIZON to its end or tip (three empty pages at the tip in a row). */
     public static List<Record> readShard(KinesisClient kinesis, String streamArn, String shardId) {
         List<Record> records = new ArrayList<>();
-        String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shardId)
-                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        String iterator = kinesis.getShardIterator(
+                        b -> b.streamARN(streamArn).shardId(shardId).shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                .shardIterator();
         int emptyAtTip = 0;
         while (iterator != null && emptyAtTip < 3) {
             String current = iterator;
-            GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(current).limit(10000));
+            GetRecordsResponse page = kinesis.getRecords(
+                    b -> b.streamARN(streamArn).shardIterator(current).limit(10000));
             records.addAll(page.records());
             boolean atTip = page.millisBehindLatest() == null || page.millisBehindLatest() == 0;
             emptyAtTip = page.records().isEmpty() && atTip ? emptyAtTip + 1 : 0;
@@ -82,7 +84,9 @@ public final class StreamContents {
 
     /** Records whose partition key is not the key in their payload (bytes or key changed). */
     public long mismatchedKeys() {
-        return records.stream().filter(r -> !payload(r).startsWith(r.partitionKey() + ":")).count();
+        return records.stream()
+                .filter(r -> !payload(r).startsWith(r.partitionKey() + ":"))
+                .count();
     }
 
     /**

@@ -7,8 +7,7 @@ import java.util.function.Supplier;
 
 /** Polls a condition until it holds or a deadline passes; readiness checks, never fixed sleeps. */
 public final class Waits {
-    private Waits() {
-    }
+    private Waits() {}
 
     /**
      * Returns once {@code condition} is true; otherwise throws {@link IllegalStateException} with the
@@ -19,8 +18,8 @@ public final class Waits {
         long pauseNanos = Duration.ofMillis(20).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out after " + timeout.toMillis() + " ms waiting for "
-                        + whatWeWaitFor.get());
+                throw new IllegalStateException(
+                        "timed out after " + timeout.toMillis() + " ms waiting for " + whatWeWaitFor.get());
             }
             LockSupport.parkNanos(pauseNanos);
             pauseNanos = Math.min(pauseNanos * 2, Duration.ofMillis(200).toNanos());

@@ -42,57 +42,81 @@ class KeyedLoadAndConsumerTest {
         String eastArn = east.createStream(PAIR, 2);
         AtomicReference<Instant> switchStart = new AtomicReference<>();
         try (DynamoDbClient dynamo = env.clients().dynamoDb(env.controlStoreTarget(west.name()));
-             KinesisClient w = env.clients().kinesis(west.target());
-             KinesisClient e = env.clients().kinesis(east.target())) {
+                KinesisClient w = env.clients().kinesis(west.target());
+                KinesisClient e = env.clients().kinesis(east.target())) {
             ControlStore store = new ControlStore(dynamo, "control-" + PAIR);
             store.createTableIfMissing();
-            assertThat(store.create(ControlRecord.initial(PAIR, west.name(), east.name(), Instant.now()))).isTrue();
+            assertThat(store.create(ControlRecord.initial(PAIR, west.name(), east.name(), Instant.now())))
+                    .isTrue();
             try (ActiveRegionResolver resolver = new ActiveRegionResolver(store, PAIR, Duration.ofMillis(200)).start();
-                 KeyedLoad load = KeyedLoad.builder(resolver).region(west.name(), w, westArn)
-                         .region(east.name(), e, eastArn).keys(KEYS).ratePerSecond(RATE).paddingBytes(64).build();
-                 OrderCheckingConsumer consumer = OrderCheckingConsumer.builder(resolver)
-                         .region(west.name(), w, westArn).region(east.name(), e, eastArn)
-                         .startAt(OrderCheckingConsumer.StartPosition.trimHorizon())
-                         .switchStart(change -> switchStart.get()).pollInterval(Duration.ofMillis(100)).build()) {
+                    KeyedLoad load = KeyedLoad.builder(resolver)
+                            .region(west.name(), w, westArn)
+                            .region(east.name(), e, eastArn)
+                            .keys(KEYS)
+                            .ratePerSecond(RATE)
+                            .paddingBytes(64)
+                            .build();
+                    OrderCheckingConsumer consumer = OrderCheckingConsumer.builder(resolver)
+                            .region(west.name(), w, westArn)
+                            .region(east.name(), e, eastArn)
+                            .startAt(OrderCheckingConsumer.StartPosition.trimHorizon())
+                            .switchStart(change -> switchStart.get())
+                            .pollInterval(Duration.ofMillis(100))
+                            .build()) {
                 consumer.start();
                 load.start();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledgedCount() >= 1000);
 
                 // a planned switch: producers hold, the consumer drains the old region, then the record moves
                 ControlRecord current = store.read(PAIR).orElseThrow();
-                ControlRecord paused = current.next(west.name(), current.direction(), current.state(), false,
-                        Instant.now()).withProducersPaused(true);
+                ControlRecord paused = current.next(
+                                west.name(), current.direction(), current.state(), false, Instant.now())
+                        .withProducersPaused(true);
                 assertThat(store.replace(current, paused)).isTrue();
                 await().atMost(Duration.ofSeconds(10)).until(() -> load.stats().holding());
                 long producedWhilePaused = load.produced();
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> consumer.notSeen(ids(load.acknowledged())).isEmpty());
-                assertThat(load.produced()).as("nothing is produced while producers are paused")
+                assertThat(load.produced())
+                        .as("nothing is produced while producers are paused")
                         .isEqualTo(producedWhilePaused);
                 assertThat(load.acknowledgedCount()).isEqualTo(producedWhilePaused);
-                Instant lastAck = load.acknowledged().stream().map(KeyedLoad.Ack::at).max(Instant::compareTo).orElseThrow();
-                await("its own position passes the last record while it reads idle shards").atMost(Duration.ofSeconds(10))
-                        .until(() -> consumer.readUpTo().filter(t -> t.isAfter(lastAck)).isPresent());
+                Instant lastAck = load.acknowledged().stream()
+                        .map(KeyedLoad.Ack::at)
+                        .max(Instant::compareTo)
+                        .orElseThrow();
+                await("its own position passes the last record while it reads idle shards")
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> consumer.readUpTo()
+                                .filter(t -> t.isAfter(lastAck))
+                                .isPresent());
                 switchStart.set(Instant.now());
-                ControlRecord moved = paused.next(east.name(), paused.direction().reversed(), "ACTIVE_SECONDARY", false,
-                        Instant.now()).withProducersPaused(false);
+                ControlRecord moved = paused.next(
+                                east.name(), paused.direction().reversed(), "ACTIVE_SECONDARY", false, Instant.now())
+                        .withProducersPaused(false);
                 assertThat(store.replace(paused, moved)).isTrue();
 
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledgedCount() >= 2000);
                 load.close();
                 List<KeyedLoad.Ack> acks = load.acknowledged();
-                await().atMost(Duration.ofSeconds(30)).until(() -> consumer.notSeen(ids(acks)).isEmpty()
-                        && consumer.stats().caughtUp());
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> consumer.notSeen(ids(acks)).isEmpty()
+                                && consumer.stats().caughtUp());
 
                 KeyedLoad.Stats produced = load.stats();
                 OrderCheckingConsumer.Stats read = consumer.stats();
                 System.out.printf("KEYED LOAD: %s%nCONSUMER: %s%n", produced, read);
-                assertThat(produced.produced()).isEqualTo(produced.acknowledged()).isEqualTo(acks.size());
+                assertThat(produced.produced())
+                        .isEqualTo(produced.acknowledged())
+                        .isEqualTo(acks.size());
                 assertThat(produced.failedAttempts()).isZero();
                 assertThat(produced.acknowledgedByRegion().get(west.name())).isEqualTo(producedWhilePaused);
                 assertThat(produced.acknowledgedByRegion().get(east.name()))
-                        .isEqualTo(acks.size() - producedWhilePaused).isPositive();
-                assertThat(acks).filteredOn(a -> a.region().equals(east.name())).isNotEmpty()
+                        .isEqualTo(acks.size() - producedWhilePaused)
+                        .isPositive();
+                assertThat(acks)
+                        .filteredOn(a -> a.region().equals(east.name()))
+                        .isNotEmpty()
                         .allSatisfy(a -> assertThat(a.at()).isAfter(switchStart.get()));
                 assertThat(perKeyCountersAreConsecutive(acks)).isTrue();
                 assertRate(acks);
@@ -113,7 +137,10 @@ class KeyedLoadAndConsumerTest {
                 });
 
                 // now the anomalies a failover can cause, written to the active region's stream
-                for (String id : List.of(acks.get(0).id(), acks.get(1).id(), acks.get(acks.size() - 1).id())) {
+                for (String id : List.of(
+                        acks.get(0).id(),
+                        acks.get(1).id(),
+                        acks.get(acks.size() - 1).id())) {
                     put(e, eastArn, id.substring(0, id.lastIndexOf(':')), id + "|again");
                 }
                 for (String id : List.of("odd:2", "odd:5", "odd:3", "odd:2", "odd:6|padding", "not a counter")) {
@@ -123,11 +150,16 @@ class KeyedLoadAndConsumerTest {
                 OrderCheckingConsumer.Stats after = consumer.stats();
                 System.out.printf("CONSUMER AFTER ANOMALIES: %s%n", after);
                 assertThat(after.duplicates()).isEqualTo(4);
-                assertThat(after.duplicateExamples()).hasSize(4).anySatisfy(x -> assertThat(x).startsWith("odd:2 in "))
+                assertThat(after.duplicateExamples())
+                        .hasSize(4)
+                        .anySatisfy(x -> assertThat(x).startsWith("odd:2 in "))
                         .anySatisfy(x -> assertThat(x).startsWith(acks.get(0).id() + " in " + east.name()));
                 assertThat(after.reorders()).isEqualTo(1);
-                assertThat(after.reorderExamples()).singleElement().satisfies(x -> assertThat(x)
-                        .startsWith("odd:3 in " + east.name()).endsWith("after counter 5"));
+                assertThat(after.reorderExamples())
+                        .singleElement()
+                        .satisfies(x -> assertThat(x)
+                                .startsWith("odd:3 in " + east.name())
+                                .endsWith("after counter 5"));
                 assertThat(after.gaps()).isEqualTo(2);
                 assertThat(after.gapExamples()).containsExactly("odd:1", "odd:4");
                 assertThat(after.unparsed()).isEqualTo(1);
@@ -144,7 +176,8 @@ class KeyedLoadAndConsumerTest {
     }
 
     private static void put(KinesisClient kinesis, String arn, String key, String data) {
-        kinesis.putRecord(b -> b.streamARN(arn).partitionKey(key).data(SdkBytes.fromString(data, StandardCharsets.UTF_8)));
+        kinesis.putRecord(
+                b -> b.streamARN(arn).partitionKey(key).data(SdkBytes.fromString(data, StandardCharsets.UTF_8)));
     }
 
     /** Acknowledgement order per key is 1, 2, 3, ... (no key's record overtook an earlier one). */
@@ -164,7 +197,10 @@ class KeyedLoadAndConsumerTest {
 
     /** Token pacing: over the run the load never goes faster than the target rate (plus one batch of burst). */
     private static void assertRate(List<KeyedLoad.Ack> acks) {
-        double seconds = Duration.between(acks.get(0).at(), acks.get(acks.size() - 1).at()).toMillis() / 1000.0;
+        double seconds =
+                Duration.between(acks.get(0).at(), acks.get(acks.size() - 1).at())
+                                .toMillis()
+                        / 1000.0;
         assertThat((acks.size() - KEYS) / seconds).as("records/s").isLessThanOrEqualTo(RATE * 1.05);
     }
 }

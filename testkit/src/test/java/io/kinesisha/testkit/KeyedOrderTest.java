@@ -15,7 +15,10 @@ class KeyedOrderTest {
             assertThat(p.counter()).isEqualTo(12);
             assertThat(p.id()).isEqualTo("key-7:12");
         });
-        assertThat(KeyedPayload.parse("a:b:3")).get().extracting(KeyedPayload::key).isEqualTo("a:b");
+        assertThat(KeyedPayload.parse("a:b:3"))
+                .get()
+                .extracting(KeyedPayload::key)
+                .isEqualTo("a:b");
         assertThat(KeyedPayload.parse("heartbeat")).isEmpty();
         assertThat(KeyedPayload.parse("k:x")).isEmpty();
         assertThat(KeyedPayload.parse("k:0")).isEmpty();
@@ -30,7 +33,9 @@ class KeyedOrderTest {
         assertThat(order.accept("b:1")).isEqualTo(Verdict.IN_ORDER);
         assertThat(order.accept("a:3")).isEqualTo(Verdict.IN_ORDER);
         assertThat(order.accept("a:2")).as("first occurrence below a:3").isEqualTo(Verdict.LATE);
-        assertThat(order.accept("a:1")).as("met again: a re-delivery, not a reorder").isEqualTo(Verdict.DUPLICATE);
+        assertThat(order.accept("a:1"))
+                .as("met again: a re-delivery, not a reorder")
+                .isEqualTo(Verdict.DUPLICATE);
         assertThat(order.accept("a:4|pad")).isEqualTo(Verdict.IN_ORDER);
         assertThat(order.accept("a:4")).as("padding is not identity").isEqualTo(Verdict.DUPLICATE);
         assertThat(order.accept("noise")).isEqualTo(Verdict.NOT_KEYED);

@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The pair's audit trail: every decision with its evidence, every action, every evaluation. */
-@Command(name = "audit", mixinStandardHelpOptions = true,
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
         description = "Show the newest audit entries (decisions with their evidence, actions, evaluations). Read-only.")
 public final class AuditCommand implements Callable<Integer> {
     @Spec
@@ -27,7 +29,10 @@ public final class AuditCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--limit", defaultValue = "20", description = "How many entries, newest first, 1..1000 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--limit",
+            defaultValue = "20",
+            description = "How many entries, newest first, 1..1000 (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Override

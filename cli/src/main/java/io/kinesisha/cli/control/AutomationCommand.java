@@ -48,11 +48,18 @@ abstract class AutomationCommand implements Callable<Integer> {
                 m.put("dryRun", true);
                 m.put("automationPaused", current.automationPaused());
                 m.put("wouldChange", current.automationPaused() != pause());
-                print(out, m, "dry run: automation is " + (current.automationPaused() ? "paused" : "running") + "; "
-                        + (current.automationPaused() == pause() ? "nothing would change" : "would " + verb + " it"));
+                print(
+                        out,
+                        m,
+                        "dry run: automation is " + (current.automationPaused() ? "paused" : "running") + "; "
+                                + (current.automationPaused() == pause()
+                                        ? "nothing would change"
+                                        : "would " + verb + " it"));
                 return 0;
             }
-            if (!confirmation.confirm(spec.name(), verb + " automatic failover for pair " + ctx.pair(),
+            if (!confirmation.confirm(
+                    spec.name(),
+                    verb + " automatic failover for pair " + ctx.pair(),
                     spec.commandLine().getErr())) {
                 return Confirmation.DECLINED;
             }
@@ -61,8 +68,11 @@ abstract class AutomationCommand implements Callable<Integer> {
             m.put("result", o.result().name());
             m.put("automationPaused", o.record().automationPaused());
             m.put("message", o.reason());
-            print(out, m, o.result() + ": automation " + (o.record().automationPaused() ? "paused" : "running")
-                    + (o.reason() == null ? "" : " (" + o.reason() + ")"));
+            print(
+                    out,
+                    m,
+                    o.result() + ": automation " + (o.record().automationPaused() ? "paused" : "running")
+                            + (o.reason() == null ? "" : " (" + o.reason() + ")"));
             return o.result() == Outcome.Result.LOST_RACE ? 1 : 0;
         }
     }

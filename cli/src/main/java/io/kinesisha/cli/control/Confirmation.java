@@ -15,7 +15,9 @@ public final class Confirmation {
     @Option(names = "--dry-run", description = "Show what would change (reads only, writes nothing).")
     boolean dryRun;
 
-    @Option(names = {"-y", "--yes"}, description = "Do it without asking (needed when stdin is not a terminal).")
+    @Option(
+            names = {"-y", "--yes"},
+            description = "Do it without asking (needed when stdin is not a terminal).")
     boolean yes;
 
     public boolean dryRun() {

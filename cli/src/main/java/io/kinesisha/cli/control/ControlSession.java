@@ -7,8 +7,7 @@ import java.time.Clock;
 
 /** Opens the pair named by {@code --config}/{@code --set} as this operator ({@code cli:<user>} in the audit trail). */
 final class ControlSession {
-    private ControlSession() {
-    }
+    private ControlSession() {}
 
     static PairContext open(ConfigOptions options) {
         ReplicationPairConfig config = options.load();
@@ -23,8 +22,10 @@ final class ControlSession {
                         + ctx.store().table() + ": start the replicator once (./kinesis-ha replicate) to create it");
             }
         } catch (software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException e) {
-            throw new IllegalStateException("control table " + ctx.store().table() + " does not exist (check "
-                    + "control.table-name and control.endpoint)", e);
+            throw new IllegalStateException(
+                    "control table " + ctx.store().table() + " does not exist (check "
+                            + "control.table-name and control.endpoint)",
+                    e);
         }
     }
 }

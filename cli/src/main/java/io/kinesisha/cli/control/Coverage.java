@@ -20,33 +20,39 @@ final class Coverage {
             "KCL applications not named in consumers.kcl-applications",
             "any producer or consumer not listed under 'moves'");
 
-    private Coverage() {
-    }
+    private Coverage() {}
 
     static Map<String, Object> of(PairContext ctx) {
         Map<String, Object> moves = new LinkedHashMap<>();
         List<String> producers = new ArrayList<>();
-        producers.add("SDK producers that follow the control record with ActiveRegionResolver (src-common): region and pause flag");
-        ctx.producerFunctions().forEach(fn -> producers.add("Lambda producer " + fn
-                + ": paused (reserved concurrency 0) and pointed at the active stream (environment)"));
+        producers.add(
+                "SDK producers that follow the control record with ActiveRegionResolver (src-common): region and pause flag");
+        ctx.producerFunctions()
+                .forEach(fn -> producers.add("Lambda producer " + fn
+                        + ": paused (reserved concurrency 0) and pointed at the active stream (environment)"));
         moves.put("producers", producers);
         List<String> consumers = new ArrayList<>();
-        ctx.consumerFunctions().forEach(fn -> consumers.add("Lambda consumer " + fn
-                + ": event source mapping recreated on the active stream at the function's own translated position"
-                + " (AT_TIMESTAMP), the other disabled"));
-        ctx.config().kclApplications().forEach(app -> consumers.add("KCL application " + app.name()
-                + ": the lease table of the active region (" + app.leaseTables() + ") rewritten at each shard's"
-                + " translated checkpoint; stop the application in the old region before, start it against the new"
-                + " stream after (runbooks/manual-failover.md)"));
+        ctx.consumerFunctions()
+                .forEach(fn -> consumers.add("Lambda consumer " + fn
+                        + ": event source mapping recreated on the active stream at the function's own translated position"
+                        + " (AT_TIMESTAMP), the other disabled"));
+        ctx.config()
+                .kclApplications()
+                .forEach(app -> consumers.add("KCL application " + app.name()
+                        + ": the lease table of the active region (" + app.leaseTables() + ") rewritten at each shard's"
+                        + " translated checkpoint; stop the application in the old region before, start it against the new"
+                        + " stream after (runbooks/manual-failover.md)"));
         moves.put("consumers", consumers);
         ReplicationDirection forward = new ReplicationDirection(ctx.primaryRegion(), ctx.secondaryRegion());
         List<String> replication = new ArrayList<>();
-        ctx.replicatorApplication(forward).ifPresentOrElse(
-                app -> replication.add("Managed Flink applications " + app + " and "
-                        + ctx.replicatorApplication(forward.reversed()).orElseThrow()
-                        + ": the permitted direction runs, the other is stopped"),
-                () -> replication.add("replicators following the control record (replicate --follow); a job under an "
-                        + "older epoch or direction is fenced and stops writing"));
+        ctx.replicatorApplication(forward)
+                .ifPresentOrElse(
+                        app -> replication.add("Managed Flink applications " + app + " and "
+                                + ctx.replicatorApplication(forward.reversed()).orElseThrow()
+                                + ": the permitted direction runs, the other is stopped"),
+                        () -> replication.add(
+                                "replicators following the control record (replicate --follow); a job under an "
+                                        + "older epoch or direction is fenced and stops writing"));
         moves.put("replication", replication);
         Map<String, Object> coverage = new LinkedHashMap<>();
         coverage.put("moves", moves);

@@ -5,8 +5,7 @@ import java.util.Locale;
 
 /** Durations on the command line: {@code 1500ms}, {@code 30s}, {@code 2m}; errors name the option. */
 public final class Durations {
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration parse(String option, String text, Duration min, Duration max) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
@@ -22,11 +21,12 @@ public final class Durations {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": '" + text + "' is not a duration; use e.g. 1500ms, 30s or 2m");
+            throw new IllegalArgumentException(
+                    option + ": '" + text + "' is not a duration; use e.g. 1500ms, 30s or 2m");
         }
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw new IllegalArgumentException(option + ": must be between " + min.toMillis() + " ms and "
-                    + max.toMillis() + " ms, was " + text);
+            throw new IllegalArgumentException(
+                    option + ": must be between " + min.toMillis() + " ms and " + max.toMillis() + " ms, was " + text);
         }
         return d;
     }

@@ -13,10 +13,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Unplanned failover by hand: promote the secondary now, recording the RPO evidence. */
-@Command(name = "failover", mixinStandardHelpOptions = true,
-        description = {"Unplanned failover: fence replication, promote the secondary without waiting for the primary,",
+@Command(
+        name = "failover",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Unplanned failover: fence replication, promote the secondary without waiting for the primary,",
             "move producers and consumers, and record the RPO evidence (last replicated position per shard, lag).",
-            "Resumes a failover already in progress at its recorded step."})
+            "Resumes a failover already in progress at its recorded step."
+        })
 public final class FailoverCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -44,8 +48,10 @@ public final class FailoverCommand implements Callable<Integer> {
             if (confirmation.dryRun()) {
                 return Progress.printPlan(spec, output, driver.plan(PairEvent.FAILOVER_REQUESTED));
             }
-            if (!confirmation.confirm("failover", "fail pair " + ctx.pair() + " over to " + ctx.secondaryRegion()
-                    + " now (records not yet replicated stay behind in " + ctx.primaryRegion() + ")",
+            if (!confirmation.confirm(
+                    "failover",
+                    "fail pair " + ctx.pair() + " over to " + ctx.secondaryRegion()
+                            + " now (records not yet replicated stay behind in " + ctx.primaryRegion() + ")",
                     spec.commandLine().getErr())) {
                 return Confirmation.DECLINED;
             }

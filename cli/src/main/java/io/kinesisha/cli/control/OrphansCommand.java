@@ -19,11 +19,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The orphans of the last switch: reported exactly, and with --apply reconciled by the configured policy. */
-@Command(name = "orphans", mixinStandardHelpOptions = true,
-        description = {"Report the records the old primary acknowledged that never reached the active region (per shard:",
+@Command(
+        name = "orphans",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Report the records the old primary acknowledged that never reached the active region (per shard:",
             "count, first/last sequence number and arrival, keys). Reads only, unless --apply: then the policy",
             "failback.orphan-policy is carried out (republish copies each orphan once, recorded in a ledger, so a",
-            "re-run copies nothing twice; report-only changes nothing). The old primary must be reachable."})
+            "re-run copies nothing twice; report-only changes nothing). The old primary must be reachable."
+        })
 public final class OrphansCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,14 +41,17 @@ public final class OrphansCommand implements Callable<Integer> {
     @Option(names = "--apply", description = "Carry out the orphan policy (needs --yes).")
     boolean apply;
 
-    @Option(names = {"-y", "--yes"}, description = "Confirm --apply.")
+    @Option(
+            names = {"-y", "--yes"},
+            description = "Confirm --apply.")
     boolean yes;
 
     @Override
     public Integer call() throws Exception {
         if (apply && !yes) {
-            throw new IllegalArgumentException("--apply changes the active stream: add --yes to confirm (without --apply"
-                    + " the command only reports)");
+            throw new IllegalArgumentException(
+                    "--apply changes the active stream: add --yes to confirm (without --apply"
+                            + " the command only reports)");
         }
         try (PairContext ctx = ControlSession.open(config)) {
             ControlSession.requireRecord(ctx);
@@ -61,21 +68,32 @@ public final class OrphansCommand implements Callable<Integer> {
             output.printJson(out, view(r));
             return;
         }
-        out.println("orphans of " + r.oldPrimary() + " against the cut of " + r.activeRegion() + " (epoch " + r.cutEpoch()
-                + (r.cutTakenAt() == null ? "" : ", " + r.cutTakenAt()) + "): " + r.orphans() + " record(s), " + r.keys()
-                + " key(s)");
+        out.println(
+                "orphans of " + r.oldPrimary() + " against the cut of " + r.activeRegion() + " (epoch " + r.cutEpoch()
+                        + (r.cutTakenAt() == null ? "" : ", " + r.cutTakenAt()) + "): " + r.orphans() + " record(s), "
+                        + r.keys()
+                        + " key(s)");
         for (OrphanReport.ShardOrphans s : r.shards()) {
-            out.printf("  %s  %d record(s), %d key(s)  first %s (%s)  last %s (%s)%n", s.shardId(), s.count(), s.keys(),
-                    s.firstSequenceNumber(), s.firstArrival(), s.lastSequenceNumber(), s.lastArrival());
+            out.printf(
+                    "  %s  %d record(s), %d key(s)  first %s (%s)  last %s (%s)%n",
+                    s.shardId(),
+                    s.count(),
+                    s.keys(),
+                    s.firstSequenceNumber(),
+                    s.firstArrival(),
+                    s.lastSequenceNumber(),
+                    s.lastArrival());
         }
         if (!r.keyExamples().isEmpty()) {
-            out.println("  keys: " + String.join(", ", r.keyExamples()) + (r.keys() > r.keyExamples().size() ? ", ..." : ""));
+            out.println("  keys: " + String.join(", ", r.keyExamples())
+                    + (r.keys() > r.keyExamples().size() ? ", ..." : ""));
         }
         out.println("  replicated after the last progress row (not orphans): " + r.replicatedAfterLastProgress());
         out.println("  keys with newer records already in " + r.activeRegion() + ": " + r.keysOrderedAfterNewer());
         OrphanReport.Republish p = r.republish();
         out.println("  policy " + r.policy() + ": copied before " + p.alreadyCopied() + ", copied now " + p.copiedNow()
-                + ", recovered from an interrupted batch " + p.recoveredFromInterruptedBatch() + ", remaining " + p.remaining());
+                + ", recovered from an interrupted batch " + p.recoveredFromInterruptedBatch() + ", remaining "
+                + p.remaining());
         out.println("  " + r.note());
         out.flush();
     }
@@ -93,17 +111,19 @@ public final class OrphansCommand implements Callable<Integer> {
         v.put("keys", r.keys());
         v.put("keysOrderedAfterNewer", r.keysOrderedAfterNewer());
         v.put("replicatedAfterLastProgress", r.replicatedAfterLastProgress());
-        List<Map<String, Object>> shards = r.shards().stream().map(s -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("shardId", s.shardId());
-            m.put("count", s.count());
-            m.put("firstSequenceNumber", s.firstSequenceNumber());
-            m.put("lastSequenceNumber", s.lastSequenceNumber());
-            m.put("firstArrival", s.firstArrival().toString());
-            m.put("lastArrival", s.lastArrival().toString());
-            m.put("keys", s.keys());
-            return m;
-        }).collect(Collectors.toList());
+        List<Map<String, Object>> shards = r.shards().stream()
+                .map(s -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("shardId", s.shardId());
+                    m.put("count", s.count());
+                    m.put("firstSequenceNumber", s.firstSequenceNumber());
+                    m.put("lastSequenceNumber", s.lastSequenceNumber());
+                    m.put("firstArrival", s.firstArrival().toString());
+                    m.put("lastArrival", s.lastArrival().toString());
+                    m.put("keys", s.keys());
+                    return m;
+                })
+                .collect(Collectors.toList());
         v.put("shards", shards);
         v.put("keyExamples", r.keyExamples());
         v.put("policy", r.policy());

@@ -8,8 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Progress lines on stderr (stdout stays clean for --output json), results on stdout, and exit codes. */
 final class Progress {
-    private Progress() {
-    }
+    private Progress() {}
 
     static Consumer<String> to(CommandSpec spec, OutputOptions output) {
         PrintWriter err = spec.commandLine().getErr();
@@ -36,12 +35,16 @@ final class Progress {
         if (output.json()) {
             output.printJson(out, Views.report(report));
         } else {
-            out.println(report.result() + ": " + report.message() + " (" + report.took().toMillis() + " ms)");
+            out.println(report.result() + ": " + report.message() + " ("
+                    + report.took().toMillis() + " ms)");
             out.flush();
         }
-        boolean ok = report.result() == OperationDriver.Result.COMPLETED || report.result() == OperationDriver.Result.UNCHANGED;
+        boolean ok = report.result() == OperationDriver.Result.COMPLETED
+                || report.result() == OperationDriver.Result.UNCHANGED;
         if (!ok) {
-            spec.commandLine().getErr().println("kinesis-ha " + spec.name() + ": " + report.result() + ": " + report.message());
+            spec.commandLine()
+                    .getErr()
+                    .println("kinesis-ha " + spec.name() + ": " + report.result() + ": " + report.message());
             spec.commandLine().getErr().flush();
         }
         return switch (report.result()) {

@@ -16,9 +16,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Where a pair stands: control record, running operation and step, replication lag per source shard. */
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show a pair's control record (active region, direction, epoch, state, operation and step,",
-            "automation and producers paused) and replication lag per source shard. Read-only."})
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show a pair's control record (active region, direction, epoch, state, operation and step,",
+            "automation and producers paused) and replication lag per source shard. Read-only."
+        })
 public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,8 +38,8 @@ public final class StatusCommand implements Callable<Integer> {
         try (PairContext ctx = ControlSession.open(config)) {
             ControlSession.requireRecord(ctx);
             ControlRecord r = ctx.control().read(ctx.pair());
-            List<ShardProgress> rows = r.direction() == null ? List.of()
-                    : ctx.store().readProgress(ctx.pair(), r.direction(), r.epoch());
+            List<ShardProgress> rows =
+                    r.direction() == null ? List.of() : ctx.store().readProgress(ctx.pair(), r.direction(), r.epoch());
             Instant now = Instant.now();
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
@@ -46,20 +50,34 @@ public final class StatusCommand implements Callable<Integer> {
                 return 0;
             }
             Map<String, Object> v = Views.record(r);
-            out.printf("pair %s: %s, active region %s, replication %s, epoch %d (version %d)%n", r.pairName(), r.state(),
-                    r.activeRegion(), r.direction() == null ? "stopped" : r.direction(), r.epoch(), r.version());
-            out.printf("automation %s, producers %s%n", r.automationPaused() ? "PAUSED" : "running",
-                    r.producersPaused() ? "PAUSED" : "running");
+            out.printf(
+                    "pair %s: %s, active region %s, replication %s, epoch %d (version %d)%n",
+                    r.pairName(),
+                    r.state(),
+                    r.activeRegion(),
+                    r.direction() == null ? "stopped" : r.direction(),
+                    r.epoch(),
+                    r.version());
+            out.printf(
+                    "automation %s, producers %s%n",
+                    r.automationPaused() ? "PAUSED" : "running", r.producersPaused() ? "PAUSED" : "running");
             @SuppressWarnings("unchecked")
             Map<String, Object> op = (Map<String, Object>) v.get("operation");
-            out.println(op == null ? "no operation running" : "operation " + op.get("type") + " " + op.get("id")
-                    + " at step " + op.get("stepNumber") + "/" + ((List<?>) op.get("steps")).size() + " " + op.get("step"));
+            out.println(
+                    op == null
+                            ? "no operation running"
+                            : "operation " + op.get("type") + " " + op.get("id") + " at step " + op.get("stepNumber")
+                                    + "/" + ((List<?>) op.get("steps")).size() + " " + op.get("step"));
             if (rows.isEmpty()) {
                 out.println("no replication progress under the current direction and epoch");
             }
             for (ShardProgress p : rows) {
-                out.printf("  %s: %d records, %d ms behind, updated %d ms ago%s%n", p.sourceShardId(),
-                        p.recordsReplicated(), p.millisBehindLatest(), now.toEpochMilli() - p.updatedEpochMillis(),
+                out.printf(
+                        "  %s: %d records, %d ms behind, updated %d ms ago%s%n",
+                        p.sourceShardId(),
+                        p.recordsReplicated(),
+                        p.millisBehindLatest(),
+                        now.toEpochMilli() - p.updatedEpochMillis(),
                         p.shardFinished() ? ", finished" : "");
             }
             Map<String, Object> coverage = Coverage.of(ctx);

@@ -14,10 +14,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Planned, loss-free move to the secondary. */
-@Command(name = "switchover", mixinStandardHelpOptions = true,
-        description = {"Planned switchover to the secondary with RPO 0: pause producers, wait until the replicator has",
+@Command(
+        name = "switchover",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Planned switchover to the secondary with RPO 0: pause producers, wait until the replicator has",
             "copied everything written before the pause (bounded by --timeout; on timeout the switchover is aborted",
-            "and producers resume in the primary), then move producers and consumers and resume."})
+            "and producers resume in the primary), then move producers and consumers and resume."
+        })
 public final class SwitchoverCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,12 +35,19 @@ public final class SwitchoverCommand implements Callable<Integer> {
     @Mixin
     Confirmation confirmation;
 
-    @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION",
+    @Option(
+            names = "--timeout",
+            defaultValue = "30s",
+            paramLabel = "DURATION",
             description = "Longest wait for replication to drain, e.g. 30s, 2m, 1500ms (default: ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "--pause-grace", defaultValue = "1500ms", paramLabel = "DURATION",
-            description = "Time producers get to see the pause and finish writes in flight (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--pause-grace",
+            defaultValue = "1500ms",
+            paramLabel = "DURATION",
+            description =
+                    "Time producers get to see the pause and finish writes in flight (default: ${DEFAULT-VALUE}).")
     String pauseGrace;
 
     @Option(names = "--reason", defaultValue = "planned switchover", description = "Why (kept in the audit trail).")
@@ -55,8 +66,11 @@ public final class SwitchoverCommand implements Callable<Integer> {
             if (confirmation.dryRun()) {
                 return Progress.printPlan(spec, output, driver.plan(PairEvent.SWITCHOVER_REQUESTED));
             }
-            if (!confirmation.confirm("switchover", "switch pair " + ctx.pair() + " over to " + ctx.secondaryRegion()
-                    + " (producers pause for a few seconds)", spec.commandLine().getErr())) {
+            if (!confirmation.confirm(
+                    "switchover",
+                    "switch pair " + ctx.pair() + " over to " + ctx.secondaryRegion()
+                            + " (producers pause for a few seconds)",
+                    spec.commandLine().getErr())) {
                 return Confirmation.DECLINED;
             }
             return Progress.printReport(spec, output, driver.switchover(drain, grace, reason));

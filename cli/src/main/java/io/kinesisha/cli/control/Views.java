@@ -15,8 +15,7 @@ import java.util.Map;
 
 /** The JSON shapes control commands print (stable field names, for scripts and runbooks). */
 final class Views {
-    private Views() {
-    }
+    private Views() {}
 
     static Map<String, Object> record(ControlRecord r) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -99,7 +98,8 @@ final class Views {
     }
 
     static String text(OperationDriver.Plan plan) {
-        StringBuilder b = new StringBuilder("dry run: ").append(plan.transition()).append('\n');
+        StringBuilder b =
+                new StringBuilder("dry run: ").append(plan.transition()).append('\n');
         int n = 1;
         for (OperationDriver.PlannedStep s : plan.steps()) {
             b.append("  ").append(n++).append(". ").append(s.step()).append('\n');

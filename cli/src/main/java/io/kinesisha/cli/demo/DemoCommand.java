@@ -18,11 +18,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The one-command tour: a regional outage and recovery on this machine, with a report to look at. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Watch a region fail and kinesis-ha keep going, on this machine: two emulated regions, the",
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Watch a region fail and kinesis-ha keep going, on this machine: two emulated regions, the",
             "replicator, a keyed load, an order-checking consumer and a KCL application following the active region,",
             "the controller with automation on. The primary is stopped, the controller fails over, the primary comes back, failback",
-            "runs; then both streams are verified and an HTML report with charts is written. Ctrl-C stops everything."})
+            "runs; then both streams are verified and an HTML report with charts is written. Ctrl-C stops everything."
+        })
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -33,7 +37,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     GameDayOptions size;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Where to write the HTML report (default: in the run's folder).")
+    @Option(
+            names = "--report",
+            paramLabel = "FILE",
+            description = "Where to write the HTML report (default: in the run's folder).")
     Path reportFile;
 
     @Override
@@ -56,18 +63,23 @@ public final class DemoCommand implements Callable<Integer> {
 
     static Path writeHtml(GameDayReport report, Timeline timeline, Path file) throws java.io.IOException {
         HtmlReport html = new HtmlReport("kinesis-ha demo: a regional outage, failover and failback")
-                .describe("Two emulated regions on this machine. Producers and the checking consumer follow the active "
-                        + "region through the control record, a KCL application is restarted in it after each switch (the "
-                        + "controller translated its leases); the primary (" + report.primaryRegion() + ") was stopped with "
-                        + "SIGTERM, the controller failed over to " + report.secondaryRegion() + " on its own, the primary "
-                        + "came back and failback returned to it. Every acknowledged record was then looked up in both streams.")
+                .describe(
+                        "Two emulated regions on this machine. Producers and the checking consumer follow the active "
+                                + "region through the control record, a KCL application is restarted in it after each switch (the "
+                                + "controller translated its leases); the primary (" + report.primaryRegion()
+                                + ") was stopped with "
+                                + "SIGTERM, the controller failed over to " + report.secondaryRegion()
+                                + " on its own, the primary "
+                                + "came back and failback returned to it. Every acknowledged record was then looked up in both streams.")
                 .rows(report.rows())
-                .section("What the markers mean", List.of(
-                        "outage: the primary's emulator receives SIGTERM (its data is kept)",
-                        "failover detected: the controller's decision (3 failed probes, one per second)",
-                        "failover done: the secondary is active; producers and the consumer follow it",
-                        "primary restored: the primary's emulator is back with its data",
-                        "failback done: orphans reconciled, replication reversed and caught up, switched back with RPO 0"));
+                .section(
+                        "What the markers mean",
+                        List.of(
+                                "outage: the primary's emulator receives SIGTERM (its data is kept)",
+                                "failover detected: the controller's decision (3 failed probes, one per second)",
+                                "failover done: the secondary is active; producers and the consumer follow it",
+                                "primary restored: the primary's emulator is back with its data",
+                                "failback done: orphans reconciled, replication reversed and caught up, switched back with RPO 0"));
         if (timeline != null) {
             html.timeline(timeline);
         }

@@ -48,7 +48,8 @@ public final class HtmlReport {
 
     static final int CHART_WIDTH = 1000;
     static final int CHART_HEIGHT = 380;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private final String title;
     private final List<String> description = new ArrayList<>();
@@ -104,7 +105,8 @@ public final class HtmlReport {
     public String render() {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(esc(title)).append("</title>\n<style>\n")
+                .append(esc(title))
+                .append("</title>\n<style>\n")
                 .append("body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:2em auto;"
                         + "max-width:1060px;color:#222}\n")
                 .append("table{border-collapse:collapse;margin:1em 0}\n")
@@ -112,12 +114,17 @@ public final class HtmlReport {
                 .append("th{background:#f2f2f2}\ntd.v{font-family:monospace;text-align:right}\n")
                 .append("img{max-width:100%;border:1px solid #ddd}\npre{background:#f7f7f7;padding:8px;"
                         + "overflow-x:auto}\n")
-                .append("</style>\n</head>\n<body>\n<h1>").append(esc(title)).append("</h1>\n");
+                .append("</style>\n</head>\n<body>\n<h1>")
+                .append(esc(title))
+                .append("</h1>\n");
         for (String p : description) {
             h.append("<p>").append(esc(p)).append("</p>\n");
         }
         h.append("<h2>Summary</h2>\n<table class=\"summary\">\n");
-        summary.forEach((k, v) -> h.append("<tr><th>").append(esc(k)).append("</th><td class=\"v\">").append(esc(v))
+        summary.forEach((k, v) -> h.append("<tr><th>")
+                .append(esc(k))
+                .append("</th><td class=\"v\">")
+                .append(esc(v))
                 .append("</td></tr>\n"));
         h.append("</table>\n");
         if (timeline != null) {
@@ -145,14 +152,19 @@ public final class HtmlReport {
         List<Timeline.Event> events = t.events();
         Instant start = t.startedAt();
         h.append("<h2>Replication lag</h2>\n");
-        List<Timeline.Sample> withLag = samples.stream().filter(s -> s.lagMillis() != null).toList();
+        List<Timeline.Sample> withLag =
+                samples.stream().filter(s -> s.lagMillis() != null).toList();
         if (withLag.isEmpty()) {
             h.append("<p>no lag samples</p>\n");
         } else {
             // from the first measurement on; an unknown lag (replication fenced: outage, switches) is a gap, not a line
             List<Timeline.Sample> fromFirst = samples.subList(samples.indexOf(withLag.get(0)), samples.size());
             XYChart chart = chart("Replication lag", "ms");
-            addSeries(chart, "replication lag (ms)", fromFirst, start,
+            addSeries(
+                    chart,
+                    "replication lag (ms)",
+                    fromFirst,
+                    start,
                     s -> s.lagMillis() == null ? Double.NaN : s.lagMillis());
             img(h, "replication lag chart", "lag", chart, events, start, max(withLag, s -> s.lagMillis()));
             h.append("<p>Gaps: no replication direction is permitted (the outage until failback reverses replication, "
@@ -165,28 +177,37 @@ public final class HtmlReport {
             XYChart chart = chart("Throughput", "records/s");
             addSeries(chart, "produced/s", samples, start, Timeline.Sample::producedPerSecond);
             addSeries(chart, "consumed/s", samples, start, Timeline.Sample::consumedPerSecond);
-            double top = Math.max(max(samples, Timeline.Sample::producedPerSecond),
-                    max(samples, Timeline.Sample::consumedPerSecond));
+            double top = Math.max(
+                    max(samples, Timeline.Sample::producedPerSecond), max(samples, Timeline.Sample::consumedPerSecond));
             img(h, "throughput chart", "throughput", chart, events, start, top);
         }
     }
 
     private static XYChart chart(String title, String yTitle) {
-        XYChart chart = new XYChartBuilder().width(CHART_WIDTH).height(CHART_HEIGHT).title(title)
-                .xAxisTitle("seconds since start").yAxisTitle(yTitle).build();
+        XYChart chart = new XYChartBuilder()
+                .width(CHART_WIDTH)
+                .height(CHART_HEIGHT)
+                .title(title)
+                .xAxisTitle("seconds since start")
+                .yAxisTitle(yTitle)
+                .build();
         Styler s = chart.getStyler();
         s.setLegendPosition(Styler.LegendPosition.InsideNW);
         s.setChartBackgroundColor(Color.WHITE);
         s.setAnnotationLineColor(new Color(200, 40, 40));
-        s.setAnnotationLineStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                new float[] {6f, 4f}, 0f));
+        s.setAnnotationLineStroke(
+                new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         s.setAnnotationTextFontColor(new Color(160, 20, 20));
         chart.getStyler().setMarkerSize(3);
         return chart;
     }
 
-    private static void addSeries(XYChart chart, String name, List<Timeline.Sample> samples, Instant start,
-                                  ToDoubleFunction<Timeline.Sample> y) {
+    private static void addSeries(
+            XYChart chart,
+            String name,
+            List<Timeline.Sample> samples,
+            Instant start,
+            ToDoubleFunction<Timeline.Sample> y) {
         double[] xs = new double[samples.size()];
         double[] ys = new double[samples.size()];
         for (int i = 0; i < xs.length; i++) {
@@ -198,8 +219,14 @@ public final class HtmlReport {
     }
 
     /** Draws the events (vertical lines with labels, staggered so neighbours stay readable) and inlines the PNG. */
-    private static void img(StringBuilder h, String alt, String id, XYChart chart, List<Timeline.Event> events,
-                            Instant start, double dataMax) {
+    private static void img(
+            StringBuilder h,
+            String alt,
+            String id,
+            XYChart chart,
+            List<Timeline.Event> events,
+            Instant start,
+            double dataMax) {
         double top = dataMax > 0 ? dataMax * 1.25 : 1;
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(top);
@@ -222,8 +249,8 @@ public final class HtmlReport {
             String label = events.get(i).label();
             double x = seconds(start, events.get(i).at());
             chart.addAnnotation(new AnnotationLine(x, true, false));
-            chart.addAnnotation(new AnnotationText(label, x + (label.length() * 7 / 2.0 + 4) * secondsPerPixel,
-                    top * (0.96 - 0.06 * (i % 3)), false));
+            chart.addAnnotation(new AnnotationText(
+                    label, x + (label.length() * 7 / 2.0 + 4) * secondsPerPixel, top * (0.96 - 0.06 * (i % 3)), false));
         }
         byte[] png;
         try {
@@ -231,8 +258,14 @@ public final class HtmlReport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot render the " + alt, e);
         }
-        h.append("<img id=\"").append(id).append("\" alt=\"").append(esc(alt)).append("\" width=\"").append(CHART_WIDTH)
-                .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
+        h.append("<img id=\"")
+                .append(id)
+                .append("\" alt=\"")
+                .append(esc(alt))
+                .append("\" width=\"")
+                .append(CHART_WIDTH)
+                .append("\" src=\"data:image/png;base64,")
+                .append(Base64.getEncoder().encodeToString(png))
                 .append("\">\n");
     }
 
@@ -245,23 +278,36 @@ public final class HtmlReport {
         } else {
             h.append("<table class=\"events\">\n<tr><th>time (UTC)</th><th>s since start</th><th>event</th></tr>\n");
             for (Timeline.Event e : events) {
-                h.append("<tr><td>").append(TIME.format(e.at())).append("</td><td class=\"v\">")
-                        .append(String.format("%.1f", seconds(start, e.at()))).append("</td><td>").append(esc(e.label()))
+                h.append("<tr><td>")
+                        .append(TIME.format(e.at()))
+                        .append("</td><td class=\"v\">")
+                        .append(String.format("%.1f", seconds(start, e.at())))
+                        .append("</td><td>")
+                        .append(esc(e.label()))
                         .append("</td></tr>\n");
             }
             h.append("</table>\n");
         }
         List<Timeline.Sample> samples = t.samples();
-        h.append("<details><summary>Samples (").append(samples.size()).append(")</summary>\n<table class=\"samples\">\n")
+        h.append("<details><summary>Samples (")
+                .append(samples.size())
+                .append(")</summary>\n<table class=\"samples\">\n")
                 .append("<tr><th>time (UTC)</th><th>s</th><th>produced/s</th><th>consumed/s</th><th>lag ms</th>"
                         + "<th>active region</th></tr>\n");
         for (Timeline.Sample s : samples) {
-            h.append("<tr><td>").append(TIME.format(s.at())).append("</td><td class=\"v\">")
-                    .append(String.format("%.1f", seconds(start, s.at()))).append("</td><td class=\"v\">")
-                    .append(String.format("%.0f", s.producedPerSecond())).append("</td><td class=\"v\">")
-                    .append(String.format("%.0f", s.consumedPerSecond())).append("</td><td class=\"v\">")
-                    .append(s.lagMillis() == null ? "" : s.lagMillis()).append("</td><td>")
-                    .append(s.activeRegion() == null ? "" : esc(s.activeRegion())).append("</td></tr>\n");
+            h.append("<tr><td>")
+                    .append(TIME.format(s.at()))
+                    .append("</td><td class=\"v\">")
+                    .append(String.format("%.1f", seconds(start, s.at())))
+                    .append("</td><td class=\"v\">")
+                    .append(String.format("%.0f", s.producedPerSecond()))
+                    .append("</td><td class=\"v\">")
+                    .append(String.format("%.0f", s.consumedPerSecond()))
+                    .append("</td><td class=\"v\">")
+                    .append(s.lagMillis() == null ? "" : s.lagMillis())
+                    .append("</td><td>")
+                    .append(s.activeRegion() == null ? "" : esc(s.activeRegion()))
+                    .append("</td></tr>\n");
         }
         h.append("</table>\n</details>\n");
     }

@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 public final class KclDemoApplication implements AutoCloseable {
     /** The application's name (its lease tables: {@link #leaseTable(String)}). */
     public static final String NAME = "demo-kcl";
+
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final AwsClientFactory clients;
@@ -45,8 +46,12 @@ public final class KclDemoApplication implements AutoCloseable {
      * @param kinesis per region, where its stream is
      * @param leases  the DynamoDB holding every region's lease table (the local environment's control store)
      */
-    public KclDemoApplication(AwsClientFactory clients, Map<String, AwsTarget> kinesis, AwsTarget leases,
-                              String streamName, Consumer<String> log) {
+    public KclDemoApplication(
+            AwsClientFactory clients,
+            Map<String, AwsTarget> kinesis,
+            AwsTarget leases,
+            String streamName,
+            Consumer<String> log) {
         this.clients = clients;
         this.kinesis = Map.copyOf(kinesis);
         this.leases = leases;
@@ -70,12 +75,18 @@ public final class KclDemoApplication implements AutoCloseable {
      */
     public void seedLeases(String region, KinesisClient kinesisClient, String streamArn) {
         List<TargetLease> shards = kinesisClient.listShards(b -> b.streamARN(streamArn)).shards().stream()
-                .map(s -> new TargetLease(s.shardId(), LeaseCheckpoint.TRIM_HORIZON, List.of(),
-                        s.hashKeyRange().startingHashKey(), s.hashKeyRange().endingHashKey(), 0, 0))
+                .map(s -> new TargetLease(
+                        s.shardId(),
+                        LeaseCheckpoint.TRIM_HORIZON,
+                        List.of(),
+                        s.hashKeyRange().startingHashKey(),
+                        s.hashKeyRange().endingHashKey(),
+                        0,
+                        0))
                 .toList();
         try (DynamoDbClient dynamo = clients.dynamoDb(leases.withRegion(region))) {
-            new KclLeaseTable(dynamo, leaseTable(region)).write(shards,
-                    shards.stream().map(TargetLease::shardId).collect(Collectors.toSet()));
+            new KclLeaseTable(dynamo, leaseTable(region))
+                    .write(shards, shards.stream().map(TargetLease::shardId).collect(Collectors.toSet()));
         }
     }
 
@@ -83,8 +94,9 @@ public final class KclDemoApplication implements AutoCloseable {
     public synchronized void startIn(String region) throws Exception {
         stop();
         this.region = region;
-        worker = new KclConsumer(clients, kinesis.get(region), leases.withRegion(region), streamName, NAME,
-                leaseTable(region)).start();
+        worker = new KclConsumer(
+                        clients, kinesis.get(region), leases.withRegion(region), streamName, NAME, leaseTable(region))
+                .start();
         starts++;
         log.accept("kcl: " + NAME + " started in " + region + " (lease table " + leaseTable(region) + ")");
     }
@@ -114,7 +126,10 @@ public final class KclDemoApplication implements AutoCloseable {
         if (worker != null) {
             all.addAll(worker.processed);
         }
-        return all.stream().map(KclDemoApplication::id).flatMap(Optional::stream).toList();
+        return all.stream()
+                .map(KclDemoApplication::id)
+                .flatMap(Optional::stream)
+                .toList();
     }
 
     /** Those of {@code acknowledged} never processed. */
@@ -135,7 +150,8 @@ public final class KclDemoApplication implements AutoCloseable {
 
     /** {@code <key>:<counter>} of a processed {@code partitionKey|data}. */
     private static Optional<String> id(String processed) {
-        return KeyedPayload.parse(processed.substring(processed.indexOf('|') + 1)).map(p -> KeyedPayload.id(p.key(), p.counter()));
+        return KeyedPayload.parse(processed.substring(processed.indexOf('|') + 1))
+                .map(p -> KeyedPayload.id(p.key(), p.counter()));
     }
 
     @Override

@@ -30,6 +30,7 @@ public final class Timeline implements AutoCloseable {
 
     /** Suggested event labels, in the order a demo produces them. */
     public static final String OUTAGE = "outage";
+
     public static final String FAILOVER_DETECTED = "failover detected";
     public static final String FAILOVER_DONE = "failover done";
     public static final String PRIMARY_RESTORED = "primary restored";
@@ -39,13 +40,17 @@ public final class Timeline implements AutoCloseable {
      * One sample. Rates are per second since the previous sample ({@code 0} for the first); {@code lagMillis} and
      * {@code activeRegion} are {@code null} when unknown.
      */
-    public record Sample(Instant at, long producedTotal, long consumedTotal, double producedPerSecond,
-                         double consumedPerSecond, Long lagMillis, String activeRegion) {
-    }
+    public record Sample(
+            Instant at,
+            long producedTotal,
+            long consumedTotal,
+            double producedPerSecond,
+            double consumedPerSecond,
+            Long lagMillis,
+            String activeRegion) {}
 
     /** Something that happened at {@code at}. */
-    public record Event(Instant at, String label) {
-    }
+    public record Event(Instant at, String label) {}
 
     private final Clock clock;
     private final Instant startedAt;
@@ -75,8 +80,8 @@ public final class Timeline implements AutoCloseable {
     }
 
     /** Adds a sample taken at {@code at} (not before the previous sample); rates are from the previous sample. */
-    public synchronized Sample sample(Instant at, long producedTotal, long consumedTotal, Long lagMillis,
-                                      String activeRegion) {
+    public synchronized Sample sample(
+            Instant at, long producedTotal, long consumedTotal, Long lagMillis, String activeRegion) {
         Objects.requireNonNull(at, "at");
         double produced = 0;
         double consumed = 0;
@@ -116,9 +121,12 @@ public final class Timeline implements AutoCloseable {
      * Samples every {@code every} on a daemon thread (first sample now) until {@link #close()}. Suppliers are called
      * on that thread; {@code lagMillis} and {@code activeRegion} may return {@code null} (unknown).
      */
-    public synchronized Timeline startSampling(LongSupplier producedTotal, LongSupplier consumedTotal,
-                                               Supplier<Long> lagMillis, Supplier<String> activeRegion,
-                                               Duration every) {
+    public synchronized Timeline startSampling(
+            LongSupplier producedTotal,
+            LongSupplier consumedTotal,
+            Supplier<Long> lagMillis,
+            Supplier<String> activeRegion,
+            Duration every) {
         if (scheduler != null) {
             throw new IllegalStateException("already sampling");
         }
@@ -127,20 +135,30 @@ public final class Timeline implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        scheduler.scheduleAtFixedRate(() -> {
-            try {
-                sample(producedTotal.getAsLong(), consumedTotal.getAsLong(), quietly(lagMillis),
-                        quietly(activeRegion));
-            } catch (RuntimeException e) {
-                LOG.warn("timeline sample failed: {}", e.toString());
-            }
-        }, 0, every.toNanos(), TimeUnit.NANOSECONDS);
+        scheduler.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        sample(
+                                producedTotal.getAsLong(),
+                                consumedTotal.getAsLong(),
+                                quietly(lagMillis),
+                                quietly(activeRegion));
+                    } catch (RuntimeException e) {
+                        LOG.warn("timeline sample failed: {}", e.toString());
+                    }
+                },
+                0,
+                every.toNanos(),
+                TimeUnit.NANOSECONDS);
         return this;
     }
 
     /** With one sample a second. */
-    public Timeline startSampling(LongSupplier producedTotal, LongSupplier consumedTotal, Supplier<Long> lagMillis,
-                                  Supplier<String> activeRegion) {
+    public Timeline startSampling(
+            LongSupplier producedTotal,
+            LongSupplier consumedTotal,
+            Supplier<Long> lagMillis,
+            Supplier<String> activeRegion) {
         return startSampling(producedTotal, consumedTotal, lagMillis, activeRegion, Duration.ofSeconds(1));
     }
 

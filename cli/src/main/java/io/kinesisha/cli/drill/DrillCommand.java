@@ -9,10 +9,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** A game day on the local environment, with a report; exit 0 only when nothing was lost. */
-@Command(name = "drill", mixinStandardHelpOptions = true,
-        description = {"Game day on a fresh local two-region environment: keyed load, the primary stopped (SIGTERM),",
+@Command(
+        name = "drill",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Game day on a fresh local two-region environment: keyed load, the primary stopped (SIGTERM),",
             "automatic failover, the primary restarted, failback, then both streams checked record by record.",
-            "Prints the report (--output json for automation); exit 0 when nothing acknowledged was lost, 5 otherwise."})
+            "Prints the report (--output json for automation); exit 0 when nothing acknowledged was lost, 5 otherwise."
+        })
 public final class DrillCommand implements Callable<Integer> {
     /** Exit code of a game day that lost, looped or reordered records. */
     public static final int FAILED = 5;

@@ -13,10 +13,6 @@ import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.controller.consumers.ConsumerKindReport;
-import io.kinesisha.testkit.KeyedLoad;
-import io.kinesisha.testkit.LocalEnvironment;
-import io.kinesisha.testkit.OrderCheckingConsumer;
-import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.controller.consumers.ConsumerPosition;
 import io.kinesisha.controller.consumers.LambdaStart;
 import io.kinesisha.controller.operations.OperationDriver;
@@ -26,6 +22,10 @@ import io.kinesisha.controller.runtime.ControllerLoop;
 import io.kinesisha.controller.runtime.ControllerTick;
 import io.kinesisha.controller.runtime.EvidenceCollector;
 import io.kinesisha.replicator.follow.ReplicatorSupervisor;
+import io.kinesisha.testkit.KeyedLoad;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.OrderCheckingConsumer;
+import io.kinesisha.testkit.StreamContents;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,11 +52,19 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  */
 public final class GameDay implements AutoCloseable {
     /** How big and how long. */
-    public record Settings(Duration duration, int rate, int keys, int shards, boolean consumer, Path workDir,
-                           String primaryRegion, String secondaryRegion) {
+    public record Settings(
+            Duration duration,
+            int rate,
+            int keys,
+            int shards,
+            boolean consumer,
+            Path workDir,
+            String primaryRegion,
+            String secondaryRegion) {
         public Settings {
             if (duration.compareTo(Duration.ofSeconds(20)) < 0) {
-                throw new IllegalArgumentException("--duration must be at least 20s, was " + duration.toSeconds() + "s");
+                throw new IllegalArgumentException(
+                        "--duration must be at least 20s, was " + duration.toSeconds() + "s");
             }
             if (rate < 1 || rate > 5000) {
                 throw new IllegalArgumentException("--rate must be 1..5000 records/s, was " + rate);
@@ -101,8 +109,11 @@ public final class GameDay implements AutoCloseable {
     public GameDayReport run() throws Exception {
         long started = System.nanoTime();
         phase("starting two regions");
-        env = LocalEnvironment.builder().region(settings.primaryRegion()).region(settings.secondaryRegion())
-                .workDir(settings.workDir()).start();
+        env = LocalEnvironment.builder()
+                .region(settings.primaryRegion())
+                .region(settings.secondaryRegion())
+                .workDir(settings.workDir())
+                .start();
         resources.add(env);
         String primary = settings.primaryRegion();
         String secondary = settings.secondaryRegion();
@@ -110,36 +121,66 @@ public final class GameDay implements AutoCloseable {
         String secondaryArn = env.region(secondary).createStream("orders", settings.shards());
         ReplicationPairConfig config = ReplicationPairConfig.fromMap(config(primaryArn, secondaryArn));
 
-        AwsClientFactory clients = closing(new AwsClientFactory(new ClientTuning(Duration.ofMillis(1500), Duration.ofMillis(1000), 1)));
+        AwsClientFactory clients =
+                closing(new AwsClientFactory(new ClientTuning(Duration.ofMillis(1500), Duration.ofMillis(1000), 1)));
         KinesisClient west = closing(clients.kinesis(env.region(primary).target()));
         KinesisClient east = closing(clients.kinesis(env.region(secondary).target()));
         Map<String, KinesisClient> kinesis = Map.of(primary, west, secondary, east);
         Map<String, String> arns = Map.of(primary, primaryArn, secondary, secondaryArn);
 
         phase("starting the replicator");
-        ReplicatorSupervisor replicator = closing(new ReplicatorSupervisor(config, 2, Duration.ofSeconds(1), line -> log.accept(line)));
+        ReplicatorSupervisor replicator =
+                closing(new ReplicatorSupervisor(config, 2, Duration.ofSeconds(1), line -> log.accept(line)));
         replicator.start();
         PairContext ctx = closing(PairContext.open(config, "controller:gameday", Clock.systemUTC()));
-        waitFor("the control record", Duration.ofSeconds(60), () -> ctx.store().read(PAIR).isPresent());
+        waitFor(
+                "the control record",
+                Duration.ofSeconds(60),
+                () -> ctx.store().read(PAIR).isPresent());
         // producers and consumers look at the control record every 250 ms: the switch reaches them within that
-        ActiveRegionResolver resolver = closing(new ActiveRegionResolver(ctx.store(), PAIR, Duration.ofMillis(250)).start());
-        KeyedLoad load = closing(KeyedLoad.builder(resolver).region(primary, west, primaryArn).region(secondary, east, secondaryArn)
-                .keys(settings.keys()).ratePerSecond(settings.rate()).build());
-        java.util.concurrent.atomic.AtomicReference<OrderCheckingConsumer> self = new java.util.concurrent.atomic.AtomicReference<>();
-        OrderCheckingConsumer consumer = settings.consumer() ? closing(OrderCheckingConsumer.builder(resolver)
-                .region(primary, west, primaryArn).region(secondary, east, secondaryArn)
-                .switchStart(change -> consumerStart(ctx, change.to(), self.get().readUpTo().orElse(null))).build()) : null;
+        ActiveRegionResolver resolver =
+                closing(new ActiveRegionResolver(ctx.store(), PAIR, Duration.ofMillis(250)).start());
+        KeyedLoad load = closing(KeyedLoad.builder(resolver)
+                .region(primary, west, primaryArn)
+                .region(secondary, east, secondaryArn)
+                .keys(settings.keys())
+                .ratePerSecond(settings.rate())
+                .build());
+        java.util.concurrent.atomic.AtomicReference<OrderCheckingConsumer> self =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        OrderCheckingConsumer consumer = settings.consumer()
+                ? closing(OrderCheckingConsumer.builder(resolver)
+                        .region(primary, west, primaryArn)
+                        .region(secondary, east, secondaryArn)
+                        .switchStart(change -> consumerStart(
+                                ctx, change.to(), self.get().readUpTo().orElse(null)))
+                        .build())
+                : null;
         self.set(consumer);
         // the environment's clients (SDK retries): the load's quick-failing ones would fail the KCL worker's start
-        KclDemoApplication kcl = settings.consumer() ? closing(new KclDemoApplication(env.clients(), Map.of(primary,
-                env.region(primary).target(), secondary, env.region(secondary).target()), env.controlStoreTarget(primary),
-                "orders", line -> log.accept(line))) : null;
+        KclDemoApplication kcl = settings.consumer()
+                ? closing(new KclDemoApplication(
+                        env.clients(),
+                        Map.of(
+                                primary,
+                                env.region(primary).target(),
+                                secondary,
+                                env.region(secondary).target()),
+                        env.controlStoreTarget(primary),
+                        "orders",
+                        line -> log.accept(line)))
+                : null;
         EvidenceCollector evidence = closing(new EvidenceCollector(ctx, false));
-        ControllerLoop loop = closing(new ControllerLoop(new ControllerTick(ctx, evidence, l -> log.accept("controller: " + l),
-                FAILBACK_TIMEOUT), config.health().probeInterval(), r -> { },
+        ControllerLoop loop = closing(new ControllerLoop(
+                new ControllerTick(ctx, evidence, l -> log.accept("controller: " + l), FAILBACK_TIMEOUT),
+                config.health().probeInterval(),
+                r -> {},
                 e -> log.accept("controller round failed: " + e.getMessage())));
-        timeline.startSampling(load::acknowledgedCount, () -> consumer == null ? 0 : consumer.consumedCount(),
-                () -> lag(ctx), () -> resolver.activeRegion());
+        timeline.startSampling(
+                load::acknowledgedCount,
+                () -> consumer == null ? 0 : consumer.consumedCount(),
+                () -> lag(ctx),
+                () -> resolver.activeRegion());
         resources.add(timeline);
 
         Duration d = settings.duration();
@@ -154,12 +195,20 @@ public final class GameDay implements AutoCloseable {
         }
         loop.start();
         pause(max(d.multipliedBy(25).dividedBy(100), Duration.ofSeconds(5)));
-        waitFor("forward replication", Duration.ofSeconds(60), () -> replicated(ctx, new ReplicationDirection(primary, secondary), ctx.control().read(PAIR).epoch()) > 0);
+        waitFor(
+                "forward replication",
+                Duration.ofSeconds(60),
+                () -> replicated(
+                                ctx,
+                                new ReplicationDirection(primary, secondary),
+                                ctx.control().read(PAIR).epoch())
+                        > 0);
 
         phase("outage: " + primary + " stopped (SIGTERM)");
         Instant outageAt = Instant.now();
         timeline.mark(Timeline.OUTAGE, outageAt);
-        CompletableFuture<Void> down = CompletableFuture.runAsync(() -> env.region(primary).stop());
+        CompletableFuture<Void> down =
+                CompletableFuture.runAsync(() -> env.region(primary).stop());
         if (kcl != null) {
             kcl.stop(Duration.ofSeconds(1)); // its worker goes down with the region
         }
@@ -169,8 +218,11 @@ public final class GameDay implements AutoCloseable {
         });
         Instant failedOver = Instant.now();
         List<AuditEntry> trail = ctx.store().readAudit(PAIR, 500);
-        Instant decision = trail.stream().filter(a -> a.message().contains("--PRIMARY_UNHEALTHY--> FAILING_OVER"))
-                .map(AuditEntry::at).min(Instant::compareTo).orElse(failedOver);
+        Instant decision = trail.stream()
+                .filter(a -> a.message().contains("--PRIMARY_UNHEALTHY--> FAILING_OVER"))
+                .map(AuditEntry::at)
+                .min(Instant::compareTo)
+                .orElse(failedOver);
         timeline.mark(Timeline.FAILOVER_DETECTED, decision);
         timeline.mark(Timeline.FAILOVER_DONE, failedOver);
         down.get(2, TimeUnit.MINUTES);
@@ -191,7 +243,8 @@ public final class GameDay implements AutoCloseable {
         OperationDriver.Report failback = new OperationDriver(ctx, line -> log.accept("failback: " + line))
                 .failback(Duration.ofSeconds(3), "game day");
         if (failback.result() != OperationDriver.Result.COMPLETED) {
-            throw new IllegalStateException("failback did not complete: " + failback.result() + " - " + failback.message());
+            throw new IllegalStateException(
+                    "failback did not complete: " + failback.result() + " - " + failback.message());
         }
         Instant failedBack = Instant.now();
         timeline.mark(Timeline.FAILBACK_DONE, failedBack);
@@ -205,54 +258,102 @@ public final class GameDay implements AutoCloseable {
         load.close();
         ControlRecord end = ctx.control().read(PAIR);
         ReplicationBarrier barrier = new ReplicationBarrier(ctx.store(), west, primaryArn, PAIR, Clock.systemUTC())
-                .withBase(ctx.ledger().latestCut(PAIR, primary, end.epoch()).map(c -> c.tips()).orElse(Map.of()));
-        waitFor("replication to drain", STEP_TIMEOUT, () -> barrier.check(end.direction(), end.epoch()).drained());
+                .withBase(ctx.ledger()
+                        .latestCut(PAIR, primary, end.epoch())
+                        .map(c -> c.tips())
+                        .orElse(Map.of()));
+        waitFor(
+                "replication to drain",
+                STEP_TIMEOUT,
+                () -> barrier.check(end.direction(), end.epoch()).drained());
         if (consumer != null) {
-            waitFor("the consumer to catch up", STEP_TIMEOUT, () -> consumer.stats().caughtUp());
+            waitFor(
+                    "the consumer to catch up",
+                    STEP_TIMEOUT,
+                    () -> consumer.stats().caughtUp());
         }
         if (kcl != null) {
-            Set<String> acked = load.acknowledged().stream().map(KeyedLoad.Ack::id).collect(Collectors.toSet());
-            waitFor("the KCL application to catch up", STEP_TIMEOUT, () -> kcl.notSeen(acked).isEmpty());
+            Set<String> acked =
+                    load.acknowledged().stream().map(KeyedLoad.Ack::id).collect(Collectors.toSet());
+            waitFor(
+                    "the KCL application to catch up",
+                    STEP_TIMEOUT,
+                    () -> kcl.notSeen(acked).isEmpty());
             kcl.stop();
         }
         loop.close();
 
         phase("verifying both streams");
-        GameDayReport report = verify(ctx, load, consumer, kcl, kinesis, arns, outageAt, decision, restored, failedBack,
+        GameDayReport report = verify(
+                ctx,
+                load,
+                consumer,
+                kcl,
+                kinesis,
+                arns,
+                outageAt,
+                decision,
+                restored,
+                failedBack,
                 Duration.ofNanos(System.nanoTime() - started));
         phase("done");
         return report;
     }
 
-    private GameDayReport verify(PairContext ctx, KeyedLoad load, OrderCheckingConsumer consumer,
-                                 KclDemoApplication kcl, Map<String, KinesisClient> kinesis, Map<String, String> arns, Instant outageAt,
-                                 Instant decision, Instant restored, Instant failedBack, Duration took) {
+    private GameDayReport verify(
+            PairContext ctx,
+            KeyedLoad load,
+            OrderCheckingConsumer consumer,
+            KclDemoApplication kcl,
+            Map<String, KinesisClient> kinesis,
+            Map<String, String> arns,
+            Instant outageAt,
+            Instant decision,
+            Instant restored,
+            Instant failedBack,
+            Duration took) {
         String primary = settings.primaryRegion();
         String secondary = settings.secondaryRegion();
         StreamContents inPrimary = StreamContents.read(kinesis.get(primary), arns.get(primary));
         StreamCheck p = StreamCheck.of(inPrimary);
         StreamCheck s = StreamCheck.of(StreamContents.read(kinesis.get(secondary), arns.get(secondary)));
         List<KeyedLoad.Ack> acks = load.acknowledged();
-        Set<String> ackedByPrimary = acks.stream().filter(a -> a.region().equals(primary)).map(KeyedLoad.Ack::id).collect(Collectors.toSet());
-        Set<String> ackedBySecondary = acks.stream().filter(a -> a.region().equals(secondary)).map(KeyedLoad.Ack::id).collect(Collectors.toSet());
+        Set<String> ackedByPrimary = acks.stream()
+                .filter(a -> a.region().equals(primary))
+                .map(KeyedLoad.Ack::id)
+                .collect(Collectors.toSet());
+        Set<String> ackedBySecondary = acks.stream()
+                .filter(a -> a.region().equals(secondary))
+                .map(KeyedLoad.Ack::id)
+                .collect(Collectors.toSet());
 
         // orphans: what the ledger says was found and copied, as payloads
         Map<String, String> primaryPayloadAt = new LinkedHashMap<>();
-        inPrimary.byShard().forEach((shardId, records) -> records.forEach(
-                r -> primaryPayloadAt.put(shardId + "@" + r.sequenceNumber(), StreamContents.payload(r))));
+        inPrimary
+                .byShard()
+                .forEach((shardId, records) -> records.forEach(
+                        r -> primaryPayloadAt.put(shardId + "@" + r.sequenceNumber(), StreamContents.payload(r))));
         List<AuditEntry> trail = ctx.store().readAudit(PAIR, 1000);
-        AuditEntry reconcile = trail.stream().filter(a -> a.message().equals("completed step RECONCILE_ORPHANS"))
-                .findFirst().orElse(null);
+        AuditEntry reconcile = trail.stream()
+                .filter(a -> a.message().equals("completed step RECONCILE_ORPHANS"))
+                .findFirst()
+                .orElse(null);
         Set<String> orphanPayloads = new HashSet<>();
-        ctx.ledger().latestCut(PAIR, secondary, Long.MAX_VALUE / 2).ifPresent(cut -> ctx.ledger().batches(PAIR, cut.epoch())
-                .stream().filter(b -> b.state() == RepublishBatch.State.COPIED)
-                .forEach(b -> b.orphanIds().forEach(id -> orphanPayloads.add(primaryPayloadAt.get(id)))));
+        ctx.ledger()
+                .latestCut(PAIR, secondary, Long.MAX_VALUE / 2)
+                .ifPresent(cut -> ctx.ledger().batches(PAIR, cut.epoch()).stream()
+                        .filter(b -> b.state() == RepublishBatch.State.COPIED)
+                        .forEach(b -> b.orphanIds().forEach(id -> orphanPayloads.add(primaryPayloadAt.get(id)))));
         orphanPayloads.remove(null);
 
-        Instant firstSecondaryAck = acks.stream().filter(a -> a.region().equals(secondary) && a.at().isAfter(outageAt))
-                .map(KeyedLoad.Ack::at).min(Instant::compareTo).orElse(null);
+        Instant firstSecondaryAck = acks.stream()
+                .filter(a -> a.region().equals(secondary) && a.at().isAfter(outageAt))
+                .map(KeyedLoad.Ack::at)
+                .min(Instant::compareTo)
+                .orElse(null);
         Map<String, Instant> completed = new LinkedHashMap<>();
-        trail.stream().filter(a -> a.evidence().getOrDefault("operation", "").startsWith("FAILBACK"))
+        trail.stream()
+                .filter(a -> a.evidence().getOrDefault("operation", "").startsWith("FAILBACK"))
                 .filter(a -> a.message().startsWith("completed step "))
                 .forEach(a -> completed.putIfAbsent(a.message().substring("completed step ".length()), a.at()));
         Instant paused = completed.get("PAUSE_PRODUCERS");
@@ -261,28 +362,47 @@ public final class GameDay implements AutoCloseable {
 
         Set<String> acked = new HashSet<>(ackedByPrimary);
         acked.addAll(ackedBySecondary);
-        List<String> lostPrimary = acked.stream().filter(id -> !p.ids.contains(id)).sorted().collect(Collectors.toList());
-        List<String> lostSecondary = acked.stream().filter(id -> !s.ids.contains(id)).sorted().collect(Collectors.toList());
+        List<String> lostPrimary =
+                acked.stream().filter(id -> !p.ids.contains(id)).sorted().collect(Collectors.toList());
+        List<String> lostSecondary =
+                acked.stream().filter(id -> !s.ids.contains(id)).sorted().collect(Collectors.toList());
         // in doubt: a write that timed out at the outage but landed in the primary, then was retried to the secondary
-        Set<String> inDoubt = ackedBySecondary.stream().filter(p.ids::contains).filter(id -> !reverseCopied(id, p))
+        Set<String> inDoubt = ackedBySecondary.stream()
+                .filter(p.ids::contains)
+                .filter(id -> !reverseCopied(id, p))
                 .collect(Collectors.toSet());
         Set<String> primaryOnlyAcks = new HashSet<>(ackedByPrimary);
         Set<String> secondaryOnlyAcks = new HashSet<>(ackedBySecondary);
         primaryOnlyAcks.removeAll(inDoubt);
         secondaryOnlyAcks.removeAll(inDoubt);
-        long unexpectedLateInSecondary = s.lateIds.stream().filter(id -> !orphanPayloads.contains(id)).count();
+        long unexpectedLateInSecondary =
+                s.lateIds.stream().filter(id -> !orphanPayloads.contains(id)).count();
         // a false orphan: not acknowledged by the primary from a producer, or already held by the secondary
-        long falseOrphans = orphanPayloads.stream().filter(id -> !inDoubt.contains(id))
-                .filter(id -> !ackedByPrimary.contains(id) || s.occurrences(id) > 1).count();
+        long falseOrphans = orphanPayloads.stream()
+                .filter(id -> !inDoubt.contains(id))
+                .filter(id -> !ackedByPrimary.contains(id) || s.occurrences(id) > 1)
+                .count();
 
         GameDayReport.Consumed consumed = null;
         if (consumer != null) {
             OrderCheckingConsumer.Stats st = consumer.stats();
             List<String> notSeen = consumer.notSeen(acked);
-            consumed = new GameDayReport.Consumed(st.consumed(), st.distinct(), st.duplicates(), st.reorders(),
-                    notSeen.size(), notSeen.stream().limit(5).collect(Collectors.toList()));
-            long widest = consumerStarts.stream().mapToLong(x -> x.duplicateWindow().toMillis()).max().orElse(0);
-            consumerKinds.add(new ConsumerKindReport("lambda (simulated)", 1, st.duplicates(), notSeen.size(),
+            consumed = new GameDayReport.Consumed(
+                    st.consumed(),
+                    st.distinct(),
+                    st.duplicates(),
+                    st.reorders(),
+                    notSeen.size(),
+                    notSeen.stream().limit(5).collect(Collectors.toList()));
+            long widest = consumerStarts.stream()
+                    .mapToLong(x -> x.duplicateWindow().toMillis())
+                    .max()
+                    .orElse(0);
+            consumerKinds.add(new ConsumerKindReport(
+                    "lambda (simulated)",
+                    1,
+                    st.duplicates(),
+                    notSeen.size(),
                     "the checking consumer switches as an event source mapping: AT_TIMESTAMP planned from its own "
                             + "position, " + consumerStarts.size() + " switch(es), margin "
                             + LambdaStart.DEFAULT_MARGIN.toMillis() + " ms, expected duplicates within " + widest
@@ -291,22 +411,50 @@ public final class GameDay implements AutoCloseable {
         if (kcl != null) {
             consumerKinds.add(kclKind(trail, kcl, acked));
         }
-        return new GameDayReport(primary, secondary, settings.duration().toSeconds(), settings.rate(), settings.keys(),
-                settings.shards(), load.stats().produced(), acks.size(), ackedByPrimary.size(), ackedBySecondary.size(),
-                ackedByPrimary.stream().filter(s.ids::contains).count(), ackedBySecondary.stream().filter(p.ids::contains).count(),
-                lostPrimary.size(), lostSecondary.size(), lostPrimary.stream().limit(5).collect(Collectors.toList()),
-                lostSecondary.stream().limit(5).collect(Collectors.toList()), p.duplicates, s.duplicates,
-                p.repeated(primaryOnlyAcks) + s.repeated(secondaryOnlyAcks), inDoubt.size(), p.lateIds.size(), s.lateIds.size(),
-                unexpectedLateInSecondary, reconcile == null ? 0 : Long.parseLong(reconcile.evidence().getOrDefault("orphans.count", "0")),
+        return new GameDayReport(
+                primary,
+                secondary,
+                settings.duration().toSeconds(),
+                settings.rate(),
+                settings.keys(),
+                settings.shards(),
+                load.stats().produced(),
+                acks.size(),
+                ackedByPrimary.size(),
+                ackedBySecondary.size(),
+                ackedByPrimary.stream().filter(s.ids::contains).count(),
+                ackedBySecondary.stream().filter(p.ids::contains).count(),
+                lostPrimary.size(),
+                lostSecondary.size(),
+                lostPrimary.stream().limit(5).collect(Collectors.toList()),
+                lostSecondary.stream().limit(5).collect(Collectors.toList()),
+                p.duplicates,
+                s.duplicates,
+                p.repeated(primaryOnlyAcks) + s.repeated(secondaryOnlyAcks),
+                inDoubt.size(),
+                p.lateIds.size(),
+                s.lateIds.size(),
+                unexpectedLateInSecondary,
+                reconcile == null ? 0 : Long.parseLong(reconcile.evidence().getOrDefault("orphans.count", "0")),
                 reconcile == null ? 0 : Long.parseLong(reconcile.evidence().getOrDefault("orphans.copied", "0")),
                 falseOrphans,
-                reconcile == null ? 0 : Integer.parseInt(reconcile.evidence().getOrDefault("orphans.keysOrderedAfterNewer", "0")),
+                reconcile == null
+                        ? 0
+                        : Integer.parseInt(reconcile.evidence().getOrDefault("orphans.keysOrderedAfterNewer", "0")),
                 reconcile == null ? "none" : reconcile.evidence().getOrDefault("orphans.policy", "?"),
                 Duration.between(outageAt, decision).toMillis(),
-                firstSecondaryAck == null ? -1 : Duration.between(outageAt, firstSecondaryAck).toMillis(),
-                paused == null || resumed == null ? -1 : Duration.between(paused, resumed).toMillis(),
-                Duration.between(restored, failedBack).toMillis(), lag.isEmpty() ? -1 : lag.p50(), lag.isEmpty() ? -1 : lag.p99(),
-                consumed, took.toMillis(), List.copyOf(consumerKinds));
+                firstSecondaryAck == null
+                        ? -1
+                        : Duration.between(outageAt, firstSecondaryAck).toMillis(),
+                paused == null || resumed == null
+                        ? -1
+                        : Duration.between(paused, resumed).toMillis(),
+                Duration.between(restored, failedBack).toMillis(),
+                lag.isEmpty() ? -1 : lag.p50(),
+                lag.isEmpty() ? -1 : lag.p99(),
+                consumed,
+                took.toMillis(),
+                List.copyOf(consumerKinds));
     }
 
     /**
@@ -316,12 +464,18 @@ public final class GameDay implements AutoCloseable {
     private static ConsumerKindReport kclKind(List<AuditEntry> trail, KclDemoApplication kcl, Set<String> acked) {
         String p = "kcl." + KclDemoApplication.NAME + ".";
         List<String> switches = new ArrayList<>();
-        trail.stream().filter(a -> a.message().equals("completed step START_CONSUMERS"))
+        trail.stream()
+                .filter(a -> a.message().equals("completed step START_CONSUMERS"))
                 .filter(a -> a.evidence().containsKey(p + "duplicates"))
                 .sorted(java.util.Comparator.comparing(AuditEntry::at))
-                .forEach(a -> switches.add(a.evidence().get(p + "table") + ": " + a.evidence().get(p + "duplicates")
-                        + " expected (" + a.evidence().getOrDefault(p + "method", "?").replaceFirst("[ :].*", "") + ")"));
-        return new ConsumerKindReport("kcl", 1, kcl.duplicates(), kcl.notSeen(acked).size(),
+                .forEach(a -> switches.add(
+                        a.evidence().get(p + "table") + ": " + a.evidence().get(p + "duplicates") + " expected ("
+                                + a.evidence().getOrDefault(p + "method", "?").replaceFirst("[ :].*", "") + ")"));
+        return new ConsumerKindReport(
+                "kcl",
+                1,
+                kcl.duplicates(),
+                kcl.notSeen(acked).size(),
                 "a KCL 3.x application, " + kcl.starts() + " start(s); its leases translated by the controller per "
                         + "switch, duplicates " + String.join(", ", switches) + "; measured");
     }
@@ -338,21 +492,30 @@ public final class GameDay implements AutoCloseable {
      */
     private Instant consumerStart(PairContext ctx, String to, Instant readUpTo) {
         ControlRecord record = ctx.store().read(PAIR).orElse(null);
-        java.util.Optional<io.kinesisha.common.control.StreamCut> cut = record == null ? java.util.Optional.empty()
-                : ctx.ledger().latestCut(PAIR, to, record.epoch());
+        java.util.Optional<io.kinesisha.common.control.StreamCut> cut =
+                record == null ? java.util.Optional.empty() : ctx.ledger().latestCut(PAIR, to, record.epoch());
         if (cut.isPresent() && cut.get().fencedDirection() != null) {
-            ConsumerPosition position = readUpTo == null ? ConsumerPosition.unknown("demo consumer", "never read every shard")
+            ConsumerPosition position = readUpTo == null
+                    ? ConsumerPosition.unknown("demo consumer", "never read every shard")
                     : new ConsumerPosition("demo consumer", readUpTo, "its own last read");
-            LambdaStart start = LambdaStart.plan(position, ctx.store().readProgress(PAIR, cut.get().fencedDirection(),
-                    cut.get().fencedEpoch()), cut.get().takenAt(), LambdaStart.DEFAULT_MARGIN);
+            LambdaStart start = LambdaStart.plan(
+                    position,
+                    ctx.store()
+                            .readProgress(
+                                    PAIR, cut.get().fencedDirection(), cut.get().fencedEpoch()),
+                    cut.get().takenAt(),
+                    LambdaStart.DEFAULT_MARGIN);
             consumerStarts.add(start);
             log.accept("consumer: switching to " + to + " at " + start.timestamp() + " (" + start.method() + ")");
             return start.timestamp();
         }
         return ctx.store().readAudit(PAIR, 200).stream()
                 .filter(a -> a.message().equals("completed step FENCE_REPLICATION"))
-                .map(a -> a.evidence().get("consumer.startTimestamp")).filter(v -> v != null)
-                .findFirst().map(Instant::parse).orElse(null);
+                .map(a -> a.evidence().get("consumer.startTimestamp"))
+                .filter(v -> v != null)
+                .findFirst()
+                .map(Instant::parse)
+                .orElse(null);
     }
 
     /** Replication lag now: per shard, arrival of the last replicated record to its confirmation (busy shards). */
@@ -365,22 +528,30 @@ public final class GameDay implements AutoCloseable {
         long lag = -1;
         for (ShardProgress row : rows) {
             long sinceArrival = row.updatedEpochMillis() - row.lastArrivalEpochMillis();
-            lag = Math.max(lag, sinceArrival > 5_000 ? row.millisBehindLatest() : Math.max(sinceArrival, row.millisBehindLatest()));
+            lag = Math.max(
+                    lag,
+                    sinceArrival > 5_000 ? row.millisBehindLatest() : Math.max(sinceArrival, row.millisBehindLatest()));
         }
         return lag < 0 ? null : lag;
     }
 
     private static long replicated(PairContext ctx, ReplicationDirection direction, long epoch) {
-        return ctx.store().readProgress(PAIR, direction, epoch).stream().mapToLong(ShardProgress::recordsReplicated).sum();
+        return ctx.store().readProgress(PAIR, direction, epoch).stream()
+                .mapToLong(ShardProgress::recordsReplicated)
+                .sum();
     }
 
     private Map<String, String> config(String primaryArn, String secondaryArn) {
         Map<String, String> k = new LinkedHashMap<>();
         k.put("pair.name", PAIR);
         k.put("primary.stream-arn", primaryArn);
-        k.put("primary.endpoint", env.region(settings.primaryRegion()).kinesisEndpoint().toString());
+        k.put(
+                "primary.endpoint",
+                env.region(settings.primaryRegion()).kinesisEndpoint().toString());
         k.put("secondary.stream-arn", secondaryArn);
-        k.put("secondary.endpoint", env.region(settings.secondaryRegion()).kinesisEndpoint().toString());
+        k.put(
+                "secondary.endpoint",
+                env.region(settings.secondaryRegion()).kinesisEndpoint().toString());
         k.put("control.endpoint", env.controlStoreEndpoint().toString());
         k.put("control.table-name", "kinesis-ha-gameday");
         k.put("replication.consumer-name", "kinesis-ha-gameday");
@@ -401,8 +572,9 @@ public final class GameDay implements AutoCloseable {
         k.put("replication.sink-request-timeout-ms", "5000");
         k.put("failover.fence-settle-ms", "8000");
         if (settings.consumer()) {
-            k.put("consumers.kcl-applications", KclDemoApplication.configValue(settings.primaryRegion(),
-                    settings.secondaryRegion()));
+            k.put(
+                    "consumers.kcl-applications",
+                    KclDemoApplication.configValue(settings.primaryRegion(), settings.secondaryRegion()));
         }
         return k;
     }
@@ -415,7 +587,8 @@ public final class GameDay implements AutoCloseable {
     private void pause(Duration d) throws InterruptedException {
         long until = System.nanoTime() + d.toNanos();
         while (!stopped && System.nanoTime() < until) {
-            TimeUnit.MILLISECONDS.sleep(Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+            TimeUnit.MILLISECONDS.sleep(
+                    Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
         }
         if (stopped) {
             throw new InterruptedException("stopped");

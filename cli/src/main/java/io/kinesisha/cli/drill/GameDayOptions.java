@@ -11,12 +11,20 @@ import picocli.CommandLine.Option;
 
 /** The size of a game day, shared by {@code drill} and {@code demo}, and where its environment lives. */
 public final class GameDayOptions {
-    @Option(names = "--duration", defaultValue = "60s", paramLabel = "DURATION",
+    @Option(
+            names = "--duration",
+            defaultValue = "60s",
+            paramLabel = "DURATION",
             description = "Load time around the outage, e.g. 60s, 2m (default: ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--rate", defaultValue = "50", description = {"Records per second (default: ${DEFAULT-VALUE}). The emulator replicates",
-        "roughly 100-200 records/s on 2 cores: above that, replication back cannot catch up and failback waits."})
+    @Option(
+            names = "--rate",
+            defaultValue = "50",
+            description = {
+                "Records per second (default: ${DEFAULT-VALUE}). The emulator replicates",
+                "roughly 100-200 records/s on 2 cores: above that, replication back cannot catch up and failback waits."
+            })
     int rate;
 
     @Option(names = "--keys", defaultValue = "50", description = "Partition keys (default: ${DEFAULT-VALUE}).")
@@ -30,10 +38,20 @@ public final class GameDayOptions {
         Duration d = Durations.parse("--duration", duration, Duration.ofSeconds(20), Duration.ofHours(2));
         String home = System.getenv("KINESIS_HA_HOME");
         Path base = home == null || home.isBlank() ? Paths.get(".kinesis-ha") : Paths.get(home);
-        Path dir = base.resolve(name).resolve(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now())).toAbsolutePath();
+        Path dir = base.resolve(name)
+                .resolve(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                        .withZone(java.time.ZoneOffset.UTC)
+                        .format(java.time.Instant.now()))
+                .toAbsolutePath();
         Files.createDirectories(dir);
-        return new GameDay.Settings(d, rate, keys, shards, consumer, dir, LocalEnvironment.DEFAULT_PRIMARY,
+        return new GameDay.Settings(
+                d,
+                rate,
+                keys,
+                shards,
+                consumer,
+                dir,
+                LocalEnvironment.DEFAULT_PRIMARY,
                 LocalEnvironment.DEFAULT_SECONDARY);
     }
 }

@@ -16,22 +16,48 @@ import java.util.Map;
  * names, and no consumer kind that skipped a record ({@link ConsumerKindReport}: one entry per kind, duplicates and
  * skips).
  */
-public record GameDayReport(String primaryRegion, String secondaryRegion, long durationSeconds, int rate, int keys,
-                            int shards, long produced, long acknowledged, long acknowledgedByPrimary,
-                            long acknowledgedBySecondary, long replicatedForward, long replicatedBack,
-                            long lostInPrimary, long lostInSecondary, List<String> lostInPrimaryExamples,
-                            List<String> lostInSecondaryExamples, long duplicatesInPrimary, long duplicatesInSecondary,
-                            long loops, long inDoubt, long reordersInPrimary, long reordersInSecondary,
-                            long unexpectedReordersInSecondary, long orphans, long orphansCopied,
-                            long falseOrphans, int orphanKeysAfterNewer, String orphanPolicy, long detectionMillis,
-                            long failoverRtoMillis, long failbackProducerPauseMillis, long failbackMillis,
-                            long lagP50Millis, long lagP99Millis, Consumed consumer, long tookMillis,
-                            List<ConsumerKindReport> consumerKinds) {
+public record GameDayReport(
+        String primaryRegion,
+        String secondaryRegion,
+        long durationSeconds,
+        int rate,
+        int keys,
+        int shards,
+        long produced,
+        long acknowledged,
+        long acknowledgedByPrimary,
+        long acknowledgedBySecondary,
+        long replicatedForward,
+        long replicatedBack,
+        long lostInPrimary,
+        long lostInSecondary,
+        List<String> lostInPrimaryExamples,
+        List<String> lostInSecondaryExamples,
+        long duplicatesInPrimary,
+        long duplicatesInSecondary,
+        long loops,
+        long inDoubt,
+        long reordersInPrimary,
+        long reordersInSecondary,
+        long unexpectedReordersInSecondary,
+        long orphans,
+        long orphansCopied,
+        long falseOrphans,
+        int orphanKeysAfterNewer,
+        String orphanPolicy,
+        long detectionMillis,
+        long failoverRtoMillis,
+        long failbackProducerPauseMillis,
+        long failbackMillis,
+        long lagP50Millis,
+        long lagP99Millis,
+        Consumed consumer,
+        long tookMillis,
+        List<ConsumerKindReport> consumerKinds) {
 
     /** What the order-checking consumer saw (demo only). */
-    public record Consumed(long consumed, long distinct, long duplicates, long reorders, long notSeen,
-                           List<String> notSeenExamples) {
-    }
+    public record Consumed(
+            long consumed, long distinct, long duplicates, long reorders, long notSeen, List<String> notSeenExamples) {}
 
     /** Acknowledged records missing in either region (must be 0). */
     @JsonProperty("lost")
@@ -72,8 +98,13 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
     /** Nothing acknowledged lost in either region, no loop, no unexplained reorder. */
     @JsonProperty("passed")
     public boolean passed() {
-        return lostInPrimary == 0 && lostInSecondary == 0 && loops == 0 && falseOrphans == 0 && reordersInPrimary == 0
-                && unexpectedReordersInSecondary == 0 && (consumer == null || consumer.notSeen() == 0)
+        return lostInPrimary == 0
+                && lostInSecondary == 0
+                && loops == 0
+                && falseOrphans == 0
+                && reordersInPrimary == 0
+                && unexpectedReordersInSecondary == 0
+                && (consumer == null || consumer.notSeen() == 0)
                 && consumerKinds.stream().allMatch(ConsumerKindReport::noSkips);
     }
 
@@ -81,33 +112,56 @@ public record GameDayReport(String primaryRegion, String secondaryRegion, long d
     public Map<String, Object> rows() {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("verdict", passed() ? "PASSED: nothing lost, no loops, order kept" : "FAILED");
-        r.put("load", rate + " records/s over " + keys + " keys, " + shards + " shard(s) per stream, " + durationSeconds + " s");
+        r.put(
+                "load",
+                rate + " records/s over " + keys + " keys, " + shards + " shard(s) per stream, " + durationSeconds
+                        + " s");
         r.put("records produced", produced);
-        r.put("acknowledged", acknowledged + " (" + acknowledgedByPrimary + " by " + primaryRegion + ", "
-                + acknowledgedBySecondary + " by " + secondaryRegion + ")");
-        r.put("replicated " + primaryRegion + " -> " + secondaryRegion, replicatedForward
-                + " (of which " + orphansCopied + " orphan copies)");
+        r.put(
+                "acknowledged",
+                acknowledged + " (" + acknowledgedByPrimary + " by " + primaryRegion + ", " + acknowledgedBySecondary
+                        + " by " + secondaryRegion + ")");
+        r.put(
+                "replicated " + primaryRegion + " -> " + secondaryRegion,
+                replicatedForward + " (of which " + orphansCopied + " orphan copies)");
         r.put("replicated " + secondaryRegion + " -> " + primaryRegion + " (failback)", replicatedBack);
-        r.put("lost (must be 0)", lostInPrimary + " in " + primaryRegion + ", " + lostInSecondary + " in " + secondaryRegion);
+        r.put(
+                "lost (must be 0)",
+                lostInPrimary + " in " + primaryRegion + ", " + lostInSecondary + " in " + secondaryRegion);
         r.put("loops (must be 0)", loops);
-        r.put("duplicates", duplicatesInPrimary + " in " + primaryRegion + ", " + duplicatesInSecondary + " in "
-                + secondaryRegion + "; " + inDoubt + " record(s) in doubt (a write cut off by the outage landed in "
-                + primaryRegion + " and was retried to " + secondaryRegion + ")");
-        r.put("per-key order", reordersInPrimary + " violation(s) in " + primaryRegion + "; " + reordersInSecondary
-                + " in " + secondaryRegion + ", of which " + unexpectedReordersInSecondary + " not a republished orphan");
-        r.put("orphans", orphans + " found, " + orphansCopied + " copied (policy " + orphanPolicy + "), "
-                + orphanKeysAfterNewer + " key(s) got them after newer records");
+        r.put(
+                "duplicates",
+                duplicatesInPrimary + " in " + primaryRegion + ", " + duplicatesInSecondary + " in "
+                        + secondaryRegion + "; " + inDoubt
+                        + " record(s) in doubt (a write cut off by the outage landed in "
+                        + primaryRegion + " and was retried to " + secondaryRegion + ")");
+        r.put(
+                "per-key order",
+                reordersInPrimary + " violation(s) in " + primaryRegion + "; " + reordersInSecondary + " in "
+                        + secondaryRegion + ", of which " + unexpectedReordersInSecondary
+                        + " not a republished orphan");
+        r.put(
+                "orphans",
+                orphans + " found, " + orphansCopied + " copied (policy " + orphanPolicy + "), " + orphanKeysAfterNewer
+                        + " key(s) got them after newer records");
         r.put("false orphans (must be 0)", falseOrphans);
         r.put("detection", detectionMillis + " ms (outage to the failover decision)");
-        r.put("RTO failover", failoverRtoMillis + " ms (outage to the first write acknowledged by " + secondaryRegion + ")");
+        r.put(
+                "RTO failover",
+                failoverRtoMillis + " ms (outage to the first write acknowledged by " + secondaryRegion + ")");
         r.put("RPO failover", orphans + " record(s) unreplicated at the outage; 0 lost after reconciliation");
-        r.put("failback", failbackMillis + " ms (primary back to failback done); producers paused "
-                + failbackProducerPauseMillis + " ms (RPO 0)");
+        r.put(
+                "failback",
+                failbackMillis + " ms (primary back to failback done); producers paused " + failbackProducerPauseMillis
+                        + " ms (RPO 0)");
         r.put("replication lag", "p50 " + lagP50Millis + " ms, p99 " + lagP99Millis + " ms");
         if (consumer != null) {
-            r.put("consumer", consumer.consumed() + " consumed (" + consumer.distinct() + " distinct), "
-                    + consumer.duplicates() + " duplicates, " + consumer.reorders() + " reorders, " + consumer.notSeen()
-                    + " acknowledged but not seen");
+            r.put(
+                    "consumer",
+                    consumer.consumed() + " consumed (" + consumer.distinct() + " distinct), "
+                            + consumer.duplicates() + " duplicates, " + consumer.reorders() + " reorders, "
+                            + consumer.notSeen()
+                            + " acknowledged but not seen");
         }
         consumerKinds.forEach(k -> r.put("consumers: " + k.kind() + " (skips must be 0)", k.summary()));
         r.put("took", tookMillis / 1000 + " s");

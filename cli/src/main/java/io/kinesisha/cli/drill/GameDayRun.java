@@ -14,8 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class GameDayRun {
     private static volatile io.kinesisha.cli.demo.Timeline lastTimeline;
 
-    private GameDayRun() {
-    }
+    private GameDayRun() {}
 
     /** The timeline of the last game day run in this JVM (for the demo's charts). */
     public static io.kinesisha.cli.demo.Timeline lastTimeline() {
@@ -40,16 +39,23 @@ public final class GameDayRun {
             t.setDaemon(true);
             return t;
         });
-        ticker.scheduleAtFixedRate(() -> {
-            var samples = day.timeline().samples();
-            var last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
-            err.printf("kinesis-ha %s: [%3d s] %s | %s records/s | lag %s | active %s%n", name,
-                    Duration.ofNanos(System.nanoTime() - started).toSeconds(), day.phase(),
-                    last == null ? "-" : Math.round(last.producedPerSecond()),
-                    last == null || last.lagMillis() == null ? "-" : last.lagMillis() + " ms",
-                    last == null ? "-" : last.activeRegion());
-            err.flush();
-        }, 2, 2, TimeUnit.SECONDS);
+        ticker.scheduleAtFixedRate(
+                () -> {
+                    var samples = day.timeline().samples();
+                    var last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
+                    err.printf(
+                            "kinesis-ha %s: [%3d s] %s | %s records/s | lag %s | active %s%n",
+                            name,
+                            Duration.ofNanos(System.nanoTime() - started).toSeconds(),
+                            day.phase(),
+                            last == null ? "-" : Math.round(last.producedPerSecond()),
+                            last == null || last.lagMillis() == null ? "-" : last.lagMillis() + " ms",
+                            last == null ? "-" : last.activeRegion());
+                    err.flush();
+                },
+                2,
+                2,
+                TimeUnit.SECONDS);
         try {
             return day.run();
         } finally {

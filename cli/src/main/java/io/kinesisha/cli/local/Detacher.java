@@ -57,22 +57,28 @@ final class Detacher {
                 command.add(option.longestName() + "=" + value);
             }
         }
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+        Process child = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
-        Waits.until(() -> {
-            if (!child.isAlive()) {
-                throw new IllegalStateException("local up exited with code " + child.exitValue()
-                        + " before it was ready; see " + log);
-            }
-            return ready(stateFile, child.pid()).isPresent();
-        }, READY_TIMEOUT, () -> "local environment '" + name + "' to be ready (log " + log + ")");
+        Waits.until(
+                () -> {
+                    if (!child.isAlive()) {
+                        throw new IllegalStateException(
+                                "local up exited with code " + child.exitValue() + " before it was ready; see " + log);
+                    }
+                    return ready(stateFile, child.pid()).isPresent();
+                },
+                READY_TIMEOUT,
+                () -> "local environment '" + name + "' to be ready (log " + log + ")");
         LocalEnvironmentState state = ready(stateFile, child.pid()).orElseThrow();
         LocalUpCommand.print(spec.commandLine().getOut(), output, state);
         if (!output.json()) {
-            spec.commandLine().getOut().println("Running in the background; log " + log
-                    + ". Stop it with: kinesis-ha local down --name " + name);
+            spec.commandLine()
+                    .getOut()
+                    .println("Running in the background; log " + log + ". Stop it with: kinesis-ha local down --name "
+                            + name);
             spec.commandLine().getOut().flush();
         }
         return 0;

@@ -1,8 +1,8 @@
 package io.kinesisha.cli.local;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kinesisha.testkit.LocalRegion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,11 +18,15 @@ final class LocalConfigFile {
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
-    private LocalConfigFile() {
-    }
+    private LocalConfigFile() {}
 
-    static void write(Path file, String pairName, LocalRegion primary, LocalRegion secondary, String stream,
-                      String controlEndpoint) {
+    static void write(
+            Path file,
+            String pairName,
+            LocalRegion primary,
+            LocalRegion secondary,
+            String stream,
+            String controlEndpoint) {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("pair.name", pairName);
         region(keys, "primary", primary, stream);
@@ -36,8 +40,10 @@ final class LocalConfigFile {
         keys.put("replication.sink-request-timeout-ms", "10000");
         keys.put("failover.fence-settle-ms", "13000");
         try {
-            Files.writeString(file, "# kinesis-ha config for the local environment '" + pairName + "' (written by 'local up')\n"
-                    + YAML.writeValueAsString(nest(keys)));
+            Files.writeString(
+                    file,
+                    "# kinesis-ha config for the local environment '" + pairName + "' (written by 'local up')\n"
+                            + YAML.writeValueAsString(nest(keys)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -13,8 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Stops a local environment started in the background: SIGTERM to its PID, then waits for it to exit. */
-@Command(name = "down", mixinStandardHelpOptions = true,
-        description = "Stop a local environment started with 'local up' (SIGTERM by PID; its emulators persist and exit).")
+@Command(
+        name = "down",
+        mixinStandardHelpOptions = true,
+        description =
+                "Stop a local environment started with 'local up' (SIGTERM by PID; its emulators persist and exit).")
 public final class LocalDownCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -25,14 +28,18 @@ public final class LocalDownCommand implements Callable<Integer> {
     @Mixin
     EnvironmentName envName;
 
-    @Option(names = "--timeout-seconds", defaultValue = "90", description = "How long to wait for the exit (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout-seconds",
+            defaultValue = "90",
+            description = "How long to wait for the exit (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
         Path stateFile = envName.stateFile();
         Optional<LocalEnvironmentState> state = LocalEnvironmentState.read(stateFile);
-        Optional<ProcessHandle> process = state.flatMap(s -> ProcessHandle.of(s.pid())).filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> process =
+                state.flatMap(s -> ProcessHandle.of(s.pid())).filter(ProcessHandle::isAlive);
         if (process.isEmpty()) {
             java.nio.file.Files.deleteIfExists(stateFile);
             report(false, state.map(LocalEnvironmentState::pid).orElse(-1L));
@@ -54,9 +61,12 @@ public final class LocalDownCommand implements Callable<Integer> {
         if (output.json()) {
             output.printJson(spec.commandLine().getOut(), Map.of("name", envName.name, "stopped", stopped, "pid", pid));
         } else {
-            spec.commandLine().getOut().println(stopped
-                    ? "Local environment '" + envName.name + "' stopped (pid " + pid + ")."
-                    : "Local environment '" + envName.name + "' is not running.");
+            spec.commandLine()
+                    .getOut()
+                    .println(
+                            stopped
+                                    ? "Local environment '" + envName.name + "' stopped (pid " + pid + ")."
+                                    : "Local environment '" + envName.name + "' is not running.");
         }
     }
 }

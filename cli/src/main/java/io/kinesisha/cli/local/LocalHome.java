@@ -8,8 +8,7 @@ import java.nio.file.Paths;
  * {@code $KINESIS_HA_HOME/local/<name>} (the launcher sets KINESIS_HA_HOME to the checkout's .kinesis-ha).
  */
 final class LocalHome {
-    private LocalHome() {
-    }
+    private LocalHome() {}
 
     static Path dir(String name) {
         String home = System.getenv("KINESIS_HA_HOME");

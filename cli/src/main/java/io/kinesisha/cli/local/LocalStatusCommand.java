@@ -10,7 +10,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Shows whether a named local environment is running, and its endpoints. Exit code 3 when it is not. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "Show a local environment's endpoints and config file; exit code 3 if it is not running.")
 public final class LocalStatusCommand implements Callable<Integer> {
     static final int NOT_RUNNING = 3;
@@ -26,8 +28,8 @@ public final class LocalStatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Optional<LocalEnvironmentState> state = LocalEnvironmentState.read(envName.stateFile())
-                .filter(LocalEnvironmentState::alive);
+        Optional<LocalEnvironmentState> state =
+                LocalEnvironmentState.read(envName.stateFile()).filter(LocalEnvironmentState::alive);
         if (state.isPresent()) {
             LocalUpCommand.print(spec.commandLine().getOut(), output, state.get());
             return 0;

@@ -13,8 +13,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,10 +26,14 @@ import picocli.CommandLine.Spec;
  * Starts a named two-region environment, creates the streams, writes a ready-to-use config file and keeps
  * everything running until Ctrl-C (or {@code local down}). With {@code --detach} it runs in the background.
  */
-@Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start emulated primary and secondary regions (one kinesis-local process each) and the shared",
+@Command(
+        name = "up",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Start emulated primary and secondary regions (one kinesis-local process each) and the shared",
             "control store (DynamoDB Local) on free ports; create the streams; print the endpoints and a",
-            "ready-to-use config file. Runs until Ctrl-C, or in the background with --detach."})
+            "ready-to-use config file. Runs until Ctrl-C, or in the background with --detach."
+        })
 public final class LocalUpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -40,18 +44,28 @@ public final class LocalUpCommand implements Callable<Integer> {
     @Mixin
     EnvironmentName envName;
 
-    @Option(names = "--primary-region", defaultValue = LocalEnvironment.DEFAULT_PRIMARY,
+    @Option(
+            names = "--primary-region",
+            defaultValue = LocalEnvironment.DEFAULT_PRIMARY,
             description = "Primary region (default: ${DEFAULT-VALUE}).")
     String primaryRegion;
 
-    @Option(names = "--secondary-region", defaultValue = LocalEnvironment.DEFAULT_SECONDARY,
+    @Option(
+            names = "--secondary-region",
+            defaultValue = LocalEnvironment.DEFAULT_SECONDARY,
             description = "Secondary region (default: ${DEFAULT-VALUE}).")
     String secondaryRegion;
 
-    @Option(names = "--stream", defaultValue = "orders", description = "Stream name in both regions (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--stream",
+            defaultValue = "orders",
+            description = "Stream name in both regions (default: ${DEFAULT-VALUE}).")
     String stream;
 
-    @Option(names = "--shards", defaultValue = "4", description = "Shards of the primary stream (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--shards",
+            defaultValue = "4",
+            description = "Shards of the primary stream (default: ${DEFAULT-VALUE}).")
     int primaryShards;
 
     @Option(names = "--secondary-shards", description = "Shards of the secondary stream (default: as --shards).")
@@ -65,33 +79,44 @@ public final class LocalUpCommand implements Callable<Integer> {
         validate();
         Path dir = envName.dir();
         Path stateFile = envName.stateFile();
-        LocalEnvironmentState.read(stateFile).filter(LocalEnvironmentState::alive).ifPresent(running -> {
-            throw new IllegalArgumentException("local environment '" + envName.name + "' is already running (pid "
-                    + running.pid() + "); stop it with: kinesis-ha local down --name " + envName.name);
-        });
+        LocalEnvironmentState.read(stateFile)
+                .filter(LocalEnvironmentState::alive)
+                .ifPresent(running -> {
+                    throw new IllegalArgumentException(
+                            "local environment '" + envName.name + "' is already running (pid " + running.pid()
+                                    + "); stop it with: kinesis-ha local down --name " + envName.name);
+                });
         if (detach) {
             return new Detacher(spec, output).launch(stateFile, dir, envName.name);
         }
         resetDir(dir);
         LocalEnvironment env = LocalEnvironment.builder()
-                .region(primaryRegion).region(secondaryRegion).workDir(dir).start();
+                .region(primaryRegion)
+                .region(secondaryRegion)
+                .workDir(dir)
+                .start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                env.close();
-                Files.deleteIfExists(stateFile);
-            } catch (IOException | RuntimeException e) {
-                System.err.println("local down: " + e.getMessage());
-            } finally {
-                stopped.countDown();
-            }
-        }, "local-env-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                env.close();
+                                Files.deleteIfExists(stateFile);
+                            } catch (IOException | RuntimeException e) {
+                                System.err.println("local down: " + e.getMessage());
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "local-env-shutdown"));
 
         LocalEnvironmentState state = prepare(env, dir);
         state.write(stateFile);
         print(spec.commandLine().getOut(), output, state);
         if (!output.json()) {
-            spec.commandLine().getOut().println("Running. Ctrl-C (or 'kinesis-ha local down --name " + envName.name + "') stops it.");
+            spec.commandLine()
+                    .getOut()
+                    .println("Running. Ctrl-C (or 'kinesis-ha local down --name " + envName.name + "') stops it.");
             spec.commandLine().getOut().flush();
         }
         stopped.await();
@@ -100,7 +125,8 @@ public final class LocalUpCommand implements Callable<Integer> {
 
     private void validate() {
         if (primaryRegion.equals(secondaryRegion)) {
-            throw new IllegalArgumentException("--secondary-region must differ from --primary-region (both " + primaryRegion + ")");
+            throw new IllegalArgumentException(
+                    "--secondary-region must differ from --primary-region (both " + primaryRegion + ")");
         }
         int secondary = secondaryShards == null ? primaryShards : secondaryShards;
         if (primaryShards < 1 || primaryShards > 50) {
@@ -110,7 +136,8 @@ public final class LocalUpCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--secondary-shards must be 1..50, was " + secondary);
         }
         if (!envName.name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")) {
-            throw new IllegalArgumentException("--name must be letters, digits, '-' or '_' (up to 64), was '" + envName.name + "'");
+            throw new IllegalArgumentException(
+                    "--name must be letters, digits, '-' or '_' (up to 64), was '" + envName.name + "'");
         }
         if (!stream.matches("[a-zA-Z0-9_.-]{1,128}")) {
             throw new IllegalArgumentException("--stream is not a valid Kinesis stream name: '" + stream + "'");
@@ -122,14 +149,30 @@ public final class LocalUpCommand implements Callable<Integer> {
         LocalRegion secondary = env.region(secondaryRegion);
         Map<String, String> arns = new LinkedHashMap<>();
         arns.put(primaryRegion, primary.createStream(stream, primaryShards));
-        arns.put(secondaryRegion, secondary.createStream(stream, secondaryShards == null ? primaryShards : secondaryShards));
+        arns.put(
+                secondaryRegion,
+                secondary.createStream(stream, secondaryShards == null ? primaryShards : secondaryShards));
         Map<String, String> endpoints = new LinkedHashMap<>();
         endpoints.put(primaryRegion, primary.kinesisEndpoint().toString());
         endpoints.put(secondaryRegion, secondary.kinesisEndpoint().toString());
         Path configFile = dir.resolve("kinesis-ha.yaml");
-        LocalConfigFile.write(configFile, envName.name, primary, secondary, stream, env.controlStoreEndpoint().toString());
-        return new LocalEnvironmentState(envName.name, ProcessHandle.current().pid(), dir.toString(), primaryRegion,
-                secondaryRegion, endpoints, arns, env.controlStoreEndpoint().toString(), configFile.toString(),
+        LocalConfigFile.write(
+                configFile,
+                envName.name,
+                primary,
+                secondary,
+                stream,
+                env.controlStoreEndpoint().toString());
+        return new LocalEnvironmentState(
+                envName.name,
+                ProcessHandle.current().pid(),
+                dir.toString(),
+                primaryRegion,
+                secondaryRegion,
+                endpoints,
+                arns,
+                env.controlStoreEndpoint().toString(),
+                configFile.toString(),
                 Instant.now().toString());
     }
 
@@ -141,7 +184,9 @@ public final class LocalUpCommand implements Callable<Integer> {
         out.printf("Local environment '%s' is up (pid %d)%n", state.name(), state.pid());
         for (Map.Entry<String, String> e : state.kinesisEndpoints().entrySet()) {
             String role = e.getKey().equals(state.primaryRegion()) ? "primary  " : "secondary";
-            out.printf("  %s %-12s Kinesis %s  stream %s%n", role, e.getKey(), e.getValue(), state.streamArns().get(e.getKey()));
+            out.printf(
+                    "  %s %-12s Kinesis %s  stream %s%n",
+                    role, e.getKey(), e.getValue(), state.streamArns().get(e.getKey()));
         }
         out.printf("  control store          DynamoDB %s%n", state.controlStoreEndpoint());
         out.printf("  config file            %s%n", state.configFile());

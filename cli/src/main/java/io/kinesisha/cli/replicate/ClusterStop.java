@@ -46,8 +46,10 @@ final class ClusterStop {
             throw new IllegalArgumentException("--stop " + jobId + " is not a Flink job id (32 hex digits)", e);
         }
         ReplicationDirection direction = reverse
-                ? new ReplicationDirection(pair.secondary().region(), pair.primary().region())
-                : new ReplicationDirection(pair.primary().region(), pair.secondary().region());
+                ? new ReplicationDirection(
+                        pair.secondary().region(), pair.primary().region())
+                : new ReplicationDirection(
+                        pair.primary().region(), pair.secondary().region());
         Map<String, Object> result = new LinkedHashMap<>();
         try (FlinkSessionCluster cluster = ClusterSubmission.connect(url)) {
             String name = cluster.jobName(job);
@@ -75,7 +77,8 @@ final class ClusterStop {
         int exit = 0;
         if (consumer.isEmpty()) {
             consumerResult.put("outcome", "NONE");
-            consumerResult.put("detail", "the job registers no EFO consumer of its own (polling reader or SELF_MANAGED)");
+            consumerResult.put(
+                    "detail", "the job registers no EFO consumer of its own (polling reader or SELF_MANAGED)");
         } else {
             consumerResult.put("name", consumer.get().name());
             consumerResult.put("streamArn", consumer.get().streamArn());
@@ -85,7 +88,7 @@ final class ClusterStop {
             } else {
                 JobManagedConsumer.Retirement retired;
                 try (AwsClientFactory clients = new AwsClientFactory(AwsTargets.tuning(pair));
-                     KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(pair, sourceOf(pair, direction)))) {
+                        KinesisClient kinesis = clients.kinesis(AwsTargets.kinesis(pair, sourceOf(pair, direction)))) {
                     retired = consumer.get().retire(kinesis);
                 }
                 consumerResult.put("outcome", retired.outcome().name());
@@ -93,7 +96,8 @@ final class ClusterStop {
                 err.println("kinesis-ha replicate: " + retired);
                 if (retired.outcome() == JobManagedConsumer.Outcome.FAILED) {
                     err.println("kinesis-ha replicate: deregister it by hand: aws kinesis deregister-stream-consumer"
-                            + " --stream-arn " + consumer.get().streamArn() + " --consumer-name " + consumer.get().name());
+                            + " --stream-arn " + consumer.get().streamArn() + " --consumer-name "
+                            + consumer.get().name());
                     exit = 1;
                 }
             }
@@ -109,7 +113,8 @@ final class ClusterStop {
         return exit;
     }
 
-    private static io.kinesisha.common.config.RegionConfig sourceOf(ReplicationPairConfig pair, ReplicationDirection direction) {
+    private static io.kinesisha.common.config.RegionConfig sourceOf(
+            ReplicationPairConfig pair, ReplicationDirection direction) {
         return direction.sourceRegion().equals(pair.primary().region()) ? pair.primary() : pair.secondary();
     }
 }

@@ -23,6 +23,7 @@ import org.apache.flink.api.common.JobID;
 final class ClusterSubmission {
     /** Set by the launcher to this checkout's job jar. */
     static final String JOB_JAR_PROPERTY = "kinesisha.job.jar";
+
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final String url;
@@ -36,14 +37,23 @@ final class ClusterSubmission {
     }
 
     /** Exit code 0 once the cluster accepted the job; bad input names the option (exit 2). */
-    int submit(PrintWriter out, PrintWriter err, OutputOptions output, ConfigOptions config, boolean reverse,
-               int parallelism) {
+    int submit(
+            PrintWriter out,
+            PrintWriter err,
+            OutputOptions output,
+            ConfigOptions config,
+            boolean reverse,
+            int parallelism) {
         Path jar = jar();
         if (config.configFile() == null) {
-            throw new IllegalArgumentException("--cluster needs --config FILE: the job reads its configuration from it");
+            throw new IllegalArgumentException(
+                    "--cluster needs --config FILE: the job reads its configuration from it");
         }
-        List<String> args = new ArrayList<>(List.of("--config", config.configFile().toAbsolutePath().toString(),
-                "--parallelism", String.valueOf(parallelism)));
+        List<String> args = new ArrayList<>(List.of(
+                "--config",
+                config.configFile().toAbsolutePath().toString(),
+                "--parallelism",
+                String.valueOf(parallelism)));
         if (reverse) {
             args.add("--reverse");
         }
@@ -95,9 +105,11 @@ final class ClusterSubmission {
         }
         String configured = System.getProperty(JOB_JAR_PROPERTY);
         if (configured == null || !Files.isRegularFile(Paths.get(configured))) {
-            throw new IllegalArgumentException("--cluster needs the shaded job jar: build it with 'mvn -B -DskipTests -pl"
-                    + " replicator -am package' (replicator/target/kinesis-ha-replicator-<version>-flink-job.jar)"
-                    + " or name it with --job-jar FILE" + (configured == null ? "" : "; not found: " + configured));
+            throw new IllegalArgumentException(
+                    "--cluster needs the shaded job jar: build it with 'mvn -B -DskipTests -pl"
+                            + " replicator -am package' (replicator/target/kinesis-ha-replicator-<version>-flink-job.jar)"
+                            + " or name it with --job-jar FILE"
+                            + (configured == null ? "" : "; not found: " + configured));
         }
         return Paths.get(configured);
     }

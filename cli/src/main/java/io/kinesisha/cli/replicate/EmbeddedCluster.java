@@ -53,7 +53,8 @@ final class EmbeddedCluster {
         JobGraph jobGraph = graph.getJobGraph(classLoader, null);
         // PerJobMiniClusterFactory calls start() on the cluster it is given: ours waits for the background start
         return PerJobMiniClusterFactory.createWithFactory(new Configuration(), ignored -> cluster)
-                .submitJob(jobGraph, classLoader).get();
+                .submitJob(jobGraph, classLoader)
+                .get();
     }
 
     /** Closes the cluster when the command fails before a job was submitted. */

@@ -20,27 +20,40 @@ import picocli.CommandLine.Spec;
  * {@code size}: what a pair needs and costs before anyone deploys it, from the throughput one core was measured to
  * replicate and the published unit prices (with their date). The CDK app sizes the application with the same model.
  */
-@Command(name = "size", mixinStandardHelpOptions = true,
-        description = {"Estimate the Managed Flink KPUs, the EFO consumer and the cross-region transfer one replication",
+@Command(
+        name = "size",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Estimate the Managed Flink KPUs, the EFO consumer and the cross-region transfer one replication",
             "direction needs at a peak write rate, and what they cost a month (us-east-1 list prices, dated).",
-            "Provisioned source streams; the streams themselves are not counted."})
+            "Provisioned source streams; the streams themselves are not counted."
+        })
 public final class SizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--mb-per-second", required = true, paramLabel = "X",
+    @Option(
+            names = "--mb-per-second",
+            required = true,
+            paramLabel = "X",
             description = "Peak write rate of the primary stream, MB/s (decimal).")
     double mbPerSecond;
 
     @Option(names = "--shards", required = true, paramLabel = "N", description = "Open shards of the primary stream.")
     int shards;
 
-    @Option(names = "--catch-up-factor", paramLabel = "F", defaultValue = "2.0",
+    @Option(
+            names = "--catch-up-factor",
+            paramLabel = "F",
+            defaultValue = "2.0",
             description = "Replication capacity over the write rate, so a backlog drains (default ${DEFAULT-VALUE}).")
     double catchUpFactor;
 
-    @Option(names = "--mb-per-second-per-core", paramLabel = "R",
-            description = "What one core replicates, MB/s (default: the measured floor, 11.6; see docs/performance.md).")
+    @Option(
+            names = "--mb-per-second-per-core",
+            paramLabel = "R",
+            description =
+                    "What one core replicates, MB/s (default: the measured floor, 11.6; see docs/performance.md).")
     Double perCore;
 
     @Mixin
@@ -55,17 +68,21 @@ public final class SizeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--shards must be 1..10000, was " + shards);
         }
         if (mbPerSecond > shards) {
-            throw new ParameterException(spec.commandLine(), "--mb-per-second " + fmt(mbPerSecond) + " is more than "
-                    + shards + " shards accept (1 MB/s each): raise --shards");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--mb-per-second " + fmt(mbPerSecond) + " is more than " + shards
+                            + " shards accept (1 MB/s each): raise --shards");
         }
         if (!(catchUpFactor >= 1 && catchUpFactor <= 10)) {
             throw new ParameterException(spec.commandLine(), "--catch-up-factor must be 1..10, was " + catchUpFactor);
         }
         double rate = perCore == null ? ReplicatorCapacity.MEASURED_MB_PER_SECOND_PER_CORE : perCore;
         if (!(rate > 0)) {
-            throw new ParameterException(spec.commandLine(), "--mb-per-second-per-core must be more than 0, was " + rate);
+            throw new ParameterException(
+                    spec.commandLine(), "--mb-per-second-per-core must be more than 0, was " + rate);
         }
-        PairCost cost = new PairCost(new ReplicatorCapacity(mbPerSecond, catchUpFactor, rate, shards), UnitPrices.US_EAST_1);
+        PairCost cost =
+                new PairCost(new ReplicatorCapacity(mbPerSecond, catchUpFactor, rate, shards), UnitPrices.US_EAST_1);
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
             output.printJson(out, json(cost));
@@ -117,23 +134,53 @@ public final class SizeCommand implements Callable<Integer> {
     private static void print(PrintWriter out, PairCost cost) {
         ReplicatorCapacity c = cost.capacity();
         UnitPrices p = cost.prices();
-        out.printf(Locale.ROOT, "One replication direction at %s MB/s peak, %d shards, catch-up x%s, %s MB/s per core:%n",
-                fmt(c.mbPerSecond()), c.shards(), fmt(c.catchUpFactor()), fmt(c.mbPerSecondPerCore()));
+        out.printf(
+                Locale.ROOT,
+                "One replication direction at %s MB/s peak, %d shards, catch-up x%s, %s MB/s per core:%n",
+                fmt(c.mbPerSecond()),
+                c.shards(),
+                fmt(c.catchUpFactor()),
+                fmt(c.mbPerSecondPerCore()));
         out.printf(Locale.ROOT, "%-22s %-44s %12s%n", "part", "units", "USD/month");
-        out.printf(Locale.ROOT, "%-22s %-44s %12.2f%n", "Managed Flink", cost.kpus() + " KPU (parallelism " + c.parallelism()
-                + " + 1 orchestration)", cost.flinkPerMonth());
-        out.printf(Locale.ROOT, "%-22s %-44s %12.2f%n", "EFO consumer", c.shards() + " consumer-shards, "
-                + fmt(cost.gbPerMonth()) + " GB retrieved", cost.efoPerMonth());
-        out.printf(Locale.ROOT, "%-22s %-44s %12.2f%n", "cross-region transfer", fmt(cost.gbPerMonth()) + " GB",
+        out.printf(
+                Locale.ROOT,
+                "%-22s %-44s %12.2f%n",
+                "Managed Flink",
+                cost.kpus() + " KPU (parallelism " + c.parallelism() + " + 1 orchestration)",
+                cost.flinkPerMonth());
+        out.printf(
+                Locale.ROOT,
+                "%-22s %-44s %12.2f%n",
+                "EFO consumer",
+                c.shards() + " consumer-shards, " + fmt(cost.gbPerMonth()) + " GB retrieved",
+                cost.efoPerMonth());
+        out.printf(
+                Locale.ROOT,
+                "%-22s %-44s %12.2f%n",
+                "cross-region transfer",
+                fmt(cost.gbPerMonth()) + " GB",
                 cost.transferPerMonth());
         out.printf(Locale.ROOT, "%-22s %-44s %12.2f%n", "total", "", cost.totalPerMonth());
         if (c.cappedByShards()) {
-            out.printf(Locale.ROOT, "note: %s cores are needed but %d shards cap the parallelism at %d; the job cannot"
-                    + " catch up at x%s: add shards%n", fmt(c.coresNeeded()), c.shards(), c.parallelism(), fmt(c.catchUpFactor()));
+            out.printf(
+                    Locale.ROOT,
+                    "note: %s cores are needed but %d shards cap the parallelism at %d; the job cannot"
+                            + " catch up at x%s: add shards%n",
+                    fmt(c.coresNeeded()),
+                    c.shards(),
+                    c.parallelism(),
+                    fmt(c.catchUpFactor()));
         }
-        out.printf(Locale.ROOT, "prices: %s list prices as of %s (KPU-hour $%s, EFO consumer-shard-hour $%s, EFO GB $%s,"
-                + " inter-region GB $%s); check them before budgeting%n", p.region(), p.asOf(), fmt(p.kpuHour()),
-                fmt(p.efoConsumerShardHour()), fmt(p.efoRetrievalGb()), fmt(p.interRegionTransferGb()));
+        out.printf(
+                Locale.ROOT,
+                "prices: %s list prices as of %s (KPU-hour $%s, EFO consumer-shard-hour $%s, EFO GB $%s,"
+                        + " inter-region GB $%s); check them before budgeting%n",
+                p.region(),
+                p.asOf(),
+                fmt(p.kpuHour()),
+                fmt(p.efoConsumerShardHour()),
+                fmt(p.efoRetrievalGb()),
+                fmt(p.interRegionTransferGb()));
         out.flush();
     }
 
@@ -142,6 +189,9 @@ public final class SizeCommand implements Callable<Integer> {
     }
 
     private static String fmt(double v) {
-        return java.math.BigDecimal.valueOf(v).setScale(3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        return java.math.BigDecimal.valueOf(v)
+                .setScale(3, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros()
+                .toPlainString();
     }
 }

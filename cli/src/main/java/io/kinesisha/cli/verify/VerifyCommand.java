@@ -23,12 +23,20 @@ import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /** Reads both streams of the pair over a window and reports what is missing, duplicated or out of order. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Compare the records the source stream received between --from and --to with the replica:",
-            "records missing in either stream, duplicates, per-key order violations, with counts and examples."},
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Compare the records the source stream received between --from and --to with the replica:",
+            "records missing in either stream, duplicates, per-key order violations, with counts and examples."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the streams agree (duplicates are allowed: at-least-once)", "1:the check could not run",
-            "2:bad command line or configuration", "4:records missing in either stream or out of order"})
+        exitCodeList = {
+            "0:the streams agree (duplicates are allowed: at-least-once)",
+            "1:the check could not run",
+            "2:bad command line or configuration",
+            "4:records missing in either stream or out of order"
+        })
 public final class VerifyCommand implements Callable<Integer> {
     static final int DIFFERENCES = 4;
 
@@ -41,15 +49,26 @@ public final class VerifyCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--from", required = true, converter = TimeArgument.class, paramLabel = "TIME",
+    @Option(
+            names = "--from",
+            required = true,
+            converter = TimeArgument.class,
+            paramLabel = "TIME",
             description = "Start of the window (ISO-8601, 'now', or relative like -15m).")
     Instant from;
 
-    @Option(names = "--to", defaultValue = "now", converter = TimeArgument.class, paramLabel = "TIME",
+    @Option(
+            names = "--to",
+            defaultValue = "now",
+            converter = TimeArgument.class,
+            paramLabel = "TIME",
             description = "End of the window (default: now).")
     Instant to;
 
-    @Option(names = "--grace-seconds", defaultValue = "300", paramLabel = "SECONDS",
+    @Option(
+            names = "--grace-seconds",
+            defaultValue = "300",
+            paramLabel = "SECONDS",
             description = "How much later than --to copies may arrive in the replica (default: ${DEFAULT-VALUE}).")
     long graceSeconds;
 
@@ -71,10 +90,14 @@ public final class VerifyCommand implements Callable<Integer> {
         Instant now = Instant.now();
         VerifyReport report;
         try (AwsClientFactory clients = new AwsClientFactory(AwsTargets.tuning(pair));
-             KinesisClient sourceClient = clients.kinesis(AwsTargets.kinesis(pair, source));
-             KinesisClient targetClient = clients.kinesis(AwsTargets.kinesis(pair, target))) {
+                KinesisClient sourceClient = clients.kinesis(AwsTargets.kinesis(pair, source));
+                KinesisClient targetClient = clients.kinesis(AwsTargets.kinesis(pair, target))) {
             report = new StreamVerifier(new StreamScanner(sourceClient), new StreamScanner(targetClient))
-                    .verify(source.streamArn().toString(), target.streamArn().toString(), from, to,
+                    .verify(
+                            source.streamArn().toString(),
+                            target.streamArn().toString(),
+                            from,
+                            to,
                             until.isAfter(now) ? now : until);
         }
         print(spec.commandLine().getOut(), report);

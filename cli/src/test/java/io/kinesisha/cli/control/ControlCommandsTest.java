@@ -36,8 +36,8 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 /** The control commands in-process against the local environment: help, JSON, confirmation, exit codes, bad input. */
 class ControlCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> COMMANDS = List.of("status", "failover", "switchover", "pause-automation",
-            "resume-automation", "audit", "controller");
+    private static final List<String> COMMANDS =
+            List.of("status", "failover", "switchover", "pause-automation", "resume-automation", "audit", "controller");
     private static final List<String> READ_ONLY = List.of("status", "audit");
 
     @RegisterExtension
@@ -48,8 +48,7 @@ class ControlCommandsTest {
 
     static Path config;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @BeforeAll
     static void pairs() throws IOException {
@@ -75,7 +74,8 @@ class ControlCommandsTest {
         try (DynamoDbClient dynamo = env.clients().dynamoDb(env.controlStoreTarget("us-west-2"))) {
             ControlStore store = new ControlStore(dynamo, "control-cli");
             store.createTableIfMissing();
-            store.create(ControlRecord.initial(name, env.primary().name(), env.secondary().name(), Instant.now()));
+            store.create(ControlRecord.initial(
+                    name, env.primary().name(), env.secondary().name(), Instant.now()));
         }
         StringBuilder yaml = new StringBuilder();
         keys.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
@@ -126,12 +126,23 @@ class ControlCommandsTest {
         assertThat(json.at("/moves/producers/0").asText()).contains("ActiveRegionResolver");
         assertThat(json.at("/moves/consumers").isArray()).isTrue();
         assertThat(json.at("/moves/replication/0").asText()).contains("replicate --follow");
-        assertThat(json.get("notMoved").toString()).contains("Firehose").contains("KCL").contains("KPL");
-        assertThat(run("status", "--config", config.toString()).out()).contains("pair cli-main: ").contains("no operation running")
+        assertThat(json.get("notMoved").toString())
+                .contains("Firehose")
+                .contains("KCL")
+                .contains("KPL");
+        assertThat(run("status", "--config", config.toString()).out())
+                .contains("pair cli-main: ")
+                .contains("no operation running")
                 .contains("it does not move:");
 
-        Run withKcl = run("status", "--config", config.toString(), "--set",
-                "consumers.kcl-applications=billing:us-west-2=billing-leases,us-east-2=billing-leases-east", "--output", "json");
+        Run withKcl = run(
+                "status",
+                "--config",
+                config.toString(),
+                "--set",
+                "consumers.kcl-applications=billing:us-west-2=billing-leases,us-east-2=billing-leases-east",
+                "--output",
+                "json");
         assertThat(withKcl.exit()).as(withKcl.err()).isZero();
         JsonNode kcl = JSON.readTree(withKcl.out());
         assertThat(kcl.at("/moves/consumers").toString()).contains("KCL application billing", "billing-leases-east");
@@ -141,14 +152,28 @@ class ControlCommandsTest {
     @Test
     void automationKillSwitchRoundTripsAndIsAudited() throws Exception {
         Path file = configFor("cli-kill");
-        Run dry = run("pause-automation", "--config", file.toString(), "--reason", "maintenance", "--dry-run", "--output", "json");
+        Run dry = run(
+                "pause-automation",
+                "--config",
+                file.toString(),
+                "--reason",
+                "maintenance",
+                "--dry-run",
+                "--output",
+                "json");
         assertThat(JSON.readTree(dry.out()).get("wouldChange").asBoolean()).isTrue();
 
         Run paused = run("pause-automation", "--config", file.toString(), "--reason", "maintenance", "--yes");
         assertThat(paused.exit()).as(paused.err()).isZero();
-        assertThat(JSON.readTree(run("status", "-c", file.toString(), "-o", "json").out()).get("automationPaused").asBoolean()).isTrue();
-        Run resumed = run("resume-automation", "--config", file.toString(), "--reason", "done", "--yes", "--output", "json");
-        assertThat(JSON.readTree(resumed.out()).get("automationPaused").asBoolean()).isFalse();
+        assertThat(JSON.readTree(run("status", "-c", file.toString(), "-o", "json")
+                                .out())
+                        .get("automationPaused")
+                        .asBoolean())
+                .isTrue();
+        Run resumed =
+                run("resume-automation", "--config", file.toString(), "--reason", "done", "--yes", "--output", "json");
+        assertThat(JSON.readTree(resumed.out()).get("automationPaused").asBoolean())
+                .isFalse();
 
         Run audit = run("audit", "--config", file.toString(), "--limit", "2", "--output", "json");
         JsonNode entries = JSON.readTree(audit.out());
@@ -170,8 +195,12 @@ class ControlCommandsTest {
         JsonNode plan = JSON.readTree(dry.out());
         assertThat(plan.get("transition").asText()).contains("FAILOVER_REQUESTED--> FAILING_OVER");
         assertThat(plan.get("steps")).hasSize(7);
-        assertThat(JSON.readTree(run("status", "-c", file.toString(), "-o", "json").out()).get("version").asLong())
-                .as("neither the refusal nor the dry run wrote").isEqualTo(1);
+        assertThat(JSON.readTree(run("status", "-c", file.toString(), "-o", "json")
+                                .out())
+                        .get("version")
+                        .asLong())
+                .as("neither the refusal nor the dry run wrote")
+                .isEqualTo(1);
 
         Run done = run("failover", "--config", file.toString(), "--yes", "--reason", "drill", "--output", "json");
         assertThat(done.exit()).as(done.err()).isZero();
@@ -189,8 +218,9 @@ class ControlCommandsTest {
     void aSwitchoverThatCannotDrainIsAbortedWithExitCodeOne() throws Exception {
         Path file = configFor("cli-so");
         try (AwsClientFactory clients = new AwsClientFactory();
-             KinesisClient west = clients.kinesis(LOCAL.env().primary().target())) {
-            west.putRecord(b -> b.streamARN(LOCAL.env().primary().streamArn("cli-so")).partitionKey("k")
+                KinesisClient west = clients.kinesis(LOCAL.env().primary().target())) {
+            west.putRecord(b -> b.streamARN(LOCAL.env().primary().streamArn("cli-so"))
+                    .partitionKey("k")
                     .data(SdkBytes.fromUtf8String("never replicated")));
         }
         Run run = run("switchover", "--config", file.toString(), "--yes", "--timeout", "1s", "--pause-grace", "0ms");
@@ -198,7 +228,8 @@ class ControlCommandsTest {
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.out()).startsWith("ABORTED: replication did not drain within 1000 ms");
         assertThat(run.err()).contains("waiting for replication to drain: 1 of 1 shard(s) behind by 1 record(s)");
-        JsonNode status = JSON.readTree(run("status", "-c", file.toString(), "-o", "json").out());
+        JsonNode status =
+                JSON.readTree(run("status", "-c", file.toString(), "-o", "json").out());
         assertThat(status.get("state").asText()).isEqualTo("ACTIVE_PRIMARY");
         assertThat(status.get("producersPaused").asBoolean()).isFalse();
     }
@@ -212,11 +243,14 @@ class ControlCommandsTest {
                 Arguments.of(List.of("status", c, "/tmp/pair.txt"), "unsupported file type"),
                 Arguments.of(List.of("status", c, f, "--output", "xml"), "--output"),
                 Arguments.of(List.of("status", c, f, "--set", "nosuch.key=1"), "nosuch.key"),
-                Arguments.of(List.of("status", c, f, "--set", "health.probe-interval-ms=abc"), "health.probe-interval-ms"),
+                Arguments.of(
+                        List.of("status", c, f, "--set", "health.probe-interval-ms=abc"), "health.probe-interval-ms"),
                 Arguments.of(List.of("status", c, f, "--set", "primary.stream-arn=orders"), "primary.stream-arn"),
                 Arguments.of(List.of("status", c, f, "--set", "pair.name=bad name!"), "pair.name"),
                 Arguments.of(List.of("status", c, f, "--set", "control.table-name=x"), "control.table-name"),
-                Arguments.of(List.of("status", c, f, "--set", "consumers.lambda-functions=a b"), "consumers.lambda-functions"),
+                Arguments.of(
+                        List.of("status", c, f, "--set", "consumers.lambda-functions=a b"),
+                        "consumers.lambda-functions"),
                 Arguments.of(List.of("switchover", c, f, "--timeout", "5"), "--timeout"),
                 Arguments.of(List.of("switchover", c, f, "--timeout", "0s"), "--timeout"),
                 Arguments.of(List.of("switchover", c, f, "--timeout", "2h"), "--timeout"),

@@ -29,7 +29,11 @@ class HtmlReportTest {
         Timeline t = new Timeline(Clock.fixed(T0, ZoneOffset.UTC));
         for (int s = 0; s <= 60; s++) {
             boolean outage = s >= 20 && s < 30;
-            t.sample(T0.plusSeconds(s), 200L * s, outage ? 200L * 19 : 200L * s - 50, outage ? null : 100L + s,
+            t.sample(
+                    T0.plusSeconds(s),
+                    200L * s,
+                    outage ? 200L * 19 : 200L * s - 50,
+                    outage ? null : 100L + s,
                     s < 25 ? "us-west-2" : "us-east-2");
         }
         t.mark(Timeline.OUTAGE, T0.plusSeconds(20));
@@ -44,13 +48,17 @@ class HtmlReportTest {
         rows.put("lag p99", Percentiles.of(t.lagValues()).format(99, " ms"));
         rows.put("note <escaped>", "a & b");
 
-        Path file = new HtmlReport("Regional failover demo").describe("two regions, 20 keys").rows(rows)
+        Path file = new HtmlReport("Regional failover demo")
+                .describe("two regions, 20 keys")
+                .rows(rows)
                 .section("Duplicate examples", List.of("key-03:17 in us-east-2"))
-                .timeline(t).write(dir.resolve("out/report.html"));
+                .timeline(t)
+                .write(dir.resolve("out/report.html"));
 
         assertThat(file).isAbsolute().exists();
         String html = Files.readString(file, StandardCharsets.UTF_8);
-        assertThat(html).startsWith("<!DOCTYPE html>")
+        assertThat(html)
+                .startsWith("<!DOCTYPE html>")
                 .contains("<th>records produced</th><td class=\"v\">12000</td>")
                 .contains("<th>records lost</th><td class=\"v\">17</td>")
                 .contains("<th>RTO</th><td class=\"v\">4.2 s</td>")
@@ -59,15 +67,19 @@ class HtmlReportTest {
                 .contains(Timeline.OUTAGE, Timeline.FAILBACK_DONE, "us-east-2")
                 .doesNotContain("<script", "http://", "https://");
 
-        Matcher m = Pattern.compile("<img id=\"(\\w+)\"[^>]*src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(html);
+        Matcher m = Pattern.compile("<img id=\"(\\w+)\"[^>]*src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"")
+                .matcher(html);
         List<String> ids = new ArrayList<>();
         while (m.find()) {
             ids.add(m.group(1));
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(2))));
+            BufferedImage image =
+                    ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(2))));
             assertThat(image).as("chart %s decodes as PNG", m.group(1)).isNotNull();
             assertThat(image.getWidth()).isEqualTo(HtmlReport.CHART_WIDTH);
             assertThat(image.getHeight()).isEqualTo(HtmlReport.CHART_HEIGHT);
-            assertThat(distinctColours(image)).as("a drawn chart, not a blank image").isGreaterThan(5);
+            assertThat(distinctColours(image))
+                    .as("a drawn chart, not a blank image")
+                    .isGreaterThan(5);
         }
         assertThat(ids).containsExactly("lag", "throughput");
     }
@@ -76,9 +88,11 @@ class HtmlReportTest {
     void aTimelineWithoutSamplesStillGivesAReport(@TempDir Path dir) throws Exception {
         Timeline t = new Timeline(Clock.fixed(T0, ZoneOffset.UTC));
         t.mark(Timeline.OUTAGE, T0);
-        String html = Files.readString(new HtmlReport("empty").row("records produced", 0).timeline(t)
-                .write(dir.resolve("r.html")));
-        assertThat(html).contains("no lag samples", "no samples", Timeline.OUTAGE).doesNotContain("<img");
+        String html = Files.readString(
+                new HtmlReport("empty").row("records produced", 0).timeline(t).write(dir.resolve("r.html")));
+        assertThat(html)
+                .contains("no lag samples", "no samples", Timeline.OUTAGE)
+                .doesNotContain("<img");
     }
 
     private static int distinctColours(BufferedImage image) {

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class PercentilesTest {
     @Test
     void nearestRankReturnsMeasuredValues() {
-        Percentiles p = Percentiles.of(LongStream.rangeClosed(1, 100).map(i -> 101 - i).toArray());
+        Percentiles p =
+                Percentiles.of(LongStream.rangeClosed(1, 100).map(i -> 101 - i).toArray());
         assertThat(p.p50()).isEqualTo(50);
         assertThat(p.p99()).isEqualTo(99);
         assertThat(p.max()).isEqualTo(100);

@@ -41,7 +41,8 @@ class TimelineTest {
         Timeline.Event now = t.mark("note");
 
         assertThat(now.at()).isEqualTo(T0);
-        assertThat(t.events()).extracting(Timeline.Event::label)
+        assertThat(t.events())
+                .extracting(Timeline.Event::label)
                 .containsExactly("note", Timeline.OUTAGE, Timeline.FAILOVER_DETECTED, Timeline.FAILOVER_DONE);
         assertThat(t.event(Timeline.OUTAGE)).map(Timeline.Event::at).contains(T0.plusSeconds(3));
         assertThat(t.event("never")).isEmpty();
@@ -52,12 +53,17 @@ class TimelineTest {
         AtomicLong produced = new AtomicLong();
         AtomicLong calls = new AtomicLong();
         try (Timeline t = new Timeline()) {
-            t.startSampling(() -> produced.addAndGet(10), () -> 0, () -> {
-                if (calls.incrementAndGet() % 2 == 0) {
-                    throw new IllegalStateException("control store unreachable");
-                }
-                return 42L;
-            }, () -> "us-west-2", Duration.ofMillis(50));
+            t.startSampling(
+                    () -> produced.addAndGet(10),
+                    () -> 0,
+                    () -> {
+                        if (calls.incrementAndGet() % 2 == 0) {
+                            throw new IllegalStateException("control store unreachable");
+                        }
+                        return 42L;
+                    },
+                    () -> "us-west-2",
+                    Duration.ofMillis(50));
             await().atMost(Duration.ofSeconds(5)).until(() -> t.samples().size() >= 4);
             t.close();
             int after = t.samples().size();

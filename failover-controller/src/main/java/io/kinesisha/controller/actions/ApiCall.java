@@ -12,7 +12,10 @@ public record ApiCall(String service, String operation, String region, Map<Strin
 
     @Override
     public String toString() {
-        return service + ":" + operation + " [" + region + "] " + new TreeMap<>(parameters).entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+        return service + ":" + operation + " [" + region + "] "
+                + new TreeMap<>(parameters)
+                        .entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue())
+                                .collect(Collectors.joining(", "));
     }
 }

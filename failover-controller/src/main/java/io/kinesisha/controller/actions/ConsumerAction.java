@@ -29,13 +29,26 @@ public final class ConsumerAction {
     static final Duration POLL = Duration.ofSeconds(2);
     static final Duration DELETION_TIMEOUT = Duration.ofMinutes(2);
 
-    private ConsumerAction() {
-    }
+    private ConsumerAction() {}
 
     /** As below, without a template and with the default deletion wait. */
-    public static Action start(LambdaClient lambda, String region, String function, String streamArn,
-                               Instant startingTimestamp, int batchSize) {
-        return start(lambda, region, function, streamArn, startingTimestamp, batchSize, Optional::empty, null, POLL,
+    public static Action start(
+            LambdaClient lambda,
+            String region,
+            String function,
+            String streamArn,
+            Instant startingTimestamp,
+            int batchSize) {
+        return start(
+                lambda,
+                region,
+                function,
+                streamArn,
+                startingTimestamp,
+                batchSize,
+                Optional::empty,
+                null,
+                POLL,
                 DELETION_TIMEOUT);
     }
 
@@ -47,19 +60,44 @@ public final class ConsumerAction {
      * @param poll     how often to look whether a deleted mapping is gone (Lambda refuses a second mapping of the
      *                 same function and source until then)
      */
-    public static Action start(LambdaClient lambda, String region, String function, String streamArn,
-                               Instant startingTimestamp, int batchSize,
-                               Supplier<Optional<EventSourceMappingConfiguration>> template,
-                               Instant createdSince, Duration poll, Duration deletionTimeout) {
-        return start(lambda, region, function, streamArn, startingTimestamp, batchSize, template, createdSince, poll,
-                deletionTimeout, ControllerTime.system());
+    public static Action start(
+            LambdaClient lambda,
+            String region,
+            String function,
+            String streamArn,
+            Instant startingTimestamp,
+            int batchSize,
+            Supplier<Optional<EventSourceMappingConfiguration>> template,
+            Instant createdSince,
+            Duration poll,
+            Duration deletionTimeout) {
+        return start(
+                lambda,
+                region,
+                function,
+                streamArn,
+                startingTimestamp,
+                batchSize,
+                template,
+                createdSince,
+                poll,
+                deletionTimeout,
+                ControllerTime.system());
     }
 
     /** As above, waiting for a deleted mapping on {@code time}'s clock and sleeper. */
-    public static Action start(LambdaClient lambda, String region, String function, String streamArn,
-                               Instant startingTimestamp, int batchSize,
-                               Supplier<Optional<EventSourceMappingConfiguration>> template,
-                               Instant createdSince, Duration poll, Duration deletionTimeout, ControllerTime time) {
+    public static Action start(
+            LambdaClient lambda,
+            String region,
+            String function,
+            String streamArn,
+            Instant startingTimestamp,
+            int batchSize,
+            Supplier<Optional<EventSourceMappingConfiguration>> template,
+            Instant createdSince,
+            Duration poll,
+            Duration deletionTimeout,
+            ControllerTime time) {
         return new Action() {
             @Override
             public String name() {
@@ -73,23 +111,42 @@ public final class ConsumerAction {
                     return List.of();
                 }
                 List<ApiCall> calls = new ArrayList<>();
-                existing.forEach(m -> calls.add(new ApiCall("lambda", "DeleteEventSourceMapping", region,
+                existing.forEach(m -> calls.add(new ApiCall(
+                        "lambda",
+                        "DeleteEventSourceMapping",
+                        region,
                         Map.of("UUID", m.uuid(), "why", "a mapping cannot take a new start position"))));
                 String source = existing.isEmpty() ? streamArn : existing.get(0).eventSourceArn();
-                calls.add(new ApiCall("lambda", "CreateEventSourceMapping", region, Map.of("FunctionName", function,
-                        "EventSourceArn", source, "StartingPosition", "AT_TIMESTAMP",
-                        "StartingPositionTimestamp", startingTimestamp.toString(), "Enabled", "true", "settings",
-                        existing.isEmpty() ? "from the other region's mapping, else BatchSize " + batchSize
-                                : "those of " + existing.get(0).uuid())));
+                calls.add(new ApiCall(
+                        "lambda",
+                        "CreateEventSourceMapping",
+                        region,
+                        Map.of(
+                                "FunctionName",
+                                function,
+                                "EventSourceArn",
+                                source,
+                                "StartingPosition",
+                                "AT_TIMESTAMP",
+                                "StartingPositionTimestamp",
+                                startingTimestamp.toString(),
+                                "Enabled",
+                                "true",
+                                "settings",
+                                existing.isEmpty()
+                                        ? "from the other region's mapping, else BatchSize " + batchSize
+                                        : "those of " + existing.get(0).uuid())));
                 return calls;
             }
 
             @Override
             public ActionResult execute() {
                 List<EventSourceMappingConfiguration> existing = mappings(lambda, function, streamArn);
-                Optional<EventSourceMappingConfiguration> current = existing.stream().filter(this::current).findFirst();
+                Optional<EventSourceMappingConfiguration> current =
+                        existing.stream().filter(this::current).findFirst();
                 if (current.isPresent()) {
-                    return ActionResult.unchanged(name(), Map.of("uuid", current.get().uuid()));
+                    return ActionResult.unchanged(
+                            name(), Map.of("uuid", current.get().uuid()));
                 }
                 Map<String, String> outputs = new LinkedHashMap<>();
                 List<ApiCall> calls = new ArrayList<>();
@@ -98,7 +155,8 @@ public final class ConsumerAction {
                 if (existing.isEmpty()) {
                     Optional<EventSourceMappingConfiguration> t = template.get();
                     settings = t.orElse(null);
-                    source = t.map(EventSourceMappingConfiguration::eventSourceArn).filter(a -> reads(a, streamArn))
+                    source = t.map(EventSourceMappingConfiguration::eventSourceArn)
+                            .filter(a -> reads(a, streamArn))
                             .orElse(streamArn);
                     outputs.put("settings", t.map(m -> "from " + m.uuid()).orElse("defaults, BatchSize " + batchSize));
                 } else {
@@ -112,20 +170,42 @@ public final class ConsumerAction {
                     for (EventSourceMappingConfiguration m : existing) {
                         awaitGone(m.uuid());
                     }
-                    outputs.put("replaced", String.join(",", existing.stream().map(EventSourceMappingConfiguration::uuid).toList()));
+                    outputs.put(
+                            "replaced",
+                            String.join(
+                                    ",",
+                                    existing.stream()
+                                            .map(EventSourceMappingConfiguration::uuid)
+                                            .toList()));
                 }
                 String uuid = lambda.createEventSourceMapping(b -> {
-                    b.functionName(function).eventSourceArn(source).enabled(true)
-                            .startingPosition(EventSourcePosition.AT_TIMESTAMP).startingPositionTimestamp(startingTimestamp);
-                    if (settings == null) {
-                        b.batchSize(batchSize);
-                    } else {
-                        MappingSettings.copy(settings, b);
-                    }
-                }).uuid();
-                calls.add(new ApiCall("lambda", "CreateEventSourceMapping", region, Map.of("FunctionName", function,
-                        "EventSourceArn", source, "StartingPosition", "AT_TIMESTAMP",
-                        "StartingPositionTimestamp", startingTimestamp.toString(), "Enabled", "true")));
+                            b.functionName(function)
+                                    .eventSourceArn(source)
+                                    .enabled(true)
+                                    .startingPosition(EventSourcePosition.AT_TIMESTAMP)
+                                    .startingPositionTimestamp(startingTimestamp);
+                            if (settings == null) {
+                                b.batchSize(batchSize);
+                            } else {
+                                MappingSettings.copy(settings, b);
+                            }
+                        })
+                        .uuid();
+                calls.add(new ApiCall(
+                        "lambda",
+                        "CreateEventSourceMapping",
+                        region,
+                        Map.of(
+                                "FunctionName",
+                                function,
+                                "EventSourceArn",
+                                source,
+                                "StartingPosition",
+                                "AT_TIMESTAMP",
+                                "StartingPositionTimestamp",
+                                startingTimestamp.toString(),
+                                "Enabled",
+                                "true")));
                 outputs.put("uuid", uuid);
                 outputs.put("eventSource", source);
                 return new ActionResult(name(), true, calls, outputs);
@@ -136,19 +216,24 @@ public final class ConsumerAction {
              * or at {@code AT_TIMESTAMP} since {@code createdSince}.
              */
             private boolean current(EventSourceMappingConfiguration m) {
-                if (m.startingPosition() != EventSourcePosition.AT_TIMESTAMP || m.startingPositionTimestamp() == null
-                        || OFF.contains(m.state()) || "Deleting".equals(m.state())) {
+                if (m.startingPosition() != EventSourcePosition.AT_TIMESTAMP
+                        || m.startingPositionTimestamp() == null
+                        || OFF.contains(m.state())
+                        || "Deleting".equals(m.state())) {
                     return false;
                 }
                 return m.startingPositionTimestamp().getEpochSecond() == startingTimestamp.getEpochSecond()
-                        || (createdSince != null && m.lastModified() != null && !m.lastModified().isBefore(createdSince));
+                        || (createdSince != null
+                                && m.lastModified() != null
+                                && !m.lastModified().isBefore(createdSince));
             }
 
             private void awaitGone(String uuid) {
                 ControllerTime.Stopwatch waited = time.stopwatch();
                 while (true) {
                     try {
-                        String state = lambda.getEventSourceMapping(b -> b.uuid(uuid)).state();
+                        String state =
+                                lambda.getEventSourceMapping(b -> b.uuid(uuid)).state();
                         if (waited.elapsed().compareTo(deletionTimeout) > 0) {
                             throw new IllegalStateException("event source mapping " + uuid + " of " + function
                                     + " is still " + state + " after " + deletionTimeout.toSeconds()
@@ -184,9 +269,11 @@ public final class ConsumerAction {
             public ActionResult execute() {
                 List<ApiCall> calls = plan(mappings(lambda, function, streamArn));
                 for (ApiCall call : calls) {
-                    lambda.updateEventSourceMapping(b -> b.uuid(call.parameters().get("UUID")).enabled(false));
+                    lambda.updateEventSourceMapping(
+                            b -> b.uuid(call.parameters().get("UUID")).enabled(false));
                 }
-                return calls.isEmpty() ? ActionResult.unchanged(name(), Map.of())
+                return calls.isEmpty()
+                        ? ActionResult.unchanged(name(), Map.of())
                         : new ActionResult(name(), true, calls, Map.of());
             }
 
@@ -207,23 +294,30 @@ public final class ConsumerAction {
      * (their ARNs extend the stream's: {@code .../stream/NAME/consumer/CONSUMER:CREATED}), following pagination.
      * Listed by function only: a filter on the event source would miss the EFO mappings.
      */
-    public static List<EventSourceMappingConfiguration> mappings(LambdaClient lambda, String function, String streamArn) {
+    public static List<EventSourceMappingConfiguration> mappings(
+            LambdaClient lambda, String function, String streamArn) {
         List<EventSourceMappingConfiguration> all = new ArrayList<>();
-        lambda.listEventSourceMappingsPaginator(b -> b.functionName(function)).eventSourceMappings().forEach(m -> {
-            if (reads(m.eventSourceArn(), streamArn)) {
-                all.add(m);
-            }
-        });
+        lambda.listEventSourceMappingsPaginator(b -> b.functionName(function))
+                .eventSourceMappings()
+                .forEach(m -> {
+                    if (reads(m.eventSourceArn(), streamArn)) {
+                        all.add(m);
+                    }
+                });
         return all;
     }
 
     /** True for the stream's ARN and those of its EFO consumers. */
     public static boolean reads(String eventSourceArn, String streamArn) {
-        return eventSourceArn != null && (eventSourceArn.equals(streamArn) || eventSourceArn.startsWith(streamArn + "/consumer/"));
+        return eventSourceArn != null
+                && (eventSourceArn.equals(streamArn) || eventSourceArn.startsWith(streamArn + "/consumer/"));
     }
 
     private static ApiCall enable(String region, String uuid, boolean enabled) {
-        return new ApiCall("lambda", "UpdateEventSourceMapping", region, Map.of("UUID", uuid, "Enabled",
-                Boolean.toString(enabled)));
+        return new ApiCall(
+                "lambda",
+                "UpdateEventSourceMapping",
+                region,
+                Map.of("UUID", uuid, "Enabled", Boolean.toString(enabled)));
     }
 }

@@ -10,8 +10,7 @@ import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfigurat
  * the caller's.
  */
 final class MappingSettings {
-    private MappingSettings() {
-    }
+    private MappingSettings() {}
 
     static void copy(EventSourceMappingConfiguration from, CreateEventSourceMappingRequest.Builder to) {
         to.batchSize(from.batchSize())

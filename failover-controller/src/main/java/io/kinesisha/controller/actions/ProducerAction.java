@@ -20,8 +20,7 @@ public final class ProducerAction {
     /** Output of {@link #pause}: the reserved concurrency before pausing ({@code none} if unset). */
     public static final String PREVIOUS_CONCURRENCY = "previousReservedConcurrency";
 
-    private ProducerAction() {
-    }
+    private ProducerAction() {}
 
     /** Sets {@code variables} in the function's environment, keeping every other variable. */
     public static Action redirect(LambdaClient lambda, String region, String function, Map<String, String> variables) {
@@ -33,23 +32,32 @@ public final class ProducerAction {
 
             @Override
             public List<ApiCall> describe() {
-                GetFunctionConfigurationResponse config = lambda.getFunctionConfiguration(b -> b.functionName(function));
+                GetFunctionConfigurationResponse config =
+                        lambda.getFunctionConfiguration(b -> b.functionName(function));
                 Map<String, String> merged = merged(config, variables);
-                return merged == null ? List.of() : List.of(update(region, function, variables, merged, config.revisionId()));
+                return merged == null
+                        ? List.of()
+                        : List.of(update(region, function, variables, merged, config.revisionId()));
             }
 
             @Override
             public ActionResult execute() {
                 for (int attempt = 1; ; attempt++) {
-                    GetFunctionConfigurationResponse config = lambda.getFunctionConfiguration(b -> b.functionName(function));
+                    GetFunctionConfigurationResponse config =
+                            lambda.getFunctionConfiguration(b -> b.functionName(function));
                     Map<String, String> merged = merged(config, variables);
                     if (merged == null) {
                         return ActionResult.unchanged(name(), Map.of("revisionId", config.revisionId()));
                     }
                     try {
                         String revision = lambda.updateFunctionConfiguration(b -> b.functionName(function)
-                                .environment(e -> e.variables(merged)).revisionId(config.revisionId())).revisionId();
-                        return new ActionResult(name(), true, List.of(update(region, function, variables, merged, config.revisionId())),
+                                        .environment(e -> e.variables(merged))
+                                        .revisionId(config.revisionId()))
+                                .revisionId();
+                        return new ActionResult(
+                                name(),
+                                true,
+                                List.of(update(region, function, variables, merged, config.revisionId())),
                                 Map.of("revisionId", revision, "attempts", Integer.toString(attempt)));
                     } catch (PreconditionFailedException changedMeanwhile) {
                         if (attempt >= MAX_REVISION_CONFLICTS) {
@@ -82,7 +90,10 @@ public final class ProducerAction {
                     return ActionResult.unchanged(name(), Map.of());
                 }
                 lambda.putFunctionConcurrency(b -> b.functionName(function).reservedConcurrentExecutions(0));
-                return new ActionResult(name(), true, List.of(put(region, function, 0)),
+                return new ActionResult(
+                        name(),
+                        true,
+                        List.of(put(region, function, 0)),
                         Map.of(PREVIOUS_CONCURRENCY, current == null ? "none" : current.toString()));
             }
         };
@@ -115,14 +126,15 @@ public final class ProducerAction {
                 if (delete) {
                     lambda.deleteFunctionConcurrency(b -> b.functionName(function));
                 } else {
-                    lambda.putFunctionConcurrency(b -> b.functionName(function)
-                            .reservedConcurrentExecutions(Integer.parseInt(previous)));
+                    lambda.putFunctionConcurrency(
+                            b -> b.functionName(function).reservedConcurrentExecutions(Integer.parseInt(previous)));
                 }
                 return new ActionResult(name(), true, List.of(call()), Map.of());
             }
 
             private ApiCall call() {
-                return delete ? new ApiCall("lambda", "DeleteFunctionConcurrency", region, Map.of("FunctionName", function))
+                return delete
+                        ? new ApiCall("lambda", "DeleteFunctionConcurrency", region, Map.of("FunctionName", function))
                         : put(region, function, Integer.parseInt(previous));
             }
         };
@@ -130,8 +142,10 @@ public final class ProducerAction {
 
     /** The merged environment, or null if every variable already has its value. */
     private static Map<String, String> merged(GetFunctionConfigurationResponse config, Map<String, String> variables) {
-        Map<String, String> current = config.environment() == null || config.environment().variables() == null
-                ? Map.of() : config.environment().variables();
+        Map<String, String> current =
+                config.environment() == null || config.environment().variables() == null
+                        ? Map.of()
+                        : config.environment().variables();
         Map<String, String> merged = new HashMap<>(current);
         merged.putAll(variables);
         return merged.equals(current) ? null : merged;
@@ -147,15 +161,26 @@ public final class ProducerAction {
     }
 
     /** Shows the variables set and only the number of those kept: environments often hold secrets. */
-    private static ApiCall update(String region, String function, Map<String, String> set, Map<String, String> all,
-                                  String revision) {
-        return new ApiCall("lambda", "UpdateFunctionConfiguration", region, Map.of("FunctionName", function,
-                "Environment.Variables", new TreeMap<>(set) + " + " + (all.size() - set.size()) + " unchanged",
-                "RevisionId", revision));
+    private static ApiCall update(
+            String region, String function, Map<String, String> set, Map<String, String> all, String revision) {
+        return new ApiCall(
+                "lambda",
+                "UpdateFunctionConfiguration",
+                region,
+                Map.of(
+                        "FunctionName",
+                        function,
+                        "Environment.Variables",
+                        new TreeMap<>(set) + " + " + (all.size() - set.size()) + " unchanged",
+                        "RevisionId",
+                        revision));
     }
 
     private static ApiCall put(String region, String function, int concurrency) {
-        return new ApiCall("lambda", "PutFunctionConcurrency", region, Map.of("FunctionName", function,
-                "ReservedConcurrentExecutions", Integer.toString(concurrency)));
+        return new ApiCall(
+                "lambda",
+                "PutFunctionConcurrency",
+                region,
+                Map.of("FunctionName", function, "ReservedConcurrentExecutions", Integer.toString(concurrency)));
     }
 }

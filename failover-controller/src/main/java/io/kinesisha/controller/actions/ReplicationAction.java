@@ -34,7 +34,8 @@ public final class ReplicationAction implements Action {
 
     @Override
     public String name() {
-        return "route " + pair + ": active " + activeRegion + ", replication " + (direction == null ? "none" : direction);
+        return "route " + pair + ": active " + activeRegion + ", replication "
+                + (direction == null ? "none" : direction);
     }
 
     @Override
@@ -51,10 +52,15 @@ public final class ReplicationAction implements Action {
         }
         Outcome o = control.route(current, activeRegion, direction, name(), Map.of());
         if (o.applied()) {
-            return new ActionResult(name(), true, List.of(call(current)), Map.of("epoch", Long.toString(o.record().epoch())));
+            return new ActionResult(
+                    name(),
+                    true,
+                    List.of(call(current)),
+                    Map.of("epoch", Long.toString(o.record().epoch())));
         }
         if (done(o.record())) {
-            return ActionResult.unchanged(name(), Map.of("epoch", Long.toString(o.record().epoch())));
+            return ActionResult.unchanged(
+                    name(), Map.of("epoch", Long.toString(o.record().epoch())));
         }
         throw new IllegalStateException("lost the control record to another writer: " + o.reason());
     }
@@ -64,11 +70,18 @@ public final class ReplicationAction implements Action {
     }
 
     private ApiCall call(ControlRecord current) {
-        return new ApiCall("dynamodb", "PutItem", "control", Map.of(
-                "Put control record", "pair#" + pair + "/control activeRegion=" + activeRegion + " direction="
-                        + (direction == null ? "none" : direction) + " epoch=" + (current.epoch() + 1)
-                        + " version=" + (current.version() + 1),
-                "ConditionExpression", "version = " + current.version(),
-                "then PutItem audit item", "pair#" + pair + "#audit ACTION " + name() + " (also embedded in the record as lastAudit)"));
+        return new ApiCall(
+                "dynamodb",
+                "PutItem",
+                "control",
+                Map.of(
+                        "Put control record",
+                                "pair#" + pair + "/control activeRegion=" + activeRegion + " direction="
+                                        + (direction == null ? "none" : direction) + " epoch=" + (current.epoch() + 1)
+                                        + " version=" + (current.version() + 1),
+                        "ConditionExpression", "version = " + current.version(),
+                        "then PutItem audit item",
+                                "pair#" + pair + "#audit ACTION " + name()
+                                        + " (also embedded in the record as lastAudit)"));
     }
 }

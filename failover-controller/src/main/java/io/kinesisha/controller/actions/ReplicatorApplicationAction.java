@@ -1,5 +1,8 @@
 package io.kinesisha.controller.actions;
 
+import io.kinesisha.common.config.StreamArn;
+import io.kinesisha.common.kinesis.JobManagedConsumer;
+import io.kinesisha.controller.time.ControllerTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,9 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import io.kinesisha.common.config.StreamArn;
-import io.kinesisha.common.kinesis.JobManagedConsumer;
-import io.kinesisha.controller.time.ControllerTime;
 import software.amazon.awssdk.services.kinesisanalyticsv2.KinesisAnalyticsV2Client;
 import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationRestoreType;
 import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationStatus;
@@ -25,7 +25,10 @@ import software.amazon.awssdk.services.kinesisanalyticsv2.model.ApplicationStatu
  */
 public final class ReplicatorApplicationAction implements Action {
     /** Run the application fresh, or stop it. */
-    public enum Goal { START_FRESH, STOP }
+    public enum Goal {
+        START_FRESH,
+        STOP
+    }
 
     private final KinesisAnalyticsV2Client client;
     private final String region;
@@ -36,18 +39,31 @@ public final class ReplicatorApplicationAction implements Action {
     private final Consumer<String> progress;
     private final Optional<JobManagedConsumer> consumer;
     private final Supplier<JobManagedConsumer.Retirement> retire;
-    private Consumer<String> guard = call -> { };
+    private Consumer<String> guard = call -> {};
     private ControllerTime time = ControllerTime.system();
 
-    public ReplicatorApplicationAction(KinesisAnalyticsV2Client client, String region, String application, Goal goal,
-                                       Duration wait, Duration poll, Consumer<String> progress) {
+    public ReplicatorApplicationAction(
+            KinesisAnalyticsV2Client client,
+            String region,
+            String application,
+            Goal goal,
+            Duration wait,
+            Duration poll,
+            Consumer<String> progress) {
         this(client, region, application, goal, wait, poll, progress, Optional.empty(), () -> null);
     }
 
     /** A stop that also retires {@code consumer} (the job-managed consumer of the application's direction). */
-    public ReplicatorApplicationAction(KinesisAnalyticsV2Client client, String region, String application, Goal goal,
-                                       Duration wait, Duration poll, Consumer<String> progress,
-                                       Optional<JobManagedConsumer> consumer, Supplier<JobManagedConsumer.Retirement> retire) {
+    public ReplicatorApplicationAction(
+            KinesisAnalyticsV2Client client,
+            String region,
+            String application,
+            Goal goal,
+            Duration wait,
+            Duration poll,
+            Consumer<String> progress,
+            Optional<JobManagedConsumer> consumer,
+            Supplier<JobManagedConsumer.Retirement> retire) {
         this.consumer = goal == Goal.STOP ? consumer : Optional.empty();
         this.retire = retire;
         this.client = client;
@@ -76,15 +92,18 @@ public final class ReplicatorApplicationAction implements Action {
 
     @Override
     public String name() {
-        return (goal == Goal.STOP ? "stop" : "start (fresh)") + " Managed Flink application " + application + " in " + region;
+        return (goal == Goal.STOP ? "stop" : "start (fresh)") + " Managed Flink application " + application + " in "
+                + region;
     }
 
     @Override
     public List<ApiCall> describe() {
         ApplicationStatus status = status();
         List<ApiCall> calls = new ArrayList<>();
-        boolean running = status == ApplicationStatus.RUNNING || status == ApplicationStatus.STARTING
-                || status == ApplicationStatus.UPDATING || status == ApplicationStatus.AUTOSCALING;
+        boolean running = status == ApplicationStatus.RUNNING
+                || status == ApplicationStatus.STARTING
+                || status == ApplicationStatus.UPDATING
+                || status == ApplicationStatus.AUTOSCALING;
         if (running) {
             calls.add(stopCall());
         }
@@ -112,13 +131,15 @@ public final class ReplicatorApplicationAction implements Action {
         }
         if (goal == Goal.START_FRESH) {
             guard.accept("start " + application + " in " + region);
-            client.startApplication(b -> b.applicationName(application).runConfiguration(r -> r
-                    .applicationRestoreConfiguration(c -> c.applicationRestoreType(ApplicationRestoreType.SKIP_RESTORE_FROM_SNAPSHOT))));
+            client.startApplication(b -> b.applicationName(application)
+                    .runConfiguration(r -> r.applicationRestoreConfiguration(
+                            c -> c.applicationRestoreType(ApplicationRestoreType.SKIP_RESTORE_FROM_SNAPSHOT))));
             calls.add(startCall());
             progress.accept("started " + application + " in " + region + " without restoring a snapshot");
         }
         boolean changed = !calls.isEmpty();
-        Map<String, String> outputs = new java.util.LinkedHashMap<>(Map.of("application", application, "region", region));
+        Map<String, String> outputs =
+                new java.util.LinkedHashMap<>(Map.of("application", application, "region", region));
         if (consumer.isPresent()) {
             guard.accept("retire the job-managed consumer of " + application);
             JobManagedConsumer.Retirement retired = retire.get();
@@ -130,16 +151,21 @@ public final class ReplicatorApplicationAction implements Action {
     }
 
     private ApplicationStatus status() {
-        return client.describeApplication(b -> b.applicationName(application)).applicationDetail().applicationStatus();
+        return client.describeApplication(b -> b.applicationName(application))
+                .applicationDetail()
+                .applicationStatus();
     }
 
     /** Waits while the application is in a transitional state (starting, stopping, updating). */
     private ApplicationStatus awaitSettled(ApplicationStatus first) {
         ApplicationStatus status = first;
         ControllerTime.Stopwatch waited = time.stopwatch();
-        while (status == ApplicationStatus.STARTING || status == ApplicationStatus.STOPPING
-                || status == ApplicationStatus.UPDATING || status == ApplicationStatus.AUTOSCALING
-                || status == ApplicationStatus.FORCE_STOPPING || status == ApplicationStatus.ROLLING_BACK) {
+        while (status == ApplicationStatus.STARTING
+                || status == ApplicationStatus.STOPPING
+                || status == ApplicationStatus.UPDATING
+                || status == ApplicationStatus.AUTOSCALING
+                || status == ApplicationStatus.FORCE_STOPPING
+                || status == ApplicationStatus.ROLLING_BACK) {
             if (waited.elapsed().compareTo(wait) > 0) {
                 throw new IllegalStateException(application + " in " + region + " is still " + status + " after "
                         + wait.toSeconds() + " s; resume the operation when it has settled");
@@ -157,17 +183,26 @@ public final class ReplicatorApplicationAction implements Action {
     }
 
     private ApiCall stopCall() {
-        return new ApiCall("kinesisanalyticsv2", "StopApplication", region, Map.of("ApplicationName", application,
-                "Force", "false"));
+        return new ApiCall(
+                "kinesisanalyticsv2",
+                "StopApplication",
+                region,
+                Map.of("ApplicationName", application, "Force", "false"));
     }
 
     private static ApiCall deregisterCall(JobManagedConsumer c) {
-        return new ApiCall("kinesis", "DeregisterStreamConsumer", StreamArn.parse(c.streamArn()).region(),
+        return new ApiCall(
+                "kinesis",
+                "DeregisterStreamConsumer",
+                StreamArn.parse(c.streamArn()).region(),
                 Map.of("StreamARN", c.streamArn(), "ConsumerName", c.name()));
     }
 
     private ApiCall startCall() {
-        return new ApiCall("kinesisanalyticsv2", "StartApplication", region, Map.of("ApplicationName", application,
-                "ApplicationRestoreType", "SKIP_RESTORE_FROM_SNAPSHOT"));
+        return new ApiCall(
+                "kinesisanalyticsv2",
+                "StartApplication",
+                region,
+                Map.of("ApplicationName", application, "ApplicationRestoreType", "SKIP_RESTORE_FROM_SNAPSHOT"));
     }
 }

@@ -19,10 +19,18 @@ public record ConsumerKindReport(String kind, int consumers, long duplicates, lo
     /** Expectations for Lambda mappings started at planned positions: skips 0 unless a position was unknown. */
     public static ConsumerKindReport lambda(List<LambdaStart> starts) {
         boolean excluded = starts.stream().allMatch(LambdaStart::skipsExcluded);
-        long widest = starts.stream().mapToLong(s -> s.duplicateWindow().toMillis()).max().orElse(0);
-        return new ConsumerKindReport("lambda", starts.size(), UNKNOWN, excluded ? 0 : UNKNOWN,
+        long widest = starts.stream()
+                .mapToLong(s -> s.duplicateWindow().toMillis())
+                .max()
+                .orElse(0);
+        return new ConsumerKindReport(
+                "lambda",
+                starts.size(),
+                UNKNOWN,
+                excluded ? 0 : UNKNOWN,
                 "event source mappings recreated at AT_TIMESTAMP from each function's own position; duplicates: what "
-                        + "arrived within " + widest + " ms after a start" + (excluded ? "" : "; a position was unknown"));
+                        + "arrived within " + widest + " ms after a start"
+                        + (excluded ? "" : "; a position was unknown"));
     }
 
     public String summary() {

@@ -45,7 +45,8 @@ public final class LambdaProgress {
             GetMetricDataRequest request = request(function, start, end);
             String token = null;
             do {
-                GetMetricDataResponse page = cloudWatch.getMetricData(request.toBuilder().nextToken(token).build());
+                GetMetricDataResponse page = cloudWatch.getMetricData(
+                        request.toBuilder().nextToken(token).build());
                 for (MetricDataResult r : page.metricDataResults()) {
                     for (int i = 0; i < r.timestamps().size() && i < r.values().size(); i++) {
                         Instant t = r.timestamps().get(i);
@@ -62,21 +63,36 @@ public final class LambdaProgress {
             return ConsumerPosition.unknown(function, "IteratorAge of " + function + " unreadable: " + e.getMessage());
         }
         if (latest == null) {
-            return new ConsumerPosition(function, start, "no IteratorAge datapoint since " + start + ": no batch was sent,"
-                    + " so nothing was waiting (or its mapping was off); the window's start");
+            return new ConsumerPosition(
+                    function,
+                    start,
+                    "no IteratorAge datapoint since " + start + ": no batch was sent,"
+                            + " so nothing was waiting (or its mapping was off); the window's start");
         }
         long ageMillis = Math.round(age);
-        return new ConsumerPosition(function, latest.minusMillis(ageMillis), "IteratorAge max " + ageMillis
-                + " ms in the minute from " + latest);
+        return new ConsumerPosition(
+                function,
+                latest.minusMillis(ageMillis),
+                "IteratorAge max " + ageMillis + " ms in the minute from " + latest);
     }
 
     /** The exact request {@link #position} sends. */
     public GetMetricDataRequest request(String function, Instant start, Instant end) {
-        return GetMetricDataRequest.builder().startTime(start).endTime(end).scanBy(ScanBy.TIMESTAMP_DESCENDING)
-                .metricDataQueries(q -> q.id(ID).returnData(true).metricStat(s -> s.stat("Maximum").period(PERIOD_SECONDS)
-                        .metric(m -> m.namespace(NAMESPACE).metricName("IteratorAge")
-                                .dimensions(List.of(software.amazon.awssdk.services.cloudwatch.model.Dimension.builder()
-                                        .name("FunctionName").value(function).build())))))
+        return GetMetricDataRequest.builder()
+                .startTime(start)
+                .endTime(end)
+                .scanBy(ScanBy.TIMESTAMP_DESCENDING)
+                .metricDataQueries(q -> q.id(ID)
+                        .returnData(true)
+                        .metricStat(s -> s.stat("Maximum")
+                                .period(PERIOD_SECONDS)
+                                .metric(m -> m.namespace(NAMESPACE)
+                                        .metricName("IteratorAge")
+                                        .dimensions(List.of(
+                                                software.amazon.awssdk.services.cloudwatch.model.Dimension.builder()
+                                                        .name("FunctionName")
+                                                        .value(function)
+                                                        .build())))))
                 .build();
     }
 }

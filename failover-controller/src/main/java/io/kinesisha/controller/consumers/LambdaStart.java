@@ -25,27 +25,42 @@ import java.util.List;
  * copy, so {@code updated - lastArrival} bounds it). Without the consumer's position the start goes back
  * {@link #FALLBACK_LOOKBACK} from the cut and says that a consumer further behind would skip records.
  */
-public record LambdaStart(Instant timestamp, Duration margin, String method, List<String> behindShards,
-                          Duration duplicateWindow, boolean skipsExcluded) {
+public record LambdaStart(
+        Instant timestamp,
+        Duration margin,
+        String method,
+        List<String> behindShards,
+        Duration duplicateWindow,
+        boolean skipsExcluded) {
     /** How far back from the cut a consumer whose position is unknown starts (the CloudWatch look-back). */
     public static final Duration FALLBACK_LOOKBACK = Duration.ofMinutes(15);
+
     public static final Duration DEFAULT_MARGIN = Duration.ofSeconds(5);
 
     public LambdaStart {
         behindShards = List.copyOf(behindShards);
     }
 
-    public static LambdaStart plan(ConsumerPosition position, List<ShardProgress> progress, Instant cut, Duration margin) {
+    public static LambdaStart plan(
+            ConsumerPosition position, List<ShardProgress> progress, Instant cut, Duration margin) {
         if (!position.known()) {
-            return new LambdaStart(cut.minus(FALLBACK_LOOKBACK).minus(margin), margin, "consumer position unknown ("
-                    + position.basis() + "): cut " + cut + " - " + FALLBACK_LOOKBACK.toMinutes() + " min - margin "
-                    + margin.toSeconds() + " s; records it had not processed before that would be skipped",
-                    List.of(), FALLBACK_LOOKBACK.plus(margin), false);
+            return new LambdaStart(
+                    cut.minus(FALLBACK_LOOKBACK).minus(margin),
+                    margin,
+                    "consumer position unknown ("
+                            + position.basis() + "): cut " + cut + " - " + FALLBACK_LOOKBACK.toMinutes()
+                            + " min - margin "
+                            + margin.toSeconds() + " s; records it had not processed before that would be skipped",
+                    List.of(),
+                    FALLBACK_LOOKBACK.plus(margin),
+                    false);
         }
         Instant p = position.processedUpTo();
         List<String> behind = new ArrayList<>();
         Duration latency = Duration.ZERO;
-        for (ShardProgress row : progress.stream().sorted(Comparator.comparing(ShardProgress::sourceShardId)).toList()) {
+        for (ShardProgress row : progress.stream()
+                .sorted(Comparator.comparing(ShardProgress::sourceShardId))
+                .toList()) {
             if (row.lastSequenceNumber() == null || row.lastArrivalEpochMillis() <= p.toEpochMilli()) {
                 continue;
             }
@@ -54,13 +69,24 @@ public record LambdaStart(Instant timestamp, Duration margin, String method, Lis
             latency = latency.compareTo(Duration.ofMillis(copied)) >= 0 ? latency : Duration.ofMillis(copied);
         }
         if (behind.isEmpty()) {
-            return new LambdaStart(cut.minus(margin), margin, "caught up (processed up to " + p + ", at or after every "
-                    + "replicated record): the cut " + cut + " - margin " + margin.toSeconds() + " s", List.of(),
-                    margin, true);
+            return new LambdaStart(
+                    cut.minus(margin),
+                    margin,
+                    "caught up (processed up to " + p + ", at or after every " + "replicated record): the cut " + cut
+                            + " - margin " + margin.toSeconds() + " s",
+                    List.of(),
+                    margin,
+                    true);
         }
         Instant start = (p.isBefore(cut) ? p : cut).minus(margin);
-        return new LambdaStart(start, margin, "behind on " + behind + ": its position " + p + " (" + position.basis()
-                + ") - margin " + margin.toSeconds() + " s", behind, margin.plus(latency), true);
+        return new LambdaStart(
+                start,
+                margin,
+                "behind on " + behind + ": its position " + p + " (" + position.basis() + ") - margin "
+                        + margin.toSeconds() + " s",
+                behind,
+                margin.plus(latency),
+                true);
     }
 
     /** The lines the operation records as evidence, under {@code prefix}. */
@@ -69,10 +95,15 @@ public record LambdaStart(Instant timestamp, Duration margin, String method, Lis
         e.put(prefix + "startTimestamp", timestamp.toString());
         e.put(prefix + "startMethod", method);
         e.put(prefix + "marginMillis", Long.toString(margin.toMillis()));
-        e.put(prefix + "duplicates", "records already processed that arrived in the target within "
-                + duplicateWindow.toMillis() + " ms after the start");
-        e.put(prefix + "skips", skipsExcluded ? "0 (the start is at or before every record it had not processed)"
-                : "not excluded (position unknown)");
+        e.put(
+                prefix + "duplicates",
+                "records already processed that arrived in the target within " + duplicateWindow.toMillis()
+                        + " ms after the start");
+        e.put(
+                prefix + "skips",
+                skipsExcluded
+                        ? "0 (the start is at or before every record it had not processed)"
+                        : "not excluded (position unknown)");
         return e;
     }
 }

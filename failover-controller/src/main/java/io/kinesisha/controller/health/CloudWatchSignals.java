@@ -55,7 +55,8 @@ public final class CloudWatchSignals {
 
     public CloudWatchSignals(CloudWatchClient cloudWatch, Clock clock, Duration period, Duration publishDelay) {
         if (period.toSeconds() < 60 || period.toSeconds() % 60 != 0) {
-            throw new IllegalArgumentException("period must be a multiple of 60 s for standard-resolution metrics: " + period);
+            throw new IllegalArgumentException(
+                    "period must be a multiple of 60 s for standard-resolution metrics: " + period);
         }
         this.cloudWatch = cloudWatch;
         this.clock = clock;
@@ -74,7 +75,8 @@ public final class CloudWatchSignals {
         String status = "Complete";
         String token = null;
         do {
-            GetMetricDataResponse page = cloudWatch.getMetricData(request.toBuilder().nextToken(token).build());
+            GetMetricDataResponse page = cloudWatch.getMetricData(
+                    request.toBuilder().nextToken(token).build());
             for (MetricDataResult r : page.metricDataResults()) {
                 Map<Instant, Double> byTime = points.computeIfAbsent(r.id(), k -> new HashMap<>());
                 for (int i = 0; i < r.timestamps().size() && i < r.values().size(); i++) {
@@ -106,10 +108,15 @@ public final class CloudWatchSignals {
             String consumer = consumerNames.get(i);
             q.add(metric(SUBSCRIBE_CALLS + i, "SubscribeToShard.Success", "SampleCount", streamName, consumer));
             q.add(metric(SUBSCRIBE_OK + i, "SubscribeToShard.Success", "Sum", streamName, consumer));
-            q.add(metric(SUBSCRIBE_BEHIND + i, "SubscribeToShardEvent.MillisBehindLatest", "Maximum", streamName, consumer));
+            q.add(metric(
+                    SUBSCRIBE_BEHIND + i, "SubscribeToShardEvent.MillisBehindLatest", "Maximum", streamName, consumer));
         }
-        return GetMetricDataRequest.builder().startTime(start).endTime(end).scanBy(ScanBy.TIMESTAMP_ASCENDING)
-                .metricDataQueries(q).build();
+        return GetMetricDataRequest.builder()
+                .startTime(start)
+                .endTime(end)
+                .scanBy(ScanBy.TIMESTAMP_ASCENDING)
+                .metricDataQueries(q)
+                .build();
     }
 
     private MetricDataQuery metric(String id, String name, String stat, String stream, String consumer) {
@@ -118,14 +125,22 @@ public final class CloudWatchSignals {
         if (consumer != null) {
             dims.add(Dimension.builder().name("ConsumerName").value(consumer).build());
         }
-        return MetricDataQuery.builder().id(id).returnData(true)
-                .metricStat(s -> s.stat(stat).period((int) period.toSeconds())
+        return MetricDataQuery.builder()
+                .id(id)
+                .returnData(true)
+                .metricStat(s -> s.stat(stat)
+                        .period((int) period.toSeconds())
                         .metric(m -> m.namespace(NAMESPACE).metricName(name).dimensions(dims)))
                 .build();
     }
 
-    private StreamSignals signals(String stream, int consumers, Map<String, Map<Instant, Double>> points, String status,
-                                  Instant start, Instant end) {
+    private StreamSignals signals(
+            String stream,
+            int consumers,
+            Map<String, Map<Instant, Double>> points,
+            String status,
+            Instant start,
+            Instant end) {
         List<PeriodValue> rates = new ArrayList<>();
         List<PeriodValue> ages = new ArrayList<>();
         double total = 0;
@@ -139,7 +154,8 @@ public final class CloudWatchSignals {
             double periodFailed = Math.max(0, at.value(PUT_RECORD_CALLS) - at.value(PUT_RECORD_OK) - putRecordThrottled)
                     + at.value(PUT_RECORDS_FAILED)
                     + Math.max(0, at.value(GET_RECORDS_CALLS) - at.value(GET_RECORDS_OK) - readThrottled);
-            double periodTotal = at.value(PUT_RECORD_CALLS) + at.value(PUT_RECORDS_RECORDS) + at.value(GET_RECORDS_CALLS);
+            double periodTotal =
+                    at.value(PUT_RECORD_CALLS) + at.value(PUT_RECORDS_RECORDS) + at.value(GET_RECORDS_CALLS);
             Double age = at.max(GET_RECORDS_AGE);
             for (int i = 0; i < consumers; i++) {
                 periodFailed += Math.max(0, at.value(SUBSCRIBE_CALLS + i) - at.value(SUBSCRIBE_OK + i));
@@ -155,8 +171,13 @@ public final class CloudWatchSignals {
             failed += periodFailed;
             throttled += writeThrottled + readThrottled;
         }
-        return new StreamSignals(stream, start, end, new StreamSignals.Counts(total, failed, throttled),
-                new Series("errorRatePercent", rates, status), new Series("iteratorAgeMillis", ages, status));
+        return new StreamSignals(
+                stream,
+                start,
+                end,
+                new StreamSignals.Counts(total, failed, throttled),
+                new Series("errorRatePercent", rates, status),
+                new Series("iteratorAgeMillis", ages, status));
     }
 
     /** One period's datapoints by query id; a metric without one had no calls then. */

@@ -7,8 +7,8 @@ import java.util.List;
  * Everything one evaluation looks at for the primary region. {@code cloudWatch} is null when GetMetricData itself
  * failed ({@code cloudWatchError} says why): no answer from CloudWatch is missing evidence, not good news.
  */
-public record Evidence(StreamSignals cloudWatch, String cloudWatchError, List<ProbeResult> probes,
-                       List<ShardProgress> progress) {
+public record Evidence(
+        StreamSignals cloudWatch, String cloudWatchError, List<ProbeResult> probes, List<ShardProgress> progress) {
     /** The {@code cloudWatchError} of evidence gathered where CloudWatch does not exist (local emulators). */
     public static final String CLOUDWATCH_NOT_USED = "CloudWatch not used (local endpoints)";
 

@@ -42,8 +42,12 @@ public final class HealthEvaluator {
     }
 
     private Result decide(ControlRecord record, Evidence evidence, Map<String, String> failoverParameters) {
-        Verdict verdict = policy.evaluate(evidence, PairState.valueOf(record.state()), record.automationPaused(),
-                PolicyMemory.fromJson(record.policyMemory()), record.epoch());
+        Verdict verdict = policy.evaluate(
+                evidence,
+                PairState.valueOf(record.state()),
+                record.automationPaused(),
+                PolicyMemory.fromJson(record.policyMemory()),
+                record.epoch());
         Map<String, String> inputs = new LinkedHashMap<>(verdict.inputs());
         inputs.put("reasons", verdict.reasons().toString());
         inputs.put("warnings", verdict.warnings().toString());
@@ -52,7 +56,12 @@ public final class HealthEvaluator {
             inputs.put("holdReason", verdict.holdReason());
         }
         Outcome outcome = verdict.decision() == Decision.FAIL_OVER
-                ? control.fire(record, PairEvent.PRIMARY_UNHEALTHY, failoverParameters, inputs, verdict.memory().toJson())
+                ? control.fire(
+                        record,
+                        PairEvent.PRIMARY_UNHEALTHY,
+                        failoverParameters,
+                        inputs,
+                        verdict.memory().toJson())
                 : control.recordEvaluation(record, verdict.memory().toJson(), message(verdict), inputs);
         return new Result(verdict, outcome);
     }
@@ -66,6 +75,5 @@ public final class HealthEvaluator {
     }
 
     /** The policy's verdict and what became of writing it (a lost race only after {@value #MAX_DECISIONS} decisions). */
-    public record Result(Verdict verdict, Outcome outcome) {
-    }
+    public record Result(Verdict verdict, Outcome outcome) {}
 }

@@ -48,7 +48,8 @@ public final class HealthPolicy {
     }
 
     /** Judges {@code evidence} for a pair in {@code state} at {@code epoch}, continuing {@code memory}'s count. */
-    public Verdict evaluate(Evidence evidence, PairState state, boolean automationPaused, PolicyMemory memory, long epoch) {
+    public Verdict evaluate(
+            Evidence evidence, PairState state, boolean automationPaused, PolicyMemory memory, long epoch) {
         Instant now = clock.instant();
         Map<String, String> inputs = new LinkedHashMap<>();
         List<String> reasons = new ArrayList<>();
@@ -58,9 +59,15 @@ public final class HealthPolicy {
         assessReplication(evidence.progress(), now, warnings, inputs);
 
         List<Instant> recent = memory.automaticFailovers().stream()
-                .filter(t -> t.isAfter(now.minus(settings.automaticFailoverWindow()))).collect(Collectors.toList());
-        PolicyMemory kept = count(memory.epoch() == epoch ? memory : memory.reset(epoch, memory.automaticFailovers()),
-                reasons.isEmpty(), failedProbe, badWindowEnd, epoch, recent);
+                .filter(t -> t.isAfter(now.minus(settings.automaticFailoverWindow())))
+                .collect(Collectors.toList());
+        PolicyMemory kept = count(
+                memory.epoch() == epoch ? memory : memory.reset(epoch, memory.automaticFailovers()),
+                reasons.isEmpty(),
+                failedProbe,
+                badWindowEnd,
+                epoch,
+                recent);
         int bad = kept.consecutiveBad();
         inputs.put("state", state.name());
         inputs.put("automationPaused", Boolean.toString(automationPaused));
@@ -80,23 +87,33 @@ public final class HealthPolicy {
     }
 
     /** The memory after this evaluation: reset when healthy, one more only for an observation not counted yet. */
-    private PolicyMemory count(PolicyMemory m, boolean healthy, Instant failedProbe, Instant badWindowEnd, long epoch,
-                               List<Instant> recent) {
+    private PolicyMemory count(
+            PolicyMemory m,
+            boolean healthy,
+            Instant failedProbe,
+            Instant badWindowEnd,
+            long epoch,
+            List<Instant> recent) {
         if (healthy) {
             return m.reset(epoch, recent);
         }
-        boolean newProbe = failedProbe != null && (m.lastCountedProbe() == null
-                || !failedProbe.isBefore(m.lastCountedProbe().plus(settings.distinctProbeSpacing())));
-        boolean newWindow = badWindowEnd != null && (m.lastCountedWindowEnd() == null
-                || badWindowEnd.isAfter(m.lastCountedWindowEnd()));
+        boolean newProbe = failedProbe != null
+                && (m.lastCountedProbe() == null
+                        || !failedProbe.isBefore(m.lastCountedProbe().plus(settings.distinctProbeSpacing())));
+        boolean newWindow = badWindowEnd != null
+                && (m.lastCountedWindowEnd() == null || badWindowEnd.isAfter(m.lastCountedWindowEnd()));
         boolean nothingDated = failedProbe == null && badWindowEnd == null;
         int bad = newProbe || newWindow || nothingDated ? m.consecutiveBad() + 1 : m.consecutiveBad();
-        return new PolicyMemory(bad, recent, epoch, newProbe ? failedProbe : m.lastCountedProbe(),
+        return new PolicyMemory(
+                bad,
+                recent,
+                epoch,
+                newProbe ? failedProbe : m.lastCountedProbe(),
                 newWindow ? badWindowEnd : m.lastCountedWindowEnd());
     }
 
-    private String holdReason(Instant now, PairState state, boolean paused, int bad, List<Instant> recent,
-                              Instant lastFailover) {
+    private String holdReason(
+            Instant now, PairState state, boolean paused, int bad, List<Instant> recent, Instant lastFailover) {
         if (bad < settings.consecutiveBadEvaluations()) {
             return bad + " of " + settings.consecutiveBadEvaluations() + " consecutive bad evaluations";
         }
@@ -110,7 +127,8 @@ public final class HealthPolicy {
             return "automatic failover is disabled (max automatic failovers = 0)";
         }
         if (lastFailover != null && Duration.between(lastFailover, now).compareTo(settings.minDwell()) < 0) {
-            return "dwell time: last automatic failover at " + lastFailover + ", less than " + settings.minDwell() + " ago";
+            return "dwell time: last automatic failover at " + lastFailover + ", less than " + settings.minDwell()
+                    + " ago";
         }
         if (recent.size() >= settings.maxAutomaticFailovers()) {
             return recent.size() + " automatic failover(s) within " + settings.automaticFailoverWindow()
@@ -120,8 +138,8 @@ public final class HealthPolicy {
     }
 
     /** Adds CloudWatch's reasons and warnings; the end of the window when its error rate was bad, else null. */
-    private Instant assessCloudWatch(Evidence evidence, List<String> reasons, List<String> warnings,
-                                     Map<String, String> inputs) {
+    private Instant assessCloudWatch(
+            Evidence evidence, List<String> reasons, List<String> warnings, Map<String, String> inputs) {
         StreamSignals cw = evidence.cloudWatch();
         if (!evidence.cloudWatchUsed()) {
             inputs.put("cloudWatch", Evidence.CLOUDWATCH_NOT_USED);
@@ -134,27 +152,44 @@ public final class HealthPolicy {
         }
         StreamSignals.Counts counts = cw.window();
         inputs.put("window", cw.from() + "/" + cw.to());
-        inputs.put("errorRatePercent", counts.errorRatePercent().stream()
-                .mapToObj(r -> String.format(Locale.ROOT, "%.3f", r)).findFirst().orElse("no calls"));
+        inputs.put(
+                "errorRatePercent",
+                counts.errorRatePercent().stream()
+                        .mapToObj(r -> String.format(Locale.ROOT, "%.3f", r))
+                        .findFirst()
+                        .orElse("no calls"));
         inputs.put("callsAndRecords", String.format(Locale.ROOT, "%.0f", counts.total()));
         inputs.put("failed", String.format(Locale.ROOT, "%.0f", counts.failed()));
         inputs.put("throttled", String.format(Locale.ROOT, "%.0f", counts.throttled()));
         inputs.put("errorRateByPeriod", cw.errorRatePercent().toString());
         inputs.put("iteratorAgeMillis", cw.iteratorAgeMillis().toString());
         Instant bad = null;
-        if (counts.errorRatePercent().isPresent() && counts.errorRatePercent().getAsDouble() > settings.errorRateThresholdPercent()) {
-            reasons.add(String.format(Locale.ROOT, "error rate %.2f%% > %.2f%% over %s (%s)", counts.errorRatePercent().getAsDouble(),
-                    settings.errorRateThresholdPercent(), Duration.between(cw.from(), cw.to()), counts));
+        if (counts.errorRatePercent().isPresent()
+                && counts.errorRatePercent().getAsDouble() > settings.errorRateThresholdPercent()) {
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "error rate %.2f%% > %.2f%% over %s (%s)",
+                    counts.errorRatePercent().getAsDouble(),
+                    settings.errorRateThresholdPercent(),
+                    Duration.between(cw.from(), cw.to()),
+                    counts));
             bad = cw.to();
         }
         if (counts.throttled() > 0) {
-            warnings.add(String.format(Locale.ROOT, "%.0f calls or records throttled over %s (capacity, not health: add"
-                    + " shards or slow the writers)", counts.throttled(), Duration.between(cw.from(), cw.to())));
+            warnings.add(String.format(
+                    Locale.ROOT,
+                    "%.0f calls or records throttled over %s (capacity, not health: add"
+                            + " shards or slow the writers)",
+                    counts.throttled(),
+                    Duration.between(cw.from(), cw.to())));
         }
         cw.iteratorAgeMillis().max().ifPresent(max -> {
             if (max > settings.iteratorAgeThreshold().toMillis()) {
-                warnings.add(String.format(Locale.ROOT, "iterator age %.0f ms > %d ms (readers behind; a failover"
-                        + " now loses more data, not less)", max, settings.iteratorAgeThreshold().toMillis()));
+                warnings.add(String.format(
+                        Locale.ROOT,
+                        "iterator age %.0f ms > %d ms (readers behind; a failover" + " now loses more data, not less)",
+                        max,
+                        settings.iteratorAgeThreshold().toMillis()));
             }
         });
         return bad;
@@ -169,22 +204,29 @@ public final class HealthPolicy {
         Instant newest = null;
         for (ProbeResult p : probes) {
             if (!p.healthy()) {
-                reasons.add("probe of " + p.region() + " failed after " + p.latency().toMillis() + " ms: " + p.error());
+                reasons.add("probe of " + p.region() + " failed after "
+                        + p.latency().toMillis() + " ms: " + p.error());
                 newest = newest == null || p.at().isAfter(newest) ? p.at() : newest;
             }
         }
         return newest;
     }
 
-    private void assessReplication(List<ShardProgress> progress, Instant now, List<String> warnings,
-                                   Map<String, String> inputs) {
+    private void assessReplication(
+            List<ShardProgress> progress, Instant now, List<String> warnings, Map<String, String> inputs) {
         if (progress.isEmpty()) {
             warnings.add("no replication progress recorded");
             inputs.put("replicationLagMillis", "MISSING");
             return;
         }
-        long behind = progress.stream().mapToLong(ShardProgress::millisBehindLatest).max().orElse(0);
-        long newest = progress.stream().mapToLong(ShardProgress::updatedEpochMillis).max().orElse(0);
+        long behind = progress.stream()
+                .mapToLong(ShardProgress::millisBehindLatest)
+                .max()
+                .orElse(0);
+        long newest = progress.stream()
+                .mapToLong(ShardProgress::updatedEpochMillis)
+                .max()
+                .orElse(0);
         long stale = now.toEpochMilli() - newest;
         inputs.put("replicationLagMillis", Long.toString(behind));
         inputs.put("replicationProgressAgeMillis", Long.toString(stale));

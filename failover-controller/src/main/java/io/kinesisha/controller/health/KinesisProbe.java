@@ -26,8 +26,11 @@ public final class KinesisProbe implements AutoCloseable {
     public KinesisProbe(AwsTarget target, String streamArn, Duration timeout, Clock clock) {
         AwsClientFactory factory = new AwsClientFactory(new ClientTuning(timeout, timeout, 1));
         this.kinesis = factory.configure(KinesisClient.builder(), target)
-                .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout)
-                        .connectionAcquisitionTimeout(timeout).maxConnections(2))
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .connectionTimeout(timeout)
+                        .socketTimeout(timeout)
+                        .connectionAcquisitionTimeout(timeout)
+                        .maxConnections(2))
                 .build();
         this.region = target.regionName();
         this.streamArn = streamArn;
@@ -40,16 +43,24 @@ public final class KinesisProbe implements AutoCloseable {
         long started = System.nanoTime();
         String status = null;
         try {
-            StreamStatus s = kinesis.describeStreamSummary(b -> b.streamARN(streamArn)
-                    .overrideConfiguration(c -> c.apiCallTimeout(remaining(started)))).streamDescriptionSummary().streamStatus();
+            StreamStatus s = kinesis.describeStreamSummary(b ->
+                            b.streamARN(streamArn).overrideConfiguration(c -> c.apiCallTimeout(remaining(started))))
+                    .streamDescriptionSummary()
+                    .streamStatus();
             status = s.toString();
-            kinesis.listShards(b -> b.streamARN(streamArn).maxResults(1)
+            kinesis.listShards(b -> b.streamARN(streamArn)
+                    .maxResults(1)
                     .overrideConfiguration(c -> c.apiCallTimeout(remaining(started))));
             Duration latency = Duration.ofNanos(System.nanoTime() - started);
             boolean usable = s == StreamStatus.ACTIVE || s == StreamStatus.UPDATING;
             return new ProbeResult(at, region, usable, latency, status, usable ? null : "stream is " + status);
         } catch (RuntimeException e) {
-            return new ProbeResult(at, region, false, Duration.ofNanos(System.nanoTime() - started), status,
+            return new ProbeResult(
+                    at,
+                    region,
+                    false,
+                    Duration.ofNanos(System.nanoTime() - started),
+                    status,
                     e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }

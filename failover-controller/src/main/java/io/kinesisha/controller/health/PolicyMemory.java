@@ -14,8 +14,12 @@ import java.util.List;
  * count belongs to (a switch of region starts it again), and the times of recent automatic failovers (the last one
  * is what the dwell time is measured from).
  */
-public record PolicyMemory(int consecutiveBad, List<Instant> automaticFailovers, long epoch, Instant lastCountedProbe,
-                           Instant lastCountedWindowEnd) {
+public record PolicyMemory(
+        int consecutiveBad,
+        List<Instant> automaticFailovers,
+        long epoch,
+        Instant lastCountedProbe,
+        Instant lastCountedWindowEnd) {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final PolicyMemory EMPTY = new PolicyMemory(0, List.of());
 
@@ -63,8 +67,11 @@ public record PolicyMemory(int consecutiveBad, List<Instant> automaticFailovers,
             if (list != null) {
                 list.forEach(t -> failovers.add(Instant.parse(t.asText())));
             }
-            return new PolicyMemory(node.get("consecutiveBad").asInt(), failovers,
-                    node.has("epoch") ? node.get("epoch").asLong() : 0, instant(node, "lastCountedProbe"),
+            return new PolicyMemory(
+                    node.get("consecutiveBad").asInt(),
+                    failovers,
+                    node.has("epoch") ? node.get("epoch").asLong() : 0,
+                    instant(node, "lastCountedProbe"),
                     instant(node, "lastCountedWindowEnd"));
         } catch (Exception e) {
             throw new IllegalArgumentException("not a policy memory: " + json, e);

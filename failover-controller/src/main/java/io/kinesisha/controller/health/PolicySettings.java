@@ -8,20 +8,44 @@ import java.time.Duration;
  * {@code probeInterval} sets how far apart two failed probes must be to count as two observations (half of it, so
  * a loop's jitter does not lose one; concurrent invocations probing at the same moment count once).
  */
-public record PolicySettings(double errorRateThresholdPercent, Duration iteratorAgeThreshold,
-                             Duration replicationLagThreshold, int consecutiveBadEvaluations, Duration minDwell,
-                             int maxAutomaticFailovers, Duration automaticFailoverWindow, Duration probeInterval) {
+public record PolicySettings(
+        double errorRateThresholdPercent,
+        Duration iteratorAgeThreshold,
+        Duration replicationLagThreshold,
+        int consecutiveBadEvaluations,
+        Duration minDwell,
+        int maxAutomaticFailovers,
+        Duration automaticFailoverWindow,
+        Duration probeInterval) {
     /** With the default probe interval (5 s). */
-    public PolicySettings(double errorRateThresholdPercent, Duration iteratorAgeThreshold,
-                          Duration replicationLagThreshold, int consecutiveBadEvaluations, Duration minDwell,
-                          int maxAutomaticFailovers, Duration automaticFailoverWindow) {
-        this(errorRateThresholdPercent, iteratorAgeThreshold, replicationLagThreshold, consecutiveBadEvaluations, minDwell,
-                maxAutomaticFailovers, automaticFailoverWindow, Duration.ofSeconds(5));
+    public PolicySettings(
+            double errorRateThresholdPercent,
+            Duration iteratorAgeThreshold,
+            Duration replicationLagThreshold,
+            int consecutiveBadEvaluations,
+            Duration minDwell,
+            int maxAutomaticFailovers,
+            Duration automaticFailoverWindow) {
+        this(
+                errorRateThresholdPercent,
+                iteratorAgeThreshold,
+                replicationLagThreshold,
+                consecutiveBadEvaluations,
+                minDwell,
+                maxAutomaticFailovers,
+                automaticFailoverWindow,
+                Duration.ofSeconds(5));
     }
 
     public static PolicySettings from(HealthThresholds h) {
-        return new PolicySettings(h.errorRateThresholdPercent(), h.iteratorAgeThreshold(), h.replicationLagThreshold(),
-                h.consecutiveBadEvaluations(), h.minDwell(), h.maxAutomaticFailovers(), h.automaticFailoverWindow(),
+        return new PolicySettings(
+                h.errorRateThresholdPercent(),
+                h.iteratorAgeThreshold(),
+                h.replicationLagThreshold(),
+                h.consecutiveBadEvaluations(),
+                h.minDwell(),
+                h.maxAutomaticFailovers(),
+                h.automaticFailoverWindow(),
                 h.probeInterval());
     }
 

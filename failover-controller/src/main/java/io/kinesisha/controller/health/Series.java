@@ -17,11 +17,17 @@ public record Series(String name, List<PeriodValue> values, String statusCode) {
     }
 
     public OptionalDouble mean() {
-        return values.stream().filter(v -> !v.isMissing()).mapToDouble(PeriodValue::value).average();
+        return values.stream()
+                .filter(v -> !v.isMissing())
+                .mapToDouble(PeriodValue::value)
+                .average();
     }
 
     public OptionalDouble max() {
-        return values.stream().filter(v -> !v.isMissing()).mapToDouble(PeriodValue::value).max();
+        return values.stream()
+                .filter(v -> !v.isMissing())
+                .mapToDouble(PeriodValue::value)
+                .max();
     }
 
     @Override

@@ -9,8 +9,8 @@ import java.util.OptionalDouble;
  * against all of them (throttled ones kept apart: too little capacity is not an outage), per period as well for the
  * audit, and how far its readers are behind (their health, not the stream's).
  */
-public record StreamSignals(String streamName, Instant from, Instant to, Counts window, Series errorRatePercent,
-                            Series iteratorAgeMillis) {
+public record StreamSignals(
+        String streamName, Instant from, Instant to, Counts window, Series errorRatePercent, Series iteratorAgeMillis) {
 
     /**
      * Calls and records over the window: {@code total} PutRecord, GetRecords and SubscribeToShard calls plus
@@ -25,7 +25,8 @@ public record StreamSignals(String streamName, Instant from, Instant to, Counts 
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%.0f failed of %.0f calls and records, %.0f throttled", failed, total, throttled);
+            return String.format(
+                    Locale.ROOT, "%.0f failed of %.0f calls and records, %.0f throttled", failed, total, throttled);
         }
     }
 }

@@ -8,8 +8,14 @@ import java.util.Map;
  * what to do about it, why not when holding back, advisory {@code warnings}, the memory to store, and the inputs
  * as flat strings for the EVALUATION audit item.
  */
-public record Verdict(boolean healthy, Decision decision, List<String> reasons, String holdReason,
-                      List<String> warnings, PolicyMemory memory, Map<String, String> inputs) {
+public record Verdict(
+        boolean healthy,
+        Decision decision,
+        List<String> reasons,
+        String holdReason,
+        List<String> warnings,
+        PolicyMemory memory,
+        Map<String, String> inputs) {
     public enum Decision {
         /** The primary is healthy. */
         NONE,

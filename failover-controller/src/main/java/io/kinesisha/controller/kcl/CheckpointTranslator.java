@@ -16,26 +16,32 @@ import java.util.function.ToIntFunction;
  * that is no copy) moves that point earlier, never later: the error is duplicates, which are counted, never a skip.
  */
 public final class CheckpointTranslator {
-    private CheckpointTranslator() {
-    }
+    private CheckpointTranslator() {}
 
     /** One record, reduced to what the translation needs. */
-    public record Rec(String partitionKey, String sequenceNumber, boolean inRegion) {
-    }
+    public record Rec(String partitionKey, String sequenceNumber, boolean inRegion) {}
 
     /** A source shard with the records of it replication covers, oldest first. */
-    public record SourceShard(String shardId, List<Rec> records) {
-    }
+    public record SourceShard(String shardId, List<Rec> records) {}
 
     /** A target shard with its records up to the cut (those before the compared region marked so), oldest first. */
-    public record TargetShard(String shardId, List<String> parentShardIds, String startingHashKey, String endingHashKey,
-                              boolean closed, List<Rec> records) {
-    }
+    public record TargetShard(
+            String shardId,
+            List<String> parentShardIds,
+            String startingHashKey,
+            String endingHashKey,
+            boolean closed,
+            List<Rec> records) {}
 
     /** The lease to write for one target shard and what resuming there costs. */
-    public record TargetLease(String shardId, String checkpoint, List<String> parentShardIds, String startingHashKey,
-                              String endingHashKey, long duplicates, long skips) {
-    }
+    public record TargetLease(
+            String shardId,
+            String checkpoint,
+            List<String> parentShardIds,
+            String startingHashKey,
+            String endingHashKey,
+            long duplicates,
+            long skips) {}
 
     /** Per key, how many records in the compared source region the application has finished. */
     public static Map<String, Integer> finished(List<SourceShard> source, Map<String, LeaseCheckpoint> leases) {
@@ -66,8 +72,8 @@ public final class CheckpointTranslator {
      * As {@link #translate(ToIntFunction, List)}; with {@code finishedUnknown} (nothing proves what the application
      * finished) every copy after the resume point counts as a possible duplicate: the report gives the upper bound.
      */
-    public static List<TargetLease> translate(ToIntFunction<String> finished, List<TargetShard> target,
-                                              boolean finishedUnknown) {
+    public static List<TargetLease> translate(
+            ToIntFunction<String> finished, List<TargetShard> target, boolean finishedUnknown) {
         Map<String, Integer> seen = new HashMap<>();
         List<TargetLease> leases = new ArrayList<>();
         for (TargetShard shard : target) {
@@ -89,25 +95,36 @@ public final class CheckpointTranslator {
             int resumeAt;
             if (first >= 0) {
                 resumeAt = first;
-                checkpoint = first == 0 ? LeaseCheckpoint.TRIM_HORIZON : records.get(first - 1).sequenceNumber();
+                checkpoint = first == 0
+                        ? LeaseCheckpoint.TRIM_HORIZON
+                        : records.get(first - 1).sequenceNumber();
             } else if (shard.closed()) {
                 resumeAt = records.size();
                 checkpoint = LeaseCheckpoint.SHARD_END;
             } else {
                 resumeAt = records.size();
-                checkpoint = records.isEmpty() ? LeaseCheckpoint.TRIM_HORIZON : records.get(records.size() - 1).sequenceNumber();
+                checkpoint = records.isEmpty()
+                        ? LeaseCheckpoint.TRIM_HORIZON
+                        : records.get(records.size() - 1).sequenceNumber();
             }
             long duplicates = 0;
             long skips = 0;
             for (int i = 0; i < records.size(); i++) {
                 if (i < resumeAt && unfinished[i]) {
                     skips++;
-                } else if (i >= resumeAt && (!unfinished[i] || finishedUnknown && records.get(i).inRegion())) {
+                } else if (i >= resumeAt
+                        && (!unfinished[i] || finishedUnknown && records.get(i).inRegion())) {
                     duplicates++;
                 }
             }
-            leases.add(new TargetLease(shard.shardId(), checkpoint, shard.parentShardIds(), shard.startingHashKey(),
-                    shard.endingHashKey(), duplicates, skips));
+            leases.add(new TargetLease(
+                    shard.shardId(),
+                    checkpoint,
+                    shard.parentShardIds(),
+                    shard.startingHashKey(),
+                    shard.endingHashKey(),
+                    duplicates,
+                    skips));
         }
         return leases;
     }

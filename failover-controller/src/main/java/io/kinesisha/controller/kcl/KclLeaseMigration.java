@@ -41,8 +41,7 @@ public final class KclLeaseMigration {
     static final Duration CLOCK_SLACK = Duration.ofSeconds(30);
 
     /** One side of the move: region, stream and the application's lease table there. */
-    public record Side(String region, KinesisClient kinesis, String streamArn, KclLeaseTable leases) {
-    }
+    public record Side(String region, KinesisClient kinesis, String streamArn, KclLeaseTable leases) {}
 
     /** The leases that would be written, how they were derived and what resuming there costs. */
     public record Plan(String application, String targetRegion, String table, String method, List<TargetLease> leases) {
@@ -62,23 +61,39 @@ public final class KclLeaseMigration {
             e.put(p + "method", method);
             e.put(p + "duplicates", Long.toString(duplicates()));
             e.put(p + "skips", Long.toString(skips()));
-            leases.forEach(l -> e.put(p + "lease." + l.shardId(), l.checkpoint()
-                    + (l.parentShardIds().isEmpty() ? "" : " parents=" + String.join(",", l.parentShardIds()))
-                    + " duplicates=" + l.duplicates()));
+            leases.forEach(l -> e.put(
+                    p + "lease." + l.shardId(),
+                    l.checkpoint()
+                            + (l.parentShardIds().isEmpty() ? "" : " parents=" + String.join(",", l.parentShardIds()))
+                            + " duplicates=" + l.duplicates()));
             return e;
         }
 
         /** The writes, one PutItem per lease, for a dry run. */
         public List<ApiCall> calls() {
-            return leases.stream().map(l -> new ApiCall("dynamodb", "PutItem", targetRegion, Map.of("TableName", table,
-                    "leaseKey", l.shardId(), "checkpoint", l.checkpoint(), "parentShardId", String.join(",", l.parentShardIds()),
-                    "expectedDuplicates", Long.toString(l.duplicates()), "application", application)))
+            return leases.stream()
+                    .map(l -> new ApiCall(
+                            "dynamodb",
+                            "PutItem",
+                            targetRegion,
+                            Map.of(
+                                    "TableName",
+                                    table,
+                                    "leaseKey",
+                                    l.shardId(),
+                                    "checkpoint",
+                                    l.checkpoint(),
+                                    "parentShardId",
+                                    String.join(",", l.parentShardIds()),
+                                    "expectedDuplicates",
+                                    Long.toString(l.duplicates()),
+                                    "application",
+                                    application)))
                     .collect(Collectors.toList());
         }
     }
 
-    private KclLeaseMigration() {
-    }
+    private KclLeaseMigration() {}
 
     /**
      * @param sourceCut where replication out of the source started (empty: from the start of the stream)
@@ -87,10 +102,17 @@ public final class KclLeaseMigration {
      *                  arrival time, from the source cut on)
      * @param progress  the stopped replication's progress rows, for the fallback
      */
-    public static Plan plan(String application, Side source, Side target, Optional<StreamCut> sourceCut,
-                            Optional<StreamCut> targetCut, Optional<ReplicationStart> start, List<ShardProgress> progress) {
+    public static Plan plan(
+            String application,
+            Side source,
+            Side target,
+            Optional<StreamCut> sourceCut,
+            Optional<StreamCut> targetCut,
+            Optional<ReplicationStart> start,
+            List<ShardProgress> progress) {
         Instant regionStart = sourceCut.map(c -> c.takenAt().minus(CLOCK_SLACK)).orElse(null);
-        List<TargetShard> targetShards = targetShards(target, targetCut, start.map(ReplicationStart::targetTips), regionStart);
+        List<TargetShard> targetShards =
+                targetShards(target, targetCut, start.map(ReplicationStart::targetTips), regionStart);
         ToIntFunction<String> finished;
         boolean unknown = false;
         String method;
@@ -99,25 +121,34 @@ public final class KclLeaseMigration {
             leases = source.leases().checkpoints();
             Map<String, Integer> counts = CheckpointTranslator.finished(sourceShards(source, sourceCut), leases);
             finished = k -> counts.getOrDefault(k, 0);
-            method = "translated: " + leases.size() + " leases of " + source.region() + "/" + source.leases().name()
-                    + " through the records of both streams";
+            method = "translated: " + leases.size() + " leases of " + source.region() + "/"
+                    + source.leases().name() + " through the records of both streams";
         } catch (RuntimeException e) {
             Map<String, LeaseCheckpoint> known = leases;
-            boolean allDone = known != null && !progress.isEmpty() && progress.stream().allMatch(p ->
-                    known.getOrDefault(p.sourceShardId(), LeaseCheckpoint.NONE).atOrAfter(p.lastSequenceNumber()));
+            boolean allDone = known != null
+                    && !progress.isEmpty()
+                    && progress.stream()
+                            .allMatch(p -> known.getOrDefault(p.sourceShardId(), LeaseCheckpoint.NONE)
+                                    .atOrAfter(p.lastSequenceNumber()));
             finished = allDone ? k -> Integer.MAX_VALUE : k -> 0;
             unknown = !allDone;
             method = "fallback (" + source.region() + " unreadable: " + e.getMessage() + "): "
-                    + (allDone ? "every lease is at or past its shard's last replicated record, so every copy is done"
-                    : "resuming at the start of the copies (duplicates are an upper bound)");
+                    + (allDone
+                            ? "every lease is at or past its shard's last replicated record, so every copy is done"
+                            : "resuming at the start of the copies (duplicates are an upper bound)");
         }
-        return new Plan(application, target.region(), target.leases().name(), method,
+        return new Plan(
+                application,
+                target.region(),
+                target.leases().name(),
+                method,
                 CheckpointTranslator.translate(finished, targetShards, unknown));
     }
 
     /** Writes the plan's leases into the target region's lease table. */
     public static void write(Plan plan, KclLeaseTable table) {
-        table.write(plan.leases(), plan.leases().stream().map(TargetLease::shardId).collect(Collectors.toSet()));
+        table.write(
+                plan.leases(), plan.leases().stream().map(TargetLease::shardId).collect(Collectors.toSet()));
     }
 
     private static List<SourceShard> sourceShards(Side source, Optional<StreamCut> sourceCut) {
@@ -127,14 +158,15 @@ public final class KclLeaseMigration {
         for (Shard shard : reader.shards()) {
             String tip = tips.get(shard.shardId());
             List<Rec> records = reader.after(shard.shardId(), tip == null || tip.isEmpty() ? null : tip, null).stream()
-                    .map(r -> new Rec(r.partitionKey(), r.sequenceNumber(), true)).collect(Collectors.toList());
+                    .map(r -> new Rec(r.partitionKey(), r.sequenceNumber(), true))
+                    .collect(Collectors.toList());
             shards.add(new SourceShard(shard.shardId(), records));
         }
         return shards;
     }
 
-    private static List<TargetShard> targetShards(Side target, Optional<StreamCut> targetCut,
-                                                  Optional<Map<String, String>> startTips, Instant regionStart) {
+    private static List<TargetShard> targetShards(
+            Side target, Optional<StreamCut> targetCut, Optional<Map<String, String>> startTips, Instant regionStart) {
         ShardReader reader = new ShardReader(target.kinesis(), target.streamArn());
         List<TargetShard> shards = new ArrayList<>();
         for (Shard shard : reader.shards()) {
@@ -146,9 +178,14 @@ public final class KclLeaseMigration {
                 records = reader.after(shard.shardId(), null, null);
             }
             String startTip = startTips.map(t -> t.get(shard.shardId())).orElse(null);
-            List<Rec> recs = records.stream().map(r -> new Rec(r.partitionKey(), r.sequenceNumber(), startTips.isPresent()
-                    ? startTip == null || startTip.isEmpty() || after(r.sequenceNumber(), startTip)
-                    : regionStart == null || !r.approximateArrivalTimestamp().isBefore(regionStart)))
+            List<Rec> recs = records.stream()
+                    .map(r -> new Rec(
+                            r.partitionKey(),
+                            r.sequenceNumber(),
+                            startTips.isPresent()
+                                    ? startTip == null || startTip.isEmpty() || after(r.sequenceNumber(), startTip)
+                                    : regionStart == null
+                                            || !r.approximateArrivalTimestamp().isBefore(regionStart)))
                     .collect(Collectors.toList());
             List<String> parents = new ArrayList<>();
             if (shard.parentShardId() != null) {
@@ -158,8 +195,13 @@ public final class KclLeaseMigration {
                 parents.add(shard.adjacentParentShardId());
             }
             boolean closed = shard.sequenceNumberRange().endingSequenceNumber() != null;
-            shards.add(new TargetShard(shard.shardId(), parents, shard.hashKeyRange().startingHashKey(),
-                    shard.hashKeyRange().endingHashKey(), closed, recs));
+            shards.add(new TargetShard(
+                    shard.shardId(),
+                    parents,
+                    shard.hashKeyRange().startingHashKey(),
+                    shard.hashKeyRange().endingHashKey(),
+                    closed,
+                    recs));
         }
         return shards;
     }

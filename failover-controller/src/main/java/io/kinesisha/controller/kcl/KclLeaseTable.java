@@ -39,13 +39,18 @@ public final class KclLeaseTable {
     public Map<String, LeaseCheckpoint> checkpoints() {
         Map<String, LeaseCheckpoint> leases = new HashMap<>();
         try {
-            dynamo.scanPaginator(b -> b.tableName(table).consistentRead(true)).items().forEach(item -> {
-                AttributeValue checkpoint = item.get(CHECKPOINT);
-                AttributeValue sub = item.get(SUB_SEQUENCE);
-                boolean partial = sub != null && sub.n() != null && Long.parseLong(sub.n()) > 0;
-                leases.put(item.get(LEASE_KEY).s(), checkpoint == null ? LeaseCheckpoint.NONE
-                        : new LeaseCheckpoint(checkpoint.s(), partial));
-            });
+            dynamo.scanPaginator(b -> b.tableName(table).consistentRead(true))
+                    .items()
+                    .forEach(item -> {
+                        AttributeValue checkpoint = item.get(CHECKPOINT);
+                        AttributeValue sub = item.get(SUB_SEQUENCE);
+                        boolean partial = sub != null && sub.n() != null && Long.parseLong(sub.n()) > 0;
+                        leases.put(
+                                item.get(LEASE_KEY).s(),
+                                checkpoint == null
+                                        ? LeaseCheckpoint.NONE
+                                        : new LeaseCheckpoint(checkpoint.s(), partial));
+                    });
         } catch (ResourceNotFoundException e) {
             return Map.of();
         }
@@ -90,7 +95,8 @@ public final class KclLeaseTable {
         } catch (ResourceNotFoundException e) {
             // created below, with the key schema KCL creates
         }
-        dynamo.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+        dynamo.createTable(b -> b.tableName(table)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(k -> k.attributeName(LEASE_KEY).keyType(KeyType.HASH))
                 .attributeDefinitions(a -> a.attributeName(LEASE_KEY).attributeType(ScalarAttributeType.S)));
         dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));

@@ -20,9 +20,19 @@ import java.util.regex.Pattern;
  * <p>An alarm state change is identified by the alarm's ARN, the new state and the time of the change
  * ({@link #deliveryKey()}), the same in both delivery forms: that is what duplicate deliveries share.
  */
-public record ControllerEvent(Kind kind, String id, Instant time, String alarmName, String alarmState,
-                              String previousState, String alarmArn, Instant stateChangedAt) {
-    public enum Kind { ALARM_STATE_CHANGE, SCHEDULED }
+public record ControllerEvent(
+        Kind kind,
+        String id,
+        Instant time,
+        String alarmName,
+        String alarmState,
+        String previousState,
+        String alarmArn,
+        Instant stateChangedAt) {
+    public enum Kind {
+        ALARM_STATE_CHANGE,
+        SCHEDULED
+    }
 
     static final String ALARM_DETAIL_TYPE = "CloudWatch Alarm State Change";
     static final String SCHEDULED_DETAIL_TYPE = "Scheduled Event";
@@ -34,7 +44,9 @@ public record ControllerEvent(Kind kind, String id, Instant time, String alarmNa
      * {@code 2023-08-04T12: 36: 15.490+0000}).
      */
     private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME).appendPattern("[XXX][XX][X]").toFormatter();
+            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+            .appendPattern("[XXX][XX][X]")
+            .toFormatter();
 
     /** Thrown for an event the controller does not act on; the message names the field. */
     public static final class InvalidEventException extends IllegalArgumentException {
@@ -80,18 +92,22 @@ public record ControllerEvent(Kind kind, String id, Instant time, String alarmNa
         switch (detailType) {
             case ALARM_DETAIL_TYPE -> {
                 expect("source", source, "aws.cloudwatch", "for detail-type '" + detailType + "'");
-                String arn = ((List<?>) resources).stream().filter(r -> r instanceof String s && isAlarmArn(s))
-                        .map(r -> normalise((String) r)).findFirst()
-                        .orElseThrow(() -> new InvalidEventException("resources: must hold the alarm's ARN"
-                                + " (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME), was " + resources));
+                String arn = ((List<?>) resources)
+                        .stream()
+                                .filter(r -> r instanceof String s && isAlarmArn(s))
+                                .map(r -> normalise((String) r))
+                                .findFirst()
+                                .orElseThrow(() -> new InvalidEventException("resources: must hold the alarm's ARN"
+                                        + " (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME), was " + resources));
                 return alarm(id, time, arn, detail, "detail");
             }
             case SCHEDULED_DETAIL_TYPE -> {
                 expect("source", source, "aws.events", "for detail-type '" + detailType + "'");
                 return new ControllerEvent(Kind.SCHEDULED, id, time, null, null, null, null, null);
             }
-            default -> throw new InvalidEventException("detail-type: must be '" + ALARM_DETAIL_TYPE + "' or '"
-                    + SCHEDULED_DETAIL_TYPE + "', was '" + detailType + "'");
+            default ->
+                throw new InvalidEventException("detail-type: must be '" + ALARM_DETAIL_TYPE + "' or '"
+                        + SCHEDULED_DETAIL_TYPE + "', was '" + detailType + "'");
         }
     }
 
@@ -106,9 +122,17 @@ public record ControllerEvent(Kind kind, String id, Instant time, String alarmNa
         account(event, "accountId");
         Instant time = instant(event, "time");
         string(event, "region");
-        ControllerEvent parsed = alarm(null, time, normalise(arn), object(event, "alarmData", "alarmData"), "alarmData");
-        return new ControllerEvent(parsed.kind(), parsed.deliveryKey(), time, parsed.alarmName(), parsed.alarmState(),
-                parsed.previousState(), parsed.alarmArn(), parsed.stateChangedAt());
+        ControllerEvent parsed =
+                alarm(null, time, normalise(arn), object(event, "alarmData", "alarmData"), "alarmData");
+        return new ControllerEvent(
+                parsed.kind(),
+                parsed.deliveryKey(),
+                time,
+                parsed.alarmName(),
+                parsed.alarmState(),
+                parsed.previousState(),
+                parsed.alarmArn(),
+                parsed.stateChangedAt());
     }
 
     private static ControllerEvent alarm(String id, Instant time, String arn, Map<String, Object> data, String path) {
@@ -123,8 +147,8 @@ public record ControllerEvent(Kind kind, String id, Instant time, String alarmNa
     private static String state(Map<String, Object> state, String path) {
         String value = string(state, path + ".value", "value");
         if (!ALARM_STATES.contains(value)) {
-            throw new InvalidEventException(path + ".value: must be one of " + ALARM_STATES.stream().sorted().toList()
-                    + ", was '" + value + "'");
+            throw new InvalidEventException(path + ".value: must be one of "
+                    + ALARM_STATES.stream().sorted().toList() + ", was '" + value + "'");
         }
         return value;
     }
@@ -147,7 +171,8 @@ public record ControllerEvent(Kind kind, String id, Instant time, String alarmNa
 
     private static void expect(String field, String actual, String expected, String context) {
         if (!expected.equals(actual)) {
-            throw new InvalidEventException(field + ": must be '" + expected + "' " + context + ", was '" + actual + "'");
+            throw new InvalidEventException(
+                    field + ": must be '" + expected + "' " + context + ", was '" + actual + "'");
         }
     }
 

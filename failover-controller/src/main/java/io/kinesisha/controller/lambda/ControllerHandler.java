@@ -115,14 +115,19 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
             result.put("reason", "alarm " + parsed.alarmName() + " state OK");
             return result;
         }
-        String trigger = parsed.kind() + (parsed.alarmName() == null ? "" : " " + parsed.alarmName() + " "
-                + parsed.previousState() + "->" + parsed.alarmState() + " at " + parsed.stateChangedAt());
-        String owner = context != null && context.getAwsRequestId() != null ? context.getAwsRequestId()
+        String trigger = parsed.kind()
+                + (parsed.alarmName() == null
+                        ? ""
+                        : " " + parsed.alarmName() + " " + parsed.previousState() + "->" + parsed.alarmState() + " at "
+                                + parsed.stateChangedAt());
+        String owner = context != null && context.getAwsRequestId() != null
+                ? context.getAwsRequestId()
                 : UUID.randomUUID().toString();
         Services s;
         try {
             s = services();
-            if (!s.deliveries().claim(s.pair(), parsed.deliveryKey(), owner, s.clock().instant(), ABANDONED_AFTER)) {
+            if (!s.deliveries()
+                    .claim(s.pair(), parsed.deliveryKey(), owner, s.clock().instant(), ABANDONED_AFTER)) {
                 log(context, "kinesis-ha controller: " + trigger + " was delivered before; acted on once already");
                 result.put("status", "DUPLICATE");
                 result.put("deliveryKey", parsed.deliveryKey());
@@ -157,10 +162,18 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
     /** Records the round's outcome; if that fails the claim stays RUNNING and a redelivery acts after it is abandoned. */
     private void finish(Services s, ControllerEvent parsed, String owner, DeliveryLog.Status status, Context context) {
         try {
-            s.deliveries().finish(s.pair(), parsed.deliveryKey(), owner, status, s.clock().instant());
+            s.deliveries()
+                    .finish(
+                            s.pair(),
+                            parsed.deliveryKey(),
+                            owner,
+                            status,
+                            s.clock().instant());
         } catch (RuntimeException e) {
-            log(context, "kinesis-ha controller: could not record " + status + " for " + parsed.deliveryKey()
-                    + " (a redelivery acts again after " + ABANDONED_AFTER + "): " + e);
+            log(
+                    context,
+                    "kinesis-ha controller: could not record " + status + " for " + parsed.deliveryKey()
+                            + " (a redelivery acts again after " + ABANDONED_AFTER + "): " + e);
         }
     }
 
@@ -193,23 +206,30 @@ public final class ControllerHandler implements RequestHandler<Map<String, Objec
         String region = System.getenv().getOrDefault("AWS_REGION", "unknown-region");
         PairContext ctx = PairContext.open(config, "lambda:" + region, ControllerTime.system());
         boolean local = EvidenceCollector.isLocal(ctx);
-        ControllerTick tick = new ControllerTick(ctx, new EvidenceCollector(ctx, !local),
-                line -> { }, ControllerTick.DEFAULT_STALE_OPERATION);
-        RoundReporter reporter = new RoundReporter(ctx, local ? (pair, m) -> { } : cloudWatchMetrics(config, ctx.clock()),
-                System.err::println);
-        return new Services(() -> {
-            ControllerTick.Result r = tick.tick();
-            reporter.report(r);
-            return r;
-        }, ctx.deliveries(), ctx.pair(), ctx.clock(), new ProbeWindow(config.health().probeInterval(), INVOCATION_WINDOW,
-                ctx.time()));
+        ControllerTick tick = new ControllerTick(
+                ctx, new EvidenceCollector(ctx, !local), line -> {}, ControllerTick.DEFAULT_STALE_OPERATION);
+        RoundReporter reporter = new RoundReporter(
+                ctx, local ? (pair, m) -> {} : cloudWatchMetrics(config, ctx.clock()), System.err::println);
+        return new Services(
+                () -> {
+                    ControllerTick.Result r = tick.tick();
+                    reporter.report(r);
+                    return r;
+                },
+                ctx.deliveries(),
+                ctx.pair(),
+                ctx.clock(),
+                new ProbeWindow(config.health().probeInterval(), INVOCATION_WINDOW, ctx.time()));
     }
 
     /** CloudWatch of the controller's own region (its control region), where its dashboard reads the metrics. */
     private static ControllerMetrics cloudWatchMetrics(ReplicationPairConfig config, Clock clock) {
         CloudWatchClient client = new AwsClientFactory(AwsTargets.tuning(config))
-                .configure(CloudWatchClient.builder(), AwsTargets.controlStore(config).withEndpoint(null))
-                .httpClientBuilder(ApacheHttpClient.builder()).build();
+                .configure(
+                        CloudWatchClient.builder(),
+                        AwsTargets.controlStore(config).withEndpoint(null))
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .build();
         return new CloudWatchControllerMetrics(client, clock);
     }
 }

@@ -27,24 +27,43 @@ public final class CloudWatchControllerMetrics implements ControllerMetrics {
     @Override
     public void publish(String pair, RoundMetrics m) {
         Instant now = clock.instant();
-        Dimension dimension = Dimension.builder().name(MetricNames.CONTROLLER_PAIR_DIMENSION).value(pair).build();
+        Dimension dimension = Dimension.builder()
+                .name(MetricNames.CONTROLLER_PAIR_DIMENSION)
+                .value(pair)
+                .build();
         List<MetricDatum> data = new ArrayList<>();
-        data.add(datum(MetricNames.CONTROLLER_STATE, RoundMetrics.stateValue(m.state()), StandardUnit.NONE, dimension, now));
+        data.add(datum(
+                MetricNames.CONTROLLER_STATE, RoundMetrics.stateValue(m.state()), StandardUnit.NONE, dimension, now));
         if (m.replicationLagMillis() != null) {
-            data.add(datum(MetricNames.CONTROLLER_REPLICATION_LAG, m.replicationLagMillis(), StandardUnit.MILLISECONDS,
-                    dimension, now));
+            data.add(datum(
+                    MetricNames.CONTROLLER_REPLICATION_LAG,
+                    m.replicationLagMillis(),
+                    StandardUnit.MILLISECONDS,
+                    dimension,
+                    now));
         }
         if (m.orphanRecords() != null) {
             data.add(datum(MetricNames.ORPHAN_RECORDS, m.orphanRecords(), StandardUnit.COUNT, dimension, now));
         }
         if (m.decision() != null) {
-            data.add(datum(MetricNames.LAST_DECISION, RoundMetrics.decisionValue(m.decision()), StandardUnit.NONE,
-                    dimension, now));
+            data.add(datum(
+                    MetricNames.LAST_DECISION,
+                    RoundMetrics.decisionValue(m.decision()),
+                    StandardUnit.NONE,
+                    dimension,
+                    now));
         }
-        cloudWatch.putMetricData(b -> b.namespace(MetricNames.CONTROLLER_NAMESPACE).metricData(data));
+        cloudWatch.putMetricData(
+                b -> b.namespace(MetricNames.CONTROLLER_NAMESPACE).metricData(data));
     }
 
     private static MetricDatum datum(String name, double value, StandardUnit unit, Dimension dimension, Instant at) {
-        return MetricDatum.builder().metricName(name).value(value).unit(unit).dimensions(dimension).timestamp(at).build();
+        return MetricDatum.builder()
+                .metricName(name)
+                .value(value)
+                .unit(unit)
+                .dimensions(dimension)
+                .timestamp(at)
+                .build();
     }
 }

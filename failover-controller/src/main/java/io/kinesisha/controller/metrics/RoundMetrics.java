@@ -16,6 +16,7 @@ import java.util.Objects;
 public record RoundMetrics(PairState state, Long replicationLagMillis, Long orphanRecords, Verdict.Decision decision) {
     /** Evidence keys of the reconciliation step (see {@code Reconciliation.evidence}). */
     static final String ORPHANS_REMAINING = "orphans.remaining";
+
     static final String ORPHANS_COUNT = "orphans.count";
 
     public RoundMetrics {
@@ -27,10 +28,17 @@ public record RoundMetrics(PairState state, Long replicationLagMillis, Long orph
      * @param recentAudit the newest audit entries, newest first
      * @param decision the round's health decision, null when the round did not evaluate
      */
-    public static RoundMetrics of(ControlRecord record, List<ShardProgress> progress, List<AuditEntry> recentAudit,
-                                  Verdict.Decision decision) {
-        Long lag = progress.isEmpty() ? null
-                : progress.stream().mapToLong(ShardProgress::millisBehindLatest).max().getAsLong();
+    public static RoundMetrics of(
+            ControlRecord record,
+            List<ShardProgress> progress,
+            List<AuditEntry> recentAudit,
+            Verdict.Decision decision) {
+        Long lag = progress.isEmpty()
+                ? null
+                : progress.stream()
+                        .mapToLong(ShardProgress::millisBehindLatest)
+                        .max()
+                        .getAsLong();
         return new RoundMetrics(PairState.valueOf(record.state()), lag, orphans(recentAudit), decision);
     }
 

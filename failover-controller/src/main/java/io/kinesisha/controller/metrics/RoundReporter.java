@@ -29,10 +29,13 @@ public final class RoundReporter {
     public boolean report(ControllerTick.Result round) {
         try {
             ControlRecord record = ctx.control().read(ctx.pair());
-            List<ShardProgress> progress = record.direction() == null ? List.of()
+            List<ShardProgress> progress = record.direction() == null
+                    ? List.of()
                     : ctx.store().readProgress(ctx.pair(), record.direction(), record.epoch());
-            metrics.publish(ctx.pair(), RoundMetrics.of(record, progress, ctx.store().readAudit(ctx.pair(), AUDIT_ENTRIES),
-                    round.decision()));
+            metrics.publish(
+                    ctx.pair(),
+                    RoundMetrics.of(
+                            record, progress, ctx.store().readAudit(ctx.pair(), AUDIT_ENTRIES), round.decision()));
             return true;
         } catch (RuntimeException e) {
             log.accept("kinesis-ha controller: metrics of " + ctx.pair() + " not published (the round itself"

@@ -25,26 +25,27 @@ import java.util.List;
  * and consumers, resume) and forward replication from the primary's new cut.
  */
 public final class FailbackOperation {
-    private FailbackOperation() {
-    }
+    private FailbackOperation() {}
 
     public static OperationSteps steps(StepSupport s) {
         String target = s.ctx().primaryRegion();
         ReplicateFromActive replicate = new ReplicateFromActive(s);
-        return new OperationSteps(OperationType.FAILBACK, List.of(
-                new CheckPrimaryHealth(s),
-                new ReconcileOrphans(s),
-                replicate,
-                new AwaitReplicationCatchUp(s),
-                new PauseProducers(s),
-                new AwaitReplicationDrain(s),
-                new FenceReplication(s),
-                new MarkCut(s, target, false),
-                ActivateRegion.primary(s),
-                new RedirectProducers(s, target, false),
-                new StartConsumers(s, target),
-                new StopConsumers(s, target, false),
-                new ResumeProducers(s, false),
-                replicate));
+        return new OperationSteps(
+                OperationType.FAILBACK,
+                List.of(
+                        new CheckPrimaryHealth(s),
+                        new ReconcileOrphans(s),
+                        replicate,
+                        new AwaitReplicationCatchUp(s),
+                        new PauseProducers(s),
+                        new AwaitReplicationDrain(s),
+                        new FenceReplication(s),
+                        new MarkCut(s, target, false),
+                        ActivateRegion.primary(s),
+                        new RedirectProducers(s, target, false),
+                        new StartConsumers(s, target),
+                        new StopConsumers(s, target, false),
+                        new ResumeProducers(s, false),
+                        replicate));
     }
 }

@@ -18,18 +18,19 @@ import java.util.List;
  * failed region are best effort and audited as such.
  */
 public final class FailoverOperation {
-    private FailoverOperation() {
-    }
+    private FailoverOperation() {}
 
     public static OperationSteps steps(StepSupport s) {
         String target = s.ctx().secondaryRegion();
-        return new OperationSteps(OperationType.FAILOVER, List.of(
-                new FenceReplication(s),
-                new MarkCut(s, target, true),
-                ActivateRegion.secondary(s),
-                new RedirectProducers(s, target, true),
-                new StartConsumers(s, target),
-                new StopConsumers(s, target, true),
-                new ResumeProducers(s, true)));
+        return new OperationSteps(
+                OperationType.FAILOVER,
+                List.of(
+                        new FenceReplication(s),
+                        new MarkCut(s, target, true),
+                        ActivateRegion.secondary(s),
+                        new RedirectProducers(s, target, true),
+                        new StartConsumers(s, target),
+                        new StopConsumers(s, target, true),
+                        new ResumeProducers(s, true)));
     }
 }

@@ -48,15 +48,12 @@ public final class OperationDriver {
     }
 
     /** The outcome, the record as it is now, and how long it took. */
-    public record Report(Result result, String message, ControlRecord record, String operationId, Duration took) {
-    }
+    public record Report(Result result, String message, ControlRecord record, String operationId, Duration took) {}
 
     /** A dry run: the transition the request would make and the mutating calls of each step. */
-    public record Plan(String transition, boolean allowed, List<PlannedStep> steps) {
-    }
+    public record Plan(String transition, boolean allowed, List<PlannedStep> steps) {}
 
-    public record PlannedStep(Step step, List<ApiCall> calls) {
-    }
+    public record PlannedStep(Step step, List<ApiCall> calls) {}
 
     /** How often an abort asks for the runner lease while the runner stands down. */
     private static final Duration LEASE_POLL = Duration.ofMillis(200);
@@ -81,8 +78,8 @@ public final class OperationDriver {
             progress.accept("a failover is in progress at " + describe(record) + "; resuming it");
             return resume();
         }
-        Outcome fired = ctx.control().fire(ctx.pair(), PairEvent.FAILOVER_REQUESTED, startParameters(record),
-                Map.of("reason", reason));
+        Outcome fired = ctx.control()
+                .fire(ctx.pair(), PairEvent.FAILOVER_REQUESTED, startParameters(record), Map.of("reason", reason));
         return drive(fired, started);
     }
 
@@ -96,7 +93,8 @@ public final class OperationDriver {
         Map<String, String> params = startParameters(record);
         StepParameters.DRAIN_TIMEOUT.put(params, drainTimeout);
         StepParameters.PAUSE_GRACE.put(params, pauseGrace);
-        Outcome fired = ctx.control().fire(ctx.pair(), PairEvent.SWITCHOVER_REQUESTED, params, Map.of("reason", reason));
+        Outcome fired =
+                ctx.control().fire(ctx.pair(), PairEvent.SWITCHOVER_REQUESTED, params, Map.of("reason", reason));
         return drive(fired, started);
     }
 
@@ -113,8 +111,13 @@ public final class OperationDriver {
         }
         String unhealthy = probePrimary();
         if (unhealthy != null) {
-            return new Report(Result.REJECTED, "failback refused: the primary " + ctx.primaryRegion() + " is not healthy ("
-                    + unhealthy + "); nothing changed", record, null, took(started));
+            return new Report(
+                    Result.REJECTED,
+                    "failback refused: the primary " + ctx.primaryRegion() + " is not healthy (" + unhealthy
+                            + "); nothing changed",
+                    record,
+                    null,
+                    took(started));
         }
         Map<String, String> params = startParameters(record);
         params.putAll(ResumeProducers.pendingResumes(ctx));
@@ -142,8 +145,12 @@ public final class OperationDriver {
             record = ctx.control().read(ctx.pair());
             op = OperationCodec.fromJson(record.operation());
             if (PairState.valueOf(record.state()) != PairState.FAILING_BACK || op == null) {
-                return new Report(Result.REJECTED, "no failback is in progress (state " + record.state() + ")", record,
-                        null, took(started));
+                return new Report(
+                        Result.REJECTED,
+                        "no failback is in progress (state " + record.state() + ")",
+                        record,
+                        null,
+                        took(started));
             }
             aborted = ctx.control().fire(record, PairEvent.OPERATION_ABORTED, Map.of(), Map.of("reason", reason), null);
         } while (aborted.result() == Outcome.Result.LOST_RACE && ++attempt < ABORT_ATTEMPTS);
@@ -161,9 +168,15 @@ public final class OperationDriver {
         }
         if (!held) {
             ControlRecord now = ctx.control().read(ctx.pair());
-            return new Report(Result.ABORTED, "failback abandoned, but producers were not resumed: the runner lease is "
-                    + "still held (" + lease.holder().map(Object::toString).orElse("?") + ") after waiting up to "
-                    + wait.toSeconds() + " s; run ./kinesis-ha failback --abort --yes again", now, op.id(), took(started));
+            return new Report(
+                    Result.ABORTED,
+                    "failback abandoned, but producers were not resumed: the runner lease is "
+                            + "still held ("
+                            + lease.holder().map(Object::toString).orElse("?") + ") after waiting up to "
+                            + wait.toSeconds() + " s; run ./kinesis-ha failback --abort --yes again",
+                    now,
+                    op.id(),
+                    took(started));
         }
         try {
             new ResumeProducers(support, false).resume(op, null);
@@ -171,15 +184,22 @@ public final class OperationDriver {
             lease.release();
         }
         ControlRecord now = ctx.control().read(ctx.pair());
-        return new Report(Result.ABORTED, "failback abandoned: " + now.activeRegion() + " stays active, replication "
-                + (now.direction() == null ? "none" : now.direction()) + ", producers resumed", now, op.id(), took(started));
+        return new Report(
+                Result.ABORTED,
+                "failback abandoned: " + now.activeRegion() + " stays active, replication "
+                        + (now.direction() == null ? "none" : now.direction()) + ", producers resumed",
+                now,
+                op.id(),
+                took(started));
     }
 
     /** One probe of the primary: null when it answered, else what went wrong. */
     private String probePrimary() {
         try (io.kinesisha.controller.health.KinesisProbe probe = new io.kinesisha.controller.health.KinesisProbe(
                 io.kinesisha.common.aws.AwsTargets.kinesis(ctx.config(), ctx.side(ctx.primaryRegion())),
-                ctx.streamArn(ctx.primaryRegion()), ctx.config().health().probeTimeout(), ctx.clock())) {
+                ctx.streamArn(ctx.primaryRegion()),
+                ctx.config().health().probeTimeout(),
+                ctx.clock())) {
             io.kinesisha.controller.health.ProbeResult r = probe.probe();
             return r.healthy() ? null : r.error();
         }
@@ -201,8 +221,12 @@ public final class OperationDriver {
         ControlRecord record = ctx.control().read(ctx.pair());
         Transition t = new StateMachine().on(PairState.valueOf(record.state()), event);
         Operation running = OperationCodec.fromJson(record.operation());
-        List<Step> steps = t.starts() != null ? t.starts().steps()
-                : running != null ? running.steps().subList(running.currentStep(), running.steps().size()) : List.of();
+        List<Step> steps = t.starts() != null
+                ? t.starts().steps()
+                : running != null
+                        ? running.steps()
+                                .subList(running.currentStep(), running.steps().size())
+                        : List.of();
         List<PlannedStep> planned = new ArrayList<>();
         OperationType type = t.starts() != null ? t.starts() : running != null ? running.type() : null;
         OperationSteps operation = type == null ? null : handler(type);
@@ -243,9 +267,15 @@ public final class OperationDriver {
             return abort(op, timeout.getMessage(), started);
         }
         return switch (outcome.result()) {
-            case APPLIED -> new Report(Result.COMPLETED, op.type() + " completed: active region "
-                    + outcome.record().activeRegion() + ", epoch " + outcome.record().epoch(), outcome.record(), op.id(),
-                    took(started));
+            case APPLIED ->
+                new Report(
+                        Result.COMPLETED,
+                        op.type() + " completed: active region "
+                                + outcome.record().activeRegion() + ", epoch "
+                                + outcome.record().epoch(),
+                        outcome.record(),
+                        op.id(),
+                        took(started));
             case LOST_RACE -> new Report(Result.LOST_RACE, outcome.reason(), outcome.record(), op.id(), took(started));
             case REJECTED -> new Report(Result.REJECTED, outcome.reason(), outcome.record(), op.id(), took(started));
             case UNCHANGED -> new Report(Result.UNCHANGED, outcome.reason(), outcome.record(), op.id(), took(started));
@@ -255,13 +285,18 @@ public final class OperationDriver {
     private Report abort(Operation op, String why, Stopwatch started) {
         OperationLease lease = ctx.control().lease(ctx.pair());
         if (!lease.acquire("abort " + op.type() + " " + op.id() + ": resume producers")) {
-            return new Report(Result.LOST_RACE, why + "; the abort stands down: " + op.type() + " " + op.id()
-                    + " is run by " + lease.holder().map(Object::toString).orElse("another runner") + " now",
-                    ctx.control().read(ctx.pair()), op.id(), took(started));
+            return new Report(
+                    Result.LOST_RACE,
+                    why + "; the abort stands down: " + op.type() + " " + op.id() + " is run by "
+                            + lease.holder().map(Object::toString).orElse("another runner") + " now",
+                    ctx.control().read(ctx.pair()),
+                    op.id(),
+                    took(started));
         }
         Outcome aborted;
         try {
-            progress.accept(op.type() + " aborted: " + why + "; resuming producers in " + ctx.control().read(ctx.pair()).activeRegion());
+            progress.accept(op.type() + " aborted: " + why + "; resuming producers in "
+                    + ctx.control().read(ctx.pair()).activeRegion());
             ControlRecord current = ctx.control().read(ctx.pair());
             Operation recorded = OperationCodec.fromJson(current.operation());
             new ResumeProducers(support, false).resume(recorded == null ? op : recorded, null);
@@ -270,11 +305,19 @@ public final class OperationDriver {
             lease.release();
         }
         if (!aborted.applied()) {
-            return new Report(Result.REJECTED, "drain timed out (" + why + ") and the abort was refused: " + aborted.reason(),
-                    aborted.record(), op.id(), took(started));
+            return new Report(
+                    Result.REJECTED,
+                    "drain timed out (" + why + ") and the abort was refused: " + aborted.reason(),
+                    aborted.record(),
+                    op.id(),
+                    took(started));
         }
-        return new Report(Result.ABORTED, why + "; producers resumed in " + aborted.record().activeRegion()
-                + ", nothing moved", aborted.record(), op.id(), took(started));
+        return new Report(
+                Result.ABORTED,
+                why + "; producers resumed in " + aborted.record().activeRegion() + ", nothing moved",
+                aborted.record(),
+                op.id(),
+                took(started));
     }
 
     private StepHandler logging(StepHandler handler) {
@@ -302,8 +345,9 @@ public final class OperationDriver {
 
     private static String describe(ControlRecord record) {
         Operation op = OperationCodec.fromJson(record.operation());
-        return op == null ? "no step" : "step " + (op.currentStep() + 1) + "/" + op.steps().size()
-                + (op.finished() ? "" : " " + op.step());
+        return op == null
+                ? "no step"
+                : "step " + (op.currentStep() + 1) + "/" + op.steps().size() + (op.finished() ? "" : " " + op.step());
     }
 
     private static Duration took(Stopwatch started) {

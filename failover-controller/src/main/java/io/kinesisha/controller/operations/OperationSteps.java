@@ -48,7 +48,8 @@ public final class OperationSteps implements StepHandler {
     public OperationStep step(Step id) {
         OperationStep step = byId.get(id);
         if (step == null) {
-            throw new IllegalStateException(id + " is not a " + type.name().toLowerCase(java.util.Locale.ROOT) + " step");
+            throw new IllegalStateException(
+                    id + " is not a " + type.name().toLowerCase(java.util.Locale.ROOT) + " step");
         }
         return step;
     }

@@ -54,7 +54,8 @@ public final class PairContext implements AutoCloseable {
         this.store = new ControlStore(dynamo, config.control().tableName());
         this.ledger = new ReplicationLedger(dynamo, config.control().tableName());
         this.deliveries = new DeliveryLog(dynamo, config.control().tableName());
-        this.control = new PairControl(store, new StateMachine(), time, actor, config.failback().runnerLease());
+        this.control = new PairControl(
+                store, new StateMachine(), time, actor, config.failback().runnerLease());
         this.lambdaEndpoint = lambdaEndpoint;
     }
 
@@ -73,7 +74,8 @@ public final class PairContext implements AutoCloseable {
         return open(config, actor, ControllerTime.of(clock), lambdaEndpoint);
     }
 
-    public static PairContext open(ReplicationPairConfig config, String actor, ControllerTime time, URI lambdaEndpoint) {
+    public static PairContext open(
+            ReplicationPairConfig config, String actor, ControllerTime time, URI lambdaEndpoint) {
         return new PairContext(config, actor, time, lambdaEndpoint);
     }
 
@@ -147,7 +149,9 @@ public final class PairContext implements AutoCloseable {
     public synchronized LambdaClient lambda(String region) {
         return lambda.computeIfAbsent(region, r -> {
             AwsTarget target = AwsTargets.kinesis(config, side(r)).withEndpoint(lambdaEndpoint);
-            return clients.configure(LambdaClient.builder(), target).httpClientBuilder(ApacheHttpClient.builder()).build();
+            return clients.configure(LambdaClient.builder(), target)
+                    .httpClientBuilder(ApacheHttpClient.builder())
+                    .build();
         });
     }
 
@@ -155,7 +159,9 @@ public final class PairContext implements AutoCloseable {
     public synchronized KinesisAnalyticsV2Client flink(String region) {
         return flink.computeIfAbsent(region, r -> {
             AwsTarget target = AwsTargets.kinesis(config, side(r)).withEndpoint(lambdaEndpoint);
-            return clients.configure(KinesisAnalyticsV2Client.builder(), target).httpClientBuilder(ApacheHttpClient.builder()).build();
+            return clients.configure(KinesisAnalyticsV2Client.builder(), target)
+                    .httpClientBuilder(ApacheHttpClient.builder())
+                    .build();
         });
     }
 
@@ -163,17 +169,21 @@ public final class PairContext implements AutoCloseable {
     public synchronized CloudWatchClient cloudWatch(String region) {
         return cloudWatch.computeIfAbsent(region, r -> {
             AwsTarget target = AwsTargets.kinesis(config, side(r)).withEndpoint(lambdaEndpoint);
-            return clients.configure(CloudWatchClient.builder(), target).httpClientBuilder(ApacheHttpClient.builder()).build();
+            return clients.configure(CloudWatchClient.builder(), target)
+                    .httpClientBuilder(ApacheHttpClient.builder())
+                    .build();
         });
     }
 
     /** DynamoDB in {@code region} (KCL lease tables); the control store's endpoint override applies (local runs). */
     public synchronized DynamoDbClient dynamo(String region) {
-        return regionalDynamo.computeIfAbsent(region, r -> clients.dynamoDb(AwsTargets.controlStore(config).withRegion(r)));
+        return regionalDynamo.computeIfAbsent(
+                region, r -> clients.dynamoDb(AwsTargets.controlStore(config).withRegion(r)));
     }
 
     /** The Managed Flink application replicating {@code direction}, when the pair names both applications. */
-    public java.util.Optional<String> replicatorApplication(io.kinesisha.common.control.ReplicationDirection direction) {
+    public java.util.Optional<String> replicatorApplication(
+            io.kinesisha.common.control.ReplicationDirection direction) {
         java.util.Optional<String> forward = config.value(ConfigKey.REPLICATION_FORWARD_APPLICATION);
         java.util.Optional<String> reverse = config.value(ConfigKey.REPLICATION_REVERSE_APPLICATION);
         if (forward.isEmpty() || reverse.isEmpty()) {

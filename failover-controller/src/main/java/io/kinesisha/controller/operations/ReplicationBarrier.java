@@ -43,7 +43,8 @@ public final class ReplicationBarrier {
     }
 
     /** Polls on {@code time}'s clock and sleeper. */
-    public ReplicationBarrier(ControlStore store, KinesisClient source, String sourceArn, String pair, ControllerTime time) {
+    public ReplicationBarrier(
+            ControlStore store, KinesisClient source, String sourceArn, String pair, ControllerTime time) {
         this.store = store;
         this.source = source;
         this.sourceArn = sourceArn;
@@ -73,8 +74,11 @@ public final class ReplicationBarrier {
         Map<String, Integer> behind = new TreeMap<>();
         for (Shard shard : shards()) {
             ShardProgress p = progress.get(shard.shardId());
-            String position = p != null && p.lastSequenceNumber() != null ? p.lastSequenceNumber() : base.get(shard.shardId());
-            behind.put(shard.shardId(), recordsAfter(shard.shardId(), position == null || position.isEmpty() ? null : position));
+            String position =
+                    p != null && p.lastSequenceNumber() != null ? p.lastSequenceNumber() : base.get(shard.shardId());
+            behind.put(
+                    shard.shardId(),
+                    recordsAfter(shard.shardId(), position == null || position.isEmpty() ? null : position));
         }
         return new Status(behind);
     }
@@ -84,8 +88,14 @@ public final class ReplicationBarrier {
      *
      * @throws DrainTimeoutException when {@code timeout} passes first
      */
-    public Status await(ReplicationDirection direction, long epoch, Instant notBefore, Duration timeout,
-                        Duration pollInterval, Consumer<Status> onProgress) throws InterruptedException {
+    public Status await(
+            ReplicationDirection direction,
+            long epoch,
+            Instant notBefore,
+            Duration timeout,
+            Duration pollInterval,
+            Consumer<Status> onProgress)
+            throws InterruptedException {
         Instant deadline = time.now().plus(timeout);
         while (true) {
             Status status = check(direction, epoch);
@@ -95,8 +105,8 @@ public final class ReplicationBarrier {
                 return status;
             }
             if (now.isAfter(deadline)) {
-                throw new DrainTimeoutException("replication did not drain within " + timeout.toMillis() + " ms: "
-                        + status.summary());
+                throw new DrainTimeoutException(
+                        "replication did not drain within " + timeout.toMillis() + " ms: " + status.summary());
             }
             time.sleep(pollInterval);
         }
@@ -108,20 +118,26 @@ public final class ReplicationBarrier {
 
     private int recordsAfter(String shardId, String lastSequenceNumber) {
         String iterator = source.getShardIterator(b -> {
-            b.streamARN(sourceArn).shardId(shardId);
-            if (lastSequenceNumber == null) {
-                b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-            } else {
-                b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).startingSequenceNumber(lastSequenceNumber);
-            }
-        }).shardIterator();
+                    b.streamARN(sourceArn).shardId(shardId);
+                    if (lastSequenceNumber == null) {
+                        b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+                    } else {
+                        b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+                                .startingSequenceNumber(lastSequenceNumber);
+                    }
+                })
+                .shardIterator();
         int count = 0;
         for (int page = 0; iterator != null && page < 20 && count < COUNT_LIMIT; page++) {
             String current = iterator;
             int want = COUNT_LIMIT - count;
-            GetRecordsResponse r = source.getRecords(b -> b.streamARN(sourceArn).shardIterator(current).limit(want));
-            count += excluded.isEmpty() ? r.records().size() : (int) r.records().stream()
-                    .filter(rec -> !excluded.contains(shardId + "@" + rec.sequenceNumber())).count();
+            GetRecordsResponse r = source.getRecords(
+                    b -> b.streamARN(sourceArn).shardIterator(current).limit(want));
+            count += excluded.isEmpty()
+                    ? r.records().size()
+                    : (int) r.records().stream()
+                            .filter(rec -> !excluded.contains(shardId + "@" + rec.sequenceNumber()))
+                            .count();
             boolean caughtUp = r.millisBehindLatest() == null || r.millisBehindLatest() == 0;
             if (r.records().isEmpty() && caughtUp) {
                 break;

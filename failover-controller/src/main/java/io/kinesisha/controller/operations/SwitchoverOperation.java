@@ -20,21 +20,22 @@ import java.util.List;
  * records can overtake each other across the switch. Both regions are healthy, so every call must succeed.
  */
 public final class SwitchoverOperation {
-    private SwitchoverOperation() {
-    }
+    private SwitchoverOperation() {}
 
     public static OperationSteps steps(StepSupport s) {
         String target = s.ctx().secondaryRegion();
-        return new OperationSteps(OperationType.SWITCHOVER, List.of(
-                new PauseProducers(s),
-                new AwaitReplicationDrain(s),
-                new FenceReplication(s),
-                new MarkCut(s, target, false),
-                ActivateRegion.secondary(s),
-                new RedirectProducers(s, target, false),
-                new StartConsumers(s, target),
-                new StopConsumers(s, target, false),
-                new ResumeProducers(s, false),
-                new ReplicateFromActive(s)));
+        return new OperationSteps(
+                OperationType.SWITCHOVER,
+                List.of(
+                        new PauseProducers(s),
+                        new AwaitReplicationDrain(s),
+                        new FenceReplication(s),
+                        new MarkCut(s, target, false),
+                        ActivateRegion.secondary(s),
+                        new RedirectProducers(s, target, false),
+                        new StartConsumers(s, target),
+                        new StopConsumers(s, target, false),
+                        new ResumeProducers(s, false),
+                        new ReplicateFromActive(s)));
     }
 }

@@ -1,11 +1,11 @@
 package io.kinesisha.controller.reconcile;
 
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ReplicationLedger;
+import io.kinesisha.common.control.ReplicationStart;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
-import io.kinesisha.common.control.ReplicationDirection;
-import io.kinesisha.common.control.ReplicationStart;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,40 +52,53 @@ public final class OrphanFinder {
     }
 
     /** What was found: the report, the orphans in copy order, and the active stream's records after the cut. */
-    public record Findings(OrphanReport report, List<Orphan> orphans, List<Record> afterCut, Map<String, String> afterCutShard) {
-    }
+    public record Findings(
+            OrphanReport report, List<Orphan> orphans, List<Record> afterCut, Map<String, String> afterCutShard) {}
 
     /** A record of the old primary in scope; {@code candidate} null if a progress row covers it. */
-    private record Entry(String id, Orphan candidate, int contentHash) {
-    }
+    private record Entry(String id, Orphan candidate, int contentHash) {}
 
-    public Findings find(StreamCut cut, String oldPrimary, KinesisClient oldClient, String oldArn, KinesisClient activeClient,
-                         String activeArn, String policy) {
+    public Findings find(
+            StreamCut cut,
+            String oldPrimary,
+            KinesisClient oldClient,
+            String oldArn,
+            KinesisClient activeClient,
+            String activeArn,
+            String policy) {
         ShardReader old = new ShardReader(oldClient, oldArn);
         ShardReader active = new ShardReader(activeClient, activeArn);
         ReplicationDirection fenced = cut.fencedDirection();
         List<ShardProgress> rows = fenced == null ? List.of() : store.readProgress(pair, fenced, cut.fencedEpoch());
-        Map<String, ShardProgress> byShard = rows.stream().collect(Collectors.toMap(ShardProgress::sourceShardId, Function.identity()));
+        Map<String, ShardProgress> byShard =
+                rows.stream().collect(Collectors.toMap(ShardProgress::sourceShardId, Function.identity()));
         Optional<StreamCut> oldCut = ledger.latestCut(pair, oldPrimary, cut.fencedEpoch());
-        Optional<ReplicationStart> fencedStart = fenced == null ? Optional.empty()
-                : ledger.start(pair, fenced, cut.fencedEpoch());
-        Map<String, String> readFrom = fencedStart.map(ReplicationStart::sourceTips)
+        Optional<ReplicationStart> fencedStart =
+                fenced == null ? Optional.empty() : ledger.start(pair, fenced, cut.fencedEpoch());
+        Map<String, String> readFrom = fencedStart
+                .map(ReplicationStart::sourceTips)
                 .orElseGet(() -> oldCut.map(StreamCut::tips).orElse(Map.of()));
         ReplicatedRanges intoOld = ReplicatedRanges.after(ledger.starts(pair, oldPrimary), cut.fencedEpoch());
         Set<String> republishedIntoOld = new HashSet<>();
         oldCut.ifPresent(c -> ledger.batches(pair, c.epoch()).forEach(b -> republishedIntoOld.addAll(b.targets())));
 
-        Map<String, String> eraTarget = fencedStart.map(ReplicationStart::targetTips).orElse(Map.of());
+        Map<String, String> eraTarget =
+                fencedStart.map(ReplicationStart::targetTips).orElse(Map.of());
         Map<String, ShardProgress> marked = marks(rows);
-        TargetShards targets = new TargetShards(marked.isEmpty() ? List.of() : active.shards().stream()
-                .filter(s -> cut.covers(s.shardId())).collect(Collectors.toList()));
+        TargetShards targets = new TargetShards(
+                marked.isEmpty()
+                        ? List.of()
+                        : active.shards().stream()
+                                .filter(s -> cut.covers(s.shardId()))
+                                .collect(Collectors.toList()));
         Scan scan = scanOld(old, readFrom, intoOld, republishedIntoOld, byShard, marked, targets);
         if (scan.keysInSeveralShards() && !marked.isEmpty()) {
             marked = new HashMap<>(); // a key read from two shards (resharding) needs one bound for all its records
             scan = scanOld(old, readFrom, intoOld, republishedIntoOld, byShard, marked, targets);
         }
         List<Orphan> candidates = scan.candidates();
-        Map<String, List<Integer>> copies = candidates.isEmpty() ? Map.of() : copies(active, cut, scan, marked, eraTarget);
+        Map<String, List<Integer>> copies =
+                candidates.isEmpty() ? Map.of() : copies(active, cut, scan, marked, eraTarget);
 
         // per key the first n records are the replicated ones, n copies found; the copies must line up with them
         Set<String> replicated = new HashSet<>();
@@ -112,12 +125,14 @@ public final class OrphanFinder {
                 unrecognised.add(key);
             }
         });
-        List<Orphan> orphans = candidates.stream().filter(o -> !replicated.contains(o.id())).collect(Collectors.toList());
+        List<Orphan> orphans =
+                candidates.stream().filter(o -> !replicated.contains(o.id())).collect(Collectors.toList());
 
         // the active stream after the cut: newer records of the orphans' keys, and where copies landed
         List<Record> afterCut = new ArrayList<>();
         Map<String, String> afterCutShard = new HashMap<>();
-        Set<String> orphanKeys = orphans.stream().map(Orphan::partitionKey).collect(Collectors.toCollection(LinkedHashSet::new));
+        Set<String> orphanKeys =
+                orphans.stream().map(Orphan::partitionKey).collect(Collectors.toCollection(LinkedHashSet::new));
         Set<String> keysAfter = new TreeSet<>();
         if (!orphans.isEmpty()) {
             for (Shard shard : active.shards()) {
@@ -131,23 +146,42 @@ public final class OrphanFinder {
                 }
             }
         }
-        OrphanReport report = new OrphanReport(pair, oldPrimary, cut.region(), cut.epoch(), cut.takenAt(),
-                cut.fencedDirection() == null ? null : cut.fencedDirection().toString(), cut.fencedEpoch(), orphans.size(),
-                orphanKeys.size(), keysAfter.size(), replicated.size(), perShard(orphans),
-                orphanKeys.stream().limit(KEY_EXAMPLES).collect(Collectors.toList()), policy, null,
-                (unrecognised.isEmpty() ? "" : unrecognised.size() + " key(s) with fewer copies in " + cut.region()
-                        + " than the progress rows vouch for (e.g. " + unrecognised.iterator().next() + "): all their records"
-                        + " after the progress rows count as orphans (a copy may result twice, none is lost); ")
-                        + (orphans.isEmpty() ? "nothing the old primary acknowledged is missing in " + cut.region()
-                        : "a republished orphan lands after newer records of its key in " + cut.region() + " (" + keysAfter.size()
-                        + " key(s) affected); consumers see it late, in its own key's order among the orphans"));
+        OrphanReport report = new OrphanReport(
+                pair,
+                oldPrimary,
+                cut.region(),
+                cut.epoch(),
+                cut.takenAt(),
+                cut.fencedDirection() == null ? null : cut.fencedDirection().toString(),
+                cut.fencedEpoch(),
+                orphans.size(),
+                orphanKeys.size(),
+                keysAfter.size(),
+                replicated.size(),
+                perShard(orphans),
+                orphanKeys.stream().limit(KEY_EXAMPLES).collect(Collectors.toList()),
+                policy,
+                null,
+                (unrecognised.isEmpty()
+                                ? ""
+                                : unrecognised.size() + " key(s) with fewer copies in " + cut.region()
+                                        + " than the progress rows vouch for (e.g. "
+                                        + unrecognised.iterator().next() + "): all their records"
+                                        + " after the progress rows count as orphans (a copy may result twice, none is lost); ")
+                        + (orphans.isEmpty()
+                                ? "nothing the old primary acknowledged is missing in " + cut.region()
+                                : "a republished orphan lands after newer records of its key in " + cut.region() + " ("
+                                        + keysAfter.size()
+                                        + " key(s) affected); consumers see it late, in its own key's order among the orphans"));
         return new Findings(report, orphans, afterCut, afterCutShard);
     }
 
     /** The old primary's records in scope, per key in its order; which shard each key was read from. */
-    private record Scan(Map<String, List<Entry>> byKey, List<Orphan> candidates, Map<String, String> keyShard,
-                        boolean keysInSeveralShards) {
-    }
+    private record Scan(
+            Map<String, List<Entry>> byKey,
+            List<Orphan> candidates,
+            Map<String, String> keyShard,
+            boolean keysInSeveralShards) {}
 
     /** Rows with a flush mark, by source shard. */
     private static Map<String, ShardProgress> marks(List<ShardProgress> rows) {
@@ -161,9 +195,14 @@ public final class OrphanFinder {
      * end of its own records, less the orphan copies republished into it. A mark is used only if it bounds the
      * target shard of every key read after it; otherwise the shard is read from the start and leaves {@code marked}.
      */
-    private static Scan scanOld(ShardReader old, Map<String, String> readFrom, ReplicatedRanges intoOld,
-                                Set<String> republishedIntoOld, Map<String, ShardProgress> byShard,
-                                Map<String, ShardProgress> marked, TargetShards targets) {
+    private static Scan scanOld(
+            ShardReader old,
+            Map<String, String> readFrom,
+            ReplicatedRanges intoOld,
+            Set<String> republishedIntoOld,
+            Map<String, ShardProgress> byShard,
+            Map<String, ShardProgress> marked,
+            TargetShards targets) {
         Map<String, List<Entry>> byKey = new LinkedHashMap<>();
         List<Orphan> candidates = new ArrayList<>();
         Map<String, String> keyShard = new HashMap<>();
@@ -174,7 +213,8 @@ public final class OrphanFinder {
                 continue;
             }
             ShardProgress row = byShard.get(id);
-            BigInteger replicatedTo = row == null || row.lastSequenceNumber() == null ? null : new BigInteger(row.lastSequenceNumber());
+            BigInteger replicatedTo =
+                    row == null || row.lastSequenceNumber() == null ? null : new BigInteger(row.lastSequenceNumber());
             ShardProgress mark = marked.get(id);
             List<Record> records = null;
             if (mark != null) {
@@ -194,13 +234,19 @@ public final class OrphanFinder {
                 }
                 Orphan candidate = null;
                 if (replicatedTo == null || new BigInteger(r.sequenceNumber()).compareTo(replicatedTo) > 0) {
-                    candidate = new Orphan(id, r.sequenceNumber(), arrival(r), r.partitionKey(), r.data().asByteArray());
+                    candidate = new Orphan(
+                            id,
+                            r.sequenceNumber(),
+                            arrival(r),
+                            r.partitionKey(),
+                            r.data().asByteArray());
                     candidates.add(candidate);
                 }
                 String first = keyShard.putIfAbsent(r.partitionKey(), id);
                 several |= first != null && !first.equals(id);
                 byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>())
-                        .add(new Entry(recordId, candidate, Arrays.hashCode(r.data().asByteArray())));
+                        .add(new Entry(
+                                recordId, candidate, Arrays.hashCode(r.data().asByteArray())));
             }
         }
         return new Scan(byKey, candidates, keyShard, several);
@@ -211,8 +257,12 @@ public final class OrphanFinder {
      * made of the records {@link #scanOld} read: after the key's shard's flush mark in each target shard, or after
      * where the replication started writing.
      */
-    private static Map<String, List<Integer>> copies(ShardReader active, StreamCut cut, Scan scan,
-                                                     Map<String, ShardProgress> marked, Map<String, String> eraTarget) {
+    private static Map<String, List<Integer>> copies(
+            ShardReader active,
+            StreamCut cut,
+            Scan scan,
+            Map<String, ShardProgress> marked,
+            Map<String, String> eraTarget) {
         boolean allMarked = marked.keySet().containsAll(scan.keyShard().values());
         Map<String, List<Integer>> copies = new HashMap<>();
         for (Map.Entry<String, String> tip : cut.tips().entrySet()) {
@@ -222,9 +272,12 @@ public final class OrphanFinder {
             }
             String from = emptyToNull(eraTarget.get(target));
             if (allMarked) {
-                Optional<BigInteger> lowest = scan.keyShard().values().stream().distinct()
-                        .map(s -> marked.get(s).markTargets().get(target)).filter(java.util.Objects::nonNull)
-                        .map(BigInteger::new).min(BigInteger::compareTo);
+                Optional<BigInteger> lowest = scan.keyShard().values().stream()
+                        .distinct()
+                        .map(s -> marked.get(s).markTargets().get(target))
+                        .filter(java.util.Objects::nonNull)
+                        .map(BigInteger::new)
+                        .min(BigInteger::compareTo);
                 if (lowest.isEmpty()) {
                     continue; // no key read after a mark lands here
                 }
@@ -235,13 +288,16 @@ public final class OrphanFinder {
                 if (source == null) {
                     continue;
                 }
-                if (marked.containsKey(source) && !marked.get(source).markTargets().containsKey(target)) {
+                if (marked.containsKey(source)
+                        && !marked.get(source).markTargets().containsKey(target)) {
                     continue; // not where the key lands: counting it could only take an orphan for a copy
                 }
-                String bound = marked.containsKey(source) ? marked.get(source).markTargets().get(target)
+                String bound = marked.containsKey(source)
+                        ? marked.get(source).markTargets().get(target)
                         : emptyToNull(eraTarget.get(target));
                 if (bound == null || new BigInteger(r.sequenceNumber()).compareTo(new BigInteger(bound)) > 0) {
-                    copies.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(Arrays.hashCode(r.data().asByteArray()));
+                    copies.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>())
+                            .add(Arrays.hashCode(r.data().asByteArray()));
                 }
             }
         }
@@ -252,8 +308,11 @@ public final class OrphanFinder {
         Map<String, List<Orphan>> byShard = orphans.stream()
                 .collect(Collectors.groupingBy(Orphan::shardId, java.util.TreeMap::new, Collectors.toList()));
         List<OrphanReport.ShardOrphans> result = new ArrayList<>();
-        byShard.forEach((shard, list) -> result.add(new OrphanReport.ShardOrphans(shard, list.size(),
-                list.get(0).sequenceNumber(), list.get(list.size() - 1).sequenceNumber(),
+        byShard.forEach((shard, list) -> result.add(new OrphanReport.ShardOrphans(
+                shard,
+                list.size(),
+                list.get(0).sequenceNumber(),
+                list.get(list.size() - 1).sequenceNumber(),
                 Instant.ofEpochMilli(list.get(0).arrivalEpochMillis()),
                 Instant.ofEpochMilli(list.get(list.size() - 1).arrivalEpochMillis()),
                 (int) list.stream().map(Orphan::partitionKey).distinct().count())));
@@ -261,7 +320,9 @@ public final class OrphanFinder {
     }
 
     static String content(Record r) {
-        return r.partitionKey() + '\u0000' + Base64.getEncoder().encodeToString(r.data().asByteArray());
+        return r.partitionKey()
+                + '\u0000'
+                + Base64.getEncoder().encodeToString(r.data().asByteArray());
     }
 
     private static String emptyToNull(String position) {
@@ -269,6 +330,8 @@ public final class OrphanFinder {
     }
 
     private static long arrival(Record r) {
-        return r.approximateArrivalTimestamp() == null ? 0 : r.approximateArrivalTimestamp().toEpochMilli();
+        return r.approximateArrivalTimestamp() == null
+                ? 0
+                : r.approximateArrivalTimestamp().toEpochMilli();
     }
 }

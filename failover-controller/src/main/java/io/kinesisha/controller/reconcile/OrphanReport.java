@@ -10,15 +10,33 @@ import java.util.List;
  * (see {@link OrphanFinder}) and counted separately, not reported as orphans. A republished orphan lands after newer records of its key in the active
  * stream: {@code keysOrderedAfterNewer} counts the keys where that happened.
  */
-public record OrphanReport(String pair, String oldPrimary, String activeRegion, long cutEpoch, Instant cutTakenAt,
-                           String fencedDirection, long fencedEpoch, long orphans, int keys, int keysOrderedAfterNewer,
-                           long replicatedAfterLastProgress, List<ShardOrphans> shards, List<String> keyExamples,
-                           String policy, Republish republish, String note) {
+public record OrphanReport(
+        String pair,
+        String oldPrimary,
+        String activeRegion,
+        long cutEpoch,
+        Instant cutTakenAt,
+        String fencedDirection,
+        long fencedEpoch,
+        long orphans,
+        int keys,
+        int keysOrderedAfterNewer,
+        long replicatedAfterLastProgress,
+        List<ShardOrphans> shards,
+        List<String> keyExamples,
+        String policy,
+        Republish republish,
+        String note) {
 
     /** Orphans of one shard of the old primary. */
-    public record ShardOrphans(String shardId, long count, String firstSequenceNumber, String lastSequenceNumber,
-                               Instant firstArrival, Instant lastArrival, int keys) {
-    }
+    public record ShardOrphans(
+            String shardId,
+            long count,
+            String firstSequenceNumber,
+            String lastSequenceNumber,
+            Instant firstArrival,
+            Instant lastArrival,
+            int keys) {}
 
     /** The republish ledger: copied before this run, copied by it, recovered from an interrupted batch. */
     public record Republish(long alreadyCopied, long copiedNow, long recoveredFromInterruptedBatch, long remaining) {
@@ -28,16 +46,38 @@ public record OrphanReport(String pair, String oldPrimary, String activeRegion, 
     }
 
     public OrphanReport withPolicy(String appliedPolicy, Republish result, String newNote) {
-        return new OrphanReport(pair, oldPrimary, activeRegion, cutEpoch, cutTakenAt, fencedDirection, fencedEpoch, orphans,
-                keys, keysOrderedAfterNewer, replicatedAfterLastProgress, shards, keyExamples, appliedPolicy, result, newNote);
+        return new OrphanReport(
+                pair,
+                oldPrimary,
+                activeRegion,
+                cutEpoch,
+                cutTakenAt,
+                fencedDirection,
+                fencedEpoch,
+                orphans,
+                keys,
+                keysOrderedAfterNewer,
+                replicatedAfterLastProgress,
+                shards,
+                keyExamples,
+                appliedPolicy,
+                result,
+                newNote);
     }
 
     /** One line for logs and audit messages. */
     public String summary() {
         return orphans + " orphan(s) in " + shards.size() + " shard(s) of " + oldPrimary + ", " + keys + " key(s), "
                 + keysOrderedAfterNewer + " key(s) with newer records already in " + activeRegion + "; "
-                + replicatedAfterLastProgress + " record(s) replicated after the last progress row (not orphans); policy "
-                + policy + (republish == null ? "" : ": copied " + (republish.alreadyCopied() + republish.copiedNow()
-                + republish.recoveredFromInterruptedBatch()) + ", remaining " + republish.remaining());
+                + replicatedAfterLastProgress
+                + " record(s) replicated after the last progress row (not orphans); policy "
+                + policy
+                + (republish == null
+                        ? ""
+                        : ": copied "
+                                + (republish.alreadyCopied()
+                                        + republish.copiedNow()
+                                        + republish.recoveredFromInterruptedBatch())
+                                + ", remaining " + republish.remaining());
     }
 }

@@ -35,8 +35,7 @@ public final class OrphanRepublisher {
         void afterPut(int batchNumber);
 
         /** Runs before a batch is intended and written (the runner lease is checked here); throws to stop. */
-        default void beforePut(int batchNumber) {
-        }
+        default void beforePut(int batchNumber) {}
     }
 
     private final ReplicationLedger ledger;
@@ -45,10 +44,15 @@ public final class OrphanRepublisher {
     private final String pair;
     private final ControllerTime time;
     private final Consumer<String> progress;
-    private BatchHook hook = n -> { };
+    private BatchHook hook = n -> {};
 
-    public OrphanRepublisher(ReplicationLedger ledger, KinesisClient active, String activeArn, String pair, ControllerTime time,
-                             Consumer<String> progress) {
+    public OrphanRepublisher(
+            ReplicationLedger ledger,
+            KinesisClient active,
+            String activeArn,
+            String pair,
+            ControllerTime time,
+            Consumer<String> progress) {
         this.ledger = ledger;
         this.active = active;
         this.activeArn = activeArn;
@@ -74,7 +78,8 @@ public final class OrphanRepublisher {
                 claimedTargets.addAll(b.targets());
             }
         }
-        long alreadyCopied = findings.orphans().stream().filter(o -> copied.contains(o.id())).count();
+        long alreadyCopied =
+                findings.orphans().stream().filter(o -> copied.contains(o.id())).count();
         Map<String, Orphan> byId = new HashMap<>();
         findings.orphans().forEach(o -> byId.put(o.id(), o));
         long recovered = 0;
@@ -94,26 +99,28 @@ public final class OrphanRepublisher {
         while (!remaining.isEmpty()) {
             List<Orphan> batch = nextBatch(remaining);
             hook.beforePut(next);
-            RepublishBatch intended = new RepublishBatch(pair, cutEpoch, next, RepublishBatch.State.INTENDED,
-                    ids(batch), List.of(), time.now());
+            RepublishBatch intended = new RepublishBatch(
+                    pair, cutEpoch, next, RepublishBatch.State.INTENDED, ids(batch), List.of(), time.now());
             ledger.putBatch(intended);
             List<String> targets = put(batch);
             hook.afterPut(next);
             ledger.putBatch(intended.copied(targets, time.now()));
             copiedNow += batch.size();
             next++;
-            progress.accept("republished " + (alreadyCopied + recovered + copiedNow) + " of " + findings.orphans().size()
-                    + " orphan(s)");
+            progress.accept("republished " + (alreadyCopied + recovered + copiedNow) + " of "
+                    + findings.orphans().size() + " orphan(s)");
         }
         return new OrphanReport.Republish(alreadyCopied, copiedNow, recovered, 0);
     }
 
     /** An INTENDED batch: copies found after the cut are taken as landed; the rest are written now. */
-    private long finishInterrupted(RepublishBatch b, Map<String, Orphan> byId, OrphanFinder.Findings findings,
-                                   Set<String> claimedTargets) {
+    private long finishInterrupted(
+            RepublishBatch b, Map<String, Orphan> byId, OrphanFinder.Findings findings, Set<String> claimedTargets) {
         Map<String, List<Record>> afterCutByContent = new HashMap<>();
         for (Record r : findings.afterCut()) {
-            afterCutByContent.computeIfAbsent(OrphanFinder.content(r), k -> new ArrayList<>()).add(r);
+            afterCutByContent
+                    .computeIfAbsent(OrphanFinder.content(r), k -> new ArrayList<>())
+                    .add(r);
         }
         List<String> targets = new ArrayList<>();
         List<Orphan> missing = new ArrayList<>();
@@ -148,8 +155,9 @@ public final class OrphanRepublisher {
             }
         }
         ledger.putBatch(b.copied(targets, time.now()));
-        progress.accept("finished interrupted republish batch " + b.number() + ": " + (b.orphanIds().size() - missing.size())
-                + " copy(ies) found after the cut, " + missing.size() + " written now");
+        progress.accept("finished interrupted republish batch " + b.number() + ": "
+                + (b.orphanIds().size() - missing.size()) + " copy(ies) found after the cut, " + missing.size()
+                + " written now");
         return b.orphanIds().size();
     }
 
@@ -183,16 +191,20 @@ public final class OrphanRepublisher {
         String lastError = null;
         for (int attempt = 1; !todo.isEmpty(); attempt++) {
             if (attempt > MAX_ATTEMPTS) {
-                throw new IllegalStateException(todo.size() + " orphan(s) could not be written to " + activeArn + " after "
-                        + MAX_ATTEMPTS + " attempts (" + lastError + "); the ledger holds the batch: run again");
+                throw new IllegalStateException(
+                        todo.size() + " orphan(s) could not be written to " + activeArn + " after " + MAX_ATTEMPTS
+                                + " attempts (" + lastError + "); the ledger holds the batch: run again");
             }
             List<PutRecordsRequestEntry> entries = new ArrayList<>();
             for (int i : todo) {
                 Orphan o = batch.get(i);
-                entries.add(PutRecordsRequestEntry.builder().partitionKey(o.partitionKey())
-                        .data(SdkBytes.fromByteArray(o.data())).build());
+                entries.add(PutRecordsRequestEntry.builder()
+                        .partitionKey(o.partitionKey())
+                        .data(SdkBytes.fromByteArray(o.data()))
+                        .build());
             }
-            PutRecordsResponse response = active.putRecords(b -> b.streamARN(activeArn).records(entries));
+            PutRecordsResponse response =
+                    active.putRecords(b -> b.streamARN(activeArn).records(entries));
             List<Integer> failed = new ArrayList<>();
             for (int j = 0; j < todo.size(); j++) {
                 PutRecordsResultEntry r = response.records().get(j);

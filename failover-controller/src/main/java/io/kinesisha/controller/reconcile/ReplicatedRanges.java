@@ -19,7 +19,8 @@ final class ReplicatedRanges {
 
     /** The replications into the region that run under an epoch after {@code fencedEpoch}. */
     static ReplicatedRanges after(List<ReplicationStart> startsInto, long fencedEpoch) {
-        return new ReplicatedRanges(startsInto.stream().filter(s -> s.epoch() > fencedEpoch).collect(Collectors.toList()));
+        return new ReplicatedRanges(
+                startsInto.stream().filter(s -> s.epoch() > fencedEpoch).collect(Collectors.toList()));
     }
 
     /** True if every record of {@code shardId} arrived by replication. */

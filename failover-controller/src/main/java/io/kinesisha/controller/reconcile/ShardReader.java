@@ -35,20 +35,25 @@ public final class ShardReader {
     /** Records after {@code afterSequence} ({@code null}: from the start of the shard), up to {@code stopAt} inclusive. */
     public List<Record> after(String shardId, String afterSequence, String stopAt) {
         String iterator = kinesis.getShardIterator(b -> {
-            b.streamARN(streamArn).shardId(shardId);
-            if (afterSequence == null) {
-                b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-            } else {
-                b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).startingSequenceNumber(afterSequence);
-            }
-        }).shardIterator();
+                    b.streamARN(streamArn).shardId(shardId);
+                    if (afterSequence == null) {
+                        b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+                    } else {
+                        b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+                                .startingSequenceNumber(afterSequence);
+                    }
+                })
+                .shardIterator();
         return drain(iterator, stopAt);
     }
 
     /** Records that arrived at or after {@code from}, up to {@code stopAt} inclusive. */
     List<Record> since(String shardId, Instant from, String stopAt) {
-        String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shardId)
-                .shardIteratorType(ShardIteratorType.AT_TIMESTAMP).timestamp(from)).shardIterator();
+        String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn)
+                        .shardId(shardId)
+                        .shardIteratorType(ShardIteratorType.AT_TIMESTAMP)
+                        .timestamp(from))
+                .shardIterator();
         return drain(iterator, stopAt);
     }
 
@@ -58,7 +63,8 @@ public final class ShardReader {
         String iterator = first;
         while (iterator != null) {
             String current = iterator;
-            GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(current).limit(10_000));
+            GetRecordsResponse page = kinesis.getRecords(
+                    b -> b.streamARN(streamArn).shardIterator(current).limit(10_000));
             for (Record r : page.records()) {
                 if (stop != null && new BigInteger(r.sequenceNumber()).compareTo(stop) > 0) {
                     return out;

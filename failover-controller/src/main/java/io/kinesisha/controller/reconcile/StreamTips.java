@@ -17,11 +17,10 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * windows only keep it cheap for shards that were written to recently, which after replication are all busy ones.
  */
 public final class StreamTips {
-    static final List<Duration> WINDOWS = List.of(Duration.ofSeconds(15), Duration.ofMinutes(2), Duration.ofMinutes(30),
-            Duration.ofHours(6));
+    static final List<Duration> WINDOWS =
+            List.of(Duration.ofSeconds(15), Duration.ofMinutes(2), Duration.ofMinutes(30), Duration.ofHours(6));
 
-    private StreamTips() {
-    }
+    private StreamTips() {}
 
     /** Shard id to its last sequence number, or "" for a shard without records. */
     public static Map<String, String> take(KinesisClient kinesis, String streamArn, Clock clock) {

@@ -23,16 +23,19 @@ final class TargetShards {
     /** The only shard among those given whose hash key range holds {@code partitionKey}; {@code null} if not one. */
     String of(String partitionKey) {
         BigInteger hash = hash(partitionKey);
-        List<String> holding = shards.stream().filter(s -> s.hashKeyRange() != null
+        List<String> holding = shards.stream()
+                .filter(s -> s.hashKeyRange() != null
                         && new BigInteger(s.hashKeyRange().startingHashKey()).compareTo(hash) <= 0
                         && new BigInteger(s.hashKeyRange().endingHashKey()).compareTo(hash) >= 0)
-                .map(Shard::shardId).collect(Collectors.toList());
+                .map(Shard::shardId)
+                .collect(Collectors.toList());
         return holding.size() == 1 ? holding.get(0) : null;
     }
 
     static BigInteger hash(String partitionKey) {
         try {
-            return new BigInteger(1, MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
+            return new BigInteger(
+                    1, MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is required of every Java runtime", e);
         }

@@ -17,8 +17,11 @@ public final class ControllerLoop implements AutoCloseable {
     private final Consumer<Exception> onError;
     private ScheduledExecutorService scheduler;
 
-    public ControllerLoop(ControllerTick tick, Duration interval, Consumer<ControllerTick.Result> onResult,
-                          Consumer<Exception> onError) {
+    public ControllerLoop(
+            ControllerTick tick,
+            Duration interval,
+            Consumer<ControllerTick.Result> onResult,
+            Consumer<Exception> onError) {
         this.tick = tick;
         this.interval = interval;
         this.onResult = onResult;

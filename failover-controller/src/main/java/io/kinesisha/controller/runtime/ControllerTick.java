@@ -38,11 +38,12 @@ public final class ControllerTick {
     private final OperationDriver driver;
     private final Duration staleOperation;
 
-    public ControllerTick(PairContext ctx, EvidenceCollector evidence, Consumer<String> progress, Duration staleOperation) {
+    public ControllerTick(
+            PairContext ctx, EvidenceCollector evidence, Consumer<String> progress, Duration staleOperation) {
         this.ctx = ctx;
         this.evidence = evidence;
-        this.evaluator = new HealthEvaluator(ctx.control(),
-                new HealthPolicy(PolicySettings.from(ctx.config().health()), ctx.clock()));
+        this.evaluator = new HealthEvaluator(
+                ctx.control(), new HealthPolicy(PolicySettings.from(ctx.config().health()), ctx.clock()));
         this.driver = new OperationDriver(ctx, progress);
         this.staleOperation = staleOperation;
     }
@@ -54,23 +55,38 @@ public final class ControllerTick {
             Duration quiet = Duration.between(op.updatedAt(), ctx.clock().instant());
             if (op.type() == OperationType.FAILOVER || quiet.compareTo(staleOperation) > 0) {
                 OperationDriver.Report r = driver.resume();
-                return new Result("resumed", op.type() + " " + op.id() + ": " + r.result() + " - " + r.message(), null, r);
+                return new Result(
+                        "resumed", op.type() + " " + op.id() + ": " + r.result() + " - " + r.message(), null, r);
             }
-            return new Result("waiting", op.type() + " " + op.id() + " runs elsewhere (last step " + quiet.toMillis()
-                    + " ms ago)", null, null);
+            return new Result(
+                    "waiting",
+                    op.type() + " " + op.id() + " runs elsewhere (last step " + quiet.toMillis() + " ms ago)",
+                    null,
+                    null);
         }
         if (PairState.valueOf(record.state()) != PairState.ACTIVE_PRIMARY) {
             return new Result("idle", "pair is " + record.state() + "; only ACTIVE_PRIMARY is evaluated", null, null);
         }
-        HealthEvaluator.Result evaluated = evaluator.evaluate(ctx.pair(), evidence.collect(record),
-                OperationDriver.failoverParameters(record));
+        HealthEvaluator.Result evaluated =
+                evaluator.evaluate(ctx.pair(), evidence.collect(record), OperationDriver.failoverParameters(record));
         Verdict v = evaluated.verdict();
-        if (evaluated.outcome().applied() && PairState.valueOf(evaluated.outcome().record().state()) == PairState.FAILING_OVER) {
+        if (evaluated.outcome().applied()
+                && PairState.valueOf(evaluated.outcome().record().state()) == PairState.FAILING_OVER) {
             OperationDriver.Report r = driver.resume();
-            return new Result("failed-over", "primary unhealthy " + v.reasons() + " at " + Instant.now() + ": "
-                    + r.result() + " - " + r.message(), v.decision(), r);
+            return new Result(
+                    "failed-over",
+                    "primary unhealthy " + v.reasons() + " at " + Instant.now() + ": " + r.result() + " - "
+                            + r.message(),
+                    v.decision(),
+                    r);
         }
-        return new Result("evaluated", v.decision() + (v.healthy() ? " (healthy)" : " " + v.reasons()
-                + (v.holdReason() == null ? "" : ", holding: " + v.holdReason())), v.decision(), null);
+        return new Result(
+                "evaluated",
+                v.decision()
+                        + (v.healthy()
+                                ? " (healthy)"
+                                : " " + v.reasons() + (v.holdReason() == null ? "" : ", holding: " + v.holdReason())),
+                v.decision(),
+                null);
     }
 }

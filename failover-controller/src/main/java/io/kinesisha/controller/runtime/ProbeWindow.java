@@ -14,11 +14,11 @@ import java.util.concurrent.Callable;
  */
 public final class ProbeWindow {
     /** The last round's result and how many rounds ran. */
-    public record Outcome(ControllerTick.Result last, int rounds) {
-    }
+    public record Outcome(ControllerTick.Result last, int rounds) {}
 
     /** One round per invocation: what an alarm delivery or a test without a window runs. */
-    public static final ProbeWindow SINGLE = new ProbeWindow(Duration.ofSeconds(1), Duration.ZERO, ControllerTime.system());
+    public static final ProbeWindow SINGLE =
+            new ProbeWindow(Duration.ofSeconds(1), Duration.ZERO, ControllerTime.system());
 
     private final Duration interval;
     private final Duration window;

@@ -13,8 +13,14 @@ import java.util.UUID;
  * (target region, consumer starting timestamp, saved producer concurrency, ...). Immutable: each advance is a new
  * value written by one conditional write.
  */
-public record Operation(String id, OperationType type, List<Step> steps, int currentStep, Instant startedAt,
-                        Instant updatedAt, Map<String, String> parameters) {
+public record Operation(
+        String id,
+        OperationType type,
+        List<Step> steps,
+        int currentStep,
+        Instant startedAt,
+        Instant updatedAt,
+        Map<String, String> parameters) {
     public Operation {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");

@@ -14,8 +14,7 @@ import java.util.TreeMap;
 public final class OperationCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private OperationCodec() {
-    }
+    private OperationCodec() {}
 
     public static String toJson(Operation op) {
         ObjectNode node = JSON.createObjectNode();
@@ -40,10 +39,17 @@ public final class OperationCodec {
             List<Step> steps = new ArrayList<>();
             node.get("steps").forEach(s -> steps.add(Step.valueOf(s.asText())));
             Map<String, String> params = new TreeMap<>();
-            node.get("parameters").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
-            return new Operation(node.get("id").asText(), OperationType.valueOf(node.get("type").asText()), steps,
-                    node.get("currentStep").asInt(), Instant.parse(node.get("startedAt").asText()),
-                    Instant.parse(node.get("updatedAt").asText()), params);
+            node.get("parameters")
+                    .fields()
+                    .forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+            return new Operation(
+                    node.get("id").asText(),
+                    OperationType.valueOf(node.get("type").asText()),
+                    steps,
+                    node.get("currentStep").asInt(),
+                    Instant.parse(node.get("startedAt").asText()),
+                    Instant.parse(node.get("updatedAt").asText()),
+                    params);
         } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException("not an operation: " + json, e);
         }

@@ -88,7 +88,8 @@ public final class OperationLease {
                 return false;
             }
             if (!told) {
-                progress.accept("waiting for " + holder().map(RunnerLease::toString).orElse("the runner") + " to stand down");
+                progress.accept(
+                        "waiting for " + holder().map(RunnerLease::toString).orElse("the runner") + " to stand down");
                 told = true;
             }
             time.sleep(poll);
@@ -121,7 +122,8 @@ public final class OperationLease {
         if (!acquire(describe(sideEffect))) {
             held = false;
             throw new LostException(owner + " lost the operation lease of " + pair + " to "
-                    + holder().map(RunnerLease::toString).orElse("another runner") + "; standing down before " + sideEffect);
+                    + holder().map(RunnerLease::toString).orElse("another runner") + "; standing down before "
+                    + sideEffect);
         }
     }
 
@@ -150,8 +152,10 @@ public final class OperationLease {
         ControlRecord record = store.read(pair).orElseThrow(() -> new LostException("no control record for " + pair));
         Operation now = OperationCodec.fromJson(record.operation());
         if (now == null || !now.id().equals(operationId)) {
-            throw new LostException("operation " + operationId + " is no longer running (" + (now == null
-                    ? "aborted or finished, state " + record.state() : "now " + now.type() + " " + now.id())
+            throw new LostException("operation " + operationId + " is no longer running ("
+                    + (now == null
+                            ? "aborted or finished, state " + record.state()
+                            : "now " + now.type() + " " + now.id())
                     + "); standing down before " + sideEffect);
         }
         if (now.currentStep() != stepIndex) {

@@ -44,11 +44,17 @@ public final class OperationRunner {
             return new Outcome(Result.UNCHANGED, first, "no operation is running");
         }
         if (!lease.acquire("runs " + started.type() + " " + started.id())) {
-            return new Outcome(Result.LOST_RACE, first, started.type() + " " + started.id() + " runs elsewhere (runner lease "
-                    + lease.holder().map(l -> "held by " + l.owner() + " until "
-                            + java.time.Instant.ofEpochMilli(l.expiresEpochMillis()) + ": " + l.description())
-                            .orElse("held by another runner") + "); "
-                    + lease.owner() + " stands down without changing anything");
+            return new Outcome(
+                    Result.LOST_RACE,
+                    first,
+                    started.type() + " " + started.id() + " runs elsewhere (runner lease "
+                            + lease.holder()
+                                    .map(l -> "held by " + l.owner() + " until "
+                                            + java.time.Instant.ofEpochMilli(l.expiresEpochMillis()) + ": "
+                                            + l.description())
+                                    .orElse("held by another runner")
+                            + "); "
+                            + lease.owner() + " stands down without changing anything");
         }
         try {
             return runHolding(pair, handler, lease);
@@ -65,8 +71,8 @@ public final class OperationRunner {
                 return new Outcome(Result.UNCHANGED, record, "no operation is running");
             }
             if (op.finished()) {
-                return control.fire(pair, PairEvent.OPERATION_COMPLETED, Map.of(),
-                        Map.of("operation", op.type() + " " + op.id()));
+                return control.fire(
+                        pair, PairEvent.OPERATION_COMPLETED, Map.of(), Map.of("operation", op.type() + " " + op.id()));
             }
             Step step = op.step();
             StepResult result;
@@ -75,11 +81,15 @@ public final class OperationRunner {
                 lease.check("step " + step);
                 result = handler.run(step, op, record);
             } catch (OperationLease.LostException lost) {
-                control.auditAction(record, "runner " + lease.owner() + " stood down at step " + step + ": "
-                        + lost.getMessage(), Map.of("operation", op.type() + " " + op.id(), "step", step.name()));
+                control.auditAction(
+                        record,
+                        "runner " + lease.owner() + " stood down at step " + step + ": " + lost.getMessage(),
+                        Map.of("operation", op.type() + " " + op.id(), "step", step.name()));
                 return new Outcome(Result.LOST_RACE, control.read(pair), "runner lease: " + lost.getMessage());
             } catch (Exception e) {
-                control.auditAction(record, "step " + step + " failed: " + e,
+                control.auditAction(
+                        record,
+                        "step " + step + " failed: " + e,
                         Map.of("operation", op.type() + " " + op.id(), "step", step.name()));
                 throw e;
             } finally {

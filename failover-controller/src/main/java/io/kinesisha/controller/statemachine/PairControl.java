@@ -14,8 +14,8 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -30,8 +30,13 @@ public final class PairControl {
      * A failback may also be abandoned after its preparation (health, orphans, reverse replication, catch-up): the
      * secondary stays active and reverse replication keeps running, as after a switchover. Not once fenced.
      */
-    private static final Set<Step> FAILBACK_ABORTABLE = EnumSet.of(Step.CHECK_PRIMARY_HEALTH, Step.RECONCILE_ORPHANS,
-            Step.REPLICATE_FROM_ACTIVE, Step.AWAIT_REPLICATION_CATCH_UP, Step.PAUSE_PRODUCERS, Step.AWAIT_REPLICATION_DRAIN);
+    private static final Set<Step> FAILBACK_ABORTABLE = EnumSet.of(
+            Step.CHECK_PRIMARY_HEALTH,
+            Step.RECONCILE_ORPHANS,
+            Step.REPLICATE_FROM_ACTIVE,
+            Step.AWAIT_REPLICATION_CATCH_UP,
+            Step.PAUSE_PRODUCERS,
+            Step.AWAIT_REPLICATION_DRAIN);
 
     private final ControlStore store;
     private final StateMachine machine;
@@ -69,12 +74,13 @@ public final class PairControl {
      */
     public synchronized OperationLease lease(String pair) {
         long thread = Thread.currentThread().getId();
-        return leases.computeIfAbsent(pair + "\u0000" + thread,
-                k -> new OperationLease(store, pair, runner + "/" + thread, leaseTtl, time));
+        return leases.computeIfAbsent(
+                pair + "\u0000" + thread, k -> new OperationLease(store, pair, runner + "/" + thread, leaseTtl, time));
     }
 
     public ControlRecord read(String pair) {
-        return store.read(pair).orElseThrow(() -> new IllegalStateException("no control record for pair '" + pair + "'"));
+        return store.read(pair)
+                .orElseThrow(() -> new IllegalStateException("no control record for pair '" + pair + "'"));
     }
 
     /** {@link #fire(String, PairEvent, Map, Map, String)} keeping the policy memory as it is. */
@@ -87,8 +93,12 @@ public final class PairControl {
      * its operation with {@code parameters} (an escalation keeps the replaced operation's parameters underneath).
      * {@code policyMemory}, when not null, is written by the same conditional write. Rejections are audited too.
      */
-    public Outcome fire(String pair, PairEvent event, Map<String, String> parameters, Map<String, String> evidence,
-                        String policyMemory) {
+    public Outcome fire(
+            String pair,
+            PairEvent event,
+            Map<String, String> parameters,
+            Map<String, String> evidence,
+            String policyMemory) {
         return fire(read(pair), event, parameters, evidence, policyMemory);
     }
 
@@ -97,8 +107,12 @@ public final class PairControl {
      * the write is conditional on that version, so a change in between (the kill switch, another controller's
      * decision) makes it {@link Result#LOST_RACE} and the caller decides again on the new record.
      */
-    public Outcome fire(ControlRecord judged, PairEvent event, Map<String, String> parameters,
-                        Map<String, String> evidence, String policyMemory) {
+    public Outcome fire(
+            ControlRecord judged,
+            PairEvent event,
+            Map<String, String> parameters,
+            Map<String, String> evidence,
+            String policyMemory) {
         ControlRecord current = judged;
         String pair = judged.pairName();
         PairState state = PairState.valueOf(current.state());
@@ -109,7 +123,8 @@ public final class PairControl {
         Map<String, String> audit = evidence(evidence, current);
         audit.put("event", event.name());
         if (guard != null) {
-            store.appendAudit(AuditEntry.of(pair, now, Kind.DECISION, "rejected " + event + " in " + state + ": " + guard, audit));
+            store.appendAudit(AuditEntry.of(
+                    pair, now, Kind.DECISION, "rejected " + event + " in " + state + ": " + guard, audit));
             return new Outcome(Result.REJECTED, current, guard);
         }
         Operation next = null;
@@ -120,8 +135,9 @@ public final class PairControl {
         } else if (!t.to().resting()) {
             next = running;
         }
-        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), t.to().name(),
-                current.automationPaused(), now).withOperation(next == null ? null : OperationCodec.toJson(next));
+        ControlRecord proposed = current.next(
+                        current.activeRegion(), current.direction(), t.to().name(), current.automationPaused(), now)
+                .withOperation(next == null ? null : OperationCodec.toJson(next));
         if (event == PairEvent.OPERATION_ABORTED) {
             proposed = proposed.withProducersPaused(false);
         }
@@ -139,29 +155,40 @@ public final class PairControl {
      * Records that {@code completed}, the current step of operation {@code operationId}, is done, adding
      * {@code parameters} for later steps. Re-recording a step already passed is {@link Result#UNCHANGED}.
      */
-    public Outcome completeStep(String pair, String operationId, Step completed, Map<String, String> parameters,
-                                Map<String, String> evidence) {
+    public Outcome completeStep(
+            String pair,
+            String operationId,
+            Step completed,
+            Map<String, String> parameters,
+            Map<String, String> evidence) {
         ControlRecord current = read(pair);
         Operation op = OperationCodec.fromJson(current.operation());
         if (op == null || !op.id().equals(operationId)) {
-            return new Outcome(Result.REJECTED, current, "operation " + operationId + " is not running (running: "
-                    + (op == null ? "none" : op.type() + " " + op.id()) + ")");
+            return new Outcome(
+                    Result.REJECTED,
+                    current,
+                    "operation " + operationId + " is not running (running: "
+                            + (op == null ? "none" : op.type() + " " + op.id()) + ")");
         }
         boolean isCurrent = !op.finished() && op.step() == completed;
         if (!isCurrent && op.steps().subList(0, op.currentStep()).contains(completed)) {
             return new Outcome(Result.UNCHANGED, current, completed + " was already recorded as done");
         }
         if (!isCurrent) {
-            return new Outcome(Result.REJECTED, current, "operation " + op.id() + " is at "
-                    + (op.finished() ? "its end" : op.step()) + ", not " + completed);
+            return new Outcome(
+                    Result.REJECTED,
+                    current,
+                    "operation " + op.id() + " is at " + (op.finished() ? "its end" : op.step()) + ", not "
+                            + completed);
         }
         Instant now = clock.instant();
         Operation advanced = op.advance(completed, now);
         for (Map.Entry<String, String> p : parameters.entrySet()) {
             advanced = advanced.withParameter(p.getKey(), p.getValue(), now);
         }
-        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(),
-                current.automationPaused(), now).withOperation(OperationCodec.toJson(advanced));
+        ControlRecord proposed = current.next(
+                        current.activeRegion(), current.direction(), current.state(), current.automationPaused(), now)
+                .withOperation(OperationCodec.toJson(advanced));
         Map<String, String> audit = evidence(evidence, current);
         audit.put("operation", op.type() + " " + op.id());
         audit.put("step", (op.currentStep() + 1) + "/" + op.steps().size() + " " + completed);
@@ -184,17 +211,28 @@ public final class PairControl {
         ControlRecord current = read(pair);
         Operation running = OperationCodec.fromJson(current.operation());
         if (operationId != null && (running == null || !running.id().equals(operationId))) {
-            return new Outcome(Result.REJECTED, current, "operation " + operationId + " is not running (state "
-                    + current.state() + "): producers left " + (current.producersPaused() ? "paused" : "running"));
+            return new Outcome(
+                    Result.REJECTED,
+                    current,
+                    "operation " + operationId + " is not running (state " + current.state() + "): producers left "
+                            + (current.producersPaused() ? "paused" : "running"));
         }
         if (current.producersPaused() == paused) {
             return new Outcome(Result.UNCHANGED, current, "producers already " + (paused ? "paused" : "running"));
         }
         Instant now = clock.instant();
-        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(),
-                current.automationPaused(), now).withProducersPaused(paused);
-        return write(current, proposed, AuditEntry.of(pair, now, Kind.ACTION,
-                (paused ? "paused" : "resumed") + " producers (control record)", evidence(evidence, current)));
+        ControlRecord proposed = current.next(
+                        current.activeRegion(), current.direction(), current.state(), current.automationPaused(), now)
+                .withProducersPaused(paused);
+        return write(
+                current,
+                proposed,
+                AuditEntry.of(
+                        pair,
+                        now,
+                        Kind.ACTION,
+                        (paused ? "paused" : "resumed") + " producers (control record)",
+                        evidence(evidence, current)));
     }
 
     /**
@@ -212,13 +250,16 @@ public final class PairControl {
             return new Outcome(Result.UNCHANGED, current, key + " already saved");
         }
         Instant now = clock.instant();
-        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(),
-                current.automationPaused(), now).withOperation(OperationCodec.toJson(op.withParameter(key, value, now)));
+        ControlRecord proposed = current.next(
+                        current.activeRegion(), current.direction(), current.state(), current.automationPaused(), now)
+                .withOperation(OperationCodec.toJson(op.withParameter(key, value, now)));
         Map<String, String> audit = evidence(Map.of(key, value), current);
         audit.put("operation", op.type() + " " + op.id());
         audit.put("step", (op.currentStep() + 1) + "/" + op.steps().size() + " " + step);
-        return write(current, proposed, AuditEntry.of(pair, now, Kind.ACTION, "saved " + key + " before its side effect",
-                audit));
+        return write(
+                current,
+                proposed,
+                AuditEntry.of(pair, now, Kind.ACTION, "saved " + key + " before its side effect", audit));
     }
 
     /** The automation kill switch: while paused, health verdicts are recorded but never acted on. */
@@ -228,27 +269,43 @@ public final class PairControl {
             return new Outcome(Result.UNCHANGED, current, "automation already " + (paused ? "paused" : "running"));
         }
         Instant now = clock.instant();
-        ControlRecord proposed = current.next(current.activeRegion(), current.direction(), current.state(), paused, now);
+        ControlRecord proposed =
+                current.next(current.activeRegion(), current.direction(), current.state(), paused, now);
         Map<String, String> audit = evidence(Map.of("reason", reason), current);
-        return write(current, proposed, AuditEntry.of(pair, now, Kind.DECISION,
-                (paused ? "paused" : "resumed") + " automation", audit));
+        return write(
+                current,
+                proposed,
+                AuditEntry.of(pair, now, Kind.DECISION, (paused ? "paused" : "resumed") + " automation", audit));
     }
 
     /** Writes the policy memory after an evaluation, with the evaluation's audit item, in one conditional write. */
-    public Outcome recordEvaluation(ControlRecord evaluated, String policyMemory, String message,
-                                    Map<String, String> evidence) {
+    public Outcome recordEvaluation(
+            ControlRecord evaluated, String policyMemory, String message, Map<String, String> evidence) {
         Instant now = clock.instant();
-        ControlRecord proposed = evaluated.next(evaluated.activeRegion(), evaluated.direction(), evaluated.state(),
-                evaluated.automationPaused(), now).withPolicyMemory(policyMemory);
-        return write(evaluated, proposed, AuditEntry.of(evaluated.pairName(), now, Kind.EVALUATION, message,
-                evidence(evidence, evaluated)));
+        ControlRecord proposed = evaluated
+                .next(
+                        evaluated.activeRegion(),
+                        evaluated.direction(),
+                        evaluated.state(),
+                        evaluated.automationPaused(),
+                        now)
+                .withPolicyMemory(policyMemory);
+        return write(
+                evaluated,
+                proposed,
+                AuditEntry.of(evaluated.pairName(), now, Kind.EVALUATION, message, evidence(evidence, evaluated)));
     }
 
     /** Changes active region and/or replication direction (a new epoch when either changes), audited as an action. */
-    public Outcome route(ControlRecord expected, String activeRegion, ReplicationDirection direction, String message,
-                         Map<String, String> evidence) {
+    public Outcome route(
+            ControlRecord expected,
+            String activeRegion,
+            ReplicationDirection direction,
+            String message,
+            Map<String, String> evidence) {
         Instant now = clock.instant();
-        ControlRecord proposed = expected.next(activeRegion, direction, expected.state(), expected.automationPaused(), now);
+        ControlRecord proposed =
+                expected.next(activeRegion, direction, expected.state(), expected.automationPaused(), now);
         Map<String, String> audit = evidence(evidence, expected);
         audit.put("newEpoch", Long.toString(proposed.epoch()));
         return write(expected, proposed, AuditEntry.of(expected.pairName(), now, Kind.ACTION, message, audit));
@@ -256,7 +313,8 @@ public final class PairControl {
 
     /** Audits an action that did not change the record (e.g. a Lambda call, or a step that failed). */
     public void auditAction(ControlRecord current, String message, Map<String, String> evidence) {
-        store.appendAudit(AuditEntry.of(current.pairName(), clock.instant(), Kind.ACTION, message, evidence(evidence, current)));
+        store.appendAudit(
+                AuditEntry.of(current.pairName(), clock.instant(), Kind.ACTION, message, evidence(evidence, current)));
     }
 
     private Outcome write(ControlRecord current, ControlRecord proposed, AuditEntry audit) {
@@ -264,22 +322,31 @@ public final class PairControl {
             return new Outcome(Result.APPLIED, proposed, null);
         }
         ControlRecord winner = read(current.pairName());
-        return new Outcome(Result.LOST_RACE, winner, "version " + current.version() + " was replaced by another writer (now "
-                + winner.version() + ", state " + winner.state() + "); standing down");
+        return new Outcome(
+                Result.LOST_RACE,
+                winner,
+                "version " + current.version() + " was replaced by another writer (now " + winner.version() + ", state "
+                        + winner.state() + "); standing down");
     }
 
     private static String guard(PairEvent event, Operation running) {
         if (event == PairEvent.OPERATION_COMPLETED && (running == null || !running.finished())) {
-            return running == null ? "no operation is recorded" : "operation " + running.type() + " is at step "
-                    + (running.currentStep() + 1) + "/" + running.steps().size() + " (" + running.step() + ")";
+            return running == null
+                    ? "no operation is recorded"
+                    : "operation " + running.type() + " is at step " + (running.currentStep() + 1) + "/"
+                            + running.steps().size() + " (" + running.step() + ")";
         }
-        Set<Step> abortable = running != null && running.type() == OperationType.FAILBACK ? FAILBACK_ABORTABLE : UNDONE_BY_ABORT;
-        if (event == PairEvent.OPERATION_ABORTED && running != null
+        Set<Step> abortable =
+                running != null && running.type() == OperationType.FAILBACK ? FAILBACK_ABORTABLE : UNDONE_BY_ABORT;
+        if (event == PairEvent.OPERATION_ABORTED
+                && running != null
                 && !abortable.containsAll(running.steps().subList(0, running.currentStep()))) {
             return "operation " + running.type() + " already completed " + running.currentStep()
                     + " step(s) (" + running.steps().get(running.currentStep() - 1) + " last); "
-                    + (running.type() == OperationType.FAILBACK ? "a failback can be abandoned only before it fences "
-                    + "replication" : "only pausing producers and waiting for the drain can be undone") + ", let it finish";
+                    + (running.type() == OperationType.FAILBACK
+                            ? "a failback can be abandoned only before it fences " + "replication"
+                            : "only pausing producers and waiting for the drain can be undone")
+                    + ", let it finish";
         }
         return null;
     }

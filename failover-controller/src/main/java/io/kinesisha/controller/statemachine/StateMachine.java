@@ -32,12 +32,17 @@ public final class StateMachine {
         reject(FAILING_OVER, SWITCHOVER_REQUESTED, "a failover is in progress");
         reject(FAILING_OVER, FAILBACK_REQUESTED, "a failover is in progress; fail back after it completes");
         allow(FAILING_OVER, OPERATION_COMPLETED, ACTIVE_SECONDARY);
-        reject(FAILING_OVER, OPERATION_ABORTED,
+        reject(
+                FAILING_OVER,
+                OPERATION_ABORTED,
                 "an unplanned failover cannot be aborted: producers may already write to the secondary; finish it, then fail back");
 
         allow(SWITCHING_OVER, PRIMARY_UNHEALTHY, FAILING_OVER);
         allow(SWITCHING_OVER, FAILOVER_REQUESTED, FAILING_OVER);
-        reject(SWITCHING_OVER, SWITCHOVER_REQUESTED, "a switchover is already in progress; it resumes at its recorded step");
+        reject(
+                SWITCHING_OVER,
+                SWITCHOVER_REQUESTED,
+                "a switchover is already in progress; it resumes at its recorded step");
         reject(SWITCHING_OVER, FAILBACK_REQUESTED, "a switchover is in progress; abort it instead");
         allow(SWITCHING_OVER, OPERATION_COMPLETED, ACTIVE_SECONDARY);
         allow(SWITCHING_OVER, OPERATION_ABORTED, ACTIVE_PRIMARY);
@@ -49,7 +54,9 @@ public final class StateMachine {
         reject(ACTIVE_SECONDARY, OPERATION_COMPLETED, NO_OPERATION);
         reject(ACTIVE_SECONDARY, OPERATION_ABORTED, NO_OPERATION);
 
-        reject(FAILING_BACK, PRIMARY_UNHEALTHY,
+        reject(
+                FAILING_BACK,
+                PRIMARY_UNHEALTHY,
                 "a failback is in progress: the controller does not reverse it on its own; an operator may abort it");
         reject(FAILING_BACK, FAILOVER_REQUESTED, "a failback is in progress; abort it to stay on the secondary");
         reject(FAILING_BACK, SWITCHOVER_REQUESTED, "a failback is in progress");
@@ -80,7 +87,8 @@ public final class StateMachine {
     }
 
     private void put(Transition t) {
-        Transition previous = table.computeIfAbsent(t.from(), s -> new EnumMap<>(PairEvent.class)).put(t.event(), t);
+        Transition previous = table.computeIfAbsent(t.from(), s -> new EnumMap<>(PairEvent.class))
+                .put(t.event(), t);
         if (previous != null) {
             throw new IllegalStateException("transition table defines " + t.from() + " x " + t.event() + " twice");
         }

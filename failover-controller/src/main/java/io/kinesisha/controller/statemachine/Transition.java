@@ -31,7 +31,7 @@ public record Transition(PairState from, PairEvent event, PairState to, Operatio
 
     @Override
     public String toString() {
-        return from + " --" + event + "--> " + (allowed() ? to + (starts == null ? "" : " (starts " + starts + ")")
-                : "rejected: " + rejection);
+        return from + " --" + event + "--> "
+                + (allowed() ? to + (starts == null ? "" : " (starts " + starts + ")") : "rejected: " + rejection);
     }
 }

@@ -28,7 +28,8 @@ public final class StreamRecord {
     String describe() {
         String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
         boolean printable = text.chars().allMatch(c -> c >= 32 && c < 127);
-        String shown = printable ? text : Base64.getEncoder().encodeToString(Arrays.copyOf(data, Math.min(48, data.length)));
+        String shown =
+                printable ? text : Base64.getEncoder().encodeToString(Arrays.copyOf(data, Math.min(48, data.length)));
         if (shown.length() > 60) {
             shown = shown.substring(0, 60) + "...";
         }

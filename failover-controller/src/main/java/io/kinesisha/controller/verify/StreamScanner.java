@@ -33,18 +33,26 @@ public final class StreamScanner {
     }
 
     private void scanShard(String streamArn, String shardId, Instant from, Instant to, List<StreamRecord> out) {
-        String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shardId)
-                .shardIteratorType(ShardIteratorType.AT_TIMESTAMP).timestamp(from)).shardIterator();
+        String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn)
+                        .shardId(shardId)
+                        .shardIteratorType(ShardIteratorType.AT_TIMESTAMP)
+                        .timestamp(from))
+                .shardIterator();
         while (iterator != null) {
             String current = iterator;
-            GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(current).limit(10_000));
+            GetRecordsResponse page = kinesis.getRecords(
+                    b -> b.streamARN(streamArn).shardIterator(current).limit(10_000));
             for (Record r : page.records()) {
                 Instant arrival = r.approximateArrivalTimestamp();
                 if (arrival != null && arrival.isAfter(to)) {
                     return;
                 }
-                out.add(new StreamRecord(shardId, r.sequenceNumber(), arrival == null ? 0 : arrival.toEpochMilli(),
-                        r.partitionKey(), r.data().asByteArray()));
+                out.add(new StreamRecord(
+                        shardId,
+                        r.sequenceNumber(),
+                        arrival == null ? 0 : arrival.toEpochMilli(),
+                        r.partitionKey(),
+                        r.data().asByteArray()));
             }
             boolean caughtUp = page.millisBehindLatest() == null || page.millisBehindLatest() == 0;
             if (page.records().isEmpty() && caughtUp) {

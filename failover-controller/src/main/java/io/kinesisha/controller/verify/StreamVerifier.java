@@ -29,8 +29,13 @@ public final class StreamVerifier {
         return compare(sourceArn, targetArn, from, to, originals, copies);
     }
 
-    static VerifyReport compare(String sourceArn, String targetArn, Instant from, Instant to,
-                                List<StreamRecord> originals, List<StreamRecord> copies) {
+    static VerifyReport compare(
+            String sourceArn,
+            String targetArn,
+            Instant from,
+            Instant to,
+            List<StreamRecord> originals,
+            List<StreamRecord> copies) {
         // per key, source order: identity + occurrence -> position
         Map<String, List<StreamRecord>> sourceByKey = byKey(originals);
         Map<String, Integer> expected = new HashMap<>();
@@ -87,9 +92,22 @@ public final class StreamVerifier {
                 addExample(missingExamples, original);
             }
         }
-        return new VerifyReport(sourceArn, targetArn, from.toString(), to.toString(), originals.size(), copies.size(),
-                missing, unexpected, duplicates, violations, sourceByKey.size(), missingExamples, unexpectedExamples,
-                duplicateExamples, orderExamples);
+        return new VerifyReport(
+                sourceArn,
+                targetArn,
+                from.toString(),
+                to.toString(),
+                originals.size(),
+                copies.size(),
+                missing,
+                unexpected,
+                duplicates,
+                violations,
+                sourceByKey.size(),
+                missingExamples,
+                unexpectedExamples,
+                duplicateExamples,
+                orderExamples);
     }
 
     private static Map<String, List<StreamRecord>> byKey(List<StreamRecord> records) {

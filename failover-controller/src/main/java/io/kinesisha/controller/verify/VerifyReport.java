@@ -25,10 +25,22 @@ public final class VerifyReport {
     /** Nothing missing in either stream and no per-key order violation (duplicates are allowed: at-least-once). */
     public final boolean clean;
 
-    VerifyReport(String sourceStreamArn, String targetStreamArn, String from, String to, long sourceRecords,
-                 long targetRecords, long missingInTarget, long unexpectedInTarget, long duplicatesInTarget,
-                 long orderViolations, long keys, List<String> missingExamples, List<String> unexpectedExamples,
-                 List<String> duplicateExamples, List<String> orderExamples) {
+    VerifyReport(
+            String sourceStreamArn,
+            String targetStreamArn,
+            String from,
+            String to,
+            long sourceRecords,
+            long targetRecords,
+            long missingInTarget,
+            long unexpectedInTarget,
+            long duplicatesInTarget,
+            long orderViolations,
+            long keys,
+            List<String> missingExamples,
+            List<String> unexpectedExamples,
+            List<String> duplicateExamples,
+            List<String> orderExamples) {
         this.sourceStreamArn = sourceStreamArn;
         this.targetStreamArn = targetStreamArn;
         this.from = from;

@@ -27,16 +27,22 @@ final class LambdaWireMock implements AutoCloseable {
         server.start();
         AwsTarget target = AwsTarget.local(REGION, URI.create(server.baseUrl()), "AKIDLOCAL", "local-secret");
         lambda = new AwsClientFactory(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(5), 2))
-                .configure(LambdaClient.builder(), target).httpClientBuilder(ApacheHttpClient.builder()).build();
+                .configure(LambdaClient.builder(), target)
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .build();
     }
 
     static ResponseDefinitionBuilder json(int status, String body) {
-        return WireMock.aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+        return WireMock.aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/json")
+                .withBody(body);
     }
 
     /** A Lambda service error as the API sends it: the type in X-Amzn-ErrorType, the message in the body. */
     static ResponseDefinitionBuilder error(int status, String type, String message) {
-        return json(status, "{\"Type\":\"User\",\"message\":\"" + message + "\"}").withHeader("X-Amzn-ErrorType", type);
+        return json(status, "{\"Type\":\"User\",\"message\":\"" + message + "\"}")
+                .withHeader("X-Amzn-ErrorType", type);
     }
 
     static JsonNode body(com.github.tomakehurst.wiremock.verification.LoggedRequest request) {

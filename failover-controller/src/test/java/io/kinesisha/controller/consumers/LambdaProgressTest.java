@@ -27,17 +27,23 @@ class LambdaProgressTest {
 
     @RegisterExtension
     final CloudWatchStub stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(5), 1));
+
     private final LambdaProgress progress = new LambdaProgress(stub.client, CLOCK, Duration.ofMinutes(15));
 
     @Test
     void aConsumerTwoMinutesBehindIsAtTheLastMinuteLessItsMaximumAge() throws IOException {
-        stub.wireMock.stubFor(post(urlEqualTo(PATH)).willReturn(RecordedMetricData.response("lambda-consumer-behind.json")));
+        stub.wireMock.stubFor(
+                post(urlEqualTo(PATH)).willReturn(RecordedMetricData.response("lambda-consumer-behind.json")));
 
         ConsumerPosition p = progress.position("orders-consumer");
 
         assertThat(p.processedUpTo()).isEqualTo(Instant.parse("2026-11-21T09:57:00Z"));
         assertThat(p.basis()).contains("120000 ms");
-        JsonNode sent = new CBORMapper().readTree(stub.wireMock.findAll(postRequestedFor(urlEqualTo(PATH))).get(0).getBody());
+        JsonNode sent = new CBORMapper()
+                .readTree(stub.wireMock
+                        .findAll(postRequestedFor(urlEqualTo(PATH)))
+                        .get(0)
+                        .getBody());
         JsonNode q = sent.at("/MetricDataQueries/0");
         assertThat(q.at("/MetricStat/Metric/Namespace").asText()).isEqualTo("AWS/Lambda");
         assertThat(q.at("/MetricStat/Metric/MetricName").asText()).isEqualTo("IteratorAge");
@@ -45,13 +51,17 @@ class LambdaProgressTest {
         assertThat(q.at("/MetricStat/Metric/Dimensions/0/Value").asText()).isEqualTo("orders-consumer");
         assertThat(q.at("/MetricStat/Stat").asText()).isEqualTo("Maximum");
         assertThat(q.at("/MetricStat/Period").asInt()).isEqualTo(60);
-        assertThat(sent.get("EndTime").asLong()).as("includes the current minute").isEqualTo(Instant.parse("2026-11-21T10:01:00Z").getEpochSecond());
-        assertThat(sent.get("StartTime").asLong()).isEqualTo(Instant.parse("2026-11-21T09:46:00Z").getEpochSecond());
+        assertThat(sent.get("EndTime").asLong())
+                .as("includes the current minute")
+                .isEqualTo(Instant.parse("2026-11-21T10:01:00Z").getEpochSecond());
+        assertThat(sent.get("StartTime").asLong())
+                .isEqualTo(Instant.parse("2026-11-21T09:46:00Z").getEpochSecond());
     }
 
     @Test
     void noBatchInTheWindowIsTheWindowsStart() {
-        stub.wireMock.stubFor(post(urlEqualTo(PATH)).willReturn(RecordedMetricData.response("lambda-consumer-idle.json")));
+        stub.wireMock.stubFor(
+                post(urlEqualTo(PATH)).willReturn(RecordedMetricData.response("lambda-consumer-idle.json")));
 
         ConsumerPosition p = progress.position("orders-consumer");
 
@@ -60,7 +70,8 @@ class LambdaProgressTest {
 
     @Test
     void cloudWatchFailingLeavesThePositionUnknownWithTheReason() {
-        stub.wireMock.stubFor(post(urlEqualTo(PATH)).withHeader("smithy-protocol", equalTo("rpc-v2-cbor"))
+        stub.wireMock.stubFor(post(urlEqualTo(PATH))
+                .withHeader("smithy-protocol", equalTo("rpc-v2-cbor"))
                 .willReturn(aResponse().withStatus(503).withHeader("smithy-protocol", "rpc-v2-cbor")));
 
         ConsumerPosition p = progress.position("orders-consumer");

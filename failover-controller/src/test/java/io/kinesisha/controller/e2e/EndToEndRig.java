@@ -53,7 +53,9 @@ final class EndToEndRig implements AutoCloseable {
 
     /** A keyed load that follows {@code resolver}, writing through the producer clients to both streams. */
     KeyedLoad.Builder load(ActiveRegionResolver resolver) {
-        return KeyedLoad.builder(resolver).region(primary, west, pair.primaryArn).region(secondary, east, pair.secondaryArn);
+        return KeyedLoad.builder(resolver)
+                .region(primary, west, pair.primaryArn)
+                .region(secondary, east, pair.secondaryArn);
     }
 
     /** Records the job reports replicated in {@code direction}, epoch 1. */
@@ -63,7 +65,10 @@ final class EndToEndRig implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        try (AwsClientFactory c = clients; KinesisClient w = west; KinesisClient e = east; PairContext p = ctx) {
+        try (AwsClientFactory c = clients;
+                KinesisClient w = west;
+                KinesisClient e = east;
+                PairContext p = ctx) {
             // closed in reverse order
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);

@@ -3,10 +3,10 @@ package io.kinesisha.controller.e2e;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.replicator.ReplicationPlan;
 import io.kinesisha.replicator.Replicator;
+import io.kinesisha.testkit.LocalEnvironment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +16,7 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /** The pieces both end-to-end tests assemble: the real replicator job, quick-failing producer clients, load sizing. */
 final class EndToEndSupport {
-    private EndToEndSupport() {
-    }
+    private EndToEndSupport() {}
 
     /** Submits the real replicator job (forward direction) to the test MiniCluster. */
     static JobClient startReplicator(LocalPair pair) throws Exception {
@@ -42,10 +41,14 @@ final class EndToEndSupport {
         int total = 1000;
         for (int done = 0; done < total; done += 500) {
             int base = done;
-            primary.putRecords(b -> b.streamARN(arn).records(java.util.stream.IntStream.range(0, 500)
-                    .mapToObj(i -> software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry.builder()
-                            .partitionKey("c" + (base + i)).data(software.amazon.awssdk.core.SdkBytes.fromUtf8String("x")).build())
-                    .toList()));
+            primary.putRecords(b -> b.streamARN(arn)
+                    .records(java.util.stream.IntStream.range(0, 500)
+                            .mapToObj(
+                                    i -> software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry.builder()
+                                            .partitionKey("c" + (base + i))
+                                            .data(software.amazon.awssdk.core.SdkBytes.fromUtf8String("x"))
+                                            .build())
+                            .toList()));
         }
         return total / (Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
     }

@@ -30,17 +30,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CloudWatchEvidenceTest {
     /** 10:07:30 with a 60 s publish delay: window [10:01, 10:06), the fixtures' five minutes. */
     private static final Instant NOW = Instant.parse("2026-11-21T10:07:30Z");
+
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     private static final PolicySettings DEFAULTS = PolicySettings.from(ReplicationPairConfig.fromMap(Map.of(
-            "pair.name", "orders",
-            "primary.stream-arn", "arn:aws:kinesis:us-west-2:111111111111:stream/orders",
-            "secondary.stream-arn", "arn:aws:kinesis:us-east-2:111111111111:stream/orders")).health());
+                    "pair.name", "orders",
+                    "primary.stream-arn", "arn:aws:kinesis:us-west-2:111111111111:stream/orders",
+                    "secondary.stream-arn", "arn:aws:kinesis:us-east-2:111111111111:stream/orders"))
+            .health());
 
     @RegisterExtension
     final CloudWatchStub stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(10), Duration.ofSeconds(3), 2));
+
     private final WireMockServer wireMock = stub.wireMock;
-    private final CloudWatchSignals signals = new CloudWatchSignals(stub.client, CLOCK, Duration.ofMinutes(1),
-            Duration.ofMinutes(1));
+    private final CloudWatchSignals signals =
+            new CloudWatchSignals(stub.client, CLOCK, Duration.ofMinutes(1), Duration.ofMinutes(1));
 
     @Test
     void aBusyHealthyStreamWithSparseAndLateMetricsIsHealthy() {
@@ -57,7 +60,10 @@ class CloudWatchEvidenceTest {
 
         // 150 failed records of 5,000 records + 500 PutRecord + 1,500 GetRecords + 2 SubscribeToShard calls
         assertThat(v.healthy()).isFalse();
-        assertThat(v.reasons()).singleElement().asString().startsWith("error rate 2.14% > 1.00% over PT5M (150 failed of 7002");
+        assertThat(v.reasons())
+                .singleElement()
+                .asString()
+                .startsWith("error rate 2.14% > 1.00% over PT5M (150 failed of 7002");
     }
 
     @Test
@@ -110,7 +116,8 @@ class CloudWatchEvidenceTest {
 
     @Test
     void aCloudWatchOnlyOutageWithEveryProbeHealthyDoesNotFailOver() {
-        wireMock.stubFor(post(urlEqualTo(RecordedMetricData.PATH)).willReturn(aResponse().withStatus(503)));
+        wireMock.stubFor(
+                post(urlEqualTo(RecordedMetricData.PATH)).willReturn(aResponse().withStatus(503)));
         PolicyMemory memory = PolicyMemory.EMPTY;
         List<Decision> decisions = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -135,11 +142,21 @@ class CloudWatchEvidenceTest {
             decisions.add(v.decision());
             memory = v.memory();
         }
-        CloudWatchSignals aMinuteLater = new CloudWatchSignals(stub.client, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
-                Duration.ofMinutes(1), Duration.ofMinutes(1));
-        Verdict next = new HealthPolicy(DEFAULTS, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC)).evaluate(
-                new Evidence(aMinuteLater.read("orders", List.of("kinesis-ha-replicator"), Duration.ofMinutes(5)), null,
-                        collect(6).probes(), collect(6).progress()), PairState.ACTIVE_PRIMARY, false, memory);
+        CloudWatchSignals aMinuteLater = new CloudWatchSignals(
+                stub.client,
+                Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(1));
+        Verdict next = new HealthPolicy(DEFAULTS, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC))
+                .evaluate(
+                        new Evidence(
+                                aMinuteLater.read("orders", List.of("kinesis-ha-replicator"), Duration.ofMinutes(5)),
+                                null,
+                                collect(6).probes(),
+                                collect(6).progress()),
+                        PairState.ACTIVE_PRIMARY,
+                        false,
+                        memory);
 
         assertThat(decisions).containsOnly(Decision.HOLD);
         assertThat(memory.consecutiveBad()).isEqualTo(1);
@@ -158,14 +175,28 @@ class CloudWatchEvidenceTest {
 
     /** As the EvidenceCollector does: one healthy probe, replication progress, and what CloudWatch answers. */
     private Evidence collect(int round) {
-        List<ProbeResult> probes = List.of(new ProbeResult(NOW.plusSeconds(5L * round), "us-west-2", true,
-                Duration.ofMillis(15), "ACTIVE", null));
-        List<ShardProgress> progress = List.of(new ShardProgress("orders", new ReplicationDirection("us-west-2", "us-east-2"),
-                1, "shardId-000000000000", "49590338271490256608559692538361571095921575989136588898", 0, 200, null, null,
-                10, 7, false, NOW.toEpochMilli()));
+        List<ProbeResult> probes = List.of(
+                new ProbeResult(NOW.plusSeconds(5L * round), "us-west-2", true, Duration.ofMillis(15), "ACTIVE", null));
+        List<ShardProgress> progress = List.of(new ShardProgress(
+                "orders",
+                new ReplicationDirection("us-west-2", "us-east-2"),
+                1,
+                "shardId-000000000000",
+                "49590338271490256608559692538361571095921575989136588898",
+                0,
+                200,
+                null,
+                null,
+                10,
+                7,
+                false,
+                NOW.toEpochMilli()));
         try {
-            return new Evidence(signals.read("orders", List.of("kinesis-ha-replicator"), Duration.ofMinutes(5)), null,
-                    probes, progress);
+            return new Evidence(
+                    signals.read("orders", List.of("kinesis-ha-replicator"), Duration.ofMinutes(5)),
+                    null,
+                    probes,
+                    progress);
         } catch (RuntimeException e) {
             return new Evidence(null, e.getClass().getSimpleName() + ": " + e.getMessage(), probes, progress);
         }

@@ -25,8 +25,10 @@ public final class CloudWatchStub implements AutoCloseable, AfterEachCallback {
         wireMock = new WireMockServer(wireMockConfig().dynamicPort());
         wireMock.start();
         AwsTarget target = AwsTarget.local("us-west-2", URI.create(wireMock.baseUrl()), "AKIDLOCAL", "local-secret");
-        client = new AwsClientFactory(tuning).configure(CloudWatchClient.builder(), target)
-                .httpClientBuilder(ApacheHttpClient.builder()).build();
+        client = new AwsClientFactory(tuning)
+                .configure(CloudWatchClient.builder(), target)
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .build();
     }
 
     @Override

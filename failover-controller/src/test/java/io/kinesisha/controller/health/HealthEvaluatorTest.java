@@ -15,16 +15,15 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
 import io.kinesisha.common.aws.ClientTuning;
-import io.kinesisha.common.control.AuditEntry.Kind;
 import io.kinesisha.common.control.AuditEntry;
+import io.kinesisha.common.control.AuditEntry.Kind;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
+import io.kinesisha.controller.SimulatedClock;
 import io.kinesisha.controller.health.Verdict.Decision;
-import io.kinesisha.controller.statemachine.Outcome.Result;
 import io.kinesisha.controller.statemachine.PairControl;
 import io.kinesisha.controller.statemachine.StateMachine;
-import io.kinesisha.controller.SimulatedClock;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +45,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** Evaluations end in the control store: counted across controller instances, audited with their inputs. */
 class HealthEvaluatorTest {
     private static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
-    private static final PolicySettings SETTINGS = new PolicySettings(1.0, Duration.ofMinutes(1), Duration.ofSeconds(30),
-            3, Duration.ofMinutes(30), 1, Duration.ofHours(24));
+    private static final PolicySettings SETTINGS = new PolicySettings(
+            1.0, Duration.ofMinutes(1), Duration.ofSeconds(30), 3, Duration.ofMinutes(30), 1, Duration.ofHours(24));
 
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-west-2");
@@ -55,6 +54,7 @@ class HealthEvaluatorTest {
     private static DynamoDbClient dynamo;
     /** One clock for every controller instance of a test, so audit items have distinct, ordered times. */
     private final SimulatedClock clock = SimulatedClock.stepping(NOW);
+
     private ControlStore store;
     private String pair;
 
@@ -81,8 +81,10 @@ class HealthEvaluatorTest {
         List<Decision> decisions = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             // a fresh evaluator each round: the count lives in the control record, not in memory
-            decisions.add(evaluator("lambda-" + i).evaluate(pair, failingProbe(i), Map.of("target", "us-east-2"))
-                    .verdict().decision());
+            decisions.add(evaluator("lambda-" + i)
+                    .evaluate(pair, failingProbe(i), Map.of("target", "us-east-2"))
+                    .verdict()
+                    .decision());
         }
 
         assertThat(decisions).containsExactly(Decision.HOLD, Decision.HOLD, Decision.FAIL_OVER, Decision.HOLD);
@@ -90,15 +92,22 @@ class HealthEvaluatorTest {
         assertThat(r.state()).isEqualTo("FAILING_OVER");
         assertThat(PolicyMemory.fromJson(r.policyMemory()).automaticFailovers()).hasSize(1);
         List<AuditEntry> audit = store.readAudit(pair, 10);
-        assertThat(audit).extracting(AuditEntry::kind)
+        assertThat(audit)
+                .extracting(AuditEntry::kind)
                 .containsExactly(Kind.EVALUATION, Kind.DECISION, Kind.EVALUATION, Kind.EVALUATION);
         AuditEntry decision = audit.get(1);
         assertThat(decision.message()).contains("ACTIVE_PRIMARY --PRIMARY_UNHEALTHY--> FAILING_OVER");
-        assertThat(decision.evidence()).containsEntry("consecutiveBad", "3/3").containsEntry("decision", "FAIL_OVER")
+        assertThat(decision.evidence())
+                .containsEntry("consecutiveBad", "3/3")
+                .containsEntry("decision", "FAIL_OVER")
                 .hasEntrySatisfying("reasons", v -> assertThat(v).contains("probe of us-west-2 failed"));
-        assertThat(audit.get(0).evidence()).as("the count started again with the failover")
-                .containsEntry("holdReason", "1 of 3 consecutive bad evaluations").containsEntry("state", "FAILING_OVER");
-        assertThat(audit.get(3).evidence()).containsEntry("consecutiveBad", "1/3").containsKey("errorRatePercent");
+        assertThat(audit.get(0).evidence())
+                .as("the count started again with the failover")
+                .containsEntry("holdReason", "1 of 3 consecutive bad evaluations")
+                .containsEntry("state", "FAILING_OVER");
+        assertThat(audit.get(3).evidence())
+                .containsEntry("consecutiveBad", "1/3")
+                .containsKey("errorRatePercent");
     }
 
     @Test
@@ -138,7 +147,8 @@ class HealthEvaluatorTest {
 
         ControlRecord r = store.read(pair).orElseThrow();
         assertThat(r.state()).isEqualTo("FAILING_OVER");
-        assertThat(PolicyMemory.fromJson(r.policyMemory()).consecutiveBad()).as("bad rounds before the switch do not count after it")
+        assertThat(PolicyMemory.fromJson(r.policyMemory()).consecutiveBad())
+                .as("bad rounds before the switch do not count after it")
                 .isZero();
         assertThat(PolicyMemory.fromJson(r.policyMemory()).automaticFailovers()).hasSize(1);
     }
@@ -169,7 +179,8 @@ class HealthEvaluatorTest {
                 throw new UnsupportedOperationException();
             }
         };
-        HealthEvaluator racing = new HealthEvaluator(new PairControl(store, new StateMachine(), clock, "lambda"),
+        HealthEvaluator racing = new HealthEvaluator(
+                new PairControl(store, new StateMachine(), clock, "lambda"),
                 new HealthPolicy(SETTINGS, pausesOnFirstReading));
 
         HealthEvaluator.Result result = racing.evaluate(pair, failingProbe(2), Map.of("target", "us-east-2"));
@@ -195,19 +206,27 @@ class HealthEvaluatorTest {
         String state = Scenario.STARTED;
         for (int attempt = 1; attempt <= 3; attempt++) {
             String next = "conflict-" + attempt;
-            proxy.stubFor(post(anyUrl()).atPriority(1).inScenario("conflict").whenScenarioStateIs(state)
+            proxy.stubFor(post(anyUrl())
+                    .atPriority(1)
+                    .inScenario("conflict")
+                    .whenScenarioStateIs(state)
                     .withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.PutItem"))
                     .withRequestBody(containing("version = :expected"))
-                    .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.0")
-                            .withBody("{\"__type\":\"com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException\","
-                                    + "\"message\":\"Replicated write conflict\"}"))
+                    .willReturn(aResponse()
+                            .withStatus(400)
+                            .withHeader("Content-Type", "application/x-amz-json-1.0")
+                            .withBody(
+                                    "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException\","
+                                            + "\"message\":\"Replicated write conflict\"}"))
                     .willSetStateTo(next));
             state = next;
         }
-        try (DynamoDbClient viaProxy = new AwsClientFactory(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3))
+        try (DynamoDbClient viaProxy = new AwsClientFactory(
+                        new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3))
                 .dynamoDb(direct.withEndpoint(URI.create(proxy.baseUrl())))) {
             ControlStore conflicted = new ControlStore(viaProxy, "control-evaluations");
-            HealthEvaluator evaluator = new HealthEvaluator(new PairControl(conflicted, new StateMachine(), clock, "lambda"),
+            HealthEvaluator evaluator = new HealthEvaluator(
+                    new PairControl(conflicted, new StateMachine(), clock, "lambda"),
                     new HealthPolicy(SETTINGS, Clock.fixed(NOW, ZoneOffset.UTC)));
 
             HealthEvaluator.Result result = evaluator.evaluate(pair, failingProbe(0), Map.of());
@@ -216,8 +235,10 @@ class HealthEvaluatorTest {
             ControlRecord r = store.read(pair).orElseThrow();
             assertThat(r.version()).as("written once").isEqualTo(2);
             assertThat(PolicyMemory.fromJson(r.policyMemory()).consecutiveBad()).isEqualTo(1);
-            assertThat(proxy.findAll(postRequestedFor(anyUrl()).withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.PutItem"))
-                    .withRequestBody(containing("version = :expected")))).hasSize(4);
+            assertThat(proxy.findAll(postRequestedFor(anyUrl())
+                            .withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.PutItem"))
+                            .withRequestBody(containing("version = :expected"))))
+                    .hasSize(4);
         } finally {
             proxy.stop();
         }
@@ -226,8 +247,13 @@ class HealthEvaluatorTest {
     @Test
     void theAuditTrailReadsNewestFirstWithALimit() {
         for (int i = 0; i < 5; i++) {
-            store.appendAudit(new AuditEntry(pair, NOW.plusMillis(i * 100L + (i == 2 ? 1 : 0)), "id-" + i, Kind.ACTION,
-                    "action " + i, Map.of("n", Integer.toString(i))));
+            store.appendAudit(new AuditEntry(
+                    pair,
+                    NOW.plusMillis(i * 100L + (i == 2 ? 1 : 0)),
+                    "id-" + i,
+                    Kind.ACTION,
+                    "action " + i,
+                    Map.of("n", Integer.toString(i))));
         }
 
         List<AuditEntry> newest = store.readAudit(pair, 3);
@@ -239,7 +265,8 @@ class HealthEvaluatorTest {
     }
 
     private HealthEvaluator evaluator(String actor) {
-        return new HealthEvaluator(new PairControl(store, new StateMachine(), clock, actor),
+        return new HealthEvaluator(
+                new PairControl(store, new StateMachine(), clock, actor),
                 new HealthPolicy(SETTINGS, Clock.fixed(NOW, ZoneOffset.UTC)));
     }
 
@@ -251,9 +278,15 @@ class HealthEvaluatorTest {
             zeros.add(new PeriodValue(from.plusSeconds(60L * i), 0.0));
         }
         Series s = new Series("x", zeros, "Complete");
-        return new Evidence(new StreamSignals("orders", from, from.plusSeconds(300), new StreamSignals.Counts(1000, 0, 0), s, s),
+        return new Evidence(
+                new StreamSignals("orders", from, from.plusSeconds(300), new StreamSignals.Counts(1000, 0, 0), s, s),
                 null,
-                List.of(new ProbeResult(NOW.plusSeconds(5L * round), "us-west-2", false, Duration.ofMillis(2000), null,
+                List.of(new ProbeResult(
+                        NOW.plusSeconds(5L * round),
+                        "us-west-2",
+                        false,
+                        Duration.ofMillis(2000),
+                        null,
                         "ApiCallTimeoutException")),
                 List.of());
     }

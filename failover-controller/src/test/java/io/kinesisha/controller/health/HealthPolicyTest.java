@@ -22,9 +22,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HealthPolicyTest {
     private static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
     private static final PolicySettings DEFAULTS = PolicySettings.from(ReplicationPairConfig.fromMap(Map.of(
-            "pair.name", "orders",
-            "primary.stream-arn", "arn:aws:kinesis:us-west-2:111111111111:stream/orders",
-            "secondary.stream-arn", "arn:aws:kinesis:us-east-2:111111111111:stream/orders")).health());
+                    "pair.name", "orders",
+                    "primary.stream-arn", "arn:aws:kinesis:us-west-2:111111111111:stream/orders",
+                    "secondary.stream-arn", "arn:aws:kinesis:us-east-2:111111111111:stream/orders"))
+            .health());
 
     private final HealthPolicy policy = policy(DEFAULTS, NOW);
 
@@ -45,18 +46,26 @@ class HealthPolicyTest {
         assertThat(v.reasons()).isEmpty();
         assertThat(v.warnings()).isEmpty();
         assertThat(v.memory().consecutiveBad()).isZero();
-        assertThat(v.inputs()).containsEntry("errorRatePercent", "0.100").containsEntry("callsAndRecords", "10000")
-                .containsEntry("failed", "10").containsEntry("consecutiveBad", "0/3").containsKey("probes")
+        assertThat(v.inputs())
+                .containsEntry("errorRatePercent", "0.100")
+                .containsEntry("callsAndRecords", "10000")
+                .containsEntry("failed", "10")
+                .containsEntry("consecutiveBad", "0/3")
+                .containsKey("probes")
                 .containsEntry("replicationLagMillis", "200");
     }
 
     @Test
     void withoutCloudWatchLocallyProbesAloneDecide() {
         Verdict ok = evaluate(Evidence.withoutCloudWatch(List.of(probeOk()), progress(0, NOW)));
-        Verdict down = evaluate(Evidence.withoutCloudWatch(List.of(new ProbeResult(NOW, "us-west-2", false,
-                Duration.ofMillis(3), null, "SdkClientException: connection refused")), progress(0, NOW)));
+        Verdict down = evaluate(Evidence.withoutCloudWatch(
+                List.of(new ProbeResult(
+                        NOW, "us-west-2", false, Duration.ofMillis(3), null, "SdkClientException: connection refused")),
+                progress(0, NOW)));
 
-        assertThat(ok.healthy()).as("no CloudWatch by design is not missing evidence").isTrue();
+        assertThat(ok.healthy())
+                .as("no CloudWatch by design is not missing evidence")
+                .isTrue();
         assertThat(ok.inputs()).containsEntry("cloudWatch", Evidence.CLOUDWATCH_NOT_USED);
         assertThat(ok.warnings()).isEmpty();
         assertThat(down.healthy()).isFalse();
@@ -70,7 +79,9 @@ class HealthPolicyTest {
 
         assertThat(atThreshold.healthy()).isTrue();
         assertThat(over.healthy()).isFalse();
-        assertThat(over.reasons()).singleElement().asString()
+        assertThat(over.reasons())
+                .singleElement()
+                .asString()
                 .isEqualTo("error rate 1.10% > 1.00% over PT5M (11 failed of 1000 calls and records, 0 throttled)");
     }
 
@@ -84,8 +95,11 @@ class HealthPolicyTest {
 
     @Test
     void iteratorAgeAboveTheThresholdWarnsAndNeverFailsOver() {
-        Verdict v = policy.evaluate(evidence(cloudWatch(1000, 0, 0, 60_001), probeOk(), progress(0, NOW)),
-                PairState.ACTIVE_PRIMARY, false, new PolicyMemory(5, List.of()));
+        Verdict v = policy.evaluate(
+                evidence(cloudWatch(1000, 0, 0, 60_001), probeOk(), progress(0, NOW)),
+                PairState.ACTIVE_PRIMARY,
+                false,
+                new PolicyMemory(5, List.of()));
 
         assertThat(v.healthy()).isTrue();
         assertThat(v.decision()).isEqualTo(Decision.NONE);
@@ -95,25 +109,30 @@ class HealthPolicyTest {
     @Test
     void cloudWatchWithoutAnswerOrWithoutCallsIsNotEvidenceAgainstThePrimary() {
         Verdict idle = evaluate(evidence(cloudWatch(0, 0, 0, null), probeOk(), progress(0, NOW)));
-        Verdict noCloudWatch = evaluate(new Evidence(null, "SdkClientException: Unable to execute HTTP request",
-                List.of(probeOk()), progress(0, NOW)));
+        Verdict noCloudWatch = evaluate(new Evidence(
+                null, "SdkClientException: Unable to execute HTTP request", List.of(probeOk()), progress(0, NOW)));
         Verdict noProbe = evaluate(new Evidence(healthy().cloudWatch(), null, List.of(), progress(0, NOW)));
 
         assertThat(idle.healthy()).isTrue();
         assertThat(idle.inputs()).containsEntry("errorRatePercent", "no calls");
         assertThat(noCloudWatch.healthy()).as("the probes decide").isTrue();
-        assertThat(noCloudWatch.warnings()).singleElement().asString().startsWith("CloudWatch: no data (SdkClientException");
+        assertThat(noCloudWatch.warnings())
+                .singleElement()
+                .asString()
+                .startsWith("CloudWatch: no data (SdkClientException");
         assertThat(noProbe.healthy()).as("no probe at all still counts").isFalse();
         assertThat(noProbe.reasons()).singleElement().asString().contains("no probe result");
     }
 
     @Test
     void aFailedProbeIsUnhealthyWithItsError() {
-        ProbeResult failed = new ProbeResult(NOW, "us-west-2", false, Duration.ofMillis(2003), null,
-                "ApiCallTimeoutException: timed out");
+        ProbeResult failed = new ProbeResult(
+                NOW, "us-west-2", false, Duration.ofMillis(2003), null, "ApiCallTimeoutException: timed out");
         Verdict v = evaluate(evidence(cloudWatch(1000, 0, 0, 0), failed, progress(0, NOW)));
 
-        assertThat(v.reasons()).singleElement().asString()
+        assertThat(v.reasons())
+                .singleElement()
+                .asString()
                 .isEqualTo("probe of us-west-2 failed after 2003 ms: ApiCallTimeoutException: timed out");
     }
 
@@ -123,7 +142,9 @@ class HealthPolicyTest {
         Verdict silent = evaluate(evidence(cloudWatch(1000, 0, 0, 0), probeOk(), progress(0, NOW.minusSeconds(120))));
         Verdict none = evaluate(new Evidence(healthy().cloudWatch(), null, List.of(probeOk()), List.of()));
 
-        assertThat(List.of(lagging, silent, none)).allMatch(Verdict::healthy).allMatch(v -> v.decision() == Decision.NONE);
+        assertThat(List.of(lagging, silent, none))
+                .allMatch(Verdict::healthy)
+                .allMatch(v -> v.decision() == Decision.NONE);
         assertThat(lagging.warnings()).singleElement().asString().contains("replication lag 45000 ms > 30000 ms");
         assertThat(silent.warnings()).singleElement().asString().contains("last updated 120000 ms ago");
         assertThat(none.warnings()).containsExactly("no replication progress recorded");
@@ -133,14 +154,18 @@ class HealthPolicyTest {
     void theSameObservationJudgedAgainCountsOnce() {
         PolicyMemory memory = PolicyMemory.EMPTY;
         for (int i = 0; i < 5; i++) {
-            memory = policy.evaluate(unhealthy(0), PairState.ACTIVE_PRIMARY, false, memory).memory();
+            memory = policy.evaluate(unhealthy(0), PairState.ACTIVE_PRIMARY, false, memory)
+                    .memory();
         }
         Verdict badMinute = null;
         PolicyMemory minutes = PolicyMemory.EMPTY;
         for (int i = 0; i < 5; i++) {
             // a bad error rate, the probes fine: five invocations see the same CloudWatch window
-            badMinute = policy.evaluate(evidence(cloudWatch(1000, 50, 0, 0), probeOk(i), progress(0, NOW)),
-                    PairState.ACTIVE_PRIMARY, false, minutes);
+            badMinute = policy.evaluate(
+                    evidence(cloudWatch(1000, 50, 0, 0), probeOk(i), progress(0, NOW)),
+                    PairState.ACTIVE_PRIMARY,
+                    false,
+                    minutes);
             minutes = badMinute.memory();
         }
 
@@ -152,10 +177,14 @@ class HealthPolicyTest {
     @Test
     void failedProbesCloserThanHalfAProbeIntervalAreOneObservation() {
         Verdict first = policy.evaluate(failedProbeAt(NOW), PairState.ACTIVE_PRIMARY, false, PolicyMemory.EMPTY);
-        Verdict tooClose = policy.evaluate(failedProbeAt(NOW.plusMillis(2_499)), PairState.ACTIVE_PRIMARY, false, first.memory());
-        Verdict next = policy.evaluate(failedProbeAt(NOW.plusMillis(2_500)), PairState.ACTIVE_PRIMARY, false, tooClose.memory());
+        Verdict tooClose =
+                policy.evaluate(failedProbeAt(NOW.plusMillis(2_499)), PairState.ACTIVE_PRIMARY, false, first.memory());
+        Verdict next = policy.evaluate(
+                failedProbeAt(NOW.plusMillis(2_500)), PairState.ACTIVE_PRIMARY, false, tooClose.memory());
 
-        assertThat(List.of(first, tooClose, next)).extracting(v -> v.memory().consecutiveBad()).containsExactly(1, 1, 2);
+        assertThat(List.of(first, tooClose, next))
+                .extracting(v -> v.memory().consecutiveBad())
+                .containsExactly(1, 1, 2);
     }
 
     @Test
@@ -166,7 +195,9 @@ class HealthPolicyTest {
         Verdict afterSwitch = policy.evaluate(unhealthy(0), PairState.ACTIVE_PRIMARY, false, beforeSwitch, 6);
 
         assertThat(sameEpoch.decision()).isEqualTo(Decision.FAIL_OVER);
-        assertThat(sameEpoch.memory().consecutiveBad()).as("the failover itself starts the count again").isZero();
+        assertThat(sameEpoch.memory().consecutiveBad())
+                .as("the failover itself starts the count again")
+                .isZero();
         assertThat(sameEpoch.memory().epoch()).isEqualTo(4);
         assertThat(afterSwitch.decision()).isEqualTo(Decision.HOLD);
         assertThat(afterSwitch.memory().consecutiveBad()).isEqualTo(1);
@@ -220,8 +251,8 @@ class HealthPolicyTest {
 
     @Test
     void zeroAllowedFailoversDisablesAutomation() {
-        PolicySettings off = new PolicySettings(1.0, Duration.ofMinutes(1), Duration.ofSeconds(30), 1, Duration.ZERO, 0,
-                Duration.ofHours(24));
+        PolicySettings off = new PolicySettings(
+                1.0, Duration.ofMinutes(1), Duration.ofSeconds(30), 1, Duration.ZERO, 0, Duration.ofHours(24));
         Verdict v = policy(off, NOW).evaluate(unhealthy(0), PairState.ACTIVE_PRIMARY, false, PolicyMemory.EMPTY);
 
         assertThat(v.holdReason()).contains("disabled");
@@ -229,8 +260,8 @@ class HealthPolicyTest {
 
     @Test
     void dwellTimeIsMeasuredFromTheLastAutomaticFailover() {
-        PolicySettings twoPerDay = new PolicySettings(1.0, Duration.ofMinutes(1), Duration.ofSeconds(30), 1,
-                Duration.ofMinutes(30), 2, Duration.ofHours(24));
+        PolicySettings twoPerDay = new PolicySettings(
+                1.0, Duration.ofMinutes(1), Duration.ofSeconds(30), 1, Duration.ofMinutes(30), 2, Duration.ofHours(24));
         PolicyMemory recent = new PolicyMemory(0, List.of(NOW.minus(Duration.ofMinutes(29))));
 
         Verdict tooSoon = policy(twoPerDay, NOW).evaluate(unhealthy(0), PairState.ACTIVE_PRIMARY, false, recent);
@@ -247,8 +278,8 @@ class HealthPolicyTest {
     void atMostMaxAutomaticFailoversPerWindowAndOldOnesExpire() {
         PolicyMemory oneToday = new PolicyMemory(0, List.of(NOW.minus(Duration.ofHours(23))));
         PolicyMemory oneYesterday = new PolicyMemory(0, List.of(NOW.minus(Duration.ofHours(25))));
-        PolicySettings quick = new PolicySettings(1.0, Duration.ofMinutes(1), Duration.ofSeconds(30), 1, Duration.ZERO, 1,
-                Duration.ofHours(24));
+        PolicySettings quick = new PolicySettings(
+                1.0, Duration.ofMinutes(1), Duration.ofSeconds(30), 1, Duration.ZERO, 1, Duration.ofHours(24));
 
         Verdict budgetSpent = policy(quick, NOW).evaluate(unhealthy(0), PairState.ACTIVE_PRIMARY, false, oneToday);
         Verdict budgetBack = policy(quick, NOW).evaluate(unhealthy(0), PairState.ACTIVE_PRIMARY, false, oneYesterday);
@@ -256,15 +287,20 @@ class HealthPolicyTest {
         assertThat(budgetSpent.decision()).isEqualTo(Decision.HOLD);
         assertThat(budgetSpent.holdReason()).isEqualTo("1 automatic failover(s) within PT24H already (max 1)");
         assertThat(budgetBack.decision()).isEqualTo(Decision.FAIL_OVER);
-        assertThat(budgetBack.memory().automaticFailovers()).as("expired entries are dropped").containsExactly(NOW);
+        assertThat(budgetBack.memory().automaticFailovers())
+                .as("expired entries are dropped")
+                .containsExactly(NOW);
     }
 
     @Test
     void memoryRoundTripsThroughJson() {
-        PolicyMemory m = new PolicyMemory(4, List.of(NOW, NOW.plusSeconds(1)), 7, NOW.minusSeconds(5), NOW.minusSeconds(60));
+        PolicyMemory m =
+                new PolicyMemory(4, List.of(NOW, NOW.plusSeconds(1)), 7, NOW.minusSeconds(5), NOW.minusSeconds(60));
         assertThat(PolicyMemory.fromJson(m.toJson())).isEqualTo(m);
-        assertThat(PolicyMemory.fromJson(new PolicyMemory(1, List.of()).toJson())).isEqualTo(new PolicyMemory(1, List.of()));
-        assertThat(PolicyMemory.fromJson("{\"consecutiveBad\":2}")).as("as stored before epochs were")
+        assertThat(PolicyMemory.fromJson(new PolicyMemory(1, List.of()).toJson()))
+                .isEqualTo(new PolicyMemory(1, List.of()));
+        assertThat(PolicyMemory.fromJson("{\"consecutiveBad\":2}"))
+                .as("as stored before epochs were")
                 .isEqualTo(new PolicyMemory(2, List.of()));
         assertThat(PolicyMemory.fromJson(null)).isEqualTo(PolicyMemory.EMPTY);
     }
@@ -287,8 +323,11 @@ class HealthPolicyTest {
     }
 
     private static Evidence failedProbeAt(Instant at) {
-        return evidence(cloudWatch(10_000, 10, 0, 100), new ProbeResult(at, "us-west-2", false, Duration.ofMillis(2000), null,
-                "ApiCallTimeoutException: timed out"), progress(200, NOW));
+        return evidence(
+                cloudWatch(10_000, 10, 0, 100),
+                new ProbeResult(
+                        at, "us-west-2", false, Duration.ofMillis(2000), null, "ApiCallTimeoutException: timed out"),
+                progress(200, NOW));
     }
 
     private static Evidence evidence(StreamSignals cloudWatch, ProbeResult probe, List<ShardProgress> progress) {
@@ -305,8 +344,13 @@ class HealthPolicyTest {
             rates.add(total > 0 ? new PeriodValue(t, 100 * failed / total) : PeriodValue.missing(t));
             ages.add(ageMillis == null ? PeriodValue.missing(t) : new PeriodValue(t, ageMillis.doubleValue()));
         }
-        return new StreamSignals("orders", from, from.plusSeconds(300), new StreamSignals.Counts(total, failed, throttled),
-                new Series("errorRatePercent", rates, "Complete"), new Series("iteratorAgeMillis", ages, "Complete"));
+        return new StreamSignals(
+                "orders",
+                from,
+                from.plusSeconds(300),
+                new StreamSignals.Counts(total, failed, throttled),
+                new Series("errorRatePercent", rates, "Complete"),
+                new Series("iteratorAgeMillis", ages, "Complete"));
     }
 
     private static ProbeResult probeOk() {
@@ -318,8 +362,19 @@ class HealthPolicyTest {
     }
 
     private static List<ShardProgress> progress(long behind, Instant updated) {
-        return List.of(new ShardProgress("orders", new ReplicationDirection("us-west-2", "us-east-2"), 1,
-                "shardId-000000000000", "49590338271490256608559692538361571095921575989136588898", 0, behind, null, null, 10,
-                7, false, updated.toEpochMilli()));
+        return List.of(new ShardProgress(
+                "orders",
+                new ReplicationDirection("us-west-2", "us-east-2"),
+                1,
+                "shardId-000000000000",
+                "49590338271490256608559692538361571095921575989136588898",
+                0,
+                behind,
+                null,
+                null,
+                10,
+                7,
+                false,
+                updated.toEpochMilli()));
     }
 }

@@ -71,8 +71,9 @@ class KinesisProbeTest {
             assertThat(r.error()).containsIgnoringCase("timeout").doesNotContain("ResourceNotFound");
             assertThat(r.latency()).isGreaterThanOrEqualTo(TIMEOUT.minusMillis(50));
             assertThat(took).as("probe returned after %s", took).isLessThan(TIMEOUT.plus(SLACK));
-            System.out.printf("blackholed probe: timeout %d ms, returned after %d ms: %s%n", TIMEOUT.toMillis(),
-                    took.toMillis(), r.error());
+            System.out.printf(
+                    "blackholed probe: timeout %d ms, returned after %d ms: %s%n",
+                    TIMEOUT.toMillis(), took.toMillis(), r.error());
 
             region.restore();
             await().atMost(Duration.ofSeconds(20)).until(() -> probe.probe().healthy());

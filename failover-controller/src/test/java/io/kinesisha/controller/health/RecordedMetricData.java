@@ -23,8 +23,7 @@ public final class RecordedMetricData {
     public static final String PATH = "/service/GraniteServiceVersion20100801/operation/GetMetricData";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RecordedMetricData() {
-    }
+    private RecordedMetricData() {}
 
     /** The fixture {@code name} as a 200 CBOR response. */
     public static ResponseDefinitionBuilder response(String name) {
@@ -33,21 +32,28 @@ public final class RecordedMetricData {
 
     /** A 200 answer in RPC v2 CBOR with {@code body}. */
     public static ResponseDefinitionBuilder ok(byte[] body) {
-        return WireMock.aResponse().withStatus(200).withHeader("Content-Type", "application/cbor")
-                .withHeader("smithy-protocol", "rpc-v2-cbor").withBody(body);
+        return WireMock.aResponse()
+                .withStatus(200)
+                .withHeader("Content-Type", "application/cbor")
+                .withHeader("smithy-protocol", "rpc-v2-cbor")
+                .withBody(body);
     }
 
     /** CloudWatch's throttling answer in RPC v2 CBOR (the SDK retries it). */
     public static ResponseDefinitionBuilder throttled() {
         byte[] body;
         try {
-            body = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper().writeValueAsBytes(Map.of(
-                    "__type", "com.amazonaws.cloudwatch#ThrottlingException", "message", "Rate exceeded"));
+            body = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper()
+                    .writeValueAsBytes(Map.of(
+                            "__type", "com.amazonaws.cloudwatch#ThrottlingException", "message", "Rate exceeded"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return WireMock.aResponse().withStatus(400).withHeader("Content-Type", "application/cbor")
-                .withHeader("smithy-protocol", "rpc-v2-cbor").withHeader("x-amzn-query-error", "Throttling;Sender")
+        return WireMock.aResponse()
+                .withStatus(400)
+                .withHeader("Content-Type", "application/cbor")
+                .withHeader("smithy-protocol", "rpc-v2-cbor")
+                .withHeader("x-amzn-query-error", "Throttling;Sender")
                 .withBody(body);
     }
 

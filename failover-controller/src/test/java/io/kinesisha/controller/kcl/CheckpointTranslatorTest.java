@@ -22,16 +22,18 @@ class CheckpointTranslatorTest {
     @Test
     void eachTargetShardResumesJustBeforeItsFirstUnfinishedCopy() {
         // source shard: a1 b1 c1 a2 b2 c2, finished up to b1 (seq 2)
-        SourceShard source = new SourceShard("s0", List.of(rec("a", 1), rec("b", 2), rec("c", 3), rec("a", 4),
-                rec("b", 5), rec("c", 6)));
+        SourceShard source = new SourceShard(
+                "s0", List.of(rec("a", 1), rec("b", 2), rec("c", 3), rec("a", 4), rec("b", 5), rec("c", 6)));
         // target: a and c in t0, b in t1, interleaved differently from the source
         TargetShard t0 = open("t0", rec("c", 10), rec("a", 11), rec("a", 12), rec("c", 13));
         TargetShard t1 = open("t1", rec("b", 20), rec("b", 21));
 
-        Map<String, Integer> finished = CheckpointTranslator.finished(List.of(source), Map.of("s0", new LeaseCheckpoint("2")));
+        Map<String, Integer> finished =
+                CheckpointTranslator.finished(List.of(source), Map.of("s0", new LeaseCheckpoint("2")));
         List<TargetLease> leases = CheckpointTranslator.translate(k -> finished.getOrDefault(k, 0), List.of(t0, t1));
 
-        // c1 (10) is unfinished and first in t0: from the start, a1 (11) read again; b2 (21) is the first unfinished in t1
+        // c1 (10) is unfinished and first in t0: from the start, a1 (11) read again; b2 (21) is the first unfinished in
+        // t1
         assertThat(leases.get(0).checkpoint()).isEqualTo("TRIM_HORIZON");
         assertThat(leases.get(0).duplicates()).isEqualTo(1);
         assertThat(leases.get(1).checkpoint()).isEqualTo("20");
@@ -45,14 +47,15 @@ class CheckpointTranslatorTest {
         TargetShard child = new TargetShard("t1", List.of("t0"), "0", "9", false, List.of(rec("b", 20)));
         TargetShard empty = open("t2");
 
-        Map<String, Integer> finished = CheckpointTranslator.finished(List.of(source),
-                Map.of("s0", new LeaseCheckpoint(LeaseCheckpoint.SHARD_END)));
-        List<TargetLease> leases = CheckpointTranslator.translate(k -> finished.getOrDefault(k, 0),
-                List.of(parent, child, empty));
+        Map<String, Integer> finished = CheckpointTranslator.finished(
+                List.of(source), Map.of("s0", new LeaseCheckpoint(LeaseCheckpoint.SHARD_END)));
+        List<TargetLease> leases =
+                CheckpointTranslator.translate(k -> finished.getOrDefault(k, 0), List.of(parent, child, empty));
 
         assertThat(leases).extracting(TargetLease::checkpoint).containsExactly("SHARD_END", "20", "TRIM_HORIZON");
         assertThat(leases.get(1).parentShardIds()).containsExactly("t0");
-        assertThat(leases).allSatisfy(l -> assertThat(l.duplicates() + l.skips()).isZero());
+        assertThat(leases)
+                .allSatisfy(l -> assertThat(l.duplicates() + l.skips()).isZero());
     }
 
     @Test
@@ -83,7 +86,12 @@ class CheckpointTranslatorTest {
             int shard = Math.floorMod(key.hashCode(), 2);
             String s = Integer.toString(seq++);
             sourceShards.get(shard).add(rec(key, Integer.parseInt(s)));
-            idOfSource.put(s, key + "#" + orderOfKey.computeIfAbsent(key, k -> new ArrayList<>()).size());
+            idOfSource.put(
+                    s,
+                    key + "#"
+                            + orderOfKey
+                                    .computeIfAbsent(key, k -> new ArrayList<>())
+                                    .size());
             orderOfKey.get(key).add(s);
         }
         Map<String, LeaseCheckpoint> leases = new HashMap<>();
@@ -92,8 +100,12 @@ class CheckpointTranslatorTest {
             List<Rec> records = sourceShards.get(shard);
             int upTo = random.nextInt(records.size() + 1);
             if (upTo > 0) {
-                leases.put("s" + shard, new LeaseCheckpoint(upTo == records.size() && random.nextBoolean()
-                        ? LeaseCheckpoint.SHARD_END : records.get(upTo - 1).sequenceNumber()));
+                leases.put(
+                        "s" + shard,
+                        new LeaseCheckpoint(
+                                upTo == records.size() && random.nextBoolean()
+                                        ? LeaseCheckpoint.SHARD_END
+                                        : records.get(upTo - 1).sequenceNumber()));
             }
             for (int i = 0; i < upTo; i++) {
                 finishedIds.add(idOfSource.get(records.get(i).sequenceNumber()));
@@ -143,7 +155,8 @@ class CheckpointTranslatorTest {
         }
 
         Map<String, Integer> finished = CheckpointTranslator.finished(
-                List.of(new SourceShard("s0", sourceShards.get(0)), new SourceShard("s1", sourceShards.get(1))), leases);
+                List.of(new SourceShard("s0", sourceShards.get(0)), new SourceShard("s1", sourceShards.get(1))),
+                leases);
         List<TargetLease> result = CheckpointTranslator.translate(k -> finished.getOrDefault(k, 0), target);
 
         Set<String> delivered = new HashSet<>(finishedIds);
@@ -152,7 +165,8 @@ class CheckpointTranslatorTest {
             String checkpoint = result.get(t).checkpoint();
             for (Rec r : target.get(t).records()) {
                 boolean after = checkpoint.equals("TRIM_HORIZON")
-                        || !checkpoint.equals("SHARD_END") && Long.parseLong(r.sequenceNumber()) > Long.parseLong(checkpoint);
+                        || !checkpoint.equals("SHARD_END")
+                                && Long.parseLong(r.sequenceNumber()) > Long.parseLong(checkpoint);
                 if (after) {
                     duplicates += delivered.add(idOfTarget.get(r.sequenceNumber())) ? 0 : 1;
                 }
@@ -161,7 +175,8 @@ class CheckpointTranslatorTest {
         }
         Set<String> allCopied = new HashSet<>(idOfTarget.values());
         assertThat(delivered).containsAll(allCopied);
-        assertThat(result.stream().mapToLong(TargetLease::duplicates).sum()).isGreaterThanOrEqualTo(duplicates - countResent(target, idOfTarget));
+        assertThat(result.stream().mapToLong(TargetLease::duplicates).sum())
+                .isGreaterThanOrEqualTo(duplicates - countResent(target, idOfTarget));
     }
 
     private static long countResent(List<TargetShard> target, Map<String, String> idOfTarget) {

@@ -14,8 +14,14 @@ class KclLeaseItemTest {
 
     @Test
     void kclReadsTheItemAsAnUnownedLeaseAtTheCheckpoint() {
-        TargetLease written = new TargetLease("shardId-000000000002", "49680906442087767455545575826434914956371528581652676642",
-                List.of("shardId-000000000000"), "0", "170141183460469231731687303715884105727", 3, 0);
+        TargetLease written = new TargetLease(
+                "shardId-000000000002",
+                "49680906442087767455545575826434914956371528581652676642",
+                List.of("shardId-000000000000"),
+                "0",
+                "170141183460469231731687303715884105727",
+                3,
+                0);
 
         Lease lease = new DynamoDBLeaseSerializer().fromDynamoRecord(KclLeaseTable.item(written));
 
@@ -29,11 +35,14 @@ class KclLeaseItemTest {
     @Test
     void sentinelsAreKclsOwn() {
         TargetLease end = new TargetLease("shardId-000000000000", LeaseCheckpoint.SHARD_END, List.of(), "0", "1", 0, 0);
-        TargetLease start = new TargetLease("shardId-000000000001", LeaseCheckpoint.TRIM_HORIZON, List.of(), "0", "1", 0, 0);
+        TargetLease start =
+                new TargetLease("shardId-000000000001", LeaseCheckpoint.TRIM_HORIZON, List.of(), "0", "1", 0, 0);
         DynamoDBLeaseSerializer kcl = new DynamoDBLeaseSerializer();
 
-        assertThat(kcl.fromDynamoRecord(KclLeaseTable.item(end)).checkpoint()).isEqualTo(ExtendedSequenceNumber.SHARD_END);
-        assertThat(kcl.fromDynamoRecord(KclLeaseTable.item(start)).checkpoint()).isEqualTo(ExtendedSequenceNumber.TRIM_HORIZON);
+        assertThat(kcl.fromDynamoRecord(KclLeaseTable.item(end)).checkpoint())
+                .isEqualTo(ExtendedSequenceNumber.SHARD_END);
+        assertThat(kcl.fromDynamoRecord(KclLeaseTable.item(start)).checkpoint())
+                .isEqualTo(ExtendedSequenceNumber.TRIM_HORIZON);
     }
 
     @Test
@@ -41,7 +50,8 @@ class KclLeaseItemTest {
         assertThat(new LeaseCheckpoint("100").covers("100")).isTrue();
         assertThat(new LeaseCheckpoint("100", true).covers("100")).isFalse();
         assertThat(new LeaseCheckpoint("100", true).covers("99")).isTrue();
-        assertThat(new LeaseCheckpoint(LeaseCheckpoint.TRIM_HORIZON).covers("1")).isFalse();
+        assertThat(new LeaseCheckpoint(LeaseCheckpoint.TRIM_HORIZON).covers("1"))
+                .isFalse();
         assertThat(new LeaseCheckpoint("LATEST").covers("1")).isFalse();
         assertThat(new LeaseCheckpoint(LeaseCheckpoint.SHARD_END).covers("999")).isTrue();
     }

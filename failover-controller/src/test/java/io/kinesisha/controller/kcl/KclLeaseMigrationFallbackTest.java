@@ -39,9 +39,14 @@ class KclLeaseMigrationFallbackTest {
 
     @Test
     void withoutTheOldLeasesTheApplicationResumesAtTheStartOfTheCopies() {
-        Plan plan = KclLeaseMigration.plan("orders", side("us-west-2", unreachableKinesis(), unreachableDynamo()),
-                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(progress("5")));
+        Plan plan = KclLeaseMigration.plan(
+                "orders",
+                side("us-west-2", unreachableKinesis(), unreachableDynamo()),
+                side("us-east-2", target(), unreachableDynamo()),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(progress("5")));
 
         assertThat(plan.method()).startsWith("fallback (us-west-2 unreadable");
         assertThat(plan.leases()).singleElement().satisfies(l -> {
@@ -53,9 +58,14 @@ class KclLeaseMigrationFallbackTest {
 
     @Test
     void leasesPastEveryReplicatedRecordMeanEveryCopyIsDone() {
-        Plan plan = KclLeaseMigration.plan("orders", side("us-west-2", unreachableKinesis(), leases("7")),
-                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(progress("5")));
+        Plan plan = KclLeaseMigration.plan(
+                "orders",
+                side("us-west-2", unreachableKinesis(), leases("7")),
+                side("us-east-2", target(), unreachableDynamo()),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(progress("5")));
 
         assertThat(plan.leases()).singleElement().satisfies(l -> {
             assertThat(l.checkpoint()).isEqualTo("101");
@@ -65,9 +75,14 @@ class KclLeaseMigrationFallbackTest {
 
     @Test
     void aLeaseBehindTheReplicatorFallsBackToTheStartOfTheCopies() {
-        Plan plan = KclLeaseMigration.plan("orders", side("us-west-2", unreachableKinesis(), leases("4")),
-                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(progress("5")));
+        Plan plan = KclLeaseMigration.plan(
+                "orders",
+                side("us-west-2", unreachableKinesis(), leases("4")),
+                side("us-east-2", target(), unreachableDynamo()),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(progress("5")));
 
         assertThat(plan.leases().get(0).checkpoint()).isEqualTo(LeaseCheckpoint.TRIM_HORIZON);
         assertThat(plan.skips()).isZero();
@@ -77,10 +92,20 @@ class KclLeaseMigrationFallbackTest {
     void aRecordedStartTellsTheTargetsOwnRecordsFromCopiesByPosition() {
         // record 100 was in the target before the replication started (the primary's own record at a failback),
         // whatever its arrival time: it is no copy, so neither the resume point nor the duplicates count it
-        ReplicationStart start = new ReplicationStart("pair", new ReplicationDirection("us-west-2", "us-east-2"), 1,
-                Instant.EPOCH, Map.of(), Map.of("shardId-000000000000", "100"));
-        Plan plan = KclLeaseMigration.plan("orders", side("us-west-2", unreachableKinesis(), unreachableDynamo()),
-                side("us-east-2", target(), unreachableDynamo()), Optional.empty(), Optional.empty(), Optional.of(start),
+        ReplicationStart start = new ReplicationStart(
+                "pair",
+                new ReplicationDirection("us-west-2", "us-east-2"),
+                1,
+                Instant.EPOCH,
+                Map.of(),
+                Map.of("shardId-000000000000", "100"));
+        Plan plan = KclLeaseMigration.plan(
+                "orders",
+                side("us-west-2", unreachableKinesis(), unreachableDynamo()),
+                side("us-east-2", target(), unreachableDynamo()),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(start),
                 List.of(progress("5")));
 
         assertThat(plan.leases()).singleElement().satisfies(l -> {
@@ -91,13 +116,28 @@ class KclLeaseMigrationFallbackTest {
     }
 
     private static Side side(String region, KinesisClient kinesis, DynamoDbClient dynamo) {
-        return new Side(region, kinesis, "arn:aws:kinesis:" + region + ":111111111111:stream/orders",
+        return new Side(
+                region,
+                kinesis,
+                "arn:aws:kinesis:" + region + ":111111111111:stream/orders",
                 new KclLeaseTable(dynamo, "orders-leases"));
     }
 
     private static ShardProgress progress(String last) {
-        return new ShardProgress("pair", new ReplicationDirection("us-west-2", "us-east-2"), 1, "shardId-000000000000",
-                last, 0, 0, "shardId-000000000000", "101", 2, 1, false, 0);
+        return new ShardProgress(
+                "pair",
+                new ReplicationDirection("us-west-2", "us-east-2"),
+                1,
+                "shardId-000000000000",
+                last,
+                0,
+                0,
+                "shardId-000000000000",
+                "101",
+                2,
+                1,
+                false,
+                0);
     }
 
     /** A target stream with one open shard holding two copies (sequence numbers 100 and 101). */
@@ -105,9 +145,13 @@ class KclLeaseMigrationFallbackTest {
         return new KinesisClient() {
             @Override
             public ListShardsResponse listShards(ListShardsRequest request) {
-                return ListShardsResponse.builder().shards(Shard.builder().shardId("shardId-000000000000")
-                        .hashKeyRange(h -> h.startingHashKey("0").endingHashKey("1"))
-                        .sequenceNumberRange(s -> s.startingSequenceNumber("100")).build()).build();
+                return ListShardsResponse.builder()
+                        .shards(Shard.builder()
+                                .shardId("shardId-000000000000")
+                                .hashKeyRange(h -> h.startingHashKey("0").endingHashKey("1"))
+                                .sequenceNumberRange(s -> s.startingSequenceNumber("100"))
+                                .build())
+                        .build();
             }
 
             @Override
@@ -117,8 +161,13 @@ class KclLeaseMigrationFallbackTest {
 
             @Override
             public GetRecordsResponse getRecords(GetRecordsRequest request) {
-                return GetRecordsResponse.builder().millisBehindLatest(0L).nextShardIterator("end").records(
-                        "it".equals(request.shardIterator()) ? List.of(record("100"), record("101")) : List.of())
+                return GetRecordsResponse.builder()
+                        .millisBehindLatest(0L)
+                        .nextShardIterator("end")
+                        .records(
+                                "it".equals(request.shardIterator())
+                                        ? List.of(record("100"), record("101"))
+                                        : List.of())
                         .build();
             }
 
@@ -128,14 +177,17 @@ class KclLeaseMigrationFallbackTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
     private static Record record(String sequence) {
-        return Record.builder().partitionKey("k").sequenceNumber(sequence).data(SdkBytes.fromUtf8String("x"))
-                .approximateArrivalTimestamp(Instant.EPOCH).build();
+        return Record.builder()
+                .partitionKey("k")
+                .sequenceNumber(sequence)
+                .data(SdkBytes.fromUtf8String("x"))
+                .approximateArrivalTimestamp(Instant.EPOCH)
+                .build();
     }
 
     private static KinesisClient unreachableKinesis() {
@@ -151,14 +203,18 @@ class KclLeaseMigrationFallbackTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
     private static DynamoDbClient leases(String checkpoint) {
-        return scanning(() -> ScanResponse.builder().items(Map.of("leaseKey", AttributeValue.fromS("shardId-000000000000"),
-                "checkpoint", AttributeValue.fromS(checkpoint))).build());
+        return scanning(() -> ScanResponse.builder()
+                .items(Map.of(
+                        "leaseKey",
+                        AttributeValue.fromS("shardId-000000000000"),
+                        "checkpoint",
+                        AttributeValue.fromS(checkpoint)))
+                .build());
     }
 
     private static DynamoDbClient unreachableDynamo() {
@@ -180,8 +236,7 @@ class KclLeaseMigrationFallbackTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.DeliveryLog;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.controller.operations.LocalPairs;
 import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.runtime.ControllerTick;
 import io.kinesisha.controller.runtime.EvidenceCollector;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AlarmDeliveryTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-west-2", "us-east-2");
+
     @RegisterExtension
     static final LocalPairs PAIRS = new LocalPairs(LOCAL, "deliveries");
 
@@ -45,8 +46,10 @@ class AlarmDeliveryTest {
         ControllerHandler second = handler(pair);
         Map<String, Object> event = ControllerHandlerTest.fixture("eventbridge-alarm-state-change-metric.json");
 
-        List<Object> statuses = List.of(first.handleRequest(event, null).get("status"),
-                second.handleRequest(event, null).get("status"), first.handleRequest(event, null).get("status"));
+        List<Object> statuses = List.of(
+                first.handleRequest(event, null).get("status"),
+                second.handleRequest(event, null).get("status"),
+                first.handleRequest(event, null).get("status"));
 
         assertThat(statuses).containsExactly("OK", "DUPLICATE", "DUPLICATE");
         assertThat(evaluations(pair)).as("one evaluation for one state change").hasSize(1);
@@ -94,11 +97,16 @@ class AlarmDeliveryTest {
         Map<String, Object> event = ControllerHandlerTest.fixture("lambda-alarm-action-metric.json");
         String key = ControllerEvent.parse(event).deliveryKey();
 
-        assertThatThrownBy(() -> handler.handleRequest(event, null)).as("the invocation fails: Lambda counts an error")
-                .isInstanceOf(ControllerHandler.RoundFailedException.class).hasRootCauseMessage("injected: the round fails after its evaluation");
-        assertThat(PAIRS.open(pair).deliveries().status(pair.name, key)).as("recorded before the throw")
+        assertThatThrownBy(() -> handler.handleRequest(event, null))
+                .as("the invocation fails: Lambda counts an error")
+                .isInstanceOf(ControllerHandler.RoundFailedException.class)
+                .hasRootCauseMessage("injected: the round fails after its evaluation");
+        assertThat(PAIRS.open(pair).deliveries().status(pair.name, key))
+                .as("recorded before the throw")
                 .isEqualTo(DeliveryLog.Status.FAILED);
-        assertThat(handler.handleRequest(event, null)).as("Lambda's retry of the failed invocation").containsEntry("status", "OK");
+        assertThat(handler.handleRequest(event, null))
+                .as("Lambda's retry of the failed invocation")
+                .containsEntry("status", "OK");
         assertThat(handler.handleRequest(event, null)).containsEntry("status", "DUPLICATE");
 
         assertThat(rounds).hasValue(2);
@@ -107,7 +115,9 @@ class AlarmDeliveryTest {
 
     private List<AuditEntry> evaluations(LocalPair pair) {
         PairContext ctx = PAIRS.open(pair);
-        return ctx.store().readAudit(pair.name, 50).stream().filter(a -> a.kind() == AuditEntry.Kind.EVALUATION).toList();
+        return ctx.store().readAudit(pair.name, 50).stream()
+                .filter(a -> a.kind() == AuditEntry.Kind.EVALUATION)
+                .toList();
     }
 
     /** One execution environment: its own clients, the pair's control table. */
@@ -117,18 +127,25 @@ class AlarmDeliveryTest {
 
     /** Counts rounds; the first {@code failing} rounds fail after evaluating. */
     private ControllerHandler handler(LocalPair pair, AtomicInteger rounds, int failing) {
-        return new ControllerHandler(() -> {
-            PairContext ctx = PAIRS.open(pair);
-            EvidenceCollector evidence = new EvidenceCollector(ctx, false);
-            collectors.add(evidence);
-            ControllerTick tick = new ControllerTick(ctx, evidence, line -> { }, ControllerTick.DEFAULT_STALE_OPERATION);
-            return new ControllerHandler.Services(() -> {
-                ControllerTick.Result r = tick.tick();
-                if (rounds.incrementAndGet() <= failing) {
-                    throw new IllegalStateException("injected: the round fails after its evaluation");
-                }
-                return r;
-            }, ctx.deliveries(), ctx.pair(), ctx.clock());
-        }, log::add);
+        return new ControllerHandler(
+                () -> {
+                    PairContext ctx = PAIRS.open(pair);
+                    EvidenceCollector evidence = new EvidenceCollector(ctx, false);
+                    collectors.add(evidence);
+                    ControllerTick tick =
+                            new ControllerTick(ctx, evidence, line -> {}, ControllerTick.DEFAULT_STALE_OPERATION);
+                    return new ControllerHandler.Services(
+                            () -> {
+                                ControllerTick.Result r = tick.tick();
+                                if (rounds.incrementAndGet() <= failing) {
+                                    throw new IllegalStateException("injected: the round fails after its evaluation");
+                                }
+                                return r;
+                            },
+                            ctx.deliveries(),
+                            ctx.pair(),
+                            ctx.clock());
+                },
+                log::add);
     }
 }

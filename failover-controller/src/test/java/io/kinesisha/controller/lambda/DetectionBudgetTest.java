@@ -40,6 +40,7 @@ class DetectionBudgetTest {
      * the new environment). The budget table's allowance.
      */
     static final Duration REDIRECT_ALLOWANCE = Duration.ofSeconds(15);
+
     static final Duration SCHEDULE = Duration.ofMinutes(1);
     static final Instant START = Instant.parse("2026-12-06T10:00:00Z");
 
@@ -55,20 +56,25 @@ class DetectionBudgetTest {
         Duration worstDecision = Duration.ZERO;
         Duration worstRedirect = Duration.ZERO;
         for (int offset = 0; offset < SCHEDULE.toSeconds(); offset++) {
-            Instant outage = START.plus(SCHEDULE.multipliedBy(3)).plusSeconds(offset).plusMillis(offset * 17L % 1000);
+            Instant outage =
+                    START.plus(SCHEDULE.multipliedBy(3)).plusSeconds(offset).plusMillis(offset * 17L % 1000);
             Run run = new Run(outage, settle);
             run.scheduleUntilFailover();
 
             assertThat(run.decidedAt).as("outage at +%d s: decided", offset).isNotNull();
             Duration decision = Duration.between(outage, run.decidedAt);
             Duration producers = Duration.between(outage, run.producersMovedAt);
-            assertThat(decision).as("outage at +%d s of the schedule's minute: decision", offset)
+            assertThat(decision)
+                    .as("outage at +%d s of the schedule's minute: decision", offset)
                     .isLessThanOrEqualTo(DECISION_BUDGET);
-            assertThat(producers).as("outage at +%d s: producers on the secondary", offset)
+            assertThat(producers)
+                    .as("outage at +%d s: producers on the secondary", offset)
                     .isLessThanOrEqualTo(PRODUCER_BUDGET);
-            assertThat(run.failedProbesBeforeDecision).as("consecutive bad evaluations, distinct in time")
+            assertThat(run.failedProbesBeforeDecision)
+                    .as("consecutive bad evaluations, distinct in time")
                     .isEqualTo(h.consecutiveBadEvaluations());
-            assertThat(run.longestInvocation).as("every invocation ends well before the 120 s timeout")
+            assertThat(run.longestInvocation)
+                    .as("every invocation ends well before the 120 s timeout")
                     .isLessThan(Duration.ofSeconds(120).minus(Duration.ofSeconds(30)));
             worstDecision = worstDecision.compareTo(decision) >= 0 ? worstDecision : decision;
             worstRedirect = worstRedirect.compareTo(producers) >= 0 ? worstRedirect : producers;
@@ -86,9 +92,11 @@ class DetectionBudgetTest {
 
         assertThat(run.decidedAt).as("a blip of one probe is not an outage").isNull();
         assertThat(run.failedProbesBeforeDecision).isEqualTo(1);
-        assertThat(run.rounds).as("the primary was probed every interval for most of each minute")
-                .isGreaterThanOrEqualTo(5 * (int) (ControllerHandler.INVOCATION_WINDOW.toMillis()
-                        / CONFIG.health().probeInterval().toMillis()));
+        assertThat(run.rounds)
+                .as("the primary was probed every interval for most of each minute")
+                .isGreaterThanOrEqualTo(5
+                        * (int) (ControllerHandler.INVOCATION_WINDOW.toMillis()
+                                / CONFIG.health().probeInterval().toMillis()));
     }
 
     /** One simulated deployment: the schedule, the handler, a probe that fails from {@code outage} on. */
@@ -110,10 +118,11 @@ class DetectionBudgetTest {
         Run(Instant outage, Duration settle) {
             this.outage = outage;
             this.settle = settle;
-            ProbeWindow window = new ProbeWindow(CONFIG.health().probeInterval(), ControllerHandler.INVOCATION_WINDOW,
-                    clock.time());
-            this.handler = new ControllerHandler(() -> new ControllerHandler.Services(this::round, acceptingDeliveries(),
-                    "orders", clock, window), line -> { });
+            ProbeWindow window =
+                    new ProbeWindow(CONFIG.health().probeInterval(), ControllerHandler.INVOCATION_WINDOW, clock.time());
+            this.handler = new ControllerHandler(
+                    () -> new ControllerHandler.Services(this::round, acceptingDeliveries(), "orders", clock, window),
+                    line -> {});
         }
 
         void scheduleUntilFailover() {
@@ -141,13 +150,18 @@ class DetectionBudgetTest {
             boolean down = !at.isBefore(outage) && at.isBefore(recoverAt);
             Duration latency = down ? CONFIG.health().probeTimeout() : Duration.ofMillis(40);
             clock.advance(latency);
-            ProbeResult probe = new ProbeResult(at, "us-west-2", !down, latency, down ? null : "ACTIVE",
+            ProbeResult probe = new ProbeResult(
+                    at,
+                    "us-west-2",
+                    !down,
+                    latency,
+                    down ? null : "ACTIVE",
                     down ? "ApiCallTimeoutException: blackholed" : null);
             if (down) {
                 failedProbesBeforeDecision++;
             }
-            Verdict v = policy.evaluate(Evidence.withoutCloudWatch(List.of(probe), List.of()), PairState.ACTIVE_PRIMARY,
-                    false, memory);
+            Verdict v = policy.evaluate(
+                    Evidence.withoutCloudWatch(List.of(probe), List.of()), PairState.ACTIVE_PRIMARY, false, memory);
             memory = v.memory();
             if (v.decision() != Verdict.Decision.FAIL_OVER) {
                 return new ControllerTick.Result("evaluated", v.decision().name(), v.decision(), null);
@@ -167,8 +181,10 @@ class DetectionBudgetTest {
 
     /** A control table that takes every claim (each scheduled event has its own id). */
     static DeliveryLog acceptingDeliveries() {
-        DynamoDbClient dynamo = (DynamoDbClient) Proxy.newProxyInstance(DetectionBudgetTest.class.getClassLoader(),
-                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+        DynamoDbClient dynamo = (DynamoDbClient) Proxy.newProxyInstance(
+                DetectionBudgetTest.class.getClassLoader(),
+                new Class<?>[] {DynamoDbClient.class},
+                (proxy, method, args) -> {
                     if (method.getName().equals("putItem")) {
                         return PutItemResponse.builder().build();
                     }

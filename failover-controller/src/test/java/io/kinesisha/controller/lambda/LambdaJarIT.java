@@ -18,15 +18,19 @@ class LambdaJarIT {
         assertThat(jar).exists();
         try (JarFile file = new JarFile(jar.toFile())) {
             List<String> names = file.stream().map(JarEntry::getName).toList();
-            assertThat(names).contains("io/kinesisha/controller/lambda/ControllerHandler.class",
-                    "com/amazonaws/services/lambda/runtime/RequestHandler.class",
-                    "io/kinesisha/common/control/ControlStore.class",
-                    "software/amazon/awssdk/services/lambda/LambdaClient.class",
-                    "software/amazon/awssdk/services/cloudwatch/CloudWatchClient.class");
+            assertThat(names)
+                    .contains(
+                            "io/kinesisha/controller/lambda/ControllerHandler.class",
+                            "com/amazonaws/services/lambda/runtime/RequestHandler.class",
+                            "io/kinesisha/common/control/ControlStore.class",
+                            "software/amazon/awssdk/services/lambda/LambdaClient.class",
+                            "software/amazon/awssdk/services/cloudwatch/CloudWatchClient.class");
             assertThat(names).noneMatch(n -> n.startsWith("org/apache/flink/"));
             assertThat(names).noneMatch(n -> n.startsWith("io/kinesisha/replicator/"));
         }
-        assertThat(JarContents.localEnvironmentEntries(jar)).as("no emulator or DynamoDB Local code").isEmpty();
+        assertThat(JarContents.localEnvironmentEntries(jar))
+                .as("no emulator or DynamoDB Local code")
+                .isEmpty();
         System.out.printf("Lambda jar: %d KiB%n", Files.size(jar) / 1024);
     }
 }

@@ -43,18 +43,22 @@ class CloudWatchControllerMetricsTest {
 
     @RegisterExtension
     final CloudWatchStub stub = new CloudWatchStub(new ClientTuning(Duration.ofSeconds(20), Duration.ofSeconds(5), 3));
-    private final CloudWatchControllerMetrics metrics = new CloudWatchControllerMetrics(stub.client,
-            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    private final CloudWatchControllerMetrics metrics =
+            new CloudWatchControllerMetrics(stub.client, Clock.fixed(NOW, ZoneOffset.UTC));
 
     @Test
     void stateLagOrphansAndDecisionGoOutInOneCborPutMetricDataWithThePairAsDimension() throws IOException {
-        stub.wireMock.stubFor(post(urlEqualTo(PATH)).withHeader("smithy-protocol", equalTo("rpc-v2-cbor"))
+        stub.wireMock.stubFor(post(urlEqualTo(PATH))
+                .withHeader("smithy-protocol", equalTo("rpc-v2-cbor"))
                 .willReturn(RecordedMetricData.ok(EMPTY_OUTPUT)));
 
         metrics.publish("orders", new RoundMetrics(PairState.ACTIVE_SECONDARY, 1500L, 7L, Verdict.Decision.HOLD));
 
         JsonNode body = onlyRequestBody();
-        assertThat(body.get("Namespace").asText()).isEqualTo(MetricNames.CONTROLLER_NAMESPACE).isEqualTo("KinesisHa");
+        assertThat(body.get("Namespace").asText())
+                .isEqualTo(MetricNames.CONTROLLER_NAMESPACE)
+                .isEqualTo("KinesisHa");
         Map<String, JsonNode> byName = byName(body);
         assertThat(byName).containsOnlyKeys("ControllerState", "ReplicationLagMillis", "OrphanRecords", "LastDecision");
         assertThat(byName.get("ControllerState").get("Value").asDouble()).isEqualTo(2.0);
@@ -84,9 +88,14 @@ class CloudWatchControllerMetricsTest {
 
     @Test
     void throttlingIsRetriedByTheSdk() {
-        stub.wireMock.stubFor(post(urlEqualTo(PATH)).inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(RecordedMetricData.throttled()).willSetStateTo("recovered"));
-        stub.wireMock.stubFor(post(urlEqualTo(PATH)).inScenario("throttle").whenScenarioStateIs("recovered")
+        stub.wireMock.stubFor(post(urlEqualTo(PATH))
+                .inScenario("throttle")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(RecordedMetricData.throttled())
+                .willSetStateTo("recovered"));
+        stub.wireMock.stubFor(post(urlEqualTo(PATH))
+                .inScenario("throttle")
+                .whenScenarioStateIs("recovered")
                 .willReturn(RecordedMetricData.ok(EMPTY_OUTPUT)));
 
         metrics.publish("orders", new RoundMetrics(PairState.ACTIVE_PRIMARY, null, null, Verdict.Decision.NONE));
@@ -98,8 +107,10 @@ class CloudWatchControllerMetricsTest {
     void throttlingThatOutlastsTheRetryBudgetSurfacesAsAnError() {
         stub.wireMock.stubFor(post(urlEqualTo(PATH)).willReturn(RecordedMetricData.throttled()));
 
-        assertThatThrownBy(() -> metrics.publish("orders", new RoundMetrics(PairState.ACTIVE_PRIMARY, null, null, null)))
-                .isInstanceOf(CloudWatchException.class).hasMessageContaining("Rate exceeded");
+        assertThatThrownBy(
+                        () -> metrics.publish("orders", new RoundMetrics(PairState.ACTIVE_PRIMARY, null, null, null)))
+                .isInstanceOf(CloudWatchException.class)
+                .hasMessageContaining("Rate exceeded");
         stub.wireMock.verify(3, postRequestedFor(urlEqualTo(PATH)));
     }
 

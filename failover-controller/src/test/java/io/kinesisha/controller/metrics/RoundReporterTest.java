@@ -2,12 +2,12 @@ package io.kinesisha.controller.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.health.Verdict;
 import io.kinesisha.controller.operations.LocalPairs;
 import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.runtime.ControllerTick;
 import io.kinesisha.controller.statemachine.PairState;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RoundReporterTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension("us-west-2", "us-east-2");
+
     @RegisterExtension
     static final LocalPairs PAIRS = new LocalPairs(LOCAL, "metrics");
 
@@ -26,32 +27,43 @@ class RoundReporterTest {
     void publishesThePairsStateFromTheControlStoreAndTheRoundsDecision() {
         PairContext ctx = PAIRS.open(1);
         List<RoundMetrics> published = new ArrayList<>();
-        RoundReporter reporter = new RoundReporter(ctx, (pair, m) -> {
-            assertThat(pair).isEqualTo(ctx.pair());
-            published.add(m);
-        }, log::add);
+        RoundReporter reporter = new RoundReporter(
+                ctx,
+                (pair, m) -> {
+                    assertThat(pair).isEqualTo(ctx.pair());
+                    published.add(m);
+                },
+                log::add);
 
-        boolean ok = reporter.report(new ControllerTick.Result("evaluated", "NONE (healthy)", Verdict.Decision.NONE, null));
+        boolean ok =
+                reporter.report(new ControllerTick.Result("evaluated", "NONE (healthy)", Verdict.Decision.NONE, null));
 
         assertThat(ok).isTrue();
         assertThat(published).hasSize(1);
         assertThat(published.get(0).state()).isEqualTo(PairState.ACTIVE_PRIMARY);
         assertThat(published.get(0).decision()).isEqualTo(Verdict.Decision.NONE);
-        assertThat(published.get(0).orphanRecords()).as("no reconciliation has run").isNull();
+        assertThat(published.get(0).orphanRecords())
+                .as("no reconciliation has run")
+                .isNull();
         assertThat(log).isEmpty();
     }
 
     @Test
     void aFailedPublishIsLoggedAndReportedNotThrown() {
         PairContext ctx = PAIRS.open(1);
-        RoundReporter reporter = new RoundReporter(ctx, (pair, m) -> {
-            throw new IllegalStateException("CloudWatch unreachable");
-        }, log::add);
+        RoundReporter reporter = new RoundReporter(
+                ctx,
+                (pair, m) -> {
+                    throw new IllegalStateException("CloudWatch unreachable");
+                },
+                log::add);
 
         boolean ok = reporter.report(new ControllerTick.Result("idle", "pair is ACTIVE_SECONDARY", null, null));
 
         assertThat(ok).isFalse();
-        assertThat(log).singleElement().asString().contains("metrics of " + ctx.pair() + " not published",
-                "CloudWatch unreachable");
+        assertThat(log)
+                .singleElement()
+                .asString()
+                .contains("metrics of " + ctx.pair() + " not published", "CloudWatch unreachable");
     }
 }

@@ -5,24 +5,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlRecord;
-import io.kinesisha.controller.operations.steps.StepParameters;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
+import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.controller.statemachine.OperationRunner;
 import io.kinesisha.controller.statemachine.OperationType;
 import io.kinesisha.controller.statemachine.PairEvent;
 import io.kinesisha.controller.statemachine.Step;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A controller that dies right after any step's action took effect, before the step was recorded: a new controller
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CrashResumeTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
     @RegisterExtension
     static final LocalPairs PAIRS = new LocalPairs(LOCAL, "crash");
 
@@ -56,13 +57,16 @@ class CrashResumeTest {
         start(ctx, type);
         Step[] crashed = new Step[1];
         assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {
-            var result = new OperationDriver(ctx, progress::add).handler(type).run(step, op, record);
-            if (step == crashAfter) {
-                crashed[0] = step;
-                throw new IllegalStateException("controller crashed after " + step);
-            }
-            return result;
-        })).hasMessageContaining("controller crashed");
+                    var result = new OperationDriver(ctx, progress::add)
+                            .handler(type)
+                            .run(step, op, record);
+                    if (step == crashAfter) {
+                        crashed[0] = step;
+                        throw new IllegalStateException("controller crashed after " + step);
+                    }
+                    return result;
+                }))
+                .hasMessageContaining("controller crashed");
         assertThat(crashed[0]).isEqualTo(crashAfter);
 
         Report resumed = new OperationDriver(ctx, progress::add).resume();
@@ -77,18 +81,21 @@ class CrashResumeTest {
         List<AuditEntry> trail = ctx.store().readAudit(ctx.pair(), 400);
         for (Step step : type.steps()) {
             long times = type.steps().stream().filter(step::equals).count();
-            assertThat(trail).as("step %s completed %d time(s)", step, times)
+            assertThat(trail)
+                    .as("step %s completed %d time(s)", step, times)
                     .filteredOn(a -> a.message().equals("completed step " + step)
                             && a.evidence().getOrDefault("operation", "").startsWith(type.name()))
                     .hasSize((int) times);
         }
         if (type == OperationType.FAILBACK) {
-            assertThat(StreamPayloads.read(ctx, ctx.secondaryRegion())).as("every orphan copied into the secondary exactly once")
+            assertThat(StreamPayloads.read(ctx, ctx.secondaryRegion()))
+                    .as("every orphan copied into the secondary exactly once")
                     .containsExactlyInAnyOrderElementsOf(ORPHANS);
         }
     }
 
-    private static final List<String> ORPHANS = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "orphan-" + i).toList();
+    private static final List<String> ORPHANS =
+            java.util.stream.IntStream.range(0, 20).mapToObj(i -> "orphan-" + i).toList();
 
     private ControlRecord reference(OperationType type) throws Exception {
         ControlRecord known = REFERENCE.get(type);
@@ -107,9 +114,15 @@ class CrashResumeTest {
     private void start(PairContext ctx, OperationType type) throws Exception {
         if (type == OperationType.FAILBACK) {
             // the primary acknowledged records no replicator copied, then failed over: orphans to reconcile
-            var entries = ORPHANS.stream().map(p -> software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry.builder()
-                    .partitionKey(p).data(software.amazon.awssdk.core.SdkBytes.fromUtf8String(p)).build()).toList();
-            ctx.kinesis(ctx.primaryRegion()).putRecords(b -> b.streamARN(ctx.streamArn(ctx.primaryRegion())).records(entries));
+            var entries = ORPHANS.stream()
+                    .map(p -> software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry.builder()
+                            .partitionKey(p)
+                            .data(software.amazon.awssdk.core.SdkBytes.fromUtf8String(p))
+                            .build())
+                    .toList();
+            ctx.kinesis(ctx.primaryRegion())
+                    .putRecords(
+                            b -> b.streamARN(ctx.streamArn(ctx.primaryRegion())).records(entries));
             Report failover = new OperationDriver(ctx, progress::add).failover("crash test setup");
             assertThat(failover.result()).as(failover.message()).isEqualTo(Result.COMPLETED);
         }

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
 import io.kinesisha.controller.statemachine.OperationRunner;
 import io.kinesisha.controller.statemachine.Step;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FailbackAbortTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
     @RegisterExtension
     static final LocalPairs PAIRS = new LocalPairs(LOCAL, "abort");
 
@@ -41,7 +42,8 @@ class FailbackAbortTest {
         assertThat(r.activeRegion()).isEqualTo(ctx.secondaryRegion());
         assertThat(r.producersPaused()).isFalse();
         assertThat(r.operation()).isNull();
-        assertThat(r.direction()).as("reverse replication keeps the primary in step")
+        assertThat(r.direction())
+                .as("reverse replication keeps the primary in step")
                 .isEqualTo(new ReplicationDirection(ctx.secondaryRegion(), ctx.primaryRegion()));
         assertThat(ctx.store().readAudit(ctx.pair(), 50))
                 .anyMatch(a -> a.message().startsWith("FAILING_BACK --OPERATION_ABORTED--> ACTIVE_SECONDARY"));
@@ -72,11 +74,14 @@ class FailbackAbortTest {
     /** Runs the failback until {@code last} is recorded, then the controller "dies". */
     private void stopAfter(PairContext ctx, Step last) {
         assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {
-            if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
-                throw new IllegalStateException("controller stopped after " + last);
-            }
-            return new OperationDriver(ctx, progress::add).handler(op.type()).run(step, op, record);
-        })).hasMessageContaining("controller stopped after " + last);
+                    if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
+                        throw new IllegalStateException("controller stopped after " + last);
+                    }
+                    return new OperationDriver(ctx, progress::add)
+                            .handler(op.type())
+                            .run(step, op, record);
+                }))
+                .hasMessageContaining("controller stopped after " + last);
     }
 
     private PairContext failedOverPairInFailback() throws Exception {

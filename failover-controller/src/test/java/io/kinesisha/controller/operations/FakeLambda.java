@@ -31,18 +31,18 @@ import java.util.regex.Pattern;
  */
 final class FakeLambda implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PATH = Pattern.compile("/(\\d{4}-\\d{2}-\\d{2})/functions/([^/]+)/(concurrency|configuration)");
+    private static final Pattern PATH =
+            Pattern.compile("/(\\d{4}-\\d{2}-\\d{2})/functions/([^/]+)/(concurrency|configuration)");
 
     /** A mutating call as the fake received it. */
-    record Call(String function, String operation, String value) {
-    }
+    record Call(String function, String operation, String value) {}
 
     private final Map<String, Integer> reserved = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> environments = new ConcurrentHashMap<>();
     private final Map<String, Integer> revisions = new ConcurrentHashMap<>();
     private final Set<String> down = ConcurrentHashMap.newKeySet();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
-    private volatile java.util.function.Consumer<Call> beforeMutation = call -> { };
+    private volatile java.util.function.Consumer<Call> beforeMutation = call -> {};
     private final WireMockServer server;
 
     FakeLambda() {
@@ -83,8 +83,11 @@ final class FakeLambda implements AutoCloseable {
     }
 
     long count(String function, String operation, String value) {
-        return calls.stream().filter(c -> c.function().equals(function) && c.operation().equals(operation)
-                && (value == null || value.equals(c.value()))).count();
+        return calls.stream()
+                .filter(c -> c.function().equals(function)
+                        && c.operation().equals(operation)
+                        && (value == null || value.equals(c.value())))
+                .count();
     }
 
     /** Runs before a mutating call takes effect (while the caller waits for its answer). */
@@ -116,17 +119,24 @@ final class FakeLambda implements AutoCloseable {
             }
             String fn = URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
             if (down.contains(PairContext.regionOf(fn))) {
-                return error(503, "ServiceException", "the Lambda API of " + PairContext.regionOf(fn) + " is unavailable");
+                return error(
+                        503, "ServiceException", "the Lambda API of " + PairContext.regionOf(fn) + " is unavailable");
             }
             if (!environments.containsKey(fn)) {
                 return error(404, "ResourceNotFoundException", "Function not found: " + fn);
             }
             String method = request.getMethod().getName();
             if (!method.equals("GET")) {
-                beforeMutation.accept(new Call(fn, m.group(3).equals("concurrency") ? (method.equals("PUT")
-                        ? "PutFunctionConcurrency" : "DeleteFunctionConcurrency") : "UpdateFunctionConfiguration",
+                beforeMutation.accept(new Call(
+                        fn,
+                        m.group(3).equals("concurrency")
+                                ? (method.equals("PUT") ? "PutFunctionConcurrency" : "DeleteFunctionConcurrency")
+                                : "UpdateFunctionConfiguration",
                         method.equals("PUT") && m.group(3).equals("concurrency")
-                                ? body(request).get("ReservedConcurrentExecutions").asText() : null));
+                                ? body(request)
+                                        .get("ReservedConcurrentExecutions")
+                                        .asText()
+                                : null));
             }
             synchronized (FakeLambda.this) {
                 if (m.group(3).equals("concurrency")) {
@@ -167,7 +177,10 @@ final class FakeLambda implements AutoCloseable {
                     return error(412, "PreconditionFailedException", "revision changed");
                 }
                 Map<String, String> env = new TreeMap<>();
-                body.path("Environment").path("Variables").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+                body.path("Environment")
+                        .path("Variables")
+                        .fields()
+                        .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
                 environments.put(fn, env);
                 revisions.merge(fn, 1, Integer::sum);
                 calls.add(new Call(fn, "UpdateFunctionConfiguration", env.toString()));
@@ -193,12 +206,20 @@ final class FakeLambda implements AutoCloseable {
         }
 
         private ResponseDefinition json(int status, String body) {
-            return WireMock.aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body).build();
+            return WireMock.aResponse()
+                    .withStatus(status)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(body)
+                    .build();
         }
 
         private ResponseDefinition error(int status, String type, String message) {
-            return WireMock.aResponse().withStatus(status).withHeader("Content-Type", "application/json")
-                    .withHeader("X-Amzn-ErrorType", type).withBody("{\"Type\":\"User\",\"message\":\"" + message + "\"}").build();
+            return WireMock.aResponse()
+                    .withStatus(status)
+                    .withHeader("Content-Type", "application/json")
+                    .withHeader("X-Amzn-ErrorType", type)
+                    .withBody("{\"Type\":\"User\",\"message\":\"" + message + "\"}")
+                    .build();
         }
     }
 }

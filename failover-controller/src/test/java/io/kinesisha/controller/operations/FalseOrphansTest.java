@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.config.OrphanPolicy;
-import io.kinesisha.controller.operations.steps.StepParameters;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
+import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.controller.reconcile.OrphanReport;
 import io.kinesisha.controller.reconcile.Reconciliation;
 import io.kinesisha.controller.statemachine.OperationRunner;
@@ -16,6 +15,7 @@ import io.kinesisha.controller.statemachine.Step;
 import io.kinesisha.controller.verify.StreamScanner;
 import io.kinesisha.controller.verify.StreamVerifier;
 import io.kinesisha.controller.verify.VerifyReport;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,6 +34,7 @@ import software.amazon.awssdk.core.SdkBytes;
 class FalseOrphansTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
     @RegisterExtension
     static final LocalPairs PAIRS = new LocalPairs(LOCAL, "falseorphans");
 
@@ -54,7 +55,8 @@ class FalseOrphansTest {
         PairContext ctx = switchedOverWithLoad();
 
         OrphanReport before = report(ctx);
-        assertThat(before.orphans()).as("records replicated back into the primary are not orphans: " + before.summary())
+        assertThat(before.orphans())
+                .as("records replicated back into the primary are not orphans: " + before.summary())
                 .isZero();
         failBack(ctx);
         produce(ctx, ctx.primaryRegion(), "p2", 20);
@@ -70,9 +72,12 @@ class FalseOrphansTest {
         awaitReplicated(ctx);
 
         OrphanReport applied = new Reconciliation(ctx, progress::add)
-                .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true).report();
+                .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true)
+                .report();
 
-        assertThat(applied.orphans()).as("forward copies after the failback are not orphans: " + applied.summary()).isZero();
+        assertThat(applied.orphans())
+                .as("forward copies after the failback are not orphans: " + applied.summary())
+                .isZero();
         assertThat(applied.republish().copiedNow()).isZero();
         produce(ctx, ctx.primaryRegion(), "p3", 10);
         awaitReplicated(ctx);
@@ -99,7 +104,9 @@ class FalseOrphansTest {
         awaitCount(ctx, ctx.primaryRegion(), 40 + 30);
 
         OrphanReport again = report(ctx);
-        assertThat(again.orphans()).as("only the 10 unreplicated records: " + again.summary()).isEqualTo(10);
+        assertThat(again.orphans())
+                .as("only the 10 unreplicated records: " + again.summary())
+                .isEqualTo(10);
         assertThat(again.republish().alreadyCopied()).isEqualTo(10);
         assertThat(again.republish().remaining()).isZero();
         failBack(ctx);
@@ -114,8 +121,8 @@ class FalseOrphansTest {
         PairContext ctx = PAIRS.open(2);
         replicator = new HandReplicator(ctx).start();
         produce(ctx, ctx.primaryRegion(), "p1", 40);
-        Report switchover = new OperationDriver(ctx, progress::add).switchover(Duration.ofSeconds(30), Duration.ofMillis(50),
-                "test");
+        Report switchover = new OperationDriver(ctx, progress::add)
+                .switchover(Duration.ofSeconds(30), Duration.ofMillis(50), "test");
         assertThat(switchover.result()).as(switchover.message()).isEqualTo(Result.COMPLETED);
         produce(ctx, ctx.secondaryRegion(), "s1", 40);
         awaitReplicated(ctx);
@@ -129,7 +136,8 @@ class FalseOrphansTest {
     }
 
     private OrphanReport report(PairContext ctx) {
-        return new Reconciliation(ctx, progress::add).run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, false)
+        return new Reconciliation(ctx, progress::add)
+                .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, false)
                 .report();
     }
 
@@ -138,14 +146,23 @@ class FalseOrphansTest {
                 OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
         params.put(StepParameters.DWELL.key(), "0");
         params.put(StepParameters.CATCH_UP_TIMEOUT.key(), "20000");
-        assertThat(ctx.control().fire(ctx.pair(), io.kinesisha.controller.statemachine.PairEvent.FAILBACK_REQUESTED, params,
-                java.util.Map.of("reason", "test")).applied()).isTrue();
+        assertThat(ctx.control()
+                        .fire(
+                                ctx.pair(),
+                                io.kinesisha.controller.statemachine.PairEvent.FAILBACK_REQUESTED,
+                                params,
+                                java.util.Map.of("reason", "test"))
+                        .applied())
+                .isTrue();
         assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {
-            if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
-                throw new IllegalStateException("controller stopped after " + last);
-            }
-            return new OperationDriver(ctx, progress::add).handler(op.type()).run(step, op, record);
-        })).hasMessageContaining("controller stopped after " + last);
+                    if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
+                        throw new IllegalStateException("controller stopped after " + last);
+                    }
+                    return new OperationDriver(ctx, progress::add)
+                            .handler(op.type())
+                            .run(step, op, record);
+                }))
+                .hasMessageContaining("controller stopped after " + last);
     }
 
     /** {@code n} records over 10 keys, one at a time (per-key order is the payload order). */
@@ -153,8 +170,10 @@ class FalseOrphansTest {
         for (int i = 0; i < n; i++) {
             String key = "k" + (i % 10);
             String payload = key + ":" + tag + "-" + i;
-            ctx.kinesis(region).putRecord(b -> b.streamARN(ctx.streamArn(region)).partitionKey(key)
-                    .data(SdkBytes.fromUtf8String(payload)));
+            ctx.kinesis(region)
+                    .putRecord(b -> b.streamARN(ctx.streamArn(region))
+                            .partitionKey(key)
+                            .data(SdkBytes.fromUtf8String(payload)));
         }
         written += n;
     }
@@ -166,14 +185,18 @@ class FalseOrphansTest {
     }
 
     private void awaitCount(PairContext ctx, String region, int expected) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            assertThat(replicator.failure()).isEmpty();
-            assertThat(count(ctx, region)).isGreaterThanOrEqualTo(expected);
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    assertThat(replicator.failure()).isEmpty();
+                    assertThat(count(ctx, region)).isGreaterThanOrEqualTo(expected);
+                });
     }
 
     private long count(PairContext ctx, String region) {
-        return new StreamScanner(ctx.kinesis(region)).scan(ctx.streamArn(region), started, Instant.now().plusSeconds(60)).size();
+        return new StreamScanner(ctx.kinesis(region))
+                .scan(ctx.streamArn(region), started, Instant.now().plusSeconds(60))
+                .size();
     }
 
     private void assertCleanBothWays(PairContext ctx) {
@@ -189,11 +212,18 @@ class FalseOrphansTest {
         Instant to = Instant.now().plusSeconds(60);
         for (String source : List.of(ctx.primaryRegion(), ctx.secondaryRegion())) {
             String target = ctx.other(source);
-            VerifyReport v = new StreamVerifier(new StreamScanner(ctx.kinesis(source)), new StreamScanner(ctx.kinesis(target)))
+            VerifyReport v = new StreamVerifier(
+                            new StreamScanner(ctx.kinesis(source)), new StreamScanner(ctx.kinesis(target)))
                     .verify(ctx.streamArn(source), ctx.streamArn(target), started, to, to);
-            assertThat(v.missingInTarget).as(source + " -> " + target + " lost " + v.missingExamples).isZero();
-            assertThat(v.unexpectedInTarget).as("unexpected " + v.unexpectedExamples).isZero();
-            assertThat(v.duplicatesInTarget).as("duplicates/loops " + v.duplicateExamples).isZero();
+            assertThat(v.missingInTarget)
+                    .as(source + " -> " + target + " lost " + v.missingExamples)
+                    .isZero();
+            assertThat(v.unexpectedInTarget)
+                    .as("unexpected " + v.unexpectedExamples)
+                    .isZero();
+            assertThat(v.duplicatesInTarget)
+                    .as("duplicates/loops " + v.duplicateExamples)
+                    .isZero();
             if (republished == 0) {
                 assertThat(v.orderViolations).as("order " + v.orderExamples).isZero();
             } else if (source.equals(ctx.primaryRegion())) {

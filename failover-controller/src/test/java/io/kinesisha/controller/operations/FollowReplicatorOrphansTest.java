@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.kinesisha.common.config.OrphanPolicy;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
-import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
+import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.controller.reconcile.OrphanReport;
 import io.kinesisha.controller.reconcile.Reconciliation;
 import io.kinesisha.controller.statemachine.OperationRunner;
@@ -45,11 +45,13 @@ import software.amazon.awssdk.core.SdkBytes;
 class FollowReplicatorOrphansTest {
     @RegisterExtension
     static final LocalEnvironmentExtension LOCAL = new LocalEnvironmentExtension();
+
     @RegisterExtension
     static final LocalPairs PAIRS = new LocalPairs(LOCAL, "followorphans");
 
     private static final int ORPHANS = 10;
-    private static final java.util.concurrent.atomic.AtomicInteger PAIR_NUMBER = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger PAIR_NUMBER =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private final List<String> progress = new CopyOnWriteArrayList<>();
     private final Instant started = Instant.now().minusSeconds(60);
@@ -68,7 +70,8 @@ class FollowReplicatorOrphansTest {
         PairContext ctx = reverseReplicationRunningWithUncopiedOrphans();
 
         OrphanReport applied = new Reconciliation(ctx, progress::add)
-                .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true).report();
+                .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true)
+                .report();
         assertThat(applied.republish().copiedNow()).as(applied.summary()).isEqualTo(ORPHANS);
         produce(ctx, ctx.secondaryRegion(), "s2", 10);
 
@@ -81,19 +84,29 @@ class FollowReplicatorOrphansTest {
         PairContext ctx = reverseReplicationRunningWithUncopiedOrphans();
         int inPrimary = written;
 
-        assertThatThrownBy(() -> new Reconciliation(ctx, progress::add).withHook(batch -> {
-            throw new IllegalStateException("controller crashed after PutRecords of batch " + batch);
-        }).run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true)).hasMessageContaining("controller crashed");
-        assertThat(intendedBatches(ctx)).as("the crash leaves the batch INTENDED").isEqualTo(1);
+        assertThatThrownBy(() -> new Reconciliation(ctx, progress::add)
+                        .withHook(batch -> {
+                            throw new IllegalStateException("controller crashed after PutRecords of batch " + batch);
+                        })
+                        .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true))
+                .hasMessageContaining("controller crashed");
+        assertThat(intendedBatches(ctx))
+                .as("the crash leaves the batch INTENDED")
+                .isEqualTo(1);
         produce(ctx, ctx.secondaryRegion(), "s2", 10);
 
         // the copies are in the secondary, the ledger does not name them yet: replication out of it must hold
-        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(250))
+        await().during(Duration.ofSeconds(4))
+                .atMost(Duration.ofSeconds(8))
+                .pollInterval(Duration.ofMillis(250))
                 .untilAsserted(() -> assertThat(count(ctx, ctx.primaryRegion())).isEqualTo(inPrimary));
 
         OrphanReport finished = new Reconciliation(ctx, progress::add)
-                .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true).report();
-        assertThat(finished.republish().recoveredFromInterruptedBatch()).as(finished.summary()).isEqualTo(ORPHANS);
+                .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true)
+                .report();
+        assertThat(finished.republish().recoveredFromInterruptedBatch())
+                .as(finished.summary())
+                .isEqualTo(ORPHANS);
         assertThat(intendedBatches(ctx)).isZero();
         awaitPayloads(ctx, ctx.primaryRegion(), "s2", 10);
         assertCleanBothWays(ctx);
@@ -105,9 +118,17 @@ class FollowReplicatorOrphansTest {
      * (run by the same follow replicator) has caught up, and abandoned: the orphans are found, not yet copied.
      */
     private PairContext reverseReplicationRunningWithUncopiedOrphans() throws Exception {
-        LocalPair pair = new LocalPair(LOCAL.env(), "followorphans" + PAIR_NUMBER.incrementAndGet(), 2,
-                Map.of("failover.fence-settle-ms", "0", "failback.orphan-policy", "report-only",
-                        "replication.reader", "polling"));
+        LocalPair pair = new LocalPair(
+                LOCAL.env(),
+                "followorphans" + PAIR_NUMBER.incrementAndGet(),
+                2,
+                Map.of(
+                        "failover.fence-settle-ms",
+                        "0",
+                        "failback.orphan-policy",
+                        "report-only",
+                        "replication.reader",
+                        "polling"));
         PairContext ctx = PAIRS.open(pair);
         replicator = follow(pair);
         produce(ctx, ctx.primaryRegion(), "p1", 30);
@@ -126,7 +147,8 @@ class FollowReplicatorOrphansTest {
         ReplicationDirection reverse = new ReplicationDirection(ctx.secondaryRegion(), ctx.primaryRegion());
         assertThat(ctx.control().read(ctx.pair()).direction()).isEqualTo(reverse);
         awaitCount(ctx, ctx.primaryRegion(), written);
-        await().atMost(Duration.ofSeconds(30)).until(() -> replicator.direction().equals(Optional.of(reverse)));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> replicator.direction().equals(Optional.of(reverse)));
         return ctx;
     }
 
@@ -135,24 +157,36 @@ class FollowReplicatorOrphansTest {
     }
 
     private void startFailbackAndStopAfter(PairContext ctx, Step last) {
-        Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
+        Map<String, String> params =
+                new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
         params.put(StepParameters.DWELL.key(), "0");
         params.put(StepParameters.CATCH_UP_TIMEOUT.key(), "60000");
-        assertThat(ctx.control().fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test"))
-                .applied()).isTrue();
+        assertThat(ctx.control()
+                        .fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test"))
+                        .applied())
+                .isTrue();
         assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {
-            if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
-                throw new IllegalStateException("controller stopped after " + last);
-            }
-            return new OperationDriver(ctx, progress::add).handler(op.type()).run(step, op, record);
-        })).hasMessageContaining("controller stopped after " + last);
+                    if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
+                        throw new IllegalStateException("controller stopped after " + last);
+                    }
+                    return new OperationDriver(ctx, progress::add)
+                            .handler(op.type())
+                            .run(step, op, record);
+                }))
+                .hasMessageContaining("controller stopped after " + last);
     }
 
     private long intendedBatches(PairContext ctx) {
-        long cutEpoch = ctx.ledger().latestCut(ctx.pair(), ctx.secondaryRegion(), ctx.control().read(ctx.pair()).epoch())
-                .orElseThrow().epoch();
+        long cutEpoch = ctx.ledger()
+                .latestCut(
+                        ctx.pair(),
+                        ctx.secondaryRegion(),
+                        ctx.control().read(ctx.pair()).epoch())
+                .orElseThrow()
+                .epoch();
         return ctx.ledger().batches(ctx.pair(), cutEpoch).stream()
-                .filter(b -> b.state() == RepublishBatch.State.INTENDED).count();
+                .filter(b -> b.state() == RepublishBatch.State.INTENDED)
+                .count();
     }
 
     /** {@code n} records over 10 keys, one at a time (per-key order is the payload order). */
@@ -160,32 +194,44 @@ class FollowReplicatorOrphansTest {
         for (int i = 0; i < n; i++) {
             String key = "k" + (i % 10);
             String payload = key + ":" + tag + "-" + i;
-            ctx.kinesis(region).putRecord(b -> b.streamARN(ctx.streamArn(region)).partitionKey(key)
-                    .data(SdkBytes.fromUtf8String(payload)));
+            ctx.kinesis(region)
+                    .putRecord(b -> b.streamARN(ctx.streamArn(region))
+                            .partitionKey(key)
+                            .data(SdkBytes.fromUtf8String(payload)));
         }
         written += n;
     }
 
     private void awaitCount(PairContext ctx, String region, int expected) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-                assertThat(count(ctx, region)).as(region + " " + replicator.lastError()).isGreaterThanOrEqualTo(expected));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(count(ctx, region))
+                        .as(region + " " + replicator.lastError())
+                        .isGreaterThanOrEqualTo(expected));
     }
 
     /** Waits until {@code region} holds every {@code tag} record: replication has passed everything written before. */
     private void awaitPayloads(PairContext ctx, String region, String tag, int n) {
-        Set<String> wanted = java.util.stream.IntStream.range(0, n).mapToObj(i -> "k" + (i % 10) + ":" + tag + "-" + i)
+        Set<String> wanted = java.util.stream.IntStream.range(0, n)
+                .mapToObj(i -> "k" + (i % 10) + ":" + tag + "-" + i)
                 .collect(Collectors.toSet());
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-                assertThat(payloads(ctx, region)).as(region + " " + replicator.lastError()).containsAll(wanted));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(payloads(ctx, region))
+                        .as(region + " " + replicator.lastError())
+                        .containsAll(wanted));
     }
 
     private List<String> payloads(PairContext ctx, String region) {
         return StreamContents.read(ctx.kinesis(region), ctx.streamArn(region)).records().stream()
-                .map(StreamContents::payload).collect(Collectors.toList());
+                .map(StreamContents::payload)
+                .collect(Collectors.toList());
     }
 
     private long count(PairContext ctx, String region) {
-        return new StreamScanner(ctx.kinesis(region)).scan(ctx.streamArn(region), started, Instant.now().plusSeconds(60)).size();
+        return new StreamScanner(ctx.kinesis(region))
+                .scan(ctx.streamArn(region), started, Instant.now().plusSeconds(60))
+                .size();
     }
 
     /**
@@ -196,11 +242,17 @@ class FollowReplicatorOrphansTest {
         Instant to = Instant.now().plusSeconds(60);
         for (String source : List.of(ctx.primaryRegion(), ctx.secondaryRegion())) {
             String target = ctx.other(source);
-            VerifyReport v = new StreamVerifier(new StreamScanner(ctx.kinesis(source)), new StreamScanner(ctx.kinesis(target)))
+            VerifyReport v = new StreamVerifier(
+                            new StreamScanner(ctx.kinesis(source)), new StreamScanner(ctx.kinesis(target)))
                     .verify(ctx.streamArn(source), ctx.streamArn(target), started, to, to);
-            assertThat(v.missingInTarget).as(source + " -> " + target + " lost " + v.missingExamples).isZero();
-            assertThat(v.unexpectedInTarget).as("unexpected " + v.unexpectedExamples).isZero();
-            assertThat(v.duplicatesInTarget).as(source + " -> " + target + " duplicates/loops " + v.duplicateExamples)
+            assertThat(v.missingInTarget)
+                    .as(source + " -> " + target + " lost " + v.missingExamples)
+                    .isZero();
+            assertThat(v.unexpectedInTarget)
+                    .as("unexpected " + v.unexpectedExamples)
+                    .isZero();
+            assertThat(v.duplicatesInTarget)
+                    .as(source + " -> " + target + " duplicates/loops " + v.duplicateExamples)
                     .isZero();
             assertThat(v.sourceRecords).as("records in " + source).isEqualTo(written);
         }

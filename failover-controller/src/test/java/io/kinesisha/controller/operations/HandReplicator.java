@@ -45,13 +45,17 @@ public final class HandReplicator implements AutoCloseable {
     }
 
     public HandReplicator start() {
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                pump();
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        }, 0, 100, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        pump();
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                },
+                0,
+                100,
+                TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -81,23 +85,27 @@ public final class HandReplicator implements AutoCloseable {
         cut.ifPresent(c -> positions.putAll(c.tips()));
         Set<String> excluded = new HashSet<>();
         cut.ifPresent(c -> ctx.ledger().batches(ctx.pair(), c.epoch()).stream()
-                .filter(b -> b.state() == RepublishBatch.State.COPIED).forEach(b -> excluded.addAll(b.targets())));
+                .filter(b -> b.state() == RepublishBatch.State.COPIED)
+                .forEach(b -> excluded.addAll(b.targets())));
         for (ShardProgress p : ctx.store().readProgress(ctx.pair(), d, epoch)) {
             positions.put(p.sourceShardId(), p.lastSequenceNumber());
         }
         for (Shard shard : ShardListing.all(source, sourceArn)) {
             String after = positions.get(shard.shardId());
             String iterator = source.getShardIterator(b -> {
-                b.streamARN(sourceArn).shardId(shard.shardId());
-                if (after == null || after.isEmpty()) {
-                    b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-                } else {
-                    b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).startingSequenceNumber(after);
-                }
-            }).shardIterator();
+                        b.streamARN(sourceArn).shardId(shard.shardId());
+                        if (after == null || after.isEmpty()) {
+                            b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+                        } else {
+                            b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+                                    .startingSequenceNumber(after);
+                        }
+                    })
+                    .shardIterator();
             while (iterator != null) {
                 String current = iterator;
-                GetRecordsResponse page = source.getRecords(b -> b.streamARN(sourceArn).shardIterator(current));
+                GetRecordsResponse page =
+                        source.getRecords(b -> b.streamARN(sourceArn).shardIterator(current));
                 for (Record r : page.records()) {
                     if (!ctx.control().read(ctx.pair()).permitsReplication(d, epoch)) {
                         return; // fenced
@@ -105,17 +113,31 @@ public final class HandReplicator implements AutoCloseable {
                     String targetShard = null;
                     String targetSequence = null;
                     if (!excluded.contains(shard.shardId() + "@" + r.sequenceNumber())) {
-                        PutRecordResponse put = target.putRecord(b -> b.streamARN(targetArn).partitionKey(r.partitionKey())
+                        PutRecordResponse put = target.putRecord(b -> b.streamARN(targetArn)
+                                .partitionKey(r.partitionKey())
                                 .data(r.data()));
                         targetShard = put.shardId();
                         targetSequence = put.sequenceNumber();
                         copied.merge(d.toString(), 1L, Long::sum);
-                        highest.computeIfAbsent(d + "#" + epoch, k -> new HashMap<>()).put(targetShard, targetSequence);
+                        highest.computeIfAbsent(d + "#" + epoch, k -> new HashMap<>())
+                                .put(targetShard, targetSequence);
                     }
-                    ctx.store().putProgress(new ShardProgress(ctx.pair(), d, epoch, shard.shardId(), r.sequenceNumber(),
-                            r.approximateArrivalTimestamp().toEpochMilli(), 0, targetShard, targetSequence,
-                            copied.getOrDefault(d.toString(), 0L), 0, false, System.currentTimeMillis())
-                            .withMark(r.sequenceNumber(), highest.getOrDefault(d + "#" + epoch, Map.of())));
+                    ctx.store()
+                            .putProgress(new ShardProgress(
+                                            ctx.pair(),
+                                            d,
+                                            epoch,
+                                            shard.shardId(),
+                                            r.sequenceNumber(),
+                                            r.approximateArrivalTimestamp().toEpochMilli(),
+                                            0,
+                                            targetShard,
+                                            targetSequence,
+                                            copied.getOrDefault(d.toString(), 0L),
+                                            0,
+                                            false,
+                                            System.currentTimeMillis())
+                                    .withMark(r.sequenceNumber(), highest.getOrDefault(d + "#" + epoch, Map.of())));
                 }
                 if (page.records().isEmpty() && (page.millisBehindLatest() == null || page.millisBehindLatest() == 0)) {
                     break;

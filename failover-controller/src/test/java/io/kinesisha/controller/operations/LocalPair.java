@@ -19,7 +19,8 @@ public final class LocalPair {
     }
 
     /** A pair whose streams have different shard maps (the secondary is re-partitioned). */
-    public LocalPair(LocalEnvironment env, String name, int primaryShards, int secondaryShards, Map<String, String> extra) {
+    public LocalPair(
+            LocalEnvironment env, String name, int primaryShards, int secondaryShards, Map<String, String> extra) {
         this.name = name;
         LocalRegion primary = env.primary();
         LocalRegion secondary = env.secondary();
@@ -55,8 +56,9 @@ public final class LocalPair {
     public PairContext openWithRecord(LocalEnvironment env) {
         PairContext ctx = PairContext.open(config, "test", java.time.Clock.systemUTC());
         ctx.store().createTableIfMissing();
-        ctx.store().create(io.kinesisha.common.control.ControlRecord.initial(name, env.primary().name(),
-                env.secondary().name(), java.time.Instant.now()));
+        ctx.store()
+                .create(io.kinesisha.common.control.ControlRecord.initial(
+                        name, env.primary().name(), env.secondary().name(), java.time.Instant.now()));
         return ctx;
     }
 }

@@ -44,18 +44,26 @@ public final class LocalPairs implements AfterEachCallback {
     }
 
     /** A completed failover, then a failback recorded with no dwell and short bounds (not yet run). */
-    static void failOverThenRequestFailback(PairContext ctx, java.util.function.Consumer<String> progress) throws Exception {
+    static void failOverThenRequestFailback(PairContext ctx, java.util.function.Consumer<String> progress)
+            throws Exception {
         OperationDriver.Report failover = new OperationDriver(ctx, progress).failover("test outage");
-        org.assertj.core.api.Assertions.assertThat(failover.result()).as(failover.message())
+        org.assertj.core.api.Assertions.assertThat(failover.result())
+                .as(failover.message())
                 .isEqualTo(OperationDriver.Result.COMPLETED);
-        Map<String, String> params = new java.util.HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
+        Map<String, String> params = new java.util.HashMap<>(
+                OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
         params.put(StepParameters.DWELL.key(), "0");
         params.put(StepParameters.PAUSE_GRACE.key(), "50");
         params.put(StepParameters.DRAIN_TIMEOUT.key(), "10000");
         params.put(StepParameters.CATCH_UP_TIMEOUT.key(), "10000");
-        org.assertj.core.api.Assertions.assertThat(ctx.control().fire(ctx.pair(),
-                io.kinesisha.controller.statemachine.PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test"))
-                .applied()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(ctx.control()
+                        .fire(
+                                ctx.pair(),
+                                io.kinesisha.controller.statemachine.PairEvent.FAILBACK_REQUESTED,
+                                params,
+                                Map.of("reason", "test"))
+                        .applied())
+                .isTrue();
     }
 
     @Override

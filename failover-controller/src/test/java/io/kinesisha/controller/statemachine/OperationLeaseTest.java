@@ -1,12 +1,12 @@
 package io.kinesisha.controller.statemachine;
 
 import static io.kinesisha.controller.statemachine.ControlPairFixture.PRIMARY;
-import io.kinesisha.controller.SimulatedClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.AuditEntry;
 import io.kinesisha.common.control.ControlStore;
+import io.kinesisha.controller.SimulatedClock;
 import io.kinesisha.controller.statemachine.OperationRunner.StepResult;
 import io.kinesisha.controller.statemachine.Outcome.Result;
 import java.time.Duration;
@@ -55,7 +55,10 @@ class OperationLeaseTest {
         });
 
         assertThat(early.result()).isEqualTo(Result.LOST_RACE);
-        assertThat(early.reason()).contains("runs elsewhere (runner lease held by " + a.lease(pair).owner() + " until 2026-12-06T10:01:00").contains("stands down");
+        assertThat(early.reason())
+                .contains(
+                        "runs elsewhere (runner lease held by " + a.lease(pair).owner() + " until 2026-12-06T10:01:00")
+                .contains("stands down");
         assertThat(ranByB).isEmpty();
 
         clock.advance(Duration.ofSeconds(2));
@@ -90,12 +93,17 @@ class OperationLeaseTest {
         });
 
         assertThat(outcome.result()).isEqualTo(Result.LOST_RACE);
-        assertThat(outcome.reason()).contains("lost the operation lease").contains(b.lease(pair).owner())
+        assertThat(outcome.reason())
+                .contains("lost the operation lease")
+                .contains(b.lease(pair).owner())
                 .contains("standing down before pause producer 2");
         assertThat(effects).containsExactly("pause producer 1");
-        assertThat(store.readAudit(pair, 10)).map(AuditEntry::message)
+        assertThat(store.readAudit(pair, 10))
+                .map(AuditEntry::message)
                 .anyMatch(m -> m.startsWith("runner " + a.lease(pair).owner() + " stood down at step PAUSE_PRODUCERS"));
-        assertThat(OperationCodec.fromJson(a.read(pair).operation()).currentStep()).as("nothing recorded").isZero();
+        assertThat(OperationCodec.fromJson(a.read(pair).operation()).currentStep())
+                .as("nothing recorded")
+                .isZero();
     }
 
     @Test
@@ -108,12 +116,13 @@ class OperationLeaseTest {
         Outcome outcome = new OperationRunner(a).run(pair, (step, op, record) -> {
             clock.advance(TTL.plusSeconds(1)); // a froze; b ran PAUSE_PRODUCERS, then stopped and let go
             assertThatThrownBy(() -> new OperationRunner(b).run(pair, (bStep, bOp, bRecord) -> {
-                if (bStep != Step.PAUSE_PRODUCERS) {
-                    throw new IllegalStateException("b stops at " + bStep);
-                }
-                effects.add("b " + bStep);
-                return StepResult.done(Map.of());
-            })).hasMessageContaining("b stops at AWAIT_REPLICATION_DRAIN");
+                        if (bStep != Step.PAUSE_PRODUCERS) {
+                            throw new IllegalStateException("b stops at " + bStep);
+                        }
+                        effects.add("b " + bStep);
+                        return StepResult.done(Map.of());
+                    }))
+                    .hasMessageContaining("b stops at AWAIT_REPLICATION_DRAIN");
             a.lease(pair).check("pause producers");
             effects.add("a " + step);
             return StepResult.done(Map.of());
@@ -128,18 +137,21 @@ class OperationLeaseTest {
     void aLoopThreadBesideACommandInOneProcessIsASecondRunner() throws Exception {
         PairControl process = control("cli:game-day");
         process.fire(pair, PairEvent.SWITCHOVER_REQUESTED, Map.of(), Map.of("reason", "test"));
-        assertThat(process.lease(pair).acquire("the command runs the switchover")).isTrue();
+        assertThat(process.lease(pair).acquire("the command runs the switchover"))
+                .isTrue();
 
         Outcome loop = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new OperationRunner(process).run(pair, (step, op, record) -> StepResult.done(Map.of()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    try {
+                        return new OperationRunner(process).run(pair, (step, op, record) -> StepResult.done(Map.of()));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
 
         assertThat(loop.result()).as(loop.reason()).isEqualTo(Result.LOST_RACE);
-        assertThat(OperationCodec.fromJson(process.read(pair).operation()).currentStep()).isZero();
+        assertThat(OperationCodec.fromJson(process.read(pair).operation()).currentStep())
+                .isZero();
     }
 
     @Test
@@ -161,7 +173,9 @@ class OperationLeaseTest {
 
         assertThat(taken).as("taken once a's lease expired, in no real time").isTrue();
         assertThat(clock.instant()).isBetween(T0.plus(TTL), T0.plus(TTL).plusSeconds(2));
-        assertThat(cli.lease(pair).holder()).hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo(cli.lease(pair).owner()));
+        assertThat(cli.lease(pair).holder())
+                .hasValueSatisfying(
+                        l -> assertThat(l.owner()).isEqualTo(cli.lease(pair).owner()));
     }
 
     private PairControl control(String actor) {

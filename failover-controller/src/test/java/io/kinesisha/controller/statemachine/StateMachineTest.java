@@ -18,37 +18,38 @@ class StateMachineTest {
 
     /** state, event, expected target (or REJECTED), operation started (or "-"). */
     private static final List<String[]> EXPECTED = Stream.of(
-            "ACTIVE_PRIMARY   PRIMARY_UNHEALTHY    FAILING_OVER     FAILOVER",
-            "ACTIVE_PRIMARY   FAILOVER_REQUESTED   FAILING_OVER     FAILOVER",
-            "ACTIVE_PRIMARY   SWITCHOVER_REQUESTED SWITCHING_OVER   SWITCHOVER",
-            "ACTIVE_PRIMARY   FAILBACK_REQUESTED   REJECTED         -",
-            "ACTIVE_PRIMARY   OPERATION_COMPLETED  REJECTED         -",
-            "ACTIVE_PRIMARY   OPERATION_ABORTED    REJECTED         -",
-            "FAILING_OVER     PRIMARY_UNHEALTHY    REJECTED         -",
-            "FAILING_OVER     FAILOVER_REQUESTED   REJECTED         -",
-            "FAILING_OVER     SWITCHOVER_REQUESTED REJECTED         -",
-            "FAILING_OVER     FAILBACK_REQUESTED   REJECTED         -",
-            "FAILING_OVER     OPERATION_COMPLETED  ACTIVE_SECONDARY -",
-            "FAILING_OVER     OPERATION_ABORTED    REJECTED         -",
-            "SWITCHING_OVER   PRIMARY_UNHEALTHY    FAILING_OVER     FAILOVER",
-            "SWITCHING_OVER   FAILOVER_REQUESTED   FAILING_OVER     FAILOVER",
-            "SWITCHING_OVER   SWITCHOVER_REQUESTED REJECTED         -",
-            "SWITCHING_OVER   FAILBACK_REQUESTED   REJECTED         -",
-            "SWITCHING_OVER   OPERATION_COMPLETED  ACTIVE_SECONDARY -",
-            "SWITCHING_OVER   OPERATION_ABORTED    ACTIVE_PRIMARY   -",
-            "ACTIVE_SECONDARY PRIMARY_UNHEALTHY    REJECTED         -",
-            "ACTIVE_SECONDARY FAILOVER_REQUESTED   REJECTED         -",
-            "ACTIVE_SECONDARY SWITCHOVER_REQUESTED REJECTED         -",
-            "ACTIVE_SECONDARY FAILBACK_REQUESTED   FAILING_BACK     FAILBACK",
-            "ACTIVE_SECONDARY OPERATION_COMPLETED  REJECTED         -",
-            "ACTIVE_SECONDARY OPERATION_ABORTED    REJECTED         -",
-            "FAILING_BACK     PRIMARY_UNHEALTHY    REJECTED         -",
-            "FAILING_BACK     FAILOVER_REQUESTED   REJECTED         -",
-            "FAILING_BACK     SWITCHOVER_REQUESTED REJECTED         -",
-            "FAILING_BACK     FAILBACK_REQUESTED   REJECTED         -",
-            "FAILING_BACK     OPERATION_COMPLETED  ACTIVE_PRIMARY   -",
-            "FAILING_BACK     OPERATION_ABORTED    ACTIVE_SECONDARY -")
-            .map(line -> line.trim().split("\\s+")).toList();
+                    "ACTIVE_PRIMARY   PRIMARY_UNHEALTHY    FAILING_OVER     FAILOVER",
+                    "ACTIVE_PRIMARY   FAILOVER_REQUESTED   FAILING_OVER     FAILOVER",
+                    "ACTIVE_PRIMARY   SWITCHOVER_REQUESTED SWITCHING_OVER   SWITCHOVER",
+                    "ACTIVE_PRIMARY   FAILBACK_REQUESTED   REJECTED         -",
+                    "ACTIVE_PRIMARY   OPERATION_COMPLETED  REJECTED         -",
+                    "ACTIVE_PRIMARY   OPERATION_ABORTED    REJECTED         -",
+                    "FAILING_OVER     PRIMARY_UNHEALTHY    REJECTED         -",
+                    "FAILING_OVER     FAILOVER_REQUESTED   REJECTED         -",
+                    "FAILING_OVER     SWITCHOVER_REQUESTED REJECTED         -",
+                    "FAILING_OVER     FAILBACK_REQUESTED   REJECTED         -",
+                    "FAILING_OVER     OPERATION_COMPLETED  ACTIVE_SECONDARY -",
+                    "FAILING_OVER     OPERATION_ABORTED    REJECTED         -",
+                    "SWITCHING_OVER   PRIMARY_UNHEALTHY    FAILING_OVER     FAILOVER",
+                    "SWITCHING_OVER   FAILOVER_REQUESTED   FAILING_OVER     FAILOVER",
+                    "SWITCHING_OVER   SWITCHOVER_REQUESTED REJECTED         -",
+                    "SWITCHING_OVER   FAILBACK_REQUESTED   REJECTED         -",
+                    "SWITCHING_OVER   OPERATION_COMPLETED  ACTIVE_SECONDARY -",
+                    "SWITCHING_OVER   OPERATION_ABORTED    ACTIVE_PRIMARY   -",
+                    "ACTIVE_SECONDARY PRIMARY_UNHEALTHY    REJECTED         -",
+                    "ACTIVE_SECONDARY FAILOVER_REQUESTED   REJECTED         -",
+                    "ACTIVE_SECONDARY SWITCHOVER_REQUESTED REJECTED         -",
+                    "ACTIVE_SECONDARY FAILBACK_REQUESTED   FAILING_BACK     FAILBACK",
+                    "ACTIVE_SECONDARY OPERATION_COMPLETED  REJECTED         -",
+                    "ACTIVE_SECONDARY OPERATION_ABORTED    REJECTED         -",
+                    "FAILING_BACK     PRIMARY_UNHEALTHY    REJECTED         -",
+                    "FAILING_BACK     FAILOVER_REQUESTED   REJECTED         -",
+                    "FAILING_BACK     SWITCHOVER_REQUESTED REJECTED         -",
+                    "FAILING_BACK     FAILBACK_REQUESTED   REJECTED         -",
+                    "FAILING_BACK     OPERATION_COMPLETED  ACTIVE_PRIMARY   -",
+                    "FAILING_BACK     OPERATION_ABORTED    ACTIVE_SECONDARY -")
+            .map(line -> line.trim().split("\\s+"))
+            .toList();
 
     private final StateMachine machine = new StateMachine();
 
@@ -79,7 +80,9 @@ class StateMachineTest {
     void theExpectedTableCoversEveryPairExactlyOnce() {
         Set<String> seen = new HashSet<>();
         for (String[] row : EXPECTED) {
-            assertThat(seen.add(row[0] + "/" + row[1])).as("duplicate row " + row[0] + " " + row[1]).isTrue();
+            assertThat(seen.add(row[0] + "/" + row[1]))
+                    .as("duplicate row " + row[0] + " " + row[1])
+                    .isTrue();
         }
         assertThat(seen).hasSize(PairState.values().length * PairEvent.values().length);
     }
@@ -89,7 +92,9 @@ class StateMachineTest {
         for (PairState s : PairState.values()) {
             assertThat(s.resting()).isEqualTo(s.operation() == null);
         }
-        assertThat(EnumSet.allOf(PairState.class).stream().filter(s -> !s.resting()).map(PairState::operation))
+        assertThat(EnumSet.allOf(PairState.class).stream()
+                        .filter(s -> !s.resting())
+                        .map(PairState::operation))
                 .containsExactlyInAnyOrder(OperationType.values());
     }
 

@@ -22,13 +22,15 @@ class StreamVerifierEmulatorTest {
     void findsWhatIsMissingDuplicatedAndReorderedWithinTheWindow() {
         String source = LOCAL.env().primary().createStream("verify", 2);
         String target = LOCAL.env().secondary().createStream("verify", 1);
-        try (KinesisClient west = LOCAL.env().clients().kinesis(LOCAL.env().primary().target());
-             KinesisClient east = LOCAL.env().clients().kinesis(LOCAL.env().secondary().target())) {
-            put(west, source, entries(0, 5));            // before the window
+        try (KinesisClient west =
+                        LOCAL.env().clients().kinesis(LOCAL.env().primary().target());
+                KinesisClient east =
+                        LOCAL.env().clients().kinesis(LOCAL.env().secondary().target())) {
+            put(west, source, entries(0, 5)); // before the window
             Instant from = Instant.now();
-            put(west, source, entries(5, 105));          // in the window: k0..k9, counters 5..104
+            put(west, source, entries(5, 105)); // in the window: k0..k9, counters 5..104
             Instant to = Instant.now();
-            put(west, source, entries(105, 110));        // after the window
+            put(west, source, entries(105, 110)); // after the window
             // the "replica": everything from the window but k3:13, k7:17 twice, and k1:21 before k1:11
             List<PutRecordsRequestEntry> copy = entries(5, 105).stream()
                     .filter(e -> !e.data().asUtf8String().equals("k3:13"))
@@ -53,7 +55,8 @@ class StreamVerifierEmulatorTest {
     private static void put(KinesisClient kinesis, String arn, List<PutRecordsRequestEntry> entries) {
         for (PutRecordsRequestEntry e : entries) {
             // one at a time: the order within a key must be the order written
-            assertThat(kinesis.putRecords(b -> b.streamARN(arn).records(e)).failedRecordCount()).isZero();
+            assertThat(kinesis.putRecords(b -> b.streamARN(arn).records(e)).failedRecordCount())
+                    .isZero();
         }
     }
 
@@ -62,7 +65,9 @@ class StreamVerifierEmulatorTest {
     }
 
     private static PutRecordsRequestEntry entry(int key, int counter) {
-        return PutRecordsRequestEntry.builder().partitionKey("k" + key)
-                .data(SdkBytes.fromUtf8String("k" + key + ":" + counter)).build();
+        return PutRecordsRequestEntry.builder()
+                .partitionKey("k" + key)
+                .data(SdkBytes.fromUtf8String("k" + key + ":" + counter))
+                .build();
     }
 }

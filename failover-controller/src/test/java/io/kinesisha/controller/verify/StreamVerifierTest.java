@@ -22,8 +22,8 @@ class StreamVerifierTest {
 
     @Test
     void countsMissingUnexpectedDuplicateAndReordered() {
-        VerifyReport report = compare(records("a:1", "a:2", "a:3", "b:1", "c:1"),
-                records("a:1", "a:3", "a:2", "b:1", "b:1", "d:1"));
+        VerifyReport report =
+                compare(records("a:1", "a:2", "a:3", "b:1", "c:1"), records("a:1", "a:3", "a:2", "b:1", "b:1", "d:1"));
         assertThat(report.missingInTarget).as("c:1").isEqualTo(1);
         assertThat(report.missingExamples).singleElement().asString().contains("key=c data=c:1");
         assertThat(report.unexpectedInTarget).as("d:1").isEqualTo(1);
@@ -59,7 +59,11 @@ class StreamVerifierTest {
         List<StreamRecord> records = new ArrayList<>();
         for (int i = 0; i < entries.length; i++) {
             String key = entries[i].substring(0, entries[i].indexOf(':'));
-            records.add(new StreamRecord("shardId-0", String.valueOf(1000 + i), T.toEpochMilli() + i, key,
+            records.add(new StreamRecord(
+                    "shardId-0",
+                    String.valueOf(1000 + i),
+                    T.toEpochMilli() + i,
+                    key,
                     entries[i].getBytes(StandardCharsets.UTF_8)));
         }
         return records;

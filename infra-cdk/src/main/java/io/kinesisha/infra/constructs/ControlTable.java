@@ -22,6 +22,7 @@ import software.constructs.Construct;
 public final class ControlTable extends Construct {
     /** Attribute names of {@code io.kinesisha.common.control.ControlStore} (package-private there). */
     public static final String PARTITION_KEY = "pk";
+
     public static final String SORT_KEY = "sk";
 
     private final TableV2 table;
@@ -30,11 +31,18 @@ public final class ControlTable extends Construct {
     public ControlTable(Construct scope, String id, DeploymentSettings settings) {
         super(scope, id);
         PointInTimeRecoverySpecification pitr = PointInTimeRecoverySpecification.builder()
-                .pointInTimeRecoveryEnabled(true).build();
+                .pointInTimeRecoveryEnabled(true)
+                .build();
         table = TableV2.Builder.create(this, "Table")
                 .tableName(settings.controlTableName())
-                .partitionKey(Attribute.builder().name(PARTITION_KEY).type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name(SORT_KEY).type(AttributeType.STRING).build())
+                .partitionKey(Attribute.builder()
+                        .name(PARTITION_KEY)
+                        .type(AttributeType.STRING)
+                        .build())
+                .sortKey(Attribute.builder()
+                        .name(SORT_KEY)
+                        .type(AttributeType.STRING)
+                        .build())
                 .billing(Billing.onDemand())
                 .multiRegionConsistency(MultiRegionConsistency.STRONG)
                 .witnessRegion(settings.witnessRegion())

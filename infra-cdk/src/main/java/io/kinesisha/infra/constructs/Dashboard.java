@@ -35,8 +35,14 @@ public final class Dashboard extends Construct {
      *                    one in the primary)
      * @param consumerName fan-out consumer reading this region's stream for replication
      */
-    public Dashboard(Construct scope, String id, DeploymentSettings settings, String application, String consumerName,
-                     IFunction controller, List<Alarm> alarms) {
+    public Dashboard(
+            Construct scope,
+            String id,
+            DeploymentSettings settings,
+            String application,
+            String consumerName,
+            IFunction controller,
+            List<Alarm> alarms) {
         super(scope, id);
         String region = Stack.of(this).getRegion();
         String stream = settings.streamName();
@@ -50,35 +56,94 @@ public final class Dashboard extends Construct {
         dashboard.addWidgets(TextWidget.Builder.create()
                 .markdown("# kinesis-ha " + settings.pairName() + " - " + region
                         + (region.equals(settings.primaryRegion()) ? " (primary)" : " (secondary)")
-                        + "\nReplicator here: `" + application + "`; controller: `" + Names.controllerFunction(settings) + "`."
+                        + "\nReplicator here: `" + application + "`; controller: `" + Names.controllerFunction(settings)
+                        + "`."
                         + " Runbooks: `runbooks/`.")
-                .width(24).height(2).build());
+                .width(24)
+                .height(2)
+                .build());
         dashboard.addWidgets(
-                graph("Replication lag (ms)", List.of(
-                        metric(FLINK, HealthAlarms.REPLICATION_LAG_METRIC, Map.of("Application", application), "Maximum", PERIOD),
-                        metric(KINESIS, "SubscribeToShardEvent.MillisBehindLatest", consumerDims, "Maximum", PERIOD))),
-                graph("Records in / out of " + stream, List.of(
-                        metric(KINESIS, "IncomingRecords", streamDims, "Sum", PERIOD),
-                        metric(KINESIS, "GetRecords.Records", streamDims, "Sum", PERIOD),
-                        metric(KINESIS, "SubscribeToShardEvent.Records", consumerDims, "Sum", PERIOD))),
-                graph("Error rate (%)", List.of(
-                        HealthAlarms.errorRateExpression(stream, PERIOD),
-                        metric(KINESIS, "WriteProvisionedThroughputExceeded", streamDims, "Sum", PERIOD),
-                        metric(KINESIS, "ReadProvisionedThroughputExceeded", streamDims, "Sum", PERIOD))));
+                graph(
+                        "Replication lag (ms)",
+                        List.of(
+                                metric(
+                                        FLINK,
+                                        HealthAlarms.REPLICATION_LAG_METRIC,
+                                        Map.of("Application", application),
+                                        "Maximum",
+                                        PERIOD),
+                                metric(
+                                        KINESIS,
+                                        "SubscribeToShardEvent.MillisBehindLatest",
+                                        consumerDims,
+                                        "Maximum",
+                                        PERIOD))),
+                graph(
+                        "Records in / out of " + stream,
+                        List.of(
+                                metric(KINESIS, "IncomingRecords", streamDims, "Sum", PERIOD),
+                                metric(KINESIS, "GetRecords.Records", streamDims, "Sum", PERIOD),
+                                metric(KINESIS, "SubscribeToShardEvent.Records", consumerDims, "Sum", PERIOD))),
+                graph(
+                        "Error rate (%)",
+                        List.of(
+                                HealthAlarms.errorRateExpression(stream, PERIOD),
+                                metric(KINESIS, "WriteProvisionedThroughputExceeded", streamDims, "Sum", PERIOD),
+                                metric(KINESIS, "ReadProvisionedThroughputExceeded", streamDims, "Sum", PERIOD))));
         dashboard.addWidgets(
-                graph("Controller: state, last decision, orphans", List.of(
-                        metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.CONTROLLER_STATE, pairDims, "Maximum", PERIOD),
-                        metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.LAST_DECISION, pairDims, "Maximum", PERIOD),
-                        metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.ORPHAN_RECORDS, pairDims, "Maximum", PERIOD))),
-                graph("Replication lag seen by the controller (ms)", List.of(
-                        metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.CONTROLLER_REPLICATION_LAG, pairDims,
-                                "Maximum", PERIOD))),
-                graph("Controller function", List.of(
-                        metric("AWS/Lambda", "Invocations", Map.of("FunctionName", Names.controllerFunction(settings)), "Sum", PERIOD),
-                        metric("AWS/Lambda", "Errors", Map.of("FunctionName", Names.controllerFunction(settings)), "Sum", PERIOD),
-                        metric("AWS/Lambda", "Duration", Map.of("FunctionName", Names.controllerFunction(settings)), "Maximum", PERIOD))));
-        dashboard.addWidgets(
-                graph("Replicator restarts / downtime", List.of(
+                graph(
+                        "Controller: state, last decision, orphans",
+                        List.of(
+                                metric(
+                                        MetricNames.CONTROLLER_NAMESPACE,
+                                        MetricNames.CONTROLLER_STATE,
+                                        pairDims,
+                                        "Maximum",
+                                        PERIOD),
+                                metric(
+                                        MetricNames.CONTROLLER_NAMESPACE,
+                                        MetricNames.LAST_DECISION,
+                                        pairDims,
+                                        "Maximum",
+                                        PERIOD),
+                                metric(
+                                        MetricNames.CONTROLLER_NAMESPACE,
+                                        MetricNames.ORPHAN_RECORDS,
+                                        pairDims,
+                                        "Maximum",
+                                        PERIOD))),
+                graph(
+                        "Replication lag seen by the controller (ms)",
+                        List.of(metric(
+                                MetricNames.CONTROLLER_NAMESPACE,
+                                MetricNames.CONTROLLER_REPLICATION_LAG,
+                                pairDims,
+                                "Maximum",
+                                PERIOD))),
+                graph(
+                        "Controller function",
+                        List.of(
+                                metric(
+                                        "AWS/Lambda",
+                                        "Invocations",
+                                        Map.of("FunctionName", Names.controllerFunction(settings)),
+                                        "Sum",
+                                        PERIOD),
+                                metric(
+                                        "AWS/Lambda",
+                                        "Errors",
+                                        Map.of("FunctionName", Names.controllerFunction(settings)),
+                                        "Sum",
+                                        PERIOD),
+                                metric(
+                                        "AWS/Lambda",
+                                        "Duration",
+                                        Map.of("FunctionName", Names.controllerFunction(settings)),
+                                        "Maximum",
+                                        PERIOD))));
+        dashboard.addWidgets(graph(
+                "Replicator restarts / downtime",
+                List.of(
                         metric(FLINK, "fullRestarts", Map.of("Application", application), "Maximum", PERIOD),
                         metric(FLINK, "downtime", Map.of("Application", application), "Maximum", PERIOD))));
         dashboard.addWidgets(AlarmStatusWidget.Builder.create()
@@ -89,7 +154,12 @@ public final class Dashboard extends Construct {
     }
 
     private static GraphWidget graph(String title, List<? extends IMetric> metrics) {
-        return GraphWidget.Builder.create().title(title).left(List.copyOf(metrics)).width(8).height(6).build();
+        return GraphWidget.Builder.create()
+                .title(title)
+                .left(List.copyOf(metrics))
+                .width(8)
+                .height(6)
+                .build();
     }
 
     public software.amazon.awscdk.services.cloudwatch.Dashboard dashboard() {

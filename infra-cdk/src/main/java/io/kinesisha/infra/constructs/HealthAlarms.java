@@ -28,6 +28,7 @@ public final class HealthAlarms extends Construct {
     public static final String FLINK = "AWS/KinesisAnalytics";
     /** The replicator's lag gauge (ProgressListener.REPLICATION_LAG in the replicator module). */
     public static final String REPLICATION_LAG_METRIC = "replicationLagMillis";
+
     static final Duration ONE_MINUTE = Duration.minutes(1);
 
     private final List<Alarm> alarms = new ArrayList<>();
@@ -51,8 +52,9 @@ public final class HealthAlarms extends Construct {
         MathExpression expression = errorRateExpression(streamName, window);
         return add(Alarm.Builder.create(this, "ErrorRate")
                 .alarmName(name("error-rate-" + streamName))
-                .alarmDescription("Failed Kinesis calls and records on " + streamName + " (throttling excluded) above"
-                        + " health.error-rate-threshold-percent over health.error-rate-window-minutes; invokes the controller")
+                .alarmDescription(
+                        "Failed Kinesis calls and records on " + streamName + " (throttling excluded) above"
+                                + " health.error-rate-threshold-percent over health.error-rate-window-minutes; invokes the controller")
                 .metric(expression)
                 .threshold(h.errorRateThresholdPercent())
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
@@ -89,18 +91,24 @@ public final class HealthAlarms extends Construct {
                 .build();
     }
 
-    public static final String ERROR_RATE = "100 * ((FILL(putCalls, 0) - FILL(putOk, 0) - (FILL(writeThrottled, 0) - FILL(batchThrottled, 0)))"
-            + " + FILL(batchFailed, 0) + (FILL(getCalls, 0) - FILL(getOk, 0) - FILL(readThrottled, 0)))"
-            + " / (FILL(putCalls, 0) + FILL(batchRecords, 0) + FILL(getCalls, 0))";
+    public static final String ERROR_RATE =
+            "100 * ((FILL(putCalls, 0) - FILL(putOk, 0) - (FILL(writeThrottled, 0) - FILL(batchThrottled, 0)))"
+                    + " + FILL(batchFailed, 0) + (FILL(getCalls, 0) - FILL(getOk, 0) - FILL(readThrottled, 0)))"
+                    + " / (FILL(putCalls, 0) + FILL(batchRecords, 0) + FILL(getCalls, 0))";
 
     /** How far the replicator's fan-out reader is behind the tip of the stream it reads. */
     public Alarm iteratorAge(String streamName, String consumerName) {
         HealthThresholds h = settings.pairConfig().health();
         return add(Alarm.Builder.create(this, "IteratorAge")
                 .alarmName(name("iterator-age-" + streamName))
-                .alarmDescription("Replicator consumer on " + streamName + " behind by more than health.iterator-age-threshold-ms")
-                .metric(metric(KINESIS, "SubscribeToShardEvent.MillisBehindLatest",
-                        Map.of("StreamName", streamName, "ConsumerName", consumerName), "Maximum", ONE_MINUTE))
+                .alarmDescription("Replicator consumer on " + streamName
+                        + " behind by more than health.iterator-age-threshold-ms")
+                .metric(metric(
+                        KINESIS,
+                        "SubscribeToShardEvent.MillisBehindLatest",
+                        Map.of("StreamName", streamName, "ConsumerName", consumerName),
+                        "Maximum",
+                        ONE_MINUTE))
                 .threshold(h.iteratorAgeThreshold().toMillis())
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
                 .evaluationPeriods(1)
@@ -116,8 +124,10 @@ public final class HealthAlarms extends Construct {
         HealthThresholds h = settings.pairConfig().health();
         return add(Alarm.Builder.create(this, "ReplicationLag")
                 .alarmName(name("replication-lag-" + application))
-                .alarmDescription("Replication lag of " + application + " above health.replication-lag-threshold-ms, or not reported")
-                .metric(metric(FLINK, REPLICATION_LAG_METRIC, Map.of("Application", application), "Maximum", ONE_MINUTE))
+                .alarmDescription("Replication lag of " + application
+                        + " above health.replication-lag-threshold-ms, or not reported")
+                .metric(metric(
+                        FLINK, REPLICATION_LAG_METRIC, Map.of("Application", application), "Maximum", ONE_MINUTE))
                 .threshold(h.replicationLagThreshold().toMillis())
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
                 .evaluationPeriods(1)
@@ -147,8 +157,14 @@ public final class HealthAlarms extends Construct {
                         .expression("DIFF(restarts)")
                         .label("full restarts per minute")
                         .period(ONE_MINUTE)
-                        .usingMetrics(Map.of("restarts", metric(FLINK, "fullRestarts", Map.of("Application", application),
-                                "Maximum", ONE_MINUTE)))
+                        .usingMetrics(Map.of(
+                                "restarts",
+                                metric(
+                                        FLINK,
+                                        "fullRestarts",
+                                        Map.of("Application", application),
+                                        "Maximum",
+                                        ONE_MINUTE)))
                         .build())
                 .threshold(0)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
@@ -159,7 +175,9 @@ public final class HealthAlarms extends Construct {
 
     private Alarm add(Alarm alarm) {
         // One permission per alarm: each lets only that alarm (its ARN) invoke the controller.
-        LambdaAction action = new LambdaAction(controller, LambdaActionProps.builder().useUniquePermissionId(true).build());
+        LambdaAction action = new LambdaAction(
+                controller,
+                LambdaActionProps.builder().useUniquePermissionId(true).build());
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
         alarms.add(alarm);
@@ -170,9 +188,15 @@ public final class HealthAlarms extends Construct {
         return "kinesis-ha-" + settings.pairName() + "-" + what;
     }
 
-    static Metric metric(String namespace, String name, Map<String, String> dimensions, String statistic, Duration period) {
-        return Metric.Builder.create().namespace(namespace).metricName(name).dimensionsMap(dimensions)
-                .statistic(statistic).period(period).build();
+    static Metric metric(
+            String namespace, String name, Map<String, String> dimensions, String statistic, Duration period) {
+        return Metric.Builder.create()
+                .namespace(namespace)
+                .metricName(name)
+                .dimensionsMap(dimensions)
+                .statistic(statistic)
+                .period(period)
+                .build();
     }
 
     public List<Alarm> alarms() {

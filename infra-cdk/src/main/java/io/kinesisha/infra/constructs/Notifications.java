@@ -55,14 +55,20 @@ public final class Notifications extends Construct {
                 .build();
         // The topic policy replaces SNS's default one: let CloudWatch publish, for this pair's alarms only.
         String region = Stack.of(this).getRegion();
-        topic.addToResourcePolicy(PolicyStatement.Builder.create().sid("PairAlarmsPublish").effect(Effect.ALLOW)
+        topic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("PairAlarmsPublish")
+                .effect(Effect.ALLOW)
                 .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
                 .actions(List.of("sns:Publish"))
                 .resources(List.of(topic.getTopicArn()))
                 .conditions(Map.of(
                         "StringEquals", Map.of("aws:SourceAccount", settings.account()),
-                        "ArnLike", Map.of("aws:SourceArn", "arn:" + Names.partition(region) + ":cloudwatch:" + region
-                                + ":" + settings.account() + ":alarm:kinesis-ha-" + settings.pairName() + "-*")))
+                        "ArnLike",
+                                Map.of(
+                                        "aws:SourceArn",
+                                        "arn:" + Names.partition(region) + ":cloudwatch:" + region + ":"
+                                                + settings.account() + ":alarm:kinesis-ha-" + settings.pairName()
+                                                + "-*")))
                 .build());
         for (String email : settings.notificationEmails()) {
             topic.addSubscription(new EmailSubscription(email));
@@ -71,14 +77,23 @@ public final class Notifications extends Construct {
 
     /** Account administration as for the stream keys, plus CloudWatch, which encrypts what its alarms publish. */
     private static PolicyDocument keyPolicy() {
-        return PolicyDocument.Builder.create().statements(List.of(
-                PolicyStatement.Builder.create().sid("AccountAdministersAndDelegatesToIam").effect(Effect.ALLOW)
-                        .principals(List.of(new AccountRootPrincipal())).actions(StreamsConstruct.KEY_ACTIONS)
-                        .resources(List.of("*")).build(),
-                PolicyStatement.Builder.create().sid("CloudWatchAlarmsPublish").effect(Effect.ALLOW)
-                        .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
-                        .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
-                        .resources(List.of("*")).build())).build();
+        return PolicyDocument.Builder.create()
+                .statements(List.of(
+                        PolicyStatement.Builder.create()
+                                .sid("AccountAdministersAndDelegatesToIam")
+                                .effect(Effect.ALLOW)
+                                .principals(List.of(new AccountRootPrincipal()))
+                                .actions(StreamsConstruct.KEY_ACTIONS)
+                                .resources(List.of("*"))
+                                .build(),
+                        PolicyStatement.Builder.create()
+                                .sid("CloudWatchAlarmsPublish")
+                                .effect(Effect.ALLOW)
+                                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
+                                .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+                                .resources(List.of("*"))
+                                .build()))
+                .build();
     }
 
     /** Sends the state changes of {@code regionAlarms} (to ALARM and back to OK) to the topic as well. */
@@ -102,8 +117,12 @@ public final class Notifications extends Construct {
                 .alarmName(prefix + "not-on-primary")
                 .alarmDescription("The pair left ACTIVE_PRIMARY (failover, switchover or failback under way, or"
                         + " producers on the secondary): see runbooks/automatic-failover.md")
-                .metric(HealthAlarms.metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.CONTROLLER_STATE, pair,
-                        "Maximum", HealthAlarms.ONE_MINUTE))
+                .metric(HealthAlarms.metric(
+                        MetricNames.CONTROLLER_NAMESPACE,
+                        MetricNames.CONTROLLER_STATE,
+                        pair,
+                        "Maximum",
+                        HealthAlarms.ONE_MINUTE))
                 .threshold(0)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
                 .evaluationPeriods(1)
@@ -123,8 +142,12 @@ public final class Notifications extends Construct {
                 .alarmName(prefix + "controller-silent")
                 .alarmDescription("No controller metric for " + SILENT_MINUTES + " minutes: the scheduled rounds do"
                         + " not run or cannot publish (check the function's log and the schedule)")
-                .metric(HealthAlarms.metric(MetricNames.CONTROLLER_NAMESPACE, MetricNames.CONTROLLER_STATE, pair,
-                        "SampleCount", Duration.minutes(SILENT_MINUTES)))
+                .metric(HealthAlarms.metric(
+                        MetricNames.CONTROLLER_NAMESPACE,
+                        MetricNames.CONTROLLER_STATE,
+                        pair,
+                        "SampleCount",
+                        Duration.minutes(SILENT_MINUTES)))
                 .threshold(1)
                 .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
                 .evaluationPeriods(1)

@@ -1,16 +1,16 @@
 package io.kinesisha.infra.constructs;
 
-import io.kinesisha.common.config.ConfigLoader;
 import io.kinesisha.common.config.ConfigKey;
+import io.kinesisha.common.config.ConfigLoader;
 import io.kinesisha.infra.DeploymentSettings;
 import io.kinesisha.infra.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Validations;
-import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyDocument;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -42,10 +42,14 @@ public final class ReplicatorApplication extends Construct {
     public static final String JOB_PROPERTY_GROUP = io.kinesisha.common.config.ConfigLoader.FLINK_JOB_PROPERTY_GROUP;
     /** Minimum time between two checkpoints: half the default interval keeps the job from checkpointing back to back. */
     static final int MIN_PAUSE_BETWEEN_CHECKPOINTS_MS = 5000;
+
     static final String LOG_STREAM = "replicator";
 
     /** Which way the application copies. */
-    public enum Direction { FORWARD, REVERSE }
+    public enum Direction {
+        FORWARD,
+        REVERSE
+    }
 
     private final CfnApplication application;
     private final Role role;
@@ -57,48 +61,76 @@ public final class ReplicatorApplication extends Construct {
      *                          job registers its own consumer on the secondary stream)
      * @param properties the pair configuration for this region ({@link DeploymentSettings#pairProperties})
      */
-    public ReplicatorApplication(Construct scope, String id, DeploymentSettings settings, Direction direction,
-                                 StreamsConstruct target, String sourceConsumerArn, Map<String, String> properties) {
+    public ReplicatorApplication(
+            Construct scope,
+            String id,
+            DeploymentSettings settings,
+            Direction direction,
+            StreamsConstruct target,
+            String sourceConsumerArn,
+            Map<String, String> properties) {
         super(scope, id);
         String region = Stack.of(this).getRegion();
         String sourceRegion = settings.peerOf(region);
-        applicationName = direction == Direction.FORWARD ? Names.forwardApplication(settings) : Names.reverseApplication(settings);
+        applicationName = direction == Direction.FORWARD
+                ? Names.forwardApplication(settings)
+                : Names.reverseApplication(settings);
         ReplicatorSizing sizing = ReplicatorSizing.of(settings);
 
-        Asset jar = Asset.Builder.create(this, "JobJar").path(settings.replicatorJar().toString()).build();
+        Asset jar = Asset.Builder.create(this, "JobJar")
+                .path(settings.replicatorJar().toString())
+                .build();
         String logGroupName = "/aws/kinesis-analytics/" + applicationName;
         LogGroup logGroup = LogGroup.Builder.create(this, "Logs")
                 .logGroupName(logGroupName)
                 .retention(RetentionDays.ONE_MONTH)
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
-        LogStream logStream = LogStream.Builder.create(this, "LogStream").logGroup(logGroup)
-                .logStreamName(LOG_STREAM).removalPolicy(RemovalPolicy.DESTROY).build();
+        LogStream logStream = LogStream.Builder.create(this, "LogStream")
+                .logGroup(logGroup)
+                .logStreamName(LOG_STREAM)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
 
         String sourceStreamArn = Names.streamArn(settings, sourceRegion);
         List<PolicyStatement> statements = new ArrayList<>();
-        statements.add(allow("ReadJobJar", List.of("s3:GetObject"),
+        statements.add(allow(
+                "ReadJobJar",
+                List.of("s3:GetObject"),
                 List.of(jar.getBucket().getBucketArn() + "/" + jar.getS3ObjectKey())));
         String logGroupArn = Names.logGroupArn(settings, region, logGroupName);
-        statements.add(allow("FindLogGroups", List.of("logs:DescribeLogGroups"),
-                List.of(Names.logGroupArn(settings, region, "*"))));
-        statements.add(allow("FindLogStream", List.of("logs:DescribeLogStreams"), List.of(logGroupArn + ":log-stream:*")));
-        statements.add(allow("WriteLogs", List.of("logs:PutLogEvents"), List.of(logGroupArn + ":log-stream:" + LOG_STREAM)));
-        statements.add(allow("ReadSourceStream", List.of("kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"),
+        statements.add(allow(
+                "FindLogGroups", List.of("logs:DescribeLogGroups"), List.of(Names.logGroupArn(settings, region, "*"))));
+        statements.add(
+                allow("FindLogStream", List.of("logs:DescribeLogStreams"), List.of(logGroupArn + ":log-stream:*")));
+        statements.add(
+                allow("WriteLogs", List.of("logs:PutLogEvents"), List.of(logGroupArn + ":log-stream:" + LOG_STREAM)));
+        statements.add(allow(
+                "ReadSourceStream",
+                List.of("kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"),
                 List.of(sourceStreamArn)));
         // the maximum record size of each stream: the sink writes records up to the target's and names both when
         // a record is too large
-        statements.add(allow("DescribeStreams", List.of("kinesis:DescribeStreamSummary"),
+        statements.add(allow(
+                "DescribeStreams",
+                List.of("kinesis:DescribeStreamSummary"),
                 List.of(sourceStreamArn, target.stream().getStreamArn())));
         if (direction == Direction.FORWARD) {
-            statements.add(allow("ReadSourceWithFanOut", List.of("kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"),
+            statements.add(allow(
+                    "ReadSourceWithFanOut",
+                    List.of("kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"),
                     List.of(sourceConsumerArn)));
         } else {
-            statements.add(allow("RegisterOwnConsumer", List.of("kinesis:RegisterStreamConsumer"), List.of(sourceStreamArn)));
-            statements.add(allow("ReadSourceWithFanOut", List.of("kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"),
+            statements.add(
+                    allow("RegisterOwnConsumer", List.of("kinesis:RegisterStreamConsumer"), List.of(sourceStreamArn)));
+            statements.add(allow(
+                    "ReadSourceWithFanOut",
+                    List.of("kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"),
                     List.of(Names.consumerArnPattern(settings, sourceRegion))));
         }
-        statements.add(PolicyStatement.Builder.create().sid("DecryptSourceStream").effect(Effect.ALLOW)
+        statements.add(PolicyStatement.Builder.create()
+                .sid("DecryptSourceStream")
+                .effect(Effect.ALLOW)
                 .actions(List.of("kms:Decrypt"))
                 .resources(List.of(Names.anyKeyArn(settings, sourceRegion)))
                 .conditions(Map.of(
@@ -106,43 +138,63 @@ public final class ReplicatorApplication extends Construct {
                         "ForAnyValue:StringEquals", Map.of("kms:ResourceAliases", Names.streamKeyAlias(settings))))
                 .build());
         // the sink writes with PutRecords only
-        statements.add(allow("WriteTargetStream", List.of("kinesis:ListShards", "kinesis:PutRecords"),
+        statements.add(allow(
+                "WriteTargetStream",
+                List.of("kinesis:ListShards", "kinesis:PutRecords"),
                 List.of(target.stream().getStreamArn())));
-        statements.add(allow("EncryptTargetStream", List.of("kms:GenerateDataKey"), List.of(target.key().getKeyArn())));
+        statements.add(allow(
+                "EncryptTargetStream",
+                List.of("kms:GenerateDataKey"),
+                List.of(target.key().getKeyArn())));
         // fence, lease and progress read, put (conditionally) and query; nothing updates, deletes or uses transactions
-        statements.add(allow("ControlStore", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+        statements.add(allow(
+                "ControlStore",
+                List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
                 List.of(Names.tableArn(settings, region))));
 
         role = Role.Builder.create(this, "Role")
                 .assumedBy(trustedService(settings, region, applicationName))
                 .description("kinesis-ha " + applicationName + ": read " + sourceRegion + ", write " + region)
-                .inlinePolicies(Map.of("replicator", PolicyDocument.Builder.create().statements(statements).build()))
+                .inlinePolicies(Map.of(
+                        "replicator",
+                        PolicyDocument.Builder.create().statements(statements).build()))
                 .build();
-        Validations.of(role).acknowledge(Acknowledgment.builder()
-                .id("AwsSolutions-IAM5[Resource::" + Names.logGroupArn(settings, region, "*") + "]")
-                .reason("Managed Flink checks its logging option with logs:DescribeLogGroups, which is authorized on"
-                        + " the account's log groups of the region (log-group:*), not on one group; it returns log group"
-                        + " metadata, never log events.").build());
-        Validations.of(role).acknowledge(Acknowledgment.builder()
-                .id("AwsSolutions-IAM5[Resource::" + logGroupArn + ":log-stream:*]")
-                .reason("Managed Flink looks its log stream up with logs:DescribeLogStreams, which is authorized on the"
-                        + " log streams of its own log group; PutLogEvents is limited to the one stream.").build());
-        Validations.of(role).acknowledge(Acknowledgment.builder()
-                .id("AwsSolutions-IAM5[Resource::" + Names.anyKeyArn(settings, sourceRegion) + "]")
-                .reason("The source stream's key lives in the other region and its id is unknown here; the statement is"
-                        + " narrowed to that key by its alias (kms:ResourceAliases) and to use through Kinesis (kms:ViaService).")
-                .build());
+        Validations.of(role)
+                .acknowledge(Acknowledgment.builder()
+                        .id("AwsSolutions-IAM5[Resource::" + Names.logGroupArn(settings, region, "*") + "]")
+                        .reason(
+                                "Managed Flink checks its logging option with logs:DescribeLogGroups, which is authorized on"
+                                        + " the account's log groups of the region (log-group:*), not on one group; it returns log group"
+                                        + " metadata, never log events.")
+                        .build());
+        Validations.of(role)
+                .acknowledge(Acknowledgment.builder()
+                        .id("AwsSolutions-IAM5[Resource::" + logGroupArn + ":log-stream:*]")
+                        .reason(
+                                "Managed Flink looks its log stream up with logs:DescribeLogStreams, which is authorized on the"
+                                        + " log streams of its own log group; PutLogEvents is limited to the one stream.")
+                        .build());
+        Validations.of(role)
+                .acknowledge(Acknowledgment.builder()
+                        .id("AwsSolutions-IAM5[Resource::" + Names.anyKeyArn(settings, sourceRegion) + "]")
+                        .reason(
+                                "The source stream's key lives in the other region and its id is unknown here; the statement is"
+                                        + " narrowed to that key by its alias (kms:ResourceAliases) and to use through Kinesis (kms:ViaService).")
+                        .build());
         if (direction == Direction.REVERSE) {
-            Validations.of(role).acknowledge(Acknowledgment.builder()
-                    .id("AwsSolutions-IAM5[Resource::" + Names.consumerArnPattern(settings, sourceRegion) + "]")
-                    .reason("The reverse job registers its consumer when it starts; a consumer ARN ends in its creation"
-                            + " time, so only the consumer's name can be fixed.").build());
+            Validations.of(role)
+                    .acknowledge(Acknowledgment.builder()
+                            .id("AwsSolutions-IAM5[Resource::" + Names.consumerArnPattern(settings, sourceRegion) + "]")
+                            .reason(
+                                    "The reverse job registers its consumer when it starts; a consumer ARN ends in its creation"
+                                            + " time, so only the consumer's name can be fixed.")
+                            .build());
         }
 
         application = CfnApplication.Builder.create(this, "Application")
                 .applicationName(applicationName)
-                .applicationDescription("kinesis-ha " + settings.pairName() + ": " + direction.name().toLowerCase()
-                        + " replication " + sourceRegion + " -> " + region)
+                .applicationDescription("kinesis-ha " + settings.pairName() + ": "
+                        + direction.name().toLowerCase() + " replication " + sourceRegion + " -> " + region)
                 .runtimeEnvironment("FLINK-1_20")
                 .serviceExecutionRole(role.getRoleArn())
                 .applicationConfiguration(CfnApplication.ApplicationConfigurationProperty.builder()
@@ -178,8 +230,10 @@ public final class ReplicatorApplication extends Construct {
                                         .metricsLevel("APPLICATION")
                                         .build())
                                 .build())
-                        .applicationSnapshotConfiguration(CfnApplication.ApplicationSnapshotConfigurationProperty.builder()
-                                .snapshotsEnabled(true).build())
+                        .applicationSnapshotConfiguration(
+                                CfnApplication.ApplicationSnapshotConfigurationProperty.builder()
+                                        .snapshotsEnabled(true)
+                                        .build())
                         .build())
                 .build();
         application.getNode().addDependency(role);
@@ -190,15 +244,22 @@ public final class ReplicatorApplication extends Construct {
                         .logStreamArn(logGroupArn + ":log-stream:" + LOG_STREAM)
                         .build())
                 .build()
-                .getNode().addDependency(application, logStream);
+                .getNode()
+                .addDependency(application, logStream);
     }
 
-    private static List<CfnApplication.PropertyGroupProperty> propertyGroups(Direction direction, Map<String, String> properties) {
+    private static List<CfnApplication.PropertyGroupProperty> propertyGroups(
+            Direction direction, Map<String, String> properties) {
         List<CfnApplication.PropertyGroupProperty> groups = new ArrayList<>();
-        groups.add(CfnApplication.PropertyGroupProperty.builder().propertyGroupId(PROPERTY_GROUP).propertyMap(properties).build());
+        groups.add(CfnApplication.PropertyGroupProperty.builder()
+                .propertyGroupId(PROPERTY_GROUP)
+                .propertyMap(properties)
+                .build());
         if (direction == Direction.REVERSE) {
-            groups.add(CfnApplication.PropertyGroupProperty.builder().propertyGroupId(JOB_PROPERTY_GROUP)
-                    .propertyMap(Map.of(io.kinesisha.common.config.ConfigLoader.JOB_REVERSE, "true")).build());
+            groups.add(CfnApplication.PropertyGroupProperty.builder()
+                    .propertyGroupId(JOB_PROPERTY_GROUP)
+                    .propertyMap(Map.of(io.kinesisha.common.config.ConfigLoader.JOB_REVERSE, "true"))
+                    .build());
         }
         return groups;
     }
@@ -208,15 +269,23 @@ public final class ReplicatorApplication extends Construct {
      * role name guessed by another account's application is useless to it.
      */
     static ServicePrincipal trustedService(DeploymentSettings settings, String region, String application) {
-        return new ServicePrincipal("kinesisanalytics.amazonaws.com", ServicePrincipalOpts.builder()
-                .conditions(Map.of(
-                        "StringEquals", Map.of("aws:SourceAccount", settings.account()),
-                        "ArnEquals", Map.of("aws:SourceArn", Names.applicationArn(settings, region, application))))
-                .build());
+        return new ServicePrincipal(
+                "kinesisanalytics.amazonaws.com",
+                ServicePrincipalOpts.builder()
+                        .conditions(Map.of(
+                                "StringEquals", Map.of("aws:SourceAccount", settings.account()),
+                                "ArnEquals",
+                                        Map.of("aws:SourceArn", Names.applicationArn(settings, region, application))))
+                        .build());
     }
 
     static PolicyStatement allow(String sid, List<String> actions, List<String> resources) {
-        return PolicyStatement.Builder.create().sid(sid).effect(Effect.ALLOW).actions(actions).resources(resources).build();
+        return PolicyStatement.Builder.create()
+                .sid(sid)
+                .effect(Effect.ALLOW)
+                .actions(actions)
+                .resources(resources)
+                .build();
     }
 
     public String applicationName() {

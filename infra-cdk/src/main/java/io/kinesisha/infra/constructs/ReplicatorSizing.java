@@ -14,8 +14,11 @@ import io.kinesisha.infra.DeploymentSettings;
  */
 public record ReplicatorSizing(int parallelism, int parallelismPerKpu) {
     public static ReplicatorSizing of(DeploymentSettings settings) {
-        ReplicatorCapacity capacity = new ReplicatorCapacity(settings.expectedMbPerSecond(), settings.catchUpFactor(),
-                settings.mbPerSecondPerCore(), settings.onDemand() ? 0 : settings.shards());
+        ReplicatorCapacity capacity = new ReplicatorCapacity(
+                settings.expectedMbPerSecond(),
+                settings.catchUpFactor(),
+                settings.mbPerSecondPerCore(),
+                settings.onDemand() ? 0 : settings.shards());
         return new ReplicatorSizing(capacity.parallelism(), 1);
     }
 }

@@ -5,12 +5,12 @@ import io.kinesisha.infra.Names;
 import java.util.List;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyDocument;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.kinesis.CfnStreamConsumer;
 import software.amazon.awscdk.services.kinesis.Stream;
 import software.amazon.awscdk.services.kinesis.StreamEncryption;
@@ -49,11 +49,15 @@ public final class StreamsConstruct extends Construct {
             builder.streamMode(StreamMode.PROVISIONED).shardCount(settings.shards());
         }
         stream = builder.build();
-        Validations.of(stream).acknowledge(Acknowledgment.builder().id("AwsSolutions-KDS3")
-                .reason("A customer managed key per pair: its key policy decides and CloudTrail records who reads the"
-                        + " replicated data, and the replicator in the other region is granted exactly this key (by"
-                        + " alias). Kinesis reuses data keys, calling KMS about every five minutes per producer and"
-                        + " consumer credential, so the added cost stays small for a pair's few writers and readers.").build());
+        Validations.of(stream)
+                .acknowledge(Acknowledgment.builder()
+                        .id("AwsSolutions-KDS3")
+                        .reason(
+                                "A customer managed key per pair: its key policy decides and CloudTrail records who reads the"
+                                        + " replicated data, and the replicator in the other region is granted exactly this key (by"
+                                        + " alias). Kinesis reuses data keys, calling KMS about every five minutes per producer and"
+                                        + " consumer credential, so the added cost stays small for a pair's few writers and readers.")
+                        .build());
         replicatorConsumer = withReplicatorConsumer
                 ? CfnStreamConsumer.Builder.create(this, "ReplicatorConsumer")
                         .consumerName(settings.consumerName())
@@ -68,22 +72,46 @@ public final class StreamsConstruct extends Construct {
      * replicators and producers. PutKeyPolicy stays with the account, so it can never be locked out.
      */
     private static PolicyDocument keyPolicy() {
-        return PolicyDocument.Builder.create().statements(List.of(PolicyStatement.Builder.create()
-                .sid("AccountAdministersAndDelegatesToIam")
-                .effect(Effect.ALLOW)
-                .principals(List.of(new AccountRootPrincipal()))
-                .actions(KEY_ACTIONS)
-                .resources(List.of("*"))
-                .build())).build();
+        return PolicyDocument.Builder.create()
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .sid("AccountAdministersAndDelegatesToIam")
+                        .effect(Effect.ALLOW)
+                        .principals(List.of(new AccountRootPrincipal()))
+                        .actions(KEY_ACTIONS)
+                        .resources(List.of("*"))
+                        .build()))
+                .build();
     }
 
     static final List<String> KEY_ACTIONS = List.of(
-            "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus",
-            "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:RotateKeyOnDemand", "kms:ListKeyRotations",
-            "kms:EnableKey", "kms:DisableKey", "kms:UpdateKeyDescription", "kms:ListResourceTags", "kms:TagResource",
-            "kms:UntagResource", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ScheduleKeyDeletion",
-            "kms:CancelKeyDeletion", "kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant", "kms:RetireGrant",
-            "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+            "kms:DescribeKey",
+            "kms:GetKeyPolicy",
+            "kms:PutKeyPolicy",
+            "kms:GetKeyRotationStatus",
+            "kms:EnableKeyRotation",
+            "kms:DisableKeyRotation",
+            "kms:RotateKeyOnDemand",
+            "kms:ListKeyRotations",
+            "kms:EnableKey",
+            "kms:DisableKey",
+            "kms:UpdateKeyDescription",
+            "kms:ListResourceTags",
+            "kms:TagResource",
+            "kms:UntagResource",
+            "kms:CreateAlias",
+            "kms:UpdateAlias",
+            "kms:DeleteAlias",
+            "kms:ScheduleKeyDeletion",
+            "kms:CancelKeyDeletion",
+            "kms:CreateGrant",
+            "kms:ListGrants",
+            "kms:RevokeGrant",
+            "kms:RetireGrant",
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:GenerateDataKey",
             "kms:GenerateDataKeyWithoutPlaintext");
 
     public Key key() {

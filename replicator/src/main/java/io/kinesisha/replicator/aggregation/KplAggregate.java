@@ -30,9 +30,11 @@ import java.util.List;
 public final class KplAggregate {
     /** The first bytes of every KPL aggregate. */
     static final byte[] MAGIC = {(byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2};
+
     static final int DIGEST_BYTES = 16;
     /** Kinesis partition keys are 1 to 256 characters. */
     private static final int MAX_PARTITION_KEY_LENGTH = 256;
+
     private static final BigInteger MAX_HASH_KEY = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
 
     private static final int PARTITION_KEY_TABLE = 1;
@@ -42,8 +44,7 @@ public final class KplAggregate {
     private static final int RECORD_EXPLICIT_HASH_KEY_INDEX = 2;
     private static final int RECORD_DATA = 3;
 
-    private KplAggregate() {
-    }
+    private KplAggregate() {}
 
     /** True if {@code data} starts with the aggregate magic (it may still fail {@link #decode}). */
     public static boolean hasMagic(byte[] data) {

@@ -21,8 +21,8 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.JobGraph;
-import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.messages.webmonitor.ClusterOverview;
 import org.apache.flink.util.ExceptionUtils;
 
@@ -97,7 +97,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
         }
         boolean rootPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() || "/".equals(uri.getRawPath());
         if (!rootPath || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("'" + url + "' must be just http://host[:port] (no path, query or user)");
+            throw new IllegalArgumentException(
+                    "'" + url + "' must be just http://host[:port] (no path, query or user)");
         }
         return uri;
     }
@@ -117,11 +118,12 @@ public final class FlinkSessionCluster implements AutoCloseable {
      */
     public JobID submit(Path jobJar, List<String> programArgs, int defaultParallelism, String savepoint) {
         if (!Files.isRegularFile(jobJar)) {
-            throw new IllegalArgumentException("job jar " + jobJar + " does not exist; build it with"
-                    + " 'mvn -pl replicator -am package'");
+            throw new IllegalArgumentException(
+                    "job jar " + jobJar + " does not exist; build it with" + " 'mvn -pl replicator -am package'");
         }
         SavepointRestoreSettings restore = savepoint == null
-                ? SavepointRestoreSettings.none() : SavepointRestoreSettings.forPath(savepoint, false);
+                ? SavepointRestoreSettings.none()
+                : SavepointRestoreSettings.forPath(savepoint, false);
         Configuration config = new Configuration();
         // The AWS SDK finds interceptors by listing classpath resources, which a child-first loader also takes from
         // this process's classpath (DynamoDB Local's enhanced client in the CLI): one SDK, this process's, for all.
@@ -136,8 +138,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
             graph = PackagedProgramUtils.createJobGraph(program, config, defaultParallelism, false);
         } catch (ProgramInvocationException e) {
             // the program's own exceptions come from the jar's class loader: report the root cause's message
-            throw new IllegalStateException("the job in " + jobJar.getFileName() + " could not be built: "
-                    + rootMessage(e), e);
+            throw new IllegalStateException(
+                    "the job in " + jobJar.getFileName() + " could not be built: " + rootMessage(e), e);
         }
         return await(client.submitJob(graph), "the job submission");
     }
@@ -158,8 +160,10 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @param directory where to write it, or null for the cluster's {@code state.savepoints.dir}
      */
     public String stopWithSavepoint(JobID job, String directory, Duration savepointTimeout) {
-        return await(client.stopWithSavepoint(job, false, directory, SavepointFormatType.CANONICAL),
-                "the savepoint of job " + job, savepointTimeout);
+        return await(
+                client.stopWithSavepoint(job, false, directory, SavepointFormatType.CANONICAL),
+                "the savepoint of job " + job,
+                savepointTimeout);
     }
 
     public void cancel(JobID job) {

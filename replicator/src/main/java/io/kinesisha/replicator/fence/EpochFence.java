@@ -70,7 +70,8 @@ public final class EpochFence implements WriteGate {
         this.leaseMillis = b.lease.toMillis();
         this.owner = b.owner;
         if (checkIntervalMillis <= 0 || leaseMillis <= checkIntervalMillis) {
-            throw new IllegalArgumentException("need 0 < check interval < lease, was " + b.checkInterval + ", " + b.lease);
+            throw new IllegalArgumentException(
+                    "need 0 < check interval < lease, was " + b.checkInterval + ", " + b.lease);
         }
     }
 
@@ -116,8 +117,13 @@ public final class EpochFence implements WriteGate {
         });
         executor.scheduleWithFixedDelay(this::check, 0, checkIntervalMillis, TimeUnit.MILLISECONDS);
         scheduler = executor;
-        LOG.info("Epoch fence for pair {} opened: writing {} under epoch {}, control table {}, lease {} ms",
-                pairName, direction(), epoch, controlTable, leaseMillis);
+        LOG.info(
+                "Epoch fence for pair {} opened: writing {} under epoch {}, control table {}, lease {} ms",
+                pairName,
+                direction(),
+                epoch,
+                controlTable,
+                leaseMillis);
     }
 
     /** One read of the control record; the read's start time is what the lease counts from. */
@@ -127,7 +133,8 @@ public final class EpochFence implements WriteGate {
             Optional<ControlRecord> record = store.read(pairName);
             boolean permits = record.isPresent() && record.get().permitsReplication(direction(), epoch);
             Observation previous = last;
-            String seen = record.map(r -> "direction " + r.direction() + ", epoch " + r.epoch()).orElse("no control record");
+            String seen = record.map(r -> "direction " + r.direction() + ", epoch " + r.epoch())
+                    .orElse("no control record");
             last = new Observation(started, permits, seen);
             lastError = null;
             if (!permits) {
@@ -135,17 +142,29 @@ public final class EpochFence implements WriteGate {
             }
             if (previous == null || previous.permits != permits) {
                 if (permits) {
-                    LOG.info("Epoch fence for pair {}: writing {} under epoch {} is permitted ({})", pairName, direction(),
-                            epoch, seen);
+                    LOG.info(
+                            "Epoch fence for pair {}: writing {} under epoch {} is permitted ({})",
+                            pairName,
+                            direction(),
+                            epoch,
+                            seen);
                 } else {
-                    LOG.warn("Epoch fence for pair {}: writing {} under epoch {} is fenced ({})", pairName, direction(),
-                            epoch, seen);
+                    LOG.warn(
+                            "Epoch fence for pair {}: writing {} under epoch {} is fenced ({})",
+                            pairName,
+                            direction(),
+                            epoch,
+                            seen);
                 }
             }
         } catch (RuntimeException e) {
             if (lastError == null) {
-                LOG.warn("Epoch fence for pair {}: cannot read the control record; writing stops when the lease of "
-                        + "{} ms runs out: {}", pairName, leaseMillis, e.toString());
+                LOG.warn(
+                        "Epoch fence for pair {}: cannot read the control record; writing stops when the lease of "
+                                + "{} ms runs out: {}",
+                        pairName,
+                        leaseMillis,
+                        e.toString());
             }
             lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
@@ -177,14 +196,23 @@ public final class EpochFence implements WriteGate {
             return;
         }
         try {
-            store.putFenceAck(pairName, new FenceAck(direction(), epoch, owner, subtask, parallelism,
-                    System.currentTimeMillis()));
+            store.putFenceAck(
+                    pairName,
+                    new FenceAck(direction(), epoch, owner, subtask, parallelism, System.currentTimeMillis()));
             acknowledged = true;
-            LOG.info("Epoch fence for pair {}: writer {} of {} acknowledged the fence of {} epoch {} (nothing in flight)",
-                    pairName, subtask, parallelism, direction(), epoch);
+            LOG.info(
+                    "Epoch fence for pair {}: writer {} of {} acknowledged the fence of {} epoch {} (nothing in flight)",
+                    pairName,
+                    subtask,
+                    parallelism,
+                    direction(),
+                    epoch);
         } catch (RuntimeException e) {
-            LOG.warn("Epoch fence for pair {}: could not record the fence acknowledgement (the controller waits the "
-                    + "whole settle): {}", pairName, e.toString());
+            LOG.warn(
+                    "Epoch fence for pair {}: could not record the fence acknowledgement (the controller waits the "
+                            + "whole settle): {}",
+                    pairName,
+                    e.toString());
         }
     }
 
@@ -227,7 +255,9 @@ public final class EpochFence implements WriteGate {
             return "lease expired: last successful read " + ageMillis + " ms ago"
                     + (lastError == null ? "" : " (" + lastError + ")");
         }
-        return (o.permits ? "permitted: " : "fenced: this job holds " + direction() + " epoch " + epoch + ", record has ")
+        return (o.permits
+                        ? "permitted: "
+                        : "fenced: this job holds " + direction() + " epoch " + epoch + ", record has ")
                 + o.seen;
     }
 
@@ -256,7 +286,8 @@ public final class EpochFence implements WriteGate {
 
     @Override
     public String toString() {
-        return "EpochFence{pair=" + pairName + ", " + direction() + ", epoch " + epoch + ", lease " + leaseMillis + " ms}";
+        return "EpochFence{pair=" + pairName + ", " + direction() + ", epoch " + epoch + ", lease " + leaseMillis
+                + " ms}";
     }
 
     private static final class Observation {
@@ -282,8 +313,7 @@ public final class EpochFence implements WriteGate {
         private Duration lease = ReplicationSettings.FENCE_LEASE;
         private String owner;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder pairName(String name) {
             this.pairName = name;

@@ -33,16 +33,22 @@ public final class JobLease implements ReadLease {
     private final String description;
     private transient volatile String lastHolder;
 
-    public JobLease(String pairName, String controlTable, AwsTarget controlStore, ClientTuning tuning,
-                    ReplicationDirection direction, long epoch, String owner) {
+    public JobLease(
+            String pairName,
+            String controlTable,
+            AwsTarget controlStore,
+            ClientTuning tuning,
+            ReplicationDirection direction,
+            long epoch,
+            String owner) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.controlTable = Objects.requireNonNull(controlTable, "controlTable");
         this.controlStore = Objects.requireNonNull(controlStore, "controlStore");
         this.tuning = Objects.requireNonNull(tuning, "tuning");
         this.name = io.kinesisha.common.control.FenceAck.jobLeaseName(direction, epoch);
         this.owner = Objects.requireNonNull(owner, "owner");
-        this.description = "replicator " + direction + " epoch " + epoch + ", run " + owner + " started "
-                + Instant.now();
+        this.description =
+                "replicator " + direction + " epoch " + epoch + ", run " + owner + " started " + Instant.now();
     }
 
     /** The lease row's name: one per direction and epoch. */
@@ -52,7 +58,8 @@ public final class JobLease implements ReadLease {
 
     @Override
     public boolean renew() {
-        try (AwsClientFactory clients = new AwsClientFactory(tuning); DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
+        try (AwsClientFactory clients = new AwsClientFactory(tuning);
+                DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
             ControlStore store = new ControlStore(dynamo, controlTable);
             long now = System.currentTimeMillis();
             if (store.acquireLease(pairName, name, owner, now, TTL.toMillis(), description)) {
@@ -71,7 +78,8 @@ public final class JobLease implements ReadLease {
 
     @Override
     public void release() {
-        try (AwsClientFactory clients = new AwsClientFactory(tuning); DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
+        try (AwsClientFactory clients = new AwsClientFactory(tuning);
+                DynamoDbClient dynamo = clients.dynamoDb(controlStore)) {
             new ControlStore(dynamo, controlTable).releaseLease(pairName, name, owner, System.currentTimeMillis());
         }
     }

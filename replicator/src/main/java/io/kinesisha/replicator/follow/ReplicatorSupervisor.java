@@ -98,7 +98,7 @@ public final class ReplicatorSupervisor implements AutoCloseable {
 
     private void loop() {
         try (AwsClientFactory clients = new AwsClientFactory(AwsTargets.tuning(config));
-             DynamoDbClient dynamo = clients.dynamoDb(AwsTargets.controlStore(config))) {
+                DynamoDbClient dynamo = clients.dynamoDb(AwsTargets.controlStore(config))) {
             ControlStore store = new ControlStore(dynamo, config.control().tableName());
             while (running) {
                 Duration wait = poll;
@@ -143,8 +143,9 @@ public final class ReplicatorSupervisor implements AutoCloseable {
             return record.get();
         }
         ReplicationPlan.prepare(config, false);
-        return store.read(config.pairName()).orElseThrow(() -> new IllegalStateException("control record of "
-                + config.pairName() + " missing after creation"));
+        return store.read(config.pairName())
+                .orElseThrow(() -> new IllegalStateException(
+                        "control record of " + config.pairName() + " missing after creation"));
     }
 
     private void reconcile(ControlRecord record) throws Exception {
@@ -167,7 +168,8 @@ public final class ReplicatorSupervisor implements AutoCloseable {
             if (plan.epoch() != record.epoch() || !plan.direction().equals(wanted)) {
                 return; // the record moved while preparing: next round
             }
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
             Replicator.build(env, config, plan);
             JobClient job = env.executeAsync("kinesis-ha replicator " + plan);
             current = new Running(wanted, plan.epoch(), job, plan);

@@ -56,13 +56,24 @@ public final class RepublishedCopies implements RecordScreen {
      * @param cutEpoch     epoch of the source region's cut the job started from: orphans are republished against it
      * @param sourceRegion the region the job reads (where copies land), for messages
      */
-    public RepublishedCopies(String pairName, long cutEpoch, String sourceRegion, AwsTarget controlStore,
-                             String controlTable, ClientTuning tuning) {
+    public RepublishedCopies(
+            String pairName,
+            long cutEpoch,
+            String sourceRegion,
+            AwsTarget controlStore,
+            String controlTable,
+            ClientTuning tuning) {
         this(pairName, cutEpoch, sourceRegion, controlStore, controlTable, tuning, READ_INTERVAL);
     }
 
-    RepublishedCopies(String pairName, long cutEpoch, String sourceRegion, AwsTarget controlStore, String controlTable,
-                      ClientTuning tuning, Duration readInterval) {
+    RepublishedCopies(
+            String pairName,
+            long cutEpoch,
+            String sourceRegion,
+            AwsTarget controlStore,
+            String controlTable,
+            ClientTuning tuning,
+            Duration readInterval) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.cutEpoch = cutEpoch;
         this.sourceRegion = Objects.requireNonNull(sourceRegion, "sourceRegion");
@@ -119,15 +130,20 @@ public final class RepublishedCopies implements RecordScreen {
             firstOpen++;
         }
         if (!intended.isEmpty()) {
-            hold("orphan republishing into " + sourceRegion + " is under way (batch(es) " + intended + " of the cut of epoch "
-                    + cutEpoch + " are INTENDED: copies may have landed that the ledger does not name yet); replication out"
+            hold("orphan republishing into " + sourceRegion + " is under way (batch(es) " + intended
+                    + " of the cut of epoch "
+                    + cutEpoch
+                    + " are INTENDED: copies may have landed that the ledger does not name yet); replication out"
                     + " of " + sourceRegion + " holds until they are COPIED (if nothing is republishing now, finish it:"
                     + " ./kinesis-ha orphans --apply --yes, or resume the failback)");
             return Optional.empty();
         }
         if (holding != null) {
-            LOG.info("republish ledger of {} is settled again ({} orphan copies named): replication out of {} goes on",
-                    pairName, copies.size(), sourceRegion);
+            LOG.info(
+                    "republish ledger of {} is settled again ({} orphan copies named): replication out of {} goes on",
+                    pairName,
+                    copies.size(),
+                    sourceRegion);
             holding = null;
         }
         return Optional.of(Collections.unmodifiableSet(copies));

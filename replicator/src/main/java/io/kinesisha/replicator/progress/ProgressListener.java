@@ -38,8 +38,14 @@ public final class ProgressListener implements SinkWriteListener<ReplicatedRecor
     private transient Map<String, BigInteger> alreadyReplicated;
     private transient Counter duplicates;
 
-    public ProgressListener(String pairName, ReplicationDirection direction, long epoch, AwsTarget controlStore,
-                            String controlTable, ClientTuning tuning, Duration publishInterval) {
+    public ProgressListener(
+            String pairName,
+            ReplicationDirection direction,
+            long epoch,
+            AwsTarget controlStore,
+            String controlTable,
+            ClientTuning tuning,
+            Duration publishInterval) {
         this.pairName = pairName;
         this.direction = direction;
         this.epoch = epoch;

@@ -65,8 +65,10 @@ public final class ProgressPublisher implements AutoCloseable {
             published.incrementAndGet();
         } catch (RuntimeException e) {
             failures.incrementAndGet();
-            LOG.warn("progress not written to the control store {} (will retry at the next checkpoint): {}",
-                    store.table(), e.toString());
+            LOG.warn(
+                    "progress not written to the control store {} (will retry at the next checkpoint): {}",
+                    store.table(),
+                    e.toString());
         }
     }
 
@@ -83,8 +85,10 @@ public final class ProgressPublisher implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warn("cannot read earlier progress from {} (duplicates after restore are not counted): {}",
-                    store.table(), e.toString());
+            LOG.warn(
+                    "cannot read earlier progress from {} (duplicates after restore are not counted): {}",
+                    store.table(),
+                    e.toString());
         }
         return positions;
     }

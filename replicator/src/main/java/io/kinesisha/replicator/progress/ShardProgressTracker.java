@@ -113,7 +113,11 @@ public final class ShardProgressTracker {
             if (shard.unwritten.isEmpty()) {
                 lag = Math.max(lag, shard.finished ? 0 : shard.millisBehindLatest);
             } else {
-                lag = Math.max(lag, Math.max(shard.millisBehindLatest, nowEpochMillis - shard.unwritten.peekFirst().arrivalEpochMillis));
+                lag = Math.max(
+                        lag,
+                        Math.max(
+                                shard.millisBehindLatest,
+                                nowEpochMillis - shard.unwritten.peekFirst().arrivalEpochMillis));
             }
         }
         return lag;
@@ -132,9 +136,20 @@ public final class ShardProgressTracker {
         List<ShardProgress> result = new ArrayList<>(shards.size());
         for (Map.Entry<String, ShardState> e : shards.entrySet()) {
             ShardState s = e.getValue();
-            ShardProgress row = new ShardProgress(pairName, direction, epoch, e.getKey(), s.lastSequence, s.lastArrival,
-                    s.millisBehindLatest, s.targetShardId, s.targetSequenceNumber, s.written, version,
-                    s.finished && s.unwritten.isEmpty(), nowEpochMillis);
+            ShardProgress row = new ShardProgress(
+                    pairName,
+                    direction,
+                    epoch,
+                    e.getKey(),
+                    s.lastSequence,
+                    s.lastArrival,
+                    s.millisBehindLatest,
+                    s.targetShardId,
+                    s.targetSequenceNumber,
+                    s.written,
+                    version,
+                    s.finished && s.unwritten.isEmpty(),
+                    nowEpochMillis);
             result.add(s.markSequence == null ? row : row.withMark(s.markSequence, s.markTargets));
         }
         return result;

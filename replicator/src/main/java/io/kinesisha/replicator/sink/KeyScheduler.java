@@ -26,7 +26,12 @@ final class KeyScheduler<E extends KeyScheduler.Entry> {
         int size();
     }
 
-    private enum KeyState { IDLE, READY, IN_FLIGHT, BACKING_OFF }
+    private enum KeyState {
+        IDLE,
+        READY,
+        IN_FLIGHT,
+        BACKING_OFF
+    }
 
     private final Map<String, KeyQueue<E>> keys = new HashMap<>();
     /** Keys whose head may be sent now, in the order they became ready. */

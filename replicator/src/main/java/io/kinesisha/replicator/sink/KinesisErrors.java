@@ -20,16 +20,28 @@ final class KinesisErrors {
     static final String THROUGHPUT_EXCEEDED = "ProvisionedThroughputExceededException";
 
     private static final Set<String> RETRYABLE_CODES = new HashSet<>(Arrays.asList(
-            THROUGHPUT_EXCEEDED, "InternalFailure", "InternalFailureException", "ServiceUnavailable",
-            "ServiceUnavailableException", "KMSThrottlingException", "LimitExceededException", "Throttling",
-            "ThrottlingException", "RequestTimeout", "RequestTimeoutException", "SlowDown"));
+            THROUGHPUT_EXCEEDED,
+            "InternalFailure",
+            "InternalFailureException",
+            "ServiceUnavailable",
+            "ServiceUnavailableException",
+            "KMSThrottlingException",
+            "LimitExceededException",
+            "Throttling",
+            "ThrottlingException",
+            "RequestTimeout",
+            "RequestTimeoutException",
+            "SlowDown"));
 
     private static final Set<String> THROTTLING_CODES = new HashSet<>(Arrays.asList(
-            THROUGHPUT_EXCEEDED, "KMSThrottlingException", "LimitExceededException", "Throttling",
-            "ThrottlingException", "SlowDown"));
+            THROUGHPUT_EXCEEDED,
+            "KMSThrottlingException",
+            "LimitExceededException",
+            "Throttling",
+            "ThrottlingException",
+            "SlowDown"));
 
-    private KinesisErrors() {
-    }
+    private KinesisErrors() {}
 
     /** A per-entry PutRecords error code that means "not written, try again". */
     static boolean isRetryableCode(String errorCode) {
@@ -63,12 +75,16 @@ final class KinesisErrors {
     static boolean isRetryable(Throwable error) {
         AwsServiceException service = serviceException(error);
         if (service != null) {
-            String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
+            String code = service.awsErrorDetails() == null
+                    ? null
+                    : service.awsErrorDetails().errorCode();
             return service.isThrottlingException() || isRetryableCode(code) || service.statusCode() >= 500;
         }
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ApiCallTimeoutException || t instanceof ApiCallAttemptTimeoutException
-                    || t instanceof IOException || t instanceof TimeoutException
+            if (t instanceof ApiCallTimeoutException
+                    || t instanceof ApiCallAttemptTimeoutException
+                    || t instanceof IOException
+                    || t instanceof TimeoutException
                     || (t instanceof SdkException && ((SdkException) t).retryable())) {
                 return true;
             }
@@ -78,8 +94,10 @@ final class KinesisErrors {
 
     static boolean isThrottling(Throwable error) {
         AwsServiceException service = serviceException(error);
-        return service != null && (service.isThrottlingException() || (service.awsErrorDetails() != null
-                && isThrottlingCode(service.awsErrorDetails().errorCode())));
+        return service != null
+                && (service.isThrottlingException()
+                        || (service.awsErrorDetails() != null
+                                && isThrottlingCode(service.awsErrorDetails().errorCode())));
     }
 
     /** A short description naming the error code, for exceptions and logs. */

@@ -38,6 +38,5 @@ public interface KinesisSinkElementConverter<T> extends Serializable {
     }
 
     /** Called once when a writer starts, before any conversion (e.g. to register metrics). */
-    default void open(WriterInitContext context) {
-    }
+    default void open(WriterInitContext context) {}
 }

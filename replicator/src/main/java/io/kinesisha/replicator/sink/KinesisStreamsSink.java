@@ -29,6 +29,7 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
 
     /** Kinesis limits for one PutRecords request. */
     public static final int MAX_RECORDS_PER_REQUEST = 500;
+
     public static final long MAX_BYTES_PER_REQUEST = 5L * 1024 * 1024;
     /** Records of one partition key a writer holds before {@code write} waits (see {@link Builder#maxBufferedPerKey}). */
     public static final int DEFAULT_MAX_BUFFERED_PER_KEY = 200;
@@ -168,10 +169,9 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         private SinkWriteListener<T> listener;
         private RecordDescriber<T> describer;
         private WriteGate gate;
-        private ClientOverrides clientOverrides = builder -> { };
+        private ClientOverrides clientOverrides = builder -> {};
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Region, endpoint and credentials of the target stream (default credentials chain or static keys). */
         public Builder<T> target(AwsTarget awsTarget) {
@@ -204,7 +204,8 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         /** Entries per PutRecords request, 1 to 500 (default 500). */
         public Builder<T> maxBatchSize(int records) {
             if (records < 1 || records > MAX_RECORDS_PER_REQUEST) {
-                throw new IllegalArgumentException("maxBatchSize must be 1.." + MAX_RECORDS_PER_REQUEST + ", was " + records);
+                throw new IllegalArgumentException(
+                        "maxBatchSize must be 1.." + MAX_RECORDS_PER_REQUEST + ", was " + records);
             }
             this.maxBatchSize = records;
             return this;
@@ -256,7 +257,8 @@ public final class KinesisStreamsSink<T> implements Sink<T> {
         /** Backoff before an entry is sent again: doubles per attempt from {@code initial} up to {@code max}. */
         public Builder<T> retryBackoff(Duration initial, Duration max) {
             if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-                throw new IllegalArgumentException("retry backoff must satisfy 0 < initial <= max, was " + initial + ", " + max);
+                throw new IllegalArgumentException(
+                        "retry backoff must satisfy 0 < initial <= max, was " + initial + ", " + max);
             }
             this.initialBackoff = initial;
             this.maxBackoff = max;

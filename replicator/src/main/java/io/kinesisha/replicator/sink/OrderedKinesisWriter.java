@@ -48,6 +48,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private static final Logger LOG = LoggerFactory.getLogger(OrderedKinesisWriter.class);
     /** How often a closed write gate is asked again while entries wait. */
     private static final long GATE_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String streamArn;
@@ -75,6 +76,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
     private final KeyScheduler<Pending<T>> scheduler = new KeyScheduler<>();
     /** The entries of the element being written; one list for all elements (task thread only). */
     private final List<SinkEntry> converted = new ArrayList<>();
+
     private volatile int buffered;
     private volatile int inFlightBatches;
     private volatile boolean fenced;
@@ -144,9 +146,13 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             client = clients.kinesisAsync(target, ClientRole.SINK, sink.clientOverrides()::apply);
             converter.open(context);
             KinesisAsyncClient describing = client;
-            recordLimit = RecordLimits.maxRecordBytes(streamArn, () -> describing.describeStreamSummary(b -> b
-                    .streamARN(streamArn).overrideConfiguration(o -> o.apiCallTimeout(RecordLimits.DESCRIBE_TIMEOUT)
-                            .apiCallAttemptTimeout(RecordLimits.DESCRIBE_TIMEOUT))).join());
+            recordLimit = RecordLimits.maxRecordBytes(
+                    streamArn,
+                    () -> describing
+                            .describeStreamSummary(b -> b.streamARN(streamArn)
+                                    .overrideConfiguration(o -> o.apiCallTimeout(RecordLimits.DESCRIBE_TIMEOUT)
+                                            .apiCallAttemptTimeout(RecordLimits.DESCRIBE_TIMEOUT)))
+                            .join());
             if (gate != null) {
                 gate.open(subtask, context.getTaskInfo().getNumberOfParallelSubtasks());
             }
@@ -157,14 +163,25 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
             closeQuietly(client);
             timer.shutdownNow();
             clients.close();
-            throw e instanceof IOException ? (IOException) e : new IOException("could not start the Kinesis sink writer for "
-                    + streamArn + ": " + e.getMessage(), e);
+            throw e instanceof IOException
+                    ? (IOException) e
+                    : new IOException(
+                            "could not start the Kinesis sink writer for " + streamArn + ": " + e.getMessage(), e);
         }
         this.kinesis = client;
         this.maxRecordBytes = recordLimit;
-        LOG.info("Kinesis sink writer {} for {} in {}: batches of up to {} records / {} bytes, {} in flight, {} buffered "
-                + "({} per key){}", subtask, streamArn, target, maxBatchSize, maxBatchBytes, maxInFlightBatches,
-                maxBufferedRecords, maxBufferedPerKey, gate == null ? "" : ", fenced by " + gate);
+        LOG.info(
+                "Kinesis sink writer {} for {} in {}: batches of up to {} records / {} bytes, {} in flight, {} buffered "
+                        + "({} per key){}",
+                subtask,
+                streamArn,
+                target,
+                maxBatchSize,
+                maxBatchBytes,
+                maxInFlightBatches,
+                maxBufferedRecords,
+                maxBufferedPerKey,
+                gate == null ? "" : ", fenced by " + gate);
     }
 
     @Override
@@ -232,7 +249,8 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
         timer.shutdownNow();
         Exception first = null;
-        for (AutoCloseable resource : new AutoCloseable[] {gate, listener == null ? null : listener::close, kinesis, clients}) {
+        for (AutoCloseable resource :
+                new AutoCloseable[] {gate, listener == null ? null : listener::close, kinesis, clients}) {
             try {
                 if (resource != null) {
                     resource.close();
@@ -245,13 +263,22 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                 }
             }
         }
-        LOG.info("Kinesis sink writer {} for {}: {} records written in {} PutRecords requests (mean {} per request), "
-                + "{} retried, {} throttled", subtask, streamArn, recordsOut.getCount(), batches.getCount(),
-                batches.getCount() == 0 ? 0 : recordsOut.getCount() / batches.getCount(), retries.getCount(),
+        LOG.info(
+                "Kinesis sink writer {} for {}: {} records written in {} PutRecords requests (mean {} per request), "
+                        + "{} retried, {} throttled",
+                subtask,
+                streamArn,
+                recordsOut.getCount(),
+                batches.getCount(),
+                batches.getCount() == 0 ? 0 : recordsOut.getCount() / batches.getCount(),
+                retries.getCount(),
                 throttled.getCount());
         if (buffered > 0) {
-            LOG.info("Kinesis sink writer {} closed with {} records not acknowledged (they are replayed from the last "
-                    + "checkpoint)", subtask, buffered);
+            LOG.info(
+                    "Kinesis sink writer {} closed with {} records not acknowledged (they are replayed from the last "
+                            + "checkpoint)",
+                    subtask,
+                    buffered);
         }
         if (first != null) {
             throw first;
@@ -273,8 +300,11 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                     + " bytes (data plus key), over the " + maxRecordBytes + " bytes (" + maxRecordBytes / 1024
                     + " KiB) the target stream accepts; raise its limit with UpdateMaxRecordSize (up to 10240 KiB)");
         }
-        PutRecordsRequestEntry request = PutRecordsRequestEntry.builder().partitionKey(key)
-                .explicitHashKey(entry.explicitHashKey()).data(SdkBytes.fromByteArrayUnsafe(entry.data())).build();
+        PutRecordsRequestEntry request = PutRecordsRequestEntry.builder()
+                .partitionKey(key)
+                .explicitHashKey(entry.explicitHashKey())
+                .data(SdkBytes.fromByteArrayUnsafe(entry.data()))
+                .build();
         scheduler.add(new Pending<>(element, key, request, size, group));
         buffered++;
     }
@@ -314,8 +344,12 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         if (nowFenced != fenced) {
             fenced = nowFenced;
             if (nowFenced) {
-                LOG.warn("Kinesis sink writer {} for {} stops writing, the write gate is closed: {} ({} records held)",
-                        subtask, streamArn, gate.reason(), buffered);
+                LOG.warn(
+                        "Kinesis sink writer {} for {} stops writing, the write gate is closed: {} ({} records held)",
+                        subtask,
+                        streamArn,
+                        gate.reason(),
+                        buffered);
             } else {
                 LOG.info("Kinesis sink writer {} for {} resumes writing: {}", subtask, streamArn, gate.reason());
             }
@@ -333,11 +367,19 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                 retries.inc();
             }
         }
-        PutRecordsRequest request = PutRecordsRequest.builder().streamARN(streamArn).records(records).build();
+        PutRecordsRequest request = PutRecordsRequest.builder()
+                .streamARN(streamArn)
+                .records(records)
+                .build();
         inFlightBatches++;
         if (LOG.isDebugEnabled()) {
-            LOG.debug("writer {}: PutRecords of {} entries ({} in flight, {} keys ready, {} buffered)", subtask,
-                    records.size(), inFlightBatches, scheduler.readyKeys(), buffered);
+            LOG.debug(
+                    "writer {}: PutRecords of {} entries ({} in flight, {} keys ready, {} buffered)",
+                    subtask,
+                    records.size(),
+                    inFlightBatches,
+                    scheduler.readyKeys(),
+                    buffered);
         }
         batches.inc();
         long started = System.nanoTime();
@@ -380,8 +422,10 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         if (!KinesisErrors.isRetryable(error)) {
             failed.inc(batch.size());
             flinkSendErrors.inc(batch.size());
-            fatal = new KinesisSinkException("PutRecords to " + streamArn + " failed with a non-retryable error: "
-                    + KinesisErrors.describe(error) + " (" + batch.size() + " records not written)", error);
+            fatal = new KinesisSinkException(
+                    "PutRecords to " + streamArn + " failed with a non-retryable error: "
+                            + KinesisErrors.describe(error) + " (" + batch.size() + " records not written)",
+                    error);
             return;
         }
         boolean throttling = KinesisErrors.isThrottling(error);
@@ -394,7 +438,10 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
         if (now - lastWarnNanos >= WARN_INTERVAL_NANOS) {
             lastWarnNanos = now;
-            LOG.warn("PutRecords to {} failed, {} records will be retried in order: {}", streamArn, batch.size(),
+            LOG.warn(
+                    "PutRecords to {} failed, {} records will be retried in order: {}",
+                    streamArn,
+                    batch.size(),
                     KinesisErrors.describe(error));
         }
     }
@@ -426,16 +473,21 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
                 failed.inc();
                 flinkSendErrors.inc();
                 if (fatal == null) {
-                    fatal = new KinesisSinkException("PutRecords to " + streamArn + " rejected the record with partition key '"
-                            + pending.key + "': " + code + ": " + result.errorMessage()
-                            + " (not retryable; the record was not written)");
+                    fatal = new KinesisSinkException(
+                            "PutRecords to " + streamArn + " rejected the record with partition key '"
+                                    + pending.key + "': " + code + ": " + result.errorMessage()
+                                    + " (not retryable; the record was not written)");
                 }
             }
         }
         if (retried > 0 && now - lastWarnNanos >= WARN_INTERVAL_NANOS) {
             lastWarnNanos = now;
-            LOG.warn("PutRecords to {}: {} of {} entries failed ({}), retrying them in order", streamArn, retried,
-                    batch.size(), lastCode);
+            LOG.warn(
+                    "PutRecords to {}: {} of {} entries failed ({}), retrying them in order",
+                    streamArn,
+                    retried,
+                    batch.size(),
+                    lastCode);
         }
     }
 
@@ -443,7 +495,9 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         if (!scheduler.acknowledged(pending)) {
             // cannot happen while one entry per key is in flight; counted so a regression is visible
             reorders.inc();
-            LOG.error("Kinesis sink writer {}: acknowledgement for key '{}' is not the oldest entry of its key", subtask,
+            LOG.error(
+                    "Kinesis sink writer {}: acknowledgement for key '{}' is not the oldest entry of its key",
+                    subtask,
                     pending.key);
         }
         buffered--;
@@ -477,7 +531,9 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         }
         wakeupAtNanos = dueNanos;
         try {
-            wakeup = timer.schedule(() -> post(this::onWakeup, "Kinesis sink wakeup"), Math.max(0, dueNanos - now),
+            wakeup = timer.schedule(
+                    () -> post(this::onWakeup, "Kinesis sink wakeup"),
+                    Math.max(0, dueNanos - now),
                     TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
             wakeup = null;
@@ -536,6 +592,7 @@ public final class OrderedKinesisWriter<T> implements SinkWriter<T> {
         final int size;
         /** Null when the element is this one entry. */
         final EntryGroup group;
+
         int attempts;
 
         Pending(T element, String key, PutRecordsRequestEntry request, int size, EntryGroup group) {

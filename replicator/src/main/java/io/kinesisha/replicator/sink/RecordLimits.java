@@ -21,13 +21,14 @@ public final class RecordLimits {
     /** Bounds the DescribeStreamSummary call when a writer or a plan starts. */
     public static final Duration DESCRIBE_TIMEOUT = Duration.ofSeconds(10);
 
-    private RecordLimits() {
-    }
+    private RecordLimits() {}
 
     /** Bytes (data plus partition key) of the largest record {@code summary}'s stream accepts. */
     public static int maxRecordBytes(StreamDescriptionSummary summary) {
         Integer kib = summary == null ? null : summary.maxRecordSizeInKiB();
-        return kib == null || kib <= 0 ? DEFAULT_MAX_RECORD_BYTES : (int) Math.min((long) kib * 1024, LARGEST_MAX_RECORD_BYTES);
+        return kib == null || kib <= 0
+                ? DEFAULT_MAX_RECORD_BYTES
+                : (int) Math.min((long) kib * 1024, LARGEST_MAX_RECORD_BYTES);
     }
 
     /**
@@ -40,8 +41,11 @@ public final class RecordLimits {
             LOG.info("{} accepts records of up to {} KiB", streamArn, bytes / 1024);
             return bytes;
         } catch (RuntimeException e) {
-            LOG.warn("cannot read the maximum record size of {} (DescribeStreamSummary: {}); assuming the default of {} KiB",
-                    streamArn, e.toString(), DEFAULT_MAX_RECORD_BYTES / 1024);
+            LOG.warn(
+                    "cannot read the maximum record size of {} (DescribeStreamSummary: {}); assuming the default of {} KiB",
+                    streamArn,
+                    e.toString(),
+                    DEFAULT_MAX_RECORD_BYTES / 1024);
             return DEFAULT_MAX_RECORD_BYTES;
         }
     }

@@ -10,8 +10,7 @@ import java.io.Serializable;
  */
 public interface WriteGate extends Serializable, AutoCloseable {
     /** Starts whatever keeps the answer fresh (e.g. a background poller). */
-    default void open() throws Exception {
-    }
+    default void open() throws Exception {}
 
     /** Opens the gate of writer {@code subtask} of {@code parallelism}; a gate that reports per writer needs them. */
     default void open(int subtask, int parallelism) throws Exception {
@@ -31,8 +30,7 @@ public interface WriteGate extends Serializable, AutoCloseable {
     }
 
     /** A request {@link #beginWrite()} permitted has ended (answered, failed or timed out). Any thread. */
-    default void endWrite() {
-    }
+    default void endWrite() {}
 
     /** Why writing is or is not permitted, for logs and metrics. */
     default String reason() {
@@ -40,6 +38,5 @@ public interface WriteGate extends Serializable, AutoCloseable {
     }
 
     @Override
-    default void close() throws Exception {
-    }
+    default void close() throws Exception {}
 }

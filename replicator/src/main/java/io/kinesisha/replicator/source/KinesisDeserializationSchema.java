@@ -14,6 +14,5 @@ public interface KinesisDeserializationSchema<T> extends Serializable, ResultTyp
     void deserialize(KinesisRecord record, Collector<T> out) throws IOException;
 
     /** Called about once per heartbeat interval per idle shard, and once when a shard ends. Default: nothing. */
-    default void onShardStatus(ShardStatus status, Collector<T> out) {
-    }
+    default void onShardStatus(ShardStatus status, Collector<T> out) {}
 }

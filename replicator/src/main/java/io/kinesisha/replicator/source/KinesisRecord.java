@@ -19,15 +19,35 @@ public final class KinesisRecord implements Serializable {
     private final byte[] data;
     private final boolean passOver;
 
-    public KinesisRecord(String streamArn, String shardId, String partitionKey, String sequenceNumber,
-                         long approximateArrivalEpochMillis, long millisBehindLatest, byte[] data) {
-        this(streamArn, shardId, partitionKey, sequenceNumber, approximateArrivalEpochMillis, millisBehindLatest, data,
+    public KinesisRecord(
+            String streamArn,
+            String shardId,
+            String partitionKey,
+            String sequenceNumber,
+            long approximateArrivalEpochMillis,
+            long millisBehindLatest,
+            byte[] data) {
+        this(
+                streamArn,
+                shardId,
+                partitionKey,
+                sequenceNumber,
+                approximateArrivalEpochMillis,
+                millisBehindLatest,
+                data,
                 false);
     }
 
     /** @param passOver the source's {@link RecordScreen} named this record: the job must not copy it */
-    public KinesisRecord(String streamArn, String shardId, String partitionKey, String sequenceNumber,
-                         long approximateArrivalEpochMillis, long millisBehindLatest, byte[] data, boolean passOver) {
+    public KinesisRecord(
+            String streamArn,
+            String shardId,
+            String partitionKey,
+            String sequenceNumber,
+            long approximateArrivalEpochMillis,
+            long millisBehindLatest,
+            byte[] data,
+            boolean passOver) {
         this.streamArn = streamArn;
         this.shardId = shardId;
         this.partitionKey = partitionKey;

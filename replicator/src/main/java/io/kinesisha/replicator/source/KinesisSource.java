@@ -40,8 +40,11 @@ public final class KinesisSource<T> implements Source<T, ShardSplit, EnumeratorS
     private final ShardAssigner assigner;
     private final StreamProxyFactory proxies;
 
-    KinesisSource(KinesisSourceConfig config, KinesisDeserializationSchema<T> schema, ShardAssigner assigner,
-                  StreamProxyFactory proxies) {
+    KinesisSource(
+            KinesisSourceConfig config,
+            KinesisDeserializationSchema<T> schema,
+            ShardAssigner assigner,
+            StreamProxyFactory proxies) {
         this.config = config;
         this.schema = schema;
         this.assigner = assigner;
@@ -68,7 +71,11 @@ public final class KinesisSource<T> implements Source<T, ShardSplit, EnumeratorS
         SourceMetrics metrics = new SourceMetrics(context.metricGroup());
         return new KinesisSourceReader<>(
                 () -> new ShardSplitReader(config, proxies.create(config), closedShards, consumerArn::get, metrics),
-                new ShardRecordEmitter<>(schema, metrics), new Configuration(), context, closedShards, consumerArn);
+                new ShardRecordEmitter<>(schema, metrics),
+                new Configuration(),
+                context,
+                closedShards,
+                consumerArn);
     }
 
     @Override
@@ -77,8 +84,8 @@ public final class KinesisSource<T> implements Source<T, ShardSplit, EnumeratorS
     }
 
     @Override
-    public SplitEnumerator<ShardSplit, EnumeratorState> restoreEnumerator(SplitEnumeratorContext<ShardSplit> context,
-                                                                         EnumeratorState state) {
+    public SplitEnumerator<ShardSplit, EnumeratorState> restoreEnumerator(
+            SplitEnumeratorContext<ShardSplit> context, EnumeratorState state) {
         return new ShardSplitEnumerator(context, config, assigner, state, proxies.create(config));
     }
 

@@ -32,8 +32,7 @@ public final class KinesisSourceBuilder<T> {
     private ReadLease lease;
     private RecordScreen screen;
 
-    KinesisSourceBuilder() {
-    }
+    KinesisSourceBuilder() {}
 
     public KinesisSourceBuilder<T> streamArn(String arn) {
         this.streamArn = arn;
@@ -130,8 +129,24 @@ public final class KinesisSourceBuilder<T> {
         if (maxRecordsPerFetch < 1 || maxRecordsPerFetch > 10_000) {
             throw new IllegalArgumentException("maxRecordsPerFetch must be 1..10000, was " + maxRecordsPerFetch);
         }
-        return new KinesisSource<>(new KinesisSourceConfig(streamArn, target, tuning, readerType, consumerLifecycle,
-                consumerName, consumerArn, initialPosition, shardPositions, discoveryInterval, heartbeatInterval,
-                maxRecordsPerFetch, lease, screen), schema, assigner, proxies);
+        return new KinesisSource<>(
+                new KinesisSourceConfig(
+                        streamArn,
+                        target,
+                        tuning,
+                        readerType,
+                        consumerLifecycle,
+                        consumerName,
+                        consumerArn,
+                        initialPosition,
+                        shardPositions,
+                        discoveryInterval,
+                        heartbeatInterval,
+                        maxRecordsPerFetch,
+                        lease,
+                        screen),
+                schema,
+                assigner,
+                proxies);
     }
 }

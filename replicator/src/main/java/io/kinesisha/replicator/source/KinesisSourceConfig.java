@@ -31,11 +31,21 @@ public final class KinesisSourceConfig implements Serializable {
     final ReadLease lease;
     final RecordScreen screen;
 
-    KinesisSourceConfig(String streamArn, AwsTarget target, ClientTuning tuning, ReaderType readerType,
-                        ConsumerLifecycle consumerLifecycle, String consumerName, String consumerArn,
-                        ShardStartingPosition initialPosition, Map<String, ShardStartingPosition> shardPositions,
-                        Duration discoveryInterval, Duration heartbeatInterval, int maxRecordsPerFetch, ReadLease lease,
-                        RecordScreen screen) {
+    KinesisSourceConfig(
+            String streamArn,
+            AwsTarget target,
+            ClientTuning tuning,
+            ReaderType readerType,
+            ConsumerLifecycle consumerLifecycle,
+            String consumerName,
+            String consumerArn,
+            ShardStartingPosition initialPosition,
+            Map<String, ShardStartingPosition> shardPositions,
+            Duration discoveryInterval,
+            Duration heartbeatInterval,
+            int maxRecordsPerFetch,
+            ReadLease lease,
+            RecordScreen screen) {
         this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
         this.target = Objects.requireNonNull(target, "target");
         this.tuning = Objects.requireNonNull(tuning, "tuning");
@@ -50,10 +60,14 @@ public final class KinesisSourceConfig implements Serializable {
         this.maxRecordsPerFetch = maxRecordsPerFetch;
         this.lease = lease;
         this.screen = screen;
-        if (readerType == ReaderType.EFO && consumerLifecycle == ConsumerLifecycle.SELF_MANAGED && consumerArn == null) {
+        if (readerType == ReaderType.EFO
+                && consumerLifecycle == ConsumerLifecycle.SELF_MANAGED
+                && consumerArn == null) {
             throw new IllegalArgumentException("a SELF_MANAGED EFO consumer needs its consumer ARN");
         }
-        if (readerType == ReaderType.EFO && consumerLifecycle == ConsumerLifecycle.JOB_MANAGED && consumerName == null) {
+        if (readerType == ReaderType.EFO
+                && consumerLifecycle == ConsumerLifecycle.JOB_MANAGED
+                && consumerName == null) {
             throw new IllegalArgumentException("a JOB_MANAGED EFO consumer needs a consumer name");
         }
     }

@@ -14,8 +14,7 @@ import java.util.Set;
  */
 public interface RecordScreen extends Serializable, AutoCloseable {
     /** Starts whatever the answers need (clients). Called once, on the fetcher thread, before the first question. */
-    default void open() throws Exception {
-    }
+    default void open() throws Exception {}
 
     /**
      * The positions ({@code <shard id>@<sequence number>}) to pass over among every record fetched before this call,
@@ -24,6 +23,5 @@ public interface RecordScreen extends Serializable, AutoCloseable {
     Optional<Set<String>> passOver();
 
     @Override
-    default void close() throws Exception {
-    }
+    default void close() throws Exception {}
 }

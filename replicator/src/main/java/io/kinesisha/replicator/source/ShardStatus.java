@@ -15,7 +15,8 @@ public final class ShardStatus implements Serializable {
     private final long millisBehindLatest;
     private final boolean finished;
 
-    public ShardStatus(String streamArn, String shardId, String lastSequenceNumber, long millisBehindLatest, boolean finished) {
+    public ShardStatus(
+            String streamArn, String shardId, String lastSequenceNumber, long millisBehindLatest, boolean finished) {
         this.streamArn = streamArn;
         this.shardId = shardId;
         this.lastSequenceNumber = lastSequenceNumber;

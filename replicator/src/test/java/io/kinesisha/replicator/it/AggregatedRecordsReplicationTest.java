@@ -3,10 +3,10 @@ package io.kinesisha.replicator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.kinesis.ShardListing;
 import io.kinesisha.common.metrics.MetricNames;
+import io.kinesisha.testkit.StreamContents;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,64 +50,96 @@ class AggregatedRecordsReplicationTest {
     void kclConsumersOfTheTargetSeeEveryUserRecordOnceInKeyOrder() throws Exception {
         ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "kpl", 4, 3, Map.of());
         KplLoad load = new KplLoad(150, 20);
-        try (KinesisClient source = LOCAL.env().clients().kinesis(LOCAL.env().primary().target());
-             KinesisClient target = LOCAL.env().clients().kinesis(LOCAL.env().secondary().target())) {
+        try (KinesisClient source =
+                        LOCAL.env().clients().kinesis(LOCAL.env().primary().target());
+                KinesisClient target =
+                        LOCAL.env().clients().kinesis(LOCAL.env().secondary().target())) {
             JobClient job = pair.start(2);
             byte[] corrupted;
             try {
                 load.write(source, pair.sourceArn, 3_000, 300, 40);
                 corrupted = load.writeCorrupted(source, pair.sourceArn, "corrupt-1");
-                LOG.info("source: {} user records in {} aggregates, {} plain records", load.userRecords().size(),
-                        load.aggregates(), load.plainRecords().size());
+                LOG.info(
+                        "source: {} user records in {} aggregates, {} plain records",
+                        load.userRecords().size(),
+                        load.aggregates(),
+                        load.plainRecords().size());
                 // the producer wrote what the KPL writes: KCL reads every user record back from the source
-                assertThat(kclView(source, pair.sourceArn).payloads()).containsExactlyInAnyOrderElementsOf(expected(load));
+                assertThat(kclView(source, pair.sourceArn).payloads())
+                        .containsExactlyInAnyOrderElementsOf(expected(load));
 
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                await().atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofSeconds(1))
                         .until(() -> pair.recordsReplicated() == load.sourceRecords());
                 // progress counts source records, and claims a shard's last one only once all its user records are in
                 for (ShardProgress p : pair.progress()) {
-                    assertThat(p.lastSequenceNumber()).isEqualTo(lastSequenceOf(source, pair.sourceArn, p.sourceShardId()));
+                    assertThat(p.lastSequenceNumber())
+                            .isEqualTo(lastSequenceOf(source, pair.sourceArn, p.sourceShardId()));
                 }
                 assertThat(sum(job.getJobID(), MetricNames.KPL_AGGREGATES)).isEqualTo(load.aggregates());
-                assertThat(sum(job.getJobID(), MetricNames.KPL_USER_RECORDS)).isEqualTo(load.userRecords().size());
-                assertThat(sum(job.getJobID(), MetricNames.KPL_INVALID_AGGREGATES)).isEqualTo(1);
+                assertThat(sum(job.getJobID(), MetricNames.KPL_USER_RECORDS))
+                        .isEqualTo(load.userRecords().size());
+                assertThat(sum(job.getJobID(), MetricNames.KPL_INVALID_AGGREGATES))
+                        .isEqualTo(1);
             } finally {
                 job.cancel().get();
             }
             assertThat(StreamContents.read(target, pair.targetArn).records())
                     .filteredOn(r -> r.partitionKey().equals("corrupt-1"))
                     .as("a record that is not a valid aggregate is copied byte-identical")
-                    .singleElement().satisfies(r -> assertThat(r.data().asByteArray()).isEqualTo(corrupted));
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.data().asByteArray()).isEqualTo(corrupted));
 
             KclView copied = kclView(target, pair.targetArn);
-            Map<String, Long> counts = copied.payloads().stream().collect(Collectors.groupingBy(p -> p, Collectors.counting()));
-            List<String> missing = expected(load).stream().filter(p -> !counts.containsKey(p)).collect(Collectors.toList());
-            LOG.info("target: {} records, KCL sees {} of {} records, {} missing, {} keys out of order",
-                    copied.rawRecords, copied.records.size(), expected(load).size(), missing.size(), copied.keysOutOfOrder());
-            assertThat(missing).as("user records a KCL consumer of the target never sees").isEmpty();
+            Map<String, Long> counts =
+                    copied.payloads().stream().collect(Collectors.groupingBy(p -> p, Collectors.counting()));
+            List<String> missing =
+                    expected(load).stream().filter(p -> !counts.containsKey(p)).collect(Collectors.toList());
+            LOG.info(
+                    "target: {} records, KCL sees {} of {} records, {} missing, {} keys out of order",
+                    copied.rawRecords,
+                    copied.records.size(),
+                    expected(load).size(),
+                    missing.size(),
+                    copied.keysOutOfOrder());
+            assertThat(missing)
+                    .as("user records a KCL consumer of the target never sees")
+                    .isEmpty();
             assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(expected(load));
             assertThat(counts.values()).as("no duplicates without failures").allMatch(n -> n == 1);
-            assertThat(copied.records).as("partition key kept").allMatch(r -> r.payload.startsWith(r.partitionKey + ":"));
-            assertThat(copied.keysInSeveralShards()).as("a key's records all in one target shard").isEmpty();
-            assertThat(copied.keysOutOfOrder()).as("keys whose records a KCL consumer sees out of order").isEmpty();
+            assertThat(copied.records)
+                    .as("partition key kept")
+                    .allMatch(r -> r.payload.startsWith(r.partitionKey + ":"));
+            assertThat(copied.keysInSeveralShards())
+                    .as("a key's records all in one target shard")
+                    .isEmpty();
+            assertThat(copied.keysOutOfOrder())
+                    .as("keys whose records a KCL consumer sees out of order")
+                    .isEmpty();
             // user records with their own explicit hash key are routed by it, not by their partition key
-            assertThat(copied.records).filteredOn(r -> r.partitionKey.startsWith("ehk-")).isNotEmpty()
+            assertThat(copied.records)
+                    .filteredOn(r -> r.partitionKey.startsWith("ehk-"))
+                    .isNotEmpty()
                     .allMatch(r -> copied.holds(r.shardId, new BigInteger(load.explicitHashKey(r.partitionKey))));
         }
     }
 
     /** The last sequence number of a shard, read with GetRecords. */
     private static String lastSequenceOf(KinesisClient kinesis, String arn, String shardId) {
-        return StreamContents.readShard(kinesis, arn, shardId).stream().map(Record::sequenceNumber)
-                .max(Comparator.comparing(BigInteger::new)).orElseThrow();
+        return StreamContents.readShard(kinesis, arn, shardId).stream()
+                .map(Record::sequenceNumber)
+                .max(Comparator.comparing(BigInteger::new))
+                .orElseThrow();
     }
 
     /** A metric summed over the writers of {@code job}. */
     private static long sum(JobID job, String metric) {
         long total = 0;
-        for (Map.Entry<MetricGroup, Map<String, Metric>> group : METRICS.getMetricsByGroup().entrySet()) {
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+                METRICS.getMetricsByGroup().entrySet()) {
             Metric m = group.getValue().get(metric);
-            if (m instanceof Counter && job.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
+            if (m instanceof Counter
+                    && job.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
                 total += ((Counter) m).getCount();
             }
         }
@@ -126,15 +158,21 @@ class AggregatedRecordsReplicationTest {
         AggregatorUtil aggregatorUtil = new AggregatorUtil();
         for (Shard shard : ShardListing.all(kinesis, streamArn)) {
             List<KinesisClientRecord> raw = StreamContents.readShard(kinesis, streamArn, shard.shardId()).stream()
-                    .map(KinesisClientRecord::fromRecord).collect(Collectors.toList());
+                    .map(KinesisClientRecord::fromRecord)
+                    .collect(Collectors.toList());
             view.rawRecords += raw.size();
             view.shards.put(shard.shardId(), shard);
-            for (KinesisClientRecord r : aggregatorUtil.deaggregate(raw, shard.hashKeyRange().startingHashKey(),
+            for (KinesisClientRecord r : aggregatorUtil.deaggregate(
+                    raw,
+                    shard.hashKeyRange().startingHashKey(),
                     shard.hashKeyRange().endingHashKey())) {
                 if (r.partitionKey().startsWith("corrupt-")) {
                     continue; // checked byte by byte
                 }
-                view.records.add(new UserRecord(shard.shardId(), r.partitionKey(), r.explicitHashKey(),
+                view.records.add(new UserRecord(
+                        shard.shardId(),
+                        r.partitionKey(),
+                        r.explicitHashKey(),
                         StandardCharsets.UTF_8.decode(r.data()).toString()));
             }
         }
@@ -158,8 +196,13 @@ class AggregatedRecordsReplicationTest {
 
         List<String> keysInSeveralShards() {
             Map<String, String> shardOfKey = new HashMap<>();
-            return records.stream().filter(r -> !shardOfKey.computeIfAbsent(r.partitionKey, k -> r.shardId).equals(r.shardId))
-                    .map(r -> r.partitionKey).distinct().collect(Collectors.toList());
+            return records.stream()
+                    .filter(r -> !shardOfKey
+                            .computeIfAbsent(r.partitionKey, k -> r.shardId)
+                            .equals(r.shardId))
+                    .map(r -> r.partitionKey)
+                    .distinct()
+                    .collect(Collectors.toList());
         }
 
         /** Keys whose counters do not rise in the order the consumer sees them (records grouped per shard, in order). */

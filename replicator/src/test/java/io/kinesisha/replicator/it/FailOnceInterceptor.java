@@ -14,7 +14,8 @@ final class FailOnceInterceptor implements ExecutionInterceptor {
     static final int PASS_BEFORE_FAILING = 8;
     static final AtomicBoolean ARMED = new AtomicBoolean();
     static final AtomicLong FIRED_AT_MILLIS = new AtomicLong();
-    private static final java.util.concurrent.atomic.AtomicInteger PASSED = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger PASSED =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** Arms it: the next {@link #PASS_BEFORE_FAILING} + 1st PutRecords fails. */
     static void arm() {

@@ -3,12 +3,12 @@ package io.kinesisha.replicator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kinesisha.testkit.KeyedLoad;
-import io.kinesisha.testkit.StreamContents;
 import io.kinesisha.common.control.ShardProgress;
-import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.cluster.FlinkSessionCluster;
+import io.kinesisha.testkit.KeyedLoad;
+import io.kinesisha.testkit.LocalEnvironmentExtension;
+import io.kinesisha.testkit.StreamContents;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -67,18 +67,22 @@ class FlinkClusterIT {
     void survivesATaskManagerKillDuringReshardingAndResumesFromASavepoint() throws Exception {
         // checkpoints every 5 s: the kill below lands between the split's children being assigned and the next
         // checkpoint, so the restarted subtask's state predates the assignment the enumerator made
-        ReplicationHarness pair = new ReplicationHarness(LOCAL.env(), "cluster", 2, 2,
-                Map.of("replication.checkpoint-interval-ms", "5000"));
+        ReplicationHarness pair = new ReplicationHarness(
+                LOCAL.env(), "cluster", 2, 2, Map.of("replication.checkpoint-interval-ms", "5000"));
         Path config = pair.writeConfig(Paths.get("target", "flink-cluster", "cluster.properties"));
         Path jar = Paths.get(System.getProperty("kinesisha.job.jar"));
         List<String> args = List.of("--config", config.toString(), "--parallelism", String.valueOf(PARALLELISM));
         FlinkRestApi rest = new FlinkRestApi(flink.restUrl());
         KeyedLoad load = new KeyedLoad(100);
-        try (KinesisClient source = LOCAL.env().clients().kinesis(LOCAL.env().primary().target());
-             KinesisClient target = LOCAL.env().clients().kinesis(LOCAL.env().secondary().target())) {
+        try (KinesisClient source =
+                        LOCAL.env().clients().kinesis(LOCAL.env().primary().target());
+                KinesisClient target =
+                        LOCAL.env().clients().kinesis(LOCAL.env().secondary().target())) {
             JobID job = cluster.submit(jar, args, PARALLELISM, null);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> rest.allRunning(job));
-            assertThat(rest.taskManagersOf(job)).as("one subtask on each TaskManager").containsExactly("tm-1", "tm-2");
+            assertThat(rest.taskManagersOf(job))
+                    .as("one subtask on each TaskManager")
+                    .containsExactly("tm-1", "tm-2");
 
             // load all the way through the split, the kill and the merge
             writer = Executors.newSingleThreadScheduledExecutor();
@@ -88,21 +92,27 @@ class FlinkClusterIT {
             String resharding = rest.taskManagerOfSubtask(job, 0);
             String survivor = resharding.equals("tm-1") ? "tm-2" : "tm-1";
             String parent = Reshard.splitFirst(source, pair.sourceArn);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> childrenReplicating(pair, parent));
 
             // kill the TaskManager reading the children, as soon as they are read: only its region restarts
             long[] beforeKill = rest.checkpoints(job);
             long killedAt = System.currentTimeMillis();
             flink.kill(resharding);
-            System.out.printf("killed %s (subtask 0) at %d; last completed checkpoint before: #%d triggered at %d%n",
+            System.out.printf(
+                    "killed %s (subtask 0) at %d; last completed checkpoint before: #%d triggered at %d%n",
                     resharding, killedAt, beforeKill[0], beforeKill[1]);
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> rest.allRunning(job)
-                    && rest.taskManagersOf(job).equals(Set.of(survivor)) && rest.checkpoints(job)[0] > beforeKill[0]);
+            await().atMost(Duration.ofSeconds(90))
+                    .ignoreExceptions()
+                    .until(() -> rest.allRunning(job)
+                            && rest.taskManagersOf(job).equals(Set.of(survivor))
+                            && rest.checkpoints(job)[0] > beforeKill[0]);
             long recoveredAt = System.currentTimeMillis();
             Reshard.mergeChildrenOf(source, pair.sourceArn, parent);
-            await().atMost(Duration.ofSeconds(60)).until(() -> pair.progress().size() == 5
-                    && pair.progress().stream().allMatch(p -> p.recordsReplicated() > 0));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> pair.progress().size() == 5
+                            && pair.progress().stream().allMatch(p -> p.recordsReplicated() > 0));
             writer.shutdown();
             assertThat(writer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
@@ -112,22 +122,32 @@ class FlinkClusterIT {
             long writtenAroundKill = firstArrivalsBetween(afterKill, beforeKill[1] - 1_000, killedAt + 2_000);
             long counted = rest.subtaskMetricSum(job, MetricNames.DUPLICATES_AFTER_RESTORE);
             long reorders = rest.subtaskMetricSum(job, MetricNames.REORDERS);
-            System.out.printf("TaskManager kill: %d records acknowledged, %d lost, %d duplicates in the target"
+            System.out.printf(
+                    "TaskManager kill: %d records acknowledged, %d lost, %d duplicates in the target"
                             + " (%d counted by the restarted subtasks), %d written to the target between the last"
                             + " checkpoint before the kill and the kill, %d first-occurrence reorders, recovered in %d ms%n",
-                    load.acknowledgedIds().size(), lost(counts, load), duplicates, counted, writtenAroundKill,
-                    afterKill.orderViolations(), recoveredAt - killedAt);
+                    load.acknowledgedIds().size(),
+                    lost(counts, load),
+                    duplicates,
+                    counted,
+                    writtenAroundKill,
+                    afterKill.orderViolations(),
+                    recoveredAt - killedAt);
             assertThat(lost(counts, load)).as("lost after the kill").isZero();
             assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
-            assertThat(afterKill.orderViolations()).as("first-occurrence reorders after the kill").isZero();
+            assertThat(afterKill.orderViolations())
+                    .as("first-occurrence reorders after the kill")
+                    .isZero();
             assertThat(afterKill.mismatchedKeys()).isZero();
-            assertThat(duplicates).as("only what the killed subtasks wrote after their last checkpoint repeats")
+            assertThat(duplicates)
+                    .as("only what the killed subtasks wrote after their last checkpoint repeats")
                     .isLessThanOrEqualTo(writtenAroundKill);
             assertThat(counted).as("every counted duplicate is one").isLessThanOrEqualTo(duplicates);
             assertThat(reorders).as("the sink's reorder counter").isZero();
 
             // stop with a savepoint, write while nothing runs, resume from it
-            String savepoint = cluster.stopWithSavepoint(job, flink.savepoints().toUri().toString(), Duration.ofSeconds(90));
+            String savepoint =
+                    cluster.stopWithSavepoint(job, flink.savepoints().toUri().toString(), Duration.ofSeconds(90));
             assertThat(cluster.status(job)).isEqualTo(JobStatus.FINISHED);
             load.write(source, pair.sourceArn, 500);
             JobID resumed = cluster.submit(jar, args, PARALLELISM, savepoint);
@@ -139,11 +159,17 @@ class FlinkClusterIT {
                     repeatedSinceStop.put(payload, n);
                 }
             });
-            System.out.printf("savepoint %s: %d records acknowledged, %d lost, %d repeated since the stop, %d reorders%n",
-                    savepoint, load.acknowledgedIds().size(), lost(resumedCounts, load), repeatedSinceStop.size(),
+            System.out.printf(
+                    "savepoint %s: %d records acknowledged, %d lost, %d repeated since the stop, %d reorders%n",
+                    savepoint,
+                    load.acknowledgedIds().size(),
+                    lost(resumedCounts, load),
+                    repeatedSinceStop.size(),
                     afterResume.orderViolations());
             assertThat(resumedCounts.keySet()).containsExactlyInAnyOrderElementsOf(load.acknowledgedIds());
-            assertThat(repeatedSinceStop).as("nothing repeated beyond the duplicates counted before the stop").isEmpty();
+            assertThat(repeatedSinceStop)
+                    .as("nothing repeated beyond the duplicates counted before the stop")
+                    .isEmpty();
             assertThat(duplicates(resumedCounts)).isEqualTo(duplicates);
             assertThat(afterResume.orderViolations()).isZero();
             cluster.cancel(resumed);
@@ -153,17 +179,21 @@ class FlinkClusterIT {
     /** Both children of the split shard have progress rows with records: the split happened under load. */
     private static boolean childrenReplicating(ReplicationHarness pair, String parent) {
         List<ShardProgress> rows = pair.progress();
-        return rows.size() == 4 && rows.stream().filter(p -> !p.sourceShardId().equals(parent))
-                .allMatch(p -> p.recordsReplicated() > 0);
+        return rows.size() == 4
+                && rows.stream()
+                        .filter(p -> !p.sourceShardId().equals(parent))
+                        .allMatch(p -> p.recordsReplicated() > 0);
     }
 
     private static StreamContents awaitAll(KinesisClient target, ReplicationHarness pair, KeyedLoad load) {
         StreamContents[] copied = new StreamContents[1];
         List<String> acknowledged = load.acknowledgedIds();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-            copied[0] = StreamContents.read(target, pair.targetArn);
-            return copied[0].counts().keySet().containsAll(acknowledged);
-        });
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    copied[0] = StreamContents.read(target, pair.targetArn);
+                    return copied[0].counts().keySet().containsAll(acknowledged);
+                });
         return copied[0];
     }
 
@@ -172,14 +202,17 @@ class FlinkClusterIT {
     }
 
     private static long lost(Map<String, Integer> counts, KeyedLoad load) {
-        return load.acknowledgedIds().stream().filter(p -> !counts.containsKey(p)).count();
+        return load.acknowledgedIds().stream()
+                .filter(p -> !counts.containsKey(p))
+                .count();
     }
 
     /** Distinct records whose first copy reached the target in [from, to] (epoch millis). */
     private static long firstArrivalsBetween(StreamContents contents, long from, long to) {
         Map<String, Long> first = new HashMap<>();
         for (Record r : contents.records()) {
-            first.merge(StreamContents.payload(r), r.approximateArrivalTimestamp().toEpochMilli(), Math::min);
+            first.merge(
+                    StreamContents.payload(r), r.approximateArrivalTimestamp().toEpochMilli(), Math::min);
         }
         return first.values().stream().filter(t -> t >= from && t <= to).count();
     }

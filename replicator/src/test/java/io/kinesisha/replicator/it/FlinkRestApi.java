@@ -19,7 +19,8 @@ import org.apache.flink.api.common.JobID;
 /** Reads of a Flink cluster's REST API the test checks against: where subtasks run, checkpoints, metrics. */
 final class FlinkRestApi {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
     FlinkRestApi(String base) {
@@ -28,10 +29,15 @@ final class FlinkRestApi {
 
     JsonNode get(String path) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(base + path))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + path + ": HTTP " + response.statusCode() + " " + response.body());
+                throw new IllegalStateException(
+                        "GET " + path + ": HTTP " + response.statusCode() + " " + response.body());
             }
             return JSON.readTree(response.body());
         } catch (IOException e) {
@@ -56,7 +62,8 @@ final class FlinkRestApi {
             return false;
         }
         for (JsonNode vertex : details.get("vertices")) {
-            if (vertex.get("tasks").get("RUNNING").asInt() != vertex.get("parallelism").asInt()) {
+            if (vertex.get("tasks").get("RUNNING").asInt()
+                    != vertex.get("parallelism").asInt()) {
                 return false;
             }
         }
@@ -67,7 +74,8 @@ final class FlinkRestApi {
     Set<String> taskManagersOf(JobID job) {
         Set<String> ids = new TreeSet<>();
         for (String vertex : vertices(job)) {
-            for (JsonNode tm : get("/jobs/" + job + "/vertices/" + vertex + "/taskmanagers").get("taskmanagers")) {
+            for (JsonNode tm : get("/jobs/" + job + "/vertices/" + vertex + "/taskmanagers")
+                    .get("taskmanagers")) {
                 if (tm.get("status").asText().equals("RUNNING")) {
                     ids.add(tm.get("taskmanager-id").asText());
                 }
@@ -82,7 +90,8 @@ final class FlinkRestApi {
         if (vertices.size() != 1) {
             throw new IllegalStateException("expected one chained vertex, found " + vertices);
         }
-        for (JsonNode subtask : get("/jobs/" + job + "/vertices/" + vertices.get(0)).get("subtasks")) {
+        for (JsonNode subtask :
+                get("/jobs/" + job + "/vertices/" + vertices.get(0)).get("subtasks")) {
             if (subtask.get("subtask").asInt() == index) {
                 return subtask.get("taskmanager-id").asText();
             }
@@ -94,8 +103,12 @@ final class FlinkRestApi {
     long[] checkpoints(JobID job) {
         JsonNode stats = get("/jobs/" + job + "/checkpoints");
         JsonNode latest = stats.path("latest").path("completed");
-        return new long[] {stats.get("counts").get("completed").asLong(),
-            latest.isMissingNode() || latest.isNull() ? 0 : latest.get("trigger_timestamp").asLong()};
+        return new long[] {
+            stats.get("counts").get("completed").asLong(),
+            latest.isMissingNode() || latest.isNull()
+                    ? 0
+                    : latest.get("trigger_timestamp").asLong()
+        };
     }
 
     /** A metric summed over all subtasks of all vertices, by the end of its name; -1 when no subtask has it. */

@@ -14,7 +14,9 @@ class JobJarIT {
     void theShadedJobJarCarriesNoEmulatorCode() throws Exception {
         Path jar = Paths.get(System.getProperty("kinesisha.job.jar"));
         assertThat(jar).exists();
-        assertThat(JarContents.localEnvironmentEntries(jar)).as("no emulator or DynamoDB Local code").isEmpty();
+        assertThat(JarContents.localEnvironmentEntries(jar))
+                .as("no emulator or DynamoDB Local code")
+                .isEmpty();
         System.out.printf("job jar: %d KiB%n", Files.size(jar) / 1024);
     }
 }

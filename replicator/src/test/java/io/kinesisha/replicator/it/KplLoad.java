@@ -51,7 +51,8 @@ final class KplLoad {
      * Writes {@code userCount} user records in aggregates of 1 to {@code maxPerAggregate} user records, and
      * {@code plainCount} plain records, all in one pass so that aggregates and plain records interleave.
      */
-    void write(KinesisClient kinesis, String streamArn, int userCount, int plainCount, int maxPerAggregate) throws Exception {
+    void write(KinesisClient kinesis, String streamArn, int userCount, int plainCount, int maxPerAggregate)
+            throws Exception {
         List<Shard> shards = ShardListing.all(kinesis, streamArn);
         Map<String, AggRecord> open = new LinkedHashMap<>();
         Map<String, Integer> openLimit = new HashMap<>();
@@ -64,7 +65,8 @@ final class KplLoad {
             String shardId = shardOf(shards, ehk != null ? new BigInteger(ehk) : md5(key));
             AggRecord aggregate = open.computeIfAbsent(shardId, s -> new AggRecord());
             int limit = openLimit.computeIfAbsent(shardId, s -> 1 + random.nextInt(maxPerAggregate));
-            assertThat(aggregate.addUserRecord(key, ehk, payload.getBytes(StandardCharsets.UTF_8))).isTrue();
+            assertThat(aggregate.addUserRecord(key, ehk, payload.getBytes(StandardCharsets.UTF_8)))
+                    .isTrue();
             userRecords.add(payload);
             if (aggregate.getNumUserRecords() >= limit) {
                 batch.add(entry(open.remove(shardId)));
@@ -73,8 +75,10 @@ final class KplLoad {
             if (plainLeft > 0 && random.nextInt(userCount) < plainCount) {
                 String plainKey = "plain-" + random.nextInt(Math.max(1, keys / 10));
                 String plain = plainKey + ":" + nextCounter.merge(plainKey, 1, Integer::sum);
-                batch.add(PutRecordsRequestEntry.builder().partitionKey(plainKey)
-                        .data(SdkBytes.fromString(plain, StandardCharsets.UTF_8)).build());
+                batch.add(PutRecordsRequestEntry.builder()
+                        .partitionKey(plainKey)
+                        .data(SdkBytes.fromString(plain, StandardCharsets.UTF_8))
+                        .build());
                 plainRecords.add(plain);
                 plainLeft--;
             }
@@ -97,24 +101,34 @@ final class KplLoad {
         aggregate.addUserRecord("inner-1", null, "never seen as a user record".getBytes(StandardCharsets.UTF_8));
         byte[] data = aggregate.toRecordBytes();
         data[data.length - 1] ^= 1;
-        put(kinesis, streamArn, new ArrayList<>(List.of(PutRecordsRequestEntry.builder().partitionKey(corrupt)
-                .data(SdkBytes.fromByteArray(data)).build())));
+        put(
+                kinesis,
+                streamArn,
+                new ArrayList<>(List.of(PutRecordsRequestEntry.builder()
+                        .partitionKey(corrupt)
+                        .data(SdkBytes.fromByteArray(data))
+                        .build())));
         return data;
     }
 
     private PutRecordsRequestEntry entry(AggRecord aggregate) {
         aggregates++;
-        return PutRecordsRequestEntry.builder().partitionKey(aggregate.getPartitionKey())
+        return PutRecordsRequestEntry.builder()
+                .partitionKey(aggregate.getPartitionKey())
                 .explicitHashKey(aggregate.getExplicitHashKey())
-                .data(SdkBytes.fromByteArray(aggregate.toRecordBytes())).build();
+                .data(SdkBytes.fromByteArray(aggregate.toRecordBytes()))
+                .build();
     }
 
     private void put(KinesisClient kinesis, String streamArn, List<PutRecordsRequestEntry> batch) {
         if (batch.isEmpty()) {
             return;
         }
-        PutRecordsResponse response = kinesis.putRecords(b -> b.streamARN(streamArn).records(batch));
-        assertThat(response.failedRecordCount()).as("the emulator never fails entries").isZero();
+        PutRecordsResponse response =
+                kinesis.putRecords(b -> b.streamARN(streamArn).records(batch));
+        assertThat(response.failedRecordCount())
+                .as("the emulator never fails entries")
+                .isZero();
         sourceRecords += batch.size();
         batch.clear();
     }
@@ -131,7 +145,8 @@ final class KplLoad {
 
     static BigInteger md5(String partitionKey) {
         try {
-            return new BigInteger(1, MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
+            return new BigInteger(
+                    1, MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -2,8 +2,8 @@ package io.kinesisha.replicator.it;
 
 import static org.awaitility.Awaitility.await;
 
-import io.kinesisha.testkit.FreePorts;
 import io.kinesisha.replicator.cluster.FlinkSessionCluster;
+import io.kinesisha.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +63,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
     public static LocalFlinkCluster start(Path dir, int taskManagers, int slotsPerTaskManager) {
         LocalFlinkCluster cluster = new LocalFlinkCluster(dir.toAbsolutePath(), slotsPerTaskManager);
         try {
-            cluster.jobManager = cluster.launch("jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                    List.of("-Xmx384m", "-XX:MaxMetaspaceSize=256m"), List.of());
+            cluster.jobManager = cluster.launch(
+                    "jobmanager",
+                    "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                    List.of("-Xmx384m", "-XX:MaxMetaspaceSize=256m"),
+                    List.of());
             for (int i = 1; i <= taskManagers; i++) {
                 cluster.startTaskManager("tm-" + i);
             }
@@ -78,9 +81,13 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     /** Starts a TaskManager whose resource id (as the REST API reports it) is {@code name}. */
     public void startTaskManager(String name) {
-        taskManagers.put(name, launch(name, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                List.of("-Xmx256m", "-Xms256m", "-XX:MaxMetaspaceSize=192m"),
-                List.of("-Dtaskmanager.resource-id=" + name)));
+        taskManagers.put(
+                name,
+                launch(
+                        name,
+                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                        List.of("-Xmx256m", "-Xms256m", "-XX:MaxMetaspaceSize=192m"),
+                        List.of("-Dtaskmanager.resource-id=" + name)));
     }
 
     /** SIGKILL, as when a machine dies: nothing of the TaskManager gets to clean up. */
@@ -104,12 +111,15 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
 
     public void awaitTaskManagers(int count) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-            assertAlive();
-            try (FlinkSessionCluster cluster = FlinkSessionCluster.connect(restUrl(), Duration.ofSeconds(5))) {
-                return cluster.overview().getNumTaskManagersConnected() == count;
-            }
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> {
+                    assertAlive();
+                    try (FlinkSessionCluster cluster = FlinkSessionCluster.connect(restUrl(), Duration.ofSeconds(5))) {
+                        return cluster.overview().getNumTaskManagersConnected() == count;
+                    }
+                });
     }
 
     private void assertAlive() {
@@ -123,7 +133,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Dlog.file=" + logDir.resolve(name + ".log"));
-        command.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
+        command.add("-Dlog4j.configurationFile="
+                + confDir.resolve("log4j.properties").toUri());
         command.add("-cp");
         command.add(classpath);
         command.add(mainClass);
@@ -131,8 +142,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
         command.add(confDir.toString());
         command.addAll(dynamicProperties);
         try {
-            Process process = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectErrorStream(true).redirectOutput(logDir.resolve(name + ".out").toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logDir.resolve(name + ".out").toFile())
+                    .start();
             LIVE.add(process);
             return process;
         } catch (IOException e) {
@@ -183,7 +197,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         c.put("jobmanager.memory.jvm-metaspace.size", "256m");
         c.put("jobmanager.memory.jvm-overhead.min", "64m");
         c.put("jobmanager.memory.jvm-overhead.max", "64m");
-        return c.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n", "", "\n"));
+        return c.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining("\n", "", "\n"));
     }
 
     /** Flink's jars as the build resolved them (the 'provided' closure and the logging jars of a distribution). */
@@ -196,13 +212,15 @@ public final class LocalFlinkCluster implements AutoCloseable {
         List<String> entries = new ArrayList<>();
         for (String file : files.split(java.io.File.pathSeparator)) {
             try {
-                entries.addAll(Arrays.asList(Files.readString(Paths.get(file), StandardCharsets.UTF_8).trim()
+                entries.addAll(Arrays.asList(Files.readString(Paths.get(file), StandardCharsets.UTF_8)
+                        .trim()
                         .split(java.io.File.pathSeparator)));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the Flink classpath " + file, e);
             }
         }
-        List<String> ours = entries.stream().filter(e -> e.contains("kinesis-ha") || e.endsWith("classes"))
+        List<String> ours = entries.stream()
+                .filter(e -> e.contains("kinesis-ha") || e.endsWith("classes"))
                 .collect(Collectors.toList());
         if (!ours.isEmpty()) {
             throw new IllegalStateException("the Flink cluster's classpath must hold Flink's jars only, not " + ours);
@@ -235,7 +253,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
     }
 
-    private static final String LOG4J = String.join("\n",
+    private static final String LOG4J = String.join(
+            "\n",
             "rootLogger.level = INFO",
             "rootLogger.appenderRef.file.ref = file",
             "appender.file.name = file",

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * first, so no job reads an emulator that is gone). One field instead of two set-ups copied into every such test:
  * {@code @RegisterExtension static final RegionsAndFlink LOCAL = new RegionsAndFlink();}.
  */
-public final class RegionsAndFlink implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class RegionsAndFlink
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     private final LocalEnvironmentExtension regions;
     private final MiniClusterExtension flink;
     private InMemoryReporter metrics;
@@ -27,10 +28,13 @@ public final class RegionsAndFlink implements BeforeAllCallback, AfterAllCallbac
     public RegionsAndFlink(String... regions) {
         this.regions = new LocalEnvironmentExtension(regions);
         this.flink = new MiniClusterExtension(() -> {
-            Configuration configuration = metrics == null ? new Configuration()
-                    : metrics.addToConfiguration(new Configuration());
-            return new MiniClusterResourceConfiguration.Builder().setConfiguration(configuration)
-                    .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build();
+            Configuration configuration =
+                    metrics == null ? new Configuration() : metrics.addToConfiguration(new Configuration());
+            return new MiniClusterResourceConfiguration.Builder()
+                    .setConfiguration(configuration)
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build();
         });
     }
 

@@ -4,25 +4,25 @@ import io.kinesisha.common.config.ReplicationPairConfig;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.replicator.ReplicationPlan;
+import io.kinesisha.replicator.Replicator;
 import io.kinesisha.replicator.sink.ClientOverrides;
+import io.kinesisha.testkit.LocalEnvironment;
+import io.kinesisha.testkit.LocalRegion;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.List;
-import java.util.Properties;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import io.kinesisha.testkit.LocalEnvironment;
-import io.kinesisha.testkit.LocalRegion;
-import io.kinesisha.replicator.ReplicationPlan;
-import io.kinesisha.replicator.Replicator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.flink.core.execution.JobClient;
+import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** A replication pair on the local environment: streams in both regions, its config, and the job. */
 final class ReplicationHarness {
@@ -34,7 +34,8 @@ final class ReplicationHarness {
     /** The config as dotted keys, for a job that reads it from a file. */
     final Map<String, String> keys;
 
-    ReplicationHarness(LocalEnvironment env, String pair, int sourceShards, int targetShards, Map<String, String> extra) {
+    ReplicationHarness(
+            LocalEnvironment env, String pair, int sourceShards, int targetShards, Map<String, String> extra) {
         this.env = env;
         this.pair = pair;
         LocalRegion primary = env.primary();
@@ -77,7 +78,7 @@ final class ReplicationHarness {
 
     /** Starts the replicator job on the test MiniCluster. */
     JobClient start(int parallelism) throws Exception {
-        return start(parallelism, builder -> { });
+        return start(parallelism, builder -> {});
     }
 
     /** Starts the job with additions to the sink's SDK client (fault injection). */
@@ -89,14 +90,14 @@ final class ReplicationHarness {
     JobClient startFromSavepoint(int parallelism, String savepoint) throws Exception {
         Configuration conf = new Configuration();
         conf.set(org.apache.flink.runtime.jobgraph.SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
-        return start(parallelism, builder -> { }, conf);
+        return start(parallelism, builder -> {}, conf);
     }
 
     /** Starts the job so that its first failure ends it (instead of restarting forever). */
     JobClient startWithoutRestarts(int parallelism) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return start(parallelism, builder -> { }, conf);
+        return start(parallelism, builder -> {}, conf);
     }
 
     private JobClient start(int parallelism, ClientOverrides sinkOverrides, Configuration conf) throws Exception {
@@ -110,9 +111,14 @@ final class ReplicationHarness {
 
     /** Progress rows of the forward direction under epoch 1. */
     List<ShardProgress> progress() {
-        try (DynamoDbClient dynamo = env.clients().dynamoDb(env.controlStoreTarget(env.primary().name()))) {
+        try (DynamoDbClient dynamo =
+                env.clients().dynamoDb(env.controlStoreTarget(env.primary().name()))) {
             return new ControlStore(dynamo, config.control().tableName())
-                    .readProgress(pair, new ReplicationDirection(env.primary().name(), env.secondary().name()), 1);
+                    .readProgress(
+                            pair,
+                            new ReplicationDirection(
+                                    env.primary().name(), env.secondary().name()),
+                            1);
         }
     }
 

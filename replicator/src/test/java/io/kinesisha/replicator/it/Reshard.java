@@ -13,14 +13,15 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /** Splits and merges shards of a stream and waits until it is ACTIVE again. */
 final class Reshard {
-    private Reshard() {
-    }
+    private Reshard() {}
 
     /** Splits the stream's first shard in the middle of its hash range; returns that shard's id. */
     static String splitFirst(KinesisClient kinesis, String arn) {
         Shard shard = ShardListing.all(kinesis, arn).get(0);
         String middle = new BigInteger(shard.hashKeyRange().startingHashKey())
-                .add(new BigInteger(shard.hashKeyRange().endingHashKey())).shiftRight(1).toString();
+                .add(new BigInteger(shard.hashKeyRange().endingHashKey()))
+                .shiftRight(1)
+                .toString();
         kinesis.splitShard(b -> b.streamARN(arn).shardToSplit(shard.shardId()).newStartingHashKey(middle));
         awaitActive(kinesis, arn);
         return shard.shardId();
@@ -38,7 +39,8 @@ final class Reshard {
                 .filter(s -> parent.equals(s.parentShardId()))
                 .sorted((a, b) -> new BigInteger(a.hashKeyRange().startingHashKey())
                         .compareTo(new BigInteger(b.hashKeyRange().startingHashKey())))
-                .map(Shard::shardId).collect(Collectors.toList());
+                .map(Shard::shardId)
+                .collect(Collectors.toList());
         if (children.size() != 2) {
             throw new IllegalStateException("shard " + parent + " has children " + children + ", not two");
         }
@@ -49,7 +51,8 @@ final class Reshard {
     static void mergeLowestOpen(KinesisClient kinesis, String arn) {
         java.util.List<Shard> open = ShardListing.all(kinesis, arn).stream()
                 .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null)
-                .sorted(java.util.Comparator.comparing(s -> new java.math.BigInteger(s.hashKeyRange().startingHashKey())))
+                .sorted(java.util.Comparator.comparing(
+                        s -> new java.math.BigInteger(s.hashKeyRange().startingHashKey())))
                 .collect(java.util.stream.Collectors.toList());
         merge(kinesis, arn, open.get(0).shardId(), open.get(1).shardId());
     }
@@ -60,7 +63,10 @@ final class Reshard {
     }
 
     static void awaitActive(KinesisClient kinesis, String arn) {
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                kinesis.describeStreamSummary(b -> b.streamARN(arn)).streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> kinesis.describeStreamSummary(b -> b.streamARN(arn))
+                                .streamDescriptionSummary()
+                                .streamStatus()
+                        == StreamStatus.ACTIVE);
     }
 }

@@ -34,27 +34,47 @@ class RepublishedCopiesTest {
             new ControlStore(dynamo, TABLE).createTableIfMissing();
             ReplicationLedger ledger = new ReplicationLedger(dynamo, TABLE);
             // shipped like a Flink job ships it: serialized before open; no read interval, so every question reads
-            RepublishedCopies screen = InstantiationUtil.clone(new RepublishedCopies(PAIR, CUT_EPOCH, REGION,
-                    env.controlStoreTarget(REGION), TABLE, ClientTuning.DEFAULT, Duration.ZERO));
+            RepublishedCopies screen = InstantiationUtil.clone(new RepublishedCopies(
+                    PAIR,
+                    CUT_EPOCH,
+                    REGION,
+                    env.controlStoreTarget(REGION),
+                    TABLE,
+                    ClientTuning.DEFAULT,
+                    Duration.ZERO));
             screen.open();
             try {
                 assertThat(screen.passOver()).as("nothing republished").hasValue(Set.of());
 
                 RepublishBatch first = batch(0, "a");
                 ledger.putBatch(first);
-                assertThat(screen.passOver()).as("batch 0 INTENDED: its copies may have landed unnamed").isEmpty();
-                ledger.putBatch(first.copied(List.of("shardId-000000000000@11", "shardId-000000000001@12"), Instant.now()));
+                assertThat(screen.passOver())
+                        .as("batch 0 INTENDED: its copies may have landed unnamed")
+                        .isEmpty();
+                ledger.putBatch(
+                        first.copied(List.of("shardId-000000000000@11", "shardId-000000000001@12"), Instant.now()));
                 assertThat(screen.passOver()).hasValue(Set.of("shardId-000000000000@11", "shardId-000000000001@12"));
 
                 RepublishBatch second = batch(1, "b");
                 ledger.putBatch(second);
-                ledger.putBatch(new RepublishBatch(PAIR, CUT_EPOCH + 1, 0, RepublishBatch.State.INTENDED,
-                        List.of("shardId-000000000000@9"), List.of(), Instant.now()));
+                ledger.putBatch(new RepublishBatch(
+                        PAIR,
+                        CUT_EPOCH + 1,
+                        0,
+                        RepublishBatch.State.INTENDED,
+                        List.of("shardId-000000000000@9"),
+                        List.of(),
+                        Instant.now()));
                 assertThat(screen.passOver()).as("batch 1 INTENDED").isEmpty();
-                ledger.putBatch(second.copied(List.of("shardId-000000000000@21", "shardId-000000000001@22"), Instant.now()));
-                assertThat(screen.passOver()).as("every copy of the cut; another cut's batch does not hold")
-                        .hasValue(Set.of("shardId-000000000000@11", "shardId-000000000001@12",
-                                "shardId-000000000000@21", "shardId-000000000001@22"));
+                ledger.putBatch(
+                        second.copied(List.of("shardId-000000000000@21", "shardId-000000000001@22"), Instant.now()));
+                assertThat(screen.passOver())
+                        .as("every copy of the cut; another cut's batch does not hold")
+                        .hasValue(Set.of(
+                                "shardId-000000000000@11",
+                                "shardId-000000000001@12",
+                                "shardId-000000000000@21",
+                                "shardId-000000000001@22"));
             } finally {
                 screen.close();
             }
@@ -62,7 +82,13 @@ class RepublishedCopiesTest {
     }
 
     private static RepublishBatch batch(int number, String tag) {
-        return new RepublishBatch(PAIR, CUT_EPOCH, number, RepublishBatch.State.INTENDED,
-                List.of("shardId-000000000000@" + tag + "1", "shardId-000000000001@" + tag + "2"), List.of(), Instant.now());
+        return new RepublishBatch(
+                PAIR,
+                CUT_EPOCH,
+                number,
+                RepublishBatch.State.INTENDED,
+                List.of("shardId-000000000000@" + tag + "1", "shardId-000000000001@" + tag + "2"),
+                List.of(),
+                Instant.now());
     }
 }

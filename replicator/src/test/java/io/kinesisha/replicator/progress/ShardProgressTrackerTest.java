@@ -31,7 +31,9 @@ class ShardProgressTrackerTest {
 
         ShardProgress row = row();
         assertThat(row.lastSequenceNumber()).isEqualTo("12");
-        assertThat(row.markSequenceNumber()).as("the position at the flush, not after it").isEqualTo("11");
+        assertThat(row.markSequenceNumber())
+                .as("the position at the flush, not after it")
+                .isEqualTo("11");
         assertThat(row.markTargets()).isEqualTo(Map.of("t0", "500", "t1", "900"));
     }
 

@@ -37,9 +37,11 @@ final class FaultInjectingInterceptor implements ExecutionInterceptor {
     static final ConcurrentLinkedQueue<String> FAILED_DATA = new ConcurrentLinkedQueue<>();
     /** Data of every entry the target acknowledged, recorded before the sink hears of it. */
     static final Set<String> ACKNOWLEDGED_DATA = ConcurrentHashMap.newKeySet();
+
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final ExecutionAttribute<boolean[]> DROPPED = new ExecutionAttribute<>("injectedDrops");
-    private static final ExecutionAttribute<List<PutRecordsRequestEntry>> SENT = new ExecutionAttribute<>("sentEntries");
+    private static final ExecutionAttribute<List<PutRecordsRequestEntry>> SENT =
+            new ExecutionAttribute<>("sentEntries");
 
     private final double entryFailureRate;
     private final double requestFailureRate;
@@ -72,9 +74,13 @@ final class FaultInjectingInterceptor implements ExecutionInterceptor {
             if (random.nextDouble() < requestFailureRate) {
                 INJECTED_REQUEST_FAILURES.incrementAndGet();
                 throw (ProvisionedThroughputExceededException) ProvisionedThroughputExceededException.builder()
-                        .message("Rate exceeded for stream (injected)").statusCode(400)
-                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("ProvisionedThroughputExceededException")
-                                .errorMessage("Rate exceeded for stream (injected)").serviceName("Kinesis").build())
+                        .message("Rate exceeded for stream (injected)")
+                        .statusCode(400)
+                        .awsErrorDetails(AwsErrorDetails.builder()
+                                .errorCode("ProvisionedThroughputExceededException")
+                                .errorMessage("Rate exceeded for stream (injected)")
+                                .serviceName("Kinesis")
+                                .build())
                         .build();
             }
             drop = new boolean[request.records().size()];
@@ -123,13 +129,18 @@ final class FaultInjectingInterceptor implements ExecutionInterceptor {
         for (boolean dropped : drop) {
             if (dropped) {
                 failures++;
-                results.add(PutRecordsResultEntry.builder().errorCode("ProvisionedThroughputExceededException")
-                        .errorMessage("Rate exceeded for shard (injected)").build());
+                results.add(PutRecordsResultEntry.builder()
+                        .errorCode("ProvisionedThroughputExceededException")
+                        .errorMessage("Rate exceeded for shard (injected)")
+                        .build());
             } else {
                 results.add(written.next());
             }
         }
         int previouslyFailed = response.failedRecordCount() == null ? 0 : response.failedRecordCount();
-        return response.toBuilder().records(results).failedRecordCount(previouslyFailed + failures).build();
+        return response.toBuilder()
+                .records(results)
+                .failedRecordCount(previouslyFailed + failures)
+                .build();
     }
 }

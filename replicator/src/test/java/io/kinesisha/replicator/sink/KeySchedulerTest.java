@@ -38,7 +38,9 @@ class KeySchedulerTest {
         add(s, "d", 1, 10);
         assertThat(names(s.takeBatch(10, 100))).containsExactly("a1");
         assertThat(names(s.takeBatch(10, 100))).containsExactly("b1");
-        assertThat(names(s.takeBatch(10, 100))).as("larger than the budget: alone").containsExactly("c1");
+        assertThat(names(s.takeBatch(10, 100)))
+                .as("larger than the budget: alone")
+                .containsExactly("c1");
         assertThat(names(s.takeBatch(1, 100))).containsExactly("d1");
     }
 

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.FenceAck;
-import io.kinesisha.common.config.ConfigKey;
 import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.fence.EpochFence;
 import io.kinesisha.replicator.it.RegionsAndFlink;
@@ -30,11 +30,11 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
@@ -62,6 +62,7 @@ class KinesisStreamsSinkTest {
     private static final String HEARTBEAT = "heartbeat";
     /** About 100 single-record round trips of a busy emulator; the hot key's cap below is 25. */
     private static final Duration HOT_KEY_CHECKPOINT_TIMEOUT = Duration.ofSeconds(10);
+
     private static final int HOT_KEY_CAP = 25;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
@@ -79,8 +80,13 @@ class KinesisStreamsSinkTest {
     @Test
     void writesEveryRecordOnceInPerKeyOrder() throws Exception {
         int total = 4_000;
-        SinkRun run = runOnNewStream("sink-plain", total, (region, arn) -> sink(region, arn).listener(new CountingListener())
-                .maxBufferedRecords(300).build());
+        SinkRun run = runOnNewStream(
+                "sink-plain",
+                total,
+                (region, arn) -> sink(region, arn)
+                        .listener(new CountingListener())
+                        .maxBufferedRecords(300)
+                        .build());
 
         List<TargetStream.Written> written = run.written();
         assertExactlyOnceInKeyOrder(written, total);
@@ -100,7 +106,10 @@ class KinesisStreamsSinkTest {
     @Test
     void keepsPerKeyOrderThroughPartialFailuresAndThrottling() throws Exception {
         int total = 5_000;
-        SinkRun run = runOnNewStream("sink-faults", total, (region, arn) -> withFaults(sink(region, arn), 42).build());
+        SinkRun run = runOnNewStream(
+                "sink-faults",
+                total,
+                (region, arn) -> withFaults(sink(region, arn), 42).build());
 
         List<TargetStream.Written> written = run.written();
         assertExactlyOnceInKeyOrder(written, total);
@@ -108,9 +117,14 @@ class KinesisStreamsSinkTest {
         long retries = sum(job, MetricNames.RETRIES);
         long injected = FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get();
         long requestFailures = FaultInjectingInterceptor.INJECTED_REQUEST_FAILURES.get();
-        LOG.info("fault run: {} requests, {} entries failed, {} whole requests throttled, {} retries, {} throttled entries, {} batches",
-                FaultInjectingInterceptor.REQUESTS.get(), injected, requestFailures, retries,
-                sum(job, MetricNames.THROTTLED), sum(job, MetricNames.BATCHES));
+        LOG.info(
+                "fault run: {} requests, {} entries failed, {} whole requests throttled, {} retries, {} throttled entries, {} batches",
+                FaultInjectingInterceptor.REQUESTS.get(),
+                injected,
+                requestFailures,
+                retries,
+                sum(job, MetricNames.THROTTLED),
+                sum(job, MetricNames.BATCHES));
         assertThat(injected).isGreaterThan(total / 10);
         assertThat(requestFailures).isPositive();
         assertThat(retries).isGreaterThanOrEqualTo(injected);
@@ -118,12 +132,14 @@ class KinesisStreamsSinkTest {
         assertThat(sum(job, MetricNames.REORDERS)).isZero();
         assertThat(sum(job, MetricNames.FAILED)).isZero();
         // failures hit records that had later records of the same key queued behind them: the reorder hazard
-        Map<String, Long> lastCounterPerKey = written.stream().collect(Collectors.toMap(w -> w.partitionKey,
-                TargetStream.Written::counter, Math::max));
-        long failedWithSuccessors = FaultInjectingInterceptor.FAILED_DATA.stream().filter(d -> {
-            String[] parts = d.split("\\|");
-            return Long.parseLong(parts[1]) < lastCounterPerKey.get(parts[0]);
-        }).count();
+        Map<String, Long> lastCounterPerKey = written.stream()
+                .collect(Collectors.toMap(w -> w.partitionKey, TargetStream.Written::counter, Math::max));
+        long failedWithSuccessors = FaultInjectingInterceptor.FAILED_DATA.stream()
+                .filter(d -> {
+                    String[] parts = d.split("\\|");
+                    return Long.parseLong(parts[1]) < lastCounterPerKey.get(parts[0]);
+                })
+                .count();
         assertThat(failedWithSuccessors).isGreaterThan(100);
         logRate("25% entry failures", written);
     }
@@ -135,9 +151,18 @@ class KinesisStreamsSinkTest {
     @Test
     void reportsAnElementWrittenOnceAfterAllOfItsEntries() throws Exception {
         int total = 1_500;
-        SinkRun run = runOnNewStream("sink-groups", total, (region, arn) -> withFaults(KinesisStreamsSink.<Tuple2<String, Long>>builder()
-                .target(region.target()).streamArn(arn).requestTimeout(Duration.ofSeconds(20))
-                .elementConverter(new ThreeEntries()), 11).listener(new GroupCheckingListener()).build());
+        SinkRun run = runOnNewStream(
+                "sink-groups",
+                total,
+                (region, arn) -> withFaults(
+                                KinesisStreamsSink.<Tuple2<String, Long>>builder()
+                                        .target(region.target())
+                                        .streamArn(arn)
+                                        .requestTimeout(Duration.ofSeconds(20))
+                                        .elementConverter(new ThreeEntries()),
+                                11)
+                        .listener(new GroupCheckingListener())
+                        .build());
 
         List<TargetStream.Written> written = run.written();
         long elements = total - expectedHeartbeats(total);
@@ -145,8 +170,12 @@ class KinesisStreamsSinkTest {
         assertThat(written.stream().map(w -> w.data)).doesNotHaveDuplicates();
         assertKeyOrder(written);
         assertThat(FaultInjectingInterceptor.INJECTED_ENTRY_FAILURES.get()).isGreaterThan(elements / 10);
-        assertThat(GroupCheckingListener.WRITTEN.get()).as("one onWritten per element").isEqualTo(elements);
-        assertThat(GroupCheckingListener.EARLY.get()).as("onWritten before all entries were acknowledged").isZero();
+        assertThat(GroupCheckingListener.WRITTEN.get())
+                .as("one onWritten per element")
+                .isEqualTo(elements);
+        assertThat(GroupCheckingListener.EARLY.get())
+                .as("onWritten before all entries were acknowledged")
+                .isZero();
         assertThat(sum(run.job(), MetricNames.RECORDS_OUT)).isEqualTo(elements * 3);
     }
 
@@ -195,11 +224,11 @@ class KinesisStreamsSinkTest {
         LocalRegion region = LOCAL.env().primary();
         String missing = region.streamArn("no-such-stream");
 
-        assertThatThrownBy(() -> runJob(50, sink(region, missing).build()))
-                .satisfies(e -> {
-                    Throwable cause = ExceptionUtils.findThrowable(e, KinesisSinkException.class).orElseThrow(() -> e);
-                    assertThat(cause).hasMessageContaining(missing).hasMessageContaining("ResourceNotFoundException");
-                });
+        assertThatThrownBy(() -> runJob(50, sink(region, missing).build())).satisfies(e -> {
+            Throwable cause =
+                    ExceptionUtils.findThrowable(e, KinesisSinkException.class).orElseThrow(() -> e);
+            assertThat(cause).hasMessageContaining(missing).hasMessageContaining("ResourceNotFoundException");
+        });
     }
 
     /**
@@ -217,37 +246,61 @@ class KinesisStreamsSinkTest {
         try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(controlTarget)) {
             ControlStore store = new ControlStore(dynamo, table);
             ControlRecord initial = createControlRecord(store, pair, region);
-            EpochFence fence = EpochFence.builder().pairName(pair).controlTable(table).controlStore(controlTarget)
-                    .direction(initial.direction()).epoch(initial.epoch())
-                    .checkInterval(Duration.ofMillis(250)).lease(lease).build();
+            EpochFence fence = EpochFence.builder()
+                    .pairName(pair)
+                    .controlTable(table)
+                    .controlStore(controlTarget)
+                    .direction(initial.direction())
+                    .epoch(initial.epoch())
+                    .checkInterval(Duration.ofMillis(250))
+                    .lease(lease)
+                    .build();
 
-            JobClient job = startUnbounded(i -> Tuple2.of(i % 50 == 49 ? HEARTBEAT : "key-" + (i % KEYS), i),
-                    sink(region, arn).writeGate(fence).maxBufferedRecords(500).build(), "fenced sink test");
+            JobClient job = startUnbounded(
+                    i -> Tuple2.of(i % 50 == 49 ? HEARTBEAT : "key-" + (i % KEYS), i),
+                    sink(region, arn).writeGate(fence).maxBufferedRecords(500).build(),
+                    "fenced sink test");
             try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> readTarget(region, arn).size() >= 600);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> readTarget(region, arn).size() >= 600);
                 long readStarted = System.nanoTime();
                 int before = readTarget(region, arn).size();
-                LOG.info("fenced run: {} records before the flip, reading them back took {} ms", before,
+                LOG.info(
+                        "fenced run: {} records before the flip, reading them back took {} ms",
+                        before,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readStarted));
                 Instant flip = Instant.now();
                 ControlRecord current = store.read(pair).orElseThrow();
-                assertThat(store.replace(current, current.next(region.name(), current.direction().reversed(),
-                        "FAILING_BACK", false, flip))).isTrue();
+                assertThat(store.replace(
+                                current,
+                                current.next(
+                                        region.name(), current.direction().reversed(), "FAILING_BACK", false, flip)))
+                        .isTrue();
 
                 AtomicLong previous = new AtomicLong(-1);
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofSeconds(1))
                         .until(() -> {
                             long count = readTarget(region, arn).size();
                             return count == previous.getAndSet(count);
                         });
                 long stopped = readTarget(region, arn).size();
-                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                await().during(Duration.ofSeconds(3))
+                        .atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(500))
                         .until(() -> readTarget(region, arn).size() == stopped);
 
                 List<TargetStream.Written> written = readTarget(region, arn);
-                Instant lastArrival = written.stream().map(w -> w.arrival).max(Instant::compareTo).orElseThrow();
-                LOG.info("fenced run: {} records, flip at {}, last arrival {} ({} ms after the flip)", written.size(), flip,
-                        lastArrival, Duration.between(flip, lastArrival).toMillis());
+                Instant lastArrival = written.stream()
+                        .map(w -> w.arrival)
+                        .max(Instant::compareTo)
+                        .orElseThrow();
+                LOG.info(
+                        "fenced run: {} records, flip at {}, last arrival {} ({} ms after the flip)",
+                        written.size(),
+                        flip,
+                        lastArrival,
+                        Duration.between(flip, lastArrival).toMillis());
                 assertThat(lastArrival).isBefore(flip.plus(lease).plusSeconds(2));
                 assertThat(sum(job.getJobID(), MetricNames.FENCED)).isEqualTo(2);
                 assertThat(sum(job.getJobID(), MetricNames.BUFFERED)).isPositive();
@@ -257,7 +310,9 @@ class KinesisStreamsSinkTest {
                 job.cancel().get(60, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> job.getJobStatus().get().isGloballyTerminalState());
-                LOG.info("fenced job cancelled in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelStarted));
+                LOG.info(
+                        "fenced job cancelled in {} ms",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelStarted));
             }
         }
     }
@@ -279,16 +334,20 @@ class KinesisStreamsSinkTest {
         Map<Long, Integer> sizes = Map.of(0L, 3 * 1024 * 1024, 4L, 6 * 1024 * 1024, 8L, limit - "key-0".length());
         StreamExecutionEnvironment env = environment(1, false);
         env.fromSource(generator(total, 2), WatermarkStrategy.noWatermarks(), "generator")
-                .sinkTo(sink(region, arn).elementConverter(t -> SinkEntry.of(t.f0,
-                        padded(TargetStream.data(t.f0, t.f1), sizes.getOrDefault(t.f1, 0)))).build())
+                .sinkTo(sink(region, arn)
+                        .elementConverter(t ->
+                                SinkEntry.of(t.f0, padded(TargetStream.data(t.f0, t.f1), sizes.getOrDefault(t.f1, 0))))
+                        .build())
                 .name("kinesis-sink");
         env.execute("large record sink test");
 
         List<TargetStream.Written> written = readTarget(region, arn);
         assertThat(written).hasSize(total);
         assertThat(written.stream().collect(Collectors.toMap(TargetStream.Written::counter, w -> w.data.length())))
-                .containsEntry(0L, 3 * 1024 * 1024).containsEntry(4L, 6 * 1024 * 1024)
-                .containsEntry(8L, limit - "key-0".length()).containsEntry(1L, 100);
+                .containsEntry(0L, 3 * 1024 * 1024)
+                .containsEntry(4L, 6 * 1024 * 1024)
+                .containsEntry(8L, limit - "key-0".length())
+                .containsEntry(1L, 100);
         assertKeyOrder(written);
     }
 
@@ -308,18 +367,27 @@ class KinesisStreamsSinkTest {
         String arn = region.createStream("sink-too-large", 1);
         StreamExecutionEnvironment env = environment(1, false);
         env.fromSource(generator(3, 1), WatermarkStrategy.noWatermarks(), "generator")
-                .sinkTo(sink(region, arn).recordDescriber(t -> "element " + t.f1)
-                        .elementConverter(t -> SinkEntry.of(t.f0, padded(TargetStream.data(t.f0, t.f1),
-                                t.f1 == 1 ? 1024 * 1024 + 1 - t.f0.length() : 0))).build())
+                .sinkTo(sink(region, arn)
+                        .recordDescriber(t -> "element " + t.f1)
+                        .elementConverter(t -> SinkEntry.of(
+                                t.f0,
+                                padded(TargetStream.data(t.f0, t.f1), t.f1 == 1 ? 1024 * 1024 + 1 - t.f0.length() : 0)))
+                        .build())
                 .name("kinesis-sink");
 
         assertThatThrownBy(() -> env.execute("too large record sink test")).satisfies(e -> {
-            Throwable cause = ExceptionUtils.findThrowable(e, KinesisSinkException.class).orElseThrow(() -> e);
-            assertThat(cause).hasMessageContaining(arn).hasMessageContaining("element 1")
-                    .hasMessageContaining("1048577 bytes").hasMessageContaining("1048576 bytes (1024 KiB)");
+            Throwable cause =
+                    ExceptionUtils.findThrowable(e, KinesisSinkException.class).orElseThrow(() -> e);
+            assertThat(cause)
+                    .hasMessageContaining(arn)
+                    .hasMessageContaining("element 1")
+                    .hasMessageContaining("1048577 bytes")
+                    .hasMessageContaining("1048576 bytes (1024 KiB)");
         });
         // nothing of the key after the refused record is written (element 0 may or may not have landed)
-        assertThat(readTarget(region, arn)).extracting(TargetStream.Written::counter).doesNotContain(1L, 2L);
+        assertThat(readTarget(region, arn))
+                .extracting(TargetStream.Written::counter)
+                .doesNotContain(1L, 2L);
     }
 
     /**
@@ -336,8 +404,11 @@ class KinesisStreamsSinkTest {
         env.getCheckpointConfig().setCheckpointTimeout(HOT_KEY_CHECKPOINT_TIMEOUT.toMillis());
         env.getCheckpointConfig().setTolerableCheckpointFailureNumber(0);
         env.fromSource(generator(total, 1), WatermarkStrategy.noWatermarks(), "generator")
-                .sinkTo(sink(region, arn).listener(new CountingListener()).maxBufferedRecords(10_000)
-                        .maxBufferedPerKey(HOT_KEY_CAP).build())
+                .sinkTo(sink(region, arn)
+                        .listener(new CountingListener())
+                        .maxBufferedRecords(10_000)
+                        .maxBufferedPerKey(HOT_KEY_CAP)
+                        .build())
                 .name("kinesis-sink");
         long started = System.nanoTime();
         JobExecutionResult result = env.execute("hot key sink test");
@@ -346,9 +417,15 @@ class KinesisStreamsSinkTest {
         List<TargetStream.Written> written = readTarget(region, arn);
         assertThat(written).hasSize((int) (total - expectedHeartbeats(total)));
         assertKeyOrder(written);
-        LOG.info("one hot key: {} records in {} ms ({} records/s end to end, {} by arrival), at most {} buffered, "
-                        + "{} flushes", written.size(), millis, written.size() * 1000L / Math.max(1, millis),
-                Math.round(rate(written)), CountingListener.MAX_OUTSTANDING.get(), CountingListener.FLUSHED.get());
+        LOG.info(
+                "one hot key: {} records in {} ms ({} records/s end to end, {} by arrival), at most {} buffered, "
+                        + "{} flushes",
+                written.size(),
+                millis,
+                written.size() * 1000L / Math.max(1, millis),
+                Math.round(rate(written)),
+                CountingListener.MAX_OUTSTANDING.get(),
+                CountingListener.FLUSHED.get());
         assertThat(CountingListener.MAX_OUTSTANDING.get()).isBetween(1L, (long) HOT_KEY_CAP);
         // checkpoints completed while the key was busy (one flush is the end of input)
         assertThat(CountingListener.FLUSHED.get()).isGreaterThanOrEqualTo(3);
@@ -368,46 +445,83 @@ class KinesisStreamsSinkTest {
         String pair = "settle";
         String table = "kinesis-ha-control-settle-test";
         AwsTarget controlTarget = LOCAL.env().controlStoreTarget(region.name());
-        Duration settle = Duration.ofMillis(Long.parseLong(ConfigKey.FAILOVER_FENCE_SETTLE_MS.defaultValue().orElseThrow()));
+        Duration settle = Duration.ofMillis(
+                Long.parseLong(ConfigKey.FAILOVER_FENCE_SETTLE_MS.defaultValue().orElseThrow()));
         try (DynamoDbClient dynamo = LOCAL.env().clients().dynamoDb(controlTarget)) {
             ControlStore store = new ControlStore(dynamo, table);
             ControlRecord initial = createControlRecord(store, pair, region);
-            EpochFence fence = EpochFence.builder().pairName(pair).controlTable(table).controlStore(controlTarget)
-                    .direction(initial.direction()).epoch(initial.epoch()).owner("settle-run").build();
+            EpochFence fence = EpochFence.builder()
+                    .pairName(pair)
+                    .controlTable(table)
+                    .controlStore(controlTarget)
+                    .direction(initial.direction())
+                    .epoch(initial.epoch())
+                    .owner("settle-run")
+                    .build();
 
-            JobClient job = startUnbounded(i -> Tuple2.of("key-" + (i % KEYS), i),
-                    productionSink(region, arn).writeGate(fence).build(), "settle sink test");
+            JobClient job = startUnbounded(
+                    i -> Tuple2.of("key-" + (i % KEYS), i),
+                    productionSink(region, arn).writeGate(fence).build(),
+                    "settle sink test");
             try (KinesisClient observer = LOCAL.env().clients().kinesis(region.directTarget())) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> TargetStream.readAll(observer, arn).size() >= 300);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> TargetStream.readAll(observer, arn).size() >= 300);
                 region.answerSlowly(Duration.ofSeconds(12));
                 ControlRecord current = store.read(pair).orElseThrow();
-                assertThat(store.replace(current, current.next(region.name(), current.direction().reversed(),
-                        "FAILING_BACK", false, Instant.now()))).isTrue();
+                assertThat(store.replace(
+                                current,
+                                current.next(
+                                        region.name(),
+                                        current.direction().reversed(),
+                                        "FAILING_BACK",
+                                        false,
+                                        Instant.now())))
+                        .isTrue();
                 Instant flip = Instant.now();
 
                 // quiet for longer than the SDK's old attempt timeout (10 s): a late retry would have landed by then
                 AtomicLong previous = new AtomicLong(-1);
-                await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> TargetStream.readAll(observer, arn).size() == previous.getAndSet(
-                                TargetStream.readAll(observer, arn).size()));
+                await().during(Duration.ofSeconds(12))
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> TargetStream.readAll(observer, arn).size()
+                                == previous.getAndSet(
+                                        TargetStream.readAll(observer, arn).size()));
                 List<TargetStream.Written> written = TargetStream.readAll(observer, arn);
-                Instant lastArrival = written.stream().map(w -> w.arrival).max(Instant::compareTo).orElseThrow();
-                long late = written.stream().filter(w -> w.arrival.isAfter(flip.plus(settle))).count();
-                LOG.info("slow target at the flip: {} records, last arrival {} ms after the flip, {} later than the settle "
-                        + "time of {} ms", written.size(), Duration.between(flip, lastArrival).toMillis(), late, settle.toMillis());
-                assertThat(late).as("copies landing later than flip + %s", settle).isZero();
+                Instant lastArrival = written.stream()
+                        .map(w -> w.arrival)
+                        .max(Instant::compareTo)
+                        .orElseThrow();
+                long late = written.stream()
+                        .filter(w -> w.arrival.isAfter(flip.plus(settle)))
+                        .count();
+                LOG.info(
+                        "slow target at the flip: {} records, last arrival {} ms after the flip, {} later than the settle "
+                                + "time of {} ms",
+                        written.size(),
+                        Duration.between(flip, lastArrival).toMillis(),
+                        late,
+                        settle.toMillis());
+                assertThat(late)
+                        .as("copies landing later than flip + %s", settle)
+                        .isZero();
                 // the early end of the settle: once both writers acknowledged the fence, nothing lands any more
                 List<FenceAck> acks = store.readFenceAcks(pair, initial.direction(), initial.epoch());
                 assertThat(acks).extracting(FenceAck::subtask).containsExactlyInAnyOrder(0, 1);
-                Instant allAcknowledged = Instant.ofEpochMilli(acks.stream().mapToLong(FenceAck::atEpochMillis).max().orElseThrow());
-                LOG.info("both writers acknowledged the fence {} ms after the flip", Duration.between(flip, allAcknowledged).toMillis());
-                assertThat(written).as("copies landing after every writer acknowledged the fence")
+                Instant allAcknowledged = Instant.ofEpochMilli(
+                        acks.stream().mapToLong(FenceAck::atEpochMillis).max().orElseThrow());
+                LOG.info(
+                        "both writers acknowledged the fence {} ms after the flip",
+                        Duration.between(flip, allAcknowledged).toMillis());
+                assertThat(written)
+                        .as("copies landing after every writer acknowledged the fence")
                         .noneMatch(w -> w.arrival.isAfter(allAcknowledged));
                 assertKeyOrder(written);
             } finally {
                 region.restore();
                 job.cancel().get(60, TimeUnit.SECONDS);
-                await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get().isGloballyTerminalState());
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> job.getJobStatus().get().isGloballyTerminalState());
             }
         }
     }
@@ -417,7 +531,8 @@ class KinesisStreamsSinkTest {
         return KinesisStreamsSink.<Tuple2<String, Long>>builder()
                 .target(region.target())
                 .streamArn(arn)
-                .elementConverter(t -> SinkEntry.of(t.f0, TargetStream.data(t.f0, t.f1).getBytes(StandardCharsets.UTF_8)))
+                .elementConverter(
+                        t -> SinkEntry.of(t.f0, TargetStream.data(t.f0, t.f1).getBytes(StandardCharsets.UTF_8)))
                 .maxBufferedRecords(500);
     }
 
@@ -426,7 +541,8 @@ class KinesisStreamsSinkTest {
                 .target(region.target())
                 .streamArn(arn)
                 .requestTimeout(Duration.ofSeconds(20))
-                .elementConverter(t -> HEARTBEAT.equals(t.f0) ? null
+                .elementConverter(t -> HEARTBEAT.equals(t.f0)
+                        ? null
                         : SinkEntry.of(t.f0, TargetStream.data(t.f0, t.f1).getBytes(StandardCharsets.UTF_8)))
                 .maxBufferedRecords(2_000);
     }
@@ -443,19 +559,20 @@ class KinesisStreamsSinkTest {
     }
 
     /** What a finished job wrote: its id (for its metrics) and the target stream's records. */
-    private record SinkRun(JobID job, List<TargetStream.Written> written) {
-    }
+    private record SinkRun(JobID job, List<TargetStream.Written> written) {}
 
     /** {@code total} elements through the sink made for a new 3-shard stream {@code name}; then what it holds. */
-    private static SinkRun runOnNewStream(String name, int total,
-            BiFunction<LocalRegion, String, KinesisStreamsSink<Tuple2<String, Long>>> sink) throws Exception {
+    private static SinkRun runOnNewStream(
+            String name, int total, BiFunction<LocalRegion, String, KinesisStreamsSink<Tuple2<String, Long>>> sink)
+            throws Exception {
         LocalRegion region = LOCAL.env().primary();
         String arn = region.createStream(name, 3);
         JobExecutionResult result = runJob(total, sink.apply(region, arn));
         return new SinkRun(result.getJobID(), readTarget(region, arn));
     }
 
-    private static JobExecutionResult runJob(int total, KinesisStreamsSink<Tuple2<String, Long>> sink) throws Exception {
+    private static JobExecutionResult runJob(int total, KinesisStreamsSink<Tuple2<String, Long>> sink)
+            throws Exception {
         return runJob(total, KEYS, sink);
     }
 
@@ -467,20 +584,28 @@ class KinesisStreamsSinkTest {
     }
 
     /** A job of 300 elements/s from {@code f} through {@code sink}, until cancelled. */
-    private static JobClient startUnbounded(GeneratorFunction<Long, Tuple2<String, Long>> f,
-                                            KinesisStreamsSink<Tuple2<String, Long>> sink, String name) throws Exception {
+    private static JobClient startUnbounded(
+            GeneratorFunction<Long, Tuple2<String, Long>> f, KinesisStreamsSink<Tuple2<String, Long>> sink, String name)
+            throws Exception {
         StreamExecutionEnvironment env = environment(2, true);
-        keyedThrough(env, new DataGeneratorSource<>(f, 1_000_000, RateLimiterStrategy.perSecond(300),
-                Types.TUPLE(Types.STRING, Types.LONG)), sink);
+        keyedThrough(
+                env,
+                new DataGeneratorSource<>(
+                        f, 1_000_000, RateLimiterStrategy.perSecond(300), Types.TUPLE(Types.STRING, Types.LONG)),
+                sink);
         return env.executeAsync(name);
     }
 
     /** One generator keeps each key's elements in order; keyBy routes a key to one sink subtask. */
-    private static void keyedThrough(StreamExecutionEnvironment env, DataGeneratorSource<Tuple2<String, Long>> source,
-                                     KinesisStreamsSink<Tuple2<String, Long>> sink) {
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "generator").setParallelism(1)
+    private static void keyedThrough(
+            StreamExecutionEnvironment env,
+            DataGeneratorSource<Tuple2<String, Long>> source,
+            KinesisStreamsSink<Tuple2<String, Long>> sink) {
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "generator")
+                .setParallelism(1)
                 .keyBy(t -> t.f0, Types.STRING)
-                .sinkTo(sink).name("kinesis-sink");
+                .sinkTo(sink)
+                .name("kinesis-sink");
     }
 
     /** The test cluster's job settings: a failure ends the job (no restarts); checkpoints every 500 ms if asked. */
@@ -529,7 +654,8 @@ class KinesisStreamsSinkTest {
                 expected.add("key-" + (i % KEYS) + "/" + TargetStream.data("key-" + (i % KEYS), i));
             }
         }
-        List<String> actual = written.stream().map(w -> w.partitionKey + "/" + w.data).collect(Collectors.toList());
+        List<String> actual =
+                written.stream().map(w -> w.partitionKey + "/" + w.data).collect(Collectors.toList());
         assertThat(actual).doesNotHaveDuplicates();
         assertThat(new HashSet<>(actual)).isEqualTo(expected);
 
@@ -538,20 +664,28 @@ class KinesisStreamsSinkTest {
 
     /** Per key: one shard, and counters increasing with the sequence number. */
     static void assertKeyOrder(List<TargetStream.Written> written) {
-        Map<String, List<TargetStream.Written>> byKey = written.stream().collect(Collectors.groupingBy(w -> w.partitionKey));
+        Map<String, List<TargetStream.Written>> byKey =
+                written.stream().collect(Collectors.groupingBy(w -> w.partitionKey));
         for (Map.Entry<String, List<TargetStream.Written>> key : byKey.entrySet()) {
             List<TargetStream.Written> records = new ArrayList<>(key.getValue());
-            assertThat(records.stream().map(w -> w.shardId).distinct()).as("shards of %s", key.getKey()).hasSize(1);
+            assertThat(records.stream().map(w -> w.shardId).distinct())
+                    .as("shards of %s", key.getKey())
+                    .hasSize(1);
             records.sort((a, b) -> a.sequenceNumber.compareTo(b.sequenceNumber));
-            List<Long> counters = records.stream().map(TargetStream.Written::counter).collect(Collectors.toList());
-            assertThat(counters).as("counters of %s in target order", key.getKey()).isSorted().doesNotHaveDuplicates();
+            List<Long> counters =
+                    records.stream().map(TargetStream.Written::counter).collect(Collectors.toList());
+            assertThat(counters)
+                    .as("counters of %s in target order", key.getKey())
+                    .isSorted()
+                    .doesNotHaveDuplicates();
         }
     }
 
     /** A sink metric summed over the writers of {@code job}. */
     static long sum(JobID job, String metric) {
         long total = 0;
-        for (Map.Entry<MetricGroup, Map<String, Metric>> group : METRICS.getMetricsByGroup().entrySet()) {
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+                METRICS.getMetricsByGroup().entrySet()) {
             Metric m = group.getValue().get(metric);
             if (job.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
                 if (m instanceof Counter) {
@@ -566,13 +700,19 @@ class KinesisStreamsSinkTest {
 
     /** Records per second over the span of arrival timestamps in the target. */
     private static double rate(List<TargetStream.Written> written) {
-        long first = written.stream().mapToLong(w -> w.arrival.toEpochMilli()).min().orElse(0);
-        long last = written.stream().mapToLong(w -> w.arrival.toEpochMilli()).max().orElse(0);
+        long first =
+                written.stream().mapToLong(w -> w.arrival.toEpochMilli()).min().orElse(0);
+        long last =
+                written.stream().mapToLong(w -> w.arrival.toEpochMilli()).max().orElse(0);
         return written.size() * 1000.0 / Math.max(1, last - first);
     }
 
     private static void logRate(String run, List<TargetStream.Written> written) {
-        LOG.info("{}: {} records in the target, {} records/s by arrival time", run, written.size(), Math.round(rate(written)));
+        LOG.info(
+                "{}: {} records in the target, {} records/s by arrival time",
+                run,
+                written.size(),
+                Math.round(rate(written)));
     }
 
     /** Counts callbacks across the writers (static: the listener is deserialized on the task manager). */

@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 final class TargetStream {
     private static final int PAGE = 10_000;
     private static final long FULL_PAGE_BYTES = 2L * 1024 * 1024;
-    private TargetStream() {
-    }
+
+    private TargetStream() {}
 
     /** One record as found in the target. */
     static final class Written {
@@ -47,19 +47,26 @@ final class TargetStream {
     static List<Written> readAll(KinesisClient kinesis, String streamArn) {
         List<Written> all = new ArrayList<>();
         for (Shard shard : ShardListing.all(kinesis, streamArn)) {
-            String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+            String iterator = kinesis.getShardIterator(b -> b.streamARN(streamArn)
+                            .shardId(shard.shardId())
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                    .shardIterator();
             while (iterator != null) {
                 String current = iterator;
-                GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(current).limit(PAGE));
+                GetRecordsResponse page = kinesis.getRecords(
+                        b -> b.streamARN(streamArn).shardIterator(current).limit(PAGE));
                 for (Record r : page.records()) {
                     all.add(new Written(shard.shardId(), r));
                 }
                 // stop at the tip as of this page: a stream still being written would otherwise never end (a short
                 // page is not the tip when large records filled GetRecords' 10 MiB response)
-                long bytes = page.records().stream().mapToLong(r -> r.data().asByteArrayUnsafe().length).sum();
+                long bytes = page.records().stream()
+                        .mapToLong(r -> r.data().asByteArrayUnsafe().length)
+                        .sum();
                 boolean full = page.records().size() == PAGE || bytes > FULL_PAGE_BYTES;
-                if (page.records().isEmpty() || !full || page.millisBehindLatest() == null
+                if (page.records().isEmpty()
+                        || !full
+                        || page.millisBehindLatest() == null
                         || page.millisBehindLatest() == 0) {
                     break;
                 }

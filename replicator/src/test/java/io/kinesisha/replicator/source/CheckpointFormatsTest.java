@@ -28,13 +28,16 @@ class CheckpointFormatsTest {
         assertThat(read.shardId()).isEqualTo("shardId-000000000001");
         assertThat(read.parentShardIds()).isEmpty();
         assertThat(read.startingHashKey()).isEqualTo(new BigInteger("170141183460469231731687303715884105728"));
-        assertThat(read.startingPosition()).isEqualTo(ShardStartingPosition.afterSequenceNumber(
-                "49650000000000000000000000000000000000000000000000000001"));
+        assertThat(read.startingPosition())
+                .isEqualTo(ShardStartingPosition.afterSequenceNumber(
+                        "49650000000000000000000000000000000000000000000000000001"));
         assertThat(read.finished()).isFalse();
 
-        ShardSplit finished = ShardSplitSerializer.INSTANCE.deserialize(1, fixture("split-v1-finished-at-timestamp.bin"));
+        ShardSplit finished =
+                ShardSplitSerializer.INSTANCE.deserialize(1, fixture("split-v1-finished-at-timestamp.bin"));
         assertThat(finished.parentShardIds()).containsExactly("shardId-000000000000", "shardId-000000000001");
-        assertThat(finished.startingPosition()).isEqualTo(ShardStartingPosition.atTimestamp(Instant.parse("2026-12-06T12:00:00Z")));
+        assertThat(finished.startingPosition())
+                .isEqualTo(ShardStartingPosition.atTimestamp(Instant.parse("2026-12-06T12:00:00Z")));
         assertThat(finished.finished()).isTrue();
     }
 
@@ -50,13 +53,21 @@ class CheckpointFormatsTest {
 
     @Test
     void currentFormatsRoundTrip() throws Exception {
-        ShardSplit split = new ShardSplit(STREAM, "shardId-000000000007", List.of("shardId-000000000003"), BigInteger.ONE,
-                BigInteger.TEN, null, ShardStartingPosition.atSequenceNumber("42"), false);
+        ShardSplit split = new ShardSplit(
+                STREAM,
+                "shardId-000000000007",
+                List.of("shardId-000000000003"),
+                BigInteger.ONE,
+                BigInteger.TEN,
+                null,
+                ShardStartingPosition.atSequenceNumber("42"),
+                false);
         ShardSplitSerializer splits = ShardSplitSerializer.INSTANCE;
-        assertThat(splits.deserialize(splits.getVersion(), splits.serialize(split))).isEqualTo(split);
+        assertThat(splits.deserialize(splits.getVersion(), splits.serialize(split)))
+                .isEqualTo(split);
 
-        EnumeratorState state = new EnumeratorState(Map.of(split.splitId(), split), Set.of("shardId-000000000004"),
-                Set.of("shardId-000000000003"));
+        EnumeratorState state = new EnumeratorState(
+                Map.of(split.splitId(), split), Set.of("shardId-000000000004"), Set.of("shardId-000000000003"));
         EnumeratorStateSerializer states = new EnumeratorStateSerializer();
         EnumeratorState back = states.deserialize(states.getVersion(), states.serialize(state));
         assertThat(back.unassigned()).isEqualTo(state.unassigned());

@@ -41,15 +41,12 @@ final class CollectingSink implements Sink<KinesisRecordView> {
             }
 
             @Override
-            public void flush(boolean endOfInput) {
-            }
+            public void flush(boolean endOfInput) {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
-    record Arrival(long order, KinesisRecordView record) {
-    }
+    record Arrival(long order, KinesisRecordView record) {}
 }

@@ -11,8 +11,7 @@ public final class KinesisRecordView {
     public String sequenceNumber;
     public String payload;
 
-    public KinesisRecordView() {
-    }
+    public KinesisRecordView() {}
 
     static KinesisDeserializationSchema<KinesisRecordView> schema() {
         return new KinesisDeserializationSchema<>() {

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,9 +44,11 @@ class KinesisSourceTest {
             String run = "read-" + readerType;
             JobClient job = start(run, source(arn, readerType, "efo-" + stream));
             try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> CollectingSink.arrivals(run).size() >= 1200);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> CollectingSink.arrivals(run).size() >= 1200);
                 put(kinesis, arn, 1200, 1500, 50);
-                await().atMost(Duration.ofSeconds(60)).until(() -> CollectingSink.arrivals(run).size() >= 1500);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> CollectingSink.arrivals(run).size() >= 1500);
                 assertExactlyOnceInKeyOrder(CollectingSink.arrivals(run), 1500);
             } finally {
                 job.cancel().get();
@@ -63,22 +65,32 @@ class KinesisSourceTest {
             String run = "lineage";
             JobClient job = start(run, source(arn, ReaderType.EFO, "efo-lineage"));
             try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> CollectingSink.arrivals(run).size() >= 300);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> CollectingSink.arrivals(run).size() >= 300);
                 List<Shard> shards = ShardListing.all(kinesis, arn);
                 Shard first = shards.get(0);
                 String middle = new java.math.BigInteger(first.hashKeyRange().startingHashKey())
-                        .add(new java.math.BigInteger(first.hashKeyRange().endingHashKey())).shiftRight(1).toString();
-                kinesis.splitShard(b -> b.streamARN(arn).shardToSplit(first.shardId()).newStartingHashKey(middle));
+                        .add(new java.math.BigInteger(first.hashKeyRange().endingHashKey()))
+                        .shiftRight(1)
+                        .toString();
+                kinesis.splitShard(
+                        b -> b.streamARN(arn).shardToSplit(first.shardId()).newStartingHashKey(middle));
                 awaitActive(kinesis, arn);
                 put(kinesis, arn, 600, 900, 40);
-                kinesis.mergeShards(b -> b.streamARN(arn).shardToMerge(shards.get(1).shardId())
+                kinesis.mergeShards(b -> b.streamARN(arn)
+                        .shardToMerge(shards.get(1).shardId())
                         .adjacentShardToMerge(shards.get(2).shardId()));
                 awaitActive(kinesis, arn);
                 put(kinesis, arn, 900, 1200, 40);
-                await().atMost(Duration.ofSeconds(120)).until(() -> CollectingSink.arrivals(run).size() >= 1200);
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> CollectingSink.arrivals(run).size() >= 1200);
                 assertExactlyOnceInKeyOrder(CollectingSink.arrivals(run), 1200);
-                assertThat(CollectingSink.arrivals(run).stream().map(a -> a.record().shardId).distinct().count())
-                        .as("records came from parents and children").isGreaterThanOrEqualTo(6);
+                assertThat(CollectingSink.arrivals(run).stream()
+                                .map(a -> a.record().shardId)
+                                .distinct()
+                                .count())
+                        .as("records came from parents and children")
+                        .isGreaterThanOrEqualTo(6);
             } finally {
                 job.cancel().get();
             }
@@ -108,29 +120,40 @@ class KinesisSourceTest {
     private static void put(KinesisClient kinesis, String arn, int from, int to, int keys) {
         for (int start = from; start < to; start += 250) {
             List<PutRecordsRequestEntry> entries = IntStream.range(start, Math.min(to, start + 250))
-                    .mapToObj(i -> PutRecordsRequestEntry.builder().partitionKey("k" + (i % keys))
-                            .data(SdkBytes.fromString("k" + (i % keys) + ":" + i, StandardCharsets.UTF_8)).build())
+                    .mapToObj(i -> PutRecordsRequestEntry.builder()
+                            .partitionKey("k" + (i % keys))
+                            .data(SdkBytes.fromString("k" + (i % keys) + ":" + i, StandardCharsets.UTF_8))
+                            .build())
                     .collect(Collectors.toList());
-            assertThat(kinesis.putRecords(b -> b.streamARN(arn).records(entries)).failedRecordCount()).isZero();
+            assertThat(kinesis.putRecords(b -> b.streamARN(arn).records(entries))
+                            .failedRecordCount())
+                    .isZero();
         }
     }
 
     private static void awaitActive(KinesisClient kinesis, String arn) {
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                kinesis.describeStreamSummary(b -> b.streamARN(arn)).streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> kinesis.describeStreamSummary(b -> b.streamARN(arn))
+                                .streamDescriptionSummary()
+                                .streamStatus()
+                        == StreamStatus.ACTIVE);
     }
 
     private static void assertExactlyOnceInKeyOrder(List<CollectingSink.Arrival> arrivals, int expected) {
         List<CollectingSink.Arrival> sorted = new ArrayList<>(arrivals);
         sorted.sort((a, b) -> Long.compare(a.order(), b.order()));
-        assertThat(sorted.stream().map(a -> a.record().payload).distinct().count()).as("distinct records").isEqualTo(expected);
+        assertThat(sorted.stream().map(a -> a.record().payload).distinct().count())
+                .as("distinct records")
+                .isEqualTo(expected);
         assertThat(sorted).as("no duplicates without failures").hasSize(expected);
         Map<String, Integer> lastByKey = new HashMap<>();
         for (CollectingSink.Arrival a : sorted) {
-            int counter = Integer.parseInt(a.record().payload.substring(a.record().payload.indexOf(':') + 1));
+            int counter = Integer.parseInt(
+                    a.record().payload.substring(a.record().payload.indexOf(':') + 1));
             Integer previous = lastByKey.put(a.record().partitionKey, counter);
             assertThat(previous == null || previous < counter)
-                    .as("key %s: %s after %s", a.record().partitionKey, counter, previous).isTrue();
+                    .as("key %s: %s after %s", a.record().partitionKey, counter, previous)
+                    .isTrue();
         }
     }
 }

@@ -42,7 +42,8 @@ public final class AwsClientFactory implements AutoCloseable {
     public ClientOverrideConfiguration overrides() {
         return ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .maxAttempts(tuning.maxAttempts()).build())
+                        .maxAttempts(tuning.maxAttempts())
+                        .build())
                 .apiCallTimeout(tuning.apiCallTimeout())
                 .apiCallAttemptTimeout(tuning.apiCallAttemptTimeout())
                 .build();
@@ -50,7 +51,8 @@ public final class AwsClientFactory implements AutoCloseable {
 
     public KinesisClient kinesis(AwsTarget target) {
         return configure(KinesisClient.builder(), target)
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64).socketTimeout(tuning.apiCallAttemptTimeout()))
+                .httpClientBuilder(
+                        ApacheHttpClient.builder().maxConnections(64).socketTimeout(tuning.apiCallAttemptTimeout()))
                 .build();
     }
 
@@ -59,15 +61,15 @@ public final class AwsClientFactory implements AutoCloseable {
      * local emulator the endpoint must be its plain-HTTP port, which speaks h2c.
      */
     public KinesisAsyncClient kinesisAsync(AwsTarget target, ClientRole role) {
-        return kinesisAsync(target, role, overrides -> { });
+        return kinesisAsync(target, role, overrides -> {});
     }
 
     /**
      * Like {@link #kinesisAsync(AwsTarget, ClientRole)}, with {@code extraOverrides} applied on top of the shared
      * timeouts and retry strategy (e.g. execution interceptors for metrics or fault injection in tests).
      */
-    public KinesisAsyncClient kinesisAsync(AwsTarget target, ClientRole role,
-                                           Consumer<ClientOverrideConfiguration.Builder> extraOverrides) {
+    public KinesisAsyncClient kinesisAsync(
+            AwsTarget target, ClientRole role, Consumer<ClientOverrideConfiguration.Builder> extraOverrides) {
         ClientOverrideConfiguration.Builder overrides = overrides().toBuilder();
         extraOverrides.accept(overrides);
         return configure(KinesisAsyncClient.builder(), target)
@@ -82,13 +84,15 @@ public final class AwsClientFactory implements AutoCloseable {
 
     public DynamoDbClient dynamoDb(AwsTarget target) {
         return configure(DynamoDbClient.builder(), target)
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(16).socketTimeout(tuning.apiCallAttemptTimeout()))
+                .httpClientBuilder(
+                        ApacheHttpClient.builder().maxConnections(16).socketTimeout(tuning.apiCallAttemptTimeout()))
                 .build();
     }
 
     /** The event loop of a role, created on first use and shared by all clients of that role. */
     public synchronized SdkEventLoopGroup eventLoop(ClientRole role) {
-        return eventLoops.computeIfAbsent(role, r -> SdkEventLoopGroup.builder().numberOfThreads(2).build());
+        return eventLoops.computeIfAbsent(
+                role, r -> SdkEventLoopGroup.builder().numberOfThreads(2).build());
     }
 
     @Override

@@ -37,8 +37,11 @@ public final class AwsTarget implements Serializable {
 
     /** A region served at {@code endpoint} with fixed keys. */
     public static AwsTarget local(String region, URI endpoint, String accessKeyId, String secretAccessKey) {
-        return new AwsTarget(region, Objects.requireNonNull(endpoint, "endpoint"),
-                Objects.requireNonNull(accessKeyId, "accessKeyId"), Objects.requireNonNull(secretAccessKey, "secretAccessKey"));
+        return new AwsTarget(
+                region,
+                Objects.requireNonNull(endpoint, "endpoint"),
+                Objects.requireNonNull(accessKeyId, "accessKeyId"),
+                Objects.requireNonNull(secretAccessKey, "secretAccessKey"));
     }
 
     /** Same region and credentials, another endpoint ({@code null}: the region's public endpoint). */
@@ -53,7 +56,10 @@ public final class AwsTarget implements Serializable {
 
     /** Fixed keys instead of the default chain (local emulators). */
     public AwsTarget withStaticCredentials(String newAccessKeyId, String newSecretAccessKey) {
-        return new AwsTarget(region, endpoint, Objects.requireNonNull(newAccessKeyId, "accessKeyId"),
+        return new AwsTarget(
+                region,
+                endpoint,
+                Objects.requireNonNull(newAccessKeyId, "accessKeyId"),
                 Objects.requireNonNull(newSecretAccessKey, "secretAccessKey"));
     }
 
@@ -81,7 +87,9 @@ public final class AwsTarget implements Serializable {
             return false;
         }
         AwsTarget t = (AwsTarget) o;
-        return region.equals(t.region) && Objects.equals(endpoint, t.endpoint) && Objects.equals(accessKeyId, t.accessKeyId)
+        return region.equals(t.region)
+                && Objects.equals(endpoint, t.endpoint)
+                && Objects.equals(accessKeyId, t.accessKeyId)
                 && Objects.equals(secretAccessKey, t.secretAccessKey);
     }
 

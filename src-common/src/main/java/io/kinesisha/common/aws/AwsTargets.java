@@ -7,18 +7,19 @@ import io.kinesisha.common.config.ReplicationPairConfig;
 
 /** Turns a replication pair's configuration into the {@link AwsTarget}s and {@link ClientTuning} clients use. */
 public final class AwsTargets {
-    private AwsTargets() {
-    }
+    private AwsTargets() {}
 
     /** The Kinesis service of one side of the pair. */
     public static AwsTarget kinesis(ReplicationPairConfig config, RegionConfig side) {
-        AwsTarget target = AwsTarget.of(side.region()).withEndpoint(side.endpoint().orElse(null));
+        AwsTarget target =
+                AwsTarget.of(side.region()).withEndpoint(side.endpoint().orElse(null));
         return withCredentials(target, config.aws());
     }
 
     /** The control store as seen from the control region. */
     public static AwsTarget controlStore(ReplicationPairConfig config) {
-        AwsTarget target = AwsTarget.of(config.control().region()).withEndpoint(config.control().endpoint().orElse(null));
+        AwsTarget target = AwsTarget.of(config.control().region())
+                .withEndpoint(config.control().endpoint().orElse(null));
         return withCredentials(target, config.aws());
     }
 
@@ -29,7 +30,8 @@ public final class AwsTargets {
 
     private static AwsTarget withCredentials(AwsTarget target, AwsSettings aws) {
         if (aws.credentials() == CredentialsMode.STATIC) {
-            return target.withStaticCredentials(aws.accessKeyId().orElseThrow(), aws.secretAccessKey().orElseThrow());
+            return target.withStaticCredentials(
+                    aws.accessKeyId().orElseThrow(), aws.secretAccessKey().orElseThrow());
         }
         return target;
     }

@@ -54,7 +54,9 @@ public final class AwsSettings {
     @Override
     public String toString() {
         return "AwsSettings{credentials=" + credentials.configValue()
-                + accessKeyId.map(id -> ", accessKeyId=" + id + ", secretAccessKey=****").orElse("")
+                + accessKeyId
+                        .map(id -> ", accessKeyId=" + id + ", secretAccessKey=****")
+                        .orElse("")
                 + ", apiCallTimeout=" + apiCallTimeout + ", apiCallAttemptTimeout=" + apiCallAttemptTimeout
                 + ", maxAttempts=" + maxAttempts + "}";
     }

@@ -20,8 +20,7 @@ final class ConfigBinder {
     private static final int MAX_SUGGESTION_DISTANCE = 3;
     private static final int MAX_SHOWN_VALUE = 200;
 
-    private ConfigBinder() {
-    }
+    private ConfigBinder() {}
 
     /**
      * Validates {@code raw} and builds the config.

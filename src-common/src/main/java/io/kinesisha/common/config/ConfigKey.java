@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * never disagree.
  */
 public enum ConfigKey {
-    PAIR_NAME(Def.required("pair.name", Type.STRING).pattern("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+    PAIR_NAME(Def.required("pair.name", Type.STRING)
+            .pattern("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
             .describe("Identifies the pair in resource names, metrics and its control-table record.")),
 
     PRIMARY_REGION(Def.derived("primary.region", Type.REGION, "region of `primary.stream-arn`")
@@ -47,11 +48,14 @@ public enum ConfigKey {
                     + "with `replication.reverse-application`, the controller starts and stops the applications as the "
                     + "replication direction changes (failback, switchover). Unset: replication jobs are run by you "
                     + "(e.g. `replicate --follow`).")),
-    REPLICATION_REVERSE_APPLICATION(Def.optional("replication.reverse-application", Type.STRING)
-            .pattern("[a-zA-Z0-9_.-]{1,128}")
-            .describe("Managed Flink application replicating secondary -> primary (in the primary region), for failback.")),
+    REPLICATION_REVERSE_APPLICATION(
+            Def.optional("replication.reverse-application", Type.STRING)
+                    .pattern("[a-zA-Z0-9_.-]{1,128}")
+                    .describe(
+                            "Managed Flink application replicating secondary -> primary (in the primary region), for failback.")),
     REPLICATION_CONSUMER_LIFECYCLE(Def.enumerated("replication.consumer-lifecycle", ConsumerLifecycle.JOB_MANAGED)
-            .describe("JOB_MANAGED: the job registers its consumer; SELF_MANAGED: it uses `replication.consumer-arn`.")),
+            .describe(
+                    "JOB_MANAGED: the job registers its consumer; SELF_MANAGED: it uses `replication.consumer-arn`.")),
     REPLICATION_CONSUMER_ARN(Def.optional("replication.consumer-arn", Type.CONSUMER_ARN)
             .describe("Pre-registered consumer on the primary stream; required with SELF_MANAGED, refused otherwise.")),
     REPLICATION_READER(Def.enumerated("replication.reader", ReaderType.EFO)
@@ -63,22 +67,28 @@ public enum ConfigKey {
             .describe("How often the job checkpoints; bounds how many records are sent again after a restart.")),
     REPLICATION_CHECKPOINT_TIMEOUT_MS(Def.defaulted("replication.checkpoint-timeout-ms", Type.LONG, "120000")
             .range(10000, 3600000)
-            .describe("A checkpoint not complete after this long is abandoned (it waits for every buffered record to be "
-                    + "acknowledged; see `replication.max-buffered-per-key`).")),
+            .describe(
+                    "A checkpoint not complete after this long is abandoned (it waits for every buffered record to be "
+                            + "acknowledged; see `replication.max-buffered-per-key`).")),
     REPLICATION_TOLERABLE_CHECKPOINT_FAILURES(Def.defaulted("replication.tolerable-checkpoint-failures", Type.INT, "3")
             .range(0, 1000)
-            .describe("Checkpoints in a row that may fail or time out before the job restarts from the last good one.")),
+            .describe(
+                    "Checkpoints in a row that may fail or time out before the job restarts from the last good one.")),
     REPLICATION_SHARD_DISCOVERY_INTERVAL_MS(Def.defaulted("replication.shard-discovery-interval-ms", Type.LONG, "10000")
             .range(1000, 3600000)
             .describe("How soon the job notices shards created by a reshard of the primary stream.")),
-    REPLICATION_MAX_BATCH_RECORDS(Def.defaulted("replication.max-batch-records", Type.INT, "500").range(1, 500)
+    REPLICATION_MAX_BATCH_RECORDS(Def.defaulted("replication.max-batch-records", Type.INT, "500")
+            .range(1, 500)
             .describe("Records per PutRecords call to the secondary stream (500 is the API limit).")),
-    REPLICATION_MAX_IN_FLIGHT_BATCHES(Def.defaulted("replication.max-in-flight-batches", Type.INT, "4").range(1, 100)
+    REPLICATION_MAX_IN_FLIGHT_BATCHES(Def.defaulted("replication.max-in-flight-batches", Type.INT, "4")
+            .range(1, 100)
             .describe("PutRecords calls outstanding at once; more raises throughput and memory use.")),
-    REPLICATION_MAX_BUFFERED_PER_KEY(Def.defaulted("replication.max-buffered-per-key", Type.INT, "200").range(1, 10000)
-            .describe("Records of one partition key the sink holds unacknowledged before the next one waits (back-pressure "
-                    + "on the reader). A key's records are written one round trip each to keep their order, so a hot key "
-                    + "needs about this many PutRecords round trips to flush at a checkpoint.")),
+    REPLICATION_MAX_BUFFERED_PER_KEY(Def.defaulted("replication.max-buffered-per-key", Type.INT, "200")
+            .range(1, 10000)
+            .describe(
+                    "Records of one partition key the sink holds unacknowledged before the next one waits (back-pressure "
+                            + "on the reader). A key's records are written one round trip each to keep their order, so a hot key "
+                            + "needs about this many PutRecords round trips to flush at a checkpoint.")),
     REPLICATION_SINK_REQUEST_TIMEOUT_MS(Def.defaulted("replication.sink-request-timeout-ms", Type.LONG, "1000")
             .range(100, 60000)
             .describe("The longest one PutRecords call to the secondary stream may take: one attempt, no SDK retries; "
@@ -89,8 +99,8 @@ public enum ConfigKey {
     CONTROL_TABLE_NAME(Def.defaulted("control.table-name", Type.STRING, "kinesis-ha-control")
             .pattern("[a-zA-Z0-9_.-]{3,255}")
             .describe("DynamoDB table that records the active region and the failover history.")),
-    CONTROL_REGION(Def.derived("control.region", Type.REGION, "`primary.region`")
-            .describe("Region of the control table.")),
+    CONTROL_REGION(
+            Def.derived("control.region", Type.REGION, "`primary.region`").describe("Region of the control table.")),
     CONTROL_ENDPOINT(Def.optional("control.endpoint", Type.URI)
             .describe("DynamoDB endpoint override for the control table (local store, VPC endpoint).")),
 
@@ -98,35 +108,45 @@ public enum ConfigKey {
             .rangeAboveMin(0, 100)
             .describe("Percentage of failed calls and records (PutRecords per record; throttling excluded) over all"
                     + " calls and records in the window above which a region counts as unhealthy.")),
-    HEALTH_ERROR_RATE_WINDOW_MINUTES(Def.defaulted("health.error-rate-window-minutes", Type.INT, "5").range(1, 60)
+    HEALTH_ERROR_RATE_WINDOW_MINUTES(Def.defaulted("health.error-rate-window-minutes", Type.INT, "5")
+            .range(1, 60)
             .describe("Window the error rate is computed over.")),
     HEALTH_ITERATOR_AGE_THRESHOLD_MS(Def.defaulted("health.iterator-age-threshold-ms", Type.LONG, "60000")
             .range(1000, 86400000)
             .describe("Readers' iterator age above which they count as falling behind (a warning; never a reason to"
                     + " fail over).")),
-    HEALTH_REPLICATION_LAG_THRESHOLD_MS(Def.defaulted("health.replication-lag-threshold-ms", Type.LONG, "30000")
-            .range(100, 86400000)
-            .describe("Delay between a write to the primary and its copy in the secondary above which replication counts as unhealthy.")),
-    HEALTH_PROBE_INTERVAL_MS(Def.defaulted("health.probe-interval-ms", Type.LONG, "5000").range(100, 600000)
+    HEALTH_REPLICATION_LAG_THRESHOLD_MS(
+            Def.defaulted("health.replication-lag-threshold-ms", Type.LONG, "30000")
+                    .range(100, 86400000)
+                    .describe(
+                            "Delay between a write to the primary and its copy in the secondary above which replication counts as unhealthy.")),
+    HEALTH_PROBE_INTERVAL_MS(Def.defaulted("health.probe-interval-ms", Type.LONG, "5000")
+            .range(100, 600000)
             .describe("How often the controller probes each region.")),
-    HEALTH_PROBE_TIMEOUT_MS(Def.defaulted("health.probe-timeout-ms", Type.LONG, "2000").range(50, 60000)
+    HEALTH_PROBE_TIMEOUT_MS(Def.defaulted("health.probe-timeout-ms", Type.LONG, "2000")
+            .range(50, 60000)
             .describe("A probe slower than this fails; must be less than `health.probe-interval-ms`.")),
-    HEALTH_CONSECUTIVE_BAD_EVALUATIONS(Def.defaulted("health.consecutive-bad-evaluations", Type.INT, "3").range(1, 100)
+    HEALTH_CONSECUTIVE_BAD_EVALUATIONS(Def.defaulted("health.consecutive-bad-evaluations", Type.INT, "3")
+            .range(1, 100)
             .describe("Bad evaluations in a row before failing over, so a single blip does not.")),
-    HEALTH_MIN_DWELL_MINUTES(Def.defaulted("health.min-dwell-minutes", Type.INT, "30").range(0, 1440)
+    HEALTH_MIN_DWELL_MINUTES(Def.defaulted("health.min-dwell-minutes", Type.INT, "30")
+            .range(0, 1440)
             .describe("Minimum time in a region after a switch before switching again, against flapping.")),
-    HEALTH_MAX_AUTOMATIC_FAILOVERS(Def.defaulted("health.max-automatic-failovers", Type.INT, "1").range(0, 100)
+    HEALTH_MAX_AUTOMATIC_FAILOVERS(Def.defaulted("health.max-automatic-failovers", Type.INT, "1")
+            .range(0, 100)
             .describe("Automatic failovers allowed per window before a human must act; 0 disables them.")),
     HEALTH_AUTOMATIC_FAILOVER_WINDOW_HOURS(Def.defaulted("health.automatic-failover-window-hours", Type.INT, "24")
             .range(1, 720)
             .describe("Window over which `health.max-automatic-failovers` is counted.")),
 
-    FAILOVER_FENCE_SETTLE_MS(Def.defaulted("failover.fence-settle-ms", Type.LONG, "4000").range(0, 600000)
+    FAILOVER_FENCE_SETTLE_MS(Def.defaulted("failover.fence-settle-ms", Type.LONG, "4000")
+            .range(0, 600000)
             .describe("After fencing replication in an unplanned failover, wait this long before producers move: the "
                     + "replicator's fence lease (3000 ms) plus `replication.sink-request-timeout-ms` (checked), so no late "
                     + "replicated record lands among producers' writes in the secondary (order) or after the failover "
                     + "cut (duplicates on failback). 0 skips the wait and trades that for a lower RTO.")),
-    FAILOVER_RUNNER_LEASE_MS(Def.defaulted("failover.runner-lease-ms", Type.LONG, "60000").range(1000, 600000)
+    FAILOVER_RUNNER_LEASE_MS(Def.defaulted("failover.runner-lease-ms", Type.LONG, "60000")
+            .range(1000, 600000)
             .describe("How long a controller running an operation (failover, switchover, failback, or an abort) holds "
                     + "it without renewing: it renews before every side effect and while a step waits, another "
                     + "controller (an overlapping Lambda invocation, the CLI) takes over only after this expired, so a "
@@ -137,9 +157,11 @@ public enum ConfigKey {
                     + "copies them into the active stream once on failback (default: nothing acknowledged is lost; "
                     + "they arrive after newer records of their keys, which the report counts); `report-only` leaves "
                     + "them in the old primary and reports them (for consumers that cannot take a late record).")),
-    FAILBACK_HEALTH_DWELL_MS(Def.defaulted("failback.health-dwell-ms", Type.LONG, "30000").range(0, 3600000)
+    FAILBACK_HEALTH_DWELL_MS(Def.defaulted("failback.health-dwell-ms", Type.LONG, "30000")
+            .range(0, 3600000)
             .describe("Failback starts only after the old primary has answered every probe for this long.")),
-    FAILBACK_CATCH_UP_TIMEOUT_MS(Def.defaulted("failback.catch-up-timeout-ms", Type.LONG, "600000").range(1000, 86400000)
+    FAILBACK_CATCH_UP_TIMEOUT_MS(Def.defaulted("failback.catch-up-timeout-ms", Type.LONG, "600000")
+            .range(1000, 86400000)
             .describe("How long failback waits for reverse replication to catch up before it stops (resumable).")),
 
     PRODUCERS_LAMBDA_FUNCTIONS(Def.optional("producers.lambda-functions", Type.STRING)
@@ -164,14 +186,17 @@ public enum ConfigKey {
             .describe("default: the SDK default chain (roles, profiles); static: the keys below, for local use.")),
     AWS_ACCESS_KEY_ID(Def.optional("aws.access-key-id", Type.STRING)
             .describe("Access key id; required with static credentials, refused with default.")),
-    AWS_SECRET_ACCESS_KEY(Def.optional("aws.secret-access-key", Type.STRING).secret()
+    AWS_SECRET_ACCESS_KEY(Def.optional("aws.secret-access-key", Type.STRING)
+            .secret()
             .describe("Secret access key; required with static credentials, refused with default; never printed.")),
-    AWS_API_CALL_TIMEOUT_MS(Def.defaulted("aws.api-call-timeout-ms", Type.LONG, "30000").range(100, 600000)
+    AWS_API_CALL_TIMEOUT_MS(Def.defaulted("aws.api-call-timeout-ms", Type.LONG, "30000")
+            .range(100, 600000)
             .describe("Time budget for one AWS API call including its retries.")),
     AWS_API_CALL_ATTEMPT_TIMEOUT_MS(Def.defaulted("aws.api-call-attempt-timeout-ms", Type.LONG, "10000")
             .range(100, 600000)
             .describe("Time budget for one attempt; at most `aws.api-call-timeout-ms`.")),
-    AWS_MAX_ATTEMPTS(Def.defaulted("aws.max-attempts", Type.INT, "5").range(1, 20)
+    AWS_MAX_ATTEMPTS(Def.defaulted("aws.max-attempts", Type.INT, "5")
+            .range(1, 20)
             .describe("Attempts per AWS API call, the first one included."));
 
     /** Prefix of the environment variable of every key. */
@@ -202,7 +227,12 @@ public enum ConfigKey {
         }
     }
 
-    enum Presence { REQUIRED, DEFAULTED, DERIVED, OPTIONAL }
+    enum Presence {
+        REQUIRED,
+        DEFAULTED,
+        DERIVED,
+        OPTIONAL
+    }
 
     private static final Map<String, ConfigKey> BY_KEY = index(ConfigKey::key);
     private static final Map<String, ConfigKey> BY_ENV_VAR = index(ConfigKey::envVar);
@@ -223,7 +253,8 @@ public enum ConfigKey {
 
     ConfigKey(Def def) {
         this.key = def.key;
-        this.envVar = ENV_PREFIX + def.key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        this.envVar =
+                ENV_PREFIX + def.key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
         this.type = def.type;
         this.presence = def.presence;
         this.defaultValue = def.defaultValue;

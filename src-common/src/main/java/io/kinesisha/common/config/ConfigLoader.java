@@ -32,17 +32,22 @@ public final class ConfigLoader {
      * ({@link #JOB_REVERSE} = "true" for the reverse, failback, application).
      */
     public static final String FLINK_JOB_PROPERTY_GROUP = "kinesis-ha-job";
+
     public static final String JOB_REVERSE = "reverse";
 
     /**
      * {@code KINESIS_HA_*} variables that the launcher and tools read for themselves. They are not settings of a
      * pair, so loading ignores them instead of reporting them as unknown.
      */
-    public static final Set<String> TOOL_VARIABLES = Set.of("KINESIS_HA_HOME", "KINESIS_HA_DEBUG",
-            "KINESIS_HA_JAVA_OPTS", "KINESIS_HA_SKIP_BUILD", "KINESIS_HA_EMULATOR_DIR", "KINESIS_HA_NODE");
+    public static final Set<String> TOOL_VARIABLES = Set.of(
+            "KINESIS_HA_HOME",
+            "KINESIS_HA_DEBUG",
+            "KINESIS_HA_JAVA_OPTS",
+            "KINESIS_HA_SKIP_BUILD",
+            "KINESIS_HA_EMULATOR_DIR",
+            "KINESIS_HA_NODE");
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /**
      * Loads with precedence file &lt; environment &lt; overrides, reporting problems of all three together.
@@ -52,7 +57,8 @@ public final class ConfigLoader {
      * @param overrides dotted keys, e.g. from the CLI's {@code --set key=value}
      * @throws ConfigException listing every problem
      */
-    public static ReplicationPairConfig load(Path file, Map<String, String> environment, Map<String, String> overrides) {
+    public static ReplicationPairConfig load(
+            Path file, Map<String, String> environment, Map<String, String> overrides) {
         List<ConfigError> errors = new ArrayList<>();
         Map<String, String> merged = new LinkedHashMap<>();
         if (file != null) {
@@ -104,8 +110,10 @@ public final class ConfigLoader {
     public static Map<String, String> flinkProperties(Map<String, Properties> groups) {
         Properties group = groups.get(FLINK_PROPERTY_GROUP);
         if (group == null) {
-            throw ConfigException.of(FLINK_PROPERTY_GROUP, "the runtime properties have no property group '"
-                    + FLINK_PROPERTY_GROUP + "' (found: " + String.join(", ", groups.keySet()) + ")");
+            throw ConfigException.of(
+                    FLINK_PROPERTY_GROUP,
+                    "the runtime properties have no property group '" + FLINK_PROPERTY_GROUP + "' (found: "
+                            + String.join(", ", groups.keySet()) + ")");
         }
         Map<String, String> flat = new LinkedHashMap<>();
         group.stringPropertyNames().forEach(name -> flat.put(name, group.getProperty(name)));
@@ -113,7 +121,8 @@ public final class ConfigLoader {
     }
 
     private static Map<String, String> readFile(Path file, List<ConfigError> errors) {
-        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name =
+                file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
         if (!yaml && !name.endsWith(".properties")) {
             throw ConfigException.of(file.toString(), "unsupported file type; use .yaml, .yml or .properties");
@@ -123,8 +132,9 @@ public final class ConfigLoader {
             try {
                 return YamlFlattener.flatten(file.toString(), text, errors);
             } catch (JsonProcessingException e) {
-                throw ConfigException.of(file.toString(), "is not valid YAML" + where(e.getLocation()) + ": "
-                        + problem(e.getOriginalMessage()));
+                throw ConfigException.of(
+                        file.toString(),
+                        "is not valid YAML" + where(e.getLocation()) + ": " + problem(e.getOriginalMessage()));
             } catch (IOException e) {
                 throw ConfigException.of(file.toString(), "cannot be parsed: " + e.getMessage());
             }

@@ -7,8 +7,7 @@ import java.util.stream.Collectors;
  * output, so the reference cannot drift from the code.
  */
 public final class ConfigReference {
-    private ConfigReference() {
-    }
+    private ConfigReference() {}
 
     /** The whole reference page. */
     public static String markdown() {
@@ -20,20 +19,34 @@ public final class ConfigReference {
                 .append("2. an environment variable (the *Environment variable* column),\n")
                 .append("3. an explicit override (`--set key=value` on the command line).\n\n")
                 .append("A later source wins over an earlier one. The Flink job reads the same keys from the runtime ")
-                .append("property group `").append(ConfigLoader.FLINK_PROPERTY_GROUP).append("`. ")
+                .append("property group `")
+                .append(ConfigLoader.FLINK_PROPERTY_GROUP)
+                .append("`. ")
                 .append("Enum values are accepted in any letter case. Unknown keys are errors, and so are unknown ")
-                .append("`").append(ConfigKey.ENV_PREFIX).append("*` variables except the tools' own ")
-                .append(ConfigLoader.TOOL_VARIABLES.stream().sorted().map(v -> "`" + v + "`")
+                .append("`")
+                .append(ConfigKey.ENV_PREFIX)
+                .append("*` variables except the tools' own ")
+                .append(ConfigLoader.TOOL_VARIABLES.stream()
+                        .sorted()
+                        .map(v -> "`" + v + "`")
                         .collect(Collectors.joining(", ")))
                 .append(".\n\n")
                 .append("| Key | Environment variable | Type | Default | Allowed | Description |\n")
                 .append("|---|---|---|---|---|---|\n");
         for (ConfigKey key : ConfigKey.values()) {
-            out.append("| `").append(key.key()).append("` | `").append(key.envVar()).append("` | ")
-                    .append(key.type().label()).append(" | ")
-                    .append(escape(defaultText(key))).append(" | ")
-                    .append(escape(allowedText(key))).append(" | ")
-                    .append(escape(key.description())).append(" |\n");
+            out.append("| `")
+                    .append(key.key())
+                    .append("` | `")
+                    .append(key.envVar())
+                    .append("` | ")
+                    .append(key.type().label())
+                    .append(" | ")
+                    .append(escape(defaultText(key)))
+                    .append(" | ")
+                    .append(escape(allowedText(key)))
+                    .append(" | ")
+                    .append(escape(key.description()))
+                    .append(" |\n");
         }
         out.append("\n## Rules across settings\n\n")
                 .append("- `primary.region` and `primary.account`, when given, must match `primary.stream-arn`; ")
@@ -67,7 +80,8 @@ public final class ConfigReference {
             case LONG:
                 return key.min().toPlainString() + " to " + key.max().toPlainString();
             case DOUBLE:
-                return "greater than " + key.min().toPlainString() + ", at most " + key.max().toPlainString();
+                return "greater than " + key.min().toPlainString() + ", at most "
+                        + key.max().toPlainString();
             case ENUM:
                 return key.allowedValues().stream().map(v -> "`" + v + "`").collect(Collectors.joining(", "));
             case URI:

@@ -48,17 +48,24 @@ final class CrossFieldRules {
         derive(CONTROL_REGION, values.get(PRIMARY_REGION));
         consumer(primary);
         credentials();
-        if (isSet(HEALTH_PROBE_TIMEOUT_MS) && isSet(HEALTH_PROBE_INTERVAL_MS)
+        if (isSet(HEALTH_PROBE_TIMEOUT_MS)
+                && isSet(HEALTH_PROBE_INTERVAL_MS)
                 && number(HEALTH_PROBE_TIMEOUT_MS) >= number(HEALTH_PROBE_INTERVAL_MS)) {
-            fail(HEALTH_PROBE_TIMEOUT_MS, "must be less than " + HEALTH_PROBE_INTERVAL_MS.key() + " ("
-                    + values.get(HEALTH_PROBE_INTERVAL_MS) + ") so a slow probe ends before the next one starts"
-                    + ConfigBinder.got(HEALTH_PROBE_TIMEOUT_MS, values.get(HEALTH_PROBE_TIMEOUT_MS)));
+            fail(
+                    HEALTH_PROBE_TIMEOUT_MS,
+                    "must be less than " + HEALTH_PROBE_INTERVAL_MS.key() + " ("
+                            + values.get(HEALTH_PROBE_INTERVAL_MS) + ") so a slow probe ends before the next one starts"
+                            + ConfigBinder.got(HEALTH_PROBE_TIMEOUT_MS, values.get(HEALTH_PROBE_TIMEOUT_MS)));
         }
-        if (isSet(AWS_API_CALL_ATTEMPT_TIMEOUT_MS) && isSet(AWS_API_CALL_TIMEOUT_MS)
+        if (isSet(AWS_API_CALL_ATTEMPT_TIMEOUT_MS)
+                && isSet(AWS_API_CALL_TIMEOUT_MS)
                 && number(AWS_API_CALL_ATTEMPT_TIMEOUT_MS) > number(AWS_API_CALL_TIMEOUT_MS)) {
-            fail(AWS_API_CALL_ATTEMPT_TIMEOUT_MS, "must be at most " + AWS_API_CALL_TIMEOUT_MS.key() + " ("
-                    + values.get(AWS_API_CALL_TIMEOUT_MS) + "), which bounds the whole call"
-                    + ConfigBinder.got(AWS_API_CALL_ATTEMPT_TIMEOUT_MS, values.get(AWS_API_CALL_ATTEMPT_TIMEOUT_MS)));
+            fail(
+                    AWS_API_CALL_ATTEMPT_TIMEOUT_MS,
+                    "must be at most " + AWS_API_CALL_TIMEOUT_MS.key() + " ("
+                            + values.get(AWS_API_CALL_TIMEOUT_MS) + "), which bounds the whole call"
+                            + ConfigBinder.got(
+                                    AWS_API_CALL_ATTEMPT_TIMEOUT_MS, values.get(AWS_API_CALL_ATTEMPT_TIMEOUT_MS)));
         }
         settleCoversLateWrites();
         kclApplications();
@@ -81,16 +88,21 @@ final class CrossFieldRules {
             for (ConfigKey region : List.of(PRIMARY_REGION, SECONDARY_REGION)) {
                 String name = values.get(region);
                 if (name != null && app.leaseTable(name).isEmpty()) {
-                    fail(ConfigKey.CONSUMERS_KCL_APPLICATIONS, "application " + app.name() + " has no lease table in "
-                            + name + " (" + region.key() + ")");
+                    fail(
+                            ConfigKey.CONSUMERS_KCL_APPLICATIONS,
+                            "application " + app.name() + " has no lease table in " + name + " (" + region.key() + ")");
                     return;
                 }
             }
             for (String region : app.leaseTables().keySet()) {
-                if (!region.equals(values.get(PRIMARY_REGION)) && !region.equals(values.get(SECONDARY_REGION))
-                        && values.containsKey(PRIMARY_REGION) && values.containsKey(SECONDARY_REGION)) {
-                    fail(ConfigKey.CONSUMERS_KCL_APPLICATIONS, "application " + app.name() + " names region " + region
-                            + ", which is neither region of the pair");
+                if (!region.equals(values.get(PRIMARY_REGION))
+                        && !region.equals(values.get(SECONDARY_REGION))
+                        && values.containsKey(PRIMARY_REGION)
+                        && values.containsKey(SECONDARY_REGION)) {
+                    fail(
+                            ConfigKey.CONSUMERS_KCL_APPLICATIONS,
+                            "application " + app.name() + " names region " + region
+                                    + ", which is neither region of the pair");
                     return;
                 }
             }
@@ -106,11 +118,13 @@ final class CrossFieldRules {
         long lease = ReplicationSettings.FENCE_LEASE.toMillis();
         long request = number(REPLICATION_SINK_REQUEST_TIMEOUT_MS);
         if (settle != 0 && settle < lease + request) {
-            fail(FAILOVER_FENCE_SETTLE_MS, "must be at least " + (lease + request) + ": the replicator's fence lease ("
-                    + lease + " ms) plus " + REPLICATION_SINK_REQUEST_TIMEOUT_MS.key() + " (" + request
-                    + " ms), the longest a replicated record can land after the fence closes (or 0 to skip the wait); "
-                    + "raise it or lower " + REPLICATION_SINK_REQUEST_TIMEOUT_MS.key()
-                    + ConfigBinder.got(FAILOVER_FENCE_SETTLE_MS, values.get(FAILOVER_FENCE_SETTLE_MS)));
+            fail(
+                    FAILOVER_FENCE_SETTLE_MS,
+                    "must be at least " + (lease + request) + ": the replicator's fence lease ("
+                            + lease + " ms) plus " + REPLICATION_SINK_REQUEST_TIMEOUT_MS.key() + " (" + request
+                            + " ms), the longest a replicated record can land after the fence closes (or 0 to skip the wait); "
+                            + "raise it or lower " + REPLICATION_SINK_REQUEST_TIMEOUT_MS.key()
+                            + ConfigBinder.got(FAILOVER_FENCE_SETTLE_MS, values.get(FAILOVER_FENCE_SETTLE_MS)));
         }
     }
 
@@ -134,20 +148,26 @@ final class CrossFieldRules {
     private void twoDistinctSides(StreamArn primary, StreamArn secondary) {
         if (primary != null && secondary != null) {
             if (primary.equals(secondary)) {
-                fail(SECONDARY_STREAM_ARN, "is the same stream as " + PRIMARY_STREAM_ARN.key()
-                        + " (" + primary + "); replication needs two different streams");
+                fail(
+                        SECONDARY_STREAM_ARN,
+                        "is the same stream as " + PRIMARY_STREAM_ARN.key() + " (" + primary
+                                + "); replication needs two different streams");
                 return;
             }
             if (!primary.partition().equals(secondary.partition())) {
-                fail(SECONDARY_STREAM_ARN, "is in partition " + secondary.partition() + " but "
-                        + PRIMARY_STREAM_ARN.key() + " is in " + primary.partition()
-                        + "; one set of credentials cannot reach both");
+                fail(
+                        SECONDARY_STREAM_ARN,
+                        "is in partition " + secondary.partition() + " but "
+                                + PRIMARY_STREAM_ARN.key() + " is in " + primary.partition()
+                                + "; one set of credentials cannot reach both");
             }
         }
         String primaryRegion = values.get(PRIMARY_REGION);
         if (primaryRegion != null && primaryRegion.equals(values.get(SECONDARY_REGION))) {
-            fail(SECONDARY_REGION, "is " + primaryRegion + ", the same as " + PRIMARY_REGION.key()
-                    + "; a replication pair must span two regions");
+            fail(
+                    SECONDARY_REGION,
+                    "is " + primaryRegion + ", the same as " + PRIMARY_REGION.key()
+                            + "; a replication pair must span two regions");
         }
     }
 
@@ -155,31 +175,42 @@ final class CrossFieldRules {
         String lifecycle = values.get(REPLICATION_CONSUMER_LIFECYCLE);
         String consumerArn = values.get(REPLICATION_CONSUMER_ARN);
         if (consumerArn == null) {
-            if (ConsumerLifecycle.SELF_MANAGED.configValue().equals(lifecycle) && !invalid.contains(REPLICATION_CONSUMER_ARN)) {
-                fail(REPLICATION_CONSUMER_ARN, "is required when " + REPLICATION_CONSUMER_LIFECYCLE.key() + " is SELF_MANAGED");
+            if (ConsumerLifecycle.SELF_MANAGED.configValue().equals(lifecycle)
+                    && !invalid.contains(REPLICATION_CONSUMER_ARN)) {
+                fail(
+                        REPLICATION_CONSUMER_ARN,
+                        "is required when " + REPLICATION_CONSUMER_LIFECYCLE.key() + " is SELF_MANAGED");
             }
             return;
         }
         if (ConsumerLifecycle.JOB_MANAGED.configValue().equals(lifecycle)) {
-            fail(REPLICATION_CONSUMER_ARN, "must not be set when " + REPLICATION_CONSUMER_LIFECYCLE.key()
-                    + " is JOB_MANAGED (the job registers its own consumer); set it to SELF_MANAGED to use this consumer");
+            fail(
+                    REPLICATION_CONSUMER_ARN,
+                    "must not be set when " + REPLICATION_CONSUMER_LIFECYCLE.key()
+                            + " is JOB_MANAGED (the job registers its own consumer); set it to SELF_MANAGED to use this consumer");
             return;
         }
         Matcher matcher = ValueParser.CONSUMER_ARN.matcher(consumerArn);
         if (primary != null && matcher.matches() && !matcher.group(1).equals(primary.toString())) {
-            fail(REPLICATION_CONSUMER_ARN, "belongs to stream " + matcher.group(1) + ", not to "
-                    + PRIMARY_STREAM_ARN.key() + " " + primary);
+            fail(
+                    REPLICATION_CONSUMER_ARN,
+                    "belongs to stream " + matcher.group(1) + ", not to " + PRIMARY_STREAM_ARN.key() + " " + primary);
         }
     }
 
     private void credentials() {
         String mode = values.get(AWS_CREDENTIALS);
         for (ConfigKey key : List.of(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)) {
-            if (CredentialsMode.STATIC.configValue().equals(mode) && !values.containsKey(key) && !invalid.contains(key)) {
+            if (CredentialsMode.STATIC.configValue().equals(mode)
+                    && !values.containsKey(key)
+                    && !invalid.contains(key)) {
                 fail(key, "is required when " + AWS_CREDENTIALS.key() + " is static");
             } else if (CredentialsMode.DEFAULT.configValue().equals(mode) && values.containsKey(key)) {
-                fail(key, "must not be set when " + AWS_CREDENTIALS.key()
-                        + " is default (the SDK default chain ignores it); set " + AWS_CREDENTIALS.key() + "=static to use it");
+                fail(
+                        key,
+                        "must not be set when " + AWS_CREDENTIALS.key()
+                                + " is default (the SDK default chain ignores it); set " + AWS_CREDENTIALS.key()
+                                + "=static to use it");
             }
         }
     }

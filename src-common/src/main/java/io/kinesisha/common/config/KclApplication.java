@@ -24,6 +24,7 @@ public final class KclApplication {
     static final String ONE = NAME + ":" + REGION + "=" + TABLE + "(," + REGION + "=" + TABLE + ")*";
     /** The shape of the whole value, for {@link ConfigKey#CONSUMERS_KCL_APPLICATIONS}. */
     static final String LIST = ONE + "(;" + ONE + ")*";
+
     private static final Pattern SHAPE = Pattern.compile(LIST);
 
     private final String name;
@@ -55,8 +56,8 @@ public final class KclApplication {
      */
     public static List<KclApplication> parseAll(String value) {
         if (!SHAPE.matcher(value).matches()) {
-            throw new IllegalArgumentException("must be application:region=lease-table,region=lease-table "
-                    + "(applications separated by ';')");
+            throw new IllegalArgumentException(
+                    "must be application:region=lease-table,region=lease-table " + "(applications separated by ';')");
         }
         List<KclApplication> apps = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -70,8 +71,8 @@ public final class KclApplication {
             for (String pair : one.substring(colon + 1).split(",")) {
                 String[] regionTable = pair.split("=", 2);
                 if (tables.put(regionTable[0], regionTable[1]) != null) {
-                    throw new IllegalArgumentException("gives application " + name + " two lease tables in "
-                            + regionTable[0]);
+                    throw new IllegalArgumentException(
+                            "gives application " + name + " two lease tables in " + regionTable[0]);
                 }
             }
             apps.add(new KclApplication(name, tables));
@@ -81,8 +82,10 @@ public final class KclApplication {
 
     @Override
     public boolean equals(Object o) {
-        return this == o || o instanceof KclApplication && name.equals(((KclApplication) o).name)
-                && leaseTables.equals(((KclApplication) o).leaseTables);
+        return this == o
+                || o instanceof KclApplication
+                        && name.equals(((KclApplication) o).name)
+                        && leaseTables.equals(((KclApplication) o).leaseTables);
     }
 
     @Override

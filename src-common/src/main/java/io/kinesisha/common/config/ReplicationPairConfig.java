@@ -29,10 +29,18 @@ public final class ReplicationPairConfig {
         this.values = Collections.unmodifiableMap(new EnumMap<>(validated));
         Values typed = new Values(values);
         this.pairName = typed.string(ConfigKey.PAIR_NAME);
-        this.primary = new RegionConfig(typed, ConfigKey.PRIMARY_REGION, ConfigKey.PRIMARY_ACCOUNT,
-                ConfigKey.PRIMARY_STREAM_ARN, ConfigKey.PRIMARY_ENDPOINT);
-        this.secondary = new RegionConfig(typed, ConfigKey.SECONDARY_REGION, ConfigKey.SECONDARY_ACCOUNT,
-                ConfigKey.SECONDARY_STREAM_ARN, ConfigKey.SECONDARY_ENDPOINT);
+        this.primary = new RegionConfig(
+                typed,
+                ConfigKey.PRIMARY_REGION,
+                ConfigKey.PRIMARY_ACCOUNT,
+                ConfigKey.PRIMARY_STREAM_ARN,
+                ConfigKey.PRIMARY_ENDPOINT);
+        this.secondary = new RegionConfig(
+                typed,
+                ConfigKey.SECONDARY_REGION,
+                ConfigKey.SECONDARY_ACCOUNT,
+                ConfigKey.SECONDARY_STREAM_ARN,
+                ConfigKey.SECONDARY_ENDPOINT);
         this.replication = new ReplicationSettings(typed);
         this.control = new ControlSettings(typed);
         this.health = new HealthThresholds(typed);
@@ -83,7 +91,9 @@ public final class ReplicationPairConfig {
 
     /** The KCL applications whose lease tables a failover translates ({@code consumers.kcl-applications}). */
     public List<KclApplication> kclApplications() {
-        return value(ConfigKey.CONSUMERS_KCL_APPLICATIONS).map(KclApplication::parseAll).orElse(List.of());
+        return value(ConfigKey.CONSUMERS_KCL_APPLICATIONS)
+                .map(KclApplication::parseAll)
+                .orElse(List.of());
     }
 
     /** The effective value of {@code key}: given, defaulted or derived; empty for an unset optional key. */
@@ -104,7 +114,8 @@ public final class ReplicationPairConfig {
 
     @Override
     public boolean equals(Object other) {
-        return this == other || other instanceof ReplicationPairConfig && values.equals(((ReplicationPairConfig) other).values);
+        return this == other
+                || other instanceof ReplicationPairConfig && values.equals(((ReplicationPairConfig) other).values);
     }
 
     @Override

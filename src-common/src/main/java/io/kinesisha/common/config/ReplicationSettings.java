@@ -2,17 +2,17 @@ package io.kinesisha.common.config;
 
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CHECKPOINT_INTERVAL_MS;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CHECKPOINT_TIMEOUT_MS;
-import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_BUFFERED_PER_KEY;
-import static io.kinesisha.common.config.ConfigKey.REPLICATION_TOLERABLE_CHECKPOINT_FAILURES;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_ARN;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_LIFECYCLE;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_NAME;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_BATCH_RECORDS;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_BUFFERED_PER_KEY;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_IN_FLIGHT_BATCHES;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_READER;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_SHARD_DISCOVERY_INTERVAL_MS;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_SINK_REQUEST_TIMEOUT_MS;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_STARTING_POSITION;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_TOLERABLE_CHECKPOINT_FAILURES;
 
 import java.time.Duration;
 import java.util.Optional;

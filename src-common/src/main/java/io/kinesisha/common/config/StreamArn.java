@@ -47,7 +47,8 @@ public final class StreamArn {
         }
         String partition = parts[1];
         if (!PARTITIONS.contains(partition)) {
-            throw new IllegalArgumentException("partition '" + partition + "' is not one of " + String.join(", ", PARTITIONS));
+            throw new IllegalArgumentException(
+                    "partition '" + partition + "' is not one of " + String.join(", ", PARTITIONS));
         }
         if (!parts[2].equals("kinesis")) {
             throw new IllegalArgumentException("service '" + parts[2] + "' is not kinesis");

@@ -14,11 +14,10 @@ import java.util.regex.Pattern;
 final class ValueParser {
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
-    static final Pattern CONSUMER_ARN = Pattern.compile("(arn:[^:/]+:kinesis:[^:/]+:[^:/]+:stream/[^:/]+)"
-            + "/consumer/([a-zA-Z0-9_.-]{1,128}):(\\d+)");
+    static final Pattern CONSUMER_ARN = Pattern.compile(
+            "(arn:[^:/]+:kinesis:[^:/]+:[^:/]+:stream/[^:/]+)" + "/consumer/([a-zA-Z0-9_.-]{1,128}):(\\d+)");
 
-    private ValueParser() {
-    }
+    private ValueParser() {}
 
     /**
      * The canonical form of {@code value} (already trimmed, not empty).
@@ -43,7 +42,9 @@ final class ValueParser {
             case STREAM_ARN:
                 return streamArn(value);
             case CONSUMER_ARN:
-                return matching(value, CONSUMER_ARN,
+                return matching(
+                        value,
+                        CONSUMER_ARN,
                         "must be a consumer ARN like <stream ARN>/consumer/<name>:<creation timestamp>");
             case STRING:
                 return key.pattern() == null ? value : matching(value, key.pattern(), "must match " + key.pattern());
@@ -56,16 +57,18 @@ final class ValueParser {
         if (!INTEGER.matcher(value).matches()) {
             if (DECIMAL.matcher(value).matches()) {
                 boolean fraction = new BigDecimal(value).stripTrailingZeros().scale() > 0;
-                throw new IllegalArgumentException(fraction
-                        ? "must be a whole number, not a fraction"
-                        : "must be a whole number written as plain digits");
+                throw new IllegalArgumentException(
+                        fraction
+                                ? "must be a whole number, not a fraction"
+                                : "must be a whole number written as plain digits");
             }
             throw new IllegalArgumentException("must be a whole number");
         }
         BigInteger number = new BigInteger(value);
         int bits = key.type() == ConfigKey.Type.INT ? 31 : 63;
         if (number.bitLength() > bits) {
-            throw new IllegalArgumentException(rangeText(key) + " (the value overflows a " + (bits + 1) + "-bit integer)");
+            throw new IllegalArgumentException(
+                    rangeText(key) + " (the value overflows a " + (bits + 1) + "-bit integer)");
         }
         checkRange(key, new BigDecimal(number));
         return number.toString();
@@ -95,8 +98,10 @@ final class ValueParser {
     /** "must be between 1 and 500" or, for an excluded minimum, "must be greater than 0 and at most 100". */
     static String rangeText(ConfigKey key) {
         return key.minExclusive()
-                ? "must be greater than " + key.min().toPlainString() + " and at most " + key.max().toPlainString()
-                : "must be between " + key.min().toPlainString() + " and " + key.max().toPlainString();
+                ? "must be greater than " + key.min().toPlainString() + " and at most "
+                        + key.max().toPlainString()
+                : "must be between " + key.min().toPlainString() + " and "
+                        + key.max().toPlainString();
     }
 
     private static String enumerated(ConfigKey key, String value) {
@@ -113,7 +118,8 @@ final class ValueParser {
         try {
             uri = new URI(value);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("is not a valid URI (" + e.getReason() + " at index " + e.getIndex() + ")");
+            throw new IllegalArgumentException(
+                    "is not a valid URI (" + e.getReason() + " at index " + e.getIndex() + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
@@ -126,8 +132,8 @@ final class ValueParser {
         try {
             return StreamArn.parse(value).toString();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("is not a Kinesis stream ARN: " + e.getMessage()
-                    + " (expected " + StreamArn.SHAPE + ")");
+            throw new IllegalArgumentException(
+                    "is not a Kinesis stream ARN: " + e.getMessage() + " (expected " + StreamArn.SHAPE + ")");
         }
     }
 

@@ -20,8 +20,7 @@ final class YamlFlattener {
             .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
             .build();
 
-    private YamlFlattener() {
-    }
+    private YamlFlattener() {}
 
     /**
      * Flattens {@code yaml}; structural problems (a list or null where a value belongs) go to {@code errors}.
@@ -38,8 +37,9 @@ final class YamlFlattener {
                 return flat;
             }
             if (first != JsonToken.START_OBJECT) {
-                errors.add(new ConfigError(source, "must be a mapping of configuration keys (like pair.name: orders), not "
-                        + describe(first)));
+                errors.add(new ConfigError(
+                        source,
+                        "must be a mapping of configuration keys (like pair.name: orders), not " + describe(first)));
                 return flat;
             }
             readMapping(parser, "", flat, errors);
@@ -47,8 +47,8 @@ final class YamlFlattener {
         return flat;
     }
 
-    private static void readMapping(JsonParser parser, String prefix, Map<String, String> flat, List<ConfigError> errors)
-            throws IOException {
+    private static void readMapping(
+            JsonParser parser, String prefix, Map<String, String> flat, List<ConfigError> errors) throws IOException {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = prefix + parser.currentName();
             JsonToken token = parser.nextToken();

@@ -106,8 +106,8 @@ public final class ActiveRegionResolver implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            scheduler.scheduleWithFixedDelay(this::refreshNow, refresh.toMillis(), refresh.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(
+                    this::refreshNow, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
         }
         return this;
     }
@@ -126,7 +126,8 @@ public final class ActiveRegionResolver implements AutoCloseable {
                 return false;
             }
             ControlRecord r = record.get();
-            Snapshot current = new Snapshot(r.activeRegion(), r.producersPaused(), r.epoch(), r.version(), Instant.now());
+            Snapshot current =
+                    new Snapshot(r.activeRegion(), r.producersPaused(), r.epoch(), r.version(), Instant.now());
             Snapshot previous;
             synchronized (this) {
                 previous = last;

@@ -24,26 +24,60 @@ public final class ControlRecord {
     private final String policyMemory;
     private final boolean producersPaused;
 
-    public ControlRecord(String pairName, String activeRegion, ReplicationDirection direction, long epoch, String state,
-                         boolean automationPaused, long version, Instant updatedAt) {
+    public ControlRecord(
+            String pairName,
+            String activeRegion,
+            ReplicationDirection direction,
+            long epoch,
+            String state,
+            boolean automationPaused,
+            long version,
+            Instant updatedAt) {
         this(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt, null, null);
     }
 
     /** With the controller's operation in progress and policy memory (JSON; {@code null} when none). */
-    public ControlRecord(String pairName, String activeRegion, ReplicationDirection direction, long epoch, String state,
-                         boolean automationPaused, long version, Instant updatedAt, String operation,
-                         String policyMemory) {
-        this(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt, operation,
-                policyMemory, false);
+    public ControlRecord(
+            String pairName,
+            String activeRegion,
+            ReplicationDirection direction,
+            long epoch,
+            String state,
+            boolean automationPaused,
+            long version,
+            Instant updatedAt,
+            String operation,
+            String policyMemory) {
+        this(
+                pairName,
+                activeRegion,
+                direction,
+                epoch,
+                state,
+                automationPaused,
+                version,
+                updatedAt,
+                operation,
+                policyMemory,
+                false);
     }
 
     /**
      * With the producers-paused flag: true while a planned switchover holds SDK producers (they read it through
      * the {@link ActiveRegionResolver}) so the replicator can drain before the active region changes.
      */
-    public ControlRecord(String pairName, String activeRegion, ReplicationDirection direction, long epoch, String state,
-                         boolean automationPaused, long version, Instant updatedAt, String operation,
-                         String policyMemory, boolean producersPaused) {
+    public ControlRecord(
+            String pairName,
+            String activeRegion,
+            ReplicationDirection direction,
+            long epoch,
+            String state,
+            boolean automationPaused,
+            long version,
+            Instant updatedAt,
+            String operation,
+            String policyMemory,
+            boolean producersPaused) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.activeRegion = Objects.requireNonNull(activeRegion, "activeRegion");
         this.direction = direction;
@@ -59,8 +93,15 @@ public final class ControlRecord {
 
     /** The first record of a pair: primary active, replicating primary to secondary, epoch 1, version 1. */
     public static ControlRecord initial(String pairName, String primaryRegion, String secondaryRegion, Instant now) {
-        return new ControlRecord(pairName, primaryRegion, new ReplicationDirection(primaryRegion, secondaryRegion), 1,
-                "ACTIVE_PRIMARY", false, 1, now);
+        return new ControlRecord(
+                pairName,
+                primaryRegion,
+                new ReplicationDirection(primaryRegion, secondaryRegion),
+                1,
+                "ACTIVE_PRIMARY",
+                false,
+                1,
+                now);
     }
 
     public String pairName() {
@@ -113,20 +154,50 @@ public final class ControlRecord {
 
     /** The same record (same version) with another operation; combine with {@link #next}. */
     public ControlRecord withOperation(String newOperation) {
-        return new ControlRecord(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt,
-                newOperation, policyMemory, producersPaused);
+        return new ControlRecord(
+                pairName,
+                activeRegion,
+                direction,
+                epoch,
+                state,
+                automationPaused,
+                version,
+                updatedAt,
+                newOperation,
+                policyMemory,
+                producersPaused);
     }
 
     /** The same record (same version) with another policy memory; combine with {@link #next}. */
     public ControlRecord withPolicyMemory(String newPolicyMemory) {
-        return new ControlRecord(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt,
-                operation, newPolicyMemory, producersPaused);
+        return new ControlRecord(
+                pairName,
+                activeRegion,
+                direction,
+                epoch,
+                state,
+                automationPaused,
+                version,
+                updatedAt,
+                operation,
+                newPolicyMemory,
+                producersPaused);
     }
 
     /** The same record (same version) with producers paused or not; combine with {@link #next}. */
     public ControlRecord withProducersPaused(boolean paused) {
-        return new ControlRecord(pairName, activeRegion, direction, epoch, state, automationPaused, version, updatedAt,
-                operation, policyMemory, paused);
+        return new ControlRecord(
+                pairName,
+                activeRegion,
+                direction,
+                epoch,
+                state,
+                automationPaused,
+                version,
+                updatedAt,
+                operation,
+                policyMemory,
+                paused);
     }
 
     /** True if a replicator holding {@code heldEpoch} for {@code heldDirection} may write. */
@@ -138,11 +209,21 @@ public final class ControlRecord {
      * The next version of this record, with a new epoch when direction or active region change; the operation and
      * policy memory carry over.
      */
-    public ControlRecord next(String newActiveRegion, ReplicationDirection newDirection, String newState,
-                              boolean paused, Instant now) {
+    public ControlRecord next(
+            String newActiveRegion, ReplicationDirection newDirection, String newState, boolean paused, Instant now) {
         boolean fencing = !newActiveRegion.equals(activeRegion) || !Objects.equals(newDirection, direction);
-        return new ControlRecord(pairName, newActiveRegion, newDirection, fencing ? epoch + 1 : epoch, newState, paused,
-                version + 1, now, operation, policyMemory, producersPaused);
+        return new ControlRecord(
+                pairName,
+                newActiveRegion,
+                newDirection,
+                fencing ? epoch + 1 : epoch,
+                newState,
+                paused,
+                version + 1,
+                now,
+                operation,
+                policyMemory,
+                producersPaused);
     }
 
     @Override

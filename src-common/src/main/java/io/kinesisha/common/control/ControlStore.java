@@ -56,8 +56,11 @@ public final class ControlStore {
     public void createTableIfMissing() {
         try {
             dynamo.createTable(b -> b.tableName(table)
-                    .keySchema(k -> k.attributeName(PK).keyType(KeyType.HASH), k -> k.attributeName(SK).keyType(KeyType.RANGE))
-                    .attributeDefinitions(a -> a.attributeName(PK).attributeType(ScalarAttributeType.S),
+                    .keySchema(
+                            k -> k.attributeName(PK).keyType(KeyType.HASH),
+                            k -> k.attributeName(SK).keyType(KeyType.RANGE))
+                    .attributeDefinitions(
+                            a -> a.attributeName(PK).attributeType(ScalarAttributeType.S),
                             a -> a.attributeName(SK).attributeType(ScalarAttributeType.S))
                     .billingMode(BillingMode.PAY_PER_REQUEST));
         } catch (ResourceInUseException exists) {
@@ -68,15 +71,17 @@ public final class ControlStore {
 
     /** The control record, read strongly consistent. */
     public Optional<ControlRecord> read(String pairName) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(key("pair#" + pairName, "control"))).item();
+        Map<String, AttributeValue> item = dynamo.getItem(
+                        b -> b.tableName(table).consistentRead(true).key(key("pair#" + pairName, "control")))
+                .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRecord(item));
     }
 
     /** Writes the first record of a pair; false if one exists already (or a concurrent write from another region won). */
     public boolean create(ControlRecord record) {
         try {
-            dynamo.putItem(b -> b.tableName(table).item(toItem(record)).conditionExpression("attribute_not_exists(pk)"));
+            dynamo.putItem(
+                    b -> b.tableName(table).item(toItem(record)).conditionExpression("attribute_not_exists(pk)"));
             return true;
         } catch (ConditionalCheckFailedException exists) {
             return false;
@@ -88,10 +93,13 @@ public final class ControlStore {
     /** Replaces {@code expected} by {@code next} if nobody changed it meanwhile; false if we lost the race. */
     public boolean replace(ControlRecord expected, ControlRecord next) {
         if (next.version() != expected.version() + 1) {
-            throw new IllegalArgumentException("next version must be " + (expected.version() + 1) + ", was " + next.version());
+            throw new IllegalArgumentException(
+                    "next version must be " + (expected.version() + 1) + ", was " + next.version());
         }
         try {
-            dynamo.putItem(b -> b.tableName(table).item(toItem(next)).conditionExpression("version = :expected")
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(toItem(next))
+                    .conditionExpression("version = :expected")
                     .expressionAttributeValues(Map.of(":expected", n(expected.version()))));
             return true;
         } catch (ConditionalCheckFailedException lost) {
@@ -102,8 +110,11 @@ public final class ControlStore {
     }
 
     private static boolean lostToOtherRegion(ControlRecord record, ReplicatedWriteConflictException conflict) {
-        LOG.info("control record of {} (version {}) was being written from another region ({}): a lost race",
-                record.pairName(), record.version(), conflict.getMessage());
+        LOG.info(
+                "control record of {} (version {}) was being written from another region ({}): a lost race",
+                record.pairName(),
+                record.version(),
+                conflict.getMessage());
         return false;
     }
 
@@ -116,12 +127,15 @@ public final class ControlStore {
      */
     public boolean replace(ControlRecord expected, ControlRecord next, AuditEntry audit) {
         if (next.version() != expected.version() + 1) {
-            throw new IllegalArgumentException("next version must be " + (expected.version() + 1) + ", was " + next.version());
+            throw new IllegalArgumentException(
+                    "next version must be " + (expected.version() + 1) + ", was " + next.version());
         }
         Map<String, AttributeValue> item = toItem(next);
         item.put(LAST_AUDIT, AttributeValue.fromM(toItem(audit)));
         try {
-            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("version = :expected")
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(item)
+                    .conditionExpression("version = :expected")
                     .expressionAttributeValues(Map.of(":expected", n(expected.version()))));
         } catch (ConditionalCheckFailedException lost) {
             return false;
@@ -133,8 +147,10 @@ public final class ControlStore {
         } catch (ConditionalCheckFailedException alreadyThere) {
             // written by an earlier attempt of the same entry
         } catch (RuntimeException e) {
-            LOG.warn("audit entry {} is kept in the control record only (the trail was not reachable): {}",
-                    audit.sortKey(), e.toString());
+            LOG.warn(
+                    "audit entry {} is kept in the control record only (the trail was not reachable): {}",
+                    audit.sortKey(),
+                    e.toString());
         }
         return true;
     }
@@ -153,10 +169,13 @@ public final class ControlStore {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true).scanIndexForward(false)
+            QueryResponse page = dynamo.query(b -> b.tableName(table)
+                    .consistentRead(true)
+                    .scanIndexForward(false)
                     .keyConditionExpression("pk = :pk")
                     .expressionAttributeValues(Map.of(":pk", s(auditKey(pairName))))
-                    .limit(limit - result.size()).exclusiveStartKey(from));
+                    .limit(limit - result.size())
+                    .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
                 result.add(toAudit(pairName, item));
             }
@@ -167,8 +186,9 @@ public final class ControlStore {
 
     /** The entry embedded in the control record is in the trail unless the process died before appending it. */
     private List<AuditEntry> withLastAuditOfRecord(String pairName, List<AuditEntry> trail, int limit) {
-        Map<String, AttributeValue> record = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(key("pair#" + pairName, "control"))).item();
+        Map<String, AttributeValue> record = dynamo.getItem(
+                        b -> b.tableName(table).consistentRead(true).key(key("pair#" + pairName, "control")))
+                .item();
         AttributeValue last = record == null ? null : record.get(LAST_AUDIT);
         if (last == null || !last.hasM()) {
             return trail;
@@ -188,7 +208,8 @@ public final class ControlStore {
     /** Records progress; never moves a shard's position backwards (false if the stored one is further). */
     public boolean putProgress(ShardProgress p) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.putAll(key("pair#" + p.pairName() + "#progress", progressSortKey(p.epoch(), p.direction(), p.sourceShardId())));
+        item.putAll(key(
+                "pair#" + p.pairName() + "#progress", progressSortKey(p.epoch(), p.direction(), p.sourceShardId())));
         item.put("direction", s(p.direction().toString()));
         item.put("epoch", n(p.epoch()));
         item.put("sourceShardId", s(p.sourceShardId()));
@@ -214,9 +235,11 @@ public final class ControlStore {
         }
         try {
             if (p.lastSequenceNumber() == null) {
-                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(lastSequenceOrder)"));
+                dynamo.putItem(b ->
+                        b.tableName(table).item(item).conditionExpression("attribute_not_exists(lastSequenceOrder)"));
             } else {
-                dynamo.putItem(b -> b.tableName(table).item(item)
+                dynamo.putItem(b -> b.tableName(table)
+                        .item(item)
                         .conditionExpression("attribute_not_exists(lastSequenceOrder) OR lastSequenceOrder <= :seq")
                         .expressionAttributeValues(Map.of(":seq", s(pad(p.lastSequenceNumber())))));
             }
@@ -233,7 +256,8 @@ public final class ControlStore {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
+            QueryResponse page = dynamo.query(b -> b.tableName(table)
+                    .consistentRead(true)
                     .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
                     .expressionAttributeValues(Map.of(":pk", s("pair#" + pairName + "#progress"), ":prefix", s(prefix)))
                     .exclusiveStartKey(from));
@@ -266,12 +290,21 @@ public final class ControlStore {
 
     private static ControlRecord toRecord(Map<String, AttributeValue> item) {
         AttributeValue direction = item.get("direction");
-        return new ControlRecord(item.get("pairName").s(), item.get("activeRegion").s(),
-                direction == null || direction.s() == null || direction.s().isEmpty() ? null : ReplicationDirection.parse(direction.s()),
-                Long.parseLong(item.get("epoch").n()), item.get("state").s(), item.get("automationPaused").bool(),
-                Long.parseLong(item.get("version").n()), Instant.parse(item.get("updatedAt").s()),
-                str(item, "operation"), str(item, "policyMemory"),
-                item.containsKey("producersPaused") && Boolean.TRUE.equals(item.get("producersPaused").bool()));
+        return new ControlRecord(
+                item.get("pairName").s(),
+                item.get("activeRegion").s(),
+                direction == null || direction.s() == null || direction.s().isEmpty()
+                        ? null
+                        : ReplicationDirection.parse(direction.s()),
+                Long.parseLong(item.get("epoch").n()),
+                item.get("state").s(),
+                item.get("automationPaused").bool(),
+                Long.parseLong(item.get("version").n()),
+                Instant.parse(item.get("updatedAt").s()),
+                str(item, "operation"),
+                str(item, "policyMemory"),
+                item.containsKey("producersPaused")
+                        && Boolean.TRUE.equals(item.get("producersPaused").bool()));
     }
 
     private static String auditKey(String pairName) {
@@ -296,8 +329,13 @@ public final class ControlStore {
         if (m != null && m.hasM()) {
             m.m().forEach((k, v) -> evidence.put(k, v.s()));
         }
-        return new AuditEntry(pairName, Instant.parse(item.get("at").s()), item.get("id").s(),
-                AuditEntry.Kind.valueOf(item.get("kind").s()), item.get("message").s(), evidence);
+        return new AuditEntry(
+                pairName,
+                Instant.parse(item.get("at").s()),
+                item.get("id").s(),
+                AuditEntry.Kind.valueOf(item.get("kind").s()),
+                item.get("message").s(),
+                evidence);
     }
 
     private static Map<String, AttributeValue> toItem(ControlRecord r) {
@@ -324,15 +362,16 @@ public final class ControlStore {
      * Takes or renews the lease {@code name} of the pair for {@code owner}: succeeds if nobody holds it, the owner
      * already does, or the holder let it expire. A conditional put, so of two runners racing exactly one wins.
      */
-    public boolean acquireLease(String pairName, String name, String owner, long nowEpochMillis, long ttlMillis,
-                                String description) {
+    public boolean acquireLease(
+            String pairName, String name, String owner, long nowEpochMillis, long ttlMillis, String description) {
         Map<String, AttributeValue> item = new HashMap<>(key("pair#" + pairName + "#lease", name));
         item.put("owner", s(owner));
         item.put("acquiredMillis", n(nowEpochMillis));
         item.put("expiresMillis", n(nowEpochMillis + ttlMillis));
         item.put("description", s(description));
         try {
-            dynamo.putItem(b -> b.tableName(table).item(item)
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(item)
                     .conditionExpression("attribute_not_exists(pk) OR #owner = :owner OR expiresMillis < :now")
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(Map.of(":owner", s(owner), ":now", n(nowEpochMillis))));
@@ -350,7 +389,9 @@ public final class ControlStore {
         item.put("expiresMillis", n(nowEpochMillis));
         item.put("description", s("released"));
         try {
-            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("#owner = :owner")
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(item)
+                    .conditionExpression("#owner = :owner")
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(Map.of(":owner", s(owner))));
         } catch (ConditionalCheckFailedException notOurs) {
@@ -360,18 +401,24 @@ public final class ControlStore {
 
     /** The lease as stored (held or expired), read strongly consistent. */
     public Optional<RunnerLease> readLease(String pairName, String name) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(key("pair#" + pairName + "#lease", name))).item();
+        Map<String, AttributeValue> item = dynamo.getItem(
+                        b -> b.tableName(table).consistentRead(true).key(key("pair#" + pairName + "#lease", name)))
+                .item();
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new RunnerLease(name, item.get("owner").s(), Long.parseLong(item.get("acquiredMillis").n()),
-                Long.parseLong(item.get("expiresMillis").n()), str(item, "description")));
+        return Optional.of(new RunnerLease(
+                name,
+                item.get("owner").s(),
+                Long.parseLong(item.get("acquiredMillis").n()),
+                Long.parseLong(item.get("expiresMillis").n()),
+                str(item, "description")));
     }
 
     /** Records {@code ack} (idempotent: the same writer acknowledging again overwrites its row). */
     public void putFenceAck(String pairName, FenceAck ack) {
-        Map<String, AttributeValue> item = new HashMap<>(key("pair#" + pairName + "#fenceack",
+        Map<String, AttributeValue> item = new HashMap<>(key(
+                "pair#" + pairName + "#fenceack",
                 fenceAckPrefix(ack.direction(), ack.epoch()) + ack.owner() + "#" + ack.subtask()));
         item.put("owner", s(ack.owner()));
         item.put("subtask", n(ack.subtask()));
@@ -385,12 +432,21 @@ public final class ControlStore {
     /** Every writer's acknowledgement of the fence of {@code direction} at {@code epoch}, read strongly consistent. */
     public List<FenceAck> readFenceAcks(String pairName, ReplicationDirection direction, long epoch) {
         List<FenceAck> result = new ArrayList<>();
-        dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
-                .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                .expressionAttributeValues(Map.of(":pk", s("pair#" + pairName + "#fenceack"),
-                        ":prefix", s(fenceAckPrefix(direction, epoch)))))
-                .items().forEach(item -> result.add(new FenceAck(direction, epoch, item.get("owner").s(),
-                        Integer.parseInt(item.get("subtask").n()), Integer.parseInt(item.get("parallelism").n()),
+        dynamo.queryPaginator(b -> b.tableName(table)
+                        .consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                        .expressionAttributeValues(Map.of(
+                                ":pk",
+                                s("pair#" + pairName + "#fenceack"),
+                                ":prefix",
+                                s(fenceAckPrefix(direction, epoch)))))
+                .items()
+                .forEach(item -> result.add(new FenceAck(
+                        direction,
+                        epoch,
+                        item.get("owner").s(),
+                        Integer.parseInt(item.get("subtask").n()),
+                        Integer.parseInt(item.get("parallelism").n()),
                         Long.parseLong(item.get("atMillis").n()))));
         return result;
     }
@@ -400,12 +456,20 @@ public final class ControlStore {
     }
 
     private static ShardProgress toProgress(String pairName, Map<String, AttributeValue> item) {
-        ShardProgress row = new ShardProgress(pairName, ReplicationDirection.parse(item.get("direction").s()),
-                Long.parseLong(item.get("epoch").n()), item.get("sourceShardId").s(), str(item, "lastSequenceNumber"),
-                Long.parseLong(item.get("lastArrivalMillis").n()), Long.parseLong(item.get("millisBehindLatest").n()),
-                str(item, "targetShardId"), str(item, "targetSequenceNumber"),
-                Long.parseLong(item.get("recordsReplicated").n()), Long.parseLong(item.get("checkpointId").n()),
-                item.get("shardFinished").bool(), Long.parseLong(item.get("updatedMillis").n()));
+        ShardProgress row = new ShardProgress(
+                pairName,
+                ReplicationDirection.parse(item.get("direction").s()),
+                Long.parseLong(item.get("epoch").n()),
+                item.get("sourceShardId").s(),
+                str(item, "lastSequenceNumber"),
+                Long.parseLong(item.get("lastArrivalMillis").n()),
+                Long.parseLong(item.get("millisBehindLatest").n()),
+                str(item, "targetShardId"),
+                str(item, "targetSequenceNumber"),
+                Long.parseLong(item.get("recordsReplicated").n()),
+                Long.parseLong(item.get("checkpointId").n()),
+                item.get("shardFinished").bool(),
+                Long.parseLong(item.get("updatedMillis").n()));
         AttributeValue targets = item.get("markTargets");
         if (str(item, "markSequenceNumber") == null || targets == null || !targets.hasM()) {
             return row; // rows of older writers have no mark

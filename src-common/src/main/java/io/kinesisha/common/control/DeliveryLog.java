@@ -25,7 +25,11 @@ public final class DeliveryLog {
     public static final Duration RETENTION = Duration.ofDays(14);
 
     /** What became of a delivery. */
-    public enum Status { RUNNING, DONE, FAILED }
+    public enum Status {
+        RUNNING,
+        DONE,
+        FAILED
+    }
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -42,11 +46,18 @@ public final class DeliveryLog {
     public boolean claim(String pairName, String key, String owner, Instant now, Duration abandonedAfter) {
         Map<String, AttributeValue> item = item(pairName, key, Status.RUNNING, owner, now);
         try {
-            dynamo.putItem(b -> b.tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(pk) OR #status = :failed OR (#status = :running AND #at < :abandoned)")
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(item)
+                    .conditionExpression(
+                            "attribute_not_exists(pk) OR #status = :failed OR (#status = :running AND #at < :abandoned)")
                     .expressionAttributeNames(Map.of("#status", "status", "#at", "at"))
-                    .expressionAttributeValues(Map.of(":failed", s(Status.FAILED.name()), ":running", s(Status.RUNNING.name()),
-                            ":abandoned", n(now.minus(abandonedAfter).toEpochMilli()))));
+                    .expressionAttributeValues(Map.of(
+                            ":failed",
+                            s(Status.FAILED.name()),
+                            ":running",
+                            s(Status.RUNNING.name()),
+                            ":abandoned",
+                            n(now.minus(abandonedAfter).toEpochMilli()))));
             return true;
         } catch (ConditionalCheckFailedException duplicate) {
             return false;
@@ -59,8 +70,10 @@ public final class DeliveryLog {
     /** Records the outcome of a delivery {@code owner} claimed; false if another owner claimed it since. */
     public boolean finish(String pairName, String key, String owner, Status status, Instant now) {
         try {
-            dynamo.putItem(b -> b.tableName(table).item(item(pairName, key, status, owner, now))
-                    .conditionExpression("#owner = :owner").expressionAttributeNames(Map.of("#owner", "owner"))
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(item(pairName, key, status, owner, now))
+                    .conditionExpression("#owner = :owner")
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(Map.of(":owner", s(owner))));
             return true;
         } catch (ConditionalCheckFailedException reclaimed) {
@@ -70,12 +83,17 @@ public final class DeliveryLog {
 
     /** The status of delivery {@code key}, or null when it was never claimed. */
     public Status status(String pairName, String key) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of(ControlStore.PK, s(pk(pairName)), ControlStore.SK, s(key)))).item();
-        return item == null || item.isEmpty() ? null : Status.valueOf(item.get("status").s());
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                        .consistentRead(true)
+                        .key(Map.of(ControlStore.PK, s(pk(pairName)), ControlStore.SK, s(key))))
+                .item();
+        return item == null || item.isEmpty()
+                ? null
+                : Status.valueOf(item.get("status").s());
     }
 
-    private static Map<String, AttributeValue> item(String pairName, String key, Status status, String owner, Instant now) {
+    private static Map<String, AttributeValue> item(
+            String pairName, String key, Status status, String owner, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ControlStore.PK, s(pk(pairName)));
         item.put(ControlStore.SK, s(key));

@@ -16,8 +16,13 @@ public final class FenceAck {
     private final int parallelism;
     private final long atEpochMillis;
 
-    public FenceAck(ReplicationDirection direction, long epoch, String owner, int subtask, int parallelism,
-                    long atEpochMillis) {
+    public FenceAck(
+            ReplicationDirection direction,
+            long epoch,
+            String owner,
+            int subtask,
+            int parallelism,
+            long atEpochMillis) {
         this.direction = Objects.requireNonNull(direction, "direction");
         this.epoch = epoch;
         this.owner = Objects.requireNonNull(owner, "owner");
@@ -61,7 +66,7 @@ public final class FenceAck {
 
     @Override
     public String toString() {
-        return "FenceAck{" + direction + " epoch " + epoch + ", run " + owner + ", writer " + subtask + "/" + parallelism
-                + "}";
+        return "FenceAck{" + direction + " epoch " + epoch + ", run " + owner + ", writer " + subtask + "/"
+                + parallelism + "}";
     }
 }

@@ -24,7 +24,8 @@ public final class ReplicationDirection implements java.io.Serializable {
     public static ReplicationDirection parse(String text) {
         String[] parts = text.split("->");
         if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-            throw new IllegalArgumentException("replication direction must look like 'us-west-2->us-east-2', was '" + text + "'");
+            throw new IllegalArgumentException(
+                    "replication direction must look like 'us-west-2->us-east-2', was '" + text + "'");
         }
         return new ReplicationDirection(parts[0].trim(), parts[1].trim());
     }
@@ -43,7 +44,8 @@ public final class ReplicationDirection implements java.io.Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ReplicationDirection && ((ReplicationDirection) o).sourceRegion.equals(sourceRegion)
+        return o instanceof ReplicationDirection
+                && ((ReplicationDirection) o).sourceRegion.equals(sourceRegion)
                 && ((ReplicationDirection) o).targetRegion.equals(targetRegion);
     }
 

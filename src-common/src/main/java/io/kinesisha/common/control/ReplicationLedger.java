@@ -35,7 +35,9 @@ public final class ReplicationLedger {
         item.put("region", s(cut.region()));
         item.put("epoch", n(cut.epoch()));
         item.put("takenAt", s(cut.takenAt().toString()));
-        item.put("fencedDirection", s(cut.fencedDirection() == null ? "" : cut.fencedDirection().toString()));
+        item.put(
+                "fencedDirection",
+                s(cut.fencedDirection() == null ? "" : cut.fencedDirection().toString()));
         item.put("fencedEpoch", n(cut.fencedEpoch()));
         Map<String, AttributeValue> tips = new HashMap<>();
         cut.tips().forEach((shard, seq) -> tips.put(shard, s(seq)));
@@ -44,31 +46,37 @@ public final class ReplicationLedger {
             dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return cut;
         } catch (ConditionalCheckFailedException exists) {
-            return cut(cut.pairName(), cut.region(), cut.epoch()).orElseThrow(() ->
-                    new IllegalStateException("cut " + cut + " exists and cannot be read"));
+            return cut(cut.pairName(), cut.region(), cut.epoch())
+                    .orElseThrow(() -> new IllegalStateException("cut " + cut + " exists and cannot be read"));
         }
     }
 
     /** The cut of {@code region} taken at {@code epoch}, if any. */
     public Optional<StreamCut> cut(String pairName, String region, long epoch) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(key(cutKey(pairName), region + "#" + pad(epoch)))).item();
+        Map<String, AttributeValue> item = dynamo.getItem(b ->
+                        b.tableName(table).consistentRead(true).key(key(cutKey(pairName), region + "#" + pad(epoch))))
+                .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toCut(pairName, item));
     }
 
     /** The newest cut of {@code region} taken at or before {@code epoch}: where replication out of it starts. */
     public Optional<StreamCut> latestCut(String pairName, String region, long epoch) {
-        QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true).scanIndexForward(false).limit(1)
+        QueryResponse page = dynamo.query(b -> b.tableName(table)
+                .consistentRead(true)
+                .scanIndexForward(false)
+                .limit(1)
                 .keyConditionExpression("pk = :pk AND sk BETWEEN :lo AND :hi")
-                .expressionAttributeValues(Map.of(":pk", s(cutKey(pairName)), ":lo", s(region + "#"),
-                        ":hi", s(region + "#" + pad(epoch)))));
-        return page.items().isEmpty() ? Optional.empty() : Optional.of(toCut(pairName, page.items().get(0)));
+                .expressionAttributeValues(Map.of(
+                        ":pk", s(cutKey(pairName)), ":lo", s(region + "#"), ":hi", s(region + "#" + pad(epoch)))));
+        return page.items().isEmpty()
+                ? Optional.empty()
+                : Optional.of(toCut(pairName, page.items().get(0)));
     }
 
     /** Stores {@code start} unless one exists for its target region and epoch; returns the stored one either way. */
     public ReplicationStart putStart(ReplicationStart start) {
-        Map<String, AttributeValue> item = key(startKey(start.pairName()), start.direction().targetRegion() + "#"
-                + pad(start.epoch()));
+        Map<String, AttributeValue> item =
+                key(startKey(start.pairName()), start.direction().targetRegion() + "#" + pad(start.epoch()));
         item.put("direction", s(start.direction().toString()));
         item.put("epoch", n(start.epoch()));
         item.put("takenAt", s(start.takenAt().toString()));
@@ -79,8 +87,10 @@ public final class ReplicationLedger {
             return start;
         } catch (ConditionalCheckFailedException exists) {
             return starts(start.pairName(), start.direction().targetRegion()).stream()
-                    .filter(s -> s.epoch() == start.epoch()).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("replication start " + start + " exists and cannot be read"));
+                    .filter(s -> s.epoch() == start.epoch())
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new IllegalStateException("replication start " + start + " exists and cannot be read"));
         }
     }
 
@@ -88,9 +98,13 @@ public final class ReplicationLedger {
     public List<ReplicationStart> starts(String pairName, String targetRegion) {
         List<ReplicationStart> result = new ArrayList<>();
         for (Map<String, AttributeValue> item : queryPrefix(startKey(pairName), targetRegion + "#")) {
-            result.add(new ReplicationStart(pairName, ReplicationDirection.parse(item.get("direction").s()),
-                    Long.parseLong(item.get("epoch").n()), Instant.parse(item.get("takenAt").s()),
-                    tips(item.get("sourceTips")), tips(item.get("targetTips"))));
+            result.add(new ReplicationStart(
+                    pairName,
+                    ReplicationDirection.parse(item.get("direction").s()),
+                    Long.parseLong(item.get("epoch").n()),
+                    Instant.parse(item.get("takenAt").s()),
+                    tips(item.get("sourceTips")),
+                    tips(item.get("targetTips"))));
         }
         return result;
     }
@@ -98,7 +112,8 @@ public final class ReplicationLedger {
     /** The start of {@code direction} under {@code epoch}, if it was recorded. */
     public Optional<ReplicationStart> start(String pairName, ReplicationDirection direction, long epoch) {
         return starts(pairName, direction.targetRegion()).stream()
-                .filter(s -> s.epoch() == epoch && s.direction().equals(direction)).findFirst();
+                .filter(s -> s.epoch() == epoch && s.direction().equals(direction))
+                .findFirst();
     }
 
     private static AttributeValue tipsAttribute(Map<String, String> tips) {
@@ -108,14 +123,17 @@ public final class ReplicationLedger {
     }
 
     private static Map<String, String> tips(AttributeValue value) {
-        return value == null || !value.hasM() ? Map.of() : value.m().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().s()));
+        return value == null || !value.hasM()
+                ? Map.of()
+                : value.m().entrySet().stream()
+                        .collect(Collectors.toMap(
+                                Map.Entry::getKey, e -> e.getValue().s()));
     }
 
     /** Records a batch: INTENDED only if the number is new, COPIED only over its INTENDED entry. */
     public void putBatch(RepublishBatch batch) {
-        Map<String, AttributeValue> item = key(batchKey(batch.pairName()), pad(batch.cutEpoch()) + "#"
-                + String.format("%06d", batch.number()));
+        Map<String, AttributeValue> item =
+                key(batchKey(batch.pairName()), pad(batch.cutEpoch()) + "#" + String.format("%06d", batch.number()));
         item.put("state", s(batch.state().name()));
         item.put("orphans", list(batch.orphanIds()));
         item.put("targets", list(batch.targets()));
@@ -124,13 +142,18 @@ public final class ReplicationLedger {
             if (batch.state() == RepublishBatch.State.INTENDED) {
                 dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             } else {
-                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("#s = :intended")
+                dynamo.putItem(b -> b.tableName(table)
+                        .item(item)
+                        .conditionExpression("#s = :intended")
                         .expressionAttributeNames(Map.of("#s", "state"))
                         .expressionAttributeValues(Map.of(":intended", s(RepublishBatch.State.INTENDED.name()))));
             }
         } catch (ConditionalCheckFailedException e) {
-            throw new IllegalStateException("republish batch " + batch.number() + " of cut epoch " + batch.cutEpoch()
-                    + " was recorded by another writer (" + batch.state() + " refused): run the reconciliation again", e);
+            throw new IllegalStateException(
+                    "republish batch " + batch.number() + " of cut epoch " + batch.cutEpoch()
+                            + " was recorded by another writer (" + batch.state()
+                            + " refused): run the reconciliation again",
+                    e);
         }
     }
 
@@ -144,18 +167,32 @@ public final class ReplicationLedger {
      * order: a reader that keeps the COPIED batches it saw (they never change) reads only what may still change.
      */
     public List<RepublishBatch> batchesFrom(String pairName, long cutEpoch, int firstNumber) {
-        return toBatches(pairName, cutEpoch, query(batchKey(pairName), "pk = :pk AND sk BETWEEN :lo AND :hi",
-                Map.of(":lo", s(pad(cutEpoch) + "#" + String.format("%06d", firstNumber)),
-                        ":hi", s(pad(cutEpoch) + "$")))); // '$' sorts right after '#': past every batch of the cut
+        return toBatches(
+                pairName,
+                cutEpoch,
+                query(
+                        batchKey(pairName),
+                        "pk = :pk AND sk BETWEEN :lo AND :hi",
+                        Map.of(
+                                ":lo",
+                                s(pad(cutEpoch) + "#" + String.format("%06d", firstNumber)),
+                                ":hi",
+                                s(pad(cutEpoch) + "$")))); // '$' sorts right after '#': past every batch of the cut
     }
 
-    private static List<RepublishBatch> toBatches(String pairName, long cutEpoch, List<Map<String, AttributeValue>> items) {
+    private static List<RepublishBatch> toBatches(
+            String pairName, long cutEpoch, List<Map<String, AttributeValue>> items) {
         List<RepublishBatch> result = new ArrayList<>();
         for (Map<String, AttributeValue> item : items) {
             String sk = item.get("sk").s();
-            result.add(new RepublishBatch(pairName, cutEpoch, Integer.parseInt(sk.substring(sk.indexOf('#') + 1)),
-                    RepublishBatch.State.valueOf(item.get("state").s()), strings(item.get("orphans")),
-                    strings(item.get("targets")), Instant.parse(item.get("at").s())));
+            result.add(new RepublishBatch(
+                    pairName,
+                    cutEpoch,
+                    Integer.parseInt(sk.substring(sk.indexOf('#') + 1)),
+                    RepublishBatch.State.valueOf(item.get("state").s()),
+                    strings(item.get("orphans")),
+                    strings(item.get("targets")),
+                    Instant.parse(item.get("at").s())));
         }
         return result;
     }
@@ -173,8 +210,11 @@ public final class ReplicationLedger {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
-                    .keyConditionExpression(condition).expressionAttributeValues(all).exclusiveStartKey(from));
+            QueryResponse page = dynamo.query(b -> b.tableName(table)
+                    .consistentRead(true)
+                    .keyConditionExpression(condition)
+                    .expressionAttributeValues(all)
+                    .exclusiveStartKey(from));
             items.addAll(page.items());
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
@@ -185,9 +225,14 @@ public final class ReplicationLedger {
         String fenced = item.get("fencedDirection").s();
         Map<String, String> tips = item.get("tips").m().entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().s()));
-        return new StreamCut(pairName, item.get("region").s(), Long.parseLong(item.get("epoch").n()),
-                Instant.parse(item.get("takenAt").s()), fenced.isEmpty() ? null : ReplicationDirection.parse(fenced),
-                Long.parseLong(item.get("fencedEpoch").n()), tips);
+        return new StreamCut(
+                pairName,
+                item.get("region").s(),
+                Long.parseLong(item.get("epoch").n()),
+                Instant.parse(item.get("takenAt").s()),
+                fenced.isEmpty() ? null : ReplicationDirection.parse(fenced),
+                Long.parseLong(item.get("fencedEpoch").n()),
+                tips);
     }
 
     private static String cutKey(String pairName) {
@@ -211,7 +256,9 @@ public final class ReplicationLedger {
     }
 
     private static List<String> strings(AttributeValue value) {
-        return value == null || !value.hasL() ? List.of() : value.l().stream().map(AttributeValue::s).collect(Collectors.toList());
+        return value == null || !value.hasL()
+                ? List.of()
+                : value.l().stream().map(AttributeValue::s).collect(Collectors.toList());
     }
 
     private static Map<String, AttributeValue> key(String pk, String sk) {

@@ -21,8 +21,13 @@ public final class ReplicationStart {
     private final Map<String, String> sourceTips;
     private final Map<String, String> targetTips;
 
-    public ReplicationStart(String pairName, ReplicationDirection direction, long epoch, Instant takenAt,
-                            Map<String, String> sourceTips, Map<String, String> targetTips) {
+    public ReplicationStart(
+            String pairName,
+            ReplicationDirection direction,
+            long epoch,
+            Instant takenAt,
+            Map<String, String> sourceTips,
+            Map<String, String> targetTips) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.direction = Objects.requireNonNull(direction, "direction");
         this.epoch = epoch;

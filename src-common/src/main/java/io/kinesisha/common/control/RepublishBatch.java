@@ -13,7 +13,10 @@ import java.util.Objects;
  */
 public final class RepublishBatch {
     /** Before the PutRecords call, or after all of its entries succeeded. */
-    public enum State { INTENDED, COPIED }
+    public enum State {
+        INTENDED,
+        COPIED
+    }
 
     private final String pairName;
     private final long cutEpoch;
@@ -28,8 +31,14 @@ public final class RepublishBatch {
      * @param orphanIds {@code <source shard>@<source sequence number>} of each orphan, in copy order
      * @param targets   {@code <target shard>@<target sequence number>} of each copy (COPIED only), same order
      */
-    public RepublishBatch(String pairName, long cutEpoch, int number, State state, List<String> orphanIds,
-                          List<String> targets, Instant at) {
+    public RepublishBatch(
+            String pairName,
+            long cutEpoch,
+            int number,
+            State state,
+            List<String> orphanIds,
+            List<String> targets,
+            Instant at) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.cutEpoch = cutEpoch;
         this.number = number;

@@ -14,7 +14,8 @@ public final class RunnerLease {
     private final long expiresEpochMillis;
     private final String description;
 
-    public RunnerLease(String name, String owner, long acquiredEpochMillis, long expiresEpochMillis, String description) {
+    public RunnerLease(
+            String name, String owner, long acquiredEpochMillis, long expiresEpochMillis, String description) {
         this.name = Objects.requireNonNull(name, "name");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.acquiredEpochMillis = acquiredEpochMillis;
@@ -48,6 +49,7 @@ public final class RunnerLease {
 
     @Override
     public String toString() {
-        return name + " held by " + owner + " (" + description + ") until " + java.time.Instant.ofEpochMilli(expiresEpochMillis);
+        return name + " held by " + owner + " (" + description + ") until "
+                + java.time.Instant.ofEpochMilli(expiresEpochMillis);
     }
 }

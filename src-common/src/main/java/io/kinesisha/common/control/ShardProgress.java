@@ -27,20 +27,54 @@ public final class ShardProgress {
     private final String markSequenceNumber;
     private final Map<String, String> markTargets;
 
-    public ShardProgress(String pairName, ReplicationDirection direction, long epoch, String sourceShardId,
-                         String lastSequenceNumber, long lastArrivalEpochMillis, long millisBehindLatest,
-                         String targetShardId, String targetSequenceNumber, long recordsReplicated, long checkpointId,
-                         boolean shardFinished, long updatedEpochMillis) {
-        this(pairName, direction, epoch, sourceShardId, lastSequenceNumber, lastArrivalEpochMillis, millisBehindLatest,
-                targetShardId, targetSequenceNumber, recordsReplicated, checkpointId, shardFinished, updatedEpochMillis,
-                null, Map.of());
+    public ShardProgress(
+            String pairName,
+            ReplicationDirection direction,
+            long epoch,
+            String sourceShardId,
+            String lastSequenceNumber,
+            long lastArrivalEpochMillis,
+            long millisBehindLatest,
+            String targetShardId,
+            String targetSequenceNumber,
+            long recordsReplicated,
+            long checkpointId,
+            boolean shardFinished,
+            long updatedEpochMillis) {
+        this(
+                pairName,
+                direction,
+                epoch,
+                sourceShardId,
+                lastSequenceNumber,
+                lastArrivalEpochMillis,
+                millisBehindLatest,
+                targetShardId,
+                targetSequenceNumber,
+                recordsReplicated,
+                checkpointId,
+                shardFinished,
+                updatedEpochMillis,
+                null,
+                Map.of());
     }
 
-    private ShardProgress(String pairName, ReplicationDirection direction, long epoch, String sourceShardId,
-                          String lastSequenceNumber, long lastArrivalEpochMillis, long millisBehindLatest,
-                          String targetShardId, String targetSequenceNumber, long recordsReplicated, long checkpointId,
-                          boolean shardFinished, long updatedEpochMillis, String markSequenceNumber,
-                          Map<String, String> markTargets) {
+    private ShardProgress(
+            String pairName,
+            ReplicationDirection direction,
+            long epoch,
+            String sourceShardId,
+            String lastSequenceNumber,
+            long lastArrivalEpochMillis,
+            long millisBehindLatest,
+            String targetShardId,
+            String targetSequenceNumber,
+            long recordsReplicated,
+            long checkpointId,
+            boolean shardFinished,
+            long updatedEpochMillis,
+            String markSequenceNumber,
+            Map<String, String> markTargets) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.direction = Objects.requireNonNull(direction, "direction");
         this.epoch = epoch;
@@ -65,9 +99,22 @@ public final class ShardProgress {
      * earlier ones at or before them: a pair of bounds orphan reconciliation can count between.
      */
     public ShardProgress withMark(String sequenceNumber, Map<String, String> targets) {
-        return new ShardProgress(pairName, direction, epoch, sourceShardId, lastSequenceNumber, lastArrivalEpochMillis,
-                millisBehindLatest, targetShardId, targetSequenceNumber, recordsReplicated, checkpointId, shardFinished,
-                updatedEpochMillis, sequenceNumber, targets);
+        return new ShardProgress(
+                pairName,
+                direction,
+                epoch,
+                sourceShardId,
+                lastSequenceNumber,
+                lastArrivalEpochMillis,
+                millisBehindLatest,
+                targetShardId,
+                targetSequenceNumber,
+                recordsReplicated,
+                checkpointId,
+                shardFinished,
+                updatedEpochMillis,
+                sequenceNumber,
+                targets);
     }
 
     /** Source position of the flush mark; {@code null} if the row has none (no flush yet, or an older writer). */

@@ -28,8 +28,14 @@ public final class StreamCut {
      * @param fencedEpoch     the epoch that replication ran under (its progress rows are keyed by it)
      * @param tips            shard id to the sequence number of its last record, or "" for an empty shard
      */
-    public StreamCut(String pairName, String region, long epoch, Instant takenAt, ReplicationDirection fencedDirection,
-                     long fencedEpoch, Map<String, String> tips) {
+    public StreamCut(
+            String pairName,
+            String region,
+            long epoch,
+            Instant takenAt,
+            ReplicationDirection fencedDirection,
+            long fencedEpoch,
+            Map<String, String> tips) {
         this.pairName = Objects.requireNonNull(pairName, "pairName");
         this.region = Objects.requireNonNull(region, "region");
         this.epoch = epoch;

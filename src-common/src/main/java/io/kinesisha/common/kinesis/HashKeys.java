@@ -17,8 +17,7 @@ public final class HashKeys {
     /** 2^128 - 1, the top of the hash-key space. */
     public static final BigInteger MAX = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
 
-    private HashKeys() {
-    }
+    private HashKeys() {}
 
     public static BigInteger hashKey(String partitionKey) {
         try {
@@ -38,12 +37,16 @@ public final class HashKeys {
 
     /** Whether a shard is still open (no ending sequence number). */
     public static boolean isOpen(Shard shard) {
-        return shard.sequenceNumberRange() == null || shard.sequenceNumberRange().endingSequenceNumber() == null;
+        return shard.sequenceNumberRange() == null
+                || shard.sequenceNumberRange().endingSequenceNumber() == null;
     }
 
     /** The open shard among {@code shards} that receives a record with {@code partitionKey}. */
     public static Optional<Shard> openShardFor(String partitionKey, Collection<Shard> shards) {
         BigInteger hashKey = hashKey(partitionKey);
-        return shards.stream().filter(HashKeys::isOpen).filter(s -> contains(s, hashKey)).findFirst();
+        return shards.stream()
+                .filter(HashKeys::isOpen)
+                .filter(s -> contains(s, hashKey))
+                .findFirst();
     }
 }

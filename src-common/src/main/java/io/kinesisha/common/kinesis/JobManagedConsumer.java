@@ -18,7 +18,11 @@ import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
  */
 public final class JobManagedConsumer {
     /** What became of the consumer. */
-    public enum Outcome { DEREGISTERED, ALREADY_GONE, FAILED }
+    public enum Outcome {
+        DEREGISTERED,
+        ALREADY_GONE,
+        FAILED
+    }
 
     /** The answer of {@link #retire}; {@code detail} says why when it FAILED. */
     public static final class Retirement {
@@ -46,7 +50,8 @@ public final class JobManagedConsumer {
 
         @Override
         public String toString() {
-            return "EFO consumer " + consumer + ": " + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+            return "EFO consumer " + consumer + ": "
+                    + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                     + (detail.isEmpty() ? "" : " (" + detail + ")");
         }
     }
@@ -68,12 +73,14 @@ public final class JobManagedConsumer {
         if (config.replication().reader() != ReaderType.EFO) {
             return Optional.empty();
         }
-        RegionConfig source = direction.sourceRegion().equals(config.primary().region()) ? config.primary() : config.secondary();
+        RegionConfig source =
+                direction.sourceRegion().equals(config.primary().region()) ? config.primary() : config.secondary();
         boolean forward = source == config.primary();
         if (forward && config.replication().consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED) {
             return Optional.empty();
         }
-        return Optional.of(new JobManagedConsumer(config.replication().consumerName(), source.streamArn().toString()));
+        return Optional.of(new JobManagedConsumer(
+                config.replication().consumerName(), source.streamArn().toString()));
     }
 
     public String name() {
@@ -85,7 +92,11 @@ public final class JobManagedConsumer {
     }
 
     /** What {@link #registerAhead} did. */
-    public enum Registration { REGISTERED, ALREADY_REGISTERED, FAILED }
+    public enum Registration {
+        REGISTERED,
+        ALREADY_REGISTERED,
+        FAILED
+    }
 
     /**
      * Registers the consumer ahead of the job, so that it is ACTIVE by the time the job's source asks for it (the

@@ -12,8 +12,7 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * reshards, does not fit one page.
  */
 public final class ShardListing {
-    private ShardListing() {
-    }
+    private ShardListing() {}
 
     public static List<Shard> all(KinesisClient kinesis, String streamArn) {
         List<Shard> shards = new ArrayList<>();

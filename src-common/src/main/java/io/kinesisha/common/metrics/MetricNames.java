@@ -84,6 +84,5 @@ public final class MetricNames {
     /** Gauge: the decision of the round's health evaluation (0 none, 1 hold, 2 fail over); absent without one. */
     public static final String LAST_DECISION = "LastDecision";
 
-    private MetricNames() {
-    }
+    private MetricNames() {}
 }

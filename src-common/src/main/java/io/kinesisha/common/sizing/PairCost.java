@@ -37,7 +37,8 @@ public final class PairCost {
     /** The consumer holds every open shard of the source all month; one consumer-shard per shard (1 if on-demand). */
     public double efoPerMonth() {
         int consumerShards = Math.max(1, capacity.shards());
-        return consumerShards * prices.efoConsumerShardHour() * HOURS_PER_MONTH + gbPerMonth() * prices.efoRetrievalGb();
+        return consumerShards * prices.efoConsumerShardHour() * HOURS_PER_MONTH
+                + gbPerMonth() * prices.efoRetrievalGb();
     }
 
     public double transferPerMonth() {

@@ -24,8 +24,10 @@ public final class ReplicatorCapacity {
     /** @param shards the source's open shards, or 0 for an on-demand stream (no cap) */
     public ReplicatorCapacity(double mbPerSecond, double catchUpFactor, double mbPerSecondPerCore, int shards) {
         if (!(mbPerSecond > 0) || !(catchUpFactor >= 1) || !(mbPerSecondPerCore > 0) || shards < 0) {
-            throw new IllegalArgumentException("sizing needs a write rate > 0, a catch-up factor >= 1, a per-core rate > 0"
-                    + " and shards >= 0; was " + mbPerSecond + ", " + catchUpFactor + ", " + mbPerSecondPerCore + ", " + shards);
+            throw new IllegalArgumentException(
+                    "sizing needs a write rate > 0, a catch-up factor >= 1, a per-core rate > 0"
+                            + " and shards >= 0; was " + mbPerSecond + ", " + catchUpFactor + ", " + mbPerSecondPerCore
+                            + ", " + shards);
         }
         this.mbPerSecond = mbPerSecond;
         this.catchUpFactor = catchUpFactor;

@@ -7,7 +7,8 @@ package io.kinesisha.common.sizing;
 public final class UnitPrices {
     /** us-east-1 list prices as AWS published them (aws.amazon.com/managed-service-apache-flink/pricing,
      * /kinesis/data-streams/pricing, /ec2/pricing/on-demand data transfer); check them before budgeting. */
-    public static final UnitPrices US_EAST_1 = new UnitPrices("us-east-1", "2025-06", 0.11, 0.10, 50, 0.015, 0.013, 0.02);
+    public static final UnitPrices US_EAST_1 =
+            new UnitPrices("us-east-1", "2025-06", 0.11, 0.10, 50, 0.015, 0.013, 0.02);
 
     private final String region;
     private final String asOf;
@@ -18,8 +19,15 @@ public final class UnitPrices {
     private final double efoRetrievalGb;
     private final double interRegionTransferGb;
 
-    public UnitPrices(String region, String asOf, double kpuHour, double storageGbMonth, int storageGbPerKpu,
-                      double efoConsumerShardHour, double efoRetrievalGb, double interRegionTransferGb) {
+    public UnitPrices(
+            String region,
+            String asOf,
+            double kpuHour,
+            double storageGbMonth,
+            int storageGbPerKpu,
+            double efoConsumerShardHour,
+            double efoRetrievalGb,
+            double interRegionTransferGb) {
         this.region = region;
         this.asOf = asOf;
         this.kpuHour = kpuHour;

@@ -12,8 +12,7 @@ final class ConfigFixtures {
     static final String CONSUMER_ARN = PRIMARY_ARN + "/consumer/kinesis-ha-replicator:1700000000";
     static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-    private ConfigFixtures() {
-    }
+    private ConfigFixtures() {}
 
     /** The three required keys and nothing else. */
     static Map<String, String> minimal() {
@@ -40,7 +39,9 @@ final class ConfigFixtures {
         map.put("replication.forward-application", "kinesis-ha-orders-eu-forward");
         map.put("replication.reverse-application", "kinesis-ha-orders-eu-reverse");
         map.put("replication.consumer-lifecycle", "SELF_MANAGED");
-        map.put("replication.consumer-arn", "arn:aws:kinesis:eu-west-1:111122223333:stream/orders/consumer/ha:1700000000");
+        map.put(
+                "replication.consumer-arn",
+                "arn:aws:kinesis:eu-west-1:111122223333:stream/orders/consumer/ha:1700000000");
         map.put("replication.reader", "POLLING");
         map.put("replication.starting-position", "LATEST");
         map.put("replication.checkpoint-interval-ms", "20000");
@@ -65,8 +66,10 @@ final class ConfigFixtures {
         map.put("health.max-automatic-failovers", "2");
         map.put("health.automatic-failover-window-hours", "48");
         map.put("failback.orphan-policy", "report-only");
-        map.put("producers.lambda-functions", "arn:aws:lambda:eu-west-1:111122223333:function:orders-producer,"
-                + "arn:aws:lambda:eu-central-1:444455556666:function:orders-producer");
+        map.put(
+                "producers.lambda-functions",
+                "arn:aws:lambda:eu-west-1:111122223333:function:orders-producer,"
+                        + "arn:aws:lambda:eu-central-1:444455556666:function:orders-producer");
         map.put("consumers.lambda-functions", "orders-consumer,orders-audit");
         map.put("consumers.kcl-applications", "orders-app:eu-west-1=orders-app,eu-central-1=orders-app-dr");
         map.put("aws.credentials", "static");

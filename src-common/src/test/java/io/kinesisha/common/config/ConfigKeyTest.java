@@ -10,7 +10,8 @@ class ConfigKeyTest {
     @Test
     void environmentVariableFollowsTheKey() {
         assertThat(ConfigKey.PRIMARY_STREAM_ARN.envVar()).isEqualTo("KINESIS_HA_PRIMARY_STREAM_ARN");
-        assertThat(ConfigKey.fromEnvVar("KINESIS_HA_HEALTH_PROBE_TIMEOUT_MS")).contains(ConfigKey.HEALTH_PROBE_TIMEOUT_MS);
+        assertThat(ConfigKey.fromEnvVar("KINESIS_HA_HEALTH_PROBE_TIMEOUT_MS"))
+                .contains(ConfigKey.HEALTH_PROBE_TIMEOUT_MS);
         assertThat(ConfigKey.fromEnvVar("KINESIS_HA_NOPE")).isEmpty();
     }
 
@@ -36,13 +37,16 @@ class ConfigKeyTest {
     void everyKeyIsRequiredOrHasADefaultOrIsOptional() {
         assertThat(Arrays.stream(ConfigKey.values()).filter(ConfigKey::isRequired))
                 .containsExactly(ConfigKey.PAIR_NAME, ConfigKey.PRIMARY_STREAM_ARN, ConfigKey.SECONDARY_STREAM_ARN);
-        assertThat(ConfigKey.values()).filteredOn(k -> k.isRequired()).allSatisfy(k -> assertThat(k.defaultValue()).isEmpty());
+        assertThat(ConfigKey.values())
+                .filteredOn(k -> k.isRequired())
+                .allSatisfy(k -> assertThat(k.defaultValue()).isEmpty());
         assertThat(ConfigKey.values()).hasSize(51);
     }
 
     @Test
     void enumKeysListTheirCanonicalValues() {
-        assertThat(ConfigKey.REPLICATION_CONSUMER_LIFECYCLE.allowedValues()).containsExactly("JOB_MANAGED", "SELF_MANAGED");
+        assertThat(ConfigKey.REPLICATION_CONSUMER_LIFECYCLE.allowedValues())
+                .containsExactly("JOB_MANAGED", "SELF_MANAGED");
         assertThat(ConfigKey.FAILBACK_ORPHAN_POLICY.allowedValues()).containsExactly("republish", "report-only");
         assertThat(ConfigKey.AWS_CREDENTIALS.allowedValues()).containsExactly("default", "static");
         assertThat(ConfigKey.PAIR_NAME.allowedValues()).isEmpty();

@@ -28,7 +28,8 @@ class ConfigLoaderTest {
         ReplicationPairConfig config = ConfigLoader.load(resource("minimal.yaml"), NO_ENV, NO_OVERRIDES);
 
         for (ConfigKey key : ConfigKey.values()) {
-            key.defaultValue().ifPresent(d -> assertThat(config.value(key)).as(key.key()).contains(d));
+            key.defaultValue()
+                    .ifPresent(d -> assertThat(config.value(key)).as(key.key()).contains(d));
         }
         assertThat(config.pairName()).isEqualTo("orders");
         assertThat(config.primary().region()).isEqualTo("us-east-1");
@@ -68,7 +69,8 @@ class ConfigLoaderTest {
         assertThat(config.health().errorRateThresholdPercent()).isEqualTo(2.5);
         assertThat(config.aws().credentials()).isEqualTo(CredentialsMode.STATIC);
         assertThat(config.aws().secretAccessKey()).contains("local-secret");
-        assertThat(config.toProperties()).containsEntry("replication.reader", "POLLING")
+        assertThat(config.toProperties())
+                .containsEntry("replication.reader", "POLLING")
                 .containsEntry("replication.max-batch-records", "100")
                 .containsEntry("aws.credentials", "static");
     }
@@ -102,8 +104,8 @@ class ConfigLoaderTest {
 
     @Test
     void overridesBeatEnvironment() {
-        Map<String, String> env = Map.of("KINESIS_HA_REPLICATION_READER", "POLLING",
-                "KINESIS_HA_HEALTH_MIN_DWELL_MINUTES", "10");
+        Map<String, String> env =
+                Map.of("KINESIS_HA_REPLICATION_READER", "POLLING", "KINESIS_HA_HEALTH_MIN_DWELL_MINUTES", "10");
         Map<String, String> overrides = Map.of("replication.reader", "EFO");
 
         ReplicationPairConfig config = ConfigLoader.load(resource("minimal.yaml"), env, overrides);
@@ -114,8 +116,11 @@ class ConfigLoaderTest {
 
     @Test
     void environmentAndOverridesAloneNeedNoFile() {
-        Map<String, String> env = Map.of("KINESIS_HA_PRIMARY_STREAM_ARN", ConfigFixtures.PRIMARY_ARN,
-                "KINESIS_HA_SECONDARY_STREAM_ARN", ConfigFixtures.SECONDARY_ARN);
+        Map<String, String> env = Map.of(
+                "KINESIS_HA_PRIMARY_STREAM_ARN",
+                ConfigFixtures.PRIMARY_ARN,
+                "KINESIS_HA_SECONDARY_STREAM_ARN",
+                ConfigFixtures.SECONDARY_ARN);
 
         ReplicationPairConfig config = ConfigLoader.load(null, env, Map.of("pair.name", "cli"));
 
@@ -126,21 +131,25 @@ class ConfigLoaderTest {
     void unknownEnvironmentVariableIsAnUnknownKey() {
         Map<String, String> env = Map.of("KINESIS_HA_PRIMARY_STREAM_AR", "x");
 
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.load(resource("minimal.yaml"), env, NO_OVERRIDES));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class, () -> ConfigLoader.load(resource("minimal.yaml"), env, NO_OVERRIDES));
 
         assertThat(e.errors()).singleElement().satisfies(error -> {
             assertThat(error.field()).isEqualTo("KINESIS_HA_PRIMARY_STREAM_AR");
-            assertThat(error.message()).isEqualTo("unknown environment variable; did you mean KINESIS_HA_PRIMARY_STREAM_ARN?");
+            assertThat(error.message())
+                    .isEqualTo("unknown environment variable; did you mean KINESIS_HA_PRIMARY_STREAM_ARN?");
         });
     }
 
     @Test
     void unknownOverrideIsAnUnknownKey() {
-        ConfigException e = catchThrowableOfType(ConfigException.class,
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class,
                 () -> ConfigLoader.load(resource("minimal.yaml"), NO_ENV, Map.of("replication.readr", "EFO")));
 
-        assertThat(e.errors()).singleElement().extracting(ConfigError::field, ConfigError::message)
+        assertThat(e.errors())
+                .singleElement()
+                .extracting(ConfigError::field, ConfigError::message)
                 .containsExactly("replication.readr", "unknown key; did you mean replication.reader?");
     }
 
@@ -152,8 +161,8 @@ class ConfigLoaderTest {
         Properties flinks = new Properties();
         flinks.setProperty("parallelism", "4");
 
-        ReplicationPairConfig config = ConfigLoader.fromFlinkPropertyGroups(
-                Map.of("kinesis-ha", ours, "FlinkApplicationProperties", flinks));
+        ReplicationPairConfig config =
+                ConfigLoader.fromFlinkPropertyGroups(Map.of("kinesis-ha", ours, "FlinkApplicationProperties", flinks));
 
         assertThat(config.pairName()).isEqualTo("orders");
         assertThat(config.replication().reader()).isEqualTo(ReaderType.POLLING);
@@ -161,7 +170,8 @@ class ConfigLoaderTest {
 
     @Test
     void missingFlinkPropertyGroupIsNamed() {
-        ConfigException e = catchThrowableOfType(ConfigException.class,
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class,
                 () -> ConfigLoader.fromFlinkPropertyGroups(Map.of("FlinkApplicationProperties", new Properties())));
 
         assertThat(e.errors()).singleElement().satisfies(error -> {
@@ -172,34 +182,37 @@ class ConfigLoaderTest {
 
     @Test
     void reportsAllProblemsOfAFileTogether() {
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.load(resource("three-problems.yaml"), NO_ENV, NO_OVERRIDES));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class, () -> ConfigLoader.load(resource("three-problems.yaml"), NO_ENV, NO_OVERRIDES));
 
         assertThat(e.errors()).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(e.errors()).extracting(ConfigError::field)
+        assertThat(e.errors())
+                .extracting(ConfigError::field)
                 .contains("primary.regoin", "replication.reader", "health.probe-timeout-ms");
-        assertThat(e.getMessage()).contains(
-                "primary.regoin: unknown key; did you mean primary.region?",
-                "replication.reader: must be one of EFO, POLLING, got 'firehose'",
-                "health.probe-timeout-ms: must be less than health.probe-interval-ms (5000)");
+        assertThat(e.getMessage())
+                .contains(
+                        "primary.regoin: unknown key; did you mean primary.region?",
+                        "replication.reader: must be one of EFO, POLLING, got 'firehose'",
+                        "health.probe-timeout-ms: must be less than health.probe-interval-ms (5000)");
     }
 
     @Test
     void listOrNullWhereAValueBelongsNamesTheKey() {
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.load(resource("list-value.yaml"), NO_ENV, NO_OVERRIDES));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class, () -> ConfigLoader.load(resource("list-value.yaml"), NO_ENV, NO_OVERRIDES));
 
-        assertThat(e.errors()).containsExactly(
-                new ConfigError("primary.stream-arn", "must be a single value, not a list"),
-                new ConfigError("secondary.endpoint", "has no value (give one or remove the key)"));
+        assertThat(e.errors())
+                .containsExactly(
+                        new ConfigError("primary.stream-arn", "must be a single value, not a list"),
+                        new ConfigError("secondary.endpoint", "has no value (give one or remove the key)"));
     }
 
     @Test
     void yamlSyntaxErrorNamesFileAndLine() {
         Path file = resource("syntax-error.yaml");
 
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.load(file, NO_ENV, NO_OVERRIDES));
+        ConfigException e =
+                catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, NO_ENV, NO_OVERRIDES));
 
         assertThat(e.errors()).singleElement().satisfies(error -> {
             assertThat(error.field()).isEqualTo(file.toString());
@@ -209,11 +222,12 @@ class ConfigLoaderTest {
 
     @Test
     void duplicateYamlKeyIsRejectedWithItsLine() {
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.readFile(resource("duplicate-key.yaml")));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class, () -> ConfigLoader.readFile(resource("duplicate-key.yaml")));
 
-        assertThat(e.errors()).singleElement().satisfies(error ->
-                assertThat(error.message()).contains("line 3", "Duplicate field 'pair'"));
+        assertThat(e.errors())
+                .singleElement()
+                .satisfies(error -> assertThat(error.message()).contains("line 3", "Duplicate field 'pair'"));
     }
 
     @Test
@@ -222,17 +236,21 @@ class ConfigLoaderTest {
 
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.readFile(file));
 
-        assertThat(e.errors()).singleElement().extracting(ConfigError::field, ConfigError::message)
-                .containsExactly(file.toString(),
+        assertThat(e.errors())
+                .singleElement()
+                .extracting(ConfigError::field, ConfigError::message)
+                .containsExactly(
+                        file.toString(),
                         "must be a mapping of configuration keys (like pair.name: orders), not a list");
     }
 
     @Test
     void emptyFileLacksOnlyTheRequiredKeys() {
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.load(resource("empty.yaml"), NO_ENV, NO_OVERRIDES));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class, () -> ConfigLoader.load(resource("empty.yaml"), NO_ENV, NO_OVERRIDES));
 
-        assertThat(e.errors()).extracting(ConfigError::field)
+        assertThat(e.errors())
+                .extracting(ConfigError::field)
                 .containsExactly("pair.name", "primary.stream-arn", "secondary.stream-arn");
         assertThat(e.errors()).allSatisfy(error -> assertThat(error.message()).isEqualTo("is required"));
     }
@@ -241,10 +259,12 @@ class ConfigLoaderTest {
     void missingFileIsNamed() {
         Path file = dir.resolve("absent.yaml");
 
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.load(file, NO_ENV, NO_OVERRIDES));
+        ConfigException e =
+                catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, NO_ENV, NO_OVERRIDES));
 
-        assertThat(e.errors()).singleElement().extracting(ConfigError::field, ConfigError::message)
+        assertThat(e.errors())
+                .singleElement()
+                .extracting(ConfigError::field, ConfigError::message)
                 .containsExactly(file.toString(), "file not found");
         assertThat(e.getMessage()).isEqualTo(file + ": file not found");
     }
@@ -255,7 +275,9 @@ class ConfigLoaderTest {
 
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.readFile(folder));
 
-        assertThat(e.errors()).singleElement().extracting(ConfigError::message)
+        assertThat(e.errors())
+                .singleElement()
+                .extracting(ConfigError::message)
                 .isEqualTo("is a directory, not a configuration file");
     }
 
@@ -265,7 +287,9 @@ class ConfigLoaderTest {
 
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.readFile(file));
 
-        assertThat(e.errors()).singleElement().extracting(ConfigError::field, ConfigError::message)
+        assertThat(e.errors())
+                .singleElement()
+                .extracting(ConfigError::field, ConfigError::message)
                 .containsExactly(file.toString(), "unsupported file type; use .yaml, .yml or .properties");
     }
 
@@ -295,13 +319,22 @@ class ConfigLoaderTest {
         ReplicationPairConfig loaded = ConfigLoader.load(file, NO_ENV, NO_OVERRIDES);
 
         assertThat(loaded).isEqualTo(original);
-        assertThat(original.toProperties()).hasSize(ConfigKey.values().length - optionalKeys().size());
+        assertThat(original.toProperties())
+                .hasSize(ConfigKey.values().length - optionalKeys().size());
     }
 
     private static List<ConfigKey> optionalKeys() {
-        return List.of(ConfigKey.PRIMARY_ENDPOINT, ConfigKey.SECONDARY_ENDPOINT, ConfigKey.REPLICATION_CONSUMER_ARN,
-                ConfigKey.CONTROL_ENDPOINT, ConfigKey.AWS_ACCESS_KEY_ID, ConfigKey.AWS_SECRET_ACCESS_KEY,
-                ConfigKey.PRODUCERS_LAMBDA_FUNCTIONS, ConfigKey.CONSUMERS_LAMBDA_FUNCTIONS, ConfigKey.CONSUMERS_KCL_APPLICATIONS,
-                ConfigKey.REPLICATION_FORWARD_APPLICATION, ConfigKey.REPLICATION_REVERSE_APPLICATION);
+        return List.of(
+                ConfigKey.PRIMARY_ENDPOINT,
+                ConfigKey.SECONDARY_ENDPOINT,
+                ConfigKey.REPLICATION_CONSUMER_ARN,
+                ConfigKey.CONTROL_ENDPOINT,
+                ConfigKey.AWS_ACCESS_KEY_ID,
+                ConfigKey.AWS_SECRET_ACCESS_KEY,
+                ConfigKey.PRODUCERS_LAMBDA_FUNCTIONS,
+                ConfigKey.CONSUMERS_LAMBDA_FUNCTIONS,
+                ConfigKey.CONSUMERS_KCL_APPLICATIONS,
+                ConfigKey.REPLICATION_FORWARD_APPLICATION,
+                ConfigKey.REPLICATION_REVERSE_APPLICATION);
     }
 }

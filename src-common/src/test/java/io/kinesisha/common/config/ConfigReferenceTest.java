@@ -32,8 +32,9 @@ class ConfigReferenceTest {
         for (ConfigKey key : ConfigKey.values()) {
             assertThat(markdown).contains("| `" + key.key() + "` | `" + key.envVar() + "` | ");
         }
-        assertThat(markdown).contains("| `replication.checkpoint-interval-ms` | `KINESIS_HA_REPLICATION_CHECKPOINT_INTERVAL_MS`"
-                + " | integer | `10000` | 1000 to 3600000 |");
+        assertThat(markdown)
+                .contains("| `replication.checkpoint-interval-ms` | `KINESIS_HA_REPLICATION_CHECKPOINT_INTERVAL_MS`"
+                        + " | integer | `10000` | 1000 to 3600000 |");
         assertThat(markdown.lines().filter(l -> l.startsWith("| `"))).hasSize(ConfigKey.values().length);
     }
 
@@ -43,6 +44,7 @@ class ConfigReferenceTest {
                 return dir;
             }
         }
-        throw new IllegalStateException("no folder with pom.xml and emulator/ above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no folder with pom.xml and emulator/ above " + Path.of("").toAbsolutePath());
     }
 }

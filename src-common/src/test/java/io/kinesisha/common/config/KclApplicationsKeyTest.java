@@ -18,8 +18,10 @@ class KclApplicationsKeyTest {
         Map<String, String> map = ConfigFixtures.full();
         String primary = ReplicationPairConfig.fromMap(map).primary().region();
         String secondary = ReplicationPairConfig.fromMap(map).secondary().region();
-        map.put(KEY, "orders:" + primary + "=orders-leases," + secondary + "=orders-leases-dr;audit:" + secondary
-                + "=audit," + primary + "=audit");
+        map.put(
+                KEY,
+                "orders:" + primary + "=orders-leases," + secondary + "=orders-leases-dr;audit:" + secondary + "=audit,"
+                        + primary + "=audit");
 
         List<KclApplication> apps = ReplicationPairConfig.fromMap(map).kclApplications();
 
@@ -31,21 +33,29 @@ class KclApplicationsKeyTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "orders|must match",
-        "orders:PRIMARY=tb1|has no lease table in",
-        "orders:PRIMARY=tb1,eu-west-9=tb2|has no lease table in",
-        "orders:PRIMARY=tb1,SECONDARY=tb2,eu-west-9=tb3|neither region of the pair",
-        "orders:PRIMARY=tb1,SECONDARY=tb2;orders:PRIMARY=tb1,SECONDARY=tb2|names application orders twice",
-        "orders:PRIMARY=tb1,PRIMARY=tb2,SECONDARY=tb3|two lease tables in",
-        "orders:PRIMARY=ab,SECONDARY=tb2|must match",
-        "orders:PRIMARY=tb1,SECONDARY=tb2;|must match"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "orders|must match",
+                "orders:PRIMARY=tb1|has no lease table in",
+                "orders:PRIMARY=tb1,eu-west-9=tb2|has no lease table in",
+                "orders:PRIMARY=tb1,SECONDARY=tb2,eu-west-9=tb3|neither region of the pair",
+                "orders:PRIMARY=tb1,SECONDARY=tb2;orders:PRIMARY=tb1,SECONDARY=tb2|names application orders twice",
+                "orders:PRIMARY=tb1,PRIMARY=tb2,SECONDARY=tb3|two lease tables in",
+                "orders:PRIMARY=ab,SECONDARY=tb2|must match",
+                "orders:PRIMARY=tb1,SECONDARY=tb2;|must match"
+            })
     void malformedValuesNameTheKey(String value, String problem) {
         Map<String, String> map = ConfigFixtures.full();
         map.remove(KEY);
         ReplicationPairConfig base = ReplicationPairConfig.fromMap(map);
-        map.put(KEY, value.replace("PRIMARY", base.primary().region()).replace("SECONDARY", base.secondary().region()));
-        assertThatThrownBy(() -> ReplicationPairConfig.fromMap(map)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining(KEY).hasMessageContaining(problem);
+        map.put(
+                KEY,
+                value.replace("PRIMARY", base.primary().region())
+                        .replace("SECONDARY", base.secondary().region()));
+        assertThatThrownBy(() -> ReplicationPairConfig.fromMap(map))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(KEY)
+                .hasMessageContaining(problem);
     }
 }

@@ -17,7 +17,8 @@ class ReplicationPairConfigTest {
         assertThat(full.primary().account()).isEqualTo("111122223333");
         assertThat(full.primary().streamArn().streamName()).isEqualTo("orders");
         assertThat(full.secondary().streamArn().account()).isEqualTo("444455556666");
-        assertThat(full.secondary().endpoint()).contains(URI.create("https://vpce-1.kinesis.eu-central-1.vpce.amazonaws.com"));
+        assertThat(full.secondary().endpoint())
+                .contains(URI.create("https://vpce-1.kinesis.eu-central-1.vpce.amazonaws.com"));
         assertThat(full.replication().consumerLifecycle()).isEqualTo(ConsumerLifecycle.SELF_MANAGED);
         assertThat(full.replication().consumerArn())
                 .contains("arn:aws:kinesis:eu-west-1:111122223333:stream/orders/consumer/ha:1700000000");
@@ -38,8 +39,10 @@ class ReplicationPairConfigTest {
     @Test
     void toPropertiesHoldsEveryKeyInDefinitionOrder() {
         assertThat(full.toProperties()).hasSize(ConfigKey.values().length);
-        assertThat(full.toProperties().keySet()).containsExactly(
-                java.util.Arrays.stream(ConfigKey.values()).map(ConfigKey::key).toArray(String[]::new));
+        assertThat(full.toProperties().keySet())
+                .containsExactly(java.util.Arrays.stream(ConfigKey.values())
+                        .map(ConfigKey::key)
+                        .toArray(String[]::new));
     }
 
     @Test
@@ -75,7 +78,8 @@ class ReplicationPairConfigTest {
         explicit.put("primary.region", "us-east-1");
         explicit.put("replication.reader", "efo");
 
-        assertThat(ReplicationPairConfig.fromMap(explicit)).isEqualTo(ReplicationPairConfig.fromMap(ConfigFixtures.minimal()));
+        assertThat(ReplicationPairConfig.fromMap(explicit))
+                .isEqualTo(ReplicationPairConfig.fromMap(ConfigFixtures.minimal()));
         assertThat(ReplicationPairConfig.fromMap(ConfigFixtures.minimal())).isNotEqualTo(full);
     }
 

@@ -18,10 +18,13 @@ class JobManagedConsumerTest {
     void forwardAndReverseJobsOwnAConsumerOfTheirSourceStream() {
         ReplicationPairConfig config = ReplicationPairConfig.fromMap(keys());
 
-        assertThat(JobManagedConsumer.of(config, FORWARD)).get()
+        assertThat(JobManagedConsumer.of(config, FORWARD))
+                .get()
                 .satisfies(c -> assertThat(c.streamArn()).isEqualTo(PRIMARY))
-                .satisfies(c -> assertThat(c.name()).isEqualTo(config.replication().consumerName()));
-        assertThat(JobManagedConsumer.of(config, FORWARD.reversed())).get()
+                .satisfies(
+                        c -> assertThat(c.name()).isEqualTo(config.replication().consumerName()));
+        assertThat(JobManagedConsumer.of(config, FORWARD.reversed()))
+                .get()
                 .satisfies(c -> assertThat(c.streamArn()).isEqualTo(SECONDARY));
     }
 
@@ -33,7 +36,8 @@ class JobManagedConsumerTest {
         ReplicationPairConfig config = ReplicationPairConfig.fromMap(keys);
 
         assertThat(JobManagedConsumer.of(config, FORWARD)).isEmpty();
-        assertThat(JobManagedConsumer.of(config, FORWARD.reversed())).get()
+        assertThat(JobManagedConsumer.of(config, FORWARD.reversed()))
+                .get()
                 .satisfies(c -> assertThat(c.streamArn()).isEqualTo(SECONDARY));
     }
 
@@ -42,7 +46,8 @@ class JobManagedConsumerTest {
         Map<String, String> keys = keys();
         keys.put("replication.reader", "POLLING");
 
-        assertThat(JobManagedConsumer.of(ReplicationPairConfig.fromMap(keys), FORWARD)).isEmpty();
+        assertThat(JobManagedConsumer.of(ReplicationPairConfig.fromMap(keys), FORWARD))
+                .isEmpty();
     }
 
     private static Map<String, String> keys() {

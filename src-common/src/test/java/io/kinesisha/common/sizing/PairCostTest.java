@@ -34,7 +34,9 @@ class PairCostTest {
         assertThat(onDemand.parallelism()).as("on-demand: no shard cap").isEqualTo(8);
         assertThat(onDemand.cappedByShards()).isFalse();
 
-        assertThat(new ReplicatorCapacity(4, 1, 2, 8).parallelism()).as("exactly 2 cores: 2 subtasks").isEqualTo(2);
+        assertThat(new ReplicatorCapacity(4, 1, 2, 8).parallelism())
+                .as("exactly 2 cores: 2 subtasks")
+                .isEqualTo(2);
     }
 
     @Test

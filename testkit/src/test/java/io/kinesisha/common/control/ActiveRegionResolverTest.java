@@ -43,16 +43,20 @@ class ActiveRegionResolverTest {
                 assertThat(resolver.activeRegion()).isEqualTo("us-west-2");
                 assertThat(resolver.isPaused()).isFalse();
 
-                ControlRecord paused = initial.next("us-west-2", initial.direction(), "SWITCHING_OVER", false, Instant.now())
+                ControlRecord paused = initial.next(
+                                "us-west-2", initial.direction(), "SWITCHING_OVER", false, Instant.now())
                         .withProducersPaused(true);
                 assertThat(store.replace(initial, paused)).isTrue();
-                assertThat(store.read("follow").orElseThrow().producersPaused()).as("stored").isTrue();
+                assertThat(store.read("follow").orElseThrow().producersPaused())
+                        .as("stored")
+                        .isTrue();
                 await().atMost(REFRESH.multipliedBy(3)).until(resolver::isPaused);
 
                 ControlRecord moved = paused.next("us-east-2", null, "SWITCHING_OVER", false, Instant.now())
                         .withProducersPaused(false);
                 assertThat(store.replace(paused, moved)).isTrue();
-                await().atMost(REFRESH.multipliedBy(3)).until(() -> resolver.activeRegion().equals("us-east-2"));
+                await().atMost(REFRESH.multipliedBy(3))
+                        .until(() -> resolver.activeRegion().equals("us-east-2"));
                 assertThat(resolver.isPaused()).isFalse();
                 assertThat(resolver.snapshot().orElseThrow().epoch()).isEqualTo(2);
                 assertThat(resolver.isStale()).isFalse();
@@ -68,24 +72,28 @@ class ActiveRegionResolverTest {
     void keepsTheLastAnswerAndReportsStalenessWhileTheStoreIsUnreachable() {
         LocalEnvironment env = LOCAL.env();
         URI direct = env.controlStoreEndpoint();
-        try (AwsClientFactory quick = new AwsClientFactory(new ClientTuning(Duration.ofMillis(400), Duration.ofMillis(300), 1));
-             FaultProxy proxy = new FaultProxy("control-store");
-             DynamoDbClient dynamo = quick.dynamoDb(env.controlStoreTarget("us-west-2")
-                     .withEndpoint(URI.create("http://127.0.0.1:" + proxy.port())))) {
+        try (AwsClientFactory quick =
+                        new AwsClientFactory(new ClientTuning(Duration.ofMillis(400), Duration.ofMillis(300), 1));
+                FaultProxy proxy = new FaultProxy("control-store");
+                DynamoDbClient dynamo = quick.dynamoDb(env.controlStoreTarget("us-west-2")
+                        .withEndpoint(URI.create("http://127.0.0.1:" + proxy.port())))) {
             proxy.target(new InetSocketAddress(InetAddress.getLoopbackAddress(), direct.getPort()));
             ControlStore store = new ControlStore(dynamo, TABLE);
             store.createTableIfMissing();
-            assertThat(store.create(ControlRecord.initial("outage", "us-east-2", "us-west-2", Instant.now()))).isTrue();
+            assertThat(store.create(ControlRecord.initial("outage", "us-east-2", "us-west-2", Instant.now())))
+                    .isTrue();
             try (ActiveRegionResolver resolver = new ActiveRegionResolver(store, "outage", REFRESH).start()) {
                 assertThat(resolver.activeRegion()).isEqualTo("us-east-2");
 
                 proxy.blackhole();
                 await().atMost(Duration.ofSeconds(5)).until(resolver::isStale);
                 assertThat(resolver.activeRegion()).as("last known answer kept").isEqualTo("us-east-2");
-                await().atMost(Duration.ofSeconds(3)).until(() -> resolver.lastError().isPresent());
+                await().atMost(Duration.ofSeconds(3))
+                        .until(() -> resolver.lastError().isPresent());
 
                 proxy.restore();
-                await().atMost(Duration.ofSeconds(5)).until(() -> !resolver.isStale() && resolver.lastError().isEmpty());
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> !resolver.isStale() && resolver.lastError().isEmpty());
             }
         }
     }
@@ -97,8 +105,10 @@ class ActiveRegionResolverTest {
             ControlStore store = new ControlStore(dynamo, TABLE);
             store.createTableIfMissing();
             try (ActiveRegionResolver resolver = new ActiveRegionResolver(store, "nobody", REFRESH).start()) {
-                assertThatThrownBy(resolver::activeRegion).isInstanceOf(IllegalStateException.class)
-                        .hasMessageContaining("not known yet").hasMessageContaining("no control record for pair 'nobody'");
+                assertThatThrownBy(resolver::activeRegion)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("not known yet")
+                        .hasMessageContaining("no control record for pair 'nobody'");
                 assertThat(resolver.isStale()).isTrue();
             }
         }

@@ -27,18 +27,30 @@ class DeliveryLogTest {
 
             assertThat(log.status("p", KEY)).isNull();
             assertThat(log.claim("p", KEY, "first", NOW, ABANDONED)).isTrue();
-            assertThat(log.claim("p", KEY, "second", NOW.plusSeconds(1), ABANDONED)).as("running elsewhere").isFalse();
-            assertThat(log.finish("p", KEY, "first", Status.FAILED, NOW.plusSeconds(2))).isTrue();
-            assertThat(log.claim("p", KEY, "retry", NOW.plusSeconds(3), ABANDONED)).as("after a failure").isTrue();
-            assertThat(log.finish("p", KEY, "first", Status.DONE, NOW.plusSeconds(4))).as("not the owner any more").isFalse();
-            assertThat(log.finish("p", KEY, "retry", Status.DONE, NOW.plusSeconds(4))).isTrue();
-            assertThat(log.claim("p", KEY, "late", NOW.plusSeconds(3600), ABANDONED)).as("done: a duplicate").isFalse();
+            assertThat(log.claim("p", KEY, "second", NOW.plusSeconds(1), ABANDONED))
+                    .as("running elsewhere")
+                    .isFalse();
+            assertThat(log.finish("p", KEY, "first", Status.FAILED, NOW.plusSeconds(2)))
+                    .isTrue();
+            assertThat(log.claim("p", KEY, "retry", NOW.plusSeconds(3), ABANDONED))
+                    .as("after a failure")
+                    .isTrue();
+            assertThat(log.finish("p", KEY, "first", Status.DONE, NOW.plusSeconds(4)))
+                    .as("not the owner any more")
+                    .isFalse();
+            assertThat(log.finish("p", KEY, "retry", Status.DONE, NOW.plusSeconds(4)))
+                    .isTrue();
+            assertThat(log.claim("p", KEY, "late", NOW.plusSeconds(3600), ABANDONED))
+                    .as("done: a duplicate")
+                    .isFalse();
             assertThat(log.status("p", KEY)).isEqualTo(Status.DONE);
 
             String other = KEY + "-2";
             assertThat(log.claim("p", other, "dies", NOW, ABANDONED)).isTrue();
-            assertThat(log.claim("p", other, "too-soon", NOW.plus(ABANDONED).minusMillis(1), ABANDONED)).isFalse();
-            assertThat(log.claim("p", other, "takes-over", NOW.plus(ABANDONED).plusMillis(1), ABANDONED)).isTrue();
+            assertThat(log.claim("p", other, "too-soon", NOW.plus(ABANDONED).minusMillis(1), ABANDONED))
+                    .isFalse();
+            assertThat(log.claim("p", other, "takes-over", NOW.plus(ABANDONED).plusMillis(1), ABANDONED))
+                    .isTrue();
             assertThat(log.status("p", other)).isEqualTo(Status.RUNNING);
         }
     }

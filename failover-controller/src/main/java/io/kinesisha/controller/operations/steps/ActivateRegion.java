@@ -23,7 +23,8 @@ public final class ActivateRegion implements OperationStep {
     }
 
     public static ActivateRegion secondary(StepSupport support) {
-        return new ActivateRegion(support, Step.ACTIVATE_SECONDARY, support.ctx().secondaryRegion());
+        return new ActivateRegion(
+                support, Step.ACTIVATE_SECONDARY, support.ctx().secondaryRegion());
     }
 
     public static ActivateRegion primary(StepSupport support) {
@@ -39,8 +40,8 @@ public final class ActivateRegion implements OperationStep {
     public StepResult run(Operation op, ControlRecord record) {
         s.before("activate " + region);
         ActionResult r = new ReplicationAction(s.ctx().control(), s.ctx().pair(), region, null).execute();
-        return StepResult.done(Map.of("activeRegion", region, "epoch", r.outputs().get("epoch"),
-                "changed", Boolean.toString(r.changed())));
+        return StepResult.done(Map.of(
+                "activeRegion", region, "epoch", r.outputs().get("epoch"), "changed", Boolean.toString(r.changed())));
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.util.function.Function;
 public final class AwaitReplicationCatchUp implements OperationStep {
     /** A reverse replication within this many records of the active stream's end counts as caught up. */
     static final int CAUGHT_UP_RECORDS = 200;
+
     static final Duration POLL = Duration.ofMillis(500);
     private static final long REPORT_EVERY_MILLIS = 2000;
 
@@ -56,7 +57,8 @@ public final class AwaitReplicationCatchUp implements OperationStep {
         if (record.direction() == null) {
             throw new IllegalStateException("no replication direction is set: nothing can catch up");
         }
-        Duration timeout = StepParameters.CATCH_UP_TIMEOUT.in(op, s.ctx().config().failback().catchUpTimeout());
+        Duration timeout = StepParameters.CATCH_UP_TIMEOUT.in(
+                op, s.ctx().config().failback().catchUpTimeout());
         Lag lag = lagOf.apply(record);
         Stopwatch waited = s.time().stopwatch();
         long lastReport = -1;
@@ -64,14 +66,22 @@ public final class AwaitReplicationCatchUp implements OperationStep {
             Status status = lag.check();
             long elapsed = waited.elapsedMillis();
             if (status.behind().values().stream().allMatch(n -> n <= CAUGHT_UP_RECORDS)) {
-                return StepResult.done(Map.of("catchUp.waitedMillis", Long.toString(elapsed), "catchUp.recordsBehind",
-                        Integer.toString(status.recordsBehind()), "catchUp.direction", record.direction().toString(),
-                        "catchUp.epoch", Long.toString(record.epoch())));
+                return StepResult.done(Map.of(
+                        "catchUp.waitedMillis",
+                        Long.toString(elapsed),
+                        "catchUp.recordsBehind",
+                        Integer.toString(status.recordsBehind()),
+                        "catchUp.direction",
+                        record.direction().toString(),
+                        "catchUp.epoch",
+                        Long.toString(record.epoch())));
             }
             if (elapsed > timeout.toMillis()) {
-                throw new IllegalStateException(record.direction() + " (epoch " + record.epoch() + ") did not catch up within "
-                        + timeout.toMillis() + " ms: " + status.summary() + "; is its replicator running (./kinesis-ha replicate"
-                        + " --follow, or the application of that direction)? The failback resumes at this step");
+                throw new IllegalStateException(
+                        record.direction() + " (epoch " + record.epoch() + ") did not catch up within "
+                                + timeout.toMillis() + " ms: " + status.summary()
+                                + "; is its replicator running (./kinesis-ha replicate"
+                                + " --follow, or the application of that direction)? The failback resumes at this step");
             }
             if (lastReport < 0 || elapsed - lastReport >= REPORT_EVERY_MILLIS) {
                 lastReport = elapsed;

@@ -21,6 +21,7 @@ public final class AwaitReplicationDrain implements OperationStep {
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /** Resolver refresh (1 s) plus time for a write a producer started before it saw the pause. */
     static final Duration DEFAULT_PAUSE_GRACE = Duration.ofMillis(1500);
+
     static final Duration POLL = Duration.ofMillis(200);
     private static final long REPORT_EVERY_MILLIS = 1000;
 
@@ -56,9 +57,15 @@ public final class AwaitReplicationDrain implements OperationStep {
                         + timeout.toMillis() + " ms)");
             }
         });
-        return StepResult.done(Map.of("drain.waitedMillis", Long.toString(waited.elapsedMillis()),
-                "drain.shards", Integer.toString(done.behind().size()), "drain.direction", record.direction().toString(),
-                "drain.epoch", Long.toString(record.epoch())));
+        return StepResult.done(Map.of(
+                "drain.waitedMillis",
+                Long.toString(waited.elapsedMillis()),
+                "drain.shards",
+                Integer.toString(done.behind().size()),
+                "drain.direction",
+                record.direction().toString(),
+                "drain.epoch",
+                Long.toString(record.epoch())));
     }
 
     @Override

@@ -34,8 +34,11 @@ public final class CheckPrimaryHealth implements OperationStep {
     public CheckPrimaryHealth(StepSupport support) {
         this(support, region -> {
             PairContext ctx = support.ctx();
-            KinesisProbe probe = new KinesisProbe(AwsTargets.kinesis(ctx.config(), ctx.side(region)), ctx.streamArn(region),
-                    ctx.config().health().probeTimeout(), ctx.clock());
+            KinesisProbe probe = new KinesisProbe(
+                    AwsTargets.kinesis(ctx.config(), ctx.side(region)),
+                    ctx.streamArn(region),
+                    ctx.config().health().probeTimeout(),
+                    ctx.clock());
             return new Probe() {
                 @Override
                 public ProbeResult probe() {
@@ -74,8 +77,9 @@ public final class CheckPrimaryHealth implements OperationStep {
                 ProbeResult r = probe.probe();
                 probeCount++;
                 if (!r.healthy()) {
-                    throw new IllegalStateException("failback refused: " + region + " is not healthy (" + r.error()
-                            + "); the failback waits at this step: run ./kinesis-ha failback --yes again once it is back");
+                    throw new IllegalStateException(
+                            "failback refused: " + region + " is not healthy (" + r.error()
+                                    + "); the failback waits at this step: run ./kinesis-ha failback --yes again once it is back");
                 }
                 worstMillis = Math.max(worstMillis, r.latency().toMillis());
                 long elapsed = healthy.elapsedMillis();
@@ -89,8 +93,14 @@ public final class CheckPrimaryHealth implements OperationStep {
                 s.time().sleep(interval);
             }
         }
-        return StepResult.done(Map.of("health.region", region, "health.probes", Integer.toString(probeCount),
-                StepParameters.DWELL.key(), Long.toString(dwell.toMillis()), "health.worstLatencyMillis",
+        return StepResult.done(Map.of(
+                "health.region",
+                region,
+                "health.probes",
+                Integer.toString(probeCount),
+                StepParameters.DWELL.key(),
+                Long.toString(dwell.toMillis()),
+                "health.worstLatencyMillis",
                 Long.toString(worstMillis)));
     }
 

@@ -26,17 +26,23 @@ public record ConsumerStart(Instant timestamp, String method, Map<String, String
         positions = Map.copyOf(positions);
     }
 
-    public static ConsumerStart translate(List<ShardProgress> progress, KinesisClient target, String targetArn,
-                                          Instant now, Duration buffer) {
+    public static ConsumerStart translate(
+            List<ShardProgress> progress, KinesisClient target, String targetArn, Instant now, Duration buffer) {
         Map<String, String> positions = new LinkedHashMap<>();
-        long lag = progress.stream().mapToLong(ShardProgress::millisBehindLatest).max().orElse(0);
+        long lag = progress.stream()
+                .mapToLong(ShardProgress::millisBehindLatest)
+                .max()
+                .orElse(0);
         Instant fallback = now.minusMillis(lag).minus(buffer);
         if (progress.isEmpty()) {
-            return new ConsumerStart(fallback, "fallback (no progress): now - lag " + lag + " ms - buffer " + buffer, positions);
+            return new ConsumerStart(
+                    fallback, "fallback (no progress): now - lag " + lag + " ms - buffer " + buffer, positions);
         }
         Instant earliest = null;
         String missing = null;
-        for (ShardProgress p : progress.stream().sorted(Comparator.comparing(ShardProgress::sourceShardId)).toList()) {
+        for (ShardProgress p : progress.stream()
+                .sorted(Comparator.comparing(ShardProgress::sourceShardId))
+                .toList()) {
             if (p.targetShardId() == null || p.targetSequenceNumber() == null) {
                 missing = p.sourceShardId() + " has no target position";
                 continue;
@@ -50,17 +56,24 @@ public record ConsumerStart(Instant timestamp, String method, Map<String, String
             }
         }
         if (missing != null || earliest == null) {
-            return new ConsumerStart(fallback, "fallback (" + missing + "): now - lag " + lag + " ms - buffer " + buffer,
-                    positions);
+            return new ConsumerStart(
+                    fallback, "fallback (" + missing + "): now - lag " + lag + " ms - buffer " + buffer, positions);
         }
-        return new ConsumerStart(earliest.minus(buffer), "translated: earliest target arrival of the last replicated "
-                + "records " + earliest + " - buffer " + buffer, positions);
+        return new ConsumerStart(
+                earliest.minus(buffer),
+                "translated: earliest target arrival of the last replicated " + "records " + earliest + " - buffer "
+                        + buffer,
+                positions);
     }
 
     private static Instant arrival(KinesisClient kinesis, String arn, String shard, String sequence) {
-        String iterator = kinesis.getShardIterator(b -> b.streamARN(arn).shardId(shard)
-                .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).startingSequenceNumber(sequence)).shardIterator();
-        GetRecordsResponse page = kinesis.getRecords(b -> b.streamARN(arn).shardIterator(iterator).limit(1));
+        String iterator = kinesis.getShardIterator(b -> b.streamARN(arn)
+                        .shardId(shard)
+                        .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER)
+                        .startingSequenceNumber(sequence))
+                .shardIterator();
+        GetRecordsResponse page =
+                kinesis.getRecords(b -> b.streamARN(arn).shardIterator(iterator).limit(1));
         if (page.records().isEmpty()) {
             throw new IllegalStateException("no record at " + shard + "@" + sequence);
         }
@@ -72,7 +85,8 @@ public record ConsumerStart(Instant timestamp, String method, Map<String, String
         Map<String, String> p = new LinkedHashMap<>();
         StepParameters.CONSUMER_START.put(p, timestamp);
         StepParameters.CONSUMER_START_METHOD.put(p, method);
-        positions.forEach((shard, pos) -> StepParameters.CONSUMER_POSITION.of(shard).put(p, pos));
+        positions.forEach(
+                (shard, pos) -> StepParameters.CONSUMER_POSITION.of(shard).put(p, pos));
         return p;
     }
 }

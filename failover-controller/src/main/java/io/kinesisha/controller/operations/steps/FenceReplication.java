@@ -38,23 +38,29 @@ public final class FenceReplication implements OperationStep {
         PairContext ctx = s.ctx();
         Instant now = s.time().now();
         ReplicationDirection from = s.fromDirection(op, record);
-        List<ShardProgress> rows = from == null ? List.of() : ctx.store().readProgress(ctx.pair(), from, s.fromEpoch(op, record));
+        List<ShardProgress> rows =
+                from == null ? List.of() : ctx.store().readProgress(ctx.pair(), from, s.fromEpoch(op, record));
         Map<String, String> evidence = new LinkedHashMap<>(ReplicationEvidence.rpo(rows, now));
         Map<String, String> parameters = new LinkedHashMap<>();
         String target = from == null ? ctx.secondaryRegion() : from.targetRegion();
         ConsumerStart start;
         try {
-            start = ConsumerStart.translate(rows, ctx.kinesis(target), ctx.streamArn(target), now, ConsumerStart.DEFAULT_BUFFER);
+            start = ConsumerStart.translate(
+                    rows, ctx.kinesis(target), ctx.streamArn(target), now, ConsumerStart.DEFAULT_BUFFER);
         } catch (RuntimeException e) {
-            start = new ConsumerStart(now.minus(ConsumerStart.DEFAULT_BUFFER), "fallback (" + e.getMessage() + ")", Map.of());
+            start = new ConsumerStart(
+                    now.minus(ConsumerStart.DEFAULT_BUFFER), "fallback (" + e.getMessage() + ")", Map.of());
         }
         parameters.putAll(start.parameters());
         StepParameters.CONSUMER_START.put(evidence, start.timestamp());
         StepParameters.CONSUMER_START_METHOD.put(evidence, start.method());
         s.before("fence replication");
         ActionResult fenced = ReplicationAction.fence(ctx.control(), record).execute();
-        evidence.put("fence", fenced.changed() ? "epoch " + fenced.outputs().get("epoch") + ", replication stopped"
-                : "already fenced (epoch " + fenced.outputs().get("epoch") + ")");
+        evidence.put(
+                "fence",
+                fenced.changed()
+                        ? "epoch " + fenced.outputs().get("epoch") + ", replication stopped"
+                        : "already fenced (epoch " + fenced.outputs().get("epoch") + ")");
         Instant fencedAt = FENCED_AT.in(op);
         FENCED_AT.put(parameters, fencedAt != null && !fenced.changed() ? fencedAt : now);
         return new StepResult(parameters, evidence);

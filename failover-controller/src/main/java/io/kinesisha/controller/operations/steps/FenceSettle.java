@@ -22,8 +22,7 @@ final class FenceSettle {
     static final Duration POLL = Duration.ofMillis(100);
 
     /** How the settle ended. */
-    record Ended(boolean acknowledged, Duration waited, String detail) {
-    }
+    record Ended(boolean acknowledged, Duration waited, String detail) {}
 
     /** Where the job lease rows and the acknowledgements are read (the control store). */
     interface Records {
@@ -51,7 +50,7 @@ final class FenceSettle {
     private final Runnable afterPoll;
 
     FenceSettle(Records records, ControllerTime time) {
-        this(records, time, () -> { });
+        this(records, time, () -> {});
     }
 
     /** {@code afterPoll} runs after each sleep (the step keeps its runner lease alive there). */
@@ -72,8 +71,10 @@ final class FenceSettle {
             }
             Duration left = Duration.between(now, until);
             if (left.isNegative() || left.isZero()) {
-                return new Ended(false, Duration.between(start, now), "full settle: no acknowledgement from every writer"
-                        + " of " + fenced + " epoch " + epoch);
+                return new Ended(
+                        false,
+                        Duration.between(start, now),
+                        "full settle: no acknowledgement from every writer" + " of " + fenced + " epoch " + epoch);
             }
             time.sleep(left.compareTo(POLL) < 0 ? left : POLL);
             afterPoll.run();
@@ -89,14 +90,20 @@ final class FenceSettle {
             }
             String run = lease.get().owner();
             List<FenceAck> acks = records.acks(fenced, epoch).stream()
-                    .filter(a -> a.direction().equals(fenced) && a.epoch() == epoch && a.owner().equals(run)).collect(Collectors.toList());
-            if (acks.isEmpty() || acks.stream().map(FenceAck::parallelism).distinct().count() != 1) {
+                    .filter(a -> a.direction().equals(fenced)
+                            && a.epoch() == epoch
+                            && a.owner().equals(run))
+                    .collect(Collectors.toList());
+            if (acks.isEmpty()
+                    || acks.stream().map(FenceAck::parallelism).distinct().count() != 1) {
                 return Optional.empty();
             }
             int writers = acks.get(0).parallelism();
             Set<Integer> acknowledged = acks.stream().map(FenceAck::subtask).collect(Collectors.toSet());
-            return acknowledged.size() == writers ? Optional.of("run " + run + ": all " + writers
-                    + " writer(s) acknowledged the fence of " + fenced + " epoch " + epoch) : Optional.empty();
+            return acknowledged.size() == writers
+                    ? Optional.of("run " + run + ": all " + writers + " writer(s) acknowledged the fence of " + fenced
+                            + " epoch " + epoch)
+                    : Optional.empty();
         } catch (RuntimeException e) {
             // the store unreachable: nothing is known, the full settle applies
             return Optional.empty();

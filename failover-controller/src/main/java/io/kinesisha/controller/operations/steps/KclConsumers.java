@@ -1,7 +1,5 @@
 package io.kinesisha.controller.operations.steps;
 
-import io.kinesisha.controller.operations.PairContext;
-
 import io.kinesisha.common.config.KclApplication;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationStart;
@@ -12,6 +10,7 @@ import io.kinesisha.controller.kcl.KclLeaseMigration;
 import io.kinesisha.controller.kcl.KclLeaseMigration.Plan;
 import io.kinesisha.controller.kcl.KclLeaseMigration.Side;
 import io.kinesisha.controller.kcl.KclLeaseTable;
+import io.kinesisha.controller.operations.PairContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +36,8 @@ final class KclConsumers {
             return evidence;
         }
         String active = record.activeRegion();
-        Optional<StreamCut> targetCut = ctx.ledger().cut(ctx.pair(), active, record.epoch())
+        Optional<StreamCut> targetCut = ctx.ledger()
+                .cut(ctx.pair(), active, record.epoch())
                 .or(() -> ctx.ledger().latestCut(ctx.pair(), active, record.epoch()));
         for (KclApplication app : ctx.config().kclApplications()) {
             Plan plan = plan(app, active, record.epoch(), targetCut);
@@ -58,7 +58,10 @@ final class KclConsumers {
             try {
                 calls.addAll(plan(app, target, epoch, Optional.empty()).calls());
             } catch (RuntimeException e) {
-                calls.add(new ApiCall("dynamodb", "(cannot plan: " + e.getClass().getSimpleName() + ")", target,
+                calls.add(new ApiCall(
+                        "dynamodb",
+                        "(cannot plan: " + e.getClass().getSimpleName() + ")",
+                        target,
                         Map.of("application", app.name(), "error", String.valueOf(e.getMessage()))));
             }
         }
@@ -69,12 +72,13 @@ final class KclConsumers {
         String source = ctx.other(active);
         Optional<StreamCut> sourceCut = ctx.ledger().latestCut(ctx.pair(), source, epoch);
         Optional<StreamCut> fenced = targetCut.filter(c -> c.fencedDirection() != null);
-        List<ShardProgress> progress = fenced
-                .map(c -> ctx.store().readProgress(ctx.pair(), c.fencedDirection(), c.fencedEpoch())).orElse(List.of());
-        Optional<ReplicationStart> start = fenced.flatMap(c -> ctx.ledger().start(ctx.pair(), c.fencedDirection(),
-                c.fencedEpoch()));
-        return KclLeaseMigration.plan(app.name(), side(app, source), side(app, active), sourceCut, targetCut, start,
-                progress);
+        List<ShardProgress> progress = fenced.map(
+                        c -> ctx.store().readProgress(ctx.pair(), c.fencedDirection(), c.fencedEpoch()))
+                .orElse(List.of());
+        Optional<ReplicationStart> start =
+                fenced.flatMap(c -> ctx.ledger().start(ctx.pair(), c.fencedDirection(), c.fencedEpoch()));
+        return KclLeaseMigration.plan(
+                app.name(), side(app, source), side(app, active), sourceCut, targetCut, start, progress);
     }
 
     private Side side(KclApplication app, String region) {

@@ -1,7 +1,5 @@
 package io.kinesisha.controller.operations.steps;
 
-import io.kinesisha.controller.operations.PairContext;
-
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
@@ -11,6 +9,7 @@ import io.kinesisha.controller.consumers.ConsumerKindReport;
 import io.kinesisha.controller.consumers.ConsumerPosition;
 import io.kinesisha.controller.consumers.LambdaProgress;
 import io.kinesisha.controller.consumers.LambdaStart;
+import io.kinesisha.controller.operations.PairContext;
 import io.kinesisha.controller.statemachine.Operation;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,32 +48,55 @@ final class LambdaConsumerSteps {
         Map<String, String> evidence = new LinkedHashMap<>();
         List<LambdaStart> starts = new ArrayList<>();
         for (String fn : ctx.consumerFunctions()) {
-            ConsumerPosition position = from == null ? ConsumerPosition.unknown(fn, "no replication direction was fenced")
-                    : new LambdaProgress(ctx.cloudWatch(from.sourceRegion()), ctx.clock(), PROGRESS_WINDOW).position(fn);
+            ConsumerPosition position = from == null
+                    ? ConsumerPosition.unknown(fn, "no replication direction was fenced")
+                    : new LambdaProgress(ctx.cloudWatch(from.sourceRegion()), ctx.clock(), PROGRESS_WINDOW)
+                            .position(fn);
             LambdaStart start = LambdaStart.plan(position, rows, cut, LambdaStart.DEFAULT_MARGIN);
             starts.add(start);
             before.accept("start consumer " + fn + " in " + active);
-            ActionResult r = ConsumerAction.start(ctx.lambda(active), active, fn, ctx.streamArn(active), start.timestamp(),
-                    StartConsumers.CONSUMER_BATCH_SIZE, () -> template(from, active, fn), op.startedAt(),
-                    Duration.ofSeconds(2), Duration.ofMinutes(2), ctx.time()).execute();
-            evidence.put("consumer." + fn, r.changed() ? "mapping " + r.outputs().get("uuid") + " created at "
-                    + start.timestamp() + " on " + r.outputs().get("eventSource")
-                    + (r.outputs().containsKey("replaced") ? ", replacing " + r.outputs().get("replaced") : "")
-                    + ", settings " + r.outputs().get("settings")
-                    : "mapping " + r.outputs().get("uuid") + " already at " + start.timestamp());
-            evidence.put("consumer." + fn + ".position", position.known() ? position.processedUpTo() + " ("
-                    + position.basis() + ")" : "unknown (" + position.basis() + ")");
+            ActionResult r = ConsumerAction.start(
+                            ctx.lambda(active),
+                            active,
+                            fn,
+                            ctx.streamArn(active),
+                            start.timestamp(),
+                            StartConsumers.CONSUMER_BATCH_SIZE,
+                            () -> template(from, active, fn),
+                            op.startedAt(),
+                            Duration.ofSeconds(2),
+                            Duration.ofMinutes(2),
+                            ctx.time())
+                    .execute();
+            evidence.put(
+                    "consumer." + fn,
+                    r.changed()
+                            ? "mapping " + r.outputs().get("uuid") + " created at "
+                                    + start.timestamp() + " on " + r.outputs().get("eventSource")
+                                    + (r.outputs().containsKey("replaced")
+                                            ? ", replacing " + r.outputs().get("replaced")
+                                            : "")
+                                    + ", settings " + r.outputs().get("settings")
+                            : "mapping " + r.outputs().get("uuid") + " already at " + start.timestamp());
+            evidence.put(
+                    "consumer." + fn + ".position",
+                    position.known()
+                            ? position.processedUpTo() + " (" + position.basis() + ")"
+                            : "unknown (" + position.basis() + ")");
             evidence.putAll(start.evidence("consumer." + fn + "."));
         }
         if (!starts.isEmpty()) {
-            evidence.put("consumers.kind.lambda", ConsumerKindReport.lambda(starts).summary());
+            evidence.put(
+                    "consumers.kind.lambda", ConsumerKindReport.lambda(starts).summary());
         }
         return evidence;
     }
 
     /** The cut of the newly active region (records written after it are new), else the fence time, else now. */
     private Instant cut(Operation op, String active, long epoch) {
-        return ctx.ledger().latestCut(ctx.pair(), active, epoch).map(io.kinesisha.common.control.StreamCut::takenAt)
+        return ctx.ledger()
+                .latestCut(ctx.pair(), active, epoch)
+                .map(io.kinesisha.common.control.StreamCut::takenAt)
                 .or(() -> Optional.ofNullable(StepParameters.FENCED_AT.in(op)))
                 .orElseGet(() -> ctx.clock().instant());
     }
@@ -90,9 +112,12 @@ final class LambdaConsumerSteps {
         }
         String source = from.sourceRegion();
         try {
-            Optional<EventSourceMappingConfiguration> m = ConsumerAction.mappings(ctx.lambda(source), fn,
-                    ctx.streamArn(source)).stream().findFirst();
-            return m.map(mapping -> mapping.toBuilder().eventSourceArn(onActive(mapping.eventSourceArn(), active)).build());
+            Optional<EventSourceMappingConfiguration> m =
+                    ConsumerAction.mappings(ctx.lambda(source), fn, ctx.streamArn(source)).stream()
+                            .findFirst();
+            return m.map(mapping -> mapping.toBuilder()
+                    .eventSourceArn(onActive(mapping.eventSourceArn(), active))
+                    .build());
         } catch (RuntimeException e) {
             return Optional.empty();
         }
@@ -106,8 +131,10 @@ final class LambdaConsumerSteps {
         }
         String name = sourceArn.substring(at + "/consumer/".length()).split(":")[0];
         try {
-            return ctx.kinesis(active).describeStreamConsumer(b -> b.streamARN(stream).consumerName(name))
-                    .consumerDescription().consumerARN();
+            return ctx.kinesis(active)
+                    .describeStreamConsumer(b -> b.streamARN(stream).consumerName(name))
+                    .consumerDescription()
+                    .consumerARN();
         } catch (RuntimeException e) {
             return stream;
         }

@@ -54,10 +54,18 @@ public final class MarkCut implements OperationStep {
             if (settle) {
                 settle(op, record, evidence);
             }
-            Map<String, String> tips = StreamTips.take(ctx.kinesis(region), ctx.streamArn(region), s.time().clock());
+            Map<String, String> tips = StreamTips.take(
+                    ctx.kinesis(region), ctx.streamArn(region), s.time().clock());
             s.before("record the cut of " + region);
-            cut = ctx.ledger().putCut(new StreamCut(ctx.pair(), region, record.epoch(), s.time().now(),
-                    s.fromDirection(op, record), s.fromEpoch(op, record), tips));
+            cut = ctx.ledger()
+                    .putCut(new StreamCut(
+                            ctx.pair(),
+                            region,
+                            record.epoch(),
+                            s.time().now(),
+                            s.fromDirection(op, record),
+                            s.fromEpoch(op, record),
+                            tips));
         }
         evidence.put("cut.region", cut.region());
         evidence.put("cut.epoch", Long.toString(cut.epoch()));
@@ -75,13 +83,14 @@ public final class MarkCut implements OperationStep {
             s.progress("letting the fence settle for up to " + left + " ms (a fenced replicator may finish"
                     + " a write), less once every writer acknowledged the fence");
             ControllerTime.Stopwatch[] sinceKeepAlive = {time.stopwatch()};
-            FenceSettle.Ended ended = new FenceSettle(FenceSettle.Records.of(s.ctx().store(), s.ctx().pair()), time,
-                    () -> {
-                        if (sinceKeepAlive[0].elapsed().compareTo(KEEP_ALIVE) >= 0) {
-                            s.waiting("the fence to settle");
-                            sinceKeepAlive[0] = time.stopwatch();
-                        }
-                    }).await(s.fromDirection(op, record), s.fromEpoch(op, record), until);
+            FenceSettle.Ended ended = new FenceSettle(
+                            FenceSettle.Records.of(s.ctx().store(), s.ctx().pair()), time, () -> {
+                                if (sinceKeepAlive[0].elapsed().compareTo(KEEP_ALIVE) >= 0) {
+                                    s.waiting("the fence to settle");
+                                    sinceKeepAlive[0] = time.stopwatch();
+                                }
+                            })
+                    .await(s.fromDirection(op, record), s.fromEpoch(op, record), until);
             evidence.put("fence.acknowledged", Boolean.toString(ended.acknowledged()));
             evidence.put("fence.waitedMillis", Long.toString(ended.waited().toMillis()));
             evidence.put("fence.settleEnd", ended.detail());
@@ -92,8 +101,15 @@ public final class MarkCut implements OperationStep {
     @Override
     public List<ApiCall> plan(ControlRecord record, String active) {
         PairContext ctx = s.ctx();
-        return List.of(new ApiCall("dynamodb", "PutItem", "control", Map.of("Put cut item",
-                "pair#" + ctx.pair() + "#cut " + region + "#<epoch>: last sequence number per shard of "
-                        + ctx.streamArn(region), "ConditionExpression", "attribute_not_exists(pk)")));
+        return List.of(new ApiCall(
+                "dynamodb",
+                "PutItem",
+                "control",
+                Map.of(
+                        "Put cut item",
+                        "pair#" + ctx.pair() + "#cut " + region + "#<epoch>: last sequence number per shard of "
+                                + ctx.streamArn(region),
+                        "ConditionExpression",
+                        "attribute_not_exists(pk)")));
     }
 }

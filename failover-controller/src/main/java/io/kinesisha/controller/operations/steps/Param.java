@@ -41,7 +41,8 @@ public final class Param<T> {
 
     /** A direction; stored empty when there is none. */
     static Param<ReplicationDirection> direction(String key) {
-        return new Param<>(key, v -> v.isEmpty() ? null : ReplicationDirection.parse(v), d -> d == null ? "" : d.toString());
+        return new Param<>(
+                key, v -> v.isEmpty() ? null : ReplicationDirection.parse(v), d -> d == null ? "" : d.toString());
     }
 
     public String key() {

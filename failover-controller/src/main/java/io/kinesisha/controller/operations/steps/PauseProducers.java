@@ -50,7 +50,8 @@ public final class PauseProducers implements OperationStep {
             String region = PairContext.regionOf(fn);
             saveConcurrency(op, fn, ProducerAction.reservedConcurrency(ctx.lambda(region), fn));
             s.before("pause producer " + fn);
-            ActionResult r = ProducerAction.pause(ctx.lambda(region), region, fn).execute();
+            ActionResult r =
+                    ProducerAction.pause(ctx.lambda(region), region, fn).execute();
             String previous = r.outputs().get(ProducerAction.PREVIOUS_CONCURRENCY);
             if (previous != null) {
                 PREVIOUS_CONCURRENCY.of(fn).put(parameters, previous);
@@ -69,8 +70,13 @@ public final class PauseProducers implements OperationStep {
             return;
         }
         PairContext ctx = s.ctx();
-        Outcome saved = ctx.control().recordParameter(ctx.pair(), op.id(), op.step(), PREVIOUS_CONCURRENCY.of(fn).key(),
-                current == null ? "none" : current.toString());
+        Outcome saved = ctx.control()
+                .recordParameter(
+                        ctx.pair(),
+                        op.id(),
+                        op.step(),
+                        PREVIOUS_CONCURRENCY.of(fn).key(),
+                        current == null ? "none" : current.toString());
         if (saved.result() == Result.REJECTED || saved.result() == Result.LOST_RACE) {
             throw StepSupport.lost("could not save the concurrency of " + fn + " before pausing it: " + saved.reason());
         }
@@ -82,8 +88,11 @@ public final class PauseProducers implements OperationStep {
         calls.add(Plans.controlRecord(s.ctx().pair(), "producersPaused=true"));
         for (String fn : s.ctx().producerFunctions()) {
             String region = PairContext.regionOf(fn);
-            calls.addAll(Plans.lambdaCalls(() -> ProducerAction.pause(s.ctx().lambda(region), region, fn).describe(),
-                    region, fn));
+            calls.addAll(Plans.lambdaCalls(
+                    () -> ProducerAction.pause(s.ctx().lambda(region), region, fn)
+                            .describe(),
+                    region,
+                    fn));
         }
         return calls;
     }

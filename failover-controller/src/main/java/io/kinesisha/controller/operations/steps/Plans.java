@@ -7,14 +7,21 @@ import java.util.function.Supplier;
 
 /** How a dry run shows the calls steps make: the control record write, and Lambda calls that may not be plannable. */
 final class Plans {
-    private Plans() {
-    }
+    private Plans() {}
 
     /** The conditional write of the pair's control record that {@code change} makes, with its audit item. */
     static ApiCall controlRecord(String pair, String change) {
-        return new ApiCall("dynamodb", "PutItem", "control", Map.of("Put control record", "pair#" + pair + "/control "
-                + change, "ConditionExpression", "version = <current>", "then PutItem audit item",
-                "ACTION (also embedded as lastAudit)"));
+        return new ApiCall(
+                "dynamodb",
+                "PutItem",
+                "control",
+                Map.of(
+                        "Put control record",
+                        "pair#" + pair + "/control " + change,
+                        "ConditionExpression",
+                        "version = <current>",
+                        "then PutItem audit item",
+                        "ACTION (also embedded as lastAudit)"));
     }
 
     /** A function's planned calls, or a placeholder naming why they cannot be planned (its region does not answer). */
@@ -22,7 +29,10 @@ final class Plans {
         try {
             return describe.get();
         } catch (RuntimeException e) {
-            return List.of(new ApiCall("lambda", "(cannot plan: " + e.getClass().getSimpleName() + ")", region,
+            return List.of(new ApiCall(
+                    "lambda",
+                    "(cannot plan: " + e.getClass().getSimpleName() + ")",
+                    region,
                     Map.of("FunctionName", fn)));
         }
     }

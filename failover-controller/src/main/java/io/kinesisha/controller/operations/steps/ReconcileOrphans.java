@@ -50,10 +50,24 @@ public final class ReconcileOrphans implements OperationStep {
     @Override
     public List<ApiCall> plan(ControlRecord record, String active) {
         PairContext ctx = s.ctx();
-        return List.of(new ApiCall("kinesis", "PutRecords", active, Map.of("StreamARN", ctx.streamArn(active),
-                        "Records", "the orphans of " + ctx.other(active) + " (policy "
-                                + ctx.config().failback().orphanPolicy() + "; see ./kinesis-ha orphans)")),
-                new ApiCall("dynamodb", "PutItem", "control", Map.of("Put republish batch",
-                        "pair#" + ctx.pair() + "#republish <cut epoch>#<batch>: INTENDED before, COPIED after each PutRecords")));
+        return List.of(
+                new ApiCall(
+                        "kinesis",
+                        "PutRecords",
+                        active,
+                        Map.of(
+                                "StreamARN",
+                                ctx.streamArn(active),
+                                "Records",
+                                "the orphans of " + ctx.other(active) + " (policy "
+                                        + ctx.config().failback().orphanPolicy() + "; see ./kinesis-ha orphans)")),
+                new ApiCall(
+                        "dynamodb",
+                        "PutItem",
+                        "control",
+                        Map.of(
+                                "Put republish batch",
+                                "pair#" + ctx.pair()
+                                        + "#republish <cut epoch>#<batch>: INTENDED before, COPIED after each PutRecords")));
     }
 }

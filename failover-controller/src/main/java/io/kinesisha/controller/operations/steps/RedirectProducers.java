@@ -40,8 +40,9 @@ public final class RedirectProducers implements OperationStep {
         PairContext ctx = s.ctx();
         String active = record.activeRegion();
         Map<String, String> evidence = new LinkedHashMap<>();
-        evidence.put("producers.resolver", "SDK producers follow the control record: active " + active + ", epoch "
-                + record.epoch());
+        evidence.put(
+                "producers.resolver",
+                "SDK producers follow the control record: active " + active + ", epoch " + record.epoch());
         for (String fn : ctx.producerFunctions()) {
             String region = PairContext.regionOf(fn);
             s.before("redirect producer " + fn);
@@ -52,8 +53,10 @@ public final class RedirectProducers implements OperationStep {
                 if (!bestEffortInOldRegion || region.equals(active)) {
                     throw e;
                 }
-                evidence.put("producer." + fn, "skipped: the failed region " + region + " did not answer, left as is ("
-                        + e.getMessage() + "); redirected at failback");
+                evidence.put(
+                        "producer." + fn,
+                        "skipped: the failed region " + region + " did not answer, left as is (" + e.getMessage()
+                                + "); redirected at failback");
             }
         }
         return StepResult.done(evidence);
@@ -71,7 +74,10 @@ public final class RedirectProducers implements OperationStep {
 
     private Action redirect(String fn, String region, String to) {
         PairContext ctx = s.ctx();
-        return ProducerAction.redirect(ctx.lambda(region), region, fn, Map.of("KINESIS_HA_ACTIVE_REGION", to,
-                "KINESIS_HA_STREAM_ARN", ctx.streamArn(to)));
+        return ProducerAction.redirect(
+                ctx.lambda(region),
+                region,
+                fn,
+                Map.of("KINESIS_HA_ACTIVE_REGION", to, "KINESIS_HA_STREAM_ARN", ctx.streamArn(to)));
     }
 }

@@ -25,6 +25,7 @@ import java.util.Optional;
 public final class ReplicateFromActive implements OperationStep {
     /** Managed Flink applications take minutes to stop and start. */
     static final Duration APPLICATION_WAIT = Duration.ofMinutes(10);
+
     static final Duration APPLICATION_POLL = Duration.ofSeconds(5);
 
     private final StepSupport s;
@@ -45,23 +46,32 @@ public final class ReplicateFromActive implements OperationStep {
         ReplicationDirection direction = new ReplicationDirection(active, ctx.other(active));
         Map<String, String> startEvidence = new LinkedHashMap<>();
         s.before("replicate " + direction);
-        long epoch = ReplicationStarts.routeAndRecord(ctx, record, direction, () -> Long.parseLong(
-                new ReplicationAction(ctx.control(), ctx.pair(), active, direction).execute().outputs().get("epoch")),
+        long epoch = ReplicationStarts.routeAndRecord(
+                ctx,
+                record,
+                direction,
+                () -> Long.parseLong(new ReplicationAction(ctx.control(), ctx.pair(), active, direction)
+                        .execute()
+                        .outputs()
+                        .get("epoch")),
                 startEvidence);
-        String start = ctx.ledger().latestCut(ctx.pair(), active, epoch)
+        String start = ctx.ledger()
+                .latestCut(ctx.pair(), active, epoch)
                 .map(c -> "after the cut of " + active + " at epoch " + c.epoch() + " (" + c.takenAt() + ")")
                 .orElse("at the configured starting position (no cut of " + active + ")");
         Map<String, String> evidence = new LinkedHashMap<>();
         evidence.put("direction", direction.toString());
         evidence.put("epoch", Long.toString(epoch));
         evidence.putAll(startEvidence);
-        evidence.put("replicator", "a replicator for " + direction + " writes only under epoch " + epoch + " and starts "
-                + start);
+        evidence.put(
+                "replicator",
+                "a replicator for " + direction + " writes only under epoch " + epoch + " and starts " + start);
         Optional<String> app = ctx.replicatorApplication(direction);
         if (app.isPresent()) {
             switchApplications(direction, app.get(), evidence);
         } else {
-            evidence.put("application", "no Managed Flink applications configured: run ./kinesis-ha replicate --follow");
+            evidence.put(
+                    "application", "no Managed Flink applications configured: run ./kinesis-ha replicate --follow");
         }
         // a later fence in the same operation replaces this direction, also when it runs again after a crash
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -74,24 +84,46 @@ public final class ReplicateFromActive implements OperationStep {
         PairContext ctx = s.ctx();
         ReplicationDirection opposite = new ReplicationDirection(direction.targetRegion(), direction.sourceRegion());
         String otherApp = ctx.replicatorApplication(opposite).orElseThrow();
-        ActionResult stopped = new ReplicatorApplicationAction(ctx.flink(opposite.targetRegion()), opposite.targetRegion(),
-                otherApp, ReplicatorApplicationAction.Goal.STOP, APPLICATION_WAIT, APPLICATION_POLL, s.progress(),
-                JobManagedConsumer.of(ctx.config(), opposite),
-                () -> JobManagedConsumer.of(ctx.config(), opposite).orElseThrow().retire(ctx.kinesis(opposite.sourceRegion())))
-                .withTime(s.time()).withGuard(s::before).execute();
+        ActionResult stopped = new ReplicatorApplicationAction(
+                        ctx.flink(opposite.targetRegion()),
+                        opposite.targetRegion(),
+                        otherApp,
+                        ReplicatorApplicationAction.Goal.STOP,
+                        APPLICATION_WAIT,
+                        APPLICATION_POLL,
+                        s.progress(),
+                        JobManagedConsumer.of(ctx.config(), opposite),
+                        () -> JobManagedConsumer.of(ctx.config(), opposite)
+                                .orElseThrow()
+                                .retire(ctx.kinesis(opposite.sourceRegion())))
+                .withTime(s.time())
+                .withGuard(s::before)
+                .execute();
         evidence.put("application." + otherApp, stopped.changed() ? "stopped" : "not running");
         if (stopped.outputs().containsKey("consumer")) {
-            evidence.put("application." + otherApp + ".consumer", stopped.outputs().get("consumer"));
+            evidence.put(
+                    "application." + otherApp + ".consumer", stopped.outputs().get("consumer"));
         }
-        ActionResult started = new ReplicatorApplicationAction(ctx.flink(direction.targetRegion()), direction.targetRegion(),
-                app, ReplicatorApplicationAction.Goal.START_FRESH, APPLICATION_WAIT, APPLICATION_POLL, s.progress())
-                .withTime(s.time()).withGuard(s::before).execute();
-        evidence.put("application." + app, "started without a snapshot in " + direction.targetRegion()
-                + (started.calls().size() > 1 ? " (was running under an older epoch: restarted)" : ""));
+        ActionResult started = new ReplicatorApplicationAction(
+                        ctx.flink(direction.targetRegion()),
+                        direction.targetRegion(),
+                        app,
+                        ReplicatorApplicationAction.Goal.START_FRESH,
+                        APPLICATION_WAIT,
+                        APPLICATION_POLL,
+                        s.progress())
+                .withTime(s.time())
+                .withGuard(s::before)
+                .execute();
+        evidence.put(
+                "application." + app,
+                "started without a snapshot in " + direction.targetRegion()
+                        + (started.calls().size() > 1 ? " (was running under an older epoch: restarted)" : ""));
     }
 
     @Override
     public List<ApiCall> plan(ControlRecord record, String active) {
-        return List.of(Plans.controlRecord(s.ctx().pair(), "direction=" + active + "->" + s.ctx().other(active) + " epoch+1"));
+        return List.of(Plans.controlRecord(
+                s.ctx().pair(), "direction=" + active + "->" + s.ctx().other(active) + " epoch+1"));
     }
 }

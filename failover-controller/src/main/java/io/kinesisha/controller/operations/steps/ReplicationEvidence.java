@@ -14,8 +14,7 @@ import java.util.Map;
  * reconciles it); the audit item says exactly from where.
  */
 public final class ReplicationEvidence {
-    private ReplicationEvidence() {
-    }
+    private ReplicationEvidence() {}
 
     /** Flat audit evidence: {@code rpo.shards}, {@code rpo.maxLagMillis}, {@code rpo.oldestArrival} and one line per shard. */
     public static Map<String, String> rpo(List<ShardProgress> progress, Instant now) {
@@ -25,19 +24,34 @@ public final class ReplicationEvidence {
             e.put("rpo.note", "no progress recorded: nothing is known to be replicated");
             return e;
         }
-        e.put("rpo.maxLagMillis", Long.toString(progress.stream().mapToLong(ShardProgress::millisBehindLatest).max().orElse(0)));
-        long oldest = progress.stream().mapToLong(ShardProgress::lastArrivalEpochMillis).min().orElse(0);
+        e.put(
+                "rpo.maxLagMillis",
+                Long.toString(progress.stream()
+                        .mapToLong(ShardProgress::millisBehindLatest)
+                        .max()
+                        .orElse(0)));
+        long oldest = progress.stream()
+                .mapToLong(ShardProgress::lastArrivalEpochMillis)
+                .min()
+                .orElse(0);
         e.put("rpo.oldestArrival", Instant.ofEpochMilli(oldest).toString());
-        e.put("rpo.progressAgeMillis", Long.toString(now.toEpochMilli()
-                - progress.stream().mapToLong(ShardProgress::updatedEpochMillis).max().orElse(0)));
-        progress.stream().sorted(Comparator.comparing(ShardProgress::sourceShardId))
+        e.put(
+                "rpo.progressAgeMillis",
+                Long.toString(now.toEpochMilli()
+                        - progress.stream()
+                                .mapToLong(ShardProgress::updatedEpochMillis)
+                                .max()
+                                .orElse(0)));
+        progress.stream()
+                .sorted(Comparator.comparing(ShardProgress::sourceShardId))
                 .forEach(p -> e.put("rpo." + p.sourceShardId(), line(p)));
         return e;
     }
 
     static String line(ShardProgress p) {
         return "last=" + p.lastSequenceNumber() + " arrival=" + Instant.ofEpochMilli(p.lastArrivalEpochMillis())
-                + " lagMillis=" + p.millisBehindLatest() + " target=" + p.targetShardId() + "@" + p.targetSequenceNumber()
+                + " lagMillis=" + p.millisBehindLatest() + " target=" + p.targetShardId() + "@"
+                + p.targetSequenceNumber()
                 + " updated=" + Instant.ofEpochMilli(p.updatedEpochMillis()) + (p.shardFinished() ? " finished" : "");
     }
 }

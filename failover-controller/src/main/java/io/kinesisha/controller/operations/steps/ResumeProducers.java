@@ -58,14 +58,17 @@ public final class ResumeProducers implements OperationStep {
             String previous = op == null ? null : PREVIOUS_CONCURRENCY.of(fn).in(op);
             s.before("resume producer " + fn);
             try {
-                ActionResult r = ProducerAction.resume(ctx.lambda(region), region, fn, previous).execute();
+                ActionResult r = ProducerAction.resume(ctx.lambda(region), region, fn, previous)
+                        .execute();
                 evidence.put("producer." + fn, r.changed() ? "resumed" : "not paused");
             } catch (RuntimeException e) {
                 if (!region.equals(failedRegion)) {
                     throw e;
                 }
-                evidence.put("producer." + fn, "skipped: the Lambda API of the failed region " + region
-                        + " did not answer (" + e.getMessage() + "); resumed at failback");
+                evidence.put(
+                        "producer." + fn,
+                        "skipped: the Lambda API of the failed region " + region + " did not answer (" + e.getMessage()
+                                + "); resumed at failback");
                 PENDING_RESUME.of(fn).put(evidence, previous == null ? "none" : previous);
             }
         }
@@ -96,8 +99,11 @@ public final class ResumeProducers implements OperationStep {
         calls.add(Plans.controlRecord(s.ctx().pair(), "producersPaused=false"));
         for (String fn : s.ctx().producerFunctions()) {
             String region = PairContext.regionOf(fn);
-            calls.addAll(Plans.lambdaCalls(() -> ProducerAction.resume(s.ctx().lambda(region), region, fn, null).describe(),
-                    region, fn));
+            calls.addAll(Plans.lambdaCalls(
+                    () -> ProducerAction.resume(s.ctx().lambda(region), region, fn, null)
+                            .describe(),
+                    region,
+                    fn));
         }
         return calls;
     }

@@ -45,11 +45,13 @@ public final class StartConsumers implements OperationStep {
                 evidence.put(k, v);
             }
         });
-        evidence.putAll(new LambdaConsumerSteps(ctx, s::before).start(op, record, s.fromDirection(op, record),
-                s.fromEpoch(op, record)));
+        evidence.putAll(new LambdaConsumerSteps(ctx, s::before)
+                .start(op, record, s.fromDirection(op, record), s.fromEpoch(op, record)));
         if (ctx.consumerFunctions().isEmpty()) {
-            evidence.put("consumers", "no consumer functions configured; SDK consumers follow the control record and "
-                    + "resume after consumer.position.<source shard> in the target");
+            evidence.put(
+                    "consumers",
+                    "no consumer functions configured; SDK consumers follow the control record and "
+                            + "resume after consumer.position.<source shard> in the target");
         }
         evidence.putAll(new KclConsumers(ctx).start(record));
         return StepResult.done(evidence);
@@ -60,8 +62,17 @@ public final class StartConsumers implements OperationStep {
         PairContext ctx = s.ctx();
         List<ApiCall> calls = new ArrayList<>();
         for (String fn : ctx.consumerFunctions()) {
-            calls.addAll(Plans.lambdaCalls(() -> ConsumerAction.start(ctx.lambda(target), target, fn,
-                    ctx.streamArn(target), s.time().now(), CONSUMER_BATCH_SIZE).describe(), target, fn));
+            calls.addAll(Plans.lambdaCalls(
+                    () -> ConsumerAction.start(
+                                    ctx.lambda(target),
+                                    target,
+                                    fn,
+                                    ctx.streamArn(target),
+                                    s.time().now(),
+                                    CONSUMER_BATCH_SIZE)
+                            .describe(),
+                    target,
+                    fn));
         }
         calls.addAll(new KclConsumers(ctx).describe(target, record.epoch()));
         return calls;

@@ -95,21 +95,27 @@ public final class StepSupport {
     /** A barrier on replication out of {@code source} at {@code epoch}: from its cut, without republished orphans. */
     ReplicationBarrier barrier(String source, long epoch) {
         return new ReplicationBarrier(ctx.store(), ctx.kinesis(source), ctx.streamArn(source), ctx.pair(), time())
-                .withBase(cutTips(source, epoch)).withExcluded(republished(source, epoch));
+                .withBase(cutTips(source, epoch))
+                .withExcluded(republished(source, epoch));
     }
 
     /** Where orphans were copied into {@code region} after its cut: replication skips them. */
     private Set<String> republished(String region, long epoch) {
         Set<String> targets = new HashSet<>();
-        ctx.ledger().latestCut(ctx.pair(), region, epoch).ifPresent(cut -> ctx.ledger().batches(ctx.pair(), cut.epoch())
-                .forEach(b -> targets.addAll(b.targets())));
+        ctx.ledger()
+                .latestCut(ctx.pair(), region, epoch)
+                .ifPresent(
+                        cut -> ctx.ledger().batches(ctx.pair(), cut.epoch()).forEach(b -> targets.addAll(b.targets())));
         targets.remove(null);
         return targets;
     }
 
     /** The tips of {@code region}'s cut for {@code epoch}: where replication out of it started. */
     private Map<String, String> cutTips(String region, long epoch) {
-        return ctx.ledger().latestCut(ctx.pair(), region, epoch).map(StreamCut::tips).orElse(Map.of());
+        return ctx.ledger()
+                .latestCut(ctx.pair(), region, epoch)
+                .map(StreamCut::tips)
+                .orElse(Map.of());
     }
 
     /** Throws when the control record was not written; a rejection means the runner lease was lost. */

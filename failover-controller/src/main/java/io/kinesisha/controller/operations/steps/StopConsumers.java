@@ -39,14 +39,17 @@ public final class StopConsumers implements OperationStep {
         for (String fn : ctx.consumerFunctions()) {
             s.before("stop consumer " + fn + " in " + old);
             try {
-                ActionResult r = ConsumerAction.stop(ctx.lambda(old), old, fn, ctx.streamArn(old)).execute();
+                ActionResult r = ConsumerAction.stop(ctx.lambda(old), old, fn, ctx.streamArn(old))
+                        .execute();
                 evidence.put("consumer." + fn, r.changed() ? "stopped in " + old : "already stopped in " + old);
             } catch (RuntimeException e) {
                 if (!bestEffort) {
                     throw e;
                 }
-                evidence.put("consumer." + fn, "skipped: " + old + " did not answer, left as is (" + e.getMessage()
-                        + "); failback sets consumers there again");
+                evidence.put(
+                        "consumer." + fn,
+                        "skipped: " + old + " did not answer, left as is (" + e.getMessage()
+                                + "); failback sets consumers there again");
             }
         }
         if (evidence.isEmpty()) {
@@ -61,8 +64,11 @@ public final class StopConsumers implements OperationStep {
         String old = ctx.other(target);
         List<ApiCall> calls = new ArrayList<>();
         for (String fn : ctx.consumerFunctions()) {
-            calls.addAll(Plans.lambdaCalls(() -> ConsumerAction.stop(ctx.lambda(old), old, fn, ctx.streamArn(old))
-                    .describe(), old, fn));
+            calls.addAll(Plans.lambdaCalls(
+                    () -> ConsumerAction.stop(ctx.lambda(old), old, fn, ctx.streamArn(old))
+                            .describe(),
+                    old,
+                    fn));
         }
         return calls;
     }

@@ -27,17 +27,24 @@ class AwaitReplicationCatchUpTest {
     /** Behind by {@code behind[i]} records at the i-th look (the last value repeats). */
     private AwaitReplicationCatchUp step(int... behind) {
         AtomicInteger looks = new AtomicInteger();
-        return new AwaitReplicationCatchUp(f.support, record -> () -> new Status(Map.of("shardId-000000000000",
-                behind[Math.min(looks.getAndIncrement(), behind.length - 1)])));
+        return new AwaitReplicationCatchUp(
+                f.support,
+                record -> () -> new Status(
+                        Map.of("shardId-000000000000", behind[Math.min(looks.getAndIncrement(), behind.length - 1)])));
     }
 
     @Test
     void waitsPollByPollUntilWithinTheCaughtUpMargin() throws Exception {
-        StepResult r = step(5000, 900, 201, 200).run(StepFixture.failback(Map.of(
-                StepParameters.CATCH_UP_TIMEOUT.key(), "60000")), StepFixture.failedOver());
+        StepResult r = step(5000, 900, 201, 200)
+                .run(
+                        StepFixture.failback(Map.of(StepParameters.CATCH_UP_TIMEOUT.key(), "60000")),
+                        StepFixture.failedOver());
 
-        assertThat(r.evidence()).containsEntry("catchUp.waitedMillis", "1500").containsEntry("catchUp.recordsBehind", "200")
-                .containsEntry("catchUp.direction", "us-east-2->us-west-2").containsEntry("catchUp.epoch", "4");
+        assertThat(r.evidence())
+                .containsEntry("catchUp.waitedMillis", "1500")
+                .containsEntry("catchUp.recordsBehind", "200")
+                .containsEntry("catchUp.direction", "us-east-2->us-west-2")
+                .containsEntry("catchUp.epoch", "4");
         assertThat(f.clock.instant()).isEqualTo(StepFixture.START.plus(AwaitReplicationCatchUp.POLL.multipliedBy(3)));
         assertThat(f.waits).as("the lease kept alive before each sleep").hasSize(3);
         assertThat(f.progress).first().asString().contains("behind by 5000");
@@ -47,12 +54,16 @@ class AwaitReplicationCatchUpTest {
     void givesUpAfterItsTimeoutAndNamesTheDirection() {
         Duration timeout = Duration.ofSeconds(10);
 
-        assertThatThrownBy(() -> step(1000).run(StepFixture.failback(Map.of(StepParameters.CATCH_UP_TIMEOUT.key(),
-                Long.toString(timeout.toMillis()))), StepFixture.failedOver()))
+        assertThatThrownBy(() -> step(1000)
+                        .run(
+                                StepFixture.failback(Map.of(
+                                        StepParameters.CATCH_UP_TIMEOUT.key(), Long.toString(timeout.toMillis()))),
+                                StepFixture.failedOver()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("us-east-2->us-west-2 (epoch 4) did not catch up within 10000 ms")
                 .hasMessageContaining("resumes at this step");
-        assertThat(f.clock.instant()).as("gave up at the first look past the timeout")
+        assertThat(f.clock.instant())
+                .as("gave up at the first look past the timeout")
                 .isEqualTo(StepFixture.START.plus(timeout).plus(AwaitReplicationCatchUp.POLL));
         assertThat(f.progress).as("reported every 2 s, not at every poll").hasSize(6);
     }

@@ -38,7 +38,12 @@ class CheckPrimaryHealthTest {
                     Instant now = f.clock.instant();
                     probedAt.add(now);
                     boolean healthy = failsAt == null || now.isBefore(failsAt);
-                    return new ProbeResult(now, region, healthy, Duration.ofMillis(40), healthy ? "ACTIVE" : null,
+                    return new ProbeResult(
+                            now,
+                            region,
+                            healthy,
+                            Duration.ofMillis(40),
+                            healthy ? "ACTIVE" : null,
                             healthy ? null : "SdkClientException: connect timed out");
                 }
 
@@ -59,21 +64,32 @@ class CheckPrimaryHealthTest {
         StepResult r = step(null).run(StepFixture.failback(dwell(Duration.ofSeconds(10))), StepFixture.failedOver());
 
         assertThat(probedRegions).containsExactly("us-west-2");
-        assertThat(probedAt).as("one probe a second, from the start to the end of the dwell").hasSize(11)
-                .startsWith(StepFixture.START).endsWith(StepFixture.START.plusSeconds(10));
-        assertThat(r.evidence()).containsEntry("health.region", "us-west-2").containsEntry("health.probes", "11")
-                .containsEntry("health.dwellMillis", "10000").containsEntry("health.worstLatencyMillis", "40");
+        assertThat(probedAt)
+                .as("one probe a second, from the start to the end of the dwell")
+                .hasSize(11)
+                .startsWith(StepFixture.START)
+                .endsWith(StepFixture.START.plusSeconds(10));
+        assertThat(r.evidence())
+                .containsEntry("health.region", "us-west-2")
+                .containsEntry("health.probes", "11")
+                .containsEntry("health.dwellMillis", "10000")
+                .containsEntry("health.worstLatencyMillis", "40");
         assertThat(f.waits).as("the lease kept alive while dwelling").hasSize(10);
         assertThat(closed).isTrue();
     }
 
     @Test
     void oneBadProbeDuringTheDwellRefusesTheFailback() {
-        assertThatThrownBy(() -> step(StepFixture.START.plusSeconds(7)).run(StepFixture.failback(dwell(Duration.ofSeconds(10))),
-                StepFixture.failedOver()))
-                .hasMessageContaining("failback refused: us-west-2 is not healthy (SdkClientException: connect timed out)")
+        assertThatThrownBy(() -> step(StepFixture.START.plusSeconds(7))
+                        .run(StepFixture.failback(dwell(Duration.ofSeconds(10))), StepFixture.failedOver()))
+                .hasMessageContaining(
+                        "failback refused: us-west-2 is not healthy (SdkClientException: connect timed out)")
                 .hasMessageContaining("waits at this step");
-        assertThat(probedAt).as("stopped at the first bad probe").hasSize(8).last().isEqualTo(StepFixture.START.plusSeconds(7));
+        assertThat(probedAt)
+                .as("stopped at the first bad probe")
+                .hasSize(8)
+                .last()
+                .isEqualTo(StepFixture.START.plusSeconds(7));
         assertThat(closed).isTrue();
     }
 

@@ -33,31 +33,36 @@ class FenceSettleTest {
     /** Acknowledgements that arrive when the clock passes their time. */
     private final Map<Instant, FenceAck> arriving = new HashMap<>();
 
-    private final FenceSettle settle = new FenceSettle(new FenceSettle.Records() {
-        @Override
-        public Optional<RunnerLease> lease(String name) {
-            return Optional.ofNullable(leases.get(name));
-        }
+    private final FenceSettle settle = new FenceSettle(
+            new FenceSettle.Records() {
+                @Override
+                public Optional<RunnerLease> lease(String name) {
+                    return Optional.ofNullable(leases.get(name));
+                }
 
-        @Override
-        public List<FenceAck> acks(ReplicationDirection direction, long epoch) {
-            // everything stored, as a careless query would return it: the settle itself must check what it counts
-            return List.copyOf(acks);
-        }
-    }, ControllerTime.of(clock, d -> {
-        clock.advance(d);
-        arriving.entrySet().removeIf(e -> {
-            if (!e.getKey().isAfter(clock.instant())) {
-                acks.add(e.getValue());
-                return true;
-            }
-            return false;
-        });
-    }));
+                @Override
+                public List<FenceAck> acks(ReplicationDirection direction, long epoch) {
+                    // everything stored, as a careless query would return it: the settle itself must check what it
+                    // counts
+                    return List.copyOf(acks);
+                }
+            },
+            ControllerTime.of(clock, d -> {
+                clock.advance(d);
+                arriving.entrySet().removeIf(e -> {
+                    if (!e.getKey().isAfter(clock.instant())) {
+                        acks.add(e.getValue());
+                        return true;
+                    }
+                    return false;
+                });
+            }));
 
     private void leaseHeldBy(String run) {
         String name = FenceAck.jobLeaseName(FORWARD, EPOCH);
-        leases.put(name, new RunnerLease(name, run, FENCED_AT.toEpochMilli() - 2000, FENCED_AT.toEpochMilli() + 58_000, "job"));
+        leases.put(
+                name,
+                new RunnerLease(name, run, FENCED_AT.toEpochMilli() - 2000, FENCED_AT.toEpochMilli() + 58_000, "job"));
     }
 
     private FenceSettle.Ended run() throws InterruptedException {
@@ -73,7 +78,8 @@ class FenceSettleTest {
         FenceSettle.Ended ended = run();
 
         assertThat(ended.acknowledged()).isTrue();
-        assertThat(ended.waited()).isBetween(Duration.ofMillis(1250), Duration.ofMillis(1250).plus(FenceSettle.POLL));
+        assertThat(ended.waited())
+                .isBetween(Duration.ofMillis(1250), Duration.ofMillis(1250).plus(FenceSettle.POLL));
         assertThat(ended.detail()).contains("run-a").contains("all 2 writer(s)");
     }
 
@@ -111,17 +117,19 @@ class FenceSettleTest {
 
     @Test
     void anUnreadableStoreMeansTheFullSettle() throws Exception {
-        FenceSettle failing = new FenceSettle(new FenceSettle.Records() {
-            @Override
-            public Optional<RunnerLease> lease(String name) {
-                throw new IllegalStateException("control store unreachable");
-            }
+        FenceSettle failing = new FenceSettle(
+                new FenceSettle.Records() {
+                    @Override
+                    public Optional<RunnerLease> lease(String name) {
+                        throw new IllegalStateException("control store unreachable");
+                    }
 
-            @Override
-            public List<FenceAck> acks(ReplicationDirection direction, long epoch) {
-                throw new IllegalStateException("control store unreachable");
-            }
-        }, clock.time());
+                    @Override
+                    public List<FenceAck> acks(ReplicationDirection direction, long epoch) {
+                        throw new IllegalStateException("control store unreachable");
+                    }
+                },
+                clock.time());
 
         assertFullSettle(failing.await(FORWARD, EPOCH, FENCED_AT.plus(SETTLE)));
     }

@@ -42,7 +42,8 @@ public final class EnumeratorStateSerializer implements SimpleVersionedSerialize
     @Override
     public EnumeratorState deserialize(int version, byte[] serialized) throws IOException {
         if (version < 1 || version > VERSION) {
-            throw new IOException("unknown enumerator state version " + version + " (this jar reads 1 to " + VERSION + ")");
+            throw new IOException(
+                    "unknown enumerator state version " + version + " (this jar reads 1 to " + VERSION + ")");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
         int splitVersion = version == 1 ? 1 : in.readInt();

@@ -76,6 +76,7 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     private final Map<String, Integer> owners = new LinkedHashMap<>();
     /** Reported finished, not yet durable. */
     private final Map<String, FinishReport> finishing = new LinkedHashMap<>();
+
     private final Set<String> finished = new LinkedHashSet<>();
     private final Counter registrationFailures;
     private long lastCompletedCheckpoint = -1L;
@@ -87,13 +88,22 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
 
     private static final int UNKNOWN_OWNER = -1;
 
-    public ShardSplitEnumerator(SplitEnumeratorContext<ShardSplit> context, KinesisSourceConfig config,
-                                ShardAssigner assigner, EnumeratorState state, StreamProxy proxy) {
+    public ShardSplitEnumerator(
+            SplitEnumeratorContext<ShardSplit> context,
+            KinesisSourceConfig config,
+            ShardAssigner assigner,
+            EnumeratorState state,
+            StreamProxy proxy) {
         this(context, config, assigner, state, proxy, System::currentTimeMillis);
     }
 
-    ShardSplitEnumerator(SplitEnumeratorContext<ShardSplit> context, KinesisSourceConfig config, ShardAssigner assigner,
-                         EnumeratorState state, StreamProxy proxy, LongSupplier wallClock) {
+    ShardSplitEnumerator(
+            SplitEnumeratorContext<ShardSplit> context,
+            KinesisSourceConfig config,
+            ShardAssigner assigner,
+            EnumeratorState state,
+            StreamProxy proxy,
+            LongSupplier wallClock) {
         this.context = context;
         this.config = config;
         this.assigner = assigner;
@@ -117,7 +127,8 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
 
     @Override
     public void start() {
-        context.callAsync(this::discover, this::onDiscovery, 0, config.discoveryInterval().toMillis());
+        context.callAsync(
+                this::discover, this::onDiscovery, 0, config.discoveryInterval().toMillis());
     }
 
     /** Runs on a worker thread: reads only the volatile consumer ARN, touches no other state. */
@@ -135,23 +146,31 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
                 if (proxy.consumerUsable(current)) {
                     return current;
                 }
-                LOG.warn("EFO consumer {} was deregistered or is being deleted; finding or registering it again", current);
+                LOG.warn(
+                        "EFO consumer {} was deregistered or is being deleted; finding or registering it again",
+                        current);
             }
             return config.consumerLifecycle() == ConsumerLifecycle.SELF_MANAGED
                     ? proxy.awaitActive(config.consumerArn(), CONSUMER_TIMEOUT)
                     : proxy.registerConsumer(config.streamArn(), config.consumerName(), CONSUMER_TIMEOUT);
         } catch (RuntimeException e) {
             registrationFailures.inc();
-            LOG.warn("no usable EFO consumer for {} ({}): readers cannot subscribe, the lag grows; retrying in {} ms",
-                    config.streamArn(), e.getMessage(), config.discoveryInterval().toMillis());
+            LOG.warn(
+                    "no usable EFO consumer for {} ({}): readers cannot subscribe, the lag grows; retrying in {} ms",
+                    config.streamArn(),
+                    e.getMessage(),
+                    config.discoveryInterval().toMillis());
             return null;
         }
     }
 
     private void onDiscovery(Discovery discovery, Throwable error) {
         if (error != null) {
-            LOG.warn("shard discovery of {} failed, retrying in {} ms: {}", config.streamArn(),
-                    config.discoveryInterval().toMillis(), error.toString());
+            LOG.warn(
+                    "shard discovery of {} failed, retrying in {} ms: {}",
+                    config.streamArn(),
+                    config.discoveryInterval().toMillis(),
+                    error.toString());
             return;
         }
         if (discovery.leaseHolder != null) {
@@ -229,9 +248,15 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     }
 
     private ShardSplit splitOf(Shard shard, ShardStartingPosition position) {
-        return new ShardSplit(config.streamArn(), shard.shardId(), parents(shard),
-                new BigInteger(shard.hashKeyRange().startingHashKey()), new BigInteger(shard.hashKeyRange().endingHashKey()),
-                consumerArn, position, false);
+        return new ShardSplit(
+                config.streamArn(),
+                shard.shardId(),
+                parents(shard),
+                new BigInteger(shard.hashKeyRange().startingHashKey()),
+                new BigInteger(shard.hashKeyRange().endingHashKey()),
+                consumerArn,
+                position,
+                false);
     }
 
     private static List<String> parents(Shard shard) {
@@ -246,7 +271,10 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     }
 
     private boolean known(String id) {
-        return unassigned.containsKey(id) || owners.containsKey(id) || finished.contains(id) || finishing.containsKey(id);
+        return unassigned.containsKey(id)
+                || owners.containsKey(id)
+                || finished.contains(id)
+                || finishing.containsKey(id);
     }
 
     private boolean parentsDone(ShardSplit split) {
@@ -333,8 +361,12 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
                 rereading.add(e.getKey());
             }
         }
-        LOG.info("subtask {} restarts from its last checkpoint: queued again {}, finish reports withdrawn (re-read by "
-                + "the restored reader) {}", subtaskId, givenBack, rereading);
+        LOG.info(
+                "subtask {} restarts from its last checkpoint: queued again {}, finish reports withdrawn (re-read by "
+                        + "the restored reader) {}",
+                subtaskId,
+                givenBack,
+                rereading);
         assignReady();
     }
 

@@ -2,6 +2,7 @@ package io.kinesisha.replicator.source.proxy;
 
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
+import io.kinesisha.common.aws.ClientRole;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.kinesis.ShardListing;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
@@ -11,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.kinesisha.common.aws.ClientRole;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.Consumer;
@@ -52,25 +52,33 @@ public final class KinesisStreamProxy implements StreamProxy {
 
     @Override
     public String shardIterator(String streamArn, String shardId, ShardStartingPosition position) {
-        return kinesis.getShardIterator(b -> b.streamARN(streamArn).shardId(shardId).shardIteratorType(position.type())
-                .startingSequenceNumber(position.sequenceNumber()).timestamp(position.timestamp())).shardIterator();
+        return kinesis.getShardIterator(b -> b.streamARN(streamArn)
+                        .shardId(shardId)
+                        .shardIteratorType(position.type())
+                        .startingSequenceNumber(position.sequenceNumber())
+                        .timestamp(position.timestamp()))
+                .shardIterator();
     }
 
     @Override
     public GetRecordsResponse getRecords(String streamArn, String shardIterator, int limit) {
-        return kinesis.getRecords(b -> b.streamARN(streamArn).shardIterator(shardIterator).limit(limit));
+        return kinesis.getRecords(
+                b -> b.streamARN(streamArn).shardIterator(shardIterator).limit(limit));
     }
 
     @Override
     public String registerConsumer(String streamArn, String name, Duration timeout) {
         String arn;
         try {
-            Consumer consumer = kinesis.registerStreamConsumer(b -> b.streamARN(streamArn).consumerName(name)).consumer();
+            Consumer consumer = kinesis.registerStreamConsumer(
+                            b -> b.streamARN(streamArn).consumerName(name))
+                    .consumer();
             arn = consumer.consumerARN();
             LOG.info("registered EFO consumer {} on {}", name, streamArn);
         } catch (ResourceInUseException exists) {
             arn = kinesis.describeStreamConsumer(b -> b.streamARN(streamArn).consumerName(name))
-                    .consumerDescription().consumerARN();
+                    .consumerDescription()
+                    .consumerARN();
         }
         return awaitActive(arn, timeout);
     }
@@ -81,7 +89,8 @@ public final class KinesisStreamProxy implements StreamProxy {
         while (true) {
             ConsumerDescription description;
             try {
-                description = kinesis.describeStreamConsumer(b -> b.consumerARN(consumerArn)).consumerDescription();
+                description = kinesis.describeStreamConsumer(b -> b.consumerARN(consumerArn))
+                        .consumerDescription();
             } catch (ResourceNotFoundException e) {
                 throw new IllegalStateException("EFO consumer " + consumerArn + " does not exist", e);
             }
@@ -100,7 +109,8 @@ public final class KinesisStreamProxy implements StreamProxy {
     public boolean consumerUsable(String consumerArn) {
         try {
             ConsumerStatus status = kinesis.describeStreamConsumer(b -> b.consumerARN(consumerArn))
-                    .consumerDescription().consumerStatus();
+                    .consumerDescription()
+                    .consumerStatus();
             return status != ConsumerStatus.DELETING;
         } catch (ResourceNotFoundException e) {
             return false;
@@ -118,15 +128,20 @@ public final class KinesisStreamProxy implements StreamProxy {
     }
 
     @Override
-    public synchronized CompletableFuture<Void> subscribeToShard(String consumerArn, String shardId,
-                                                                 ShardStartingPosition position,
-                                                                 SubscribeToShardResponseHandler handler) {
+    public synchronized CompletableFuture<Void> subscribeToShard(
+            String consumerArn,
+            String shardId,
+            ShardStartingPosition position,
+            SubscribeToShardResponseHandler handler) {
         if (kinesisAsync == null) {
             kinesisAsync = factory.kinesisAsync(target, ClientRole.SOURCE);
         }
-        return kinesisAsync.subscribeToShard(b -> b.consumerARN(consumerArn).shardId(shardId)
-                .startingPosition(position.toStartingPosition())
-                .overrideConfiguration(o -> o.apiCallTimeout(SUBSCRIPTION_TIMEOUT).apiCallAttemptTimeout(SUBSCRIPTION_TIMEOUT)),
+        return kinesisAsync.subscribeToShard(
+                b -> b.consumerARN(consumerArn)
+                        .shardId(shardId)
+                        .startingPosition(position.toStartingPosition())
+                        .overrideConfiguration(o ->
+                                o.apiCallTimeout(SUBSCRIPTION_TIMEOUT).apiCallAttemptTimeout(SUBSCRIPTION_TIMEOUT)),
                 handler);
     }
 

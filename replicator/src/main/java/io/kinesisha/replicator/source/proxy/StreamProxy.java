@@ -39,8 +39,11 @@ public interface StreamProxy extends AutoCloseable {
      * Starts an Enhanced Fan-Out subscription; the handler receives the events. The future completes when the
      * subscription ends (normally after 5 minutes) or fails.
      */
-    CompletableFuture<Void> subscribeToShard(String consumerArn, String shardId, ShardStartingPosition position,
-                                             SubscribeToShardResponseHandler handler);
+    CompletableFuture<Void> subscribeToShard(
+            String consumerArn,
+            String shardId,
+            ShardStartingPosition position,
+            SubscribeToShardResponseHandler handler);
 
     @Override
     void close();

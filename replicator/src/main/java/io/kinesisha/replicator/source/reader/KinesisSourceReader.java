@@ -25,7 +25,8 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
  * later checkpoint completes, and are reported to the enumerator again after a restore: a finish report lost
  * between a coordinator checkpoint and a task checkpoint can never strand the children of a shard.
  */
-public final class KinesisSourceReader<T> extends SingleThreadMultiplexSourceReaderBase<ShardElement, T, ShardSplit, ShardSplitState> {
+public final class KinesisSourceReader<T>
+        extends SingleThreadMultiplexSourceReaderBase<ShardElement, T, ShardSplit, ShardSplitState> {
     private static final long NOT_SNAPSHOTTED = Long.MAX_VALUE;
 
     private final Set<String> closedShards;
@@ -33,9 +34,13 @@ public final class KinesisSourceReader<T> extends SingleThreadMultiplexSourceRea
     /** Finished splits to the first checkpoint that held them. */
     private final Map<String, FinishedSplit> finishedSplits = new LinkedHashMap<>();
 
-    public KinesisSourceReader(Supplier<SplitReader<ShardElement, ShardSplit>> splitReaders, ShardRecordEmitter<T> emitter,
-                               Configuration config, SourceReaderContext context, Set<String> closedShards,
-                               AtomicReference<String> consumerArn) {
+    public KinesisSourceReader(
+            Supplier<SplitReader<ShardElement, ShardSplit>> splitReaders,
+            ShardRecordEmitter<T> emitter,
+            Configuration config,
+            SourceReaderContext context,
+            Set<String> closedShards,
+            AtomicReference<String> consumerArn) {
         super(splitReaders, emitter, config, context);
         this.closedShards = closedShards;
         this.consumerArn = consumerArn;
@@ -69,7 +74,8 @@ public final class KinesisSourceReader<T> extends SingleThreadMultiplexSourceRea
     @Override
     protected void onSplitFinished(Map<String, ShardSplitState> finished) {
         for (Map.Entry<String, ShardSplitState> e : finished.entrySet()) {
-            finishedSplits.put(e.getKey(), new FinishedSplit(e.getValue().toSplit().asFinished()));
+            finishedSplits.put(
+                    e.getKey(), new FinishedSplit(e.getValue().toSplit().asFinished()));
         }
         context.sendSourceEventToCoordinator(new SplitsFinishedEvent(new LinkedHashSet<>(finished.keySet())));
     }

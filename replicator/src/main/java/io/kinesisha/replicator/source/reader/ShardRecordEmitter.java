@@ -30,7 +30,10 @@ public final class ShardRecordEmitter<T> implements RecordEmitter<ShardElement, 
         } else {
             collector.timestamp = System.currentTimeMillis();
             schema.onShardStatus(element.status(), collector);
-            metrics.shardStatus(element.status().shardId(), element.status().millisBehindLatest(), element.status().finished());
+            metrics.shardStatus(
+                    element.status().shardId(),
+                    element.status().millisBehindLatest(),
+                    element.status().finished());
         }
     }
 
@@ -44,7 +47,6 @@ public final class ShardRecordEmitter<T> implements RecordEmitter<ShardElement, 
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

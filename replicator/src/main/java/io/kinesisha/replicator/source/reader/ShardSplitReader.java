@@ -67,18 +67,28 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     private final Semaphore dataArrived = new Semaphore(0);
     /** This reader's own copy of the source's screen ({@code null}: every record is emitted as fetched). */
     private final RecordScreen screen;
+
     private boolean screenOpen;
     private long holdingSinceNanos = Long.MIN_VALUE;
     /** Polled batches the screen could not judge yet; while set, no shard is polled. */
     private List<Polled> held;
 
-    public ShardSplitReader(KinesisSourceConfig config, StreamProxy proxy, Set<String> closedShards,
-                            Supplier<String> consumerArns, SourceMetrics metrics) {
+    public ShardSplitReader(
+            KinesisSourceConfig config,
+            StreamProxy proxy,
+            Set<String> closedShards,
+            Supplier<String> consumerArns,
+            SourceMetrics metrics) {
         this(config, proxy, closedShards, consumerArns, metrics, System::nanoTime);
     }
 
-    ShardSplitReader(KinesisSourceConfig config, StreamProxy proxy, Set<String> closedShards,
-                     Supplier<String> consumerArns, SourceMetrics metrics, LongSupplier nanoClock) {
+    ShardSplitReader(
+            KinesisSourceConfig config,
+            StreamProxy proxy,
+            Set<String> closedShards,
+            Supplier<String> consumerArns,
+            SourceMetrics metrics,
+            LongSupplier nanoClock) {
         this.config = config;
         this.proxy = proxy;
         this.closedShards = closedShards;
@@ -126,7 +136,8 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         List<Polled> polled = held != null ? held : pollAll();
         held = null;
         Set<String> passOver = Set.of();
-        if (screen != null && polled.stream().anyMatch(p -> !p.gone && !p.batch.records().isEmpty())) {
+        if (screen != null
+                && polled.stream().anyMatch(p -> !p.gone && !p.batch.records().isEmpty())) {
             Optional<Set<String>> answer = askScreen();
             if (answer.isEmpty()) {
                 held = polled;
@@ -184,11 +195,19 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             }
             ShardBatch batch = p.batch;
             for (Record r : batch.records()) {
-                out.add(shardId, ShardElement.record(new KinesisRecord(config.streamArn(), shardId, r.partitionKey(),
-                        r.sequenceNumber(),
-                        r.approximateArrivalTimestamp() == null ? 0 : r.approximateArrivalTimestamp().toEpochMilli(),
-                        reading.millisBehindLatest, r.data().asByteArrayUnsafe(),
-                        !passOver.isEmpty() && passOver.contains(shardId + "@" + r.sequenceNumber()))));
+                out.add(
+                        shardId,
+                        ShardElement.record(new KinesisRecord(
+                                config.streamArn(),
+                                shardId,
+                                r.partitionKey(),
+                                r.sequenceNumber(),
+                                r.approximateArrivalTimestamp() == null
+                                        ? 0
+                                        : r.approximateArrivalTimestamp().toEpochMilli(),
+                                reading.millisBehindLatest,
+                                r.data().asByteArrayUnsafe(),
+                                !passOver.isEmpty() && passOver.contains(shardId + "@" + r.sequenceNumber()))));
                 reading.lastSequenceNumber = r.sequenceNumber();
                 reading.readAny = true;
                 any = true;
@@ -203,7 +222,8 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                 any = true;
             } else if (!batch.records().isEmpty()) {
                 reading.lastStatusNanos = now;
-            } else if (now - reading.lastStatusNanos >= config.heartbeatInterval().toNanos()) {
+            } else if (now - reading.lastStatusNanos
+                    >= config.heartbeatInterval().toNanos()) {
                 out.add(shardId, ShardElement.status(status(reading, false, now)));
                 reading.lastStatusNanos = now;
                 any = true;
@@ -218,7 +238,8 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             try {
                 screen.open();
             } catch (Exception e) {
-                throw new IOException("the record screen of " + config.streamArn() + " cannot be opened: " + e.getMessage(), e);
+                throw new IOException(
+                        "the record screen of " + config.streamArn() + " cannot be opened: " + e.getMessage(), e);
             }
             screenOpen = true;
         }
@@ -229,7 +250,9 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         } else if (answer.isPresent() && holdingSinceNanos != Long.MIN_VALUE) {
             long heldMillis = TimeUnit.NANOSECONDS.toMillis(now - holdingSinceNanos);
             if (heldMillis >= LONG_HOLD.toMillis()) {
-                LOG.info("records of {} held {} ms until the screen could judge them; reading on", config.streamArn(),
+                LOG.info(
+                        "records of {} held {} ms until the screen could judge them; reading on",
+                        config.streamArn(),
                         heldMillis);
             }
             holdingSinceNanos = Long.MIN_VALUE;
@@ -240,10 +263,13 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     /** True if ListShards still lists the shard; a stream that is gone is an error, never a finished shard. */
     private boolean shardStillListed(String shardId, IOException cause) throws IOException {
         try {
-            return proxy.listShards(config.streamArn()).stream().anyMatch(s -> s.shardId().equals(shardId));
+            return proxy.listShards(config.streamArn()).stream()
+                    .anyMatch(s -> s.shardId().equals(shardId));
         } catch (RuntimeException e) {
-            IOException error = new IOException("shard " + shardId + " of " + config.streamArn()
-                    + " cannot be read, and the stream cannot be listed: " + e.getMessage(), e);
+            IOException error = new IOException(
+                    "shard " + shardId + " of " + config.streamArn()
+                            + " cannot be read, and the stream cannot be listed: " + e.getMessage(),
+                    e);
             error.addSuppressed(cause);
             throw error;
         }
@@ -251,23 +277,30 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
 
     private void consumerReplacementAwaited(ShardReading reading, IOException cause, long now) throws IOException {
         if (!(cause instanceof ConsumerNotFoundException)) {
-            throw new IOException("shard " + reading.split.shardId() + " is listed but cannot be read: "
-                    + cause.getMessage(), cause);
+            throw new IOException(
+                    "shard " + reading.split.shardId() + " is listed but cannot be read: " + cause.getMessage(), cause);
         }
         if (reading.consumerMissingSinceNanos == Long.MIN_VALUE) {
             reading.consumerMissingSinceNanos = now;
-            LOG.warn("the EFO consumer of {} is gone ({}); waiting for the enumerator to register it again",
-                    reading.split.shardId(), cause.getMessage());
+            LOG.warn(
+                    "the EFO consumer of {} is gone ({}); waiting for the enumerator to register it again",
+                    reading.split.shardId(),
+                    cause.getMessage());
         } else if (now - reading.consumerMissingSinceNanos > CONSUMER_REPLACEMENT_TIMEOUT.toNanos()) {
-            throw new IOException("no usable EFO consumer for " + config.streamArn() + " after "
-                    + CONSUMER_REPLACEMENT_TIMEOUT.toMinutes() + " minutes: " + cause.getMessage(), cause);
+            throw new IOException(
+                    "no usable EFO consumer for " + config.streamArn() + " after "
+                            + CONSUMER_REPLACEMENT_TIMEOUT.toMinutes() + " minutes: " + cause.getMessage(),
+                    cause);
         }
     }
 
     private void finishGone(ShardReading reading, RecordsBySplits.Builder<ShardElement> out) {
         String shardId = reading.split.shardId();
-        LOG.warn("shard {} of {} no longer exists (past the stream's retention): finishing it after {}; any record "
-                        + "it held after that position is lost to retention", shardId, config.streamArn(),
+        LOG.warn(
+                "shard {} of {} no longer exists (past the stream's retention): finishing it after {}; any record "
+                        + "it held after that position is lost to retention",
+                shardId,
+                config.streamArn(),
                 reading.readAny ? reading.lastSequenceNumber : reading.split.startingPosition());
         metrics.shardExpired();
         reading.consumer.close();
@@ -277,24 +310,37 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     }
 
     private ShardStatus status(ShardReading reading, boolean finished, long now) {
-        return new ShardStatus(config.streamArn(), reading.split.shardId(), reading.lastSequenceNumber,
-                finished ? 0 : reading.lagMillis(now), finished);
+        return new ShardStatus(
+                config.streamArn(),
+                reading.split.shardId(),
+                reading.lastSequenceNumber,
+                finished ? 0 : reading.lagMillis(now),
+                finished);
     }
 
     @Override
     public void handleSplitsChanges(SplitsChange<ShardSplit> changes) {
         if (!(changes instanceof SplitsAddition)) {
-            throw new UnsupportedOperationException("unsupported split change " + changes.getClass().getName());
+            throw new UnsupportedOperationException(
+                    "unsupported split change " + changes.getClass().getName());
         }
         long now = nanoClock.getAsLong();
         for (ShardSplit split : changes.splits()) {
             ShardConsumer consumer = config.readerType() == ReaderType.EFO
-                    ? new FanOutShardConsumer(proxy, consumerArns, split.shardId(), split.startingPosition(),
-                            dataArrived::release)
-                    : new PollingShardConsumer(proxy, split.streamArn(), split.shardId(), split.startingPosition(),
-                            config.maxRecordsPerFetch(), nanoClock);
+                    ? new FanOutShardConsumer(
+                            proxy, consumerArns, split.shardId(), split.startingPosition(), dataArrived::release)
+                    : new PollingShardConsumer(
+                            proxy,
+                            split.streamArn(),
+                            split.shardId(),
+                            split.startingPosition(),
+                            config.maxRecordsPerFetch(),
+                            nanoClock);
             readings.put(split.shardId(), new ShardReading(split, consumer, now));
-            LOG.info("reading {} from {} with {}", split.shardId(), split.startingPosition(),
+            LOG.info(
+                    "reading {} from {} with {}",
+                    split.shardId(),
+                    split.startingPosition(),
                     consumer.getClass().getSimpleName());
         }
     }
@@ -365,12 +411,11 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                 return;
             }
             consumer.close();
-            ShardStartingPosition from = readAny
-                    ? ShardStartingPosition.afterSequenceNumber(lastSequenceNumber)
-                    : split.startingPosition();
+            ShardStartingPosition from =
+                    readAny ? ShardStartingPosition.afterSequenceNumber(lastSequenceNumber) : split.startingPosition();
             LOG.info("shard {} is closed: draining it with GetRecords from {}", split.shardId(), from);
-            consumer = new PollingShardConsumer(proxy, split.streamArn(), split.shardId(), from, config.maxRecordsPerFetch(),
-                    nanoClock);
+            consumer = new PollingShardConsumer(
+                    proxy, split.streamArn(), split.shardId(), from, config.maxRecordsPerFetch(), nanoClock);
         }
     }
 }

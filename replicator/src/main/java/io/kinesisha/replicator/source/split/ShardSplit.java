@@ -22,8 +22,15 @@ public final class ShardSplit implements SourceSplit {
     private final ShardStartingPosition startingPosition;
     private final boolean finished;
 
-    public ShardSplit(String streamArn, String shardId, List<String> parentShardIds, BigInteger startingHashKey,
-                      BigInteger endingHashKey, String consumerArn, ShardStartingPosition startingPosition, boolean finished) {
+    public ShardSplit(
+            String streamArn,
+            String shardId,
+            List<String> parentShardIds,
+            BigInteger startingHashKey,
+            BigInteger endingHashKey,
+            String consumerArn,
+            ShardStartingPosition startingPosition,
+            boolean finished) {
         this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
         this.shardId = Objects.requireNonNull(shardId, "shardId");
         this.parentShardIds = Collections.unmodifiableList(parentShardIds);
@@ -76,17 +83,35 @@ public final class ShardSplit implements SourceSplit {
     }
 
     public ShardSplit withPosition(ShardStartingPosition position) {
-        return new ShardSplit(streamArn, shardId, parentShardIds, startingHashKey, endingHashKey, consumerArn, position, finished);
+        return new ShardSplit(
+                streamArn, shardId, parentShardIds, startingHashKey, endingHashKey, consumerArn, position, finished);
     }
 
     /** The split as first assigned: read again from its starting position. */
     public ShardSplit asUnfinished() {
-        return finished ? new ShardSplit(streamArn, shardId, parentShardIds, startingHashKey, endingHashKey, consumerArn,
-                startingPosition, false) : this;
+        return finished
+                ? new ShardSplit(
+                        streamArn,
+                        shardId,
+                        parentShardIds,
+                        startingHashKey,
+                        endingHashKey,
+                        consumerArn,
+                        startingPosition,
+                        false)
+                : this;
     }
 
     public ShardSplit asFinished() {
-        return new ShardSplit(streamArn, shardId, parentShardIds, startingHashKey, endingHashKey, consumerArn, startingPosition, true);
+        return new ShardSplit(
+                streamArn,
+                shardId,
+                parentShardIds,
+                startingHashKey,
+                endingHashKey,
+                consumerArn,
+                startingPosition,
+                true);
     }
 
     @Override
@@ -95,9 +120,13 @@ public final class ShardSplit implements SourceSplit {
             return false;
         }
         ShardSplit s = (ShardSplit) o;
-        return finished == s.finished && streamArn.equals(s.streamArn) && shardId.equals(s.shardId)
-                && parentShardIds.equals(s.parentShardIds) && startingHashKey.equals(s.startingHashKey)
-                && endingHashKey.equals(s.endingHashKey) && Objects.equals(consumerArn, s.consumerArn)
+        return finished == s.finished
+                && streamArn.equals(s.streamArn)
+                && shardId.equals(s.shardId)
+                && parentShardIds.equals(s.parentShardIds)
+                && startingHashKey.equals(s.startingHashKey)
+                && endingHashKey.equals(s.endingHashKey)
+                && Objects.equals(consumerArn, s.consumerArn)
                 && startingPosition.equals(s.startingPosition);
     }
 

@@ -41,7 +41,8 @@ public final class ShardSplitSerializer implements SimpleVersionedSerializer<Sha
     /** Reads a split written in {@code version}. */
     public static ShardSplit read(int version, DataInputView in) throws IOException {
         if (version != 1) {
-            throw new IOException("unknown ShardSplit serializer version " + version + " (this jar reads 1 to " + VERSION + ")");
+            throw new IOException(
+                    "unknown ShardSplit serializer version " + version + " (this jar reads 1 to " + VERSION + ")");
         }
         return read(in);
     }
@@ -78,11 +79,19 @@ public final class ShardSplitSerializer implements SimpleVersionedSerializer<Sha
         String sequenceNumber = readNullable(in);
         long timestamp = in.readLong();
         boolean finished = in.readBoolean();
-        return new ShardSplit(streamArn, shardId, parentIds, start, end, consumerArn,
-                position(type, sequenceNumber, timestamp), finished);
+        return new ShardSplit(
+                streamArn,
+                shardId,
+                parentIds,
+                start,
+                end,
+                consumerArn,
+                position(type, sequenceNumber, timestamp),
+                finished);
     }
 
-    private static ShardStartingPosition position(ShardIteratorType type, String sequenceNumber, long timestamp) throws IOException {
+    private static ShardStartingPosition position(ShardIteratorType type, String sequenceNumber, long timestamp)
+            throws IOException {
         switch (type) {
             case TRIM_HORIZON:
                 return ShardStartingPosition.trimHorizon();

@@ -26,7 +26,7 @@ public final class ShardSplitState {
     }
 
     public ShardSplit toSplit() {
-        return split.withPosition(emittedAny ? ShardStartingPosition.afterSequenceNumber(lastSequenceNumber)
-                : split.startingPosition());
+        return split.withPosition(
+                emittedAny ? ShardStartingPosition.afterSequenceNumber(lastSequenceNumber) : split.startingPosition());
     }
 }

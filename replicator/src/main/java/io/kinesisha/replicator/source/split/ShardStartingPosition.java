@@ -36,11 +36,13 @@ public final class ShardStartingPosition implements Serializable {
     }
 
     public static ShardStartingPosition atSequenceNumber(String sequenceNumber) {
-        return new ShardStartingPosition(ShardIteratorType.AT_SEQUENCE_NUMBER, Objects.requireNonNull(sequenceNumber), null);
+        return new ShardStartingPosition(
+                ShardIteratorType.AT_SEQUENCE_NUMBER, Objects.requireNonNull(sequenceNumber), null);
     }
 
     public static ShardStartingPosition afterSequenceNumber(String sequenceNumber) {
-        return new ShardStartingPosition(ShardIteratorType.AFTER_SEQUENCE_NUMBER, Objects.requireNonNull(sequenceNumber), null);
+        return new ShardStartingPosition(
+                ShardIteratorType.AFTER_SEQUENCE_NUMBER, Objects.requireNonNull(sequenceNumber), null);
     }
 
     public ShardIteratorType type() {
@@ -57,7 +59,11 @@ public final class ShardStartingPosition implements Serializable {
 
     /** The SubscribeToShard form of this position. */
     public StartingPosition toStartingPosition() {
-        return StartingPosition.builder().type(type).sequenceNumber(sequenceNumber).timestamp(timestamp).build();
+        return StartingPosition.builder()
+                .type(type)
+                .sequenceNumber(sequenceNumber)
+                .timestamp(timestamp)
+                .build();
     }
 
     @Override
@@ -66,7 +72,9 @@ public final class ShardStartingPosition implements Serializable {
             return false;
         }
         ShardStartingPosition p = (ShardStartingPosition) o;
-        return type == p.type && Objects.equals(sequenceNumber, p.sequenceNumber) && Objects.equals(timestamp, p.timestamp);
+        return type == p.type
+                && Objects.equals(sequenceNumber, p.sequenceNumber)
+                && Objects.equals(timestamp, p.timestamp);
     }
 
     @Override

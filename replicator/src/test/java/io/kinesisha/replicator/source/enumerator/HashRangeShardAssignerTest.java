@@ -19,9 +19,13 @@ class HashRangeShardAssignerTest {
 
     @Test
     void evenlySplitShardsSpreadOnePerSubtask() {
-        List<Integer> owners = IntStream.range(0, 4).mapToObj(i -> assigner.assign(slice(i, 4), 4)).collect(Collectors.toList());
+        List<Integer> owners = IntStream.range(0, 4)
+                .mapToObj(i -> assigner.assign(slice(i, 4), 4))
+                .collect(Collectors.toList());
         assertThat(owners).containsExactly(0, 1, 2, 3);
-        assertThat(IntStream.range(0, 8).mapToObj(i -> assigner.assign(slice(i, 8), 4)).collect(Collectors.toList()))
+        assertThat(IntStream.range(0, 8)
+                        .mapToObj(i -> assigner.assign(slice(i, 8), 4))
+                        .collect(Collectors.toList()))
                 .containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
     }
 
@@ -31,7 +35,9 @@ class HashRangeShardAssignerTest {
         BigInteger middle = parent.startingHashKey().add(parent.endingHashKey()).shiftRight(1);
         ShardSplit left = split(parent.startingHashKey(), middle);
         ShardSplit right = split(middle.add(BigInteger.ONE), parent.endingHashKey());
-        assertThat(assigner.assign(left, 4)).isEqualTo(assigner.assign(parent, 4)).isEqualTo(assigner.assign(right, 4));
+        assertThat(assigner.assign(left, 4))
+                .isEqualTo(assigner.assign(parent, 4))
+                .isEqualTo(assigner.assign(right, 4));
         assertThat(assigner.assign(parent, 4)).isEqualTo(assigner.assign(parent, 4));
     }
 
@@ -45,12 +51,21 @@ class HashRangeShardAssignerTest {
 
     private static ShardSplit slice(int i, int of) {
         BigInteger start = SPACE.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(of));
-        BigInteger end = SPACE.multiply(BigInteger.valueOf(i + 1)).divide(BigInteger.valueOf(of)).subtract(BigInteger.ONE);
+        BigInteger end = SPACE.multiply(BigInteger.valueOf(i + 1))
+                .divide(BigInteger.valueOf(of))
+                .subtract(BigInteger.ONE);
         return split(start, end);
     }
 
     private static ShardSplit split(BigInteger start, BigInteger end) {
-        return new ShardSplit("arn:aws:kinesis:us-west-2:1:stream/s", "shardId-" + start.hashCode(), List.of(), start, end,
-                null, ShardStartingPosition.trimHorizon(), false);
+        return new ShardSplit(
+                "arn:aws:kinesis:us-west-2:1:stream/s",
+                "shardId-" + start.hashCode(),
+                List.of(),
+                start,
+                end,
+                null,
+                ShardStartingPosition.trimHorizon(),
+                false);
     }
 }

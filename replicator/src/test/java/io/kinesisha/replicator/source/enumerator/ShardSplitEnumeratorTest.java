@@ -82,7 +82,9 @@ class ShardSplitEnumeratorTest {
         register(owner);
         enumerator.addReader(owner);
 
-        assertThat(assignedIds()).as("the parent is read again by the restarted subtask").containsExactly(shardId(0));
+        assertThat(assignedIds())
+                .as("the parent is read again by the restarted subtask")
+                .containsExactly(shardId(0));
         enumerator.snapshotState(1);
         enumerator.notifyCheckpointComplete(1);
         assertThat(assignedIds()).as("children wait for the re-read parent").containsExactly(shardId(0));
@@ -115,7 +117,9 @@ class ShardSplitEnumeratorTest {
         context.getSplitsAssignmentSequence().clear();
         enumerator.snapshotState(3);
         enumerator.notifyCheckpointComplete(3);
-        assertThat(assignedIds()).as("no child while the parent's tail is re-read").isEmpty();
+        assertThat(assignedIds())
+                .as("no child while the parent's tail is re-read")
+                .isEmpty();
 
         enumerator.handleSourceEvent(owner, finished(shardId(0)));
         enumerator.snapshotState(4);
@@ -145,25 +149,31 @@ class ShardSplitEnumeratorTest {
     /** After a restore or a rescale the enumerator cannot know which reader holds a closed shard: all hear of it. */
     @Test
     void closedShardsReachEveryReader() throws Throwable {
-        EnumeratorState restoredOnOtherParallelism = new EnumeratorState(Map.of(), Set.of(shardId(0), shardId(1)), Set.of());
+        EnumeratorState restoredOnOtherParallelism =
+                new EnumeratorState(Map.of(), Set.of(shardId(0), shardId(1)), Set.of());
         started(polling(), restoredOnOtherParallelism);
         readers(0, 1);
         stream.split(shardId(0), shardId(2), shardId(3));
         discover();
         Map<Integer, List<SourceEvent>> events = context.getSentSourceEvent();
         for (int reader : List.of(0, 1)) {
-            assertThat(events.get(reader)).as("reader %d", reader)
-                    .anySatisfy(e -> assertThat(((ShardsClosedEvent) e).shardIds()).containsExactly(shardId(0)));
+            assertThat(events.get(reader))
+                    .as("reader %d", reader)
+                    .anySatisfy(
+                            e -> assertThat(((ShardsClosedEvent) e).shardIds()).containsExactly(shardId(0)));
         }
     }
 
     /** Defect 4: a shard started at LATEST is checkpointed at the resolved time, never as LATEST again. */
     @Test
     void latestIsResolvedOnceSoARestoreDoesNotSkipWhatArrivedMeanwhile() throws Throwable {
-        KinesisSourceConfig config = builder().readerType(ReaderType.POLLING)
-                .initialPosition(ShardStartingPosition.latest()).build().config();
-        ShardSplitEnumerator enumerator = new ShardSplitEnumerator(context, config, new HashRangeShardAssigner(), null,
-                stream, () -> NOW);
+        KinesisSourceConfig config = builder()
+                .readerType(ReaderType.POLLING)
+                .initialPosition(ShardStartingPosition.latest())
+                .build()
+                .config();
+        ShardSplitEnumerator enumerator =
+                new ShardSplitEnumerator(context, config, new HashRangeShardAssigner(), null, stream, () -> NOW);
         enumerator.start();
         discover();
         EnumeratorState state = enumerator.snapshotState(1);
@@ -176,7 +186,8 @@ class ShardSplitEnumeratorTest {
     /** Defect 5: a deregistered consumer is replaced and every reader told; a failing registration never throws. */
     @Test
     void aDeregisteredConsumerIsRegisteredAgainAndAnnouncedToEveryReader() throws Throwable {
-        ShardSplitEnumerator enumerator = started(builder().jobManagedConsumer("replicator").build().config(), null);
+        ShardSplitEnumerator enumerator =
+                started(builder().jobManagedConsumer("replicator").build().config(), null);
         readers(0, 1);
         discover();
         String first = lastArn(0);
@@ -193,12 +204,14 @@ class ShardSplitEnumeratorTest {
         context.unregisterReader(1);
         register(1);
         enumerator.addReader(1);
-        assertThat(lastArn(1)).as("a (re)registered reader hears the current ARN").isEqualTo(lastArn(0));
+        assertThat(lastArn(1))
+                .as("a (re)registered reader hears the current ARN")
+                .isEqualTo(lastArn(0));
     }
 
     private ShardSplitEnumerator started(KinesisSourceConfig config, EnumeratorState state) {
-        ShardSplitEnumerator enumerator = new ShardSplitEnumerator(context, config, new HashRangeShardAssigner(), state,
-                stream, () -> NOW);
+        ShardSplitEnumerator enumerator =
+                new ShardSplitEnumerator(context, config, new HashRangeShardAssigner(), state, stream, () -> NOW);
         enumerator.start();
         this.enumerator = enumerator;
         return enumerator;
@@ -207,12 +220,14 @@ class ShardSplitEnumeratorTest {
     private ShardSplitEnumerator enumerator;
 
     private static KinesisSourceBuilder<String> builder() {
-        return KinesisSource.<String>builder().streamArn(STREAM).target(AwsTarget.of("us-west-2"))
+        return KinesisSource.<String>builder()
+                .streamArn(STREAM)
+                .target(AwsTarget.of("us-west-2"))
                 .deserializer(new io.kinesisha.replicator.source.KinesisDeserializationSchema<>() {
                     @Override
-                    public void deserialize(io.kinesisha.replicator.source.KinesisRecord record,
-                                            org.apache.flink.util.Collector<String> out) {
-                    }
+                    public void deserialize(
+                            io.kinesisha.replicator.source.KinesisRecord record,
+                            org.apache.flink.util.Collector<String> out) {}
 
                     @Override
                     public org.apache.flink.api.common.typeinfo.TypeInformation<String> getProducedType() {
@@ -249,8 +264,12 @@ class ShardSplitEnumeratorTest {
     }
 
     private ShardSplit assigned(String id) {
-        return context.getSplitsAssignmentSequence().stream().flatMap(a -> a.assignment().values().stream())
-                .flatMap(List::stream).filter(s -> s.splitId().equals(id)).findFirst().orElseThrow();
+        return context.getSplitsAssignmentSequence().stream()
+                .flatMap(a -> a.assignment().values().stream())
+                .flatMap(List::stream)
+                .filter(s -> s.splitId().equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     private int subtaskOf(String id) {
@@ -266,8 +285,10 @@ class ShardSplitEnumeratorTest {
 
     private String lastArn(int reader) throws Exception {
         List<SourceEvent> events = context.getSentSourceEvent().getOrDefault(reader, List.of());
-        List<String> arns = events.stream().filter(e -> e instanceof ConsumerArnEvent)
-                .map(e -> ((ConsumerArnEvent) e).consumerArn()).collect(Collectors.toList());
+        List<String> arns = events.stream()
+                .filter(e -> e instanceof ConsumerArnEvent)
+                .map(e -> ((ConsumerArnEvent) e).consumerArn())
+                .collect(Collectors.toList());
         return arns.isEmpty() ? null : arns.get(arns.size() - 1);
     }
 

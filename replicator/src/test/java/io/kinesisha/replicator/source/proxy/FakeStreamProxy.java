@@ -33,9 +33,12 @@ public final class FakeStreamProxy implements StreamProxy {
 
     /** An open shard over the given hash range. */
     public synchronized FakeStreamProxy shard(String id, BigInteger start, BigInteger end, String... parents) {
-        Shard.Builder b = Shard.builder().shardId(id)
+        Shard.Builder b = Shard.builder()
+                .shardId(id)
                 .hashKeyRange(r -> r.startingHashKey(start.toString()).endingHashKey(end.toString()))
-                .sequenceNumberRange(SequenceNumberRange.builder().startingSequenceNumber("0").build());
+                .sequenceNumberRange(SequenceNumberRange.builder()
+                        .startingSequenceNumber("0")
+                        .build());
         if (parents.length > 0) {
             b.parentShardId(parents[0]);
         }
@@ -53,7 +56,9 @@ public final class FakeStreamProxy implements StreamProxy {
         BigInteger space = HashKeys.MAX.add(BigInteger.ONE);
         for (int i = 0; i < count; i++) {
             BigInteger start = space.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(count));
-            BigInteger end = space.multiply(BigInteger.valueOf(i + 1)).divide(BigInteger.valueOf(count)).subtract(BigInteger.ONE);
+            BigInteger end = space.multiply(BigInteger.valueOf(i + 1))
+                    .divide(BigInteger.valueOf(count))
+                    .subtract(BigInteger.ONE);
             proxy.shard(shardId(i), start, end);
         }
         return proxy;
@@ -76,8 +81,14 @@ public final class FakeStreamProxy implements StreamProxy {
 
     public synchronized void close(String shardId) {
         Shard s = shards.get(shardId);
-        shards.put(shardId, s.toBuilder().sequenceNumberRange(s.sequenceNumberRange().toBuilder()
-                .endingSequenceNumber(String.valueOf(records.get(shardId).size())).build()).build());
+        shards.put(
+                shardId,
+                s.toBuilder()
+                        .sequenceNumberRange(s.sequenceNumberRange().toBuilder()
+                                .endingSequenceNumber(
+                                        String.valueOf(records.get(shardId).size()))
+                                .build())
+                        .build());
     }
 
     /** The shard ages out of retention: not listed, not readable. */
@@ -88,9 +99,12 @@ public final class FakeStreamProxy implements StreamProxy {
 
     public synchronized void put(String shardId, String partitionKey, String data) {
         List<Record> list = records.get(shardId);
-        list.add(Record.builder().partitionKey(partitionKey).sequenceNumber(String.valueOf(list.size() + 1))
+        list.add(Record.builder()
+                .partitionKey(partitionKey)
+                .sequenceNumber(String.valueOf(list.size() + 1))
                 .data(software.amazon.awssdk.core.SdkBytes.fromUtf8String(data))
-                .approximateArrivalTimestamp(java.time.Instant.now()).build());
+                .approximateArrivalTimestamp(java.time.Instant.now())
+                .build());
     }
 
     public synchronized void failRegistrationWith(RuntimeException failure) {
@@ -128,7 +142,9 @@ public final class FakeStreamProxy implements StreamProxy {
     @Override
     public synchronized String shardIterator(String streamArn, String shardId, ShardStartingPosition position) {
         if (!records.containsKey(shardId)) {
-            throw ResourceNotFoundException.builder().message("Shard " + shardId + " does not exist").build();
+            throw ResourceNotFoundException.builder()
+                    .message("Shard " + shardId + " does not exist")
+                    .build();
         }
         int from;
         switch (position.type()) {
@@ -157,13 +173,18 @@ public final class FakeStreamProxy implements StreamProxy {
         int from = Integer.parseInt(shardIterator.substring(shardIterator.indexOf('/') + 1));
         List<Record> list = records.get(shardId);
         if (list == null) {
-            throw ResourceNotFoundException.builder().message("Shard " + shardId + " does not exist").build();
+            throw ResourceNotFoundException.builder()
+                    .message("Shard " + shardId + " does not exist")
+                    .build();
         }
         int to = Math.min(list.size(), from + limit);
         boolean closedShard = shards.get(shardId).sequenceNumberRange().endingSequenceNumber() != null;
         String next = closedShard && to == list.size() ? null : shardId + "/" + to;
-        return GetRecordsResponse.builder().records(new ArrayList<>(list.subList(from, to)))
-                .nextShardIterator(next).millisBehindLatest(0L).build();
+        return GetRecordsResponse.builder()
+                .records(new ArrayList<>(list.subList(from, to)))
+                .nextShardIterator(next)
+                .millisBehindLatest(0L)
+                .build();
     }
 
     @Override
@@ -171,7 +192,8 @@ public final class FakeStreamProxy implements StreamProxy {
         if (registrationFailure != null) {
             throw registrationFailure;
         }
-        return consumers.computeIfAbsent(name, n -> streamArn + "/consumer/" + n + ":" + registrations.incrementAndGet());
+        return consumers.computeIfAbsent(
+                name, n -> streamArn + "/consumer/" + n + ":" + registrations.incrementAndGet());
     }
 
     @Override
@@ -193,8 +215,11 @@ public final class FakeStreamProxy implements StreamProxy {
     }
 
     @Override
-    public CompletableFuture<Void> subscribeToShard(String consumerArn, String shardId, ShardStartingPosition position,
-                                                    SubscribeToShardResponseHandler handler) {
+    public CompletableFuture<Void> subscribeToShard(
+            String consumerArn,
+            String shardId,
+            ShardStartingPosition position,
+            SubscribeToShardResponseHandler handler) {
         CompletableFuture<Void> failed = new CompletableFuture<>();
         failed.completeExceptionally(new UnsupportedOperationException("the fake proxy has no EFO"));
         return failed;

@@ -64,9 +64,12 @@ class ShardSplitReaderTest {
         reader.handleSplitsChanges(new SplitsAddition<>(List.of(split(shardId(0)))));
         stream.expire(shardId(0));
         stream.failListingWith(software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException.builder()
-                .message("Stream orders not found").build());
+                .message("Stream orders not found")
+                .build());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> fetch(reader))
-                .isInstanceOf(java.io.IOException.class).hasMessageContaining(shardId(0)).hasMessageContaining("listed");
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(shardId(0))
+                .hasMessageContaining("listed");
     }
 
     /** Defect 8: a shard whose reads keep failing reports a lag that grows with the silence, never its last value. */
@@ -78,14 +81,18 @@ class ShardSplitReaderTest {
         stream.failReadsWith(software.amazon.awssdk.core.exception.SdkClientException.create("connection reset"));
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(30));
         Fetched stalled = fetch(reader);
-        assertThat(stalled.statuses).isNotEmpty().allSatisfy(s -> assertThat(s.millisBehindLatest()).isGreaterThanOrEqualTo(30_000));
+        assertThat(stalled.statuses)
+                .isNotEmpty()
+                .allSatisfy(s -> assertThat(s.millisBehindLatest()).isGreaterThanOrEqualTo(30_000));
 
         stream.failReadsWith(null);
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
         fetch(reader);
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
         Fetched recovered = fetch(reader);
-        assertThat(recovered.statuses).isNotEmpty().allSatisfy(s -> assertThat(s.millisBehindLatest()).isZero());
+        assertThat(recovered.statuses)
+                .isNotEmpty()
+                .allSatisfy(s -> assertThat(s.millisBehindLatest()).isZero());
     }
 
     /** Defect 8: a shard never read (no consumer to subscribe with) does not report lag 0. */
@@ -95,7 +102,9 @@ class ShardSplitReaderTest {
         reader.handleSplitsChanges(new SplitsAddition<>(List.of(split(shardId(1)))));
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(45));
         Fetched fetched = fetch(reader);
-        assertThat(fetched.statuses).isNotEmpty().allSatisfy(s -> assertThat(s.millisBehindLatest()).isGreaterThanOrEqualTo(45_000));
+        assertThat(fetched.statuses)
+                .isNotEmpty()
+                .allSatisfy(s -> assertThat(s.millisBehindLatest()).isGreaterThanOrEqualTo(45_000));
     }
 
     /**
@@ -141,15 +150,29 @@ class ShardSplitReaderTest {
     }
 
     private ShardSplitReader reader(ReaderType type, java.util.function.Supplier<String> arns, RecordScreen screen) {
-        KinesisSourceConfig config = KinesisSource.<String>builder().streamArn(STREAM).target(AwsTarget.of("us-west-2"))
-                .readerType(type).heartbeatInterval(Duration.ofSeconds(1)).deserializer(new Strings()).screen(screen)
-                .build().config();
-        return new ShardSplitReader(config, stream, ConcurrentHashMap.newKeySet(), arns, new SourceMetrics(metrics), nanos::get);
+        KinesisSourceConfig config = KinesisSource.<String>builder()
+                .streamArn(STREAM)
+                .target(AwsTarget.of("us-west-2"))
+                .readerType(type)
+                .heartbeatInterval(Duration.ofSeconds(1))
+                .deserializer(new Strings())
+                .screen(screen)
+                .build()
+                .config();
+        return new ShardSplitReader(
+                config, stream, ConcurrentHashMap.newKeySet(), arns, new SourceMetrics(metrics), nanos::get);
     }
 
     private ShardSplit split(String id) {
-        return new ShardSplit(STREAM, id, List.of(), BigInteger.ZERO, BigInteger.TEN, null,
-                ShardStartingPosition.trimHorizon(), false);
+        return new ShardSplit(
+                STREAM,
+                id,
+                List.of(),
+                BigInteger.ZERO,
+                BigInteger.TEN,
+                null,
+                ShardStartingPosition.trimHorizon(),
+                false);
     }
 
     private static Fetched fetch(ShardSplitReader reader) throws Exception {
@@ -171,7 +194,8 @@ class ShardSplitReaderTest {
 
     /** Answers from a script shared by its copies (the reader works on its own copy); an empty script lets all pass. */
     private static final class ScriptedScreen implements RecordScreen {
-        static final java.util.Queue<Optional<Set<String>>> ANSWERS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        static final java.util.Queue<Optional<Set<String>>> ANSWERS =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
         static final java.util.concurrent.atomic.AtomicInteger ASKED = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override

@@ -16,7 +16,8 @@ public final class HashRangeShardAssigner implements ShardAssigner {
     @Override
     public int assign(ShardSplit split, int parallelism) {
         BigInteger middle = split.startingHashKey().add(split.endingHashKey()).shiftRight(1);
-        int subtask = middle.multiply(BigInteger.valueOf(parallelism)).divide(SPACE).intValue();
+        int subtask =
+                middle.multiply(BigInteger.valueOf(parallelism)).divide(SPACE).intValue();
         return Math.min(Math.max(subtask, 0), parallelism - 1);
     }
 }

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -55,8 +55,12 @@ public final class FanOutShardConsumer implements ShardConsumer {
     private Duration backoff = MIN_BACKOFF;
     private boolean closed;
 
-    public FanOutShardConsumer(StreamProxy proxy, Supplier<String> consumerArns, String shardId,
-                               ShardStartingPosition position, Runnable dataArrived) {
+    public FanOutShardConsumer(
+            StreamProxy proxy,
+            Supplier<String> consumerArns,
+            String shardId,
+            ShardStartingPosition position,
+            Runnable dataArrived) {
         this.proxy = proxy;
         this.consumerArns = consumerArns;
         this.shardId = shardId;
@@ -96,7 +100,8 @@ public final class FanOutShardConsumer implements ShardConsumer {
     private ShardBatch take(SubscribeToShardEvent event) {
         List<Record> records = new ArrayList<>(event.records());
         if (!records.isEmpty()) {
-            position = ShardStartingPosition.afterSequenceNumber(records.get(records.size() - 1).sequenceNumber());
+            position = ShardStartingPosition.afterSequenceNumber(
+                    records.get(records.size() - 1).sequenceNumber());
         } else if (event.continuationSequenceNumber() != null && position.sequenceNumber() == null) {
             // nothing read yet: a renewed subscription must not jump to LATEST and skip what arrived meanwhile
             position = ShardStartingPosition.atSequenceNumber(event.continuationSequenceNumber());
@@ -116,15 +121,19 @@ public final class FanOutShardConsumer implements ShardConsumer {
             resubscribeAtNanos = System.nanoTime() + MAX_BACKOFF.toNanos();
             throw new ConsumerNotFoundException(shardId, consumerArn, cause);
         }
-        if (cause instanceof AccessDeniedException
-                || cause instanceof InvalidArgumentException) {
-            throw new IOException("SubscribeToShard " + shardId + " with " + consumerArn + " failed: " + cause.getMessage(), cause);
+        if (cause instanceof AccessDeniedException || cause instanceof InvalidArgumentException) {
+            throw new IOException(
+                    "SubscribeToShard " + shardId + " with " + consumerArn + " failed: " + cause.getMessage(), cause);
         }
         boolean leaseHeld = cause instanceof ResourceInUseException
                 || String.valueOf(cause.getMessage()).contains("ResourceInUse");
         Duration wait = leaseHeld ? Duration.ofMillis(Math.max(backoff.toMillis(), 1000)) : backoff;
-        LOG.info("subscription to {} failed ({}); resubscribing in {} ms from {}", shardId, cause.toString(),
-                wait.toMillis(), position);
+        LOG.info(
+                "subscription to {} failed ({}); resubscribing in {} ms from {}",
+                shardId,
+                cause.toString(),
+                wait.toMillis(),
+                position);
         resubscribeAtNanos = System.nanoTime() + wait.toNanos();
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     }
@@ -143,7 +152,10 @@ public final class FanOutShardConsumer implements ShardConsumer {
         int gen = ++generation;
         EventSubscriber subscriber = new EventSubscriber(gen);
         current = subscriber;
-        CompletableFuture<Void> done = proxy.subscribeToShard(arn, shardId, position,
+        CompletableFuture<Void> done = proxy.subscribeToShard(
+                arn,
+                shardId,
+                position,
                 SubscribeToShardResponseHandler.builder()
                         .subscriber(() -> subscriber)
                         .onError(t -> deliver(new Signal(gen, null, t)))

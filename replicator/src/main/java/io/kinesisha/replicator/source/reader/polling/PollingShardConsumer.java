@@ -2,8 +2,8 @@ package io.kinesisha.replicator.source.reader.polling;
 
 import io.kinesisha.replicator.source.proxy.StreamProxy;
 import io.kinesisha.replicator.source.reader.ShardBatch;
-import io.kinesisha.replicator.source.reader.ShardGoneException;
 import io.kinesisha.replicator.source.reader.ShardConsumer;
+import io.kinesisha.replicator.source.reader.ShardGoneException;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.io.IOException;
 import java.time.Duration;
@@ -25,6 +25,7 @@ public final class PollingShardConsumer implements ShardConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(PollingShardConsumer.class);
     /** GetRecords allows 5 calls per second per shard; stay under it, and idle slower. */
     static final Duration BUSY_INTERVAL = Duration.ofMillis(200);
+
     static final Duration IDLE_INTERVAL = Duration.ofMillis(500);
 
     private final StreamProxy proxy;
@@ -36,13 +37,18 @@ public final class PollingShardConsumer implements ShardConsumer {
     private String iterator;
     private long nextPollNanos;
 
-    public PollingShardConsumer(StreamProxy proxy, String streamArn, String shardId, ShardStartingPosition position,
-                                int limit) {
+    public PollingShardConsumer(
+            StreamProxy proxy, String streamArn, String shardId, ShardStartingPosition position, int limit) {
         this(proxy, streamArn, shardId, position, limit, System::nanoTime);
     }
 
-    public PollingShardConsumer(StreamProxy proxy, String streamArn, String shardId, ShardStartingPosition position,
-                                int limit, LongSupplier nanoClock) {
+    public PollingShardConsumer(
+            StreamProxy proxy,
+            String streamArn,
+            String shardId,
+            ShardStartingPosition position,
+            int limit,
+            LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         this.proxy = proxy;
         this.streamArn = streamArn;
@@ -70,7 +76,8 @@ public final class PollingShardConsumer implements ShardConsumer {
             }
             List<Record> records = response.records();
             if (!records.isEmpty()) {
-                position = ShardStartingPosition.afterSequenceNumber(records.get(records.size() - 1).sequenceNumber());
+                position = ShardStartingPosition.afterSequenceNumber(
+                        records.get(records.size() - 1).sequenceNumber());
             }
             iterator = response.nextShardIterator();
             boolean end = iterator == null;
