@@ -86,6 +86,9 @@ final class KinesisEmulator {
             // held and kept an idle emulator at half a core, so it is rare (crash insurance only)
             env.put("PERSIST_INTERVAL", PERSIST_INTERVAL);
             env.putIfAbsent("LOG_LEVEL", "WARN");
+            // streams turn ACTIVE after 500 ms by default; the suites create hundreds, and nothing here depends on
+            // the CREATING state lasting (consumer and reshard transitions keep their default)
+            env.putIfAbsent("CREATE_STREAM_DURATION", "100ms");
             long started = System.nanoTime();
             process = builder.start();
             ProcessReaper.track(process);
