@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * failover, the primary back, failback, and the record-by-record verdict. This is also the full-cycle test of
  * failback: nothing acknowledged lost in either region, no loop, per-key order kept within each region except the
  * republished orphans (counted), duplicates only from the write in doubt at the outage; every consumer kind (the
- * Lambda-like checking consumer and a real KCL application) skipped nothing. Ctrl-C leaves nothing running.
+ * Lambda-like checking consumer) skipped nothing. Ctrl-C leaves nothing running.
  */
 class DemoIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,27 +86,12 @@ class DemoIT {
                 .forEach(kind -> assertThat(kind.get("skips").asLong())
                         .as(kind.get("kind").asText() + " skips")
                         .isZero());
-        JsonNode kcl = java.util.stream.StreamSupport.stream(
-                        r.get("consumerKinds").spliterator(), false)
-                .filter(kind -> kind.get("kind").asText().equals("kcl"))
-                .findFirst()
-                .orElseThrow();
-        assertThat(kcl.get("consumers").asInt())
-                .as("a real KCL application ran")
-                .isOne();
-        assertThat(kcl.get("skips").asLong())
-                .as("the KCL application processed every acknowledged record")
-                .isZero();
-        assertThat(kcl.get("duplicates").asLong())
-                .as("KCL duplicates are measured")
-                .isNotNegative();
-        assertThat(kcl.get("detail").asText())
-                .as("its leases were translated at both switches")
-                .contains(
-                        "demo-kcl-leases-" + r.get("secondaryRegion").asText(),
-                        "demo-kcl-leases-" + r.get("primaryRegion").asText());
+        // the KCL kind runs only with --kcl (its workers take 10-30 s to initialize): not in this 20 s demo
+        assertThat(r.get("consumerKinds"))
+                .extracting(kind -> kind.get("kind").asText())
+                .doesNotContain("kcl");
         String page = Files.readString(Paths.get(root.get("html").asText()), StandardCharsets.UTF_8);
-        assertThat(page).contains("<img", "data:image/png;base64,", "RTO failover", "failback done", "consumers: kcl");
+        assertThat(page).contains("<img", "data:image/png;base64,", "RTO failover", "failback done");
         assertThat(leftovers(home)).as("no emulator left running").isEmpty();
     }
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Watch a region fail and kinesis-ha keep going, on this machine: two emulated regions, the",
-            "replicator, a keyed load, an order-checking consumer and a KCL application following the active region,",
+            "replicator, a keyed load and an order-checking consumer (with --kcl also a KCL application) following the active region,",
             "the controller with automation on. The primary is stopped, the controller fails over, the primary comes back, failback",
             "runs; then both streams are verified and an HTML report with charts is written. Ctrl-C stops everything."
         })
@@ -43,9 +43,16 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Where to write the HTML report (default: in the run's folder).")
     Path reportFile;
 
+    @Option(
+            names = "--kcl",
+            description = "Also run a real KCL 3.x application that the controller moves (its lease tables translated)"
+                    + " and report its duplicates and skips. Its workers need 10-30 s to initialize: use --duration"
+                    + " 2m or more.")
+    boolean kcl;
+
     @Override
     public Integer call() throws Exception {
-        GameDay.Settings settings = size.settings(true, "demo");
+        GameDay.Settings settings = size.settings(true, kcl, "demo");
         GameDayReport report = GameDayRun.run(spec, settings, output.json());
         Path html = reportFile != null ? reportFile : settings.workDir().resolve("report.html");
         Path written = writeHtml(report, GameDayRun.lastTimeline(), html);

@@ -58,6 +58,7 @@ public final class GameDay implements AutoCloseable {
             int keys,
             int shards,
             boolean consumer,
+            boolean kcl,
             Path workDir,
             String primaryRegion,
             String secondaryRegion) {
@@ -80,6 +81,9 @@ public final class GameDay implements AutoCloseable {
 
     static final String PAIR = "gameday";
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(3);
+    /** How long a refused failback (the restarted primary not yet answering every probe) is tried again. */
+    private static final Duration FAILBACK_RETRY = Duration.ofSeconds(60);
+
     /** The failback runs in this process: the loop must not take it over as an orphaned operation meanwhile. */
     private static final Duration FAILBACK_TIMEOUT = Duration.ofMinutes(10);
 
@@ -158,7 +162,7 @@ public final class GameDay implements AutoCloseable {
                 : null;
         self.set(consumer);
         // the environment's clients (SDK retries): the load's quick-failing ones would fail the KCL worker's start
-        KclDemoApplication kcl = settings.consumer()
+        KclDemoApplication kcl = settings.kcl()
                 ? closing(new KclDemoApplication(
                         env.clients(),
                         Map.of(
@@ -240,8 +244,17 @@ public final class GameDay implements AutoCloseable {
         if (kcl != null) {
             kcl.stop(); // before the failback writes its leases in the primary (runbooks/failback.md)
         }
-        OperationDriver.Report failback = new OperationDriver(ctx, line -> log.accept("failback: " + line))
-                .failback(Duration.ofSeconds(3), "game day");
+        OperationDriver driver = new OperationDriver(ctx, line -> log.accept("failback: " + line));
+        OperationDriver.Report failback = driver.failback(Duration.ofSeconds(3), "game day");
+        // refused with nothing changed (a probe of the restarted primary timed out): an operator tries again
+        Instant retryUntil = Instant.now().plus(FAILBACK_RETRY);
+        while (failback.result() == OperationDriver.Result.REJECTED
+                && !stopped
+                && Instant.now().isBefore(retryUntil)) {
+            log.accept("failback refused, nothing changed (" + failback.message() + "); trying again in 2 s");
+            pause(Duration.ofSeconds(2));
+            failback = driver.failback(Duration.ofSeconds(3), "game day");
+        }
         if (failback.result() != OperationDriver.Result.COMPLETED) {
             throw new IllegalStateException(
                     "failback did not complete: " + failback.result() + " - " + failback.message());
@@ -571,7 +584,7 @@ public final class GameDay implements AutoCloseable {
         // that (checked at config load), and the failover's RTO includes it
         k.put("replication.sink-request-timeout-ms", "5000");
         k.put("failover.fence-settle-ms", "8000");
-        if (settings.consumer()) {
+        if (settings.kcl()) {
             k.put(
                     "consumers.kcl-applications",
                     KclDemoApplication.configValue(settings.primaryRegion(), settings.secondaryRegion()));

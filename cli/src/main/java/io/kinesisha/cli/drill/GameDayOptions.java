@@ -35,6 +35,11 @@ public final class GameDayOptions {
 
     /** Validated settings; the environment goes to {@code $KINESIS_HA_HOME/<name>/<UTC timestamp>}. */
     public GameDay.Settings settings(boolean consumer, String name) throws IOException {
+        return settings(consumer, false, name);
+    }
+
+    /** As {@link #settings(boolean, String)}; {@code kcl} adds a real KCL application to the consumers. */
+    public GameDay.Settings settings(boolean consumer, boolean kcl, String name) throws IOException {
         Duration d = Durations.parse("--duration", duration, Duration.ofSeconds(20), Duration.ofHours(2));
         String home = System.getenv("KINESIS_HA_HOME");
         Path base = home == null || home.isBlank() ? Paths.get(".kinesis-ha") : Paths.get(home);
@@ -50,6 +55,7 @@ public final class GameDayOptions {
                 keys,
                 shards,
                 consumer,
+                consumer && kcl,
                 dir,
                 LocalEnvironment.DEFAULT_PRIMARY,
                 LocalEnvironment.DEFAULT_SECONDARY);
