@@ -41,6 +41,8 @@ public final class MetricNames {
     public static final String SHARDS_FINISHED = "shardsFinished";
     /** Counter: shards finished because Kinesis no longer has them (past retention); what they held after the last read position is lost. */
     public static final String SHARDS_EXPIRED = "shardsExpired";
+    /** Counter: EFO subscriptions cancelled and renewed because they delivered no event for the silence timeout (a dead connection the SDK never reported). */
+    public static final String SUBSCRIPTIONS_RENEWED_SILENT = "subscriptionsRenewedSilent";
     /** Counter (enumerator): failed attempts to register, find or validate the EFO consumer; retried every discovery interval. */
     public static final String CONSUMER_REGISTRATION_FAILURES = "consumerRegistrationFailures";
     /** Gauge (enumerator): 1 while the enumerator holds a usable EFO consumer, 0 while it has none (readers cannot subscribe). */

@@ -328,7 +328,14 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         for (ShardSplit split : changes.splits()) {
             ShardConsumer consumer = config.readerType() == ReaderType.EFO
                     ? new FanOutShardConsumer(
-                            proxy, consumerArns, split.shardId(), split.startingPosition(), dataArrived::release)
+                            proxy,
+                            consumerArns,
+                            split.shardId(),
+                            split.startingPosition(),
+                            dataArrived::release,
+                            nanoClock,
+                            FanOutShardConsumer.DEFAULT_SILENCE_TIMEOUT,
+                            metrics::subscriptionRenewedSilent)
                     : new PollingShardConsumer(
                             proxy,
                             split.streamArn(),

@@ -16,12 +16,14 @@ public final class SourceMetrics {
     private final Counter bytesRead;
     private final Counter shardsFinished;
     private final Counter shardsExpired;
+    private final Counter subscriptionsRenewedSilent;
 
     public SourceMetrics(MetricGroup group) {
         group.gauge(MetricNames.MILLIS_BEHIND_LATEST, this::millisBehindLatest);
         this.bytesRead = group.counter(MetricNames.BYTES_READ);
         this.shardsFinished = group.counter(MetricNames.SHARDS_FINISHED);
         this.shardsExpired = group.counter(MetricNames.SHARDS_EXPIRED);
+        this.subscriptionsRenewedSilent = group.counter(MetricNames.SUBSCRIPTIONS_RENEWED_SILENT);
     }
 
     void recordRead(String shardId, int bytes, long millisBehindLatest) {
@@ -45,6 +47,10 @@ public final class SourceMetrics {
 
     void shardExpired() {
         shardsExpired.inc();
+    }
+
+    void subscriptionRenewedSilent() {
+        subscriptionsRenewedSilent.inc();
     }
 
     public long millisBehindLatest() {

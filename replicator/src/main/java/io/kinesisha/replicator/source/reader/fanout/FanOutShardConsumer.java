@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -29,8 +30,9 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
  * Reads a shard through an Enhanced Fan-Out subscription without ever blocking an SDK event-loop thread: the
  * subscriber only queues what arrives and asks for one more event after the split reader has taken the last
  * one. Back-pressure therefore stops the flow at the HTTP/2 stream instead of parking a Netty thread (the
- * upstream connector's deadlock). Subscriptions that end (every 5 minutes) or fail are renewed from the last
- * position; ResourceInUseException (a lease still held after a restart) is retried with backoff.
+ * upstream connector's deadlock). Subscriptions that end (every 5 minutes), fail, or go silent (no event for
+ * the silence timeout: a dead connection the SDK never reported) are renewed from the last position;
+ * ResourceInUseException (a lease still held after a restart) is retried with backoff.
  *
  * <p>The consumer ARN is asked for at every subscription, never taken from restored state: the enumerator owns it
  * and replaces it when the consumer was deregistered. A subscription that fails with ResourceNotFoundException
@@ -41,10 +43,19 @@ public final class FanOutShardConsumer implements ShardConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(FanOutShardConsumer.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /**
+     * Kinesis pushes an event at least every few seconds on a live subscription, so a longer silence means its
+     * connection died without the SDK reporting it (an HTTP/2 PING timeout can lose the error).
+     */
+    public static final Duration DEFAULT_SILENCE_TIMEOUT = Duration.ofSeconds(15);
+
     private final StreamProxy proxy;
     private final Supplier<String> consumerArns;
     private final String shardId;
     private final Runnable dataArrived;
+    private final LongSupplier nanoClock;
+    private final Duration silenceTimeout;
+    private final Runnable renewedSilent;
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private ShardStartingPosition position;
     private EventSubscriber current;
@@ -52,26 +63,40 @@ public final class FanOutShardConsumer implements ShardConsumer {
     private String consumerArn;
     private String staleConsumerArn;
     private long resubscribeAtNanos;
+    /** When the current subscription last delivered an event or was asked for one. */
+    private long lastActivityNanos;
+
     private Duration backoff = MIN_BACKOFF;
     private boolean closed;
 
+    /**
+     * @param silenceTimeout a subscription that delivers no event for this long after being asked for one is
+     *     cancelled and renewed
+     * @param renewedSilent told each time that happens (a metric)
+     */
     public FanOutShardConsumer(
             StreamProxy proxy,
             Supplier<String> consumerArns,
             String shardId,
             ShardStartingPosition position,
-            Runnable dataArrived) {
+            Runnable dataArrived,
+            LongSupplier nanoClock,
+            Duration silenceTimeout,
+            Runnable renewedSilent) {
         this.proxy = proxy;
         this.consumerArns = consumerArns;
         this.shardId = shardId;
         this.position = position;
         this.dataArrived = dataArrived;
+        this.nanoClock = nanoClock;
+        this.silenceTimeout = silenceTimeout;
+        this.renewedSilent = renewedSilent;
     }
 
     @Override
     public ShardBatch poll() throws IOException {
         if (current == null) {
-            if (System.nanoTime() >= resubscribeAtNanos) {
+            if (nanoClock.getAsLong() >= resubscribeAtNanos) {
                 subscribe();
             }
             return ShardBatch.nothing();
@@ -94,7 +119,29 @@ public final class FanOutShardConsumer implements ShardConsumer {
             resubscribeAtNanos = 0;
             return ShardBatch.nothing();
         }
+        renewIfSilent();
         return ShardBatch.nothing();
+    }
+
+    /**
+     * A connection can die without the SDK reporting an error or completion (seen after HTTP/2 PING timeouts
+     * under load): the subscription would then wait forever. Only the time since this consumer last asked for an
+     * event counts, so a reader that holds events back (back-pressure) never looks silent.
+     */
+    private void renewIfSilent() {
+        long silentNanos = nanoClock.getAsLong() - lastActivityNanos;
+        if (silentNanos < silenceTimeout.toNanos()) {
+            return;
+        }
+        LOG.warn(
+                "subscription to {} delivered no event for {} ms; cancelling it and renewing from {}",
+                shardId,
+                Duration.ofNanos(silentNanos).toMillis(),
+                position);
+        current.cancel();
+        current = null;
+        resubscribeAtNanos = 0;
+        renewedSilent.run();
     }
 
     private ShardBatch take(SubscribeToShardEvent event) {
@@ -107,6 +154,7 @@ public final class FanOutShardConsumer implements ShardConsumer {
             position = ShardStartingPosition.atSequenceNumber(event.continuationSequenceNumber());
         }
         backoff = MIN_BACKOFF;
+        lastActivityNanos = nanoClock.getAsLong();
         boolean end = event.continuationSequenceNumber() == null;
         current.requestNext();
         long behind = event.millisBehindLatest() == null ? -1 : event.millisBehindLatest();
@@ -118,7 +166,7 @@ public final class FanOutShardConsumer implements ShardConsumer {
         current = null;
         if (cause instanceof ResourceNotFoundException) {
             staleConsumerArn = consumerArn;
-            resubscribeAtNanos = System.nanoTime() + MAX_BACKOFF.toNanos();
+            resubscribeAtNanos = nanoClock.getAsLong() + MAX_BACKOFF.toNanos();
             throw new ConsumerNotFoundException(shardId, consumerArn, cause);
         }
         if (cause instanceof AccessDeniedException || cause instanceof InvalidArgumentException) {
@@ -134,7 +182,7 @@ public final class FanOutShardConsumer implements ShardConsumer {
                 cause.toString(),
                 wait.toMillis(),
                 position);
-        resubscribeAtNanos = System.nanoTime() + wait.toNanos();
+        resubscribeAtNanos = nanoClock.getAsLong() + wait.toNanos();
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     }
 
@@ -145,13 +193,14 @@ public final class FanOutShardConsumer implements ShardConsumer {
         String arn = consumerArns.get();
         if (arn == null || arn.equals(staleConsumerArn)) {
             // the enumerator has not (re-)registered the consumer yet: ask again shortly
-            resubscribeAtNanos = System.nanoTime() + MIN_BACKOFF.toNanos();
+            resubscribeAtNanos = nanoClock.getAsLong() + MIN_BACKOFF.toNanos();
             return;
         }
         consumerArn = arn;
         int gen = ++generation;
         EventSubscriber subscriber = new EventSubscriber(gen);
         current = subscriber;
+        lastActivityNanos = nanoClock.getAsLong();
         CompletableFuture<Void> done = proxy.subscribeToShard(
                 arn,
                 shardId,
