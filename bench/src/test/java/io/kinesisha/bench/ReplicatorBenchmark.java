@@ -2,16 +2,12 @@ package io.kinesisha.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.ClientRole;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.common.config.ReplicationPairConfig;
-import io.kinesisha.common.control.ControlStore;
-import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.replicator.JobParallelism;
 import io.kinesisha.replicator.ReplicationPlan;
-import io.kinesisha.replicator.Replicator;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalRegion;
 import io.kinesisha.testkit.StreamContents;
@@ -41,7 +37,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
@@ -569,34 +564,15 @@ class ReplicatorBenchmark {
             String targetArn,
             String targetEndpoint,
             Map<String, String> settings) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("pair.name", pair);
-        keys.put("primary.stream-arn", sourceArn);
-        keys.put("primary.endpoint", primary.kinesisEndpoint().toString());
-        keys.put("secondary.stream-arn", targetArn);
-        keys.put("secondary.endpoint", targetEndpoint);
-        keys.put("control.endpoint", env.controlStoreEndpoint().toString());
-        keys.put("control.table-name", "bench-control");
-        keys.put("replication.consumer-name", "bench-" + pair);
-        keys.put("aws.credentials", "static");
-        keys.put("aws.access-key-id", primary.accountId());
-        keys.put("aws.secret-access-key", "local-secret");
-        keys.put("aws.api-call-timeout-ms", "120000");
-        keys.put("aws.api-call-attempt-timeout-ms", "60000");
-        // the emulator can take seconds per PutRecords under load; nothing here fails over, so no settle time
-        keys.put("replication.sink-request-timeout-ms", "60000");
-        keys.put("failover.fence-settle-ms", "0");
-        keys.putAll(settings);
-        return ReplicationPairConfig.fromMap(keys);
+        return BenchPair.config(env, pair, sourceArn, primary, targetArn, targetEndpoint, settings);
     }
 
     private static JobClient startJob(ReplicationPairConfig config) throws Exception {
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
         ReplicationPlan plan = ReplicationPlan.prepare(config, false);
         // what 'replicate' without --parallelism runs: one subtask per open source shard, capped by the machine
-        flink.setParallelism(JobParallelism.forOpenShards(plan.sourceOpenShards(), JobParallelism.machineCap()));
-        Replicator.build(flink, config, plan);
-        return flink.executeAsync("bench " + config.pairName());
+        int parallelism = JobParallelism.forOpenShards(plan.sourceOpenShards(), JobParallelism.machineCap());
+        return BenchPair.start(flink, config, plan, parallelism);
     }
 
     /** When the first progress row showed records, how many, and when all were replicated. */
@@ -609,22 +585,10 @@ class ReplicatorBenchmark {
     private static Watch awaitReplicated(ReplicationPairConfig config, long records, Duration timeout, CpuMeter meter) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Watch watch = new Watch();
-        try (AwsClientFactory clients = new AwsClientFactory();
-                DynamoDbClient dynamo =
-                        clients.dynamoDb(env.controlStoreTarget(env.primary().name()))) {
-            ControlStore store = new ControlStore(dynamo, "bench-control");
-            ReplicationDirection direction = new ReplicationDirection(
-                    env.primary().name(), env.secondary().name());
+        try (BenchPair.Progress rows = new BenchPair.Progress(env, config)) {
             while (true) {
-                List<ShardProgress> progress;
-                try {
-                    progress = store.readProgress(config.pairName(), direction, 1);
-                } catch (RuntimeException tableNotThereYet) {
-                    progress = List.of();
-                }
-                long done = progress.stream()
-                        .mapToLong(ShardProgress::recordsReplicated)
-                        .sum();
+                List<ShardProgress> progress = rows.rows();
+                long done = BenchPair.Progress.replicated(progress);
                 if (watch.first == null && done > 0) {
                     watch.first = meter.snapshot();
                     watch.firstRecords = done;

@@ -101,13 +101,27 @@ public final class KeyedLoad implements AutoCloseable {
     private volatile String lastError;
     private final DaemonLoop writer = new DaemonLoop("kinesis-ha-keyed-load");
     private int nextKey;
+    /** Remember every acknowledged record ({@link #acknowledged()}), or only counts ({@link #counting}). */
+    private final boolean rememberAcks;
+    /** Per key, the highest counter a {@link #write} had acknowledged (write-only loads). */
+    private final long[] acknowledgedCounters;
 
     /** A load for {@link #write(KinesisClient, String, int)} only: no region to follow, no writer thread. */
     public KeyedLoad(int keys) {
-        this(new Builder(null).keys(keys), false);
+        this(new Builder(null).keys(keys), false, true);
     }
 
-    private KeyedLoad(Builder b, boolean following) {
+    /**
+     * A {@link #write}-only load that keeps no acknowledged records, only counts and each key's highest acknowledged
+     * counter ({@link #acknowledgedCounters()}), so its own memory stays flat however long it runs (a soak).
+     * {@code paddingBytes} as {@link Builder#paddingBytes}.
+     */
+    public static KeyedLoad counting(int keys, int paddingBytes) {
+        return new KeyedLoad(new Builder(null).keys(keys).paddingBytes(paddingBytes), false, false);
+    }
+
+    private KeyedLoad(Builder b, boolean following, boolean rememberAcks) {
+        this.rememberAcks = rememberAcks;
         this.resolver = following ? Objects.requireNonNull(b.resolver, "resolver") : null;
         this.regions = following ? b.regions.frozen() : null;
         if (b.keys < 1) {
@@ -127,6 +141,7 @@ public final class KeyedLoad implements AutoCloseable {
         this.clock = b.clock;
         this.maxBackoff = b.maxBackoff;
         this.counters = new long[keys];
+        this.acknowledgedCounters = new long[keys];
         this.keyNames = new String[keys];
         int width = String.valueOf(keys - 1).length();
         for (int i = 0; i < keys; i++) {
@@ -225,6 +240,7 @@ public final class KeyedLoad implements AutoCloseable {
         String region = streamArn.split(":")[3];
         for (int done = 0; done < count; ) {
             int size = Math.min(MAX_BATCH, count - done);
+            int firstKey = nextKey;
             List<PutRecordsRequestEntry> batch = new ArrayList<>(size);
             List<String> ids = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
@@ -237,8 +253,14 @@ public final class KeyedLoad implements AutoCloseable {
                         + " (the emulator never fails entries)");
             }
             Instant at = clock.instant();
-            synchronized (acks) {
-                ids.forEach(id -> acks.add(new Ack(id, region, at)));
+            if (rememberAcks) {
+                synchronized (acks) {
+                    ids.forEach(id -> acks.add(new Ack(id, region, at)));
+                }
+            }
+            for (int i = 0; i < Math.min(size, keys); i++) {
+                int k = (firstKey + i) % keys;
+                acknowledgedCounters[k] = counters[k]; // all of the batch was acknowledged, nothing retried
             }
             acknowledgedCount.addAndGet(size);
             byRegion.computeIfAbsent(region, r -> new LongAdder()).add(size);
@@ -346,6 +368,18 @@ public final class KeyedLoad implements AutoCloseable {
         return produced.get();
     }
 
+    /** Per key, the highest counter {@link #write} had acknowledged: the stream must hold counters 1 to it. */
+    public synchronized Map<String, Integer> acknowledgedCounters() {
+        Map<String, Integer> highest = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < keys; k++) {
+            if (acknowledgedCounters[k] > 0) {
+                highest.put(keyNames[k], Math.toIntExact(acknowledgedCounters[k]));
+            }
+        }
+        return highest;
+    }
+
+    /** How many records were acknowledged. */
     public long acknowledgedCount() {
         return acknowledgedCount.get();
     }
@@ -446,7 +480,7 @@ public final class KeyedLoad implements AutoCloseable {
         }
 
         public KeyedLoad build() {
-            return new KeyedLoad(this, true);
+            return new KeyedLoad(this, true, true);
         }
     }
 }

@@ -33,11 +33,13 @@ final class KinesisEmulator {
     private final String accountId;
     private final Path dataDir;
     private final Path logFile;
+    private final boolean persist;
     private Process process;
     private int plainPort;
     private Duration lastStartTime = Duration.ZERO;
 
-    KinesisEmulator(Path packageDir, String region, String accountId, Path dataDir, Path logFile) {
+    KinesisEmulator(Path packageDir, String region, String accountId, Path dataDir, Path logFile, boolean persist) {
+        this.persist = persist;
         this.packageDir = packageDir;
         this.region = region;
         this.accountId = accountId;
@@ -79,7 +81,7 @@ final class KinesisEmulator {
             env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(tlsPort));
             env.put("AWS_REGION", region);
             env.put("AWS_ACCOUNT_ID", accountId);
-            env.put("SHOULD_PERSIST_DATA", "true");
+            env.put("SHOULD_PERSIST_DATA", Boolean.toString(persist));
             env.put("LOAD_DATA_IF_EXISTS", "true");
             env.put("PERSIST_PATH", dataDir.toAbsolutePath().toString());
             // it persists at exit (SIGTERM), which is what an outage needs; a periodic persist rewrites every record

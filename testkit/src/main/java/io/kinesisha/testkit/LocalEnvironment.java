@@ -107,6 +107,7 @@ public final class LocalEnvironment implements AutoCloseable {
         private final List<String> regionNames = new ArrayList<>();
         private String accountId = DEFAULT_ACCOUNT;
         private Path workDir;
+        private boolean persist = true;
         /** Patient: a loaded emulator can take seconds per PutRecords; outage tests build impatient clients. */
         private ClientTuning tuning = new ClientTuning(Duration.ofSeconds(120), Duration.ofSeconds(30), 3);
 
@@ -126,6 +127,16 @@ public final class LocalEnvironment implements AutoCloseable {
         /** Data and logs go here (default: target/local-env/&lt;timestamp&gt; under the working directory). */
         public Builder workDir(Path dir) {
             this.workDir = dir;
+            return this;
+        }
+
+        /**
+         * Whether the emulators persist their data (default: yes, so a stop and start is a region outage and
+         * recovery). A soak that holds millions of records turns it off: each periodic persist rewrites every record
+         * and stalls the emulator, which would be measured as replication lag.
+         */
+        public Builder persist(boolean persistData) {
+            this.persist = persistData;
             return this;
         }
 
@@ -151,7 +162,8 @@ public final class LocalEnvironment implements AutoCloseable {
                         name,
                         accountId,
                         dir.resolve("data").resolve(name),
-                        dir.resolve("logs").resolve("kinesis-" + name + ".log"));
+                        dir.resolve("logs").resolve("kinesis-" + name + ".log"),
+                        persist);
                 regions.put(name, new LocalRegion(name, accountId, emulator, clients));
             }
             ControlStoreServer controlStore = null;

@@ -32,7 +32,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * fonts or images): a summary table of the key/value rows the caller passes (records produced, lost, RTO, RPO,
  * ...), optional sections of text lines (examples of duplicates, the audit trail, ...), and two charts drawn from a
  * {@link Timeline} with XChart: replication lag over time, and throughput (produced/s, consumed/s) over time, both
- * with the timeline's events as labelled vertical lines. Charts are rendered headless to PNG and inlined as base64
+ * with the timeline's events as labelled vertical lines, and any further charts the caller adds ({@link #chart}: the
+ * soak benchmark's heap and load) in the same style. Charts are rendered headless to PNG and inlined as base64
  * {@code <img>} (PNG rather than SVG: a tenth of the size and shown identically by every browser); the samples are
  * also listed in a collapsed table, so the numbers behind the charts are in the file too.
  *
@@ -55,7 +56,21 @@ public final class HtmlReport {
     private final List<String> description = new ArrayList<>();
     private final Map<String, String> summary = new LinkedHashMap<>();
     private final Map<String, List<String>> sections = new LinkedHashMap<>();
+    private final List<Chart> charts = new ArrayList<>();
     private Timeline timeline;
+
+    /** One line of a chart: values at seconds since the timeline's start ({@code NaN} for a gap). */
+    public record Series(String name, double[] seconds, double[] values) {
+        public Series {
+            Objects.requireNonNull(name, "name");
+            if (seconds.length != values.length) {
+                throw new IllegalArgumentException(
+                        "series '" + name + "' has " + seconds.length + " times and " + values.length + " values");
+            }
+        }
+    }
+
+    private record Chart(String title, String yTitle, List<Series> series) {}
 
     public HtmlReport(String title) {
         this.title = Objects.requireNonNull(title, "title");
@@ -88,6 +103,16 @@ public final class HtmlReport {
     /** The timeline the charts and the sample table are drawn from (read when the report is rendered). */
     public HtmlReport timeline(Timeline timeline) {
         this.timeline = Objects.requireNonNull(timeline, "timeline");
+        return this;
+    }
+
+    /**
+     * A further chart after the timeline's (if any), drawn the same way and with the timeline's events as vertical
+     * lines; charts keep the order they were added in.
+     */
+    public HtmlReport chart(String title, String yTitle, List<Series> series) {
+        charts.add(new Chart(
+                Objects.requireNonNull(title, "title"), Objects.requireNonNull(yTitle, "yTitle"), List.copyOf(series)));
         return this;
     }
 
@@ -130,6 +155,7 @@ public final class HtmlReport {
         if (timeline != null) {
             appendCharts(h, timeline);
         }
+        appendExtraCharts(h);
         for (Map.Entry<String, List<String>> s : sections.entrySet()) {
             h.append("<h2>").append(esc(s.getKey())).append("</h2>\n");
             if (s.getValue().isEmpty()) {
@@ -167,8 +193,10 @@ public final class HtmlReport {
                     start,
                     s -> s.lagMillis() == null ? Double.NaN : s.lagMillis());
             img(h, "replication lag chart", "lag", chart, events, start, max(withLag, s -> s.lagMillis()));
-            h.append("<p>Gaps: no replication direction is permitted (the outage until failback reverses replication, "
-                    + "and the moment of each switch), so there is no lag to measure.</p>\n");
+            if (withLag.size() < fromFirst.size()) {
+                h.append("<p>Gaps: no replication direction is permitted (the outage until failback reverses "
+                        + "replication, and the moment of each switch), so there is no lag to measure.</p>\n");
+            }
         }
         h.append("<h2>Throughput</h2>\n");
         if (samples.isEmpty()) {
@@ -180,6 +208,24 @@ public final class HtmlReport {
             double top = Math.max(
                     max(samples, Timeline.Sample::producedPerSecond), max(samples, Timeline.Sample::consumedPerSecond));
             img(h, "throughput chart", "throughput", chart, events, start, top);
+        }
+    }
+
+    private void appendExtraCharts(StringBuilder h) {
+        List<Timeline.Event> events = timeline == null ? List.of() : timeline.events();
+        Instant start = timeline == null ? Instant.EPOCH : timeline.startedAt();
+        for (int i = 0; i < charts.size(); i++) {
+            Chart c = charts.get(i);
+            h.append("<h2>").append(esc(c.title())).append("</h2>\n");
+            XYChart chart = chart(c.title(), c.yTitle());
+            double top = 0;
+            for (Series s : c.series()) {
+                chart.addSeries(s.name(), s.seconds(), s.values()).setMarker(SeriesMarkers.NONE);
+                for (double v : s.values()) {
+                    top = Double.isNaN(v) ? top : Math.max(top, v);
+                }
+            }
+            img(h, c.title() + " chart", "chart" + (i + 1), chart, events, start, top);
         }
     }
 

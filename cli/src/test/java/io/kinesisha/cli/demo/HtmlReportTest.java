@@ -1,6 +1,7 @@
 package io.kinesisha.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -82,6 +83,34 @@ class HtmlReportTest {
                     .isGreaterThan(5);
         }
         assertThat(ids).containsExactly("lag", "throughput");
+    }
+
+    @Test
+    void furtherChartsAreDrawnAfterTheTimelinesWithItsEvents(@TempDir Path dir) throws Exception {
+        Timeline t = new Timeline(Clock.fixed(T0, ZoneOffset.UTC));
+        for (int s = 0; s <= 60; s += 10) {
+            t.sample(T0.plusSeconds(s), 100L * s, 100L * s, 1500L, null);
+        }
+        t.mark("split", T0.plusSeconds(30));
+        double[] seconds = {0, 10, 20, 30, 40, 50, 60};
+        String html = Files.readString(new HtmlReport("soak")
+                .timeline(t)
+                .chart(
+                        "Heap after GC",
+                        "MB",
+                        List.of(new HtmlReport.Series(
+                                "heap after GC (MB)", seconds, new double[] {80, 82, 81, Double.NaN, 83, 80, 82})))
+                .write(dir.resolve("soak.html")));
+
+        assertThat(html).contains("<h2>Heap after GC</h2>").doesNotContain("Gaps:");
+        Matcher m = Pattern.compile("<img id=\"(\\w+)\"").matcher(html);
+        List<String> ids = new ArrayList<>();
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        assertThat(ids).containsExactly("lag", "throughput", "chart1");
+        assertThatThrownBy(() -> new HtmlReport.Series("bad", new double[2], new double[3]))
+                .hasMessageContaining("'bad' has 2 times and 3 values");
     }
 
     @Test

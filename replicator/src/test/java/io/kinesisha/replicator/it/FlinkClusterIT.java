@@ -8,6 +8,7 @@ import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.replicator.cluster.FlinkSessionCluster;
 import io.kinesisha.testkit.KeyedLoad;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
+import io.kinesisha.testkit.Reshard;
 import io.kinesisha.testkit.StreamContents;
 import java.nio.file.Path;
 import java.nio.file.Paths;

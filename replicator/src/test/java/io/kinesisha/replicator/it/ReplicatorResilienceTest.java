@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kinesisha.common.metrics.MetricNames;
 import io.kinesisha.testkit.KeyedLoad;
 import io.kinesisha.testkit.LocalRegion;
+import io.kinesisha.testkit.Reshard;
 import io.kinesisha.testkit.StreamContents;
 import java.time.Duration;
 import java.util.List;
