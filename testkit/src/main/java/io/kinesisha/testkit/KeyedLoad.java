@@ -384,7 +384,7 @@ public final class KeyedLoad implements AutoCloseable {
         return acknowledgedCount.get();
     }
 
-    /** Every acknowledged record so far, in acknowledgement order (a copy). */
+    /** Every acknowledged record so far, in acknowledgement order (a copy; none for a {@link #counting} load). */
     public List<Ack> acknowledged() {
         synchronized (acks) {
             return List.copyOf(acks);
