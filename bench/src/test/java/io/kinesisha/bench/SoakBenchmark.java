@@ -52,10 +52,13 @@ class SoakBenchmark {
     /** What the run is given. */
     record Settings(Duration length, Duration reshardEvery, double rateFraction, Duration sampleEvery, Path report) {
         static Settings fromSystemProperties() {
-            return new Settings(minutes("soak.minutes", 60), minutes("soak.reshard-minutes", 10),
+            return new Settings(
+                    minutes("soak.minutes", 60),
+                    minutes("soak.reshard-minutes", 10),
                     Double.parseDouble(System.getProperty("soak.rate-fraction", "0.5")),
                     Duration.ofSeconds(Long.parseLong(System.getProperty("soak.sample-seconds", "10"))),
-                    Paths.get(System.getProperty("soak.report", "target/soak-report.html")).toAbsolutePath());
+                    Paths.get(System.getProperty("soak.report", "target/soak-report.html"))
+                            .toAbsolutePath());
         }
 
         private static Duration minutes(String property, double fallback) {
@@ -72,54 +75,80 @@ class SoakBenchmark {
         SoakResult result = run(Settings.fromSystemProperties());
         assertThat(result.check().lost()).as("records lost").isZero();
         assertThat(result.check().late()).as("per-key reorders").isZero();
-        assertThat(result.check().sourceMissing()).as("acknowledged records missing from the source").isZero();
+        assertThat(result.check().sourceMissing())
+                .as("acknowledged records missing from the source")
+                .isZero();
     }
 
     /** The soak without Maven (an hour must not hold the build lock): exit code 0 when nothing was lost or reordered. */
     public static void main(String[] args) throws Exception {
         SoakResult result = run(Settings.fromSystemProperties());
-        boolean clean = result.check().lost() == 0 && result.check().late() == 0 && result.check().sourceMissing() == 0;
+        boolean clean = result.check().lost() == 0
+                && result.check().late() == 0
+                && result.check().sourceMissing() == 0;
         System.exit(clean ? 0 : 1);
     }
 
     static SoakResult run(Settings settings) throws Exception {
-        System.out.printf("soak: %s at %.0f %% of the emulator's rate, a source reshard every %s, a sample every %s%n",
+        System.out.printf(
+                "soak: %s at %.0f %% of the emulator's rate, a source reshard every %s, a sample every %s%n",
                 settings.length(), settings.rateFraction() * 100, settings.reshardEvery(), settings.sampleEvery());
-        Path work = Paths.get("target", "bench-soak-" + System.currentTimeMillis()).toAbsolutePath();
+        Path work =
+                Paths.get("target", "bench-soak-" + System.currentTimeMillis()).toAbsolutePath();
         // the emulators hold millions of records by the end: a periodic persist would stall them for seconds
-        try (LocalEnvironment env = LocalEnvironment.builder().workDir(work).persist(false)
-                .clientTuning(new ClientTuning(Duration.ofMinutes(5), Duration.ofMinutes(2), 1)).start();
-             KinesisClient west = env.clients().kinesis(env.primary().target());
-             KinesisClient east = env.clients().kinesis(env.secondary().target())) {
+        try (LocalEnvironment env = LocalEnvironment.builder()
+                        .workDir(work)
+                        .persist(false)
+                        .clientTuning(new ClientTuning(Duration.ofMinutes(5), Duration.ofMinutes(2), 1))
+                        .start();
+                KinesisClient west = env.clients().kinesis(env.primary().target());
+                KinesisClient east = env.clients().kinesis(env.secondary().target())) {
             double rawRate = calibrate(env, west);
             double rate = rawRate * settings.rateFraction();
-            System.out.printf("soak: raw PutRecords ingest %.0f records/s (1 writer, batches of 500, %d B, %s); "
-                    + "soak rate %.0f records/s%n", rawRate, PAYLOAD, CALIBRATION, rate);
+            System.out.printf(
+                    "soak: raw PutRecords ingest %.0f records/s (1 writer, batches of 500, %d B, %s); "
+                            + "soak rate %.0f records/s%n",
+                    rawRate, PAYLOAD, CALIBRATION, rate);
 
             String source = env.primary().createStream("soak-source", SOURCE_SHARDS);
             String target = env.secondary().createStream("soak-target", TARGET_SHARDS);
-            ReplicationPairConfig config = BenchPair.config(env, "soak", source, env.primary(), target,
+            ReplicationPairConfig config = BenchPair.config(
+                    env,
+                    "soak",
+                    source,
+                    env.primary(),
+                    target,
                     env.secondary().kinesisEndpoint().toString());
             KeyedLoad load = KeyedLoad.counting(KEYS, PAYLOAD);
             SoakSeries series = new SoakSeries(new Timeline(), LIVE_HEAP_EVERY);
-            StreamExecutionEnvironment flink = StreamExecutionEnvironment.createLocalEnvironment(SOURCE_SHARDS,
-                    new Configuration());
+            StreamExecutionEnvironment flink =
+                    StreamExecutionEnvironment.createLocalEnvironment(SOURCE_SHARDS, new Configuration());
             JobClient job = BenchPair.start(flink, config, SOURCE_SHARDS);
             long replicatedAtEnd;
             try (BenchPair.Progress progress = new BenchPair.Progress(env, config)) {
-                Waits.until(() -> !progress.rows().isEmpty(), Duration.ofMinutes(2), () -> "the job's first progress rows");
+                Waits.until(
+                        () -> !progress.rows().isEmpty(), Duration.ofMinutes(2), () -> "the job's first progress rows");
                 series.timeline().mark("job running");
                 runLoad(settings, rate, west, source, load, series, progress);
                 replicatedAtEnd = drain(progress, load.acknowledgedCount(), series);
             } finally {
                 job.cancel().get();
             }
-            System.out.printf("soak: job cancelled; %d acknowledged, %d replicated by the progress rows; reading both "
-                    + "streams%n", load.acknowledgedCount(), replicatedAtEnd);
-            SoakCheck check = SoakCheck.read(west, source, east, target, load.acknowledgedCounters(),
-                    series.timeline().startedAt(), settings.sampleEvery(), settings.reshardEvery());
-            SoakResult result = new SoakResult(settings, rawRate, rate, series, check,
-                    replicatedAtEnd >= load.acknowledgedCount());
+            System.out.printf(
+                    "soak: job cancelled; %d acknowledged, %d replicated by the progress rows; reading both "
+                            + "streams%n",
+                    load.acknowledgedCount(), replicatedAtEnd);
+            SoakCheck check = SoakCheck.read(
+                    west,
+                    source,
+                    east,
+                    target,
+                    load.acknowledgedCounters(),
+                    series.timeline().startedAt(),
+                    settings.sampleEvery(),
+                    settings.reshardEvery());
+            SoakResult result =
+                    new SoakResult(settings, rawRate, rate, series, check, replicatedAtEnd >= load.acknowledgedCount());
             result.print();
             Path report = result.writeReport();
             System.out.println("soak: report " + report);
@@ -145,12 +174,18 @@ class SoakBenchmark {
      * Writes at {@code rate} until the run's length has passed (one writer, so each key's records go in order), while
      * a scheduler samples and reshards. A writer failure ends the run.
      */
-    private static void runLoad(Settings settings, double rate, KinesisClient west, String source, KeyedLoad load,
-                                SoakSeries series, BenchPair.Progress progress) throws Exception {
+    private static void runLoad(
+            Settings settings,
+            double rate,
+            KinesisClient west,
+            String source,
+            KeyedLoad load,
+            SoakSeries series,
+            BenchPair.Progress progress)
+            throws Exception {
         AtomicReference<String> lastSplit = new AtomicReference<>();
         try (SoakScheduler scheduler = new SoakScheduler()) {
-            scheduler.every(settings.sampleEvery(), () -> series.sample(load.acknowledgedCount(),
-                    progress.rows()));
+            scheduler.every(settings.sampleEvery(), () -> series.sample(load.acknowledgedCount(), progress.rows()));
             scheduler.every(settings.reshardEvery(), () -> {
                 String parent = lastSplit.getAndSet(null);
                 if (parent == null) {
@@ -204,8 +239,8 @@ class SoakBenchmark {
     }
 
     /** What a run found, and its report. */
-    record SoakResult(Settings settings, double rawRate, double rate, SoakSeries series, SoakCheck check,
-                      boolean drained) {
+    record SoakResult(
+            Settings settings, double rawRate, double rate, SoakSeries series, SoakCheck check, boolean drained) {
         void print() {
             System.out.println();
             series.printTable(check);
@@ -217,38 +252,63 @@ class SoakBenchmark {
 
         List<String[]> summary() {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"length / reshard every / sample every",
-                    settings.length().toMinutes() + " min / " + settings.reshardEvery().toSeconds() + " s / "
-                            + settings.sampleEvery().toSeconds() + " s"});
-            rows.add(new String[] {"emulator raw ingest / soak rate", String.format("%.0f / %.0f records/s (%.0f %%)",
-                    rawRate, rate, settings.rateFraction() * 100)});
-            rows.add(new String[] {"records written (acknowledged) / in the source / in the target (first copies) / duplicates",
-                    String.format("%d / %d / %d / %d", check.acknowledged(), check.sourceRecords(),
-                            check.targetFirstCopies(), check.duplicates())});
-            rows.add(new String[] {"replicator drained after the load stopped",
-                    drained ? "yes" : "no: its progress rows stood still for " + STALLED.toMinutes() + " min"});
-            rows.add(new String[] {"**lost** (in the source, not in the target when the job was cancelled) / missing "
-                    + "from the source", check.lost() + " / " + check.sourceMissing()});
-            rows.add(new String[] {"**per-key reorders** in the target / wrong partition key", check.late() + " / "
-                    + check.mismatchedKeys()});
+            rows.add(new String[] {
+                "length / reshard every / sample every",
+                settings.length().toMinutes() + " min / "
+                        + settings.reshardEvery().toSeconds() + " s / "
+                        + settings.sampleEvery().toSeconds() + " s"
+            });
+            rows.add(new String[] {
+                "emulator raw ingest / soak rate",
+                String.format("%.0f / %.0f records/s (%.0f %%)", rawRate, rate, settings.rateFraction() * 100)
+            });
+            rows.add(new String[] {
+                "records written (acknowledged) / in the source / in the target (first copies) / duplicates",
+                String.format(
+                        "%d / %d / %d / %d",
+                        check.acknowledged(), check.sourceRecords(), check.targetFirstCopies(), check.duplicates())
+            });
+            rows.add(new String[] {
+                "replicator drained after the load stopped",
+                drained ? "yes" : "no: its progress rows stood still for " + STALLED.toMinutes() + " min"
+            });
+            rows.add(new String[] {
+                "**lost** (in the source, not in the target when the job was cancelled) / missing " + "from the source",
+                check.lost() + " / " + check.sourceMissing()
+            });
+            rows.add(new String[] {
+                "**per-key reorders** in the target / wrong partition key",
+                check.late() + " / " + check.mismatchedKeys()
+            });
             rows.add(new String[] {"reshards (split, merge alternately)", Long.toString(series.reshards())});
-            rows.add(new String[] {"**heap after GC slope** (least squares, every sample / live heap after a full GC "
-                    + "each minute)", String.format("%+.1f / %+.1f MB per hour", series.heapSlopeMbPerHour(),
-                    series.liveHeapSlopeMbPerHour())});
+            rows.add(new String[] {
+                "**heap after GC slope** (least squares, every sample / live heap after a full GC " + "each minute)",
+                String.format("%+.1f / %+.1f MB per hour", series.heapSlopeMbPerHour(), series.liveHeapSlopeMbPerHour())
+            });
             rows.add(new String[] {"live heap after a full GC: first / last / max", series.liveHeapSummary()});
-            rows.add(new String[] {"replication lag (target arrival - source arrival), whole run: p50 / p99 / max",
-                    check.overallLag()});
+            rows.add(new String[] {
+                "replication lag (target arrival - source arrival), whole run: p50 / p99 / max", check.overallLag()
+            });
             return rows;
         }
 
         Path writeReport() throws java.io.IOException {
-            HtmlReport html = new HtmlReport("kinesis-ha soak: " + settings.length().toMinutes() + " minutes, a source "
-                    + "reshard every " + settings.reshardEvery().toMinutes() + " minutes")
-                    .describe(String.format("The replicator (embedded MiniCluster, parallelism %d) between two local "
-                            + "emulators, source %d shards to target %d shards, %d keys, %d B records, written by one "
-                            + "writer at %.0f records/s (%.0f %% of the emulator's own raw PutRecords rate, measured "
-                            + "first). Started %s.", SOURCE_SHARDS, SOURCE_SHARDS, TARGET_SHARDS, KEYS, PAYLOAD, rate,
-                            settings.rateFraction() * 100, series.timeline().startedAt()))
+            HtmlReport html = new HtmlReport(
+                            "kinesis-ha soak: " + settings.length().toMinutes() + " minutes, a source "
+                                    + "reshard every " + settings.reshardEvery().toMinutes() + " minutes")
+                    .describe(String.format(
+                            "The replicator (embedded MiniCluster, parallelism %d) between two local "
+                                    + "emulators, source %d shards to target %d shards, %d keys, %d B records, written by one "
+                                    + "writer at %.0f records/s (%.0f %% of the emulator's own raw PutRecords rate, measured "
+                                    + "first). Started %s.",
+                            SOURCE_SHARDS,
+                            SOURCE_SHARDS,
+                            TARGET_SHARDS,
+                            KEYS,
+                            PAYLOAD,
+                            rate,
+                            settings.rateFraction() * 100,
+                            series.timeline().startedAt()))
                     .describe("Replication lag is each record's target arrival minus its source arrival (both "
                             + "emulators on this machine's clock), p99 of the records written in each sample "
                             + "interval. Throughput: produced/s is the writer's acknowledged rate, consumed/s the "
@@ -273,13 +333,17 @@ class SoakBenchmark {
 
         /** First run after one period; a late run does not make the next one early (no bursts of samples). */
         void every(Duration period, Task task) {
-            pool.scheduleWithFixedDelay(() -> {
-                try {
-                    task.run();
-                } catch (Exception e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, period.toNanos(), period.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            pool.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            task.run();
+                        } catch (Exception e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    period.toNanos(),
+                    period.toNanos(),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
         }
 
         void rethrow() throws Exception {
