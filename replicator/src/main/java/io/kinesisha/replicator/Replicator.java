@@ -105,6 +105,7 @@ public final class Replicator {
                 .clientTuning(plan.tuning())
                 .readerType(settings.reader())
                 .discoveryInterval(settings.shardDiscoveryInterval())
+                .silenceTimeout(settings.efoSilenceTimeout())
                 .initialPosition(
                         plan.resumes() || settings.startingPosition() != StartingPosition.LATEST
                                 ? ShardStartingPosition.trimHorizon()

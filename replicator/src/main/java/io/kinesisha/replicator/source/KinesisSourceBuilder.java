@@ -6,6 +6,7 @@ import io.kinesisha.common.config.ConsumerLifecycle;
 import io.kinesisha.common.config.ReaderType;
 import io.kinesisha.replicator.source.enumerator.assigner.ShardAssigner;
 import io.kinesisha.replicator.source.proxy.StreamProxyFactory;
+import io.kinesisha.replicator.source.reader.fanout.FanOutShardConsumer;
 import io.kinesisha.replicator.source.split.ShardStartingPosition;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ public final class KinesisSourceBuilder<T> {
     private Duration discoveryInterval = Duration.ofSeconds(10);
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private int maxRecordsPerFetch = 10_000;
+    private Duration silenceTimeout = FanOutShardConsumer.DEFAULT_SILENCE_TIMEOUT;
     private KinesisDeserializationSchema<T> schema;
     private ShardAssigner assigner = KinesisSource.defaultAssigner();
     private StreamProxyFactory proxies = StreamProxyFactory.sdk();
@@ -96,6 +98,12 @@ public final class KinesisSourceBuilder<T> {
         return this;
     }
 
+    /** An EFO subscription silent this long is renewed from its last position (default 15 s; more than 5 s). */
+    public KinesisSourceBuilder<T> silenceTimeout(Duration timeout) {
+        this.silenceTimeout = timeout;
+        return this;
+    }
+
     public KinesisSourceBuilder<T> deserializer(KinesisDeserializationSchema<T> deserializer) {
         this.schema = deserializer;
         return this;
@@ -129,6 +137,10 @@ public final class KinesisSourceBuilder<T> {
         if (maxRecordsPerFetch < 1 || maxRecordsPerFetch > 10_000) {
             throw new IllegalArgumentException("maxRecordsPerFetch must be 1..10000, was " + maxRecordsPerFetch);
         }
+        if (silenceTimeout == null || silenceTimeout.toMillis() <= 5_000) {
+            throw new IllegalArgumentException("silenceTimeout must be more than 5 s (Kinesis sends an event at least"
+                    + " every 5 s on a live subscription), was " + silenceTimeout);
+        }
         return new KinesisSource<>(
                 new KinesisSourceConfig(
                         streamArn,
@@ -143,6 +155,7 @@ public final class KinesisSourceBuilder<T> {
                         discoveryInterval,
                         heartbeatInterval,
                         maxRecordsPerFetch,
+                        silenceTimeout,
                         lease,
                         screen),
                 schema,

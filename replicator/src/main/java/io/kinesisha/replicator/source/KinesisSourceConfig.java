@@ -28,6 +28,7 @@ public final class KinesisSourceConfig implements Serializable {
     final Duration discoveryInterval;
     final Duration heartbeatInterval;
     final int maxRecordsPerFetch;
+    final Duration silenceTimeout;
     final ReadLease lease;
     final RecordScreen screen;
 
@@ -44,6 +45,7 @@ public final class KinesisSourceConfig implements Serializable {
             Duration discoveryInterval,
             Duration heartbeatInterval,
             int maxRecordsPerFetch,
+            Duration silenceTimeout,
             ReadLease lease,
             RecordScreen screen) {
         this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
@@ -58,6 +60,7 @@ public final class KinesisSourceConfig implements Serializable {
         this.discoveryInterval = Objects.requireNonNull(discoveryInterval, "discoveryInterval");
         this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         this.maxRecordsPerFetch = maxRecordsPerFetch;
+        this.silenceTimeout = Objects.requireNonNull(silenceTimeout, "silenceTimeout");
         this.lease = lease;
         this.screen = screen;
         if (readerType == ReaderType.EFO
@@ -118,6 +121,11 @@ public final class KinesisSourceConfig implements Serializable {
 
     public int maxRecordsPerFetch() {
         return maxRecordsPerFetch;
+    }
+
+    /** How long an EFO subscription may deliver nothing before it is renewed from its last position. */
+    public Duration silenceTimeout() {
+        return silenceTimeout;
     }
 
     /** The lease the enumerator must hold to read, or {@code null} when any number of jobs may read. */

@@ -77,6 +77,10 @@ public enum ConfigKey {
     REPLICATION_SHARD_DISCOVERY_INTERVAL_MS(Def.defaulted("replication.shard-discovery-interval-ms", Type.LONG, "10000")
             .range(1000, 3600000)
             .describe("How soon the job notices shards created by a reshard of the primary stream.")),
+    REPLICATION_EFO_SILENCE_TIMEOUT_MS(Def.defaulted("replication.efo-silence-timeout-ms", Type.LONG, "15000")
+            .range(6000, 300000)
+            .describe("An EFO subscription that delivers no event for this long is renewed from its last position (a"
+                    + " live one delivers an event at least every 5 s; a dead connection may never be reported).")),
     REPLICATION_MAX_BATCH_RECORDS(Def.defaulted("replication.max-batch-records", Type.INT, "500")
             .range(1, 500)
             .describe("Records per PutRecords call to the secondary stream (500 is the API limit).")),

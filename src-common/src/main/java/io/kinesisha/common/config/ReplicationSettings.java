@@ -5,6 +5,7 @@ import static io.kinesisha.common.config.ConfigKey.REPLICATION_CHECKPOINT_TIMEOU
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_ARN;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_LIFECYCLE;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_CONSUMER_NAME;
+import static io.kinesisha.common.config.ConfigKey.REPLICATION_EFO_SILENCE_TIMEOUT_MS;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_BATCH_RECORDS;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_BUFFERED_PER_KEY;
 import static io.kinesisha.common.config.ConfigKey.REPLICATION_MAX_IN_FLIGHT_BATCHES;
@@ -32,6 +33,7 @@ public final class ReplicationSettings {
     private final StartingPosition startingPosition;
     private final Duration checkpointInterval;
     private final Duration shardDiscoveryInterval;
+    private final Duration efoSilenceTimeout;
     private final int maxBatchRecords;
     private final int maxInFlightBatches;
     private final Duration sinkRequestTimeout;
@@ -47,6 +49,7 @@ public final class ReplicationSettings {
         this.startingPosition = values.enumValue(REPLICATION_STARTING_POSITION, StartingPosition.class);
         this.checkpointInterval = values.millis(REPLICATION_CHECKPOINT_INTERVAL_MS);
         this.shardDiscoveryInterval = values.millis(REPLICATION_SHARD_DISCOVERY_INTERVAL_MS);
+        this.efoSilenceTimeout = values.millis(REPLICATION_EFO_SILENCE_TIMEOUT_MS);
         this.maxBatchRecords = values.integer(REPLICATION_MAX_BATCH_RECORDS);
         this.maxInFlightBatches = values.integer(REPLICATION_MAX_IN_FLIGHT_BATCHES);
         this.sinkRequestTimeout = values.millis(REPLICATION_SINK_REQUEST_TIMEOUT_MS);
@@ -82,6 +85,10 @@ public final class ReplicationSettings {
 
     public Duration shardDiscoveryInterval() {
         return shardDiscoveryInterval;
+    }
+
+    public Duration efoSilenceTimeout() {
+        return efoSilenceTimeout;
     }
 
     public int maxBatchRecords() {

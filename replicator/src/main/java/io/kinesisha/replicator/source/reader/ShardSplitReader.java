@@ -334,7 +334,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                             split.startingPosition(),
                             dataArrived::release,
                             nanoClock,
-                            FanOutShardConsumer.DEFAULT_SILENCE_TIMEOUT,
+                            config.silenceTimeout(),
                             metrics::subscriptionRenewedSilent)
                     : new PollingShardConsumer(
                             proxy,
