@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kinesisha.common.config.OrphanPolicy;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
+import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.controller.operations.LocalPair;
 import io.kinesisha.controller.operations.LocalPairs;
@@ -138,6 +139,73 @@ class ReconciliationTest {
                 .as("the interrupted batch is found by content")
                 .isPositive();
         assertThat(p.recoveredFromInterruptedBatch() + p.copiedNow()).isEqualTo(s.expectedOrphans.size());
+        assertThat(count(read(s.ctx.kinesis(s.secondary), s.ctx.streamArn(s.secondary))))
+                .isEqualTo(count(read(s.ctx.kinesis(s.primary), s.ctx.streamArn(s.primary))));
+    }
+
+    @Test
+    void anInterruptedBatchRecordsTheActiveStreamsTipsAndIsFinishedFromThem() throws Exception {
+        Setup s = failedOverWithOrphans();
+        KinesisClient active = s.ctx.kinesis(s.secondary);
+        Map<String, String> tipsBefore = StreamTips.take(active, s.ctx.streamArn(s.secondary), s.ctx.clock());
+        KinesisClient crashing = crashingPut(active, k -> true, () -> {});
+        assertThatThrownBy(() -> republisher(s, crashing).republish(cutEpoch(s), find(s, crashing)))
+                .hasMessageContaining("controller crashed during PutRecords");
+
+        List<RepublishBatch> batches = s.ctx.ledger().batches(s.ctx.pair(), cutEpoch(s));
+        assertThat(batches).hasSize(1);
+        assertThat(batches.get(0).state()).isEqualTo(RepublishBatch.State.INTENDED);
+        assertThat(batches.get(0).tips()).as("read back from the ledger").isEqualTo(tipsBefore);
+
+        OrphanReport.Republish p = new Reconciliation(s.ctx, progress::add)
+                .run(s.record(), OrphanPolicy.REPUBLISH, true)
+                .report()
+                .republish();
+        assertThat(p.recognisedInInterruptedBatch())
+                .isEqualTo(batches.get(0).orphanIds().size());
+        assertThat(p.rewrittenFromInterruptedBatch()).isZero();
+        assertThat(s.ctx.ledger().batches(s.ctx.pair(), cutEpoch(s)))
+                .allMatch(b ->
+                        b.state() == RepublishBatch.State.COPIED && !b.tips().isEmpty());
+        assertThat(count(read(active, s.ctx.streamArn(s.secondary))))
+                .isEqualTo(count(read(s.ctx.kinesis(s.primary), s.ctx.streamArn(s.primary))));
+    }
+
+    /** A batch an older version left INTENDED has no tips: it is finished as before, by content after the cut, and says so. */
+    @Test
+    void anInterruptedBatchWithoutTipsIsFinishedByContentAfterTheCut() throws Exception {
+        Setup s = failedOverWithOrphans();
+        OrphanFinder.Findings findings = find(s);
+        List<Orphan> batch = new ArrayList<>(findings.orphans().stream()
+                .collect(Collectors.toMap(Orphan::partitionKey, o -> o, (a, b) -> a, LinkedHashMap::new))
+                .values());
+        s.ctx.ledger()
+                .putBatch(new RepublishBatch(
+                        s.ctx.pair(),
+                        cutEpoch(s),
+                        0,
+                        RepublishBatch.State.INTENDED,
+                        batch.stream().map(Orphan::id).collect(Collectors.toList()),
+                        List.of(),
+                        java.time.Instant.now()));
+        List<Orphan> landed = batch.subList(0, batch.size() / 2); // the old version's PutRecords landed half
+        s.ctx.kinesis(s.secondary)
+                .putRecords(b -> b.streamARN(s.ctx.streamArn(s.secondary))
+                        .records(landed.stream()
+                                .map(o -> PutRecordsRequestEntry.builder()
+                                        .partitionKey(o.partitionKey())
+                                        .data(SdkBytes.fromByteArray(o.data()))
+                                        .build())
+                                .collect(Collectors.toList())));
+
+        OrphanReport.Republish p = new Reconciliation(s.ctx, progress::add)
+                .run(s.record(), OrphanPolicy.REPUBLISH, true)
+                .report()
+                .republish();
+        assertThat(p.interruptedBatchesByContent()).isEqualTo(1);
+        assertThat(p.recognisedInInterruptedBatch()).isEqualTo(landed.size());
+        assertThat(p.rewrittenFromInterruptedBatch()).isEqualTo(batch.size() - landed.size());
+        assertThat(progress).anyMatch(line -> line.contains("recorded without the active stream's tips"));
         assertThat(count(read(s.ctx.kinesis(s.secondary), s.ctx.streamArn(s.secondary))))
                 .isEqualTo(count(read(s.ctx.kinesis(s.primary), s.ctx.streamArn(s.primary))));
     }
