@@ -94,6 +94,18 @@ public final class OrphansCommand implements Callable<Integer> {
         out.println("  policy " + r.policy() + ": copied before " + p.alreadyCopied() + ", copied now " + p.copiedNow()
                 + ", recovered from an interrupted batch " + p.recoveredFromInterruptedBatch() + ", remaining "
                 + p.remaining());
+        if (p.recoveredFromInterruptedBatch() > 0) {
+            out.println("  interrupted batch: " + p.recognisedInInterruptedBatch() + " copy(ies) found landed, "
+                    + p.rewrittenFromInterruptedBatch() + " written again, of which " + p.possibleDuplicates()
+                    + " possible duplicate(s)"
+                    + (p.possibleDuplicateExamples().isEmpty()
+                            ? ""
+                            : ": " + String.join(", ", p.possibleDuplicateExamples()))
+                    + (p.interruptedBatchesByContent() == 0
+                            ? ""
+                            : "; " + p.interruptedBatchesByContent()
+                                    + " batch(es) without tips (older version) recognised by content after the cut"));
+        }
         out.println("  " + r.note());
         out.flush();
     }
@@ -132,6 +144,11 @@ public final class OrphansCommand implements Callable<Integer> {
         p.put("copiedNow", r.republish().copiedNow());
         p.put("recoveredFromInterruptedBatch", r.republish().recoveredFromInterruptedBatch());
         p.put("remaining", r.republish().remaining());
+        p.put("recognisedInInterruptedBatch", r.republish().recognisedInInterruptedBatch());
+        p.put("rewrittenFromInterruptedBatch", r.republish().rewrittenFromInterruptedBatch());
+        p.put("possibleDuplicates", r.republish().possibleDuplicates());
+        p.put("possibleDuplicateExamples", r.republish().possibleDuplicateExamples());
+        p.put("interruptedBatchesByContent", r.republish().interruptedBatchesByContent());
         v.put("republish", p);
         v.put("note", r.note());
         return v;

@@ -38,8 +38,29 @@ public record OrphanReport(
             Instant lastArrival,
             int keys) {}
 
-    /** The republish ledger: copied before this run, copied by it, recovered from an interrupted batch. */
-    public record Republish(long alreadyCopied, long copiedNow, long recoveredFromInterruptedBatch, long remaining) {
+    /**
+     * The republish ledger: copied before this run, copied by it, recovered from an interrupted batch. Of the
+     * recovered, {@code recognisedInInterruptedBatch} had landed (found after the batch's tips, unambiguously) and
+     * {@code rewrittenFromInterruptedBatch} were written now; of those, {@code possibleDuplicates} may stand twice in
+     * the active stream, because a record identical to the copy lay in the bound and may have been the copy or a
+     * producer's ({@code possibleDuplicateExamples}: the orphans, {@code <shard>@<sequence number> key <key>}).
+     * {@code interruptedBatchesByContent}: batches recorded without tips (older versions), recognised as before by
+     * content after the cut, where a producer's identical record may be taken for a copy.
+     */
+    public record Republish(
+            long alreadyCopied,
+            long copiedNow,
+            long recoveredFromInterruptedBatch,
+            long remaining,
+            long recognisedInInterruptedBatch,
+            long rewrittenFromInterruptedBatch,
+            long possibleDuplicates,
+            List<String> possibleDuplicateExamples,
+            long interruptedBatchesByContent) {
+        public Republish(long alreadyCopied, long copiedNow, long recoveredFromInterruptedBatch, long remaining) {
+            this(alreadyCopied, copiedNow, recoveredFromInterruptedBatch, remaining, 0, 0, 0, List.of(), 0);
+        }
+
         public static Republish none(long remaining) {
             return new Republish(0, 0, 0, remaining);
         }
@@ -78,6 +99,21 @@ public record OrphanReport(
                                 + (republish.alreadyCopied()
                                         + republish.copiedNow()
                                         + republish.recoveredFromInterruptedBatch())
-                                + ", remaining " + republish.remaining());
+                                + ", remaining " + republish.remaining()
+                                + (republish.recoveredFromInterruptedBatch() == 0
+                                        ? ""
+                                        : " (interrupted batch: " + republish.recognisedInInterruptedBatch()
+                                                + " found landed, " + republish.rewrittenFromInterruptedBatch()
+                                                + " written again, of which " + republish.possibleDuplicates()
+                                                + " possible duplicate(s)"
+                                                + (republish
+                                                                .possibleDuplicateExamples()
+                                                                .isEmpty()
+                                                        ? ""
+                                                        : " e.g. "
+                                                                + republish
+                                                                        .possibleDuplicateExamples()
+                                                                        .get(0))
+                                                + ")"));
     }
 }

@@ -136,6 +136,19 @@ public final class Reconciliation {
                             + r.republish().recoveredFromInterruptedBatch()));
             e.put("orphans.copiedNow", Long.toString(r.republish().copiedNow()));
             e.put("orphans.remaining", Long.toString(r.republish().remaining()));
+            if (r.republish().recoveredFromInterruptedBatch() > 0) {
+                e.put(
+                        "orphans.interruptedBatch",
+                        "recognised=" + r.republish().recognisedInInterruptedBatch() + " rewritten="
+                                + r.republish().rewrittenFromInterruptedBatch() + " possibleDuplicates="
+                                + r.republish().possibleDuplicates() + " byContent="
+                                + r.republish().interruptedBatchesByContent());
+            }
+            if (!r.republish().possibleDuplicateExamples().isEmpty()) {
+                e.put(
+                        "orphans.possibleDuplicates",
+                        String.join(", ", r.republish().possibleDuplicateExamples()));
+            }
         }
         for (OrphanReport.ShardOrphans s : r.shards()) {
             e.put(

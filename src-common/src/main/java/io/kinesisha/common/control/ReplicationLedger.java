@@ -138,6 +138,9 @@ public final class ReplicationLedger {
         item.put("orphans", list(batch.orphanIds()));
         item.put("targets", list(batch.targets()));
         item.put("at", s(batch.at().toString()));
+        if (!batch.tips().isEmpty()) {
+            item.put("tips", tipsAttribute(batch.tips()));
+        }
         try {
             if (batch.state() == RepublishBatch.State.INTENDED) {
                 dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
@@ -192,7 +195,8 @@ public final class ReplicationLedger {
                     RepublishBatch.State.valueOf(item.get("state").s()),
                     strings(item.get("orphans")),
                     strings(item.get("targets")),
-                    Instant.parse(item.get("at").s())));
+                    Instant.parse(item.get("at").s()),
+                    tips(item.get("tips"))));
         }
         return result;
     }
