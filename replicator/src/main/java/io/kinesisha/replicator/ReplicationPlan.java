@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -93,6 +95,10 @@ public final class ReplicationPlan implements Serializable {
             requireReachable(config, to);
         }
         AwsTarget controlStore = AwsTargets.controlStore(config);
+        AwsTarget source = AwsTargets.kinesis(config, from);
+        // the source's description needs no control-store answer: ask for it while the control store is read
+        CompletableFuture<int[]> described = CompletableFuture.supplyAsync(
+                () -> describeSource(source, from.streamArn().toString()));
         long epoch;
         StartPositions start;
         try (AwsClientFactory clients = new AwsClientFactory(tuning);
@@ -129,8 +135,12 @@ public final class ReplicationPlan implements Serializable {
                     epoch);
             LOG.info("{} epoch {} starts from {}", direction, epoch, start.summary());
         }
-        AwsTarget source = AwsTargets.kinesis(config, from);
-        int[] described = describeSource(source, from.streamArn().toString());
+        int[] sourceShape;
+        try {
+            sourceShape = described.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
+        }
         return new ReplicationPlan(
                 config.pairName(),
                 direction,
@@ -143,8 +153,8 @@ public final class ReplicationPlan implements Serializable {
                 config.control().tableName(),
                 tuning,
                 start,
-                described[0],
-                described[1]);
+                sourceShape[0],
+                sourceShape[1]);
     }
 
     /**
