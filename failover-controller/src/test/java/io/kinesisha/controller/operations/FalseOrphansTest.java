@@ -1,29 +1,20 @@
 package io.kinesisha.controller.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kinesisha.common.config.OrphanPolicy;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
-import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.controller.reconcile.OrphanReport;
 import io.kinesisha.controller.reconcile.Reconciliation;
-import io.kinesisha.controller.statemachine.OperationRunner;
 import io.kinesisha.controller.statemachine.Step;
-import io.kinesisha.controller.verify.StreamScanner;
-import io.kinesisha.controller.verify.StreamVerifier;
 import io.kinesisha.controller.verify.VerifyReport;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.SdkBytes;
 
 /**
  * Records that reached the old primary by replication are never orphans, whatever the sequence of operations:

@@ -9,31 +9,21 @@ import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
-import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.controller.reconcile.OrphanReport;
 import io.kinesisha.controller.reconcile.Reconciliation;
-import io.kinesisha.controller.statemachine.OperationRunner;
-import io.kinesisha.controller.statemachine.PairEvent;
 import io.kinesisha.controller.statemachine.Step;
-import io.kinesisha.controller.verify.StreamScanner;
-import io.kinesisha.controller.verify.StreamVerifier;
 import io.kinesisha.controller.verify.VerifyReport;
 import io.kinesisha.replicator.follow.ReplicatorSupervisor;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.testkit.StreamContents;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.SdkBytes;
 
 /**
  * Orphans republished into the active region while a {@code --follow} replicator already replicates out of it (a
@@ -93,7 +83,8 @@ class FollowReplicatorOrphansTest {
         await().during(Duration.ofSeconds(4))
                 .atMost(Duration.ofSeconds(8))
                 .pollInterval(Duration.ofMillis(250))
-                .untilAsserted(() -> assertThat(load.count(ctx, ctx.primaryRegion())).isEqualTo(inPrimary));
+                .untilAsserted(
+                        () -> assertThat(load.count(ctx, ctx.primaryRegion())).isEqualTo(inPrimary));
 
         OrphanReport finished = new Reconciliation(ctx, progress::add)
                 .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true)

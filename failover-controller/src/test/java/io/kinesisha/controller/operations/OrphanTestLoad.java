@@ -86,7 +86,8 @@ final class OrphanTestLoad implements AfterEachCallback {
      * done, as a controller that stopped there would leave it.
      */
     void runFailbackUntil(PairContext ctx, Step last, Duration catchUpTimeout) {
-        Map<String, String> params = new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
+        Map<String, String> params =
+                new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
         params.put(StepParameters.DWELL.key(), "0");
         params.put(StepParameters.CATCH_UP_TIMEOUT.key(), Long.toString(catchUpTimeout.toMillis()));
         assertThat(ctx.control()
