@@ -12,7 +12,6 @@ import io.kinesisha.controller.operations.OperationDriver.Result;
 import io.kinesisha.controller.reconcile.OrphanReport;
 import io.kinesisha.controller.reconcile.Reconciliation;
 import io.kinesisha.controller.statemachine.Step;
-import io.kinesisha.controller.verify.VerifyReport;
 import io.kinesisha.replicator.follow.ReplicatorSupervisor;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.testkit.StreamContents;
@@ -187,18 +186,7 @@ class FollowReplicatorOrphansTest {
      */
     private void assertCleanBothWays(PairContext ctx) {
         for (String source : List.of(ctx.primaryRegion(), ctx.secondaryRegion())) {
-            String target = ctx.other(source);
-            VerifyReport v = load.verify(ctx, source);
-            assertThat(v.missingInTarget)
-                    .as(source + " -> " + target + " lost " + v.missingExamples)
-                    .isZero();
-            assertThat(v.unexpectedInTarget)
-                    .as("unexpected " + v.unexpectedExamples)
-                    .isZero();
-            assertThat(v.duplicatesInTarget)
-                    .as(source + " -> " + target + " duplicates/loops " + v.duplicateExamples)
-                    .isZero();
-            assertThat(v.sourceRecords).as("records in " + source).isEqualTo(load.written());
+            load.assertCleanFrom(ctx, source);
         }
     }
 }
