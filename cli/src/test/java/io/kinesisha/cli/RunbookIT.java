@@ -149,7 +149,6 @@ class RunbookIT {
         Path dir = WORK.resolve(group + "-" + System.currentTimeMillis());
         Path home = dir.resolve("home");
         Files.createDirectories(home);
-        shareClassDataArchives(home);
         List<Block> readme = blocks("README.md");
         Block setup =
                 readme.stream().filter(b -> b.kind() == Kind.SETUP).findFirst().orElseThrow();
@@ -221,17 +220,6 @@ class RunbookIT {
                     + " in " + lastMarker(output) + "; script " + groupScript + ", full output " + out + "\n"
                     + tail(output, 60));
         }
-    }
-
-    /**
-     * The groups' homes share one {@code cds} folder: {@code replicate} (the setup's replicator) dumps its class-data
-     * archive when the first group stops it, and the later groups map it, as a user's second run does, instead of
-     * starting without it and dumping it again (about 5 s a group). The launcher keys the archive by jars, options and
-     * JVM, so a stale one is never mapped.
-     */
-    private static void shareClassDataArchives(Path home) throws IOException {
-        Path shared = Files.createDirectories(WORK.resolve("cds"));
-        Files.createSymbolicLink(home.resolve("cds"), shared);
     }
 
     private String runbookScript(String file, Path scratch) throws IOException {
