@@ -4,22 +4,36 @@ import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.aws.AwsTarget;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
+import software.amazon.awssdk.services.dynamodb.model.IndexStatus;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.kinesis.common.ConfigsBuilder;
 import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.common.InitialPositionInStreamExtended;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.exceptions.KinesisClientLibException;
+import software.amazon.kinesis.leases.dynamodb.DynamoDBLeaseSerializer;
 import software.amazon.kinesis.lifecycle.events.InitializationInput;
 import software.amazon.kinesis.lifecycle.events.LeaseLostInput;
 import software.amazon.kinesis.lifecycle.events.ProcessRecordsInput;
@@ -40,12 +54,17 @@ public final class KclConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KclConsumer.class);
     private static final Duration GRACE = Duration.ofSeconds(60);
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    /** The index KCL 3 queries for a worker's leases (KCL's own name for it). */
+    private static final String LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
+
+    private static final Duration INDEX_TIMEOUT = Duration.ofSeconds(30);
     /** Every record processed, in order, as {@code partitionKey|data}. */
     public final List<String> processed = new CopyOnWriteArrayList<>();
 
     private final KinesisAsyncClient kinesis;
     private final DynamoDbAsyncClient dynamo;
     private final CloudWatchAsyncClient cloudWatch;
+    private final String leaseTable;
     private final Scheduler scheduler;
     private final Thread thread;
     private boolean closed;
@@ -77,6 +96,7 @@ public final class KclConsumer implements AutoCloseable {
                 "worker-" + UUID.randomUUID(),
                 Processor::new);
         configs.tableName(leaseTable);
+        this.leaseTable = leaseTable;
         this.scheduler = new Scheduler(
                 configs.checkpointConfig(),
                 configs.coordinatorConfig()
@@ -97,6 +117,68 @@ public final class KclConsumer implements AutoCloseable {
     public KclConsumer start() {
         thread.start();
         return this;
+    }
+
+    /**
+     * Gives the lease table (created if absent, as KCL creates it) the owner index KCL 3 adds on start, and returns
+     * once the index is ACTIVE. KCL polls for that index every 10 s and DynamoDB Local reports a new index as not
+     * yet active on the first poll, so a worker on a fresh table waits 10 s for nothing; tests call this before
+     * {@link #start()}. KCL then finds the table and the index it would have created and goes on as usual.
+     */
+    public KclConsumer withLeaseOwnerIndexReady() {
+        DynamoDBLeaseSerializer serializer = new DynamoDBLeaseSerializer();
+        Map<String, AttributeDefinition> attributes = new LinkedHashMap<>();
+        Stream.concat(
+                        serializer.getAttributeDefinitions().stream(),
+                        serializer.getWorkerIdToLeaseKeyIndexAttributeDefinitions().stream())
+                .forEach(a -> attributes.putIfAbsent(a.attributeName(), a));
+        Projection keysOnly =
+                Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build();
+        Optional<TableDescription> table = describeLeaseTable();
+        if (table.isEmpty()) {
+            dynamo.createTable(b -> b.tableName(leaseTable)
+                            .billingMode(BillingMode.PAY_PER_REQUEST)
+                            .keySchema(serializer.getKeySchema())
+                            .attributeDefinitions(attributes.values())
+                            .globalSecondaryIndexes(i -> i.indexName(LEASE_OWNER_INDEX)
+                                    .keySchema(serializer.getWorkerIdToLeaseKeyIndexKeySchema())
+                                    .projection(keysOnly)))
+                    .join();
+        } else if (indexStatus(table.get()).isEmpty()) {
+            dynamo.updateTable(b -> b.tableName(leaseTable)
+                            .attributeDefinitions(attributes.values())
+                            .globalSecondaryIndexUpdates(u -> u.create(c -> c.indexName(LEASE_OWNER_INDEX)
+                                    .keySchema(serializer.getWorkerIdToLeaseKeyIndexKeySchema())
+                                    .projection(keysOnly))))
+                    .join();
+        }
+        Waits.until(
+                () -> describeLeaseTable()
+                        .flatMap(KclConsumer::indexStatus)
+                        .filter(IndexStatus.ACTIVE::equals)
+                        .isPresent(),
+                INDEX_TIMEOUT,
+                () -> LEASE_OWNER_INDEX + " of " + leaseTable + " ACTIVE");
+        return this;
+    }
+
+    private Optional<TableDescription> describeLeaseTable() {
+        try {
+            return Optional.of(
+                    dynamo.describeTable(b -> b.tableName(leaseTable)).join().table());
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ResourceNotFoundException) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static Optional<IndexStatus> indexStatus(TableDescription table) {
+        return table.globalSecondaryIndexes().stream()
+                .filter(i -> i.indexName().equals(LEASE_OWNER_INDEX))
+                .map(GlobalSecondaryIndexDescription::indexStatus)
+                .findFirst();
     }
 
     /** Graceful: every processor checkpoints what it processed before its lease is given up. */

@@ -1,13 +1,11 @@
 package io.kinesisha.controller.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
-import io.kinesisha.controller.statemachine.OperationRunner;
 import io.kinesisha.controller.statemachine.Step;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.util.List;
@@ -31,7 +29,7 @@ class FailbackAbortTest {
     @Test
     void aFailbackStoppedAtItsDrainIsAbandonedAndTheSecondaryKeepsServing() throws Exception {
         PairContext ctx = failedOverPairInFailback();
-        stopAfter(ctx, Step.PAUSE_PRODUCERS);
+        LocalPairs.runUntilAfter(ctx, Step.PAUSE_PRODUCERS, progress::add);
         assertThat(ctx.control().read(ctx.pair()).producersPaused()).isTrue();
 
         Report abort = new OperationDriver(ctx, progress::add).abortFailback("operator changed their mind");
@@ -52,7 +50,7 @@ class FailbackAbortTest {
     @Test
     void onceFencedTheFailbackCannotBeAbandonedAndCompletes() throws Exception {
         PairContext ctx = failedOverPairInFailback();
-        stopAfter(ctx, Step.FENCE_REPLICATION);
+        LocalPairs.runUntilAfter(ctx, Step.FENCE_REPLICATION, progress::add);
 
         Report abort = new OperationDriver(ctx, progress::add).abortFailback("too late");
 
@@ -69,19 +67,6 @@ class FailbackAbortTest {
         Report abort = new OperationDriver(ctx, progress::add).abortFailback("nothing");
         assertThat(abort.result()).isEqualTo(Result.REJECTED);
         assertThat(abort.message()).contains("no failback is in progress");
-    }
-
-    /** Runs the failback until {@code last} is recorded, then the controller "dies". */
-    private void stopAfter(PairContext ctx, Step last) {
-        assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {
-                    if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
-                        throw new IllegalStateException("controller stopped after " + last);
-                    }
-                    return new OperationDriver(ctx, progress::add)
-                            .handler(op.type())
-                            .run(step, op, record);
-                }))
-                .hasMessageContaining("controller stopped after " + last);
     }
 
     private PairContext failedOverPairInFailback() throws Exception {

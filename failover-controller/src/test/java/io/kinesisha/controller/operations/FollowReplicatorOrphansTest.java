@@ -9,31 +9,20 @@ import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.controller.operations.OperationDriver.Report;
 import io.kinesisha.controller.operations.OperationDriver.Result;
-import io.kinesisha.controller.operations.steps.StepParameters;
 import io.kinesisha.controller.reconcile.OrphanReport;
 import io.kinesisha.controller.reconcile.Reconciliation;
-import io.kinesisha.controller.statemachine.OperationRunner;
-import io.kinesisha.controller.statemachine.PairEvent;
 import io.kinesisha.controller.statemachine.Step;
-import io.kinesisha.controller.verify.StreamScanner;
-import io.kinesisha.controller.verify.StreamVerifier;
-import io.kinesisha.controller.verify.VerifyReport;
 import io.kinesisha.replicator.follow.ReplicatorSupervisor;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import io.kinesisha.testkit.StreamContents;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.SdkBytes;
 
 /**
  * Orphans republished into the active region while a {@code --follow} replicator already replicates out of it (a
@@ -53,17 +42,11 @@ class FollowReplicatorOrphansTest {
     private static final java.util.concurrent.atomic.AtomicInteger PAIR_NUMBER =
             new java.util.concurrent.atomic.AtomicInteger();
 
-    private final List<String> progress = new CopyOnWriteArrayList<>();
-    private final Instant started = Instant.now().minusSeconds(60);
-    private ReplicatorSupervisor replicator;
-    private int written;
+    @RegisterExtension
+    final OrphanTestLoad load = new OrphanTestLoad();
 
-    @AfterEach
-    void stopReplicator() throws InterruptedException {
-        if (replicator != null) {
-            replicator.close();
-        }
-    }
+    private final List<String> progress = load.progress;
+    private ReplicatorSupervisor replicator;
 
     @Test
     void orphansApplyWhileFollowingReplicatesOutOfTheActiveRegionCopiesNothingBack() throws Exception {
@@ -73,7 +56,7 @@ class FollowReplicatorOrphansTest {
                 .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true)
                 .report();
         assertThat(applied.republish().copiedNow()).as(applied.summary()).isEqualTo(ORPHANS);
-        produce(ctx, ctx.secondaryRegion(), "s2", 10);
+        load.produce(ctx, ctx.secondaryRegion(), "s2", 10);
 
         awaitPayloads(ctx, ctx.primaryRegion(), "s2", 10);
         assertCleanBothWays(ctx);
@@ -82,7 +65,7 @@ class FollowReplicatorOrphansTest {
     @Test
     void copiesThatLandedBeforeTheLedgerRecordedThemAreHeldThenPassedOver() throws Exception {
         PairContext ctx = reverseReplicationRunningWithUncopiedOrphans();
-        int inPrimary = written;
+        int inPrimary = load.written();
 
         assertThatThrownBy(() -> new Reconciliation(ctx, progress::add)
                         .withHook(batch -> {
@@ -93,13 +76,14 @@ class FollowReplicatorOrphansTest {
         assertThat(intendedBatches(ctx))
                 .as("the crash leaves the batch INTENDED")
                 .isEqualTo(1);
-        produce(ctx, ctx.secondaryRegion(), "s2", 10);
+        load.produce(ctx, ctx.secondaryRegion(), "s2", 10);
 
         // the copies are in the secondary, the ledger does not name them yet: replication out of it must hold
         await().during(Duration.ofSeconds(4))
                 .atMost(Duration.ofSeconds(8))
                 .pollInterval(Duration.ofMillis(250))
-                .untilAsserted(() -> assertThat(count(ctx, ctx.primaryRegion())).isEqualTo(inPrimary));
+                .untilAsserted(
+                        () -> assertThat(load.count(ctx, ctx.primaryRegion())).isEqualTo(inPrimary));
 
         OrphanReport finished = new Reconciliation(ctx, progress::add)
                 .run(ctx.control().read(ctx.pair()), OrphanPolicy.REPUBLISH, true)
@@ -131,49 +115,30 @@ class FollowReplicatorOrphansTest {
                         "polling"));
         PairContext ctx = PAIRS.open(pair);
         replicator = follow(pair);
-        produce(ctx, ctx.primaryRegion(), "p1", 30);
+        load.produce(ctx, ctx.primaryRegion(), "p1", 30);
         awaitCount(ctx, ctx.secondaryRegion(), 30);
         replicator.close(); // the outage: replication stops, the primary still acknowledges the orphans
         replicator = null;
-        produce(ctx, ctx.primaryRegion(), "orphan", ORPHANS);
+        load.produce(ctx, ctx.primaryRegion(), "orphan", ORPHANS);
         Report failover = new OperationDriver(ctx, progress::add).failover("test outage");
         assertThat(failover.result()).as(failover.message()).isEqualTo(Result.COMPLETED);
         replicator = follow(pair);
-        produce(ctx, ctx.secondaryRegion(), "s1", 20);
+        load.produce(ctx, ctx.secondaryRegion(), "s1", 20);
 
-        startFailbackAndStopAfter(ctx, Step.AWAIT_REPLICATION_CATCH_UP);
+        load.runFailbackUntil(ctx, Step.AWAIT_REPLICATION_CATCH_UP, Duration.ofSeconds(60));
         Report abort = new OperationDriver(ctx, progress::add).abortFailback("operator changed their mind");
         assertThat(abort.result()).as(abort.message()).isEqualTo(Result.ABORTED);
         ReplicationDirection reverse = new ReplicationDirection(ctx.secondaryRegion(), ctx.primaryRegion());
         assertThat(ctx.control().read(ctx.pair()).direction()).isEqualTo(reverse);
-        awaitCount(ctx, ctx.primaryRegion(), written);
+        awaitCount(ctx, ctx.primaryRegion(), load.written());
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> replicator.direction().equals(Optional.of(reverse)));
         return ctx;
     }
 
     private ReplicatorSupervisor follow(LocalPair pair) {
-        return new ReplicatorSupervisor(pair.config, 1, Duration.ofMillis(250), progress::add).start();
-    }
-
-    private void startFailbackAndStopAfter(PairContext ctx, Step last) {
-        Map<String, String> params =
-                new HashMap<>(OperationDriver.failoverParameters(ctx.control().read(ctx.pair())));
-        params.put(StepParameters.DWELL.key(), "0");
-        params.put(StepParameters.CATCH_UP_TIMEOUT.key(), "60000");
-        assertThat(ctx.control()
-                        .fire(ctx.pair(), PairEvent.FAILBACK_REQUESTED, params, Map.of("reason", "test"))
-                        .applied())
-                .isTrue();
-        assertThatThrownBy(() -> new OperationRunner(ctx.control()).run(ctx.pair(), (step, op, record) -> {
-                    if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
-                        throw new IllegalStateException("controller stopped after " + last);
-                    }
-                    return new OperationDriver(ctx, progress::add)
-                            .handler(op.type())
-                            .run(step, op, record);
-                }))
-                .hasMessageContaining("controller stopped after " + last);
+        return load.stoppedAfterTest(
+                new ReplicatorSupervisor(pair.config, 1, Duration.ofMillis(250), progress::add).start());
     }
 
     private long intendedBatches(PairContext ctx) {
@@ -189,23 +154,10 @@ class FollowReplicatorOrphansTest {
                 .count();
     }
 
-    /** {@code n} records over 10 keys, one at a time (per-key order is the payload order). */
-    private void produce(PairContext ctx, String region, String tag, int n) {
-        for (int i = 0; i < n; i++) {
-            String key = "k" + (i % 10);
-            String payload = key + ":" + tag + "-" + i;
-            ctx.kinesis(region)
-                    .putRecord(b -> b.streamARN(ctx.streamArn(region))
-                            .partitionKey(key)
-                            .data(SdkBytes.fromUtf8String(payload)));
-        }
-        written += n;
-    }
-
     private void awaitCount(PairContext ctx, String region, int expected) {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
-                .untilAsserted(() -> assertThat(count(ctx, region))
+                .untilAsserted(() -> assertThat(load.count(ctx, region))
                         .as(region + " " + replicator.lastError())
                         .isGreaterThanOrEqualTo(expected));
     }
@@ -228,33 +180,13 @@ class FollowReplicatorOrphansTest {
                 .collect(Collectors.toList());
     }
 
-    private long count(PairContext ctx, String region) {
-        return new StreamScanner(ctx.kinesis(region))
-                .scan(ctx.streamArn(region), started, Instant.now().plusSeconds(60))
-                .size();
-    }
-
     /**
      * Nothing lost, nothing copied twice or back; the republished orphans land after newer records of their keys in
      * the secondary, so seen from the primary at most that many copies are out of their key's order.
      */
     private void assertCleanBothWays(PairContext ctx) {
-        Instant to = Instant.now().plusSeconds(60);
         for (String source : List.of(ctx.primaryRegion(), ctx.secondaryRegion())) {
-            String target = ctx.other(source);
-            VerifyReport v = new StreamVerifier(
-                            new StreamScanner(ctx.kinesis(source)), new StreamScanner(ctx.kinesis(target)))
-                    .verify(ctx.streamArn(source), ctx.streamArn(target), started, to, to);
-            assertThat(v.missingInTarget)
-                    .as(source + " -> " + target + " lost " + v.missingExamples)
-                    .isZero();
-            assertThat(v.unexpectedInTarget)
-                    .as("unexpected " + v.unexpectedExamples)
-                    .isZero();
-            assertThat(v.duplicatesInTarget)
-                    .as(source + " -> " + target + " duplicates/loops " + v.duplicateExamples)
-                    .isZero();
-            assertThat(v.sourceRecords).as("records in " + source).isEqualTo(written);
+            load.assertCleanFrom(ctx, source);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.kinesisha.controller.operations;
 
 import io.kinesisha.controller.operations.steps.StepParameters;
+import io.kinesisha.controller.statemachine.OperationRunner;
+import io.kinesisha.controller.statemachine.Step;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
 import java.util.ArrayList;
@@ -64,6 +66,23 @@ public final class LocalPairs implements AfterEachCallback {
                                 Map.of("reason", "test"))
                         .applied())
                 .isTrue();
+    }
+
+    /**
+     * Runs the pair's recorded operation until {@code last} is recorded, then the controller "dies" (as a crash or a
+     * kill right after that step would leave it).
+     */
+    static void runUntilAfter(PairContext ctx, Step last, java.util.function.Consumer<String> progress) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new OperationRunner(ctx.control())
+                        .run(ctx.pair(), (step, op, record) -> {
+                            if (op.currentStep() > 0 && op.steps().get(op.currentStep() - 1) == last) {
+                                throw new IllegalStateException("controller stopped after " + last);
+                            }
+                            return new OperationDriver(ctx, progress)
+                                    .handler(op.type())
+                                    .run(step, op, record);
+                        }))
+                .hasMessageContaining("controller stopped after " + last);
     }
 
     @Override

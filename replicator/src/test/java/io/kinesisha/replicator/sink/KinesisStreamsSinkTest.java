@@ -318,23 +318,30 @@ class KinesisStreamsSinkTest {
     }
 
     /**
-     * Issue 12, defect 7: a target raised to 8 MiB with UpdateMaxRecordSize takes records up to that size; the sink
-     * reads the limit and sends a record larger than a request's 5 MiB budget in a request of its own.
+     * Issue 12, defect 7: a target raised above the default 1 MiB with UpdateMaxRecordSize takes records up to that
+     * size; the sink reads the limit and sends a record larger than a request's budget in a request of its own. The
+     * limit is 2 MiB and the request budget its minimum, 1 MiB, so every large record is both over the default limit
+     * and over the budget, as a 6 MiB record is under a 10 MiB limit and the default 5 MiB budget (which only costs
+     * the emulator more time to write).
      */
     @Test
     void writesRecordsUpToTheTargetsRaisedLimit() throws Exception {
         LocalRegion region = LOCAL.env().primary();
         String arn = region.createStream("sink-large", 1);
-        int limit = 8 * 1024 * 1024;
+        // every large record below is one the default limit refuses (see aRecordOverTheTargetsLimitFails...)
+        int limit = 2 * 1024 * 1024;
+        int overDefault = 1024 * 1024 + 1;
         try (KinesisClient kinesis = LOCAL.env().clients().kinesis(region.target())) {
             kinesis.updateMaxRecordSize(b -> b.streamARN(arn).maxRecordSizeInKiB(limit / 1024));
         }
         int total = 12;
-        // key-0 and key-1; every 4th record is large, the last large one exactly at the limit (data plus key)
-        Map<Long, Integer> sizes = Map.of(0L, 3 * 1024 * 1024, 4L, 6 * 1024 * 1024, 8L, limit - "key-0".length());
+        // key-0 and key-1; every 4th record is over the default limit, the last large one exactly at the raised limit
+        // (data plus key)
+        Map<Long, Integer> sizes = Map.of(0L, overDefault, 4L, 3 * 512 * 1024, 8L, limit - "key-0".length());
         StreamExecutionEnvironment env = environment(1, false);
         env.fromSource(generator(total, 2), WatermarkStrategy.noWatermarks(), "generator")
                 .sinkTo(sink(region, arn)
+                        .maxBatchBytes(SinkEntry.MAX_RECORD_BYTES)
                         .elementConverter(t ->
                                 SinkEntry.of(t.f0, padded(TargetStream.data(t.f0, t.f1), sizes.getOrDefault(t.f1, 0))))
                         .build())
@@ -344,8 +351,8 @@ class KinesisStreamsSinkTest {
         List<TargetStream.Written> written = readTarget(region, arn);
         assertThat(written).hasSize(total);
         assertThat(written.stream().collect(Collectors.toMap(TargetStream.Written::counter, w -> w.data.length())))
-                .containsEntry(0L, 3 * 1024 * 1024)
-                .containsEntry(4L, 6 * 1024 * 1024)
+                .containsEntry(0L, overDefault)
+                .containsEntry(4L, 3 * 512 * 1024)
                 .containsEntry(8L, limit - "key-0".length())
                 .containsEntry(1L, 100);
         assertKeyOrder(written);
