@@ -48,6 +48,8 @@ public final class FanOutShardConsumer implements ShardConsumer {
      * connection died without the SDK reporting it (an HTTP/2 PING timeout can lose the error).
      */
     public static final Duration DEFAULT_SILENCE_TIMEOUT = Duration.ofSeconds(15);
+    /** Consecutive silent renewals double the allowance up to this multiple of the silence timeout. */
+    static final int MAX_SILENCE_MULTIPLE = 16;
 
     private final StreamProxy proxy;
     private final Supplier<String> consumerArns;
@@ -55,6 +57,14 @@ public final class FanOutShardConsumer implements ShardConsumer {
     private final Runnable dataArrived;
     private final LongSupplier nanoClock;
     private final Duration silenceTimeout;
+    /**
+     * The silence the current subscription is allowed: the timeout, doubled after each renewal that brought no
+     * event. A service that is only slow (it may take longer than the timeout to send a subscription's first event,
+     * and every renewal starts that work again) is then eventually waited for, while a dead connection is still
+     * replaced after the timeout once events have flowed.
+     */
+    private Duration allowedSilence;
+
     private final Runnable renewedSilent;
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private ShardStartingPosition position;
@@ -90,6 +100,7 @@ public final class FanOutShardConsumer implements ShardConsumer {
         this.dataArrived = dataArrived;
         this.nanoClock = nanoClock;
         this.silenceTimeout = silenceTimeout;
+        this.allowedSilence = silenceTimeout;
         this.renewedSilent = renewedSilent;
     }
 
@@ -130,14 +141,19 @@ public final class FanOutShardConsumer implements ShardConsumer {
      */
     private void renewIfSilent() {
         long silentNanos = nanoClock.getAsLong() - lastActivityNanos;
-        if (silentNanos < silenceTimeout.toNanos()) {
+        if (silentNanos < allowedSilence.toNanos()) {
             return;
         }
+        Duration longest = silenceTimeout.multipliedBy(MAX_SILENCE_MULTIPLE);
+        allowedSilence =
+                allowedSilence.multipliedBy(2).compareTo(longest) > 0 ? longest : allowedSilence.multipliedBy(2);
         LOG.warn(
-                "subscription to {} delivered no event for {} ms; cancelling it and renewing from {}",
+                "subscription to {} delivered no event for {} ms; cancelling it and renewing from {} (the new one may"
+                        + " be silent for {} ms)",
                 shardId,
                 Duration.ofNanos(silentNanos).toMillis(),
-                position);
+                position,
+                allowedSilence.toMillis());
         current.cancel();
         current = null;
         resubscribeAtNanos = 0;
@@ -154,6 +170,7 @@ public final class FanOutShardConsumer implements ShardConsumer {
             position = ShardStartingPosition.atSequenceNumber(event.continuationSequenceNumber());
         }
         backoff = MIN_BACKOFF;
+        allowedSilence = silenceTimeout;
         lastActivityNanos = nanoClock.getAsLong();
         boolean end = event.continuationSequenceNumber() == null;
         current.requestNext();

@@ -66,6 +66,53 @@ class FanOutShardConsumerTest {
     }
 
     @Test
+    void aServiceSlowerThanTheSilenceTimeoutIsGivenLongerEachRenewalUntilItAnswers() throws Exception {
+        // a loaded service (seen: the emulator under CPU starvation, 55 s) takes 40 s to send a subscription's first
+        // event; renewing every 15 s would start its work again each time and never read anything
+        Duration firstEvent = Duration.ofSeconds(40);
+        FakeSubscription answered = null;
+        for (int i = 0; answered == null; i++) {
+            FakeSubscription subscription = subscribe(i);
+            for (long waited = 0; waited < firstEvent.toSeconds() && proxy.subscriptions.size() == i + 1; ) {
+                nanos.addAndGet(Duration.ofSeconds(5).toNanos());
+                waited += 5;
+                consumer.poll();
+                if (waited == firstEvent.toSeconds() && renewedSilent.get() == i) {
+                    answered = subscription;
+                }
+            }
+            assertThat(i)
+                    .as("subscriptions renewed before the service answered")
+                    .isLessThan(5);
+        }
+        assertThat(proxy.subscriptions)
+                .as("15 s, then 30 s, then 60 s: the third subscription lives long enough to be answered")
+                .hasSize(3);
+        answered.push(event("1", "1"));
+        assertThat(pollUntilRecords()).containsExactly("1");
+
+        // an event resets the allowance: a dead connection is again noticed after the configured timeout
+        nanos.addAndGet(SILENCE.plusSeconds(1).toNanos());
+        subscribe(3);
+        assertThat(renewedSilent).hasValue(3);
+    }
+
+    @Test
+    void renewalsOfASilentSubscriptionAreSpacedOutToAtMostSixteenTimesTheTimeout() throws Exception {
+        long[] allowed = new long[7];
+        for (int i = 0; i < allowed.length; i++) {
+            subscribe(i);
+            long opened = nanos.get();
+            while (renewedSilent.get() == i) {
+                nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+                consumer.poll();
+            }
+            allowed[i] = Duration.ofNanos(nanos.get() - opened).toSeconds();
+        }
+        assertThat(allowed).containsExactly(15, 30, 60, 120, 240, 240, 240);
+    }
+
+    @Test
     void aSubscriptionWaitingForTheReaderIsNotSilent() throws Exception {
         FakeSubscription first = subscribe(0);
         first.push(event("1", "1"));
