@@ -80,7 +80,9 @@ public enum ConfigKey {
     REPLICATION_EFO_SILENCE_TIMEOUT_MS(Def.defaulted("replication.efo-silence-timeout-ms", Type.LONG, "15000")
             .range(6000, 300000)
             .describe("An EFO subscription that delivers no event for this long is renewed from its last position (a"
-                    + " live one delivers an event at least every 5 s; a dead connection may never be reported).")),
+                    + " live one delivers an event at least every 5 s; a dead connection may never be reported). Each"
+                    + " renewal that brings no event doubles the allowance, up to 16 times this, so a service that is"
+                    + " only slow is waited for; any event resets it.")),
     REPLICATION_MAX_BATCH_RECORDS(Def.defaulted("replication.max-batch-records", Type.INT, "500")
             .range(1, 500)
             .describe("Records per PutRecords call to the secondary stream (500 is the API limit).")),
