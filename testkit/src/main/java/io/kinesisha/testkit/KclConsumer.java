@@ -5,7 +5,9 @@ import io.kinesisha.common.aws.AwsTarget;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,8 +20,10 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.kinesis.common.ConfigsBuilder;
 import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.common.InitialPositionInStreamExtended;
+import software.amazon.kinesis.coordinator.CoordinatorConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.exceptions.KinesisClientLibException;
+import software.amazon.kinesis.leases.LeaseManagementConfig;
 import software.amazon.kinesis.lifecycle.events.InitializationInput;
 import software.amazon.kinesis.lifecycle.events.LeaseLostInput;
 import software.amazon.kinesis.lifecycle.events.ProcessRecordsInput;
@@ -40,8 +44,12 @@ public final class KclConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KclConsumer.class);
     private static final Duration GRACE = Duration.ofSeconds(60);
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    /** How often a worker reports its metrics; its lease assignment takes a worker without a report for dead. */
+    private static final Duration WORKER_METRICS_REPORT = Duration.ofSeconds(3);
     /** Every record processed, in order, as {@code partitionKey|data}. */
     public final List<String> processed = new CopyOnWriteArrayList<>();
+    /** The shards this worker has a record processor for: it holds their leases and reads them. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
 
     private final KinesisAsyncClient kinesis;
     private final DynamoDbAsyncClient dynamo;
@@ -77,12 +85,23 @@ public final class KclConsumer implements AutoCloseable {
                 "worker-" + UUID.randomUUID(),
                 Processor::new);
         configs.tableName(leaseTable);
+        CoordinatorConfig coordinator = configs.coordinatorConfig()
+                .parentShardPollIntervalMillis(200)
+                .shardConsumerDispatchPollIntervalMillis(100);
+        // KCL 3.x names its coordinator state and worker metrics tables after the application: where regions share
+        // one DynamoDB (the local environment), named after the lease table they stay per region, as on AWS
+        coordinator.coordinatorStateTableConfig().tableName(leaseTable + "-CoordinatorState");
+        LeaseManagementConfig leases =
+                configs.leaseManagementConfig().failoverTimeMillis(2000).shardSyncIntervalMillis(1000);
+        leases.workerUtilizationAwareAssignmentConfig()
+                // a worker counts as alive for two reports: 6 s after it stopped, not 60 s, no lease is given to it
+                .workerMetricsReporterFreqInMillis(WORKER_METRICS_REPORT.toMillis())
+                .workerMetricsTableConfig()
+                .tableName(leaseTable + "-WorkerMetricStats");
         this.scheduler = new Scheduler(
                 configs.checkpointConfig(),
-                configs.coordinatorConfig()
-                        .parentShardPollIntervalMillis(200)
-                        .shardConsumerDispatchPollIntervalMillis(100),
-                configs.leaseManagementConfig().failoverTimeMillis(2000).shardSyncIntervalMillis(1000),
+                coordinator,
+                leases,
                 configs.lifecycleConfig(),
                 configs.metricsConfig().metricsLevel(MetricsLevel.NONE),
                 configs.processorConfig(),
@@ -92,6 +111,14 @@ public final class KclConsumer implements AutoCloseable {
                                 .idleTimeBetweenReadsInMillis(200)));
         this.thread = new Thread(scheduler, "kcl-" + application + "-" + leaseTable);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * The shards whose leases this worker holds and reads (a processor initialized, not yet ended, lost or shut
+     * down): a caller waits for them rather than for a time, as a worker's start takes from seconds to minutes.
+     */
+    public Set<String> heldShards() {
+        return Set.copyOf(held);
     }
 
     public KclConsumer start() {
@@ -142,8 +169,13 @@ public final class KclConsumer implements AutoCloseable {
     }
 
     private final class Processor implements ShardRecordProcessor {
+        private String shardId;
+
         @Override
-        public void initialize(InitializationInput input) {}
+        public void initialize(InitializationInput input) {
+            shardId = input.shardId();
+            held.add(shardId);
+        }
 
         @Override
         public void processRecords(ProcessRecordsInput input) {
@@ -154,16 +186,20 @@ public final class KclConsumer implements AutoCloseable {
         }
 
         @Override
-        public void leaseLost(LeaseLostInput input) {}
+        public void leaseLost(LeaseLostInput input) {
+            held.remove(shardId);
+        }
 
         @Override
         public void shardEnded(ShardEndedInput input) {
             checkpoint(input.checkpointer());
+            held.remove(shardId);
         }
 
         @Override
         public void shutdownRequested(ShutdownRequestedInput input) {
             checkpoint(input.checkpointer());
+            held.remove(shardId);
         }
 
         private void checkpoint(RecordProcessorCheckpointer checkpointer) {

@@ -101,6 +101,23 @@ public final class KclDemoApplication implements AutoCloseable {
         log.accept("kcl: " + NAME + " started in " + region + " (lease table " + leaseTable(region) + ")");
     }
 
+    /**
+     * True when the running worker holds the leases of all {@code shards} shards and has processed a record: it is
+     * reading, not still initializing (KCL 3.x builds its coordinator state, worker metrics and lease assignment
+     * first), so a switch now moves an application that was working.
+     */
+    public synchronized boolean reading(int shards) {
+        return worker != null && worker.heldShards().size() >= shards && !worker.processed.isEmpty();
+    }
+
+    /** Where the running worker is: its region, the shards it holds, what it processed. */
+    public synchronized String state() {
+        return worker == null
+                ? "no worker running"
+                : "worker in " + region + " holds " + worker.heldShards() + ", processed " + worker.processed.size()
+                        + " record(s)";
+    }
+
     /** Stops the worker, letting it checkpoint what it processed. */
     public void stop() throws Exception {
         stop(STOP_GRACE);

@@ -41,9 +41,8 @@ class KclLeaseTableTest {
 
         new KclLeaseTable(dynamo, "orders-leases").write(List.of(lease), Set.of(lease.shardId()));
 
-        List<GlobalSecondaryIndexDescription> indexes = dynamo.describeTable(b -> b.tableName("orders-leases"))
-                .table()
-                .globalSecondaryIndexes();
+        List<GlobalSecondaryIndexDescription> indexes =
+                dynamo.describeTable(b -> b.tableName("orders-leases")).table().globalSecondaryIndexes();
         assertThat(indexes).singleElement().satisfies(index -> {
             assertThat(index.indexName()).isEqualTo(KCL_INDEX);
             assertThat(index.indexStatus()).isEqualTo(IndexStatus.ACTIVE);
