@@ -58,6 +58,12 @@ public final class KclConsumer implements AutoCloseable {
     private final Thread thread;
     private boolean closed;
 
+    /** How a worker polls: small batches often (a test stops it part way), or larger ones seldom (less load). */
+    public record Polling(int maxRecords, Duration idleBetweenReads) {
+        /** 50 records every 200 ms per shard: a test can stop the application part way through a stream. */
+        public static final Polling SMALL_BATCHES = new Polling(50, Duration.ofMillis(200));
+    }
+
     public KclConsumer(
             AwsClientFactory clients,
             AwsTarget kinesisTarget,
@@ -65,6 +71,17 @@ public final class KclConsumer implements AutoCloseable {
             String streamName,
             String application,
             String leaseTable) {
+        this(clients, kinesisTarget, dynamoTarget, streamName, application, leaseTable, Polling.SMALL_BATCHES);
+    }
+
+    public KclConsumer(
+            AwsClientFactory clients,
+            AwsTarget kinesisTarget,
+            AwsTarget dynamoTarget,
+            String streamName,
+            String application,
+            String leaseTable,
+            Polling polling) {
         this.kinesis = clients.configure(KinesisAsyncClient.builder(), kinesisTarget)
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder())
                 .build();
@@ -107,8 +124,9 @@ public final class KclConsumer implements AutoCloseable {
                 configs.processorConfig(),
                 configs.retrievalConfig()
                         .retrievalSpecificConfig(new PollingConfig(streamName, kinesis)
-                                .maxRecords(50)
-                                .idleTimeBetweenReadsInMillis(200)));
+                                .maxRecords(polling.maxRecords())
+                                .idleTimeBetweenReadsInMillis(
+                                        polling.idleBetweenReads().toMillis())));
         this.thread = new Thread(scheduler, "kcl-" + application + "-" + leaseTable);
         this.thread.setDaemon(true);
     }

@@ -31,6 +31,11 @@ public final class KclDemoApplication implements AutoCloseable {
     public static final String NAME = "demo-kcl";
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /**
+     * A GetRecords per shard every second (up to 1,000 records, ten times the demo's rate): polling five times a
+     * second kept the primary's emulator so busy that the controller's 500 ms probes of it failed in the warm-up.
+     */
+    private static final KclConsumer.Polling POLLING = new KclConsumer.Polling(1000, Duration.ofSeconds(1));
 
     private final AwsClientFactory clients;
     private final Map<String, AwsTarget> kinesis;
@@ -95,7 +100,13 @@ public final class KclDemoApplication implements AutoCloseable {
         stop();
         this.region = region;
         worker = new KclConsumer(
-                        clients, kinesis.get(region), leases.withRegion(region), streamName, NAME, leaseTable(region))
+                        clients,
+                        kinesis.get(region),
+                        leases.withRegion(region),
+                        streamName,
+                        NAME,
+                        leaseTable(region),
+                        POLLING)
                 .start();
         starts++;
         log.accept("kcl: " + NAME + " started in " + region + " (lease table " + leaseTable(region) + ")");
