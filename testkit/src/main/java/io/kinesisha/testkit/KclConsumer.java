@@ -70,16 +70,6 @@ public final class KclConsumer implements AutoCloseable {
             AwsTarget dynamoTarget,
             String streamName,
             String application,
-            String leaseTable) {
-        this(clients, kinesisTarget, dynamoTarget, streamName, application, leaseTable, Polling.SMALL_BATCHES);
-    }
-
-    public KclConsumer(
-            AwsClientFactory clients,
-            AwsTarget kinesisTarget,
-            AwsTarget dynamoTarget,
-            String streamName,
-            String application,
             String leaseTable,
             Polling polling) {
         this.kinesis = clients.configure(KinesisAsyncClient.builder(), kinesisTarget)

@@ -170,7 +170,9 @@ class KclFailoverTest {
             AwsClientFactory clients, AwsTarget kinesis, AwsTarget dynamo, String table, Predicate<List<String>> done)
             throws Exception {
         List<String> mine;
-        try (KclConsumer consumer = new KclConsumer(clients, kinesis, dynamo, "kcl", APP, table).start()) {
+        try (KclConsumer consumer = new KclConsumer(
+                        clients, kinesis, dynamo, "kcl", APP, table, KclConsumer.Polling.SMALL_BATCHES)
+                .start()) {
             await().atMost(Duration.ofSeconds(90)).until(() -> done.test(consumer.processed));
             consumer.close();
             mine = List.copyOf(consumer.processed);
