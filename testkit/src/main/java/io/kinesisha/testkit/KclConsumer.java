@@ -8,8 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,8 +33,10 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.kinesis.common.ConfigsBuilder;
 import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.common.InitialPositionInStreamExtended;
+import software.amazon.kinesis.coordinator.CoordinatorConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.exceptions.KinesisClientLibException;
+import software.amazon.kinesis.leases.LeaseManagementConfig;
 import software.amazon.kinesis.leases.dynamodb.DynamoDBLeaseSerializer;
 import software.amazon.kinesis.lifecycle.events.InitializationInput;
 import software.amazon.kinesis.lifecycle.events.LeaseLostInput;
@@ -58,8 +62,12 @@ public final class KclConsumer implements AutoCloseable {
     private static final String LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
 
     private static final Duration INDEX_TIMEOUT = Duration.ofSeconds(30);
+    /** How often a worker reports its metrics; its lease assignment takes a worker without a report for dead. */
+    private static final Duration WORKER_METRICS_REPORT = Duration.ofSeconds(3);
     /** Every record processed, in order, as {@code partitionKey|data}. */
     public final List<String> processed = new CopyOnWriteArrayList<>();
+    /** The shards this worker has a record processor for: it holds their leases and reads them. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
 
     private final KinesisAsyncClient kinesis;
     private final DynamoDbAsyncClient dynamo;
@@ -69,13 +77,20 @@ public final class KclConsumer implements AutoCloseable {
     private final Thread thread;
     private boolean closed;
 
+    /** How a worker polls: small batches often (a test stops it part way), or larger ones seldom (less load). */
+    public record Polling(int maxRecords, Duration idleBetweenReads) {
+        /** 50 records every 200 ms per shard: a test can stop the application part way through a stream. */
+        public static final Polling SMALL_BATCHES = new Polling(50, Duration.ofMillis(200));
+    }
+
     public KclConsumer(
             AwsClientFactory clients,
             AwsTarget kinesisTarget,
             AwsTarget dynamoTarget,
             String streamName,
             String application,
-            String leaseTable) {
+            String leaseTable,
+            Polling polling) {
         this.kinesis = clients.configure(KinesisAsyncClient.builder(), kinesisTarget)
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder())
                 .build();
@@ -97,21 +112,41 @@ public final class KclConsumer implements AutoCloseable {
                 Processor::new);
         configs.tableName(leaseTable);
         this.leaseTable = leaseTable;
+        CoordinatorConfig coordinator = configs.coordinatorConfig()
+                .parentShardPollIntervalMillis(200)
+                .shardConsumerDispatchPollIntervalMillis(100);
+        // KCL 3.x names its coordinator state and worker metrics tables after the application: where regions share
+        // one DynamoDB (the local environment), named after the lease table they stay per region, as on AWS
+        coordinator.coordinatorStateTableConfig().tableName(leaseTable + "-CoordinatorState");
+        LeaseManagementConfig leases =
+                configs.leaseManagementConfig().failoverTimeMillis(2000).shardSyncIntervalMillis(1000);
+        leases.workerUtilizationAwareAssignmentConfig()
+                // a worker counts as alive for two reports: 6 s after it stopped, not 60 s, no lease is given to it
+                .workerMetricsReporterFreqInMillis(WORKER_METRICS_REPORT.toMillis())
+                .workerMetricsTableConfig()
+                .tableName(leaseTable + "-WorkerMetricStats");
         this.scheduler = new Scheduler(
                 configs.checkpointConfig(),
-                configs.coordinatorConfig()
-                        .parentShardPollIntervalMillis(200)
-                        .shardConsumerDispatchPollIntervalMillis(100),
-                configs.leaseManagementConfig().failoverTimeMillis(2000).shardSyncIntervalMillis(1000),
+                coordinator,
+                leases,
                 configs.lifecycleConfig(),
                 configs.metricsConfig().metricsLevel(MetricsLevel.NONE),
                 configs.processorConfig(),
                 configs.retrievalConfig()
                         .retrievalSpecificConfig(new PollingConfig(streamName, kinesis)
-                                .maxRecords(50)
-                                .idleTimeBetweenReadsInMillis(200)));
+                                .maxRecords(polling.maxRecords())
+                                .idleTimeBetweenReadsInMillis(
+                                        polling.idleBetweenReads().toMillis())));
         this.thread = new Thread(scheduler, "kcl-" + application + "-" + leaseTable);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * The shards whose leases this worker holds and reads (a processor initialized, not yet ended, lost or shut
+     * down): a caller waits for them rather than for a time, as a worker's start takes from seconds to minutes.
+     */
+    public Set<String> heldShards() {
+        return Set.copyOf(held);
     }
 
     public KclConsumer start() {
@@ -224,8 +259,13 @@ public final class KclConsumer implements AutoCloseable {
     }
 
     private final class Processor implements ShardRecordProcessor {
+        private String shardId;
+
         @Override
-        public void initialize(InitializationInput input) {}
+        public void initialize(InitializationInput input) {
+            shardId = input.shardId();
+            held.add(shardId);
+        }
 
         @Override
         public void processRecords(ProcessRecordsInput input) {
@@ -236,16 +276,20 @@ public final class KclConsumer implements AutoCloseable {
         }
 
         @Override
-        public void leaseLost(LeaseLostInput input) {}
+        public void leaseLost(LeaseLostInput input) {
+            held.remove(shardId);
+        }
 
         @Override
         public void shardEnded(ShardEndedInput input) {
             checkpoint(input.checkpointer());
+            held.remove(shardId);
         }
 
         @Override
         public void shutdownRequested(ShutdownRequestedInput input) {
             checkpoint(input.checkpointer());
+            held.remove(shardId);
         }
 
         private void checkpoint(RecordProcessorCheckpointer checkpointer) {

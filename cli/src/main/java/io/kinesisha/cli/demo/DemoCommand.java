@@ -46,8 +46,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--kcl",
             description = "Also run a real KCL 3.x application that the controller moves (its lease tables translated)"
-                    + " and report its duplicates and skips. Its workers need 10-30 s to initialize: use --duration"
-                    + " 2m or more.")
+                    + " and report its duplicates and skips. Each switch waits for its worker to hold its leases and"
+                    + " read (a few seconds). Experimental: orphans republished at failback can be left unprocessed.")
     boolean kcl;
 
     @Override

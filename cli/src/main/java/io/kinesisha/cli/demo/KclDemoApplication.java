@@ -31,6 +31,11 @@ public final class KclDemoApplication implements AutoCloseable {
     public static final String NAME = "demo-kcl";
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /**
+     * A GetRecords per shard every second (up to 1,000 records, ten times the demo's rate): polling five times a
+     * second kept the primary's emulator so busy that the controller's 500 ms probes of it failed in the warm-up.
+     */
+    private static final KclConsumer.Polling POLLING = new KclConsumer.Polling(1000, Duration.ofSeconds(1));
 
     private final AwsClientFactory clients;
     private final Map<String, AwsTarget> kinesis;
@@ -95,10 +100,33 @@ public final class KclDemoApplication implements AutoCloseable {
         stop();
         this.region = region;
         worker = new KclConsumer(
-                        clients, kinesis.get(region), leases.withRegion(region), streamName, NAME, leaseTable(region))
+                        clients,
+                        kinesis.get(region),
+                        leases.withRegion(region),
+                        streamName,
+                        NAME,
+                        leaseTable(region),
+                        POLLING)
                 .start();
         starts++;
         log.accept("kcl: " + NAME + " started in " + region + " (lease table " + leaseTable(region) + ")");
+    }
+
+    /**
+     * True when the running worker holds the leases of all {@code shards} shards and has processed a record: it is
+     * reading, not still initializing (KCL 3.x builds its coordinator state, worker metrics and lease assignment
+     * first), so a switch now moves an application that was working.
+     */
+    public synchronized boolean reading(int shards) {
+        return worker != null && worker.heldShards().size() >= shards && !worker.processed.isEmpty();
+    }
+
+    /** Where the running worker is: its region, the shards it holds, what it processed. */
+    public synchronized String state() {
+        return worker == null
+                ? "no worker running"
+                : "worker in " + region + " holds " + worker.heldShards() + ", processed " + worker.processed.size()
+                        + " record(s)";
     }
 
     /** Stops the worker, letting it checkpoint what it processed. */

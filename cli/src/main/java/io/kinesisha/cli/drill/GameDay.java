@@ -81,6 +81,8 @@ public final class GameDay implements AutoCloseable {
 
     static final String PAIR = "gameday";
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(3);
+    /** How long a KCL worker may take to hold its leases and read (KclFailoverTest allows the same). */
+    private static final Duration KCL_START_TIMEOUT = Duration.ofSeconds(90);
     /** How long a refused failback (the restarted primary not yet answering every probe) is tried again. */
     private static final Duration FAILBACK_RETRY = Duration.ofSeconds(60);
 
@@ -196,6 +198,8 @@ public final class GameDay implements AutoCloseable {
         if (kcl != null) {
             kcl.seedLeases(primary, west, primaryArn);
             kcl.startIn(primary);
+            // its start (a few seconds of busy threads) before the controller probes: not taken for an outage
+            awaitKclReading(kcl, primary);
         }
         loop.start();
         pause(max(d.multipliedBy(25).dividedBy(100), Duration.ofSeconds(5)));
@@ -235,6 +239,9 @@ public final class GameDay implements AutoCloseable {
         }
         phase("running on " + secondary + " while " + primary + " is down");
         pause(max(d.multipliedBy(30).dividedBy(100), Duration.ofSeconds(5)));
+        if (kcl != null) {
+            awaitKclReading(kcl, secondary); // before the failback stops it: its leases then carry what it read
+        }
 
         phase("primary back: " + primary + " restarted with its data");
         env.region(primary).start();
@@ -288,10 +295,17 @@ public final class GameDay implements AutoCloseable {
         if (kcl != null) {
             Set<String> acked =
                     load.acknowledged().stream().map(KeyedLoad.Ack::id).collect(Collectors.toSet());
-            waitFor(
-                    "the KCL application to catch up",
-                    STEP_TIMEOUT,
-                    () -> kcl.notSeen(acked).isEmpty());
+            try {
+                waitFor(
+                        "the KCL application to catch up",
+                        STEP_TIMEOUT,
+                        () -> kcl.notSeen(acked).isEmpty());
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(
+                        e.getMessage() + "; " + kcl.state() + "; not processed: "
+                                + unprocessed(load.acknowledged(), Set.copyOf(kcl.notSeen(acked))),
+                        e);
+            }
             kcl.stop();
         }
         loop.close();
@@ -626,6 +640,44 @@ public final class GameDay implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(250);
         }
         throw new InterruptedException("stopped");
+    }
+
+    /** Where and when the acknowledged records none of the KCL workers processed were written. */
+    private static String unprocessed(List<KeyedLoad.Ack> acks, Set<String> missing) {
+        Map<String, List<KeyedLoad.Ack>> byRegion = acks.stream()
+                .filter(a -> missing.contains(a.id()))
+                .collect(Collectors.groupingBy(KeyedLoad.Ack::region));
+        return byRegion.entrySet().stream()
+                .map(e -> e.getValue().size() + " acknowledged by " + e.getKey() + " between "
+                        + e.getValue().stream()
+                                .map(KeyedLoad.Ack::at)
+                                .min(Instant::compareTo)
+                                .orElseThrow() + " and "
+                        + e.getValue().stream()
+                                .map(KeyedLoad.Ack::at)
+                                .max(Instant::compareTo)
+                                .orElseThrow()
+                        + " (e.g. "
+                        + e.getValue().stream().map(KeyedLoad.Ack::id).limit(5).toList() + ")")
+                .collect(Collectors.joining("; "));
+    }
+
+    /**
+     * Waits until the KCL worker holds its leases and reads: a KCL 3.x worker initializes for a few seconds (longer
+     * on a loaded machine), and a switch before that would move an application that never read.
+     */
+    private void awaitKclReading(KclDemoApplication kcl, String region) throws InterruptedException {
+        long started = System.nanoTime();
+        try {
+            waitFor(
+                    "the KCL worker in " + region + " to hold its leases and read",
+                    KCL_START_TIMEOUT,
+                    () -> kcl.reading(settings.shards()));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; " + kcl.state(), e);
+        }
+        log.accept("kcl: " + kcl.state() + " (waited "
+                + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms for it)");
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -22,6 +23,12 @@ public final class KclLeaseTable {
     static final String LEASE_KEY = "leaseKey";
     static final String CHECKPOINT = "checkpoint";
     static final String SUB_SEQUENCE = "checkpointSubSequenceNumber";
+    static final String OWNER = "leaseOwner";
+    /**
+     * KCL 3.x's index of leases by owner. A worker adds it to a table without it and polls every 10 s until it is
+     * ACTIVE before it takes a lease: created with the table, a worker restarted after a switch starts at once.
+     */
+    static final String OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -93,12 +100,19 @@ public final class KclLeaseTable {
             dynamo.describeTable(b -> b.tableName(table));
             return;
         } catch (ResourceNotFoundException e) {
-            // created below, with the key schema KCL creates
+            // created below, with the key schema and the owner index KCL 3.x creates
         }
         dynamo.createTable(b -> b.tableName(table)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(k -> k.attributeName(LEASE_KEY).keyType(KeyType.HASH))
-                .attributeDefinitions(a -> a.attributeName(LEASE_KEY).attributeType(ScalarAttributeType.S)));
+                .attributeDefinitions(
+                        a -> a.attributeName(LEASE_KEY).attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName(OWNER).attributeType(ScalarAttributeType.S))
+                .globalSecondaryIndexes(i -> i.indexName(OWNER_INDEX)
+                        .keySchema(
+                                k -> k.attributeName(OWNER).keyType(KeyType.HASH),
+                                k -> k.attributeName(LEASE_KEY).keyType(KeyType.RANGE))
+                        .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))));
         dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
     }
 }

@@ -170,7 +170,8 @@ class KclFailoverTest {
             AwsClientFactory clients, AwsTarget kinesis, AwsTarget dynamo, String table, Predicate<List<String>> done)
             throws Exception {
         List<String> mine;
-        try (KclConsumer consumer = new KclConsumer(clients, kinesis, dynamo, "kcl", APP, table)
+        try (KclConsumer consumer = new KclConsumer(
+                        clients, kinesis, dynamo, "kcl", APP, table, KclConsumer.Polling.SMALL_BATCHES)
                 .withLeaseOwnerIndexReady()
                 .start()) {
             await().atMost(Duration.ofSeconds(90)).until(() -> done.test(consumer.processed));
