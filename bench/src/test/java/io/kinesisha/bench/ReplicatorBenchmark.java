@@ -229,7 +229,8 @@ class ReplicatorBenchmark {
             KinesisClient east)
             throws Exception {
         String target = env.secondary().createStream(stream, 3);
-        ReplicationPairConfig config = config(
+        ReplicationPairConfig config = BenchPair.config(
+                env,
                 pair,
                 source,
                 env.primary(),
@@ -350,7 +351,8 @@ class ReplicatorBenchmark {
                 KinesisClient east = env.clients().kinesis(secondary.target())) {
             String latencySource = primary.createStream("bench-lat-source", SOURCE_SHARDS);
             String latencyTarget = secondary.createStream("bench-lat-target", 3);
-            ReplicationPairConfig latencyConfig = config(
+            ReplicationPairConfig latencyConfig = BenchPair.config(
+                    env,
                     "latency",
                     latencySource,
                     primary,
@@ -520,7 +522,8 @@ class ReplicatorBenchmark {
     private static double[] cpuOfRun(
             String pair, String source, int records, LocalRegion primary, FastKinesisTarget fast, CpuMeter meter)
             throws Exception {
-        ReplicationPairConfig config = config(
+        ReplicationPairConfig config = BenchPair.config(
+                env,
                 pair,
                 source,
                 primary,
@@ -550,21 +553,6 @@ class ReplicatorBenchmark {
         } finally {
             job.cancel().get();
         }
-    }
-
-    private static ReplicationPairConfig config(
-            String pair, String sourceArn, LocalRegion primary, String targetArn, String targetEndpoint) {
-        return config(pair, sourceArn, primary, targetArn, targetEndpoint, Map.of());
-    }
-
-    private static ReplicationPairConfig config(
-            String pair,
-            String sourceArn,
-            LocalRegion primary,
-            String targetArn,
-            String targetEndpoint,
-            Map<String, String> settings) {
-        return BenchPair.config(env, pair, sourceArn, primary, targetArn, targetEndpoint, settings);
     }
 
     private static JobClient startJob(ReplicationPairConfig config) throws Exception {
