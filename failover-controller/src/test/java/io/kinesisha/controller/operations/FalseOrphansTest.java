@@ -115,7 +115,7 @@ class FalseOrphansTest {
     }
 
     private void failBack(PairContext ctx) throws Exception {
-        Report failback = new OperationDriver(ctx, progress::add).failback(Duration.ZERO, "test");
+        Report failback = PatientFailback.run(ctx, progress::add);
         assertThat(failback.result()).as(failback.message() + " " + progress).isEqualTo(Result.COMPLETED);
         assertThat(ctx.control().read(ctx.pair()).activeRegion()).isEqualTo(ctx.primaryRegion());
     }
