@@ -40,7 +40,7 @@ class ConfigKeyTest {
         assertThat(ConfigKey.values())
                 .filteredOn(k -> k.isRequired())
                 .allSatisfy(k -> assertThat(k.defaultValue()).isEmpty());
-        assertThat(ConfigKey.values()).hasSize(51);
+        assertThat(ConfigKey.values()).hasSize(52);
     }
 
     @Test
