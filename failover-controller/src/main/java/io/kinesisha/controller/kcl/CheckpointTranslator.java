@@ -14,12 +14,32 @@ import java.util.function.ToIntFunction;
  * sequence, so its (n+1)th is the first one the application has not seen. Each target shard resumes just before
  * its earliest such record. Anything that breaks the correspondence (a record replicated twice, a target record
  * that is no copy) moves that point earlier, never later: the error is duplicates, which are counted, never a skip.
+ * Orphans break the correspondence in a known way: their copies in the source (republished at a failback) are not
+ * replicated back, so they are left out of the per-key counts, and the application reads each one it has not
+ * finished at its original in the target, which lies before the copies.
  */
 public final class CheckpointTranslator {
     private CheckpointTranslator() {}
 
+    /** What a target record is to the application moving onto the target. */
+    public enum Kind {
+        /** Written before replication out of the source covers: the application has finished it or its copy. */
+        EARLIER,
+        /** A copy of a source record replication covers (every source record is one of these). */
+        COPY,
+        /** The original of an orphan whose copy in the source the application finished. */
+        ORPHAN_FINISHED,
+        /** The original of an orphan whose copy in the source the application has not finished. */
+        ORPHAN_UNFINISHED
+    }
+
     /** One record, reduced to what the translation needs. */
-    public record Rec(String partitionKey, String sequenceNumber, boolean inRegion) {}
+    public record Rec(String partitionKey, String sequenceNumber, Kind kind) {
+        /** A copy when {@code inRegion} (in the compared region), else written before it. */
+        public Rec(String partitionKey, String sequenceNumber, boolean inRegion) {
+            this(partitionKey, sequenceNumber, inRegion ? Kind.COPY : Kind.EARLIER);
+        }
+    }
 
     /** A source shard with the records of it replication covers, oldest first. */
     public record SourceShard(String shardId, List<Rec> records) {}
@@ -82,11 +102,11 @@ public final class CheckpointTranslator {
             int first = -1;
             for (int i = 0; i < records.size(); i++) {
                 Rec r = records.get(i);
-                if (!r.inRegion()) {
-                    continue;
-                }
-                int index = seen.merge(r.partitionKey(), 1, Integer::sum);
-                unfinished[i] = index > finished.applyAsInt(r.partitionKey());
+                unfinished[i] = switch (r.kind()) {
+                    case COPY -> seen.merge(r.partitionKey(), 1, Integer::sum) > finished.applyAsInt(r.partitionKey());
+                    case ORPHAN_UNFINISHED -> true;
+                    case EARLIER, ORPHAN_FINISHED -> false;
+                };
                 if (unfinished[i] && first < 0) {
                     first = i;
                 }
@@ -113,7 +133,7 @@ public final class CheckpointTranslator {
                 if (i < resumeAt && unfinished[i]) {
                     skips++;
                 } else if (i >= resumeAt
-                        && (!unfinished[i] || finishedUnknown && records.get(i).inRegion())) {
+                        && (!unfinished[i] || finishedUnknown && records.get(i).kind() != Kind.EARLIER)) {
                     duplicates++;
                 }
             }

@@ -4,6 +4,7 @@ import io.kinesisha.common.control.ReplicationStart;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
 import io.kinesisha.controller.actions.ApiCall;
+import io.kinesisha.controller.kcl.CheckpointTranslator.Kind;
 import io.kinesisha.controller.kcl.CheckpointTranslator.Rec;
 import io.kinesisha.controller.kcl.CheckpointTranslator.SourceShard;
 import io.kinesisha.controller.kcl.CheckpointTranslator.TargetLease;
@@ -13,10 +14,12 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
@@ -32,6 +35,9 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * target are bounded by positions when the replication's start is recorded (its target tips: what the target held
  * before it could write), otherwise by arrival time; a failback needs the positions, since the primary's own records
  * of the last seconds before the failover are no copies but arrived within any time slack of the failover's cut.
+ * A failback also moves the orphans: the ledger names where each republished copy landed in the source and where its
+ * original is in the target, so the copies stay out of the per-key counts and every original whose copy the
+ * application has not finished is read again in the target (never skipped; what lies between is duplicates).
  */
 public final class KclLeaseMigration {
     /**
@@ -44,7 +50,14 @@ public final class KclLeaseMigration {
     public record Side(String region, KinesisClient kinesis, String streamArn, KclLeaseTable leases) {}
 
     /** The leases that would be written, how they were derived and what resuming there costs. */
-    public record Plan(String application, String targetRegion, String table, String method, List<TargetLease> leases) {
+    public record Plan(
+            String application,
+            String targetRegion,
+            String table,
+            String method,
+            List<TargetLease> leases,
+            int orphans,
+            int orphansUnfinished) {
         public long duplicates() {
             return leases.stream().mapToLong(TargetLease::duplicates).sum();
         }
@@ -61,6 +74,9 @@ public final class KclLeaseMigration {
             e.put(p + "method", method);
             e.put(p + "duplicates", Long.toString(duplicates()));
             e.put(p + "skips", Long.toString(skips()));
+            if (orphans > 0) {
+                e.put(p + "orphans", orphans + " republished, " + orphansUnfinished + " unprocessed");
+            }
             leases.forEach(l -> e.put(
                     p + "lease." + l.shardId(),
                     l.checkpoint()
@@ -101,6 +117,8 @@ public final class KclLeaseMigration {
      * @param start     where the stopped replication started (empty: not recorded; the copies are then told by
      *                  arrival time, from the source cut on)
      * @param progress  the stopped replication's progress rows, for the fallback
+     * @param republished orphans republished into the source against {@code sourceCut}: each copy's position
+     *                  {@code <shard>@<sequence number>} in the source to its original's in the target
      */
     public static Plan plan(
             String application,
@@ -109,17 +127,17 @@ public final class KclLeaseMigration {
             Optional<StreamCut> sourceCut,
             Optional<StreamCut> targetCut,
             Optional<ReplicationStart> start,
-            List<ShardProgress> progress) {
+            List<ShardProgress> progress,
+            Map<String, String> republished) {
         Instant regionStart = sourceCut.map(c -> c.takenAt().minus(CLOCK_SLACK)).orElse(null);
-        List<TargetShard> targetShards =
-                targetShards(target, targetCut, start.map(ReplicationStart::targetTips), regionStart);
         ToIntFunction<String> finished;
         boolean unknown = false;
         String method;
         Map<String, LeaseCheckpoint> leases = null;
         try {
             leases = source.leases().checkpoints();
-            Map<String, Integer> counts = CheckpointTranslator.finished(sourceShards(source, sourceCut), leases);
+            Map<String, Integer> counts =
+                    CheckpointTranslator.finished(sourceShards(source, sourceCut, republished.keySet()), leases);
             finished = k -> counts.getOrDefault(k, 0);
             method = "translated: " + leases.size() + " leases of " + source.region() + "/"
                     + source.leases().name() + " through the records of both streams";
@@ -137,12 +155,35 @@ public final class KclLeaseMigration {
                             ? "every lease is at or past its shard's last replicated record, so every copy is done"
                             : "resuming at the start of the copies (duplicates are an upper bound)");
         }
+        Map<String, Kind> originals = originals(republished, leases);
+        List<TargetShard> targetShards =
+                targetShards(target, targetCut, start.map(ReplicationStart::targetTips), regionStart, originals);
         return new Plan(
                 application,
                 target.region(),
                 target.leases().name(),
                 method,
-                CheckpointTranslator.translate(finished, targetShards, unknown));
+                CheckpointTranslator.translate(finished, targetShards, unknown),
+                originals.size(),
+                (int) originals.values().stream()
+                        .filter(k -> k == Kind.ORPHAN_UNFINISHED)
+                        .count());
+    }
+
+    /**
+     * Each orphan original's position in the target and whether the application finished its copy (the source's
+     * lease covers the copy; without the leases, not finished).
+     */
+    private static Map<String, Kind> originals(Map<String, String> republished, Map<String, LeaseCheckpoint> leases) {
+        Map<String, Kind> originals = new HashMap<>();
+        republished.forEach((copy, original) -> {
+            int at = copy.lastIndexOf('@');
+            boolean done = leases != null
+                    && leases.getOrDefault(copy.substring(0, at), LeaseCheckpoint.NONE)
+                            .covers(copy.substring(at + 1));
+            originals.put(original, done ? Kind.ORPHAN_FINISHED : Kind.ORPHAN_UNFINISHED);
+        });
+        return originals;
     }
 
     /** Writes the plan's leases into the target region's lease table. */
@@ -151,14 +192,15 @@ public final class KclLeaseMigration {
                 plan.leases(), plan.leases().stream().map(TargetLease::shardId).collect(Collectors.toSet()));
     }
 
-    private static List<SourceShard> sourceShards(Side source, Optional<StreamCut> sourceCut) {
+    private static List<SourceShard> sourceShards(Side source, Optional<StreamCut> sourceCut, Set<String> copies) {
         ShardReader reader = new ShardReader(source.kinesis(), source.streamArn());
         Map<String, String> tips = sourceCut.map(StreamCut::tips).orElse(Map.of());
         List<SourceShard> shards = new ArrayList<>();
         for (Shard shard : reader.shards()) {
             String tip = tips.get(shard.shardId());
             List<Rec> records = reader.after(shard.shardId(), tip == null || tip.isEmpty() ? null : tip, null).stream()
-                    .map(r -> new Rec(r.partitionKey(), r.sequenceNumber(), true))
+                    .filter(r -> !copies.contains(shard.shardId() + "@" + r.sequenceNumber()))
+                    .map(r -> new Rec(r.partitionKey(), r.sequenceNumber(), Kind.COPY))
                     .collect(Collectors.toList());
             shards.add(new SourceShard(shard.shardId(), records));
         }
@@ -166,7 +208,11 @@ public final class KclLeaseMigration {
     }
 
     private static List<TargetShard> targetShards(
-            Side target, Optional<StreamCut> targetCut, Optional<Map<String, String>> startTips, Instant regionStart) {
+            Side target,
+            Optional<StreamCut> targetCut,
+            Optional<Map<String, String>> startTips,
+            Instant regionStart,
+            Map<String, Kind> originals) {
         ShardReader reader = new ShardReader(target.kinesis(), target.streamArn());
         List<TargetShard> shards = new ArrayList<>();
         for (Shard shard : reader.shards()) {
@@ -182,10 +228,11 @@ public final class KclLeaseMigration {
                     .map(r -> new Rec(
                             r.partitionKey(),
                             r.sequenceNumber(),
-                            startTips.isPresent()
-                                    ? startTip == null || startTip.isEmpty() || after(r.sequenceNumber(), startTip)
-                                    : regionStart == null
-                                            || !r.approximateArrivalTimestamp().isBefore(regionStart)))
+                            originals.getOrDefault(
+                                    shard.shardId() + "@" + r.sequenceNumber(),
+                                    inRegion(r, startTips.isPresent(), startTip, regionStart)
+                                            ? Kind.COPY
+                                            : Kind.EARLIER)))
                     .collect(Collectors.toList());
             List<String> parents = new ArrayList<>();
             if (shard.parentShardId() != null) {
@@ -204,6 +251,14 @@ public final class KclLeaseMigration {
                     recs));
         }
         return shards;
+    }
+
+    /** After the replication's start tip when it is recorded, else arrived after the region's start. */
+    private static boolean inRegion(Record r, boolean tipsRecorded, String startTip, Instant regionStart) {
+        if (tipsRecorded) {
+            return startTip == null || startTip.isEmpty() || after(r.sequenceNumber(), startTip);
+        }
+        return regionStart == null || !r.approximateArrivalTimestamp().isBefore(regionStart);
     }
 
     private static boolean after(String sequenceNumber, String tip) {

@@ -42,13 +42,21 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
  * re-partitioned secondary stream) and it restarts against the secondary, where producers now write; it stops again part way, the controller fails back (translating its leases
  * through the reverse replication into the primary's table) and it restarts against the primary. At each restart
  * the union of what it processed holds every record, no gap in any key, no skip reported, and the duplicates are
- * exactly those the controller reported.
+ * exactly those the controller reported. A producer that had not moved writes into the primary after the failover:
+ * those orphans, republished into the secondary by the failback after the application stopped there, are read at
+ * their originals in the primary (the reverse replication does not copy them back).
  */
 class KclFailoverTest {
     static final int RECORDS = 2000;
     static final int KEYS = 200;
     /** Written after the first run stopped, just before the failover: the primary's last seconds of load. */
     static final int LAST_BEFORE_FAILOVER = KEYS;
+
+    /**
+     * Written into the primary after the failover's cut, by a producer that had not moved yet: the primary
+     * acknowledged them, nothing replicated them; the failback republishes them into the secondary.
+     */
+    static final int ORPHANS = KEYS / 2;
 
     static final int AFTER_FAILOVER = 1000;
     static final String APP = "orders";
@@ -112,7 +120,9 @@ class KclFailoverTest {
             assertThat(failover.result()).as(failover.message()).isEqualTo(OperationDriver.Result.COMPLETED);
             Map<String, String> failoverEvidence = leaseEvidence(ctx, pair);
 
-            Set<String> afterFailover = produce(east, pair.secondaryArn, beforeFailover.size(), AFTER_FAILOVER);
+            Set<String> orphans = produce(west, pair.primaryArn, beforeFailover.size(), ORPHANS);
+            Set<String> afterFailover =
+                    produce(east, pair.secondaryArn, beforeFailover.size() + ORPHANS, AFTER_FAILOVER);
             Resumed second = resume(
                     clients,
                     env.secondary().target(),
@@ -142,6 +152,7 @@ class KclFailoverTest {
             assertThat(failbackEvidence).containsEntry("kcl." + APP + ".table", primary + "/" + WEST_LEASES);
 
             Set<String> all = new HashSet<>(beforeFailover);
+            all.addAll(orphans);
             all.addAll(afterFailover);
             // to the end of every shard it resumes in: records it had finished may follow the last one it had not
             Set<String> shardEnds = lastOfEachShardToRead(west, pair.primaryArn, failbackEvidence);
@@ -153,6 +164,10 @@ class KclFailoverTest {
                     (union, mine) -> union.containsAll(all) && mine.containsAll(shardEnds));
             report("failback", secondary, primary, second.processed, third, failbackEvidence);
             assertThat(union()).as("every record of every key, no gap").isEqualTo(all);
+            assertThat(failbackEvidence)
+                    .as("the orphans, republished at the failback and not yet processed in the secondary, are read"
+                            + " at their originals in the primary")
+                    .containsEntry("kcl." + APP + ".orphans", ORPHANS + " republished, " + ORPHANS + " unprocessed");
             assertThat(third.duplicates)
                     .as("duplicates as the controller reported")
                     .isEqualTo(Long.parseLong(failbackEvidence.get("kcl." + APP + ".duplicates")));

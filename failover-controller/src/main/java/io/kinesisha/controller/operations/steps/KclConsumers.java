@@ -3,6 +3,7 @@ package io.kinesisha.controller.operations.steps;
 import io.kinesisha.common.config.KclApplication;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ReplicationStart;
+import io.kinesisha.common.control.RepublishBatch;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
 import io.kinesisha.controller.actions.ApiCall;
@@ -12,6 +13,7 @@ import io.kinesisha.controller.kcl.KclLeaseMigration.Side;
 import io.kinesisha.controller.kcl.KclLeaseTable;
 import io.kinesisha.controller.operations.PairContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +80,30 @@ final class KclConsumers {
         Optional<ReplicationStart> start =
                 fenced.flatMap(c -> ctx.ledger().start(ctx.pair(), c.fencedDirection(), c.fencedEpoch()));
         return KclLeaseMigration.plan(
-                app.name(), side(app, source), side(app, active), sourceCut, targetCut, start, progress);
+                app.name(),
+                side(app, source),
+                side(app, active),
+                sourceCut,
+                targetCut,
+                start,
+                progress,
+                sourceCut.map(c -> republished(c.epoch())).orElse(Map.of()));
+    }
+
+    /**
+     * The orphans republished into the source against its cut (a failback's, or {@code orphans --apply}): each copy's
+     * position to its original's. Only COPIED batches: the replication out of the source skips exactly these.
+     */
+    private Map<String, String> republished(long cutEpoch) {
+        Map<String, String> copies = new HashMap<>();
+        for (RepublishBatch batch : ctx.ledger().batches(ctx.pair(), cutEpoch)) {
+            if (batch.state() == RepublishBatch.State.COPIED) {
+                for (int i = 0; i < batch.targets().size(); i++) {
+                    copies.put(batch.targets().get(i), batch.orphanIds().get(i));
+                }
+            }
+        }
+        return copies;
     }
 
     private Side side(KclApplication app, String region) {

@@ -30,23 +30,19 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
- * The old region unreachable (an outage): the plan rests on what the progress rows prove. Leases unknown: resume
+ * Orphans at a failback: their copies in the source count for nothing per key, their originals in the target are
+ * read again unless the application finished the copy. The old region unreachable (an outage): the plan rests on
+ * what the progress rows prove. Leases unknown: resume
  * at the start of the copies, every copy counted as a possible duplicate. Leases readable but the stream not, and
  * every lease at or past its shard's last replicated record: every copy is done.
  */
-class KclLeaseMigrationFallbackTest {
+class KclLeaseMigrationTest {
     private static final String TARGET_ARN = "arn:aws:kinesis:us-east-2:111111111111:stream/orders";
+    private static final String SHARD = "shardId-000000000000";
 
     @Test
     void withoutTheOldLeasesTheApplicationResumesAtTheStartOfTheCopies() {
-        Plan plan = KclLeaseMigration.plan(
-                "orders",
-                side("us-west-2", unreachableKinesis(), unreachableDynamo()),
-                side("us-east-2", target(), unreachableDynamo()),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                List.of(progress("5")));
+        Plan plan = outagePlan(unreachableDynamo());
 
         assertThat(plan.method()).startsWith("fallback (us-west-2 unreadable");
         assertThat(plan.leases()).singleElement().satisfies(l -> {
@@ -58,14 +54,7 @@ class KclLeaseMigrationFallbackTest {
 
     @Test
     void leasesPastEveryReplicatedRecordMeanEveryCopyIsDone() {
-        Plan plan = KclLeaseMigration.plan(
-                "orders",
-                side("us-west-2", unreachableKinesis(), leases("7")),
-                side("us-east-2", target(), unreachableDynamo()),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                List.of(progress("5")));
+        Plan plan = outagePlan(leases("7"));
 
         assertThat(plan.leases()).singleElement().satisfies(l -> {
             assertThat(l.checkpoint()).isEqualTo("101");
@@ -75,14 +64,7 @@ class KclLeaseMigrationFallbackTest {
 
     @Test
     void aLeaseBehindTheReplicatorFallsBackToTheStartOfTheCopies() {
-        Plan plan = KclLeaseMigration.plan(
-                "orders",
-                side("us-west-2", unreachableKinesis(), leases("4")),
-                side("us-east-2", target(), unreachableDynamo()),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                List.of(progress("5")));
+        Plan plan = outagePlan(leases("4"));
 
         assertThat(plan.leases().get(0).checkpoint()).isEqualTo(LeaseCheckpoint.TRIM_HORIZON);
         assertThat(plan.skips()).isZero();
@@ -106,13 +88,84 @@ class KclLeaseMigrationFallbackTest {
                 Optional.empty(),
                 Optional.empty(),
                 Optional.of(start),
-                List.of(progress("5")));
+                List.of(progress("5")),
+                Map.of());
 
         assertThat(plan.leases()).singleElement().satisfies(l -> {
             assertThat(l.checkpoint()).isEqualTo("100");
             assertThat(l.duplicates()).isEqualTo(1);
         });
         assertThat(plan.skips()).isZero();
+    }
+
+    /**
+     * A failback: the secondary (source) holds p1, p2, the republished copy of orphan o, then p3; reverse replication
+     * copied p1..p3 into the primary (target) after o's original. The application finished up to o's copy: o is done,
+     * and the copies' count per key is 2 (o's copy is none of them), so the primary resumes at p3's copy.
+     */
+    @Test
+    void aRepublishedCopyTheApplicationFinishedIsNoCopyOfTheReverseReplication() {
+        Plan plan = failbackPlan("3");
+
+        assertThat(plan.leases()).singleElement().satisfies(l -> {
+            assertThat(l.checkpoint())
+                    .as("resume at p3's copy (102), not after it")
+                    .isEqualTo("101");
+            assertThat(l.duplicates()).isZero();
+        });
+        assertThat(plan.skips()).isZero();
+        assertThat(plan.evidence()).containsEntry("kcl.orders.orphans", "1 republished, 0 unprocessed");
+    }
+
+    /** As above, the application stopped before o's copy: o is read at its original, p1' and p2' again. */
+    @Test
+    void anOrphanWhoseCopyTheApplicationHasNotFinishedIsReadAtItsOriginal() {
+        Plan plan = failbackPlan("2");
+
+        assertThat(plan.leases()).singleElement().satisfies(l -> {
+            assertThat(l.checkpoint()).isEqualTo(LeaseCheckpoint.TRIM_HORIZON);
+            assertThat(l.duplicates()).as("p1' and p2'").isEqualTo(2);
+        });
+        assertThat(plan.skips()).isZero();
+        assertThat(plan.evidence()).containsEntry("kcl.orders.orphans", "1 republished, 1 unprocessed");
+    }
+
+    /** The old region's stream unreadable, its leases from {@code oldLeases}; the target holds copies 100 and 101. */
+    private static Plan outagePlan(DynamoDbClient oldLeases) {
+        return KclLeaseMigration.plan(
+                "orders",
+                side("us-west-2", unreachableKinesis(), oldLeases),
+                side("us-east-2", target(), unreachableDynamo()),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(progress("5")),
+                Map.of());
+    }
+
+    private static Plan failbackPlan(String sourceCheckpoint) {
+        ReplicationStart reverse = new ReplicationStart(
+                "pair",
+                new ReplicationDirection("us-east-2", "us-west-2"),
+                2,
+                Instant.EPOCH,
+                Map.of(),
+                Map.of(SHARD, "50"));
+        return KclLeaseMigration.plan(
+                "orders",
+                side(
+                        "us-east-2",
+                        stream(record("k", "1"), record("k", "2"), record("k", "3"), record("k", "4")),
+                        leases(sourceCheckpoint)),
+                side(
+                        "us-west-2",
+                        stream(record("k", "50"), record("k", "100"), record("k", "101"), record("k", "102")),
+                        unreachableDynamo()),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(reverse),
+                List.of(),
+                Map.of(SHARD + "@3", SHARD + "@50"));
     }
 
     private static Side side(String region, KinesisClient kinesis, DynamoDbClient dynamo) {
@@ -142,14 +195,19 @@ class KclLeaseMigrationFallbackTest {
 
     /** A target stream with one open shard holding two copies (sequence numbers 100 and 101). */
     private static KinesisClient target() {
+        return stream(record("k", "100"), record("k", "101"));
+    }
+
+    /** A stream of one open shard, {@code shardId-000000000000}, holding {@code records}. */
+    private static KinesisClient stream(Record... records) {
         return new KinesisClient() {
             @Override
             public ListShardsResponse listShards(ListShardsRequest request) {
                 return ListShardsResponse.builder()
                         .shards(Shard.builder()
-                                .shardId("shardId-000000000000")
+                                .shardId(SHARD)
                                 .hashKeyRange(h -> h.startingHashKey("0").endingHashKey("1"))
-                                .sequenceNumberRange(s -> s.startingSequenceNumber("100"))
+                                .sequenceNumberRange(s -> s.startingSequenceNumber(records[0].sequenceNumber()))
                                 .build())
                         .build();
             }
@@ -164,10 +222,7 @@ class KclLeaseMigrationFallbackTest {
                 return GetRecordsResponse.builder()
                         .millisBehindLatest(0L)
                         .nextShardIterator("end")
-                        .records(
-                                "it".equals(request.shardIterator())
-                                        ? List.of(record("100"), record("101"))
-                                        : List.of())
+                        .records("it".equals(request.shardIterator()) ? List.of(records) : List.of())
                         .build();
             }
 
@@ -181,9 +236,9 @@ class KclLeaseMigrationFallbackTest {
         };
     }
 
-    private static Record record(String sequence) {
+    private static Record record(String key, String sequence) {
         return Record.builder()
-                .partitionKey("k")
+                .partitionKey(key)
                 .sequenceNumber(sequence)
                 .data(SdkBytes.fromUtf8String("x"))
                 .approximateArrivalTimestamp(Instant.EPOCH)
