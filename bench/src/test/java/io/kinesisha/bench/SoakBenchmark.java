@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  * A leak shows as a heap slope, a slow drift as a rising lag p99 from window to window.
  *
  * <p>Parameters (system properties): {@code soak.minutes} (60), {@code soak.reshard-minutes} (10),
- * {@code soak.rate-fraction} (0.5), {@code soak.sample-seconds} (10), {@code soak.report} (the HTML report,
+ * {@code soak.rate-fraction} (0.5), {@code soak.rate} (records/s, instead of the fraction), {@code soak.sample-seconds} (10), {@code soak.report} (the HTML report,
  * {@code target/soak-report.html}). Run it with {@code -Dtest=SoakBenchmark} under {@code -Pbench}, or for an hour
  * without Maven with {@link #main} (see docs/performance.md).
  */
@@ -50,12 +50,19 @@ class SoakBenchmark {
     static final Duration STALLED = Duration.ofMinutes(2);
 
     /** What the run is given. */
-    record Settings(Duration length, Duration reshardEvery, double rateFraction, Duration sampleEvery, Path report) {
+    record Settings(
+            Duration length,
+            Duration reshardEvery,
+            double rateFraction,
+            double fixedRate,
+            Duration sampleEvery,
+            Path report) {
         static Settings fromSystemProperties() {
             return new Settings(
                     minutes("soak.minutes", 60),
                     minutes("soak.reshard-minutes", 10),
                     Double.parseDouble(System.getProperty("soak.rate-fraction", "0.5")),
+                    Double.parseDouble(System.getProperty("soak.rate", "0")),
                     Duration.ofSeconds(Long.parseLong(System.getProperty("soak.sample-seconds", "10"))),
                     Paths.get(System.getProperty("soak.report", "target/soak-report.html"))
                             .toAbsolutePath());
@@ -67,6 +74,14 @@ class SoakBenchmark {
                 throw new IllegalArgumentException(property + " must be > 0 minutes, was " + minutes);
             }
             return Duration.ofMillis((long) (minutes * 60_000));
+        }
+
+        /**
+         * The writer's rate: {@code soak.rate} records/s when set (the emulator slows as it holds more records, so
+         * half its fresh rate cannot be held for an hour on a small machine), else the fraction of {@code rawRate}.
+         */
+        double rate(double rawRate) {
+            return fixedRate > 0 ? fixedRate : rawRate * rateFraction;
         }
     }
 
@@ -91,8 +106,13 @@ class SoakBenchmark {
 
     static SoakResult run(Settings settings) throws Exception {
         System.out.printf(
-                "soak: %s at %.0f %% of the emulator's rate, a source reshard every %s, a sample every %s%n",
-                settings.length(), settings.rateFraction() * 100, settings.reshardEvery(), settings.sampleEvery());
+                "soak: %s at %s, a source reshard every %s, a sample every %s%n",
+                settings.length(),
+                settings.fixedRate() > 0
+                        ? settings.fixedRate() + " records/s"
+                        : String.format("%.0f %% of the emulator's rate", settings.rateFraction() * 100),
+                settings.reshardEvery(),
+                settings.sampleEvery());
         Path work =
                 Paths.get("target", "bench-soak-" + System.currentTimeMillis()).toAbsolutePath();
         // the emulators hold millions of records by the end: a periodic persist would stall them for seconds
@@ -106,7 +126,7 @@ class SoakBenchmark {
                 KinesisClient west = env.clients().kinesis(env.primary().target());
                 KinesisClient east = env.clients().kinesis(env.secondary().target())) {
             double rawRate = calibrate(env, west);
-            double rate = rawRate * settings.rateFraction();
+            double rate = settings.rate(rawRate);
             System.out.printf(
                     "soak: raw PutRecords ingest %.0f records/s (1 writer, batches of 500, %d B, %s); "
                             + "soak rate %.0f records/s%n",
@@ -262,7 +282,7 @@ class SoakBenchmark {
             });
             rows.add(new String[] {
                 "emulator raw ingest / soak rate",
-                String.format("%.0f / %.0f records/s (%.0f %%)", rawRate, rate, settings.rateFraction() * 100)
+                String.format("%.0f / %.0f records/s (%.0f %%)", rawRate, rate, rate / rawRate * 100)
             });
             rows.add(new String[] {
                 "records written (acknowledged) / in the source / in the target (first copies) / duplicates",
@@ -309,7 +329,7 @@ class SoakBenchmark {
                             KEYS,
                             PAYLOAD,
                             rate,
-                            settings.rateFraction() * 100,
+                            rate / rawRate * 100,
                             series.timeline().startedAt()))
                     .describe("Replication lag is each record's target arrival minus its source arrival (both "
                             + "emulators on this machine's clock), p99 of the records written in each sample "
