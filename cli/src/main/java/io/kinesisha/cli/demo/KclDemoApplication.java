@@ -43,6 +43,9 @@ public final class KclDemoApplication implements AutoCloseable {
     private final String streamName;
     private final Consumer<String> log;
     private final List<String> processed = new ArrayList<>();
+    /** Per stopped worker: its region and what it processed. */
+    private final List<Map.Entry<String, List<String>>> runs = new ArrayList<>();
+
     private KclConsumer worker;
     private String region;
     private int starts;
@@ -143,6 +146,7 @@ public final class KclDemoApplication implements AutoCloseable {
             worker.close(grace);
         } finally {
             processed.addAll(worker.processed);
+            runs.add(Map.entry(region, List.copyOf(worker.processed)));
             log.accept("kcl: " + NAME + " stopped in " + region + " after " + worker.processed.size() + " record(s)");
             worker = null;
         }
@@ -170,6 +174,28 @@ public final class KclDemoApplication implements AutoCloseable {
     public long duplicates() {
         List<String> ids = ids();
         return ids.size() - new HashSet<>(ids).size();
+    }
+
+    /**
+     * Per stopped worker, in start order: {@code <region> <n>}, the records it processed that an earlier worker had
+     * processed or it processed twice (what each start cost, to set against what the controller expected).
+     */
+    public synchronized List<String> duplicatesPerStart() {
+        Set<String> before = new HashSet<>();
+        List<String> result = new ArrayList<>();
+        for (Map.Entry<String, List<String>> run : runs) {
+            long repeated = 0;
+            Set<String> mine = new HashSet<>();
+            for (String id : run.getValue().stream()
+                    .map(KclDemoApplication::id)
+                    .flatMap(Optional::stream)
+                    .toList()) {
+                repeated += before.contains(id) || !mine.add(id) ? 1 : 0;
+            }
+            before.addAll(mine);
+            result.add(run.getKey() + " " + repeated);
+        }
+        return result;
     }
 
     public synchronized int starts() {

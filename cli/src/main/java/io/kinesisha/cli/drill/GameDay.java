@@ -504,7 +504,8 @@ public final class GameDay implements AutoCloseable {
                 kcl.duplicates(),
                 kcl.notSeen(acked).size(),
                 "a KCL 3.x application, " + kcl.starts() + " start(s); its leases translated by the controller per "
-                        + "switch, duplicates " + String.join(", ", switches) + "; measured");
+                        + "switch, duplicates " + String.join(", ", switches) + "; measured per start: "
+                        + String.join(", ", kcl.duplicatesPerStart()));
     }
 
     /** True when {@code id} is in the primary once per copy reverse replication made (not an extra landing). */

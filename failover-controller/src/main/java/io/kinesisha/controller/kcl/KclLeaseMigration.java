@@ -155,7 +155,7 @@ public final class KclLeaseMigration {
                             ? "every lease is at or past its shard's last replicated record, so every copy is done"
                             : "resuming at the start of the copies (duplicates are an upper bound)");
         }
-        Map<String, Kind> originals = originals(republished, leases);
+        Map<String, Kind> originals = originals(republished, leases, earlierCheckpoints(target));
         List<TargetShard> targetShards =
                 targetShards(target, targetCut, start.map(ReplicationStart::targetTips), regionStart, originals);
         return new Plan(
@@ -171,19 +171,40 @@ public final class KclLeaseMigration {
     }
 
     /**
-     * Each orphan original's position in the target and whether the application finished its copy (the source's
-     * lease covers the copy; without the leases, not finished).
+     * Each orphan original's position in the target and whether the application finished it: it processed the copy
+     * (the source's lease covers it), or the original itself before the switch that left it behind (the lease the
+     * application last checkpointed in the target's own table covers it: the orphans of an outage are the primary's
+     * last records, and an application reading live had often processed them there). Without either, not finished.
      */
-    private static Map<String, Kind> originals(Map<String, String> republished, Map<String, LeaseCheckpoint> leases) {
+    private static Map<String, Kind> originals(
+            Map<String, String> republished,
+            Map<String, LeaseCheckpoint> sourceLeases,
+            Map<String, LeaseCheckpoint> targetLeases) {
         Map<String, Kind> originals = new HashMap<>();
         republished.forEach((copy, original) -> {
-            int at = copy.lastIndexOf('@');
-            boolean done = leases != null
-                    && leases.getOrDefault(copy.substring(0, at), LeaseCheckpoint.NONE)
-                            .covers(copy.substring(at + 1));
+            boolean done = sourceLeases != null && covered(sourceLeases, copy) || covered(targetLeases, original);
             originals.put(original, done ? Kind.ORPHAN_FINISHED : Kind.ORPHAN_UNFINISHED);
         });
         return originals;
+    }
+
+    /** Whether {@code leases} cover {@code position} ({@code <shard>@<sequence number>}). */
+    private static boolean covered(Map<String, LeaseCheckpoint> leases, String position) {
+        int at = position.lastIndexOf('@');
+        return leases.getOrDefault(position.substring(0, at), LeaseCheckpoint.NONE)
+                .covers(position.substring(at + 1));
+    }
+
+    /**
+     * The checkpoints the application left in the target's table when it last read there (read before this plan's
+     * write replaces them); none when the table cannot be read: the orphans are then read again, never skipped.
+     */
+    private static Map<String, LeaseCheckpoint> earlierCheckpoints(Side target) {
+        try {
+            return target.leases().checkpoints();
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
     }
 
     /** Writes the plan's leases into the target region's lease table. */

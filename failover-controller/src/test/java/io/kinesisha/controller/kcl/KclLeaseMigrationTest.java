@@ -105,7 +105,7 @@ class KclLeaseMigrationTest {
      */
     @Test
     void aRepublishedCopyTheApplicationFinishedIsNoCopyOfTheReverseReplication() {
-        Plan plan = failbackPlan("3");
+        Plan plan = failbackPlan("3", unreachableDynamo());
 
         assertThat(plan.leases()).singleElement().satisfies(l -> {
             assertThat(l.checkpoint())
@@ -120,7 +120,7 @@ class KclLeaseMigrationTest {
     /** As above, the application stopped before o's copy: o is read at its original, p1' and p2' again. */
     @Test
     void anOrphanWhoseCopyTheApplicationHasNotFinishedIsReadAtItsOriginal() {
-        Plan plan = failbackPlan("2");
+        Plan plan = failbackPlan("2", unreachableDynamo());
 
         assertThat(plan.leases()).singleElement().satisfies(l -> {
             assertThat(l.checkpoint()).isEqualTo(LeaseCheckpoint.TRIM_HORIZON);
@@ -143,7 +143,23 @@ class KclLeaseMigrationTest {
                 Map.of());
     }
 
-    private static Plan failbackPlan(String sourceCheckpoint) {
+    /**
+     * The application had processed o itself in the primary before the outage (its lease there, left from then, is
+     * at o): o is done though its copy is not, so the primary resumes at p3's copy.
+     */
+    @Test
+    void anOrphanTheApplicationProcessedInThePrimaryBeforeTheOutageIsNotReadAgain() {
+        Plan plan = failbackPlan("2", leases("50"));
+
+        assertThat(plan.leases()).singleElement().satisfies(l -> {
+            assertThat(l.checkpoint()).isEqualTo("101");
+            assertThat(l.duplicates()).isZero();
+        });
+        assertThat(plan.evidence()).containsEntry("kcl.orders.orphans", "1 republished, 0 unprocessed");
+    }
+
+    /** Failback from {@code sourceCheckpoint} in the secondary; {@code primaryLeases}: the primary's old table. */
+    private static Plan failbackPlan(String sourceCheckpoint, DynamoDbClient primaryLeases) {
         ReplicationStart reverse = new ReplicationStart(
                 "pair",
                 new ReplicationDirection("us-east-2", "us-west-2"),
@@ -160,7 +176,7 @@ class KclLeaseMigrationTest {
                 side(
                         "us-west-2",
                         stream(record("k", "50"), record("k", "100"), record("k", "101"), record("k", "102")),
-                        unreachableDynamo()),
+                        primaryLeases),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.of(reverse),
