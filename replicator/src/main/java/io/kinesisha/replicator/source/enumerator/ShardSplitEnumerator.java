@@ -85,6 +85,8 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
     private volatile int waitingForParents;
     private boolean discoveredOnce;
     private boolean leaseHeld;
+    /** The holder this job waits for (logged once per holder). */
+    private String waitingFor;
 
     private static final int UNKNOWN_OWNER = -1;
 
@@ -133,8 +135,15 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
 
     /** Runs on a worker thread: reads only the volatile consumer ARN, touches no other state. */
     private Discovery discover() {
-        if (config.lease() != null && !config.lease().renew()) {
-            return Discovery.leaseLost(config.lease().holder());
+        if (config.lease() != null) {
+            switch (config.lease().renew()) {
+                case HELD_BY_ANOTHER:
+                    return Discovery.leaseLost(config.lease().holder());
+                case WAITING:
+                    return Discovery.waiting(config.lease().holder());
+                case HELD:
+                    break;
+            }
         }
         String arn = config.readerType() == ReaderType.EFO ? usableConsumer(consumerArn) : null;
         return new Discovery(proxy.listShards(config.streamArn()), arn);
@@ -173,6 +182,19 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
                     error.toString());
             return;
         }
+        if (discovery.waitingFor != null) {
+            if (!discovery.waitingFor.equals(waitingFor)) {
+                LOG.warn(
+                        "the read lease of {} is held by a run that has not renewed it since this job started ({}):"
+                                + " it stopped without releasing it, or it is slow; reading nothing until it expires,"
+                                + " or stopping if it renews",
+                        config.streamArn(),
+                        discovery.waitingFor);
+                waitingFor = discovery.waitingFor;
+            }
+            return;
+        }
+        waitingFor = null;
         if (discovery.leaseHolder != null) {
             throw new SuppressRestartsException(new IllegalStateException("another job reads " + config.streamArn()
                     + " (" + discovery.leaseHolder + "): this one stops without reading; stop the other first"));
@@ -414,7 +436,8 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
         if (leaseHeld) {
             try {
                 config.lease().release();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
+                // LinkageError: on a Flink cluster the job's class loader can be closed while the job stops
                 LOG.warn("could not release the read lease (it expires by itself): {}", e.toString());
             }
         }
@@ -436,19 +459,25 @@ public final class ShardSplitEnumerator implements SplitEnumerator<ShardSplit, E
         final List<Shard> shards;
         final String consumerArn;
         final String leaseHolder;
+        final String waitingFor;
 
         Discovery(List<Shard> shards, String consumerArn) {
-            this(shards, consumerArn, null);
+            this(shards, consumerArn, null, null);
         }
 
-        private Discovery(List<Shard> shards, String consumerArn, String leaseHolder) {
+        private Discovery(List<Shard> shards, String consumerArn, String leaseHolder, String waitingFor) {
             this.shards = shards;
             this.consumerArn = consumerArn;
             this.leaseHolder = leaseHolder;
+            this.waitingFor = waitingFor;
         }
 
         static Discovery leaseLost(String holder) {
-            return new Discovery(List.of(), null, holder);
+            return new Discovery(List.of(), null, holder, null);
+        }
+
+        static Discovery waiting(String holder) {
+            return new Discovery(List.of(), null, null, holder);
         }
     }
 }
