@@ -155,7 +155,9 @@ public final class KclLeaseMigration {
                             ? "every lease is at or past its shard's last replicated record, so every copy is done"
                             : "resuming at the start of the copies (duplicates are an upper bound)");
         }
-        Map<String, Kind> originals = originals(republished, leases, earlierCheckpoints(target));
+        // the target's old table matters only for orphans: no Scan of it on a switch that republished none
+        Map<String, Kind> originals =
+                originals(republished, leases, republished.isEmpty() ? Map.of() : earlierCheckpoints(target));
         List<TargetShard> targetShards =
                 targetShards(target, targetCut, start.map(ReplicationStart::targetTips), regionStart, originals);
         return new Plan(
