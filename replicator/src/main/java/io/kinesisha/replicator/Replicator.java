@@ -76,6 +76,9 @@ public final class Replicator {
             ReplicationPlan plan,
             ClientOverrides sinkOverrides) {
         configureCheckpointing(env, config.replication());
+        // source and sink are chained: without object reuse Flink deep-copies every record between them. The source
+        // makes a new record for each it reads and nothing changes one after emitting it, so the copy buys nothing.
+        env.getConfig().enableObjectReuse();
         env.fromSource(
                         source(config, plan),
                         WatermarkStrategy.noWatermarks(),

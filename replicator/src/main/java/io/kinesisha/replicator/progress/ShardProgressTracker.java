@@ -2,8 +2,8 @@ package io.kinesisha.replicator.progress;
 
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.common.kinesis.SequenceNumbers;
 import io.kinesisha.replicator.ReplicatedRecord;
-import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +28,8 @@ public final class ShardProgressTracker {
     private final ReplicationDirection direction;
     private final long epoch;
     private final Map<String, ShardState> shards = new HashMap<>();
-    private final Map<String, BigInteger> highestTarget = new HashMap<>();
+    /** Per target shard, its highest acknowledged sequence number (compared as numbers, kept as strings). */
+    private final Map<String, String> highestTarget = new HashMap<>();
 
     public ShardProgressTracker(String pairName, ReplicationDirection direction, long epoch) {
         this.pairName = pairName;
@@ -69,14 +70,13 @@ public final class ShardProgressTracker {
         pending.targetShardId = targetShardId;
         pending.targetSequenceNumber = targetSequenceNumber;
         shard.written++;
-        highestTarget.merge(targetShardId, new BigInteger(targetSequenceNumber), BigInteger::max);
+        highestTarget.merge(targetShardId, targetSequenceNumber, SequenceNumbers::max);
         advance(shard);
     }
 
     /** Everything accepted is written (a flush): marks every shard that has a position. */
     public void flushed() {
-        Map<String, String> targets = new HashMap<>();
-        highestTarget.forEach((shard, seq) -> targets.put(shard, seq.toString()));
+        Map<String, String> targets = new HashMap<>(highestTarget);
         for (ShardState s : shards.values()) {
             if (s.unwritten.isEmpty() && s.lastSequence != null) {
                 s.markSequence = s.lastSequence;
