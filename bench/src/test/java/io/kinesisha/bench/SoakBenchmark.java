@@ -35,13 +35,27 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  *
  * <p>Parameters (system properties): {@code soak.minutes} (60), {@code soak.reshard-minutes} (10),
  * {@code soak.rate-fraction} (0.5), {@code soak.rate} (records/s, instead of the fraction), {@code soak.sample-seconds} (10), {@code soak.report} (the HTML report,
- * {@code target/soak-report.html}). Run it with {@code -Dtest=SoakBenchmark} under {@code -Pbench}, or for an hour
+ * {@code target/soak-report.html}), {@code soak.reshard} ({@code split-merge} or {@code uniform}),
+ * {@code soak.target-shards} (3). Run it with {@code -Dtest=SoakBenchmark} under {@code -Pbench}, or for an hour
  * without Maven with {@link #main} (see docs/performance.md).
  */
 class SoakBenchmark {
     static final int KEYS = 1000;
     static final int SOURCE_SHARDS = 4;
     static final int TARGET_SHARDS = 3;
+
+    /** How the source is resharded every interval. */
+    enum ReshardMode {
+        /** split the lowest open shard, then merge its children back (one shard closes at a time) */
+        SPLIT_MERGE,
+        /**
+         * UpdateShardCount with uniform scaling, {@link #SOURCE_SHARDS} to twice that and back: every open shard closes
+         * at once. kinesis-local's write cost grows with the records a shard holds, so fresh shards every interval
+         * also keep the source emulator's cost bounded over a long run.
+         */
+        UNIFORM
+    }
+
     static final int PAYLOAD = 200;
     static final Duration CALIBRATION = Duration.ofSeconds(20);
     /** A full GC for the live heap every this many samples (one a minute at 10 s). */
@@ -56,7 +70,9 @@ class SoakBenchmark {
             double rateFraction,
             double fixedRate,
             Duration sampleEvery,
-            Path report) {
+            Path report,
+            ReshardMode reshardMode,
+            int targetShards) {
         static Settings fromSystemProperties() {
             return new Settings(
                     minutes("soak.minutes", 60),
@@ -65,7 +81,11 @@ class SoakBenchmark {
                     Double.parseDouble(System.getProperty("soak.rate", "0")),
                     Duration.ofSeconds(Long.parseLong(System.getProperty("soak.sample-seconds", "10"))),
                     Paths.get(System.getProperty("soak.report", "target/soak-report.html"))
-                            .toAbsolutePath());
+                            .toAbsolutePath(),
+                    ReshardMode.valueOf(System.getProperty("soak.reshard", "split-merge")
+                            .toUpperCase(java.util.Locale.ROOT)
+                            .replace('-', '_')),
+                    Integer.parseInt(System.getProperty("soak.target-shards", Integer.toString(TARGET_SHARDS))));
         }
 
         private static Duration minutes(String property, double fallback) {
@@ -133,7 +153,7 @@ class SoakBenchmark {
                     rawRate, PAYLOAD, CALIBRATION, rate);
 
             String source = env.primary().createStream("soak-source", SOURCE_SHARDS);
-            String target = env.secondary().createStream("soak-target", TARGET_SHARDS);
+            String target = env.secondary().createStream("soak-target", settings.targetShards());
             ReplicationPairConfig config = BenchPair.config(
                     env,
                     "soak",
@@ -209,6 +229,12 @@ class SoakBenchmark {
         try (SoakScheduler scheduler = new SoakScheduler()) {
             scheduler.every(settings.sampleEvery(), () -> series.sample(load.acknowledgedCount(), progress.rows()));
             scheduler.every(settings.reshardEvery(), () -> {
+                if (settings.reshardMode() == ReshardMode.UNIFORM) {
+                    int to = Reshard.openShardCount(west, source) == SOURCE_SHARDS ? 2 * SOURCE_SHARDS : SOURCE_SHARDS;
+                    Reshard.scaleUniformly(west, source, to);
+                    series.timeline().mark("UpdateShardCount to " + to);
+                    return;
+                }
                 String parent = lastSplit.getAndSet(null);
                 if (parent == null) {
                     lastSplit.set(Reshard.splitLowestOpen(west, source));
@@ -302,7 +328,12 @@ class SoakBenchmark {
                 "**per-key reorders** in the target / wrong partition key",
                 check.late() + " / " + check.mismatchedKeys()
             });
-            rows.add(new String[] {"reshards (split, merge alternately)", Long.toString(series.reshards())});
+            rows.add(new String[] {
+                settings.reshardMode() == ReshardMode.UNIFORM
+                        ? "reshards (UpdateShardCount " + SOURCE_SHARDS + " <-> " + 2 * SOURCE_SHARDS + ", uniform)"
+                        : "reshards (split, merge alternately)",
+                Long.toString(series.reshards())
+            });
             rows.add(new String[] {
                 "**heap after GC slope** (least squares, every sample / live heap after a full GC " + "each minute)",
                 String.format("%+.1f / %+.1f MB per hour", series.heapSlopeMbPerHour(), series.liveHeapSlopeMbPerHour())
@@ -325,7 +356,7 @@ class SoakBenchmark {
                                     + "first). Started %s.",
                             SOURCE_SHARDS,
                             SOURCE_SHARDS,
-                            TARGET_SHARDS,
+                            settings.targetShards(),
                             KEYS,
                             PAYLOAD,
                             rate,

@@ -126,7 +126,9 @@ final class SoakSeries {
 
     long reshards() {
         return timeline.events().stream()
-                .filter(e -> e.label().startsWith("split") || e.label().equals("merge"))
+                .filter(e -> e.label().startsWith("split")
+                        || e.label().equals("merge")
+                        || e.label().startsWith("UpdateShardCount"))
                 .count();
     }
 

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ScalingType;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
@@ -74,6 +75,21 @@ public final class Reshard {
     private static void merge(KinesisClient kinesis, String arn, String shard, String adjacent) {
         kinesis.mergeShards(b -> b.streamARN(arn).shardToMerge(shard).adjacentShardToMerge(adjacent));
         awaitActive(kinesis, arn);
+    }
+
+    /**
+     * UpdateShardCount with uniform scaling (what most operators run): every open shard is split or merged at once, so
+     * all of them close and new ones open.
+     */
+    public static void scaleUniformly(KinesisClient kinesis, String arn, int targetShardCount) {
+        kinesis.updateShardCount(
+                b -> b.streamARN(arn).targetShardCount(targetShardCount).scalingType(ScalingType.UNIFORM_SCALING));
+        awaitActive(kinesis, arn);
+    }
+
+    /** The stream's open shards now. */
+    public static int openShardCount(KinesisClient kinesis, String arn) {
+        return openByHashKey(kinesis, arn).size();
     }
 
     public static void awaitActive(KinesisClient kinesis, String arn) {
