@@ -49,9 +49,15 @@ final class Launcher {
         return result;
     }
 
-    /** Starts a long-running command (e.g. replicate) in the background; output goes to {@code log}. */
+    /**
+     * Starts a long-running command (e.g. replicate) in the background; output goes to {@code log}. It gets Ctrl-C
+     * (SIGINT) as a terminal would deliver it: a build started in the background ({@code mvn verify &}) hands the
+     * test JVM SIGINT ignored, every child inherits that, and a JVM that inherits it ignored never runs its shutdown
+     * hooks on Ctrl-C. perl (perl-base, on every Debian) restores the default before it execs the launcher.
+     */
     Process start(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(List.of(
+                "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec $ARGV[0]: $!\\n\";"));
         command.add(root.resolve("kinesis-ha").toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
