@@ -43,6 +43,8 @@ public final class ConfigLoader {
             "KINESIS_HA_HOME",
             "KINESIS_HA_DEBUG",
             "KINESIS_HA_JAVA_OPTS",
+            "KINESIS_HA_CDS",
+            "KINESIS_HA_CDS_DIR",
             "KINESIS_HA_SKIP_BUILD",
             "KINESIS_HA_EMULATOR_DIR",
             "KINESIS_HA_NODE");

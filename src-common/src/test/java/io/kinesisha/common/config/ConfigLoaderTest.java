@@ -141,6 +141,24 @@ class ConfigLoaderTest {
         });
     }
 
+    /** A variable the launcher documents (KINESIS_HA_CDS=0, ...) must not make every command refuse its config. */
+    @Test
+    void everyVariableTheLauncherReadsIsIgnoredByLoading() throws IOException {
+        Path launcher = Path.of(System.getProperty("kinesisha.root", "..")).resolve("kinesis-ha");
+        String script = Files.readString(launcher);
+        Map<String, String> env = java.util.regex.Pattern.compile("KINESIS_HA_[A-Z_]+")
+                .matcher(script)
+                .results()
+                .map(java.util.regex.MatchResult::group)
+                .distinct()
+                .collect(Collectors.toMap(name -> name, name -> "0"));
+        assertThat(env).as("variables the launcher reads").containsKeys("KINESIS_HA_HOME", "KINESIS_HA_CDS");
+
+        ReplicationPairConfig config = ConfigLoader.load(resource("minimal.yaml"), env, NO_OVERRIDES);
+
+        assertThat(config.pairName()).isNotBlank();
+    }
+
     @Test
     void unknownOverrideIsAnUnknownKey() {
         ConfigException e = catchThrowableOfType(
