@@ -23,6 +23,11 @@ final class Launcher {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
+        return run(Map.of(), args);
+    }
+
+    /** As {@link #run(String...)}, with these variables added to the environment. */
+    Result run(Map<String, String> variables, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(root.resolve("kinesis-ha").toString());
         command.addAll(List.of(args));
@@ -35,6 +40,7 @@ final class Launcher {
         Map<String, String> env = builder.environment();
         env.put("KINESIS_HA_HOME", home.toString());
         env.put("KINESIS_HA_SKIP_BUILD", "1");
+        env.putAll(variables);
         Process process = builder.start();
         if (!process.waitFor(180, TimeUnit.SECONDS)) {
             process.destroy();

@@ -66,7 +66,10 @@ class RunbookIT {
         GROUPS.put("automatic", List.of("automatic-failover.md"));
     }
 
-    /** Short-lived JVMs (status, audit, ...) start in about half the time with C1 only; the launcher passes these. */
+    /**
+     * The launcher gives its quick commands (status, audit, ...) these options by itself; the runbooks' other commands
+     * (replicate, failback, verify, local) get them too, to spare the test machine's CPU.
+     */
     static final String JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
     static final Path ROOT = Paths.get(System.getProperty("kinesisha.root", ".."))
@@ -196,6 +199,8 @@ class RunbookIT {
         builder.environment().put("KINESIS_HA_HOME", home.toString());
         builder.environment().put("KINESIS_HA_SKIP_BUILD", "1");
         builder.environment().put("KINESIS_HA_JAVA_OPTS", JAVA_OPTS);
+        // the groups' commands share their class-data-sharing archives, as one operator's would
+        builder.environment().put("KINESIS_HA_CDS_DIR", WORK.resolve("cds").toString());
         builder.environment().remove("CONFIG");
         Process bash = builder.start();
         boolean finished;
@@ -239,7 +244,8 @@ class RunbookIT {
 
     /** Names the block on stderr; the ERR trap names it again when one of its commands fails. */
     private static String marker(Block b, String what) {
-        return "RUNBOOK_BLOCK='" + b.where() + "'\necho '=== " + what + ": " + b.where() + "' >&2\n";
+        return "RUNBOOK_BLOCK='" + b.where() + "'\necho \"=== " + what + ": " + b.where()
+                + " at $(date +%T.%3N)\" >&2\n";
     }
 
     private static final String ERR_TRAP =
