@@ -2,22 +2,31 @@ package io.kinesisha.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kinesisha.common.aws.ClientRole;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalRegion;
+import io.kinesisha.testkit.Waits;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
 /**
  * How fast the local stand-in for Kinesis is: start time, restart time after SIGTERM (persisted data), and
@@ -70,6 +79,69 @@ class EmulatorBenchmark {
                         "| PutRecords ingest, %d x %d B records, batches of %d, %d thread(s) | %.0f records/s |%n",
                         RECORDS, PAYLOAD_BYTES, BATCH, row.threads, row.recordsPerSecond);
             }
+        }
+    }
+
+    /**
+     * The floor under job start (issue 16, goal 2): how long the emulator takes from SubscribeToShard to its first
+     * event, for a bare SDK subscriber on a shard that already holds records. Nothing of ours is in this path.
+     */
+    @Test
+    void firstSubscribeToShardEvent() throws Exception {
+        try (LocalEnvironment env = LocalEnvironment.builder()
+                        .region("us-west-2")
+                        .workDir(Paths.get("target", "bench-efo-" + System.currentTimeMillis())
+                                .toAbsolutePath())
+                        .start();
+                KinesisClient kinesis = env.clients().kinesis(env.primary().target());
+                KinesisAsyncClient async =
+                        env.clients().kinesisAsync(env.primary().target(), ClientRole.SOURCE)) {
+            int runs = 6;
+            // one shard per run: a cancelled subscription's lease outlives it in the emulator
+            String arn = env.primary().createStream("efo", runs);
+            kinesis.putRecords(b -> b.streamARN(arn)
+                    .records(IntStream.range(0, 300)
+                            .mapToObj(i -> PutRecordsRequestEntry.builder()
+                                    .partitionKey("k" + i)
+                                    .data(SdkBytes.fromUtf8String("r" + i))
+                                    .build())
+                            .collect(Collectors.toList())));
+            String consumer = kinesis.registerStreamConsumer(
+                            b -> b.streamARN(arn).consumerName("bench"))
+                    .consumer()
+                    .consumerARN();
+            Waits.until(
+                    () -> kinesis.describeStreamConsumer(b -> b.consumerARN(consumer))
+                                    .consumerDescription()
+                                    .consumerStatus()
+                            == ConsumerStatus.ACTIVE,
+                    Duration.ofSeconds(30),
+                    () -> "consumer " + consumer + " ACTIVE");
+            List<Long> millis = new ArrayList<>();
+            for (int run = 0; run < runs; run++) {
+                String shardId = String.format("shardId-%012d", run);
+                long start = System.nanoTime();
+                CompletableFuture<Long> firstEvent = new CompletableFuture<>();
+                CompletableFuture<Void> subscription = async.subscribeToShard(
+                        b -> b.consumerARN(consumer)
+                                .shardId(shardId)
+                                .startingPosition(p -> p.type(ShardIteratorType.TRIM_HORIZON)),
+                        SubscribeToShardResponseHandler.builder()
+                                .subscriber(event -> {
+                                    if (event instanceof SubscribeToShardEvent e
+                                            && !e.records().isEmpty()) {
+                                        firstEvent.complete((System.nanoTime() - start) / 1_000_000);
+                                    }
+                                })
+                                .build());
+                millis.add(firstEvent.get(30, TimeUnit.SECONDS));
+                subscription.cancel(true);
+            }
+            System.out.println();
+            System.out.println("| SubscribeToShard to the first event with records, ms (run 0: first of the JVM) |");
+            System.out.println("|---|");
+            System.out.println("| " + millis.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " |");
+            assertThat(millis).hasSize(runs);
         }
     }
 
