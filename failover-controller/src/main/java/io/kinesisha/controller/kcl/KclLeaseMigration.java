@@ -3,6 +3,7 @@ package io.kinesisha.controller.kcl;
 import io.kinesisha.common.control.ReplicationStart;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
+import io.kinesisha.common.kinesis.SequenceNumbers;
 import io.kinesisha.controller.actions.ApiCall;
 import io.kinesisha.controller.kcl.CheckpointTranslator.Kind;
 import io.kinesisha.controller.kcl.CheckpointTranslator.Rec;
@@ -10,7 +11,6 @@ import io.kinesisha.controller.kcl.CheckpointTranslator.SourceShard;
 import io.kinesisha.controller.kcl.CheckpointTranslator.TargetLease;
 import io.kinesisha.controller.kcl.CheckpointTranslator.TargetShard;
 import io.kinesisha.controller.reconcile.ShardReader;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -285,6 +285,6 @@ public final class KclLeaseMigration {
     }
 
     private static boolean after(String sequenceNumber, String tip) {
-        return new BigInteger(sequenceNumber).compareTo(new BigInteger(tip)) > 0;
+        return SequenceNumbers.compare(sequenceNumber, tip) > 0;
     }
 }

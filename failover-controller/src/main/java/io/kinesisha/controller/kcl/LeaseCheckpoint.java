@@ -1,6 +1,6 @@
 package io.kinesisha.controller.kcl;
 
-import java.math.BigInteger;
+import io.kinesisha.common.kinesis.SequenceNumbers;
 
 /**
  * A KCL lease's checkpoint read as "which records of its shard has the application finished": everything up to a
@@ -27,7 +27,7 @@ public record LeaseCheckpoint(String value, boolean partial) {
         if (!isSequenceNumber()) {
             return false;
         }
-        int order = new BigInteger(sequenceNumber).compareTo(new BigInteger(value));
+        int order = SequenceNumbers.compare(sequenceNumber, value);
         return partial ? order < 0 : order <= 0;
     }
 

@@ -6,6 +6,7 @@ import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.common.control.ReplicationStart;
 import io.kinesisha.common.control.ShardProgress;
 import io.kinesisha.common.control.StreamCut;
+import io.kinesisha.common.kinesis.SequenceNumbers;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -295,7 +296,7 @@ public final class OrphanFinder {
                 String bound = marked.containsKey(source)
                         ? marked.get(source).markTargets().get(target)
                         : emptyToNull(eraTarget.get(target));
-                if (bound == null || new BigInteger(r.sequenceNumber()).compareTo(new BigInteger(bound)) > 0) {
+                if (bound == null || SequenceNumbers.compare(r.sequenceNumber(), bound) > 0) {
                     copies.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>())
                             .add(Arrays.hashCode(r.data().asByteArray()));
                 }

@@ -2,8 +2,8 @@ package io.kinesisha.controller.reconcile;
 
 import io.kinesisha.common.control.ReplicationLedger;
 import io.kinesisha.common.control.RepublishBatch;
+import io.kinesisha.common.kinesis.SequenceNumbers;
 import io.kinesisha.controller.time.ControllerTime;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -155,7 +155,7 @@ public final class OrphanRepublisher {
             String shard = target.substring(0, at);
             String sequence = target.substring(at + 1);
             String tip = tips.get(shard);
-            if (tip == null || tip.isEmpty() || new BigInteger(sequence).compareTo(new BigInteger(tip)) > 0) {
+            if (tip == null || tip.isEmpty() || SequenceNumbers.compare(sequence, tip) > 0) {
                 tips.put(shard, sequence);
             }
         }
@@ -257,9 +257,7 @@ public final class OrphanRepublisher {
         for (Record r : findings.afterCut()) {
             String shard = findings.afterCutShard().get(r.sequenceNumber());
             String tip = b.tips().get(shard);
-            boolean beforeTips = tip != null
-                    && !tip.isEmpty()
-                    && new BigInteger(r.sequenceNumber()).compareTo(new BigInteger(tip)) <= 0;
+            boolean beforeTips = tip != null && !tip.isEmpty() && SequenceNumbers.compare(r.sequenceNumber(), tip) <= 0;
             if (beforeTips) {
                 repeated.add(OrphanFinder.content(r));
             }

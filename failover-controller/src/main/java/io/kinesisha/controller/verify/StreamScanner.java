@@ -1,7 +1,7 @@
 package io.kinesisha.controller.verify;
 
+import io.kinesisha.common.kinesis.SequenceNumbers;
 import io.kinesisha.common.kinesis.ShardListing;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -64,6 +64,6 @@ public final class StreamScanner {
 
     /** Sequence order within a shard, then by shard; per key this is the stream's order for that key. */
     static Comparator<StreamRecord> sequenceOrder() {
-        return Comparator.comparing((StreamRecord r) -> new BigInteger(r.sequenceNumber));
+        return (a, b) -> SequenceNumbers.compare(a.sequenceNumber, b.sequenceNumber);
     }
 }
