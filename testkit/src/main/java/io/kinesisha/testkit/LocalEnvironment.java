@@ -27,20 +27,35 @@ public final class LocalEnvironment implements AutoCloseable {
     public static final String DEFAULT_PRIMARY = "us-west-2";
     public static final String DEFAULT_SECONDARY = "us-east-2";
     public static final String DEFAULT_ACCOUNT = "111111111111";
-    /** How long teardown waits after SIGTERM before forcing; outage simulations always wait in full. */
-    static final Duration TEARDOWN_GRACE = Duration.ofSeconds(10);
+    /**
+     * How long teardown waits after SIGTERM before forcing, when the data is kept ({@code local up}): kinesis-local
+     * persists as it exits. Outage simulations always wait in full.
+     */
+    static final Duration KEEP_DATA_GRACE = Duration.ofSeconds(10);
+    /**
+     * The same for an environment whose data nobody reads again (tests, demo, drill). kinesis-local sometimes ignores
+     * SIGTERM at teardown (an HTTP/2 connection it never closes holds its server's shutdown); it has then persisted
+     * nothing, and waiting longer only delays whoever waits for the teardown.
+     */
+    static final Duration DISPOSE_GRACE = Duration.ofSeconds(3);
 
     private final Map<String, LocalRegion> regions;
     private final ControlStoreServer controlStore;
     private final AwsClientFactory clients;
     private final Path workDir;
+    private final Duration teardownGrace;
 
     private LocalEnvironment(
-            Map<String, LocalRegion> regions, ControlStoreServer controlStore, AwsClientFactory clients, Path workDir) {
+            Map<String, LocalRegion> regions,
+            ControlStoreServer controlStore,
+            AwsClientFactory clients,
+            Path workDir,
+            Duration teardownGrace) {
         this.regions = regions;
         this.controlStore = controlStore;
         this.clients = clients;
         this.workDir = workDir;
+        this.teardownGrace = teardownGrace;
     }
 
     public static Builder builder() {
@@ -95,7 +110,7 @@ public final class LocalEnvironment implements AutoCloseable {
     public void close() {
         List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (LocalRegion region : regions.values()) {
-            stops.add(CompletableFuture.runAsync(() -> region.close(TEARDOWN_GRACE)));
+            stops.add(CompletableFuture.runAsync(() -> region.close(teardownGrace)));
         }
         stops.forEach(CompletableFuture::join);
         controlStore.close();
@@ -108,6 +123,7 @@ public final class LocalEnvironment implements AutoCloseable {
         private String accountId = DEFAULT_ACCOUNT;
         private Path workDir;
         private boolean persist = true;
+        private boolean keepDataOnClose;
         /** Patient: a loaded emulator can take seconds per PutRecords; outage tests build impatient clients. */
         private ClientTuning tuning = new ClientTuning(Duration.ofSeconds(120), Duration.ofSeconds(30), 3);
 
@@ -137,6 +153,16 @@ public final class LocalEnvironment implements AutoCloseable {
          */
         public Builder persist(boolean persistData) {
             this.persist = persistData;
+            return this;
+        }
+
+        /**
+         * Whether the data is read again after {@link #close()} (default: no). {@code local up} keeps it, so its
+         * teardown gives each emulator {@link #KEEP_DATA_GRACE} to persist; tests, the demo and drills do not wait
+         * that long for an emulator that ignores SIGTERM.
+         */
+        public Builder keepDataOnClose(boolean keep) {
+            this.keepDataOnClose = keep;
             return this;
         }
 
@@ -176,9 +202,10 @@ public final class LocalEnvironment implements AutoCloseable {
                 for (CompletableFuture<Void> start : starts) {
                     start.join();
                 }
-                return new LocalEnvironment(regions, controlStore, clients, dir);
+                return new LocalEnvironment(
+                        regions, controlStore, clients, dir, keepDataOnClose ? KEEP_DATA_GRACE : DISPOSE_GRACE);
             } catch (RuntimeException e) {
-                regions.values().forEach(r -> r.close(TEARDOWN_GRACE));
+                regions.values().forEach(r -> r.close(DISPOSE_GRACE));
                 if (controlStore != null) {
                     controlStore.close();
                 }

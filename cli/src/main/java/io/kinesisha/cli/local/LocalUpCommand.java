@@ -94,6 +94,7 @@ public final class LocalUpCommand implements Callable<Integer> {
                 .region(primaryRegion)
                 .region(secondaryRegion)
                 .workDir(dir)
+                .keepDataOnClose(true)
                 .start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
