@@ -3,11 +3,15 @@ package io.kinesisha.controller.operations;
 import io.kinesisha.common.control.ControlStore;
 import io.kinesisha.common.control.ReplicationDirection;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.common.kinesis.SequenceNumbers;
 import io.kinesisha.common.kinesis.ShardListing;
+import io.kinesisha.controller.reconcile.ShardReader;
 import io.kinesisha.controller.time.ControllerTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,9 +19,10 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * The switchover barrier: with producers paused, replication has drained when, for every shard of the source
@@ -25,18 +30,29 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * source from that position (GetShardIterator AFTER_SEQUENCE_NUMBER, or TRIM_HORIZON for a shard without a row),
  * so the answer is about records, not clocks. Writes that producers started before they saw the pause must have
  * landed first: the barrier does not count as drained before {@code notBefore}.
+ *
+ * <p>A shard serves 5 GetRecords and 5 GetShardIterator calls and 2 MB a second to all its polling readers (KCL,
+ * Lambda without EFO), which must keep up exactly while a switch waits here. So a barrier keeps its place in each
+ * shard between looks and reads every record once over its whole wait: one GetRecords call per shard and look once
+ * it has read to the tip, no new iterator, and never more than {@link #COUNT_LIMIT} records held per shard.
  */
 public final class ReplicationBarrier {
     /** Records read per shard to report how far behind it is; beyond that it is "at least". */
     static final int COUNT_LIMIT = 1000;
+    /** GetRecords calls per shard and look at most (a shard serves 5 a second to all its readers). */
+    private static final int MAX_PAGES_PER_LOOK = 3;
 
     private final ControlStore store;
     private final KinesisClient source;
     private final String sourceArn;
     private final String pair;
     private final ControllerTime time;
+    private final ShardReader reader;
     private Map<String, String> base = Map.of();
     private java.util.Set<String> excluded = java.util.Set.of();
+    private final Map<String, ShardCursor> cursors = new HashMap<>();
+    private ReplicationDirection lookingAt;
+    private long lookingAtEpoch;
 
     public ReplicationBarrier(ControlStore store, KinesisClient source, String sourceArn, String pair, Clock clock) {
         this(store, source, sourceArn, pair, ControllerTime.of(clock));
@@ -50,6 +66,7 @@ public final class ReplicationBarrier {
         this.sourceArn = sourceArn;
         this.pair = pair;
         this.time = time;
+        this.reader = new ShardReader(source, sourceArn);
     }
 
     /**
@@ -67,8 +84,16 @@ public final class ReplicationBarrier {
         return this;
     }
 
-    /** One look: records behind per source shard (shards at zero are drained). */
+    /**
+     * One look: records behind per source shard (shards at zero are drained). Looks of one barrier continue where
+     * the previous one stopped reading, so a wait reads each record of the source once.
+     */
     public Status check(ReplicationDirection direction, long epoch) {
+        if (!direction.equals(lookingAt) || epoch != lookingAtEpoch) {
+            cursors.clear();
+            lookingAt = direction;
+            lookingAtEpoch = epoch;
+        }
         Map<String, ShardProgress> progress = store.readProgress(pair, direction, epoch).stream()
                 .collect(Collectors.toMap(ShardProgress::sourceShardId, Function.identity()));
         Map<String, Integer> behind = new TreeMap<>();
@@ -76,9 +101,10 @@ public final class ReplicationBarrier {
             ShardProgress p = progress.get(shard.shardId());
             String position =
                     p != null && p.lastSequenceNumber() != null ? p.lastSequenceNumber() : base.get(shard.shardId());
+            String replicated = position == null || position.isEmpty() ? null : position;
             behind.put(
                     shard.shardId(),
-                    recordsAfter(shard.shardId(), position == null || position.isEmpty() ? null : position));
+                    cursors.computeIfAbsent(shard.shardId(), ShardCursor::new).behind(replicated));
         }
         return new Status(behind);
     }
@@ -116,35 +142,107 @@ public final class ReplicationBarrier {
         return ShardListing.all(source, sourceArn);
     }
 
-    private int recordsAfter(String shardId, String lastSequenceNumber) {
-        String iterator = source.getShardIterator(b -> {
-                    b.streamARN(sourceArn).shardId(shardId);
-                    if (lastSequenceNumber == null) {
-                        b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-                    } else {
-                        b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
-                                .startingSequenceNumber(lastSequenceNumber);
-                    }
-                })
-                .shardIterator();
-        int count = 0;
-        for (int page = 0; iterator != null && page < 20 && count < COUNT_LIMIT; page++) {
-            String current = iterator;
-            int want = COUNT_LIMIT - count;
-            GetRecordsResponse r = source.getRecords(
-                    b -> b.streamARN(sourceArn).shardIterator(current).limit(want));
-            count += excluded.isEmpty()
-                    ? r.records().size()
-                    : (int) r.records().stream()
-                            .filter(rec -> !excluded.contains(shardId + "@" + rec.sequenceNumber()))
-                            .count();
-            boolean caughtUp = r.millisBehindLatest() == null || r.millisBehindLatest() == 0;
-            if (r.records().isEmpty() && caughtUp) {
-                break;
-            }
-            iterator = r.nextShardIterator();
+    /**
+     * The barrier's place in one shard, kept between looks so that each record is read once over a whole wait: the
+     * records read after the replicated position that still count (in order, at most {@link #COUNT_LIMIT}), and
+     * the iterator after the last record read.
+     */
+    private final class ShardCursor {
+        private final String shardId;
+        private final ArrayDeque<String> pending = new ArrayDeque<>();
+        /** Where reading started ({@code null}: the shard's start); a replicated position before it restarts it. */
+        private String startedAfter;
+        /** The last record read, counted or not ({@code null}: none yet). */
+        private String lastRead;
+
+        private String iterator;
+        private boolean started;
+        private boolean atEnd;
+        /** The last look read up to the tip: what follows arrived since, so reading goes on from there. */
+        private boolean reachedTip;
+
+        ShardCursor(String shardId) {
+            this.shardId = shardId;
         }
-        return count;
+
+        int behind(String replicated) {
+            if (!started || movedBack(replicated) || (!reachedTip && beyondWhatWasRead(replicated))) {
+                // replication passed records not read yet: start again after its position, not through them
+                restart(replicated);
+            }
+            while (!pending.isEmpty()
+                    && replicated != null
+                    && SequenceNumbers.compare(pending.peekFirst(), replicated) <= 0) {
+                pending.pollFirst();
+            }
+            reachedTip = atEnd || read(replicated);
+            // a shard not read to its tip is never reported drained
+            return pending.isEmpty() && !reachedTip ? 1 : pending.size();
+        }
+
+        private boolean movedBack(String replicated) {
+            return startedAfter != null
+                    && (replicated == null || SequenceNumbers.compare(replicated, startedAfter) < 0);
+        }
+
+        private boolean beyondWhatWasRead(String replicated) {
+            String read = lastRead != null ? lastRead : startedAfter;
+            return replicated != null && (read == null || SequenceNumbers.compare(replicated, read) > 0);
+        }
+
+        private void restart(String replicated) {
+            started = true;
+            startedAfter = replicated;
+            lastRead = null;
+            pending.clear();
+            atEnd = false;
+            reachedTip = false;
+            iterator = iteratorAfter(replicated);
+        }
+
+        /** Reads what arrived since the last look, up to the count limit; true when it reached the shard's tip. */
+        private boolean read(String replicated) {
+            for (int page = 0; page < MAX_PAGES_PER_LOOK && pending.size() < COUNT_LIMIT; page++) {
+                int limit = COUNT_LIMIT - pending.size();
+                GetRecordsResponse r = getRecords(limit);
+                for (Record rec : r.records()) {
+                    lastRead = rec.sequenceNumber();
+                    boolean counts =
+                            replicated == null || SequenceNumbers.compare(rec.sequenceNumber(), replicated) > 0;
+                    if (counts && !excluded.contains(shardId + "@" + rec.sequenceNumber())) {
+                        pending.addLast(rec.sequenceNumber());
+                    }
+                }
+                iterator = r.nextShardIterator();
+                if (iterator == null) {
+                    atEnd = true; // a closed shard, read to its end
+                    return true;
+                }
+                boolean tip = r.millisBehindLatest() == null || r.millisBehindLatest() == 0;
+                if (tip && r.records().size() < limit) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private GetRecordsResponse getRecords(int limit) {
+            try {
+                String current = iterator;
+                return source.getRecords(
+                        b -> b.streamARN(sourceArn).shardIterator(current).limit(limit));
+            } catch (ExpiredIteratorException e) {
+                // an iterator lives 5 minutes: carry on after the last record read
+                iterator = iteratorAfter(lastRead != null ? lastRead : startedAfter);
+                String current = iterator;
+                return source.getRecords(
+                        b -> b.streamARN(sourceArn).shardIterator(current).limit(limit));
+            }
+        }
+
+        private String iteratorAfter(String sequenceNumber) {
+            return reader.iteratorAfter(shardId, sequenceNumber);
+        }
     }
 
     /** Records still to replicate per source shard ({@link #COUNT_LIMIT} means at least that many). */

@@ -34,7 +34,12 @@ public final class ShardReader {
 
     /** Records after {@code afterSequence} ({@code null}: from the start of the shard), up to {@code stopAt} inclusive. */
     public List<Record> after(String shardId, String afterSequence, String stopAt) {
-        String iterator = kinesis.getShardIterator(b -> {
+        return drain(iteratorAfter(shardId, afterSequence), stopAt);
+    }
+
+    /** An iterator after {@code afterSequence} ({@code null}: at the start of the shard). */
+    public String iteratorAfter(String shardId, String afterSequence) {
+        return kinesis.getShardIterator(b -> {
                     b.streamARN(streamArn).shardId(shardId);
                     if (afterSequence == null) {
                         b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
@@ -44,7 +49,6 @@ public final class ShardReader {
                     }
                 })
                 .shardIterator();
-        return drain(iterator, stopAt);
     }
 
     /** Records that arrived at or after {@code from}, up to {@code stopAt} inclusive. */
