@@ -29,7 +29,10 @@ class DemoIT {
         Path home = Paths.get("target", "kha-home-demo-" + System.currentTimeMillis())
                 .toAbsolutePath();
         Path html = home.resolve("demo-report.html");
+        // about 75 s; a loaded 2-core machine has taken 176 s (the EFO lease the emulator holds after a stalled
+        // subscription), and the demo bounds each of its own waits
         Launcher.Result demo = new Launcher(home)
+                .waitingUpTo(Duration.ofMinutes(5))
                 .run(
                         "demo",
                         "--duration",

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +15,23 @@ import java.util.concurrent.TimeUnit;
 final class Launcher {
     private final Path root;
     private final Path home;
+    private final Duration timeout;
 
     Launcher(Path home) {
+        this(home, Duration.ofSeconds(180));
+    }
+
+    private Launcher(Path home, Duration timeout) {
         this.root = Paths.get(System.getProperty("kinesisha.root", ".."))
                 .toAbsolutePath()
                 .normalize();
         this.home = home.toAbsolutePath();
+        this.timeout = timeout;
+    }
+
+    /** The same, waiting up to {@code limit} for a command to finish (a guard against hangs, not a speed test). */
+    Launcher waitingUpTo(Duration limit) {
+        return new Launcher(home, limit);
     }
 
     Result run(String... args) throws IOException, InterruptedException {
@@ -42,9 +54,10 @@ final class Launcher {
         env.put("KINESIS_HA_SKIP_BUILD", "1");
         env.putAll(variables);
         Process process = builder.start();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroy();
-            throw new IllegalStateException("kinesis-ha " + String.join(" ", args) + " did not finish in 180 s");
+            throw new IllegalStateException("kinesis-ha " + String.join(" ", args) + " did not finish in "
+                    + timeout.toSeconds() + " s; its stderr: " + err);
         }
         Result result = new Result(
                 process.exitValue(),

@@ -1,7 +1,11 @@
 package io.kinesisha.cli.drill;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +28,15 @@ public final class GameDayRun {
     public static GameDayReport run(CommandSpec spec, GameDay.Settings settings, boolean quiet) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.name();
+        // every line, also those --output json leaves off the terminal: what a slow or failed run did, step by step
+        Path logFile = settings.workDir().resolve("logs").resolve(name + ".log");
+        Files.createDirectories(logFile.getParent());
+        PrintWriter log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8), true);
+        err.println("kinesis-ha " + name + ": its whole log: " + logFile);
         GameDay day = new GameDay(settings, line -> {
+            synchronized (log) {
+                log.println(Instant.now() + " " + line);
+            }
             if (!quiet || line.startsWith("phase:")) {
                 err.println("kinesis-ha " + name + ": " + line);
                 err.flush();
@@ -61,6 +73,7 @@ public final class GameDayRun {
         } finally {
             ticker.shutdownNow();
             day.close();
+            log.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
