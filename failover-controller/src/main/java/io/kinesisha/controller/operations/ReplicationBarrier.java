@@ -219,7 +219,8 @@ public final class ReplicationBarrier {
                     return true;
                 }
                 boolean tip = r.millisBehindLatest() == null || r.millisBehindLatest() == 0;
-                if (tip && r.records().size() < limit) {
+                // a drained shard is confirmed by an empty page at the tip; one still behind needs no more reading
+                if (tip && (r.records().isEmpty() || (r.records().size() < limit && !pending.isEmpty()))) {
                     return true;
                 }
             }
