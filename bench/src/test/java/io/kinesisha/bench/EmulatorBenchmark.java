@@ -6,7 +6,6 @@ import io.kinesisha.common.aws.ClientRole;
 import io.kinesisha.common.aws.ClientTuning;
 import io.kinesisha.testkit.LocalEnvironment;
 import io.kinesisha.testkit.LocalRegion;
-import io.kinesisha.testkit.Waits;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
@@ -106,17 +104,7 @@ class EmulatorBenchmark {
                                     .data(SdkBytes.fromUtf8String("r" + i))
                                     .build())
                             .collect(Collectors.toList())));
-            String consumer = kinesis.registerStreamConsumer(
-                            b -> b.streamARN(arn).consumerName("bench"))
-                    .consumer()
-                    .consumerARN();
-            Waits.until(
-                    () -> kinesis.describeStreamConsumer(b -> b.consumerARN(consumer))
-                                    .consumerDescription()
-                                    .consumerStatus()
-                            == ConsumerStatus.ACTIVE,
-                    Duration.ofSeconds(30),
-                    () -> "consumer " + consumer + " ACTIVE");
+            String consumer = env.primary().registerConsumer(arn, "bench");
             List<Long> millis = new ArrayList<>();
             for (int run = 0; run < runs; run++) {
                 String shardId = String.format("shardId-%012d", run);

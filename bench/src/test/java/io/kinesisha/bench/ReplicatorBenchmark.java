@@ -39,7 +39,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
@@ -401,17 +400,8 @@ class ReplicatorBenchmark {
     private static void emulatorFloor(
             KinesisClient west, KinesisClient east, LocalRegion primary, LocalRegion secondary) throws Exception {
         String arn = primary.createStream("bench-floor", 1);
-        String consumer = west.registerStreamConsumer(b -> b.streamARN(arn).consumerName("floor"))
-                .consumer()
-                .consumerARN();
+        String consumer = primary.registerConsumer(arn, "floor");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (west.describeStreamConsumer(b -> b.consumerARN(consumer))
-                        .consumerDescription()
-                        .consumerStatus()
-                != ConsumerStatus.ACTIVE) {
-            assertThat(System.nanoTime()).as("consumer active in time").isLessThan(deadline);
-            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-        }
         List<Long> delivery = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger events = new AtomicInteger();
         try (KinesisAsyncClient async = env.clients().kinesisAsync(primary.target(), ClientRole.SOURCE)) {

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.waiters.KinesisWaiter;
 
@@ -72,6 +73,24 @@ public final class LocalRegion {
             }
         }
         return streamArn(streamName);
+    }
+
+    /** Registers an EFO consumer of the stream and waits until it is ACTIVE; returns its ARN. */
+    public String registerConsumer(String streamArn, String consumerName) {
+        try (KinesisClient kinesis = clients.kinesis(target())) {
+            String consumerArn = kinesis.registerStreamConsumer(
+                            b -> b.streamARN(streamArn).consumerName(consumerName))
+                    .consumer()
+                    .consumerARN();
+            Waits.until(
+                    () -> kinesis.describeStreamConsumer(b -> b.consumerARN(consumerArn))
+                                    .consumerDescription()
+                                    .consumerStatus()
+                            == ConsumerStatus.ACTIVE,
+                    Duration.ofSeconds(30),
+                    () -> "consumer " + consumerArn + " ACTIVE");
+            return consumerArn;
+        }
     }
 
     /** Region outage: SIGTERM the service and wait until it has persisted and exited. */
