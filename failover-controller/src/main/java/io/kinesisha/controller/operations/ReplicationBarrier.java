@@ -33,12 +33,18 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  *
  * <p>A shard serves 5 GetRecords and 5 GetShardIterator calls and 2 MB a second to all its polling readers (KCL,
  * Lambda without EFO), which must keep up exactly while a switch waits here. So a barrier keeps its place in each
- * shard between looks and reads every record once over its whole wait: one GetRecords call per shard and look once
- * it has read to the tip, no new iterator, and never more than {@link #COUNT_LIMIT} records held per shard.
+ * shard between looks and reads every record once over its whole wait, with no new iterator per look: a shard still
+ * behind at most every {@link #READ_INTERVAL}, one with nothing left at every look until an empty page at its tip
+ * confirms it; never more than {@link #COUNT_LIMIT} records held per shard.
  */
 public final class ReplicationBarrier {
     /** Records read per shard to report how far behind it is; beyond that it is "at least". */
     static final int COUNT_LIMIT = 1000;
+    /**
+     * A shard with records still to replicate is read at most this often (a switchover's drain looks 5 times a
+     * second); one with nothing left is read at every look, to confirm its tip at once.
+     */
+    static final Duration READ_INTERVAL = Duration.ofSeconds(1);
     /** GetRecords calls per shard and look at most (a shard serves 5 a second to all its readers). */
     private static final int MAX_PAGES_PER_LOOK = 3;
 
@@ -160,6 +166,8 @@ public final class ReplicationBarrier {
         private boolean atEnd;
         /** The last look read up to the tip: what follows arrived since, so reading goes on from there. */
         private boolean reachedTip;
+        /** When this shard was last read ({@code null}: never since the cursor started). */
+        private Instant lastReadAt;
 
         ShardCursor(String shardId) {
             this.shardId = shardId;
@@ -175,9 +183,17 @@ public final class ReplicationBarrier {
                     && SequenceNumbers.compare(pending.peekFirst(), replicated) <= 0) {
                 pending.pollFirst();
             }
-            reachedTip = atEnd || read(replicated);
+            if (!atEnd && (pending.isEmpty() || readIntervalPassed())) {
+                reachedTip = read(replicated);
+                lastReadAt = time.now();
+            }
+            reachedTip |= atEnd;
             // a shard not read to its tip is never reported drained
             return pending.isEmpty() && !reachedTip ? 1 : pending.size();
+        }
+
+        private boolean readIntervalPassed() {
+            return lastReadAt == null || !time.now().isBefore(lastReadAt.plus(READ_INTERVAL));
         }
 
         private boolean movedBack(String replicated) {
@@ -197,6 +213,7 @@ public final class ReplicationBarrier {
             pending.clear();
             atEnd = false;
             reachedTip = false;
+            lastReadAt = null;
             iterator = iteratorAfter(replicated);
         }
 

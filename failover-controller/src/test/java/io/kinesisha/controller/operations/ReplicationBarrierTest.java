@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kinesisha.common.aws.AwsClientFactory;
 import io.kinesisha.common.control.ControlRecord;
 import io.kinesisha.common.control.ShardProgress;
+import io.kinesisha.controller.SimulatedClock;
 import io.kinesisha.controller.operations.ReplicationBarrier.Status;
 import io.kinesisha.testkit.LocalEnvironmentExtension;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,7 @@ class ReplicationBarrierTest {
     static final LocalPairs PAIRS = new LocalPairs(LOCAL, "barrier");
 
     private final Calls calls = new Calls();
+    private final SimulatedClock clock = new SimulatedClock(Instant.parse("2026-12-07T12:00:00Z"));
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @AfterEach
@@ -70,6 +72,7 @@ class ReplicationBarrierTest {
         assertThat(barrier.check(record.direction(), record.epoch()).behind())
                 .containsExactly(Map.entry("shardId-000000000000", 100));
         written.addAll(put(ctx, 50));
+        clock.advance(ReplicationBarrier.READ_INTERVAL);
         assertThat(barrier.check(record.direction(), record.epoch()).behind())
                 .as("records that arrived between looks are counted")
                 .containsExactly(Map.entry("shardId-000000000000", 150));
@@ -86,6 +89,29 @@ class ReplicationBarrierTest {
         assertThat(calls.count("GetRecords"))
                 .as("GetRecords calls over 8 looks")
                 .isLessThanOrEqualTo(8 + 3);
+    }
+
+    @Test
+    void aShardStillBehindIsReadOncePerIntervalAndOneThatCaughtUpAtOnce() {
+        PairContext ctx = PAIRS.open(1);
+        List<String> written = put(ctx, 100);
+        ControlRecord record = ctx.control().read(ctx.pair());
+        ReplicationBarrier barrier = barrier(ctx);
+        progress(ctx, record, written.get(49));
+
+        for (int look = 0; look < 10; look++) {
+            assertThat(barrier.check(record.direction(), record.epoch()).behind())
+                    .as("look %d within the read interval", look)
+                    .containsExactly(Map.entry("shardId-000000000000", 50));
+        }
+        assertThat(calls.count("GetRecords"))
+                .as("ten looks a shard still behind: one read (the drain looks 5 times a second)")
+                .isEqualTo(1);
+        progress(ctx, record, written.get(99));
+        assertThat(barrier.check(record.direction(), record.epoch()).drained())
+                .as("nothing left to replicate: read again at once to confirm the tip")
+                .isTrue();
+        assertThat(calls.count("GetRecords")).isEqualTo(2);
     }
 
     @Test
@@ -150,7 +176,7 @@ class ReplicationBarrierTest {
         closing.add(counted);
         closing.add(factory);
         return new ReplicationBarrier(
-                ctx.store(), counted, ctx.streamArn(ctx.primaryRegion()), ctx.pair(), Clock.systemUTC());
+                ctx.store(), counted, ctx.streamArn(ctx.primaryRegion()), ctx.pair(), clock.time());
     }
 
     /** Writes {@code n} records to the primary's single shard; their sequence numbers in order. */
