@@ -41,8 +41,8 @@ public final class ReplicationBarrier {
     /** Records read per shard to report how far behind it is; beyond that it is "at least". */
     static final int COUNT_LIMIT = 1000;
     /**
-     * A shard with records still to replicate is read at most this often (a switchover's drain looks 5 times a
-     * second); one with nothing left is read at every look, to confirm its tip at once.
+     * A shard read to its tip that still has records to replicate is read at most this often (a switchover's drain
+     * looks 5 times a second); one with nothing left, or not read to its tip yet, is read at every look.
      */
     static final Duration READ_INTERVAL = Duration.ofSeconds(1);
     /** GetRecords calls per shard and look at most (a shard serves 5 a second to all its readers). */
@@ -183,7 +183,8 @@ public final class ReplicationBarrier {
                     && SequenceNumbers.compare(pending.peekFirst(), replicated) <= 0) {
                 pending.pollFirst();
             }
-            if (!atEnd && (pending.isEmpty() || readIntervalPassed())) {
+            // skipping a read is safe only where the last one reached the tip: otherwise the count is cut short
+            if (!atEnd && (!reachedTip || pending.isEmpty() || readIntervalPassed())) {
                 reachedTip = read(replicated);
                 lastReadAt = time.now();
             }

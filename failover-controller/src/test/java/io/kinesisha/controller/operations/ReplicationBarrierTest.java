@@ -115,6 +115,22 @@ class ReplicationBarrierTest {
     }
 
     @Test
+    void aCountCutAtTheLimitIsReadOnAsSoonAsReplicationEatsIntoIt() {
+        PairContext ctx = PAIRS.open(1);
+        List<String> written = put(ctx, 2500);
+        ControlRecord record = ctx.control().read(ctx.pair());
+        ReplicationBarrier barrier = barrier(ctx);
+        assertThat(barrier.check(record.direction(), record.epoch()).behind())
+                .containsExactly(Map.entry("shardId-000000000000", ReplicationBarrier.COUNT_LIMIT));
+
+        progress(ctx, record, written.get(899));
+
+        assertThat(barrier.check(record.direction(), record.epoch()).behind())
+                .as("1,600 left: at least the limit, not the 100 read so far (a catch-up would end at 200)")
+                .containsExactly(Map.entry("shardId-000000000000", ReplicationBarrier.COUNT_LIMIT));
+    }
+
+    @Test
     void excludedCopiesAreReadOnceAndNeverCounted() {
         PairContext ctx = PAIRS.open(1);
         List<String> written = put(ctx, 300);
