@@ -247,16 +247,18 @@ public final class ReplicationBarrier {
 
         private GetRecordsResponse getRecords(int limit) {
             try {
-                String current = iterator;
-                return source.getRecords(
-                        b -> b.streamARN(sourceArn).shardIterator(current).limit(limit));
+                return fetch(limit);
             } catch (ExpiredIteratorException e) {
                 // an iterator lives 5 minutes: carry on after the last record read
                 iterator = iteratorAfter(lastRead != null ? lastRead : startedAfter);
-                String current = iterator;
-                return source.getRecords(
-                        b -> b.streamARN(sourceArn).shardIterator(current).limit(limit));
+                return fetch(limit);
             }
+        }
+
+        private GetRecordsResponse fetch(int limit) {
+            String current = iterator;
+            return source.getRecords(
+                    b -> b.streamARN(sourceArn).shardIterator(current).limit(limit));
         }
 
         private String iteratorAfter(String sequenceNumber) {

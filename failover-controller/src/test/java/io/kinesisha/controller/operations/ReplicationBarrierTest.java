@@ -43,6 +43,8 @@ class ReplicationBarrierTest {
     @RegisterExtension
     static final LocalPairs PAIRS = new LocalPairs(LOCAL, "barrier");
 
+    private static final String SHARD = "shardId-000000000000";
+
     private final Calls calls = new Calls();
     private final SimulatedClock clock = new SimulatedClock(Instant.parse("2026-12-07T12:00:00Z"));
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -64,20 +66,19 @@ class ReplicationBarrierTest {
 
         progress(ctx, record, written.get(499));
         for (int look = 0; look < 5; look++) {
-            assertThat(barrier.check(record.direction(), record.epoch()).behind())
+            assertThat(look(barrier, record).behind())
                     .as("look %d: records 501-1200 not replicated", look)
-                    .containsExactly(Map.entry("shardId-000000000000", 700));
+                    .containsExactly(Map.entry(SHARD, 700));
         }
         progress(ctx, record, written.get(1099));
-        assertThat(barrier.check(record.direction(), record.epoch()).behind())
-                .containsExactly(Map.entry("shardId-000000000000", 100));
+        assertThat(look(barrier, record).behind()).containsExactly(Map.entry(SHARD, 100));
         written.addAll(put(ctx, 50));
         clock.advance(ReplicationBarrier.READ_INTERVAL);
-        assertThat(barrier.check(record.direction(), record.epoch()).behind())
+        assertThat(look(barrier, record).behind())
                 .as("records that arrived between looks are counted")
-                .containsExactly(Map.entry("shardId-000000000000", 150));
+                .containsExactly(Map.entry(SHARD, 150));
         progress(ctx, record, written.get(written.size() - 1));
-        Status drained = barrier.check(record.direction(), record.epoch());
+        Status drained = look(barrier, record);
         assertThat(drained.drained()).as(drained.summary()).isTrue();
 
         assertThat(calls.records.get())
@@ -100,15 +101,15 @@ class ReplicationBarrierTest {
         progress(ctx, record, written.get(49));
 
         for (int look = 0; look < 10; look++) {
-            assertThat(barrier.check(record.direction(), record.epoch()).behind())
+            assertThat(look(barrier, record).behind())
                     .as("look %d within the read interval", look)
-                    .containsExactly(Map.entry("shardId-000000000000", 50));
+                    .containsExactly(Map.entry(SHARD, 50));
         }
         assertThat(calls.count("GetRecords"))
                 .as("ten looks a shard still behind: one read (the drain looks 5 times a second)")
                 .isEqualTo(1);
         progress(ctx, record, written.get(99));
-        assertThat(barrier.check(record.direction(), record.epoch()).drained())
+        assertThat(look(barrier, record).drained())
                 .as("nothing left to replicate: read again at once to confirm the tip")
                 .isTrue();
         assertThat(calls.count("GetRecords")).isEqualTo(2);
@@ -120,14 +121,13 @@ class ReplicationBarrierTest {
         List<String> written = put(ctx, 2500);
         ControlRecord record = ctx.control().read(ctx.pair());
         ReplicationBarrier barrier = barrier(ctx);
-        assertThat(barrier.check(record.direction(), record.epoch()).behind())
-                .containsExactly(Map.entry("shardId-000000000000", ReplicationBarrier.COUNT_LIMIT));
+        assertThat(look(barrier, record).behind()).containsExactly(Map.entry(SHARD, ReplicationBarrier.COUNT_LIMIT));
 
         progress(ctx, record, written.get(899));
 
-        assertThat(barrier.check(record.direction(), record.epoch()).behind())
+        assertThat(look(barrier, record).behind())
                 .as("1,600 left: at least the limit, not the 100 read so far (a catch-up would end at 200)")
-                .containsExactly(Map.entry("shardId-000000000000", ReplicationBarrier.COUNT_LIMIT));
+                .containsExactly(Map.entry(SHARD, ReplicationBarrier.COUNT_LIMIT));
     }
 
     @Test
@@ -135,19 +135,18 @@ class ReplicationBarrierTest {
         PairContext ctx = PAIRS.open(1);
         List<String> written = put(ctx, 300);
         ControlRecord record = ctx.control().read(ctx.pair());
-        Set<String> copies = Set.copyOf(written.subList(100, 300).stream()
-                .map(s -> "shardId-000000000000@" + s)
-                .toList());
+        Set<String> copies = Set.copyOf(
+                written.subList(100, 300).stream().map(s -> SHARD + "@" + s).toList());
         ReplicationBarrier barrier = barrier(ctx).withExcluded(copies);
 
         progress(ctx, record, written.get(49));
         for (int look = 0; look < 4; look++) {
-            assertThat(barrier.check(record.direction(), record.epoch()).behind())
+            assertThat(look(barrier, record).behind())
                     .as("look %d: 50 records, then 200 republished orphans replication passes over", look)
-                    .containsExactly(Map.entry("shardId-000000000000", 50));
+                    .containsExactly(Map.entry(SHARD, 50));
         }
         progress(ctx, record, written.get(99));
-        assertThat(barrier.check(record.direction(), record.epoch()).drained()).isTrue();
+        assertThat(look(barrier, record).drained()).isTrue();
         assertThat(calls.records.get()).as("records read over 5 looks").isLessThanOrEqualTo(300);
     }
 
@@ -158,12 +157,11 @@ class ReplicationBarrierTest {
         ControlRecord record = ctx.control().read(ctx.pair());
         ReplicationBarrier barrier = barrier(ctx);
 
-        assertThat(barrier.check(record.direction(), record.epoch()).behind())
+        assertThat(look(barrier, record).behind())
                 .as("at least the count")
-                .containsExactly(Map.entry("shardId-000000000000", ReplicationBarrier.COUNT_LIMIT));
+                .containsExactly(Map.entry(SHARD, ReplicationBarrier.COUNT_LIMIT));
         progress(ctx, record, written.get(1999));
-        assertThat(barrier.check(record.direction(), record.epoch()).behind())
-                .containsExactly(Map.entry("shardId-000000000000", 500));
+        assertThat(look(barrier, record).behind()).containsExactly(Map.entry(SHARD, 500));
         assertThat(calls.records.get())
                 .as("records read: the count, then from the replicated position on")
                 .isEqualTo(1500);
@@ -177,7 +175,11 @@ class ReplicationBarrierTest {
 
         Status status = barrier(ctx).check(record.direction(), record.epoch());
 
-        assertThat(status.behind()).containsExactly(Map.entry("shardId-000000000000", 30));
+        assertThat(status.behind()).containsExactly(Map.entry(SHARD, 30));
+    }
+
+    private static Status look(ReplicationBarrier barrier, ControlRecord record) {
+        return barrier.check(record.direction(), record.epoch());
     }
 
     private ReplicationBarrier barrier(PairContext ctx) {
@@ -225,11 +227,11 @@ class ReplicationBarrierTest {
                         ctx.pair(),
                         record.direction(),
                         record.epoch(),
-                        "shardId-000000000000",
+                        SHARD,
                         sequenceNumber,
                         System.currentTimeMillis(),
                         0,
-                        "shardId-000000000000",
+                        SHARD,
                         "1",
                         1,
                         System.nanoTime(),
