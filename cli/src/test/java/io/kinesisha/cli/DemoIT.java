@@ -12,6 +12,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,6 +98,12 @@ class DemoIT {
                 .contains("kcl");
         String page = Files.readString(Paths.get(root.get("html").asText()), StandardCharsets.UTF_8);
         assertThat(page).contains("<img", "data:image/png;base64,", "RTO failover", "failback done");
+        // --output json keeps the steps off the terminal; the run's own log has every one, with times
+        Matcher logLine =
+                Pattern.compile("kinesis-ha demo: its whole log: (\\S+)").matcher(demo.err());
+        assertThat(logLine.find()).as("the demo names its log on stderr").isTrue();
+        assertThat(Files.readString(Paths.get(logLine.group(1)), StandardCharsets.UTF_8))
+                .contains("failback: step 4/14 AWAIT_REPLICATION_CATCH_UP done in", "phase: done");
         assertThat(leftovers(home)).as("no emulator left running").isEmpty();
     }
 
